@@ -1,0 +1,69 @@
+"""Deskhand's exception tree (one root, a branch per stage of a case).
+
+    DeskhandError (playbooks/errors.py)
+    ├── PlaybookError          malformed playbook, `file:line: message`   exit 2
+    ├── UsageError             bad command line or case input             exit 2
+    ├── CaseFileError          a case file cannot be read or written      exit 2
+    ├── DesktopError           no display, no backend, a desktop call failed   exit 3
+    │   └── ClipboardError     the clipboard could not be saved, read or restored
+    └── FillError              typing was stopped                          exit 3
+        ├── TargetNotFocusedError   the focused window is not the playbook's target
+        ├── FocusLostError          focus moved mid-fill (field and position reached)
+        ├── FillAbortedError        the clerk pressed the abort key or hit the failsafe corner
+        └── ModifiersHeldError      the hotkey's modifiers were never released
+Later stages (capture, OCR, checks, verification) add their branches here.
+"""
+from __future__ import annotations
+
+from playbooks.errors import DeskhandError, PlaybookError, PlaybookErrors
+
+__all__ = [
+    "DeskhandError", "PlaybookError", "PlaybookErrors", "UsageError", "CaseFileError",
+    "DesktopError", "ClipboardError", "FillError", "TargetNotFocusedError",
+    "FocusLostError", "FillAbortedError", "ModifiersHeldError",
+]
+
+
+class UsageError(DeskhandError):
+    exit_code = 2
+
+
+class CaseFileError(DeskhandError):
+    exit_code = 2
+
+
+class DesktopError(DeskhandError):
+    exit_code = 3
+
+
+class ClipboardError(DesktopError):
+    pass
+
+
+class FillError(DeskhandError):
+    exit_code = 3
+
+
+class TargetNotFocusedError(FillError):
+    pass
+
+
+class FocusLostError(FillError):
+    """Focus left the target. `typed` characters of `field` had been sent."""
+
+    def __init__(self, message: str, *, field: str | None, step: int | None,
+                 typed: int, window_title: str | None = None) -> None:
+        super().__init__(message, field=field, step=step)
+        self.typed = typed
+        self.window_title = window_title
+
+
+class FillAbortedError(FillError):
+    def __init__(self, message: str, *, field: str | None = None,
+                 step: int | None = None, typed: int = 0) -> None:
+        super().__init__(message, field=field, step=step)
+        self.typed = typed
+
+
+class ModifiersHeldError(FillError):
+    pass

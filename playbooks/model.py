@@ -1,0 +1,107 @@
+"""Playbook format v1, as plain data. The loader (playbooks/loader.py) builds these
+from YAML and checks them; the engine only ever sees a valid Playbook.
+
+Every object keeps `line`, the YAML line it came from, so that later stages can
+still point a supervisor at the right place.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+from playbooks.keys import KeyCombo
+
+FORMAT_VERSION = 1
+FIELD_TYPES = ("text", "id_number", "credit_code", "date", "phone", "choice")
+FieldType = Literal["text", "id_number", "credit_code", "date", "phone", "choice"]
+TypeMethod = Literal["auto", "keys", "paste"]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: FieldType = "text"
+    label: str | None = None           # what the clerk sees (Chinese), e.g. 申请人姓名
+    required: bool = True
+    choices: tuple[str, ...] = ()      # for type choice
+    format: str | None = None          # for dates: strftime pattern used when typing
+    sensitive: bool = False            # mask in logs/screens; id_number is always sensitive
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """The only window the playbook may type into. At least one matcher is set."""
+
+    title: str | None = None           # glob on the window title, e.g. "城市审批*"
+    title_regex: str | None = None     # or a regular expression (re.search)
+    process: str | None = None         # process name, e.g. "approval_client" or "chromium"
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class ClickStep:
+    x: int | None = None               # relative to the target window's top-left
+    y: int | None = None
+    anchor: str | None = None          # or: text on screen, clicked at its centre + offset
+    dx: int = 0
+    dy: int = 0
+    button: Literal["left", "right", "middle"] = "left"
+    double: bool = False
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class TypeStep:
+    field: str
+    method: TypeMethod = "auto"
+    readback: bool = True              # select-all + copy afterwards and compare
+    clear: bool = False                # select all and delete before typing
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class KeyStep:
+    keys: tuple[KeyCombo, ...]
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class ChooseStep:
+    """Pick the field's value in a dropdown or radio group by pressing keys."""
+
+    field: str
+    options: dict[str, tuple[KeyCombo, ...]]
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class WaitStep:
+    seconds: float | None = None       # a plain pause
+    title: str | None = None           # or until a window with this title (glob) is focused
+    text: str | None = None            # or until this text appears on screen (needs OCR)
+    timeout: float = 10.0
+    line: int = 0
+
+
+Step = Union[ClickStep, TypeStep, KeyStep, ChooseStep, WaitStep]
+
+
+@dataclass(frozen=True)
+class Playbook:
+    id: str
+    name: str
+    target: TargetSpec
+    fields: tuple[FieldSpec, ...]
+    steps: tuple[Step, ...]
+    version: int = FORMAT_VERSION
+    department: str | None = None
+    description: str | None = None
+    path: str | None = None
+    source: dict = field(default_factory=dict)   # the capture section, kept for issue 3
+
+    def field_spec(self, name: str) -> FieldSpec:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
