@@ -31,6 +31,9 @@ class ClipboardSnapshot:
 
     formats: dict[str, bytes] = field(default_factory=dict)
     empty: bool = True
+    # X11: target name -> (property type name, format 8/16/32) to serve it back as it was.
+    meta: dict[str, tuple[str, int]] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)   # formats too large or unreadable
 
 
 # Called between chunks; returns a reason to stop (abort key, failsafe) or None.
@@ -81,4 +84,9 @@ class Desktop(Protocol):
     def copy_selection(self, target: WindowInfo, timeout: float = 1.0) -> str | None: ...
 
     def start_abort_watch(self, keys: str) -> Callable[[], bool]: ...
+    def stop_abort_watch(self) -> None: ...
+
+    # optional around a fill: re-read the layout, Caps Lock, give back spare keycodes
+    def prepare(self, target: WindowInfo) -> None: ...
+    def finish(self, target: WindowInfo | None = None) -> None: ...
     def close(self) -> None: ...

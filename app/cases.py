@@ -1,0 +1,125 @@
+"""Case files: the "unified local data file" that joins capture and fill.
+
+Plain JSON, written atomically (temp file in the same folder, fsync, rename),
+so a crash or a stolen focus mid-fill never leaves a half-written case. A case
+holds each field's value, status and provenance, and a log of fill attempts
+that is enough to resume one that was interrupted.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from app.errors import CaseFileError
+
+CASE_FORMAT = 1
+STATUSES = ("ok", "corrected", "mismatch", "invalid", "missing")
+
+
+@dataclass
+class FieldValue:
+    value: str | None
+    status: str = "ok"
+    original: str | None = None          # what the source said, when corrected
+    source: dict[str, Any] = field(default_factory=dict)   # provenance: kind, file, box, registry…
+
+
+@dataclass
+class Case:
+    case_id: str
+    playbook: str | None
+    fields: dict[str, FieldValue]
+    created: str = ""
+    fills: list[dict[str, Any]] = field(default_factory=list)
+
+    def value(self, name: str) -> str | None:
+        fv = self.fields.get(name)
+        return fv.value if fv else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"deskhand_case": CASE_FORMAT, "case_id": self.case_id,
+                "playbook": self.playbook, "created": self.created,
+                "fields": {k: asdict(v) for k, v in self.fields.items()},
+                "fills": self.fills}
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+def new_case_id() -> str:
+    return datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+
+
+def case_from_values(values: dict[str, str], playbook: str | None, source: dict[str, Any]) -> Case:
+    return Case(case_id=new_case_id(), playbook=playbook, created=now_iso(),
+                fields={k: FieldValue(v, "ok", None, dict(source)) for k, v in values.items()})
+
+
+def load_case(path: str | Path, playbook: str | None = None) -> Case:
+    """Read a case file, or a plain JSON object of field values ({"name": "张三", …})."""
+    p = Path(path)
+    try:
+        raw = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CaseFileError(f"The case file {p} does not exist.") from None
+    except UnicodeDecodeError:
+        raise CaseFileError(f"The case file {p} is not UTF-8 text.") from None
+    except json.JSONDecodeError as exc:
+        raise CaseFileError(f"The case file {p} is not valid JSON "
+                            f"(line {exc.lineno}, column {exc.colno}: {exc.msg}).") from None
+    except OSError as exc:
+        raise CaseFileError(f"The case file {p} cannot be read ({exc.strerror}).") from None
+    if not isinstance(raw, dict):
+        raise CaseFileError(f"The case file {p} must hold a JSON object.")
+    if "deskhand_case" not in raw:
+        values = {}
+        for k, v in raw.items():
+            if not isinstance(v, (str, int, float)) or isinstance(v, bool):
+                raise CaseFileError(f"In {p}, the value of '{k}' must be text or a number.")
+            values[str(k)] = str(v)
+        return case_from_values(values, playbook, {"kind": "json", "file": str(p)})
+    if raw.get("deskhand_case") != CASE_FORMAT:
+        raise CaseFileError(f"The case file {p} has format {raw.get('deskhand_case')!r}; "
+                            f"this Deskhand reads format {CASE_FORMAT}.")
+    try:
+        fields = {}
+        for k, v in raw["fields"].items():
+            status = v.get("status", "ok")
+            if status not in STATUSES:
+                raise CaseFileError(f"In {p}, field '{k}' has unknown status {status!r}.")
+            value = v.get("value")
+            fields[k] = FieldValue(None if value is None else str(value), status,
+                                   v.get("original"), dict(v.get("source") or {}))
+        return Case(case_id=str(raw["case_id"]), playbook=raw.get("playbook"),
+                    fields=fields, created=str(raw.get("created", "")),
+                    fills=list(raw.get("fills") or []))
+    except (KeyError, AttributeError, TypeError) as exc:
+        raise CaseFileError(f"The case file {p} is incomplete or damaged ({exc!r}).") from None
+
+
+def save_case(case: Case, path: str | Path) -> None:
+    """Write atomically: readers see the old file or the new one, never a mix."""
+    p = Path(path)
+    data = json.dumps(case.to_json(), ensure_ascii=False, indent=2) + "\n"
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, p)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError as exc:
+        raise CaseFileError(f"Could not save the case file {p} ({exc.strerror}); "
+                            "the case is still in memory — choose another folder.") from None

@@ -1,0 +1,423 @@
+"""X11 desktop backend (python-xlib + XTEST), verified under Xvfb + openbox.
+
+Why it is built this way (DESIGN.md §5):
+- Keystrokes go through XTEST inside a server grab that first checks the input
+  focus: the check and the injection are one atomic step, so a window that
+  steals focus can never receive a character meant for the target.
+- Characters on the keyboard layout are typed as keystrokes. Characters it
+  lacks (Chinese, full-width punctuation) are pasted by owning the CLIPBOARD
+  and answering the target's request ourselves — event-driven, so the next
+  keystroke waits until the target has taken the text — with the clerk's
+  clipboard saved before and served back afterwards. `method: keys` types them
+  through spare keycodes instead (x11_keymap.KeycodePool), for forms that
+  block paste.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import select
+import subprocess
+import sys
+import time
+from typing import Callable
+
+from Xlib import X, Xatom, error as xerror
+from Xlib.display import Display
+from Xlib.ext import xtest
+from Xlib.protocol import event as xevent
+
+from app.desktop.base import ClipboardSnapshot, FocusMoved, StopCheck, StopRequested, WindowInfo
+from app.desktop.x11_keymap import (MODIFIER_KEYSYMS, NAMED_KEYSYMS, KeycodePool, Keymap,
+                                    char_keysym)
+from app.desktop.x11_selection import Selections
+from app.errors import ClipboardError, DesktopError
+from playbooks.keys import KeyCombo, parse_combo
+
+_MASKS = {"shift": X.ShiftMask, "ctrl": X.ControlMask, "alt": X.Mod1Mask, "super": X.Mod4Mask}
+_BUTTONS = {"left": 1, "middle": 2, "right": 3}
+Event = tuple[int, int]  # (X.KeyPress | X.KeyRelease, keycode)
+
+
+class X11Desktop:
+    name = "x11"
+
+    def __init__(self, display_name: str | None, *, chunk_chars: int = 8,
+                 reuse_gap_s: float = 0.25, paste_timeout_s: float = 2.0) -> None:
+        if not display_name:
+            raise DesktopError("No X display: DISPLAY is not set. Start Deskhand from the "
+                               "desktop session where the approval client runs.")
+        try:
+            self.d = Display(display_name)
+        except Exception as exc:  # Xlib raises several unrelated types here
+            raise DesktopError(f"Cannot open the X display {display_name} ({exc}). "
+                               "Is the desktop session running, and may this user use it?") from exc
+        if not self.d.has_extension("XTEST"):
+            raise DesktopError("The X server has no XTEST extension, so Deskhand cannot type. "
+                               "Ask IT to enable XTEST in the X server configuration.")
+        self.display_name = display_name
+        self.root = self.d.screen().root
+        self.chunk_chars = chunk_chars
+        self.paste_timeout_s = paste_timeout_s
+        self._atom = {name: self.d.intern_atom(name) for name in (
+            "_NET_ACTIVE_WINDOW", "_NET_WM_NAME", "_NET_WM_PID", "_NET_CLIENT_LIST",
+            "UTF8_STRING", "WM_STATE")}
+        self.sel = Selections(self.d)
+        self._good_focus: dict[int, set[int]] = {}
+        self._caps_toggled = False
+        self._listener = None
+        self._load_keymap(reuse_gap_s)
+
+    # -- keyboard layout -----------------------------------------------------
+    def _load_keymap(self, reuse_gap_s: float) -> None:
+        info = self.d.display.info
+        first, last = info.min_keycode, info.max_keycode
+        mapping = [list(row) for row in self.d.get_keyboard_mapping(first, last - first + 1)]
+        mod_codes = {c for group in self.d.get_modifier_mapping() for c in group if c}
+        self.keymap = Keymap(first, mapping, mod_codes)
+        self.pool = KeycodePool(self.keymap.spare, reuse_gap_s)
+        self._mod_code = {}
+        for name, sym in MODIFIER_KEYSYMS.items():
+            stroke = self.keymap.stroke(sym)
+            if stroke is not None:
+                self._mod_code[name] = stroke.keycode
+
+    # -- windows ---------------------------------------------------------------
+    def _window_info(self, wid: int) -> WindowInfo | None:
+        try:
+            w = self.d.create_resource_object("window", wid)
+            title = _prop_text(w, self._atom["_NET_WM_NAME"], self._atom["UTF8_STRING"])
+            if title is None:
+                title = _prop_text(w, Xatom.WM_NAME, X.AnyPropertyType) or ""
+            pid_prop = w.get_full_property(self._atom["_NET_WM_PID"], Xatom.CARDINAL)
+            pid = int(pid_prop.value[0]) if pid_prop and len(pid_prop.value) else None
+            geo = w.get_geometry()
+            origin = self.root.translate_coords(w, 0, 0)
+            return WindowInfo(id=wid, title=title, pid=pid, process=_process_name(pid),
+                              x=origin.x, y=origin.y, width=geo.width, height=geo.height)
+        except (xerror.BadWindow, xerror.BadDrawable, xerror.BadMatch):
+            return None
+
+    def active_window(self) -> WindowInfo | None:
+        prop = self.root.get_full_property(self._atom["_NET_ACTIVE_WINDOW"], Xatom.WINDOW)
+        wid = int(prop.value[0]) if prop and len(prop.value) else 0
+        return self._window_info(wid) if wid else None
+
+    def list_windows(self) -> list[WindowInfo]:
+        prop = self.root.get_full_property(self._atom["_NET_CLIENT_LIST"], Xatom.WINDOW)
+        infos = [self._window_info(int(w)) for w in (prop.value if prop else [])]
+        return [i for i in infos if i is not None]
+
+    def activate(self, window: WindowInfo, timeout: float = 2.0) -> bool:
+        msg = xevent.ClientMessage(
+            window=self.d.create_resource_object("window", window.id),
+            client_type=self._atom["_NET_ACTIVE_WINDOW"], data=(32, [2, X.CurrentTime, 0, 0, 0]))
+        self.root.send_event(msg, event_mask=X.SubstructureRedirectMask | X.SubstructureNotifyMask)
+        self.d.sync()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._focus_within(window.id):
+                return True
+            time.sleep(0.01)
+        return False
+
+    # -- focus guard -------------------------------------------------------------
+    def _focus_within(self, target_id: int) -> bool:
+        """Does the X input focus (where keys really go) lie inside the target?"""
+        focus = self.d.get_input_focus().focus
+        fid = focus if isinstance(focus, int) else focus.id
+        if fid in (X.NONE, X.PointerRoot):
+            return False
+        good = self._good_focus.setdefault(target_id, {target_id})
+        if fid in good:
+            return True
+        w = focus
+        try:
+            for _ in range(64):
+                if w.id == target_id:
+                    good.add(fid)
+                    return True
+                parent = w.query_tree().parent
+                if not parent or parent.id in (0, self.root.id):
+                    return False
+                w = parent
+        except xerror.BadWindow:
+            return False
+        return False
+
+    def _send_guarded(self, events: list[Event], target: WindowInfo) -> bool:
+        """Inject `events` only if the target has focus, atomically (server grab)."""
+        self.d.grab_server()
+        try:
+            if not self._focus_within(target.id):
+                return False
+            for kind, code in events:
+                xtest.fake_input(self.d, kind, code)
+            return True
+        finally:
+            self.d.ungrab_server()
+            self.d.sync()
+
+    # -- keyboard --------------------------------------------------------------
+    def held_modifiers(self) -> set[str]:
+        mask = self.root.query_pointer().mask
+        return {name for name, bit in _MASKS.items() if mask & bit}
+
+    def prepare(self, target: WindowInfo) -> None:
+        """Before a fill: re-read the layout (the clerk may have switched it) and
+        turn Caps Lock off so letters come out as written; finish() turns it back."""
+        self._load_keymap(self.pool.reuse_gap_s)
+        if self.root.query_pointer().mask & X.LockMask:
+            code = self.keymap.stroke(NAMED_KEYSYMS["capslock"])
+            if code and self._send_guarded(_tap(code.keycode), target):
+                self._caps_toggled = True
+
+    def finish(self, target: WindowInfo | None = None) -> None:
+        """After a fill: give spare keycodes back once the target can no longer
+        need them, and restore Caps Lock."""
+        if self.pool.bound():
+            time.sleep(self.pool.restore_wait())
+            for code in self.pool.bound():
+                self.d.change_keyboard_mapping(code, [[0]])
+            self.pool.clear()
+            self.d.sync()
+        if self._caps_toggled:
+            code = self.keymap.stroke(NAMED_KEYSYMS["capslock"])
+            if code:
+                self.d.grab_server()
+                for kind, kc in _tap(code.keycode):
+                    xtest.fake_input(self.d, kind, kc)
+                self.d.ungrab_server()
+                self.d.sync()
+            self._caps_toggled = False
+
+    def choose_method(self, text: str, method: str = "auto") -> str:
+        if method in ("keys", "paste"):
+            return method
+        return "keys" if not self.keymap.missing_chars(text) else "paste"
+
+    def type_text(self, text: str, target: WindowInfo, *, method: str = "auto",
+                  stop: StopCheck | None = None) -> str:
+        method = self.choose_method(text, method)
+        if method == "paste":
+            self._paste(text, target, stop)
+            return "paste"
+        sent = 0
+        for start in range(0, len(text), self.chunk_chars):
+            chunk = text[start:start + self.chunk_chars]
+            reason = stop() if stop else None
+            if reason:
+                raise StopRequested(reason, sent)
+            events, pooled = self._char_events(chunk)
+            if not self._send_guarded(events, target):
+                raise FocusMoved(sent, self.active_window())
+            for code in pooled:
+                self.pool.used(code)
+            sent += len(chunk)
+        return "keys"
+
+    def _char_events(self, chunk: str) -> tuple[list[Event], set[int]]:
+        syms = [char_keysym(ch) for ch in chunk]
+        missing = list(dict.fromkeys(s for s in syms if self.keymap.stroke(s) is None))
+        pooled: set[int] = set()
+        if missing:
+            if not self.pool.slots:
+                raise DesktopError("This keyboard layout has no spare keycodes to type "
+                                   "Chinese with keystrokes; use method: paste for this field.")
+            for i in range(0, len(missing), len(self.pool)):
+                bindings, wait = self.pool.plan(missing[i:i + len(self.pool)], set())
+                if wait:
+                    time.sleep(wait)
+                for code, sym in bindings:
+                    self.d.change_keyboard_mapping(code, [[sym, sym]])
+                    self.pool.bind(code, sym)
+            self.d.sync()
+        events: list[Event] = []
+        shift = self._mod_code.get("shift")
+        for sym in syms:
+            stroke = self.keymap.stroke(sym)
+            if stroke is None:
+                code = self.pool.lookup(sym)
+                assert code is not None
+                pooled.add(code)
+                events += _tap(code)
+            elif stroke.shift and shift:
+                events += [(X.KeyPress, shift), *_tap(stroke.keycode), (X.KeyRelease, shift)]
+            else:
+                events += _tap(stroke.keycode)
+        return events, pooled
+
+    def _combo_events(self, combo: KeyCombo) -> list[Event]:
+        sym = NAMED_KEYSYMS.get(combo.key) or char_keysym(combo.key)
+        stroke = self.keymap.stroke(sym)
+        if stroke is None:
+            raise DesktopError(f"The key '{combo}' is not on this keyboard layout.")
+        mods = [self._mod_code[m] for m in combo.modifiers if m in self._mod_code]
+        if stroke.shift and "shift" not in combo.modifiers and "shift" in self._mod_code:
+            mods.append(self._mod_code["shift"])
+        return ([(X.KeyPress, m) for m in mods] + _tap(stroke.keycode)
+                + [(X.KeyRelease, m) for m in reversed(mods)])
+
+    def press(self, combo: KeyCombo, target: WindowInfo, *, stop: StopCheck | None = None) -> None:
+        reason = stop() if stop else None
+        if reason:
+            raise StopRequested(reason, 0)
+        if not self._send_guarded(self._combo_events(combo), target):
+            raise FocusMoved(0, self.active_window())
+
+    def _paste(self, text: str, target: WindowInfo, stop: StopCheck | None) -> None:
+        reason = stop() if stop else None
+        if reason:
+            raise StopRequested(reason, 0)
+        self.sel.own_text(text)
+        if not self._send_guarded(self._combo_events(parse_combo("ctrl+v")), target):
+            raise FocusMoved(0, self.active_window())
+        if not self.sel.pump(lambda: self.sel.served > 0, self.paste_timeout_s):
+            raise DesktopError(f"The target window did not take the pasted text within "
+                               f"{self.paste_timeout_s:g} s; it may block paste. Set "
+                               "method: keys for this field in the playbook.")
+        self.pool.settle()  # the target has handled every event before the ctrl+v
+
+    # -- read-back ---------------------------------------------------------------
+    def copy_selection(self, target: WindowInfo, timeout: float = 1.0) -> str | None:
+        """Send ctrl+c to the target and return the text it put on the clipboard."""
+        self.sel.own({})  # so that the target's copy shows as a change of owner
+        if not self._send_guarded(self._combo_events(parse_combo("ctrl+c")), target):
+            raise FocusMoved(0, self.active_window())
+        if not self.sel.pump(lambda: self.sel.lost, timeout):
+            return None
+        self.pool.settle()
+        return self.sel.read_text(timeout)
+
+    # -- clipboard save / restore ------------------------------------------------
+    def clipboard_save(self) -> ClipboardSnapshot:
+        try:
+            return self.sel.snapshot()
+        except xerror.XError as exc:
+            raise ClipboardError(f"Could not read the clipboard to keep it safe ({exc}).") from exc
+
+    def clipboard_restore(self, snapshot: ClipboardSnapshot) -> None:
+        if snapshot.empty:
+            self.sel.clear()  # it was empty before the fill: leave it empty
+            return
+        spec = {"display": self.display_name,
+                "formats": {name: [*snapshot.meta.get(name, ("UTF8_STRING", 8)),
+                                   base64.b64encode(data).decode()]
+                            for name, data in snapshot.formats.items()}}
+        proc = subprocess.Popen([sys.executable, "-m", "app.desktop.x11_clipboard_keeper"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, start_new_session=True,
+                                env={**os.environ, "DISPLAY": self.display_name})
+        assert proc.stdin and proc.stdout
+        proc.stdin.write(json.dumps(spec).encode())
+        proc.stdin.close()
+        ready, _, _ = select.select([proc.stdout], [], [], 5.0)
+        line = proc.stdout.readline() if ready else b""
+        proc.stdout.close()
+        if line.strip() != b"READY":
+            proc.kill()
+            raise ClipboardError("Could not put your clipboard back after the fill; what you "
+                                 "had copied before may need copying again.")
+        self.sel._serving = {}
+
+    # -- pointer -----------------------------------------------------------------
+    def click(self, x: int, y: int, target: WindowInfo, *, button: str = "left",
+              double: bool = False) -> None:
+        info = self._window_info(target.id) or target
+        if not (0 <= x < info.width and 0 <= y < info.height):
+            raise DesktopError(f"The click at ({x}, {y}) lies outside the target window "
+                               f"({info.width}×{info.height}); check the playbook's position.")
+        ax, ay = info.x + x, info.y + y
+        b = _BUTTONS[button]
+        self.d.grab_server()
+        try:
+            if not self._focus_within(target.id):
+                raise FocusMoved(0, None)
+            xtest.fake_input(self.d, X.MotionNotify, x=ax, y=ay)
+            for _ in range(2 if double else 1):
+                xtest.fake_input(self.d, X.ButtonPress, b)
+                xtest.fake_input(self.d, X.ButtonRelease, b)
+        finally:
+            self.d.ungrab_server()
+            self.d.sync()
+
+    def pointer_position(self) -> tuple[int, int]:
+        p = self.root.query_pointer()
+        return p.root_x, p.root_y
+
+    def screen_size(self) -> tuple[int, int]:
+        s = self.d.screen()
+        return s.width_in_pixels, s.height_in_pixels
+
+    # -- abort key ---------------------------------------------------------------
+    def start_abort_watch(self, keys: str) -> Callable[[], bool]:
+        """Watch for the abort combination with pynput (XRecord sees every key,
+        our own injected ones too; they never form the abort combination)."""
+        from pynput import keyboard
+        fired: list[bool] = []
+        hotkey = keyboard.HotKey(keyboard.HotKey.parse(_pynput_combo(parse_combo(keys))),
+                                 lambda: fired.append(True))
+        listener = keyboard.Listener(
+            on_press=lambda k: hotkey.press(listener.canonical(k)),
+            on_release=lambda k: hotkey.release(listener.canonical(k)))
+        listener.start()
+        listener.wait()
+        self._stop_listener()
+        self._listener = listener
+        return lambda: bool(fired)
+
+    def stop_abort_watch(self) -> None:
+        self._stop_listener()
+
+    def _stop_listener(self) -> None:
+        if self._listener is not None:
+            self._listener.stop()
+            self._listener = None
+
+    def close(self) -> None:
+        self._stop_listener()
+        self.sel.close()
+        try:
+            self.d.close()
+        except Exception:
+            pass
+
+
+def _tap(code: int) -> list[Event]:
+    return [(X.KeyPress, code), (X.KeyRelease, code)]
+
+
+def _prop_text(w, atom: int, type_: int) -> str | None:
+    prop = w.get_full_property(atom, type_)
+    if prop is None:
+        return None
+    value = prop.value
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _process_name(pid: int | None) -> str | None:
+    if not pid:
+        return None
+    try:
+        return os.path.basename(os.readlink(f"/proc/{pid}/exe"))
+    except OSError:
+        try:
+            with open(f"/proc/{pid}/comm", encoding="utf-8") as f:
+                return f.read().strip()
+        except OSError:
+            return None
+
+
+_PYNPUT_NAMES = {"esc": "esc", "enter": "enter", "tab": "tab", "space": "space",
+                 "backspace": "backspace", "delete": "delete", "insert": "insert",
+                 "home": "home", "end": "end", "pageup": "page_up", "pagedown": "page_down",
+                 "up": "up", "down": "down", "left": "left", "right": "right", "menu": "menu",
+                 "capslock": "caps_lock", "numlock": "num_lock", "pause": "pause",
+                 "printscreen": "print_screen", **{f"f{i}": f"f{i}" for i in range(1, 13)}}
+
+
+def _pynput_combo(combo: KeyCombo) -> str:
+    mods = ["<cmd>" if m == "super" else f"<{m}>" for m in combo.modifiers]
+    key = f"<{_PYNPUT_NAMES[combo.key]}>" if combo.key in _PYNPUT_NAMES else combo.key
+    return "+".join(mods + [key])

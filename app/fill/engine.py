@@ -1,0 +1,338 @@
+"""The fill engine: types a case into the focused target, guarded, and reads back.
+
+Headless and Qt-free: progress goes out through a plain callback; the UI turns
+it into signals. Everything the engine touches comes in through `Desktop`.
+"""
+from __future__ import annotations
+
+import fnmatch
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from app.cases import Case
+from app.desktop.base import Desktop, FocusMoved, StopRequested, WindowInfo
+from app.errors import (DesktopError, FillAbortedError, FocusLostError, ModifiersHeldError,
+                        TargetNotFocusedError, UsageError)
+from app.fill.target import describe, matches
+from app.fill.values import text_for
+from app.privacy import mask
+from playbooks.model import (ChooseStep, ClickStep, KeyStep, Playbook, Step, TypeStep,
+                             WaitStep)
+from playbooks.keys import parse_combo
+
+NEEDS_PERSON = ("invalid", "mismatch", "missing")
+
+
+@dataclass
+class FillOptions:
+    wait_focus_s: float = 10.0        # how long to wait for the clerk to focus the target
+    modifiers_timeout_s: float = 5.0  # how long the hotkey's modifiers may stay held
+    abort_keys: str | None = "ctrl+alt+esc"
+    failsafe: bool = True             # pointer in a screen corner stops the fill
+    readback_timeout_s: float = 1.0
+    start_step: int = 0               # resume from this step (0-based)
+
+
+@dataclass
+class PlannedStep:
+    index: int
+    kind: str
+    field: str | None = None
+    text: str | None = None           # what will be typed (unmasked: engine use only)
+    keys: tuple[str, ...] = ()
+    detail: str = ""
+
+
+@dataclass
+class FieldResult:
+    field: str
+    step: int
+    status: str                       # typed | readback_ok | readback_differs | readback_unavailable | chosen | skipped
+    method: str | None = None
+    chars: int = 0
+    readback: str | None = None       # what the target held (kept for the report; mask before logging)
+    expected: str | None = None
+
+
+@dataclass
+class FillReport:
+    playbook: str
+    outcome: str = "not_started"      # done | dry_run | focus_lost | aborted | failed
+    window: str | None = None
+    results: list[FieldResult] = field(default_factory=list)
+    step_reached: int | None = None
+    field_reached: str | None = None
+    position: int = 0                 # characters of field_reached already typed
+    message: str | None = None
+    elapsed_s: float = 0.0
+
+    @property
+    def readback_ok(self) -> int:
+        return sum(r.status in ("readback_ok", "chosen") for r in self.results)
+
+    @property
+    def differs(self) -> list[str]:
+        return [r.field for r in self.results if r.status == "readback_differs"]
+
+
+Progress = Callable[[str, dict], None]
+
+
+def plan(playbook: Playbook, case: Case) -> list[PlannedStep]:
+    """Resolve every step against the case before anything is typed, so a
+    missing or malformed value stops the fill with nothing typed."""
+    out: list[PlannedStep] = []
+    for i, step in enumerate(playbook.steps):
+        if isinstance(step, TypeStep):
+            spec = playbook.field_spec(step.field)
+            value = case.value(step.field)
+            if value is None or value == "":
+                if spec.required:
+                    raise UsageError(
+                        f"Field '{spec.label or spec.name}' ({spec.name}) is required but the "
+                        "case has no value for it; add it (--set NAME=VALUE) or capture again.",
+                        step=i, field=spec.name)
+                out.append(PlannedStep(i, "skip", spec.name, None))
+                continue
+            out.append(PlannedStep(i, "type", spec.name, text_for(spec, value)))
+        elif isinstance(step, ChooseStep):
+            spec = playbook.field_spec(step.field)
+            value = case.value(step.field)
+            if not value:
+                if spec.required:
+                    raise UsageError(f"Field '{spec.label or spec.name}' ({spec.name}) is "
+                                     "required but the case has no value for it.",
+                                     step=i, field=spec.name)
+                out.append(PlannedStep(i, "skip", spec.name))
+                continue
+            if value not in step.options:
+                raise UsageError(f"'{value}' is not one of the choices for "
+                                 f"{spec.label or spec.name} ({', '.join(step.options)}).",
+                                 step=i, field=spec.name)
+            out.append(PlannedStep(i, "choose", spec.name, value,
+                                   tuple(str(k) for k in step.options[value])))
+        elif isinstance(step, KeyStep):
+            out.append(PlannedStep(i, "key", keys=tuple(str(k) for k in step.keys)))
+        elif isinstance(step, ClickStep):
+            where = f"({step.x}, {step.y})" if step.anchor is None else \
+                f"'{step.anchor}' {step.dx:+d},{step.dy:+d}"
+            out.append(PlannedStep(i, "click", detail=where))
+        elif isinstance(step, WaitStep):
+            what = (f"{step.seconds:g} s" if step.seconds is not None else
+                    f"title '{step.title}'" if step.title else f"text '{step.text}'")
+            out.append(PlannedStep(i, "wait", detail=what))
+    return out
+
+
+def fields_needing_person(playbook: Playbook, case: Case) -> list[str]:
+    used = {s.field for s in playbook.steps if isinstance(s, (TypeStep, ChooseStep))}
+    return [n for n in used if n in case.fields and case.fields[n].status in NEEDS_PERSON]
+
+
+class FillEngine:
+    def __init__(self, desktop: Desktop, options: FillOptions | None = None,
+                 progress: Progress | None = None, sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.desktop = desktop
+        self.opt = options or FillOptions()
+        self.progress = progress or (lambda kind, data: None)
+        self.sleep = sleep
+        self.clock = clock
+        self.last_report: FillReport | None = None   # kept when a fill raises, for the case log
+
+    # -- preconditions -------------------------------------------------------
+    def wait_for_target(self, playbook: Playbook) -> WindowInfo:
+        deadline = self.clock() + self.opt.wait_focus_s
+        announced = False
+        while True:
+            active = self.desktop.active_window()
+            if matches(playbook.target, active):
+                assert active is not None
+                return active
+            if self.clock() >= deadline:
+                seen = f"'{active.title}'" if active else "no window"
+                raise TargetNotFocusedError(
+                    f"The focused window is {seen}, not the approval client this playbook "
+                    f"types into ({describe(playbook.target)}). Click into the client's first "
+                    "field and try again; nothing was typed.", playbook=playbook.id)
+            if not announced:
+                self.progress("waiting_for_target", {"target": describe(playbook.target)})
+                announced = True
+            self.sleep(0.05)
+
+    def wait_modifiers_released(self) -> None:
+        deadline = self.clock() + self.opt.modifiers_timeout_s
+        held = self.desktop.held_modifiers()
+        if held:
+            self.progress("waiting_for_modifiers", {"held": sorted(held)})
+        while held:
+            if self.clock() >= deadline:
+                raise ModifiersHeldError(
+                    f"The keys {'+'.join(sorted(held))} are still held down; release them so "
+                    "typing does not turn into shortcuts. Nothing was typed.")
+            self.sleep(0.02)
+            held = self.desktop.held_modifiers()
+
+    # -- the fill ----------------------------------------------------------------
+    def fill(self, playbook: Playbook, case: Case) -> FillReport:
+        steps = plan(playbook, case)
+        report = FillReport(playbook=playbook.id)
+        target = self.wait_for_target(playbook)
+        report.window = target.title
+        self.wait_modifiers_released()
+        started = self.clock()
+        snapshot = self.desktop.clipboard_save()
+        aborted = self.desktop.start_abort_watch(self.opt.abort_keys) if self.opt.abort_keys \
+            else (lambda: False)
+        stop = self._stop_check(aborted)
+        current: PlannedStep | None = None
+        prepare = getattr(self.desktop, "prepare", None)
+        finish = getattr(self.desktop, "finish", None)
+        try:
+            if prepare:
+                prepare(target)
+            for ps in steps[self.opt.start_step:]:
+                current = ps
+                report.step_reached, report.field_reached, report.position = ps.index, ps.field, 0
+                self.progress("step", {"index": ps.index, "kind": ps.kind, "field": ps.field,
+                                       "total": len(steps)})
+                target = self._run_step(playbook, playbook.steps[ps.index], ps, target, stop, report)
+            report.outcome = "done"
+            report.step_reached = None
+            report.field_reached = None
+        except FocusMoved as exc:
+            report.outcome = "focus_lost"
+            report.position = exc.sent
+            now = exc.active.title if exc.active else "another window"
+            report.message = (
+                f"Typing stopped: focus moved to '{now}' "
+                + (f"while typing {current.field}, after {exc.sent} characters. " if current and current.field
+                   else f"at step {current.index + 1 if current else 0}. ")
+                + "Nothing was typed into the other window; the case is kept. Check the client, "
+                  f"then resume with --start-step {(current.index + 1) if current else 1}.")
+            raise FocusLostError(report.message, field=current.field if current else None,
+                                 step=current.index if current else None, typed=exc.sent,
+                                 window_title=exc.active.title if exc.active else None) from None
+        except StopRequested as exc:
+            report.outcome = "aborted"
+            report.position = exc.sent
+            report.message = (f"Typing stopped by {exc.reason}"
+                              + (f" in {current.field}" if current and current.field else "")
+                              + "; the case is kept.")
+            raise FillAbortedError(report.message, field=current.field if current else None,
+                                   step=current.index if current else None, typed=exc.sent) from None
+        except DesktopError as exc:
+            report.outcome = "failed"
+            report.message = exc.message
+            raise
+        finally:
+            report.elapsed_s = self.clock() - started
+            self.last_report = report
+            try:
+                if self.opt.abort_keys:
+                    self.desktop.stop_abort_watch()
+                if finish:
+                    finish(target)
+            finally:
+                self.desktop.clipboard_restore(snapshot)
+        return report
+
+    def _stop_check(self, aborted: Callable[[], bool]) -> Callable[[], str | None]:
+        corners: list[tuple[int, int]] = []
+        if self.opt.failsafe:
+            w, h = self.desktop.screen_size()
+            corners = [(0, 0), (w - 1, 0), (0, h - 1), (w - 1, h - 1)]
+
+        def stop() -> str | None:
+            if aborted():
+                return f"the abort key ({self.opt.abort_keys})"
+            if corners:
+                x, y = self.desktop.pointer_position()
+                if any(abs(x - cx) <= 1 and abs(y - cy) <= 1 for cx, cy in corners):
+                    return "the failsafe (mouse moved into a screen corner)"
+            return None
+        return stop
+
+    def _run_step(self, playbook: Playbook, step: Step, ps: PlannedStep, target: WindowInfo,
+                  stop: Callable[[], str | None], report: FillReport) -> WindowInfo:
+        d = self.desktop
+        if ps.kind == "skip":
+            report.results.append(FieldResult(ps.field or "", ps.index, "skipped"))
+        elif ps.kind == "key":
+            for k in ps.keys:
+                d.press(parse_combo(k), target, stop=stop)
+        elif ps.kind == "choose":
+            for k in ps.keys:
+                d.press(parse_combo(k), target, stop=stop)
+            report.results.append(FieldResult(ps.field or "", ps.index, "chosen", "keys",
+                                              expected=ps.text))
+        elif ps.kind == "type":
+            assert isinstance(step, TypeStep) and ps.text is not None
+            if step.clear:
+                d.press(parse_combo("ctrl+a"), target, stop=stop)
+                d.press(parse_combo("delete"), target, stop=stop)
+            method = d.type_text(ps.text, target, method=step.method, stop=stop)
+            result = FieldResult(ps.field or "", ps.index, "typed", method, len(ps.text),
+                                 expected=ps.text)
+            if step.readback:
+                d.press(parse_combo("ctrl+a"), target, stop=stop)
+                got = d.copy_selection(target, self.opt.readback_timeout_s)
+                d.press(parse_combo("right"), target, stop=stop)  # collapse the selection
+                result.readback = got
+                result.status = ("readback_unavailable" if got is None else
+                                 "readback_ok" if got == ps.text else "readback_differs")
+            report.results.append(result)
+            self.progress("field_done", {"field": ps.field, "status": result.status,
+                                         "method": method})
+        elif ps.kind == "click":
+            assert isinstance(step, ClickStep)
+            if step.anchor is not None:
+                raise DesktopError(
+                    f"Step {ps.index + 1} clicks the on-screen text '{step.anchor}', which needs "
+                    "the OCR reader; it is not installed in this build. Use a position (x, y).",
+                    step=ps.index)
+            d.click(int(step.x or 0), int(step.y or 0), target, button=step.button,
+                    double=step.double)
+        elif ps.kind == "wait":
+            assert isinstance(step, WaitStep)
+            target = self._wait(playbook, step, ps, target, stop)
+        return target
+
+    def _wait(self, playbook: Playbook, step: WaitStep, ps: PlannedStep, target: WindowInfo,
+              stop: Callable[[], str | None]) -> WindowInfo:
+        if step.seconds is not None:
+            end = self.clock() + step.seconds
+            while self.clock() < end:
+                reason = stop()
+                if reason:
+                    raise StopRequested(reason, 0)
+                self.sleep(min(0.05, max(0.0, end - self.clock())))
+            return target
+        if step.title is not None:
+            deadline = self.clock() + step.timeout
+            while True:
+                active = self.desktop.active_window()
+                if active and fnmatch.fnmatchcase(active.title, step.title):
+                    # A window that matches the playbook's target becomes the new target
+                    # (a client may replace its window); any other one is only waited for.
+                    return active if matches(playbook.target, active) else target
+                if self.clock() >= deadline:
+                    raise DesktopError(f"Waited {step.timeout:g} s for a window titled "
+                                       f"'{step.title}', but it did not appear.", step=ps.index)
+                reason = stop()
+                if reason:
+                    raise StopRequested(reason, 0)
+                self.sleep(0.05)
+        raise DesktopError(f"Step {ps.index + 1} waits for the on-screen text '{step.text}', "
+                           "which needs the OCR reader; it is not installed in this build.",
+                           step=ps.index)
+
+
+def masked_text(playbook: Playbook, name: str | None, text: str | None) -> str:
+    if name is None or text is None:
+        return text or ""
+    spec = playbook.field_spec(name)
+    if spec.sensitive or spec.type in ("id_number", "phone"):
+        return mask(text, spec.type)
+    return text
