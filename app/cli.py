@@ -1,0 +1,250 @@
+"""`deskhand` command line (DESIGN.md §4). Exit codes: 0 done; 1 done but some
+field needs a person; 2 bad usage or bad playbook; 3 a fault stopped it."""
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Sequence, TextIO
+
+from app.cases import Case, FieldValue, case_from_values, load_case, now_iso, save_case
+from app.errors import DeskhandError, FillError, PlaybookError, UsageError
+from app.fill.engine import (FillEngine, FillOptions, FillReport, fields_needing_person,
+                             masked_text, plan)
+from app.paths import default_cases_dir, library_dir
+from playbooks.loader import load_playbook
+from playbooks.model import Playbook
+
+
+def resolve_playbook(ref: str) -> Playbook:
+    """A path, or the id of a playbook in the shipped library."""
+    p = Path(ref)
+    if not p.exists() and not ref.endswith((".yaml", ".yml")):
+        candidate = library_dir() / f"{ref}.yaml"
+        if candidate.exists():
+            p = candidate
+    return load_playbook(p)
+
+
+# -- check -----------------------------------------------------------------------
+def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    worst = 0
+    for ref in args.playbooks:
+        try:
+            pb = resolve_playbook(ref)
+        except PlaybookError as exc:
+            print(str(exc), file=err)
+            worst = 2
+            continue
+        print(f"{pb.path}: ok ({pb.name}, {len(pb.fields)} fields, {len(pb.steps)} steps)",
+              file=out)
+    return worst
+
+
+# -- fill ------------------------------------------------------------------------
+def _parse_sets(pairs: Sequence[str], pb: Playbook) -> dict[str, str]:
+    names = [f.name for f in pb.fields]
+    values: dict[str, str] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise UsageError(f"--set takes NAME=VALUE, not '{pair}'.")
+        name, value = pair.split("=", 1)
+        name = name.strip()
+        if name not in names:
+            close = difflib.get_close_matches(name, names, 1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise UsageError(f"--set names field '{name}', which playbook {pb.id} does not "
+                             f"declare{hint}.")
+        values[name] = value
+    return values
+
+
+def _load_or_make_case(args: argparse.Namespace, pb: Playbook) -> tuple[Case, Path]:
+    sets = _parse_sets(args.set or [], pb)
+    if args.case:
+        case = load_case(args.case, pb.id)
+        for k, v in sets.items():
+            case.fields[k] = FieldValue(v, "ok", None, {"kind": "manual"})
+        is_full_case = Path(args.case).exists() and '"deskhand_case"' in Path(args.case).read_text(
+            encoding="utf-8")
+        path = Path(args.output) if args.output else (
+            Path(args.case) if is_full_case else default_cases_dir() / f"{case.case_id}.json")
+    elif sets:
+        case = case_from_values(sets, pb.id, {"kind": "manual"})
+        path = Path(args.output) if args.output else default_cases_dir() / f"{case.case_id}.json"
+    else:
+        raise UsageError("Give the case to fill: --case CASE.json, or --set NAME=VALUE pairs.")
+    return case, path
+
+
+def _report_json(pb: Playbook, report: FillReport | None, case_path: Path, plan_rows: list[dict],
+                 exit_code: int, message: str | None) -> dict[str, Any]:
+    rows = []
+    if report:
+        for r in report.results:
+            rows.append({"field": r.field, "step": r.step + 1, "status": r.status,
+                         "method": r.method, "chars": r.chars,
+                         "typed": masked_text(pb, r.field, r.expected),
+                         "readback": masked_text(pb, r.field, r.readback)})
+    return {"playbook": pb.id, "case": str(case_path),
+            "outcome": report.outcome if report else "not_started",
+            "window": report.window if report else None,
+            "fields": rows if report else plan_rows,
+            "readback_ok": report.readback_ok if report else 0,
+            "differs": report.differs if report else [],
+            "step_reached": (report.step_reached + 1) if report and report.step_reached is not None else None,
+            "field_reached": report.field_reached if report else None,
+            "position": report.position if report else 0,
+            "elapsed_s": round(report.elapsed_s, 3) if report else 0.0,
+            "message": message, "exit_code": exit_code}
+
+
+def _print_report(pb: Playbook, report: FillReport, out: TextIO) -> None:
+    labels = {f.name: f.label or f.name for f in pb.fields}
+    print(f"Filled into '{report.window}' in {report.elapsed_s:.2f} s:", file=out)
+    marks = {"readback_ok": "read back ok", "readback_differs": "READ BACK DIFFERS",
+             "readback_unavailable": "typed (could not read back)", "typed": "typed",
+             "chosen": "chosen", "skipped": "skipped (no value)"}
+    for r in report.results:
+        line = f"  {labels.get(r.field, r.field)} ({r.field}): {marks.get(r.status, r.status)}"
+        if r.method:
+            line += f" [{r.method}] {masked_text(pb, r.field, r.expected)}"
+        if r.status == "readback_differs":
+            line += f" — the client holds {masked_text(pb, r.field, r.readback)!r}"
+        print(line, file=out)
+    print(f"{report.readback_ok} of {len(report.results)} fields confirmed.", file=out)
+
+
+def cmd_fill(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    pb = resolve_playbook(args.playbook)
+    case, case_path = _load_or_make_case(args, pb)
+    steps = plan(pb, case)  # raises before anything is typed
+    plan_rows = [{"step": s.index + 1, "kind": s.kind, "field": s.field,
+                  "text": masked_text(pb, s.field, s.text), "keys": list(s.keys),
+                  "detail": s.detail} for s in steps]
+    if args.dry_run:
+        if args.json:
+            json.dump(_report_json(pb, None, case_path, plan_rows, 0, "dry run: nothing typed"),
+                      out, ensure_ascii=False, indent=2)
+            print(file=out)
+        else:
+            print(f"Dry run of {pb.id} — nothing is typed:", file=out)
+            for row in plan_rows:
+                what = row["text"] if row["kind"] in ("type", "choose") else \
+                    " ".join(row["keys"]) or row["detail"]
+                print(f"  {row['step']:>2}. {row['kind']:<6} {row['field'] or '':<16} {what}",
+                      file=out)
+        return 0
+    needs = fields_needing_person(pb, case)
+    if needs and not args.yes:
+        msg = ("These fields need a person before typing: " + ", ".join(
+            f"{n} ({case.fields[n].status})" for n in needs) + ". Review them, or run with --yes.")
+        print(msg, file=err)
+        return 1
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise UsageError("Refusing to type without confirmation: run with --yes, or from a "
+                             "terminal to be asked.")
+        answer = input(f"Type {sum(s.kind == 'type' for s in steps)} fields of case "
+                       f"{case.case_id} into the approval client? Focus it within "
+                       f"{args.wait_focus:g} s after answering. [y/N] ")
+        if answer.strip().lower() not in ("y", "yes", "是"):
+            print("Nothing typed.", file=err)
+            return 1
+    save_case(case, case_path)  # the case is on disk before the first keystroke
+    from app.desktop import open_desktop
+    desktop = open_desktop()
+    engine = FillEngine(desktop, FillOptions(
+        wait_focus_s=args.wait_focus, start_step=max(0, args.start_step - 1),
+        abort_keys=None if args.abort_keys == "none" else args.abort_keys,
+        failsafe=not args.no_failsafe),
+        progress=(lambda k, d: print("Waiting for the approval client to be focused…", file=err)
+                  if k == "waiting_for_target" else None))
+    code, message = 0, None
+    try:
+        report = engine.fill(pb, case)
+        code = 1 if report.differs else 0
+    except FillError as exc:
+        report, code, message = engine.last_report, exc.exit_code, str(exc)
+    finally:
+        desktop.close()
+    if report is not None:
+        case.fills.append({"at": now_iso(), "playbook": pb.id, "outcome": report.outcome,
+                           "window": report.window,
+                           "step_reached": None if report.step_reached is None else report.step_reached + 1,
+                           "field_reached": report.field_reached, "position": report.position,
+                           "readback_ok": report.readback_ok, "differs": report.differs,
+                           "message": message})
+        save_case(case, case_path)
+    if args.json:
+        json.dump(_report_json(pb, report, case_path, plan_rows, code, message), out,
+                  ensure_ascii=False, indent=2)
+        print(file=out)
+    elif report is not None and report.outcome == "done":
+        _print_report(pb, report, out)
+    if message:
+        print(message, file=err)
+    print(f"Case kept at {case_path}", file=err)
+    return code
+
+
+# -- parser ------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="deskhand", description="政务数字机器人 · 窗口助手 — Deskhand")
+    sub = p.add_subparsers(dest="command")
+    c = sub.add_parser("check", help="validate playbooks; errors as file:line: message")
+    c.add_argument("playbooks", nargs="+")
+    f = sub.add_parser("fill", help="type a case into the focused approval client")
+    f.add_argument("playbook")
+    f.add_argument("--case", help="case file, or a JSON object of field values")
+    f.add_argument("--set", action="append", metavar="NAME=VALUE", help="a field value (repeatable)")
+    f.add_argument("-o", "--output", help="where to keep the case file")
+    f.add_argument("--dry-run", action="store_true", help="print what would be typed; type nothing")
+    f.add_argument("--yes", action="store_true", help="do not ask before typing")
+    f.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    f.add_argument("--wait-focus", type=float, default=10.0, metavar="S",
+                   help="seconds to wait for the approval client to be focused (default 10)")
+    f.add_argument("--start-step", type=int, default=1, metavar="N", help="resume at step N")
+    f.add_argument("--abort-keys", default="ctrl+alt+esc", help="abort combination, or 'none'")
+    f.add_argument("--no-failsafe", action="store_true",
+                   help="do not stop when the mouse is moved into a screen corner")
+    d = sub.add_parser("demo", help="fill a sample case into the sample approval client")
+    d.add_argument("--keep-open", type=float, default=None, metavar="S",
+                   help="seconds to leave the sample client open (default: until Enter)")
+    return p
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
+         err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    args = build_parser().parse_args(argv)
+    if not args.command:
+        print("The tray arrives with the clerk's tray issue; use a subcommand "
+              "(deskhand --help).", file=err)
+        return 2
+    try:
+        if args.command == "check":
+            return cmd_check(args, out, err)
+        if args.command == "fill":
+            return cmd_fill(args, out, err)
+        if args.command == "demo":
+            from app.sandbox.demo import run_demo
+            return run_demo(args, out, err)
+    except PlaybookError as exc:
+        print(str(exc), file=err)
+        return exc.exit_code
+    except DeskhandError as exc:
+        print(str(exc), file=err)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("Stopped.", file=err)
+        return 3
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

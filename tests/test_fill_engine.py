@@ -1,0 +1,140 @@
+"""Engine logic on the in-memory desktop: planning, focus guard, abort, read-back,
+clipboard restore. The real typing is proven in tests/test_fill_e2e.py."""
+from __future__ import annotations
+
+import pytest
+
+from app.cases import case_from_values
+from app.desktop.base import WindowInfo
+from app.desktop.dummy import DummyDesktop
+from app.errors import (FillAbortedError, FocusLostError, ModifiersHeldError,
+                        TargetNotFocusedError, UsageError)
+from app.fill.engine import FillEngine, FillOptions, plan
+from playbooks.loader import load_playbook_text
+
+PLAYBOOK = """\
+deskhand: 1
+id: t
+name: 测试
+target: {title: "城市审批系统*"}
+fields:
+  - {name: name, label: 姓名}
+  - {name: gender, type: choice, choices: [男, 女]}
+  - {name: birth, type: date, format: "%Y年%m月%d日"}
+  - {name: idno, type: id_number}
+  - {name: note, required: false}
+fill:
+  - type: name
+  - key: tab
+  - choose: {field: gender, options: {男: [space], 女: [right, space]}}
+  - key: tab
+  - type: birth
+  - key: tab
+  - type: idno
+  - key: tab
+  - type: note
+"""
+VALUES = {"name": "张三", "gender": "女", "birth": "1990-01-02", "idno": "11010519491231002x"}
+
+
+def engine_for(desktop: DummyDesktop, **opt) -> FillEngine:
+    return FillEngine(desktop, FillOptions(wait_focus_s=0.2, modifiers_timeout_s=0.2, **opt),
+                      sleep=lambda s: None if s <= 0 else __import__("time").sleep(min(s, 0.01)))
+
+
+@pytest.fixture
+def pb():
+    return load_playbook_text(PLAYBOOK, "t.yaml")
+
+
+def test_plan_formats_values_and_skips_optional(pb):
+    steps = plan(pb, case_from_values(VALUES, "t", {}))
+    typed = {s.field: s.text for s in steps if s.kind == "type"}
+    assert typed == {"name": "张三", "birth": "1990年01月02日", "idno": "11010519491231002X"}
+    assert [s.kind for s in steps][-1] == "skip"
+    assert next(s for s in steps if s.kind == "choose").keys == ("right", "space")
+
+
+def test_missing_required_value_stops_before_typing(pb):
+    values = dict(VALUES)
+    del values["idno"]
+    with pytest.raises(UsageError, match="idno.*required"):
+        plan(pb, case_from_values(values, "t", {}))
+
+
+def test_bad_choice_and_bad_date_are_refused(pb):
+    with pytest.raises(UsageError, match="not one of the choices"):
+        plan(pb, case_from_values({**VALUES, "gender": "未知"}, "t", {}))
+    with pytest.raises(UsageError, match="not a date"):
+        plan(pb, case_from_values({**VALUES, "birth": "1990-02-30"}, "t", {}))
+
+
+def test_full_fill_reads_back_every_field_and_restores_clipboard(pb):
+    d = DummyDesktop()
+    d.clipboard = {"UTF8_STRING": "剪贴板".encode()}
+    report = engine_for(d).fill(pb, case_from_values(VALUES, "t", {}))
+    assert report.outcome == "done"
+    assert [r.status for r in report.results] == ["readback_ok", "chosen", "readback_ok",
+                                                 "readback_ok", "skipped"]
+    assert "".join(x for x in d.received[1] if not x.startswith("<")) == "张三1990年01月02日11010519491231002X"
+    assert d.clipboard == {"UTF8_STRING": "剪贴板".encode()}
+
+
+def test_readback_difference_is_reported(pb):
+    d = DummyDesktop()
+    d.copy_transform = lambda s: s[:-1]  # a client that drops the last character
+    report = engine_for(d).fill(pb, case_from_values(VALUES, "t", {}))
+    assert report.differs == ["name", "birth", "idno"]
+
+
+def test_wrong_window_focused_types_nothing(pb):
+    other = WindowInfo(2, "微信", 7, "wechat")
+    d = DummyDesktop([WindowInfo(1, "城市审批系统 - 受理登记"), other])
+    d.focused = 2
+    with pytest.raises(TargetNotFocusedError, match="微信"):
+        engine_for(d).fill(pb, case_from_values(VALUES, "t", {}))
+    assert d.received == {1: [], 2: []}
+
+
+def test_focus_stolen_mid_field_stops_at_once(pb):
+    d = DummyDesktop([WindowInfo(1, "城市审批系统 - 受理登记"), WindowInfo(2, "诱饵")], chunk_chars=4)
+    def steal(desk: DummyDesktop) -> None:
+        if desk.field_text[1] == "1101":      # 4 characters into the id number
+            desk.focused = 2
+    d.on_chunk = steal
+    eng = engine_for(d)
+    with pytest.raises(FocusLostError) as info:
+        eng.fill(pb, case_from_values(VALUES, "t", {}))
+    assert d.received[2] == []
+    assert info.value.field == "idno" and info.value.typed == 4
+    assert eng.last_report.outcome == "focus_lost"
+    assert d.restored, "clipboard must be restored after a stopped fill"
+
+
+def test_abort_key_stops(pb):
+    d = DummyDesktop()
+    d.on_chunk = lambda desk: setattr(desk, "abort", True)
+    with pytest.raises(FillAbortedError, match="abort key"):
+        engine_for(d).fill(pb, case_from_values(VALUES, "t", {}))
+    assert d.received[1] == ["张三"]   # the chunk under way when the key was pressed, no more
+
+
+def test_failsafe_corner_stops(pb):
+    d = DummyDesktop()
+    d.pointer = (0, 0)
+    with pytest.raises(FillAbortedError, match="failsafe"):
+        engine_for(d).fill(pb, case_from_values(VALUES, "t", {}))
+
+
+def test_held_modifiers_wait_then_give_up(pb):
+    d = DummyDesktop()
+    d.modifiers = {"ctrl", "alt"}
+    with pytest.raises(ModifiersHeldError, match="alt\\+ctrl"):
+        engine_for(d).fill(pb, case_from_values(VALUES, "t", {}))
+    assert d.received[1] == []
+
+
+def test_resume_from_step(pb):
+    d = DummyDesktop()
+    report = engine_for(d, start_step=6).fill(pb, case_from_values(VALUES, "t", {}))
+    assert [r.field for r in report.results] == ["idno", "note"]
