@@ -1,0 +1,891 @@
+"""Load and check playbook files (format v1, described in playbooks/README.md).
+
+    load_playbook(path)                  -> Playbook
+    load_playbook_text(text, filename)   -> Playbook
+
+Both raise PlaybookErrors listing every problem found in one pass, each located as
+`file:line: message` with the line of the offending YAML key or value. The checks
+work on the YAML node tree (yaml.compose with the safe loader), so line numbers
+survive and duplicate mapping keys, which YAML would silently collapse, are caught.
+
+This module imports nothing from app/ or recorders/ and nothing from Qt.
+"""
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from playbooks.errors import PlaybookError, PlaybookErrors
+from playbooks.keys import ALIASES, MODIFIERS, NAMED_KEYS, KeyCombo, KeyNameError, parse_combo
+from playbooks.model import (
+    FIELD_TYPES,
+    FORMAT_VERSION,
+    ChooseStep,
+    ClickStep,
+    FieldSpec,
+    KeyStep,
+    Playbook,
+    Step,
+    TargetSpec,
+    TypeStep,
+    WaitStep,
+)
+
+__all__ = [
+    "load_playbook",
+    "load_playbook_text",
+    "TOP_KEYS",
+    "TARGET_KEYS",
+    "FIELD_KEYS",
+    "STEP_KINDS",
+]
+
+TOP_KEYS = ("deskhand", "id", "name", "department", "description", "source",
+            "target", "fields", "fill")
+REQUIRED_TOP_KEYS = ("deskhand", "id", "name", "target", "fields", "fill")
+TARGET_KEYS = ("title", "title_regex", "process")
+FIELD_KEYS = ("name", "label", "type", "required", "choices", "format", "sensitive")
+STEP_KINDS = ("click", "type", "key", "choose", "wait")
+CLICK_KEYS = ("x", "y", "anchor", "dx", "dy", "button", "double")
+TYPE_KEYS = ("field", "method", "readback", "clear")
+CHOOSE_KEYS = ("field", "options")
+WAIT_KEYS = ("seconds", "title", "text", "timeout")
+STEP_KEYS: dict[str, tuple[str, ...]] = {
+    "click": CLICK_KEYS, "type": TYPE_KEYS, "key": (), "choose": CHOOSE_KEYS, "wait": WAIT_KEYS,
+}
+TYPE_METHODS = ("auto", "keys", "paste")
+BUTTONS = ("left", "right", "middle")
+
+# Words people reach for instead of a step kind.
+KIND_SYNONYMS = {
+    "press": "key", "keys": "key", "hotkey": "key", "shortcut": "key",
+    "select": "choose", "pick": "choose", "option": "choose", "dropdown": "choose",
+    "input": "type", "write": "type", "fill": "type", "enter_text": "type",
+    "sleep": "wait", "delay": "wait", "pause": "wait",
+    "tap": "click", "mouse": "click",
+}
+
+ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
+FIELD_NAME_RE = re.compile(r"[a-z_][a-z0-9_]*\Z")
+# strftime directives that mean the same on Linux and Windows.
+STRFTIME_DIRECTIVES = set("aAwdbBmyYHIpMSfzZjUWcxX%")
+
+MAX_SECONDS = 600          # longest wait or timeout, in seconds
+MAX_COORD = 10000          # largest click position or offset, in pixels
+
+_NULL_TAG = "tag:yaml.org,2002:null"
+_NUMBERS = {2: "two", 3: "three", 4: "four", 5: "five"}
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+# --------------------------------------------------------------------------- entry points
+
+def load_playbook(path: str | Path) -> Playbook:
+    """Read a playbook file and check it. Raises PlaybookErrors on any problem."""
+    name = str(path)
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise PlaybookErrors([PlaybookError(
+            name, 0, "the playbook file does not exist; check the path and the file name")]) from None
+    except IsADirectoryError:
+        raise PlaybookErrors([PlaybookError(
+            name, 0, "this is a folder, not a playbook file; name a .yaml file inside it")]) from None
+    except OSError as e:
+        message = f"the playbook file cannot be read ({e.strerror or e}); check its permissions"
+        raise PlaybookErrors([PlaybookError(name, 0, message)]) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise PlaybookErrors([PlaybookError(
+            name, line,
+            f"the file is not UTF-8 text (byte 0x{data[e.start]:02x} on this line cannot be read); "
+            "save it as UTF-8, as files saved in GBK or GB2312 cause this")]) from None
+    return load_playbook_text(text, name)
+
+
+def load_playbook_text(text: str, filename: str) -> Playbook:
+    """Check playbook YAML given as text; `filename` is only used in messages and Playbook.path."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as e:
+        raise PlaybookErrors([_yaml_syntax_error(filename, e)]) from None
+    except yaml.reader.ReaderError as e:
+        line = text[: e.position].count("\n") + 1
+        char = f"U+{e.character:04X}" if isinstance(e.character, int) else repr(e.character)
+        message = f"the file contains a character YAML does not allow ({char}); remove it"
+        raise PlaybookErrors([PlaybookError(filename, line, message)]) from None
+    except yaml.YAMLError as e:  # pragma: no cover - every PyYAML error is one of the above
+        raise PlaybookErrors([PlaybookError(filename, 1, f"the file is not valid YAML: {e}")]) from None
+
+    checker = _Checker(filename)
+    playbook = checker.check(root)
+    if checker.errors or playbook is None:
+        errors = sorted(checker.errors, key=lambda err: err.line) or [
+            PlaybookError(filename, 1, "the playbook could not be read; run 'deskhand check' on it")]
+        raise PlaybookErrors(errors)
+    return playbook
+
+
+def _yaml_syntax_error(filename: str, e: yaml.MarkedYAMLError) -> PlaybookError:
+    mark = e.problem_mark or e.context_mark
+    line = mark.line + 1 if mark is not None else 1
+    problem = (e.problem or "the text cannot be read as YAML").strip()
+    if e.context and "expected a single document" in e.context:
+        return PlaybookError(filename, line, "the file holds a second YAML document here; a playbook "
+                                             "file holds one playbook, so remove the second '---'")
+    message = f"the file is not valid YAML: {problem}"
+    if e.context and e.context_mark is not None and e.context_mark.line + 1 != line:
+        message += f" ({e.context} that starts on line {e.context_mark.line + 1})"
+    elif e.context:
+        message += f" ({e.context})"
+    if "'\\t'" in problem:
+        message += "; indent with spaces, not tabs"
+    elif "cannot start any token" in problem:
+        message += "; put values that start with %, @ or ` in quotes"
+    return PlaybookError(filename, line, message)
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _line(node: Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _is_null(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.tag == _NULL_TAG
+
+
+def _quote_list(items: Iterable[str]) -> str:
+    """'a', 'b' and 'c'"""
+    quoted = [f"'{i}'" for i in items]
+    if len(quoted) <= 1:
+        return "".join(quoted)
+    return ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def _did_you_mean(word: str, options: Iterable[str], synonyms: dict[str, str] | None = None) -> str | None:
+    options = list(options)
+    low = word.lower()
+    if synonyms and low in synonyms and synonyms[low] in options:
+        return synonyms[low]
+    if low in options and low != word:
+        return low
+    found = difflib.get_close_matches(low, options, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def _suggest(word: str, options: Iterable[str], *, fallback: str | None = None,
+             synonyms: dict[str, str] | None = None) -> str:
+    """' (did you mean 'x'?)', or the fallback hint, or ''."""
+    guess = _did_you_mean(word, options, synonyms)
+    if guess is not None:
+        return f" (did you mean '{guess}'?)"
+    return f" ({fallback})" if fallback else ""
+
+
+def _suggest_combo(text: str) -> str | None:
+    """A corrected key combination for a misspelt one, or None."""
+    parts = [p.strip().lower() for p in text.split("+")]
+    if not parts or any(not p for p in parts):
+        return None
+    fixed = []
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if not last:
+            if part in MODIFIERS:
+                fixed.append(part)
+                continue
+            guess = _did_you_mean(part, MODIFIERS)
+        else:
+            if part in NAMED_KEYS or part in ALIASES or len(part) == 1:
+                fixed.append(part)
+                continue
+            guess = _did_you_mean(part, sorted(NAMED_KEYS | set(ALIASES)))
+        if guess is None:
+            return None
+        fixed.append(guess)
+    candidate = "+".join(fixed)
+    try:
+        parse_combo(candidate)
+    except KeyNameError:
+        return None
+    return candidate if candidate != text.strip().lower() else None
+
+
+class _Checker:
+    """Walks the YAML node tree once, collecting every problem it finds."""
+
+    def __init__(self, filename: str) -> None:
+        self.file = filename
+        self.errors: list[PlaybookError] = []
+        self._constructor = SafeConstructor()
+        # declared field name -> FieldSpec (None when the field itself was broken)
+        self.fields: dict[str, FieldSpec | None] = {}
+        # False when 'fields' is missing or not a list: then steps cannot be checked
+        # against it, and "not declared" complaints would only be noise.
+        self.fields_readable = False
+
+    # ----------------------------------------------------------------- reporting
+
+    def error(self, where: Node | int, message: str) -> None:
+        line = where if isinstance(where, int) else _line(where)
+        self.errors.append(PlaybookError(self.file, line, message))
+
+    # ----------------------------------------------------------------- node readers
+
+    def construct(self, node: Node) -> tuple[bool, Any]:
+        """The Python value safe_load would give for this node: (ok, value)."""
+        try:
+            return True, self._constructor.construct_object(node, deep=True)
+        except ConstructorError as e:
+            mark = e.problem_mark or node.start_mark
+            self.error(mark.line + 1, f"this value cannot be read: {e.problem}")
+            return False, None
+
+    def describe(self, node: Node) -> str:
+        """How a supervisor would name what they wrote: 'the text 'yes'', 'a list' ..."""
+        if isinstance(node, SequenceNode):
+            return "a list"
+        if isinstance(node, MappingNode):
+            return "a mapping"
+        if _is_null(node):
+            return "an empty value"
+        if node.tag == "tag:yaml.org,2002:bool":
+            return f"'{node.value}' (true/false)"
+        if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+            return f"the number {node.value}"
+        return f"the text '{node.value}'"
+
+    def mapping(self, node: Node, what: str, example: str) -> dict[str, tuple[Node, Node]] | None:
+        """Key name -> (key node, value node), in file order; None (after an error) if not a mapping."""
+        if not isinstance(node, MappingNode):
+            self.error(node, f"{what} must be a mapping such as {example}, not {self.describe(node)}")
+            return None
+        if any(k.tag == _MERGE_TAG for k, _ in node.value):
+            try:
+                SafeConstructor().flatten_mapping(node)  # resolves '<<: *anchor' in place
+            except ConstructorError as e:
+                self.error(e.problem_mark.line + 1 if e.problem_mark else _line(node),
+                           f"a '<<' merge in {what} cannot be used: {e.problem}")
+                return None
+        items: dict[str, tuple[Node, Node]] = {}
+        for k, v in node.value:
+            if not isinstance(k, ScalarNode) or _is_null(k):
+                self.error(k, f"a key in {what} must be a plain word, not {self.describe(k)}")
+                continue
+            items[k.value] = (k, v)  # a duplicate is reported by find_duplicate_keys; the last wins
+        return items
+
+    def unknown_keys(self, items: dict[str, tuple[Node, Node]], allowed: tuple[str, ...], what: str) -> None:
+        for name, (k, _) in items.items():
+            if name not in allowed:
+                hint = _suggest(name, allowed, fallback="allowed keys: " + ", ".join(allowed))
+                self.error(k, f"unknown key '{name}' in {what}{hint}")
+
+    @staticmethod
+    def present(items: dict[str, tuple[Node, Node]], key: str, allowed: tuple[str, ...]) -> bool:
+        """Whether `key` is there, or an unknown key that is probably it (already reported
+        with "did you mean"), so that no second "missing key" complaint is needed."""
+        if key in items:
+            return True
+        return any(k not in allowed and _did_you_mean(k, allowed) == key for k in items)
+
+    def text(self, node: Node, what: str) -> str | None:
+        """A non-empty string. Plain scalars are taken as written (so `label: 2024` is '2024')."""
+        if not isinstance(node, ScalarNode):
+            self.error(node, f"{what} must be text, not {self.describe(node)}")
+            return None
+        if _is_null(node) or not node.value.strip():
+            self.error(node, f"{what} is empty; write a value after the colon")
+            return None
+        return node.value
+
+    def boolean(self, node: Node, what: str) -> bool | None:
+        if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:bool":
+            ok, value = self.construct(node)
+            return value if ok else None
+        self.error(node, f"{what} must be true or false, not {self.describe(node)}")
+        return None
+
+    def integer(self, node: Node, what: str, low: int, high: int) -> int | None:
+        if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:int":
+            ok, value = self.construct(node)
+            if not ok:
+                return None
+            if not low <= value <= high:
+                self.error(node, f"{what} must be between {low} and {high} pixels, not {value}")
+                return None
+            return value
+        self.error(node, f"{what} must be a whole number of pixels, not {self.describe(node)}")
+        return None
+
+    def seconds(self, node: Node, what: str) -> float | None:
+        if isinstance(node, ScalarNode) and node.tag in ("tag:yaml.org,2002:int",
+                                                         "tag:yaml.org,2002:float"):
+            ok, value = self.construct(node)
+            if not ok:
+                return None
+            if not math.isfinite(value) or value <= 0:
+                self.error(node, f"{what} must be more than 0 seconds, not {node.value}")
+                return None
+            if value > MAX_SECONDS:
+                self.error(node, f"{what} must be at most {MAX_SECONDS} seconds (10 minutes), "
+                                 f"not {node.value}")
+                return None
+            return float(value)
+        self.error(node, f"{what} must be a number of seconds such as 0.5 or 5, not {self.describe(node)}")
+        return None
+
+    def key_combos(self, node: Node, where: str) -> tuple[KeyCombo, ...] | None:
+        """One combination ('ctrl+a') or a non-empty list of them."""
+        items = node.value if isinstance(node, SequenceNode) else [node]
+        if isinstance(node, SequenceNode) and not items:
+            self.error(node, f"the key list in {where} is empty; name at least one key such as tab")
+            return None
+        combos: list[KeyCombo] = []
+        ok = True
+        for item in items:
+            if not isinstance(item, ScalarNode):
+                self.error(item, f"a key in {where} must be a name such as 'tab' or 'ctrl+a', "
+                                 f"not {self.describe(item)}")
+                ok = False
+                continue
+            raw = item.value  # as written: `key: 1` is the key 1, `key: on` is not true
+            try:
+                combos.append(parse_combo(raw))
+            except KeyNameError as e:
+                guess = _suggest_combo(raw)
+                hint = f" (did you mean '{guess}'?)" if guess else ""
+                self.error(item, f"'{raw}' in {where} is not a key: {e}{hint}")
+                ok = False
+        return tuple(combos) if ok else None
+
+    # ----------------------------------------------------------------- whole file
+
+    def find_duplicate_keys(self, root: Node) -> None:
+        seen: set[int] = set()
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if isinstance(node, MappingNode):
+                first: dict[str, int] = {}
+                for k, v in node.value:
+                    if isinstance(k, ScalarNode) and k.tag != _MERGE_TAG:
+                        if k.value in first:
+                            self.error(k, f"key '{k.value}' appears twice in the same mapping "
+                                          f"(first on line {first[k.value]}); YAML would silently "
+                                          "keep only the last one, so remove or rename one of them")
+                        else:
+                            first[k.value] = _line(k)
+                    stack.extend((k, v))
+            elif isinstance(node, SequenceNode):
+                stack.extend(node.value)
+
+    def check(self, root: Node | None) -> Playbook | None:
+        if root is None:
+            self.error(1, "the playbook is empty; it must start with 'deskhand: 1' and declare "
+                          "id, name, target, fields and fill")
+            return None
+        self.find_duplicate_keys(root)  # before any '<<' merge is flattened
+        top = self.mapping(root, "the playbook",
+                           "'deskhand: 1', 'id: ...', 'name: ...', 'target: ...', 'fields: ...', 'fill: ...'")
+        if top is None:
+            return None
+
+        # The version decides how to read the rest; with an unknown version, other
+        # complaints would only be noise.
+        version: int | None = None
+        if "deskhand" in top:
+            _, vnode = top["deskhand"]
+            if isinstance(vnode, ScalarNode) and vnode.tag == "tag:yaml.org,2002:int":
+                ok, version = self.construct(vnode)
+                if ok and version != FORMAT_VERSION:
+                    self.errors = [PlaybookError(
+                        self.file, _line(vnode),
+                        f"unsupported format version {version}; this Deskhand reads version "
+                        f"{FORMAT_VERSION}")]
+                    return None
+            else:
+                self.error(vnode, f"'deskhand' must be the format version number {FORMAT_VERSION}, "
+                                  f"not {self.describe(vnode)}")
+        elif not self.present(top, "deskhand", TOP_KEYS):
+            self.error(root, f"missing required key 'deskhand' (the format version); add "
+                             f"'deskhand: {FORMAT_VERSION}' as the first line")
+
+        self.unknown_keys(top, TOP_KEYS, "the playbook")
+        for key in REQUIRED_TOP_KEYS:
+            if key != "deskhand" and not self.present(top, key, TOP_KEYS):
+                self.error(root, f"missing required key '{key}' in the playbook")
+
+        pb_id = None
+        if "id" in top:
+            pb_id = self.text(top["id"][1], "'id'")
+            if pb_id is not None and not ID_RE.match(pb_id):
+                self.error(top["id"][1], f"id '{pb_id}' may contain only lower-case letters a-z, "
+                                         "digits, '-' and '_', and must start with a letter or digit "
+                                         "(e.g. city-intake)")
+                pb_id = None
+        name = self.text(top["name"][1], "'name'") if "name" in top else None
+        department = self.text(top["department"][1], "'department'") if "department" in top else None
+        description = (self.text(top["description"][1], "'description'")
+                       if "description" in top else None)
+
+        source: dict = {}
+        if "source" in top:
+            snode = top["source"][1]
+            if self.mapping(snode, "'source'", "'source: {screen: true}'") is not None:
+                ok, value = self.construct(snode)
+                source = value if ok else {}
+
+        target = self.target(*top["target"]) if "target" in top else None
+        fields = self.field_list(*top["fields"]) if "fields" in top else None
+        steps = self.fill(*top["fill"]) if "fill" in top else None
+
+        if self.errors or None in (pb_id, name, target, fields, steps):
+            return None
+        return Playbook(
+            id=pb_id, name=name, target=target, fields=tuple(fields), steps=tuple(steps),
+            version=version or FORMAT_VERSION, department=department, description=description,
+            path=self.file, source=source,
+        )
+
+    # ----------------------------------------------------------------- target
+
+    def target(self, knode: Node, node: Node) -> TargetSpec | None:
+        if _is_null(node):
+            self.error(knode, "target is empty; it needs at least one of 'title', 'title_regex' or "
+                              "'process' to say which window Deskhand may type into")
+            return None
+        items = self.mapping(node, "'target'", "'target: {title: \"城市审批系统*\"}'")
+        if items is None:
+            return None
+        self.unknown_keys(items, TARGET_KEYS, "target")
+        values: dict[str, str | None] = {}
+        for key in TARGET_KEYS:
+            if key in items:
+                values[key] = self.text(items[key][1], f"'{key}' in target")
+        regex = values.get("title_regex")
+        if regex is not None:
+            try:
+                re.compile(regex)
+            except re.error as e:
+                where = f" at position {e.pos}" if e.pos is not None else ""
+                self.error(items["title_regex"][1],
+                           f"title_regex '{regex}' is not a valid regular expression: {e.msg}{where}")
+                return None
+        if not any(self.present(items, k, TARGET_KEYS) for k in TARGET_KEYS):
+            self.error(knode, "target needs at least one of 'title', 'title_regex' or 'process' "
+                              "to say which window Deskhand may type into")
+            return None
+        if not any(k in items for k in TARGET_KEYS) or any(
+                k in items and values.get(k) is None for k in TARGET_KEYS):
+            return None
+        return TargetSpec(title=values.get("title"), title_regex=regex,
+                          process=values.get("process"), line=_line(knode))
+
+    # ----------------------------------------------------------------- fields
+
+    def field_list(self, knode: Node, node: Node) -> list[FieldSpec] | None:
+        if _is_null(node) or (isinstance(node, SequenceNode) and not node.value):
+            self.error(knode, "'fields' is empty; declare at least one field")
+            return None
+        if not isinstance(node, SequenceNode):
+            self.error(node, f"'fields' must be a list of fields, each starting with '- name: ...', "
+                             f"not {self.describe(node)}")
+            return None
+        self.fields_readable = True
+        result: list[FieldSpec] = []
+        name_lines: dict[str, int] = {}
+        ok = True
+        for i, item in enumerate(node.value, 1):
+            spec = self.field(i, item, name_lines)
+            if spec is None:
+                ok = False
+            else:
+                result.append(spec)
+        return result if ok else None
+
+    def field(self, i: int, node: Node, name_lines: dict[str, int]) -> FieldSpec | None:
+        items = self.mapping(node, f"field {i}", "'- name: applicant_name'")
+        if items is None:
+            return None
+        errors_before = len(self.errors)
+
+        name: str | None = None
+        if "name" not in items:
+            if not self.present(items, "name", FIELD_KEYS):
+                self.error(node, f"field {i} has no 'name'; add one such as 'name: applicant_name'")
+        else:
+            nnode = items["name"][1]
+            name = self.text(nnode, f"'name' of field {i}")
+            if name is not None and not FIELD_NAME_RE.match(name):
+                self.error(nnode, f"field name '{name}' is not allowed; use lower-case letters a-z, "
+                                  "digits and '_', starting with a letter or '_' (e.g. applicant_name)")
+                name = None
+            if name is not None:
+                if name in name_lines:
+                    self.error(nnode, f"field name '{name}' is declared twice; the first one is on "
+                                      f"line {name_lines[name]}")
+                else:
+                    name_lines[name] = _line(nnode)
+                    self.fields[name] = None  # known name, even if the rest of the field is broken
+        what = f"field '{name}'" if name else f"field {i}"
+        self.unknown_keys(items, FIELD_KEYS, what)
+
+        ftype = "text"
+        type_ok = True
+        if "type" in items:
+            tnode = items["type"][1]
+            t = self.text(tnode, f"'type' of {what}")
+            if t is not None and t not in FIELD_TYPES:
+                self.error(tnode, f"type '{t}' of {what} is not a field type"
+                           + _suggest(t, FIELD_TYPES, fallback="use one of: " + ", ".join(FIELD_TYPES)))
+                t = None
+            if t is None:
+                type_ok = False
+            else:
+                ftype = t
+
+        label = self.text(items["label"][1], f"'label' of {what}") if "label" in items else None
+        required = True
+        if "required" in items:
+            required = self.boolean(items["required"][1], f"'required' of {what}")
+        sensitive = False
+        if "sensitive" in items:
+            sensitive = self.boolean(items["sensitive"][1], f"'sensitive' of {what}")
+        if ftype == "id_number":
+            sensitive = True
+
+        choices: tuple[str, ...] = ()
+        errors_before_choices = len(self.errors)
+        if "choices" in items:
+            cknode, cnode = items["choices"]
+            if type_ok and ftype != "choice":
+                self.error(cknode, f"{what} has 'choices' but its type is {ftype}; choices are only "
+                                   "for fields of type choice")
+            else:
+                choices = self.choices(cknode, cnode, what) or ()
+        elif type_ok and ftype == "choice":
+            self.error(items["type"][0], f"{what} has type choice but no 'choices'; list the values, "
+                                         "e.g. choices: [男, 女]")
+        choices_ok = len(self.errors) == errors_before_choices
+
+        fmt = None
+        if "format" in items:
+            fknode, fnode = items["format"]
+            if type_ok and ftype != "date":
+                self.error(fknode, f"{what} has a 'format' but its type is {ftype}; format is only "
+                                   "for fields of type date")
+            else:
+                fmt = self.date_format(fnode, what)
+
+        if len(self.errors) > errors_before or name is None:
+            if (name is not None and type_ok and choices_ok
+                    and name_lines.get(name) == _line(items["name"][1])):
+                # Enough is known to check the steps that use this field.
+                self.fields[name] = FieldSpec(name=name, type=ftype, choices=choices, line=_line(node))
+            return None
+        spec = FieldSpec(name=name, type=ftype, label=label, required=required, choices=choices,
+                         format=fmt, sensitive=sensitive, line=_line(node))
+        self.fields[name] = spec
+        return spec
+
+    def choices(self, knode: Node, node: Node, what: str) -> tuple[str, ...] | None:
+        if _is_null(node) or (isinstance(node, SequenceNode) and not node.value):
+            self.error(knode, f"'choices' of {what} is empty; list the values, e.g. choices: [男, 女]")
+            return None
+        if not isinstance(node, SequenceNode):
+            self.error(node, f"'choices' of {what} must be a list such as [男, 女], "
+                             f"not {self.describe(node)}")
+            return None
+        values: list[str] = []
+        first: dict[str, int] = {}
+        for item in node.value:
+            value = self.text(item, f"a choice of {what}")
+            if value is None:
+                continue
+            if value in first:
+                self.error(item, f"choice '{value}' is listed twice in {what} "
+                                 f"(first on line {first[value]})")
+                continue
+            first[value] = _line(item)
+            values.append(value)
+        return tuple(values)
+
+    def date_format(self, node: Node, what: str) -> str | None:
+        fmt = self.text(node, f"'format' of {what}")
+        if fmt is None:
+            return None
+        i = 0
+        while i < len(fmt):
+            if fmt[i] == "%":
+                directive = fmt[i + 1: i + 2]
+                if directive not in STRFTIME_DIRECTIVES:
+                    shown = f"%{directive}" if directive else "a lone '%' at the end"
+                    self.error(node, f"'format' of {what} uses {shown}, which is not a date code; "
+                                     "use codes such as %Y (year), %m (month) and %d (day)")
+                    return None
+                i += 2
+            else:
+                i += 1
+        if not any(code in fmt for code in ("%Y", "%m", "%d")):
+            self.error(node, f"'format' '{fmt}' of {what} has none of %Y, %m or %d, so it would not "
+                             "show the date; write e.g. \"%Y-%m-%d\" or \"%Y年%m月%d日\"")
+            return None
+        return fmt
+
+    # ----------------------------------------------------------------- fill steps
+
+    def fill(self, knode: Node, node: Node) -> list[Step] | None:
+        if _is_null(node) or (isinstance(node, SequenceNode) and not node.value):
+            self.error(knode, "'fill' is empty; list at least one step such as '- type: applicant_name'")
+            return None
+        if not isinstance(node, SequenceNode):
+            self.error(node, f"'fill' must be a list of steps, each starting with '- ', "
+                             f"not {self.describe(node)}")
+            return None
+        steps: list[Step] = []
+        ok = True
+        for n, item in enumerate(node.value, 1):
+            step = self.step(n, item)
+            if step is None:
+                ok = False
+            else:
+                steps.append(step)
+        return steps if ok else None
+
+    def step(self, n: int, node: Node) -> Step | None:
+        items = self.mapping(node, f"step {n}", "'- key: tab' or '- type: applicant_name'")
+        if items is None:
+            return None
+        if not items:
+            self.error(node, f"step {n} is empty; give it one action: " + ", ".join(STEP_KINDS))
+            return None
+        kinds = [k for k in items if k in STEP_KINDS]
+        if len(kinds) > 1:
+            count = _NUMBERS.get(len(kinds), len(kinds))
+            self.error(items[kinds[1]][0],
+                       f"step {n} has {count} actions, {_quote_list(kinds)}; a step does "
+                       "exactly one thing, so split it into separate steps")
+        for other in items:
+            if other in STEP_KINDS:
+                continue
+            onode = items[other][0]
+            if len(kinds) == 1 and other in STEP_KEYS[kinds[0]]:
+                self.error(onode, f"'{other}' in step {n} belongs inside the {kinds[0]} action; "
+                                  f"write it as '{kinds[0]}: {{..., {other}: ...}}'")
+            else:
+                hint = _suggest(other, STEP_KINDS, synonyms=KIND_SYNONYMS)
+                self.error(onode, f"step {n} has an unknown action '{other}'{hint}; a step is one "
+                                  "of click, type, key, choose or wait")
+        if len(kinds) != 1:
+            return None
+        kind = kinds[0]
+        knode, vnode = items[kind]
+        step = getattr(self, f"step_{kind}")(n, knode, vnode, _line(node))
+        return step if len(items) == 1 else None
+
+    def declared_field(self, n: int, node: Node, verb: str) -> tuple[str | None, FieldSpec | None]:
+        """(name, spec) of the field a step names; name None if undeclared or unreadable."""
+        name = self.text(node, f"the field of step {n}")
+        if name is None or not self.fields_readable:
+            return None, None
+        if name not in self.fields:
+            hint = _suggest(name, list(self.fields))
+            self.error(node, f"step {n} {verb} field '{name}', which is not declared in fields{hint}")
+            return None, None
+        return name, self.fields[name]
+
+    def step_click(self, n: int, knode: Node, node: Node, line: int) -> ClickStep | None:
+        what = f"the click in step {n}"
+        items = self.mapping(node, what, "{x: 200, y: 60} or {anchor: 身份证号, dx: 120, dy: 0}")
+        if items is None:
+            return None
+        before = len(self.errors)
+        self.unknown_keys(items, CLICK_KEYS, what)
+        v: dict[str, Any] = {}
+        for key in ("x", "y"):
+            if key in items:
+                v[key] = self.integer(items[key][1], f"'{key}' of {what}", 0, MAX_COORD)
+        for key in ("dx", "dy"):
+            if key in items:
+                v[key] = self.integer(items[key][1], f"'{key}' of {what}", -MAX_COORD, MAX_COORD)
+        if "anchor" in items:
+            v["anchor"] = self.text(items["anchor"][1], f"'anchor' of {what}")
+        if "button" in items:
+            bnode = items["button"][1]
+            button = self.text(bnode, f"'button' of {what}")
+            if button is not None and button not in BUTTONS:
+                self.error(bnode, f"'button' of {what} is '{button}', but must be left, right or middle"
+                           + _suggest(button, BUTTONS))
+            v["button"] = button
+        if "double" in items:
+            v["double"] = self.boolean(items["double"][1], f"'double' of {what}")
+
+        has_x, has_y, has_anchor = "x" in items, "y" in items, "anchor" in items
+        if has_x != has_y:
+            present, absent = ("x", "y") if has_x else ("y", "x")
+            self.error(items[present][0], f"{what} has '{present}' but no '{absent}'; "
+                                          "give both x and y, or use an anchor")
+        if (has_x or has_y) and has_anchor:
+            self.error(items["anchor"][0], f"{what} has both a position (x/y) and an anchor; "
+                                           "use one or the other")
+        if not any(self.present(items, k, CLICK_KEYS) for k in ("x", "y", "anchor")):
+            self.error(knode, f"{what} needs a position (x and y) or an anchor (text on screen)")
+        if not has_anchor:
+            for key in ("dx", "dy"):
+                if key in items:
+                    self.error(items[key][0], f"'{key}' of {what} only applies to a click at an anchor; "
+                                              "with x/y, change the position instead")
+        if len(self.errors) > before:
+            return None
+        return ClickStep(x=v.get("x"), y=v.get("y"), anchor=v.get("anchor"),
+                         dx=v.get("dx", 0), dy=v.get("dy", 0), button=v.get("button", "left"),
+                         double=v.get("double", False), line=line)
+
+    def step_type(self, n: int, knode: Node, node: Node, line: int) -> TypeStep | None:
+        what = f"the type action in step {n}"
+        before = len(self.errors)
+        method, readback, clear = "auto", True, False
+        if isinstance(node, MappingNode):
+            items = self.mapping(node, what, "{field: id_number, method: keys}")
+            if items is None:
+                return None
+            self.unknown_keys(items, TYPE_KEYS, what)
+            if "field" not in items:
+                if not self.present(items, "field", TYPE_KEYS):
+                    self.error(knode, f"{what} has no 'field'; name the field to type, "
+                                      "e.g. type: {field: applicant_name}")
+                return None
+            fnode = items["field"][1]
+            if "method" in items:
+                mnode = items["method"][1]
+                method = self.text(mnode, f"'method' of {what}")
+                if method is not None and method not in TYPE_METHODS:
+                    self.error(mnode, f"'method' of {what} is '{method}', but must be auto, keys "
+                                      "or paste" + _suggest(method, TYPE_METHODS))
+            if "readback" in items:
+                readback = self.boolean(items["readback"][1], f"'readback' of {what}")
+            if "clear" in items:
+                clear = self.boolean(items["clear"][1], f"'clear' of {what}")
+        elif isinstance(node, ScalarNode):
+            fnode = node
+        else:
+            self.error(node, f"{what} must name a field, e.g. 'type: applicant_name', "
+                             f"not {self.describe(node)}")
+            return None
+        name, spec = self.declared_field(n, fnode, "types")
+        if spec is not None and spec.type == "choice":
+            self.error(fnode, f"step {n} types field '{name}', which is a choice field; "
+                              "use choose for choice fields")
+        if name is None or len(self.errors) > before:
+            return None
+        return TypeStep(field=name, method=method, readback=readback, clear=clear, line=line)
+
+    def step_key(self, n: int, knode: Node, node: Node, line: int) -> KeyStep | None:
+        if isinstance(node, MappingNode):
+            self.error(node, f"the key action in step {n} must be a key such as 'tab' or a list "
+                             "such as [tab, tab], not a mapping")
+            return None
+        combos = self.key_combos(node, f"step {n}")
+        return KeyStep(keys=combos, line=line) if combos is not None else None
+
+    def step_choose(self, n: int, knode: Node, node: Node, line: int) -> ChooseStep | None:
+        what = f"the choose action in step {n}"
+        items = self.mapping(node, what, "{field: gender, options: {男: [space], 女: [right, space]}}")
+        if items is None:
+            return None
+        before = len(self.errors)
+        self.unknown_keys(items, CHOOSE_KEYS, what)
+        for key in CHOOSE_KEYS:
+            if not self.present(items, key, CHOOSE_KEYS):
+                self.error(knode, f"{what} has no '{key}'; write choose: {{field: gender, "
+                                  "options: {男: [space], 女: [right, space]}}")
+        if "field" not in items:
+            return None
+        fnode = items["field"][1]
+        name, spec = self.declared_field(n, fnode, "chooses")
+        if spec is not None and spec.type != "choice":
+            self.error(fnode, f"step {n} chooses field '{name}', which is a {spec.type} field; "
+                              "choose works only on fields of type choice (use type instead)")
+            spec = None
+        if "options" not in items:
+            return None
+
+        oknode, onode = items["options"]
+        options: dict[str, tuple[KeyCombo, ...]] = {}
+        omap = self.mapping(onode, f"the options of step {n}", "{男: [space], 女: [right, space]}")
+        if omap is not None:
+            if not omap:
+                self.error(oknode, f"the options of step {n} are empty; give the keys for each choice")
+            for value, (vk, vv) in omap.items():
+                if spec is not None and value not in spec.choices:
+                    self.error(vk, f"option '{value}' in step {n} is not one of the choices of field "
+                                   f"'{name}' ({', '.join(spec.choices)})"
+                                   + _suggest(value, spec.choices))
+                combos = self.key_combos(vv, f"option '{value}' of step {n}")
+                if combos is not None:
+                    options[value] = combos
+            if spec is not None and omap:
+                missing = [c for c in spec.choices if c not in omap]
+                if missing:
+                    self.error(oknode, f"step {n} gives no keys for {_quote_list(missing)} of field "
+                                       f"'{name}'; add an option for every choice")
+        if name is None or len(self.errors) > before:
+            return None
+        return ChooseStep(field=name, options=options, line=line)
+
+    def step_wait(self, n: int, knode: Node, node: Node, line: int) -> WaitStep | None:
+        what = f"the wait in step {n}"
+        if isinstance(node, ScalarNode):
+            if node.tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+                self.error(node, f"{what} must be a number of seconds such as 0.5, or a mapping such "
+                                 f"as {{title: \"提交成功*\", timeout: 5}}, not {self.describe(node)}")
+                return None
+            seconds = self.seconds(node, what)
+            return WaitStep(seconds=seconds, line=line) if seconds is not None else None
+        items = self.mapping(node, what, "{title: \"提交成功*\", timeout: 5}")
+        if items is None:
+            return None
+        before = len(self.errors)
+        self.unknown_keys(items, WAIT_KEYS, what)
+        conditions = [k for k in ("seconds", "title", "text") if k in items]
+        if not any(self.present(items, k, WAIT_KEYS) for k in ("seconds", "title", "text")):
+            self.error(knode, f"{what} needs one of 'seconds', 'title' or 'text'")
+        elif len(conditions) > 1:
+            self.error(items[conditions[1]][0],
+                       f"{what} has {_quote_list(conditions)}; it waits for exactly one of "
+                       "seconds, title or text, so split it into separate waits")
+        seconds = title = text = None
+        if "seconds" in items:
+            seconds = self.seconds(items["seconds"][1], f"'seconds' of {what}")
+        if "title" in items:
+            title = self.text(items["title"][1], f"'title' of {what}")
+        if "text" in items:
+            text = self.text(items["text"][1], f"'text' of {what}")
+        timeout = WaitStep.timeout
+        if "timeout" in items:
+            tknode, tnode = items["timeout"]
+            if conditions == ["seconds"]:
+                self.error(tknode, f"'timeout' of {what} only applies when waiting for a title or "
+                                   "text; a plain pause of seconds needs none")
+            else:
+                timeout = self.seconds(tnode, f"'timeout' of {what}")
+        if len(self.errors) > before:
+            return None
+        return WaitStep(seconds=seconds, title=title, text=text, timeout=timeout, line=line)
