@@ -166,7 +166,7 @@ def cmd_fill(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     code, message = 0, None
     try:
         report = engine.fill(pb, case)
-        code = 1 if report.differs else 0
+        code = 1 if report.unconfirmed else 0
     except FillError as exc:
         report, code, message = engine.last_report, exc.exit_code, str(exc)
     finally:

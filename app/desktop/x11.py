@@ -66,6 +66,7 @@ class X11Desktop:
         self.sel = Selections(self.d)
         self._good_focus: dict[int, set[int]] = {}
         self._caps_toggled = False
+        self._paste_pending = False   # pasted text the target may still be reading
         self._listener = None
         self._load_keymap(reuse_gap_s)
 
@@ -270,6 +271,7 @@ class X11Desktop:
         reason = stop() if stop else None
         if reason:
             raise StopRequested(reason, 0)
+        self._settle_paste()
         self.sel.own_text(text)
         if not self._send_guarded(self._combo_events(parse_combo("ctrl+v")), target):
             raise FocusMoved(0, self.active_window())
@@ -277,16 +279,31 @@ class X11Desktop:
             raise DesktopError(f"The target window did not take the pasted text within "
                                f"{self.paste_timeout_s:g} s; it may block paste. Set "
                                "method: keys for this field in the playbook.")
-        self.pool.settle()  # the target has handled every event before the ctrl+v
+        # The target has started reading, so it handled every event before the
+        # ctrl+v. It may read again: the text stays on offer until the next sync
+        # point (a read-back's copy, or a quiet spell before the next paste).
+        self._paste_pending = True
+        self.pool.settle()
+
+    def _settle_paste(self) -> None:
+        if self._paste_pending:
+            self.sel.settle()
+            self._paste_pending = False
 
     # -- read-back ---------------------------------------------------------------
     def copy_selection(self, target: WindowInfo, timeout: float = 1.0) -> str | None:
         """Send ctrl+c to the target and return the text it put on the clipboard."""
-        self.sel.own({})  # so that the target's copy shows as a change of owner
+        # We must own the selection so the target's copy shows as a change of owner.
+        # If we still own it from a paste, keep offering that text: the target
+        # finishes the paste before it handles this ctrl+c, and then takes ownership.
+        if self.sel.owner() != self.sel.window.id:
+            self.sel.own({})
         if not self._send_guarded(self._combo_events(parse_combo("ctrl+c")), target):
             raise FocusMoved(0, self.active_window())
         if not self.sel.pump(lambda: self.sel.lost, timeout):
+            self._settle_paste()
             return None
+        self._paste_pending = False
         self.pool.settle()
         return self.sel.read_text(timeout)
 
@@ -298,6 +315,7 @@ class X11Desktop:
             raise ClipboardError(f"Could not read the clipboard to keep it safe ({exc}).") from exc
 
     def clipboard_restore(self, snapshot: ClipboardSnapshot) -> None:
+        self._settle_paste()
         if snapshot.empty:
             self.sel.clear()  # it was empty before the fill: leave it empty
             return

@@ -43,6 +43,7 @@ class Selections:
         self._serving: dict[str, tuple[str, int, bytes]] = {}
         self._served_data = 0       # data requests answered since the last own()
         self._lost = False          # we got SelectionClear since the last own()
+        self._last_request = 0.0    # monotonic time of the last request we answered
 
     # -- ownership -------------------------------------------------------
     def owner(self) -> int:
@@ -107,8 +108,15 @@ class Selections:
                 return None
             select.select([self.d], [], [], min(remaining, 0.05))
 
+    def settle(self, quiet: float = 0.06, timeout: float = 1.0) -> None:
+        """Keep answering until the requesters have been quiet for `quiet` seconds.
+        Chromium reads the clipboard more than once per paste; only the last read
+        is the one it inserts, so the text must stay on offer until it is done."""
+        self.pump(lambda: time.monotonic() - self._last_request >= quiet, timeout)
+
     def _handle(self, ev) -> None:
         if ev.type == X.SelectionRequest:
+            self._last_request = time.monotonic()
             if serve_request(self.d, ev, self._serving, self.targets_atom):
                 self._served_data += 1
         elif ev.type == X.SelectionClear and ev.window.id == self.window.id:

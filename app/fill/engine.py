@@ -75,6 +75,12 @@ class FillReport:
     def differs(self) -> list[str]:
         return [r.field for r in self.results if r.status == "readback_differs"]
 
+    @property
+    def unconfirmed(self) -> list[str]:
+        """Fields a person should look at: read back differently, or not at all."""
+        return [r.field for r in self.results
+                if r.status in ("readback_differs", "readback_unavailable")]
+
 
 Progress = Callable[[str, dict], None]
 

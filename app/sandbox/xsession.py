@@ -24,12 +24,14 @@ import select
 import shutil
 import signal
 import subprocess
+from pathlib import Path
 import threading
 import time
 from typing import Iterable, Sequence
 
 from app.errors import DesktopError
 
+OPENBOX_RC = Path(__file__).resolve().parents[2] / "resources" / "openbox" / "rc.xml"
 INSTALL_HINT = "run `apt-get install xvfb openbox xdotool x11-utils fonts-noto-cjk`"
 
 
@@ -152,7 +154,7 @@ class XSession:
 
     def _start_wm(self) -> None:
         self._wm = subprocess.Popen(
-            [_require("openbox"), "--sm-disable"], env=self.env(), stdin=subprocess.DEVNULL,
+            [_require("openbox"), "--sm-disable", "--config-file", str(OPENBOX_RC)], env=self.env(), stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:
