@@ -371,8 +371,15 @@ class X11Desktop:
     # -- abort key ---------------------------------------------------------------
     def start_abort_watch(self, keys: str) -> Callable[[], bool]:
         """Watch for the abort combination with pynput (XRecord sees every key,
-        our own injected ones too; they never form the abort combination)."""
-        from pynput import keyboard
+        our own injected ones too; they never form the abort combination).
+        pynput connects to $DISPLAY, so that must name this backend's display."""
+        if os.environ.get("DISPLAY") != self.display_name:
+            raise DesktopError(f"The abort key can only be watched on $DISPLAY "
+                               f"({os.environ.get('DISPLAY')!r}), not on {self.display_name}.")
+        try:
+            from pynput import keyboard
+        except ImportError as exc:
+            raise DesktopError(f"Cannot watch the abort key: {exc}".splitlines()[0]) from exc
         fired: list[bool] = []
         hotkey = keyboard.HotKey(keyboard.HotKey.parse(_pynput_combo(parse_combo(keys))),
                                  lambda: fired.append(True))

@@ -216,10 +216,10 @@ def _wait_ready_line(proc: subprocess.Popen, timeout: float, name: str, log: str
 
 
 def _launch_python_target(session: XSession, name: str, argv: list[str], title: str,
-                          port: int, timeout: float) -> Target:
+                          port: int, timeout: float, extra_args: tuple[str, ...] = ()) -> Target:
     t0 = time.monotonic()
     log = _log_file(name)
-    proc = session.spawn([*argv, "--report-port", str(port), "--title", title],
+    proc = session.spawn([*argv, "--report-port", str(port), "--title", title, *extra_args],
                          env=_python_env(session), cwd=str(ROOT),
                          stdout=subprocess.PIPE, stderr=log)
     log.close()
@@ -245,11 +245,12 @@ def _unlink(path: str) -> None:
 
 
 def launch_qt_client(session: XSession, port: int = 0, *, title: str = QT_TITLE,
-                     timeout: float = 30.0) -> Target:
+                     timeout: float = 30.0, form: str = "intake") -> Target:
     """Start the Qt sample approval client; returns once its window is mapped, its
-    report server answers and focus is in 申请人姓名."""
+    report server answers and focus is in 申请人姓名. form="extended" has 20 fields."""
     t = _launch_python_target(session, "qt-client",
-                              [sys.executable, "-m", "app.ui.sample_client"], title, port, timeout)
+                              [sys.executable, "-m", "app.ui.sample_client"], title, port, timeout,
+                              ("--form", form))
     t.wait_state(lambda s: s.get("focused") == "applicant_name", timeout=10)
     return t
 
@@ -265,9 +266,11 @@ def launch_decoy(session: XSession, port: int = 0, *, title: str = DECOY_TITLE,
 
 
 def launch_web_form(session: XSession, *, timeout: float = 45.0,
-                    window_position: tuple[int, int] | None = None) -> Target:
+                    window_position: tuple[int, int] | None = None,
+                    form: str = "intake") -> Target:
     """Start the web form server and Chromium (fresh temporary profile) showing it;
-    returns once the window is mapped and the page has reported focus in 申请人姓名."""
+    returns once the window is mapped and the page has reported focus in 申请人姓名.
+    form="extended" shows the 20-field variant."""
     t0 = time.monotonic()
     binary = find_chromium()
     server = WebFormServer().start()
@@ -277,7 +280,8 @@ def launch_web_form(session: XSession, *, timeout: float = 45.0,
                lambda: _unlink(log.name)]
     proc = None
     try:
-        proc = session.spawn(chromium_argv(server.url, profile, binary=binary,
+        url = server.url + ("?form=extended" if form == "extended" else "")
+        proc = session.spawn(chromium_argv(url, profile, binary=binary,
                                            window_position=window_position),
                              stdout=log, stderr=subprocess.STDOUT)
         log.close()

@@ -174,7 +174,9 @@ class WebFormServer:
             self._page, self._page_seq = page, pseq
             fields = report.get("fields") or {}
             new = {
-                "fields": {n: str(fields.get(n, "")) for n in FIELD_NAMES},
+                # the page's own field list: 13, or 20 with ?form=extended
+                "fields": {str(n): str(v) for n, v in fields.items()} if isinstance(fields, dict)
+                else {n: "" for n in FIELD_NAMES},
                 "focused": report.get("focused"),
                 "active": bool(report.get("active")),
                 "status": str(report.get("status") or ""),

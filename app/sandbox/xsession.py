@@ -66,6 +66,7 @@ class XSession:
         self._x = None                   # python-xlib Display, opened lazily
         self._xlock = threading.RLock()
         self._atoms: dict[str, int] = {}
+        self._attached = False           # True: someone else's display; we start nothing there
 
     # ------------------------------------------------------------------ lifecycle
     def __enter__(self) -> "XSession":
@@ -75,8 +76,18 @@ class XSession:
     def __exit__(self, *exc) -> None:
         self.stop()
 
+    @classmethod
+    def attach(cls, display: str, timeout: float = 3.0) -> "XSession":
+        """Use an existing display (the user's, for `deskhand demo`): no Xvfb, no window
+        manager; stop() ends only what spawn() started there."""
+        s = cls(window_manager=False, timeout=timeout)
+        s.display = display
+        s._attached = True
+        s._connect()
+        return s
+
     def start(self) -> "XSession":
-        if self._xvfb is not None:
+        if self._xvfb is not None or self._attached:
             return self
         xvfb = _require("Xvfb")
         if self.window_manager:
@@ -187,6 +198,8 @@ class XSession:
 
     @property
     def running(self) -> bool:
+        if self._attached:
+            return self._x is not None
         return self._xvfb is not None and self._xvfb.poll() is None
 
     # ------------------------------------------------------------------ processes
@@ -197,7 +210,8 @@ class XSession:
             raise XSessionError("The X session is not started; call start() or use `with XSession()`.")
         env = dict(os.environ)
         env["DISPLAY"] = self.display
-        env.pop("XAUTHORITY", None)
+        if not self._attached:
+            env.pop("XAUTHORITY", None)
         env.pop("WAYLAND_DISPLAY", None)
         env["QT_QPA_PLATFORM"] = "xcb"
         env.setdefault("NO_AT_BRIDGE", "1")

@@ -48,6 +48,24 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("email", "电子邮箱"),
     ("remarks", "备注"),
 )
+# `--form extended` adds these before 备注: 20 fields, for bench/fill.py.
+EXTRA_FIELDS: tuple[tuple[str, str], ...] = (
+    ("contact_name", "联系人"),
+    ("contact_phone", "联系人电话"),
+    ("household_address", "户籍地址"),
+    ("property_address", "房屋坐落"),
+    ("contract_no", "合同编号"),
+    ("bank_name", "开户银行"),
+    ("bank_account", "银行账号"),
+)
+
+
+def fields_for(form: str) -> tuple[tuple[str, str], ...]:
+    if form == "extended":
+        return FIELDS[:-1] + EXTRA_FIELDS + FIELDS[-1:]
+    return FIELDS
+
+
 GENDERS = ("男", "女")
 MATTERS = ("", "公积金提取", "道路运输从业资格证", "企业设立登记", "不动产登记")
 
@@ -74,9 +92,9 @@ QLabel#status { color: #1a7f37; font-weight: bold; }
 class ReportState:
     """The snapshot the server thread reads; written only by the GUI thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, fields: tuple[tuple[str, str], ...] = FIELDS) -> None:
         self._lock = threading.Lock()
-        self._data: dict = {"fields": {n: "" for n, _ in FIELDS}, "focused": None, "seq": 0,
+        self._data: dict = {"fields": {n: "" for n, _ in fields}, "focused": None, "seq": 0,
                             "active": False, "status": ""}
 
     def set(self, fields: dict, focused: str | None, active: bool, status: str) -> None:
@@ -99,8 +117,10 @@ class Bridge(QObject):
 
 
 class IntakeForm(QWidget):
-    def __init__(self, title: str, report: ReportState, bridge: Bridge) -> None:
+    def __init__(self, title: str, report: ReportState, bridge: Bridge,
+                 fields: tuple[tuple[str, str], ...] = FIELDS) -> None:
         super().__init__()
+        self.fields = fields
         self.report = report
         self._built = False
         self.setObjectName("form_root")
@@ -129,7 +149,7 @@ class IntakeForm(QWidget):
         self.focus_names: dict[QWidget, str] = {}
         optional = {"remarks", "email"}
         chain: list[QWidget] = []
-        for name, label in FIELDS:
+        for name, label in self.fields:
             text = f"{label}：" if name in optional else f"* {label}："
             if name == "gender":
                 row = QWidget()
@@ -176,7 +196,7 @@ class IntakeForm(QWidget):
         holder.addWidget(box)
         outer.addLayout(holder)
         # the label widgets get object names too (handy for anchors and inspection)
-        for name, _ in FIELDS:
+        for name, _ in self.fields:
             lab = form.labelForField(self.widgets[name])
             if lab is not None:
                 lab.setObjectName(f"label_{name}")
@@ -209,7 +229,7 @@ class IntakeForm(QWidget):
     # AND check the button they land on, whether or not one was checked before
     # (Qt's own arrow handling only checks when the focused button was checked).
     def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802 (Qt name)
-        stops: list[object] = [self.widgets[n] if n != "gender" else "gender" for n, _ in FIELDS]
+        stops: list[object] = [self.widgets[n] if n != "gender" else "gender" for n, _ in self.fields]
         stops.append(self.save)
         fw = self.focusWidget()
         here = "gender" if fw in self.gender_buttons else fw
@@ -236,7 +256,7 @@ class IntakeForm(QWidget):
     # ------------------------------------------------------------ state
     def values(self) -> dict[str, str]:
         out: dict[str, str] = {}
-        for name, _ in FIELDS:
+        for name, _ in self.fields:
             w = self.widgets[name]
             if name == "gender":
                 b = self.gender_group.checkedButton()
@@ -277,7 +297,7 @@ class IntakeForm(QWidget):
 
     @Slot(object)
     def _reset(self, done: threading.Event | None = None) -> None:
-        for name, _ in FIELDS:
+        for name, _ in self.fields:
             w = self.widgets[name]
             if name == "gender":
                 self.gender_group.setExclusive(False)
@@ -340,6 +360,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--report-port", type=int, default=0,
                     help="port for GET /state and POST /reset on 127.0.0.1 (0 = pick a free one)")
     ap.add_argument("--title", default=DEFAULT_TITLE, help="window title")
+    ap.add_argument("--form", choices=("intake", "extended"), default="intake",
+                    help="extended: 20 fields (7 more text fields before 备注), for the benchmark")
     args = ap.parse_args(argv)
 
     app = QApplication(sys.argv[:1])
@@ -349,9 +371,10 @@ def main(argv: list[str] | None = None) -> int:
     f.setPointSize(11)
     app.setFont(f)
 
-    report = ReportState()
+    fields = fields_for(args.form)
+    report = ReportState(fields)
     bridge = Bridge()
-    form = IntakeForm(args.title, report, bridge)
+    form = IntakeForm(args.title, report, bridge, fields)
 
     server = ThreadingHTTPServer(("127.0.0.1", args.report_port), make_handler(report, bridge))
     server.daemon_threads = True
