@@ -174,9 +174,9 @@ class WebFormServer:
             self._page, self._page_seq = page, pseq
             fields = report.get("fields") or {}
             new = {
-                # the page's own field list: 13, or 20 with ?form=extended
-                "fields": {str(n): str(v) for n, v in fields.items()} if isinstance(fields, dict)
-                else {n: "" for n in FIELD_NAMES},
+                # the 13 intake fields, plus whatever else the page has (?form=extended)
+                "fields": {**{n: str(fields.get(n, "")) for n in FIELD_NAMES},
+                           **{str(n): str(v) for n, v in fields.items() if n not in FIELD_NAMES}},
                 "focused": report.get("focused"),
                 "active": bool(report.get("active")),
                 "status": str(report.get("status") or ""),
