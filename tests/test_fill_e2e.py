@@ -216,3 +216,27 @@ def test_check_reports_file_and_line(session, tmp_path):
     assert r.returncode == 2
     assert f"{bad}:8:" in r.stderr and "'b'" in r.stderr
     assert "sample-qt-intake.yaml: ok" in r.stdout
+
+
+@pytest.mark.parametrize("kind", ["qt", "web"])
+def test_keys_method_types_chinese_through_spare_keycodes(session, targets, tmp_path, kind):
+    """`method: keys` (for forms that block paste) binds Chinese characters to spare
+    keycodes; the address has more distinct characters than there are spare keycodes,
+    so keycodes are rebound mid-field, which must never garble the text."""
+    target = targets[kind]
+    ready(target)
+    source = (ROOT / "playbooks/library" / f"{PLAYBOOK[kind]}.yaml").read_text(encoding="utf-8")
+    forced = source.replace("- type: applicant_name", "- type: {field: applicant_name, method: keys}")
+    forced = forced.replace("- type: address", "- type: {field: address, method: keys}")
+    assert forced.count("method: keys") == 2
+    pb = tmp_path / "forced-keys.yaml"
+    pb.write_text(forced, encoding="utf-8")
+    case = dict(CASES[0], applicant_name="欧阳𠮷祥",
+                address="新疆维吾尔自治区乌鲁木齐市天山区解放南路１２３号（红山商场东侧）七楼，近人民广场与博物馆")
+    r = deskhand(session, "fill", str(pb), "--case", str(write_case(tmp_path, case)),
+                 "--yes", "--json", "--wait-focus", "3")
+    assert r.returncode == 0, r.stderr
+    methods = {f["field"]: f["method"] for f in json.loads(r.stdout)["fields"]}
+    assert methods["address"] == "keys" and methods["ethnicity"] == "paste"
+    want = expected_fields(case)
+    assert target.wait_state(lambda s: s["fields"] == want, 5)["fields"] == want

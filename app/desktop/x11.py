@@ -44,7 +44,8 @@ class X11Desktop:
     name = "x11"
 
     def __init__(self, display_name: str | None, *, chunk_chars: int = 8,
-                 reuse_gap_s: float = 0.25, paste_timeout_s: float = 2.0) -> None:
+                 reuse_gap_s: float = 0.25, bind_settle_s: float = 0.05,
+                 paste_timeout_s: float = 2.0) -> None:
         if not display_name:
             raise DesktopError("No X display: DISPLAY is not set. Start Deskhand from the "
                                "desktop session where the approval client runs.")
@@ -60,6 +61,7 @@ class X11Desktop:
         self.root = self.d.screen().root
         self.chunk_chars = chunk_chars
         self.paste_timeout_s = paste_timeout_s
+        self.bind_settle_s = bind_settle_s
         self._atom = {name: self.d.intern_atom(name) for name in (
             "_NET_ACTIVE_WINDOW", "_NET_WM_NAME", "_NET_WM_PID", "_NET_CLIENT_LIST",
             "UTF8_STRING", "WM_STATE")}
@@ -234,6 +236,10 @@ class X11Desktop:
                     self.d.change_keyboard_mapping(code, [[sym, sym]])
                     self.pool.bind(code, sym)
             self.d.sync()
+            # Chromium applies a keymap change on a later turn of its event loop: a
+            # key that arrives in the same batch as the MappingNotify is read with
+            # the old map (measured: 七 typed as the 木 bound there before).
+            time.sleep(self.bind_settle_s)
         events: list[Event] = []
         shift = self._mod_code.get("shift")
         for sym in syms:
