@@ -22,8 +22,8 @@ import argparse
 import json
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from app.sandbox.report_server import reset_by, serve_reports
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QApplication, QButtonGroup, QComboBox, QFormLayout,
@@ -315,45 +315,6 @@ class IntakeForm(QWidget):
             done.set()
 
 
-def make_handler(report: ReportState, bridge: Bridge):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def _send(self, code: int, obj) -> None:
-            body = json.dumps(obj, ensure_ascii=False).encode("utf-8")
-            self.send_response(code)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def do_GET(self) -> None:  # noqa: N802
-            if self.path.split("?")[0] == "/state":
-                self._send(200, report.get())
-            else:
-                self._send(404, {"error": "not found"})
-
-        def do_POST(self) -> None:  # noqa: N802
-            length = int(self.headers.get("Content-Length") or 0)
-            if length:
-                self.rfile.read(length)
-            if self.path.split("?")[0] == "/reset":
-                done = threading.Event()
-                bridge.reset_requested.emit(done)
-                if not done.wait(5.0):
-                    self._send(504, {"error": "the form did not reset within 5 s"})
-                    return
-                self._send(200, report.get())
-            else:
-                self._send(404, {"error": "not found"})
-
-        def log_message(self, *args) -> None:
-            pass
-
-    return Handler
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m app.ui.sample_client",
                                  description="Sample approval client (城市审批系统) for Deskhand.")
@@ -376,8 +337,7 @@ def main(argv: list[str] | None = None) -> int:
     bridge = Bridge()
     form = IntakeForm(args.title, report, bridge, fields)
 
-    server = ThreadingHTTPServer(("127.0.0.1", args.report_port), make_handler(report, bridge))
-    server.daemon_threads = True
+    server = serve_reports(args.report_port, report.get, reset_by(bridge.reset_requested.emit))
     threading.Thread(target=server.serve_forever, name="report-server", daemon=True).start()
 
     form.show()

@@ -17,8 +17,8 @@ import argparse
 import json
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from app.sandbox.report_server import reset_by, serve_reports
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
@@ -92,42 +92,6 @@ class Decoy(QWidget):
         done.set()
 
 
-def make_handler(record: Record, bridge: Bridge):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def _send(self, code: int, obj) -> None:
-            body = json.dumps(obj, ensure_ascii=False).encode("utf-8")
-            self.send_response(code)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def do_GET(self) -> None:  # noqa: N802
-            if self.path.split("?")[0] == "/state":
-                self._send(200, record.snapshot())
-            else:
-                self._send(404, {"error": "not found"})
-
-        def do_POST(self) -> None:  # noqa: N802
-            length = int(self.headers.get("Content-Length") or 0)
-            if length:
-                self.rfile.read(length)
-            if self.path.split("?")[0] == "/reset":
-                done = threading.Event()
-                bridge.reset_requested.emit(done)
-                done.wait(5.0)
-                self._send(200, record.snapshot())
-            else:
-                self._send(404, {"error": "not found"})
-
-        def log_message(self, *args) -> None:
-            pass
-
-    return Handler
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Decoy window that records stray key events.")
     ap.add_argument("--report-port", type=int, default=0)
@@ -137,8 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication(sys.argv[:1])
     record, bridge = Record(), Bridge()
     win = Decoy(args.title, record, bridge)
-    server = ThreadingHTTPServer(("127.0.0.1", args.report_port), make_handler(record, bridge))
-    server.daemon_threads = True
+    server = serve_reports(args.report_port, record.snapshot, reset_by(bridge.reset_requested.emit))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     win.show()
     win.edit.setFocus()

@@ -1,0 +1,66 @@
+"""The tiny loopback HTTP server through which a sample target reports what it holds:
+`GET /state` -> JSON, `POST /reset` -> clears the target, then its state. Qt-free:
+the target passes in how to read its state and how to reset it (on its GUI thread)."""
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable
+
+
+def make_report_handler(get_state: Callable[[], dict],
+                        reset: Callable[[float], bool]) -> type[BaseHTTPRequestHandler]:
+    """`reset(timeout)` returns False if the target did not reset in time."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _send(self, code: int, obj) -> None:
+            body = json.dumps(obj, ensure_ascii=False).encode("utf-8")
+            self.send_response(code)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self) -> None:  # noqa: N802
+            if self.path.split("?")[0] == "/state":
+                self._send(200, get_state())
+            else:
+                self._send(404, {"error": "not found"})
+
+        def do_POST(self) -> None:  # noqa: N802
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:
+                self.rfile.read(length)
+            if self.path.split("?")[0] != "/reset":
+                self._send(404, {"error": "not found"})
+            elif not reset(5.0):
+                self._send(504, {"error": "the target did not reset within 5 s"})
+            else:
+                self._send(200, get_state())
+
+        def log_message(self, *args) -> None:
+            pass
+
+    return Handler
+
+
+def serve_reports(port: int, get_state: Callable[[], dict],
+                  reset: Callable[[float], bool]) -> ThreadingHTTPServer:
+    """Bind 127.0.0.1:`port` (0 = any free port); the caller runs serve_forever in a thread."""
+    server = ThreadingHTTPServer(("127.0.0.1", port), make_report_handler(get_state, reset))
+    server.daemon_threads = True
+    return server
+
+
+def reset_by(request: Callable[[threading.Event], None]) -> Callable[[float], bool]:
+    """A reset that asks the GUI thread (e.g. by emitting a queued Qt signal with an
+    Event) and waits for it: the server thread must never touch widgets itself."""
+    def reset(timeout: float) -> bool:
+        done = threading.Event()
+        request(done)
+        return done.wait(timeout)
+    return reset
