@@ -12,6 +12,7 @@ from typing import Any, Sequence, TextIO
 
 from app.cases import Case, FieldValue, case_from_values, load_case, now_iso, save_case
 from app.errors import DeskhandError, FillError, PlaybookError, UsageError
+from app.fill.anchors import needs_screen_text, ocr_screen_text_factory
 from app.fill.engine import (FillEngine, FillOptions, FillReport, fields_needing_person,
                              masked_text, plan)
 from app.paths import default_cases_dir, library_dir
@@ -157,12 +158,16 @@ def cmd_fill(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     save_case(case, case_path)  # the case is on disk before the first keystroke
     from app.desktop import open_desktop
     desktop = open_desktop()
+    screen_text = None
+    if needs_screen_text(pb):
+        screen_text = ocr_screen_text_factory(os.environ.get("DISPLAY"))
     engine = FillEngine(desktop, FillOptions(
         wait_focus_s=args.wait_focus, start_step=max(0, args.start_step - 1),
         abort_keys=None if args.abort_keys == "none" else args.abort_keys,
         failsafe=not args.no_failsafe),
         progress=(lambda k, d: print("Waiting for the approval client to be focused…", file=err)
-                  if k == "waiting_for_target" else None))
+                  if k == "waiting_for_target" else None),
+        screen_text=screen_text)
     code, message = 0, None
     try:
         report = engine.fill(pb, case)

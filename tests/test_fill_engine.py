@@ -138,3 +138,63 @@ def test_resume_from_step(pb):
     d = DummyDesktop()
     report = engine_for(d, start_step=6).fill(pb, case_from_values(VALUES, "t", {}))
     assert [r.field for r in report.results] == ["idno", "note"]
+
+
+ANCHOR_PLAYBOOK = """\
+deskhand: 1
+id: a
+name: 锚点
+target: {title: "城市审批系统*"}
+fields:
+  - {name: employer}
+fill:
+  - click: {anchor: 工作单位, dx: 120, dy: -2}
+  - type: {field: employer, readback: false}
+  - wait: {text: 保存成功, timeout: 0.3}
+"""
+
+
+class FakeScreen:
+    """Text positions inside the window; `appears_after` calls before 保存成功 shows."""
+
+    def __init__(self, appears_after: int = 2) -> None:
+        self.calls = 0
+        self.appears_after = appears_after
+
+    def locate(self, text, window):
+        self.calls += 1
+        if text == "工作单位":
+            return (80, 300)
+        if text == "保存成功" and self.calls > self.appears_after:
+            return (400, 700)
+        return None
+
+
+def test_anchor_click_lands_at_text_plus_offset_and_text_wait_polls():
+    pb = load_playbook_text(ANCHOR_PLAYBOOK, "a.yaml")
+    d = DummyDesktop()
+    screen = FakeScreen()
+    report = FillEngine(d, FillOptions(wait_focus_s=0.2), sleep=lambda s: None,
+                        screen_text=lambda: screen).fill(pb, case_from_values({"employer": "龙岩建设"}, "a", {}))
+    assert d.received[1][0] == "<click 200,298>"
+    assert report.outcome == "done" and screen.calls >= 3
+
+
+def test_anchor_missing_or_text_never_shown_stop_with_a_sentence():
+    pb = load_playbook_text(ANCHOR_PLAYBOOK, "a.yaml")
+    from app.errors import DesktopError
+
+    class Blind:
+        def locate(self, text, window):
+            return None
+    d = DummyDesktop()
+    eng = FillEngine(d, FillOptions(wait_focus_s=0.2), sleep=lambda s: None,
+                     screen_text=lambda: Blind())
+    with pytest.raises(DesktopError, match="Could not find the text '工作单位'"):
+        eng.fill(pb, case_from_values({"employer": "x"}, "a", {}))
+    assert d.received[1] == []
+    import time as _t
+    eng = FillEngine(DummyDesktop(), FillOptions(wait_focus_s=0.2),
+                     sleep=lambda s: _t.sleep(0.01), screen_text=lambda: FakeScreen(10**6))
+    with pytest.raises(DesktopError, match="Waited 0.3 s for the text '保存成功'"):
+        eng.fill(pb, case_from_values({"employer": "x"}, "a", {}))

@@ -14,6 +14,7 @@ from app.cases import Case
 from app.desktop.base import Desktop, FocusMoved, StopRequested, WindowInfo
 from app.errors import (DesktopError, FillAbortedError, FocusLostError, ModifiersHeldError,
                         TargetNotFocusedError, UsageError)
+from app.fill.anchors import ScreenText
 from app.fill.target import describe, matches
 from app.fill.values import text_for
 from app.privacy import mask
@@ -139,8 +140,10 @@ def fields_needing_person(playbook: Playbook, case: Case) -> list[str]:
 class FillEngine:
     def __init__(self, desktop: Desktop, options: FillOptions | None = None,
                  progress: Progress | None = None, sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 screen_text: Callable[[], ScreenText] | None = None) -> None:
         self.desktop = desktop
+        self.screen_text = screen_text   # made on first use: anchors and text waits only
         self.opt = options or FillOptions()
         self.progress = progress or (lambda kind, data: None)
         self.sleep = sleep
@@ -294,12 +297,19 @@ class FillEngine:
         elif ps.kind == "click":
             assert isinstance(step, ClickStep)
             if step.anchor is not None:
-                raise DesktopError(
-                    f"Step {ps.index + 1} clicks the on-screen text '{step.anchor}', which needs "
-                    "the OCR reader; it is not installed in this build. Use a position (x, y).",
-                    step=ps.index)
-            d.click(int(step.x or 0), int(step.y or 0), target, button=step.button,
-                    double=step.double)
+                where = self._screen(ps).locate(step.anchor, target)
+                if where is None:
+                    raise DesktopError(
+                        f"Could not find the text '{step.anchor}' in the window "
+                        f"'{target.title}' to click on; check that the form shows it, or "
+                        "click by position (x, y) instead.", step=ps.index)
+                x, y = where[0] + step.dx, where[1] + step.dy
+            else:
+                x, y = int(step.x or 0), int(step.y or 0)
+            reason = stop()
+            if reason:
+                raise StopRequested(reason, 0)
+            d.click(x, y, target, button=step.button, double=step.double)
         elif ps.kind == "wait":
             assert isinstance(step, WaitStep)
             target = self._wait(playbook, step, ps, target, stop)
@@ -330,9 +340,24 @@ class FillEngine:
                 if reason:
                     raise StopRequested(reason, 0)
                 self.sleep(0.05)
-        raise DesktopError(f"Step {ps.index + 1} waits for the on-screen text '{step.text}', "
-                           "which needs the OCR reader; it is not installed in this build.",
-                           step=ps.index)
+        assert step.text is not None
+        screen = self._screen(ps)
+        deadline = self.clock() + step.timeout
+        while screen.locate(step.text, target) is None:
+            if self.clock() >= deadline:
+                raise DesktopError(f"Waited {step.timeout:g} s for the text '{step.text}' to "
+                                   f"appear in '{target.title}', but it did not.", step=ps.index)
+            reason = stop()
+            if reason:
+                raise StopRequested(reason, 0)
+            self.sleep(0.1)
+        return target
+
+    def _screen(self, ps: PlannedStep) -> ScreenText:
+        if self.screen_text is None:
+            raise DesktopError(f"Step {ps.index + 1} needs text on screen to be read, but no "
+                               "OCR reader was given to the fill.", step=ps.index)
+        return self.screen_text()
 
 
 def masked_text(playbook: Playbook, name: str | None, text: str | None) -> str:
