@@ -100,7 +100,8 @@ def _report_json(pb: Playbook, report: FillReport | None, case_path: Path, plan_
             "field_reached": report.field_reached if report else None,
             "position": report.position if report else 0,
             "elapsed_s": round(report.elapsed_s, 3) if report else 0.0,
-            "message": message, "exit_code": exit_code}
+            "message": message, "warnings": report.warnings if report else [],
+            "exit_code": exit_code}
 
 
 def _print_report(pb: Playbook, report: FillReport, out: TextIO) -> None:
@@ -192,6 +193,8 @@ def cmd_fill(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _print_report(pb, report, out)
     if message:
         print(message, file=err)
+    for warning in (report.warnings if report else []):
+        print(f"Warning: {warning}", file=err)
     print(f"Case kept at {case_path}", file=err)
     return code
 

@@ -198,3 +198,17 @@ def test_anchor_missing_or_text_never_shown_stop_with_a_sentence():
                      sleep=lambda s: _t.sleep(0.01), screen_text=lambda: FakeScreen(10**6))
     with pytest.raises(DesktopError, match="Waited 0.3 s for the text '保存成功'"):
         eng.fill(pb, case_from_values({"employer": "x"}, "a", {}))
+
+
+def test_a_clipboard_that_cannot_be_restored_is_a_warning_not_a_lost_reason(pb):
+    from app.errors import ClipboardError
+    d = DummyDesktop([WindowInfo(1, "城市审批系统 - 受理登记"), WindowInfo(2, "诱饵")])
+
+    def broken_restore(snapshot):
+        raise ClipboardError("Could not put your clipboard back after the fill.")
+    d.clipboard_restore = broken_restore
+    d.on_chunk = lambda desk: setattr(desk, "focused", 2) if desk.field_text[1] == "1101" else None
+    eng = engine_for(d)
+    with pytest.raises(FocusLostError):          # the real reason survives
+        eng.fill(pb, case_from_values(VALUES, "t", {}))
+    assert eng.last_report.warnings == ["Could not put your clipboard back after the fill."]

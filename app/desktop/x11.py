@@ -343,7 +343,6 @@ class X11Desktop:
             proc.kill()
             raise ClipboardError("Could not put your clipboard back after the fill; what you "
                                  "had copied before may need copying again.")
-        self.sel._serving = {}
 
     # -- pointer -----------------------------------------------------------------
     def click(self, x: int, y: int, target: WindowInfo, *, button: str = "left",

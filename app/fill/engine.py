@@ -67,6 +67,7 @@ class FillReport:
     position: int = 0                 # characters of field_reached already typed
     message: str | None = None
     elapsed_s: float = 0.0
+    warnings: list[str] = field(default_factory=list)   # e.g. the clipboard could not be restored
 
     @property
     def readback_ok(self) -> int:
@@ -244,8 +245,20 @@ class FillEngine:
                 if finish:
                     finish(target)
             finally:
-                self.desktop.clipboard_restore(snapshot)
+                self._restore_clipboard(snapshot, report)
         return report
+
+    def _restore_clipboard(self, snapshot, report: FillReport) -> None:
+        # A failure here must not hide why the fill ended: it becomes a warning.
+        try:
+            self.desktop.clipboard_restore(snapshot)
+        except DesktopError as exc:
+            report.warnings.append(exc.message)
+        if snapshot.skipped:
+            report.warnings.append("These clipboard formats could not be kept and were not put "
+                                   "back: " + ", ".join(snapshot.skipped) + ".")
+        for w in report.warnings:
+            self.progress("warning", {"message": w})
 
     def _stop_check(self, aborted: Callable[[], bool]) -> Callable[[], str | None]:
         corners: list[tuple[int, int]] = []
