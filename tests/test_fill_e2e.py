@@ -208,6 +208,22 @@ def test_abort_key_stops_the_fill(session, targets, tmp_path):
     assert json.loads(out)["outcome"] == "aborted" and "abort key" in err, err
 
 
+def test_mouse_in_a_corner_stops_the_fill(session, targets, tmp_path):
+    qt = targets["qt"]
+    ready(qt)
+    session.xdotool("mousemove", "600", "400")
+    long_case = dict(CASES[1], remarks="abcdefghij" * 400)
+    proc = deskhand(session, "fill", "sample-qt-intake", "--case",
+                    str(write_case(tmp_path, long_case)), "--yes", "--json", wait=False)
+    qt.wait_state(lambda s: any(s["fields"].values()), 20)
+    session.xdotool("mousemove", "0", "0")
+    out, err = proc.communicate(timeout=60)
+    session.xdotool("mousemove", "600", "400")
+    assert proc.returncode == 3, err
+    assert json.loads(out)["outcome"] == "aborted" and "failsafe" in err
+    assert len(qt.state()["fields"]["remarks"]) < 4000
+
+
 def test_check_reports_file_and_line(session, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("deskhand: 1\nid: x\nname: x\ntarget: {title: a}\nfields:\n  - {name: a}\n"
