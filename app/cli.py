@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Sequence, TextIO
 
 from app.cases import Case, FieldValue, case_from_values, load_case, now_iso, save_case
-from app.errors import DeskhandError, FillError, PlaybookError, UsageError
+from app.errors import DeskhandError, PlaybookError, UsageError
 from app.fill.anchors import needs_screen_text, ocr_screen_text_factory
 from app.fill.engine import (FillEngine, FillOptions, FillReport, fields_needing_person,
                              masked_text, plan)
@@ -173,7 +173,7 @@ def cmd_fill(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         report = engine.fill(pb, case)
         code = 1 if report.unconfirmed else 0
-    except FillError as exc:
+    except DeskhandError as exc:   # any stage: the report and the case log still follow
         report, code, message = engine.last_report, exc.exit_code, str(exc)
     finally:
         desktop.close()

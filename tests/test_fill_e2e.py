@@ -169,6 +169,29 @@ def test_fill_waits_for_held_modifiers(session, targets, tmp_path):
     assert qt.wait_state(lambda s: s["fields"] == expected_fields(CASES[0]), 5)
 
 
+def test_a_modifier_held_mid_fill_pauses_typing(session, targets, tmp_path):
+    """Keys typed while the clerk holds Shift or Ctrl would turn into capitals or
+    shortcuts: typing pauses until the key is released, then goes on correctly."""
+    web = targets["web"]
+    ready(web)
+    case = dict(CASES[0], remarks="abcdefghij" * 150)
+    proc = deskhand(session, "fill", "sample-web-intake", "--case",
+                    str(write_case(tmp_path, case)), "--yes", "--json", wait=False)
+    web.wait_state(lambda s: len(s["fields"]["remarks"]) > 10, 20)
+    session.xdotool("keydown", "shift")
+    try:
+        time.sleep(0.3)
+        held = web.state()["fields"]["remarks"]
+        time.sleep(0.7)
+        assert web.state()["fields"]["remarks"] == held, "typing went on while Shift was held"
+    finally:
+        session.xdotool("keyup", "shift")
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, [f for f in json.loads(out)["fields"]
+                                  if f["status"] not in ("readback_ok", "chosen")]
+    assert web.wait_state(lambda s: s["fields"] == expected_fields(case), 5)
+
+
 def _clipboard(session, *args: str) -> str:
     return subprocess.run(["xclip", "-selection", "clipboard", "-o", *args], env=session.env(),
                           capture_output=True, text=True, timeout=10).stdout

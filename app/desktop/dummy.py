@@ -90,7 +90,8 @@ class DummyDesktop:
         self.clipboard = dict(snapshot.formats)
         self.restored.append(snapshot)
 
-    def copy_selection(self, target: WindowInfo, timeout: float = 1.0) -> str | None:
+    def copy_selection(self, target: WindowInfo, timeout: float = 1.0,
+                       stop: StopCheck | None = None) -> str | None:
         self._guard(target, 0)
         text = self.copy_transform(self.field_text[target.id])
         self.clipboard = {"UTF8_STRING": text.encode()}

@@ -510,14 +510,15 @@ class WindowsDesktop:
     def clipboard_restore(self, snapshot: ClipboardSnapshot) -> None:
         self._clipboard.restore(snapshot)
 
-    def copy_selection(self, target: WindowInfo, timeout: float = 1.0) -> str | None:
+    def copy_selection(self, target: WindowInfo, timeout: float = 1.0,
+                       stop: StopCheck | None = None) -> str | None:
         """Send ctrl+c to the target and return the text it copied; None if it
         copied nothing within `timeout` (e.g. an empty selection). The clipboard
         is left as the target set it: wrap in clipboard_save / clipboard_restore."""
         before = self._clipboard.sequence()
         copy = combo_events(_CTRL_C, None, self._scan_for_vk)   # VK_C on every layout
         send_guarded([copy], send=self._send_raw, is_focused=self._is_target(target),
-                     focus_lost=self._focus_lost, weight=lambda _: 1)
+                     focus_lost=self._focus_lost, stop=stop, weight=lambda _: 1)
         deadline = self._clock() + timeout
         while self._clock() < deadline:
             if self._clipboard.sequence() != before:

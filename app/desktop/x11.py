@@ -37,7 +37,8 @@ from playbooks.keys import KeyCombo, parse_combo
 
 _MASKS = {"shift": X.ShiftMask, "ctrl": X.ControlMask, "alt": X.Mod1Mask, "super": X.Mod4Mask}
 _BUTTONS = {"left": 1, "middle": 2, "right": 3}
-Event = tuple[int, int]  # (X.KeyPress | X.KeyRelease, keycode)
+_HELD_MASK = X.ShiftMask | X.ControlMask | X.Mod1Mask | X.Mod4Mask
+Event = tuple[int, int]  # (X.KeyPress | X.KeyRelease | X.Button*, keycode or button)
 
 
 class X11Desktop:
@@ -45,7 +46,7 @@ class X11Desktop:
 
     def __init__(self, display_name: str | None, *, chunk_chars: int = 8,
                  reuse_gap_s: float = 0.25, bind_settle_s: float = 0.05,
-                 paste_timeout_s: float = 2.0) -> None:
+                 paste_timeout_s: float = 2.0, modifier_wait_s: float = 5.0) -> None:
         if not display_name:
             raise DesktopError("No X display: DISPLAY is not set. Start Deskhand from the "
                                "desktop session where the approval client runs.")
@@ -62,6 +63,7 @@ class X11Desktop:
         self.chunk_chars = chunk_chars
         self.paste_timeout_s = paste_timeout_s
         self.bind_settle_s = bind_settle_s
+        self.modifier_wait_s = modifier_wait_s
         self._atom = {name: self.d.intern_atom(name) for name in (
             "_NET_ACTIVE_WINDOW", "_NET_WM_NAME", "_NET_WM_PID", "_NET_CLIENT_LIST",
             "UTF8_STRING", "WM_STATE")}
@@ -149,18 +151,44 @@ class X11Desktop:
             return False
         return False
 
-    def _send_guarded(self, events: list[Event], target: WindowInfo) -> bool:
-        """Inject `events` only if the target has focus, atomically (server grab)."""
+    def _send_guarded(self, events: list[Event], target: WindowInfo) -> str:
+        """Inject `events` only if the target has focus and no modifier is held,
+        atomically (server grab). Returns "sent", "focus" or "modifiers". Every chunk
+        releases what it presses, so a held modifier is always the clerk's."""
         self.d.grab_server()
         try:
             if not self._focus_within(target.id):
-                return False
-            for kind, code in events:
-                xtest.fake_input(self.d, kind, code)
-            return True
+                return "focus"
+            if self.root.query_pointer().mask & _HELD_MASK:
+                return "modifiers"
+            for kind, detail in events:
+                if kind == X.MotionNotify:   # detail is the (x, y) to move the pointer to
+                    xtest.fake_input(self.d, kind, x=detail[0], y=detail[1])
+                else:
+                    xtest.fake_input(self.d, kind, detail)
+            return "sent"
         finally:
             self.d.ungrab_server()
             self.d.sync()
+
+    def _send(self, events: list[Event], target: WindowInfo, stop: StopCheck | None,
+              sent: int = 0) -> None:
+        """Send one chunk. While the clerk holds Ctrl/Alt/Shift/Super (our keys would
+        become shortcuts) wait, watching for the abort key, up to modifier_wait_s."""
+        deadline = time.monotonic() + self.modifier_wait_s
+        while True:
+            status = self._send_guarded(events, target)
+            if status == "sent":
+                return
+            if status == "focus":
+                raise FocusMoved(sent, self.active_window())
+            reason = stop() if stop else None
+            if reason:
+                raise StopRequested(reason, sent)
+            if time.monotonic() >= deadline:
+                raise StopRequested(f"a Ctrl/Alt/Shift key held down for over "
+                                    f"{self.modifier_wait_s:g} s during the fill", sent)
+            time.sleep(0.02)
 
     # -- keyboard --------------------------------------------------------------
     def held_modifiers(self) -> set[str]:
@@ -173,7 +201,7 @@ class X11Desktop:
         self._load_keymap(self.pool.reuse_gap_s)
         if self.root.query_pointer().mask & X.LockMask:
             code = self.keymap.stroke(NAMED_KEYSYMS["capslock"])
-            if code and self._send_guarded(_tap(code.keycode), target):
+            if code and self._send_guarded(_tap(code.keycode), target) == "sent":
                 self._caps_toggled = True
 
     def finish(self, target: WindowInfo | None = None) -> None:
@@ -213,8 +241,7 @@ class X11Desktop:
             if reason:
                 raise StopRequested(reason, sent)
             events, pooled = self._char_events(chunk)
-            if not self._send_guarded(events, target):
-                raise FocusMoved(sent, self.active_window())
+            self._send(events, target, stop, sent)
             for code in pooled:
                 self.pool.used(code)
             sent += len(chunk)
@@ -270,8 +297,7 @@ class X11Desktop:
         reason = stop() if stop else None
         if reason:
             raise StopRequested(reason, 0)
-        if not self._send_guarded(self._combo_events(combo), target):
-            raise FocusMoved(0, self.active_window())
+        self._send(self._combo_events(combo), target, stop)
 
     def _paste(self, text: str, target: WindowInfo, stop: StopCheck | None) -> None:
         reason = stop() if stop else None
@@ -279,9 +305,11 @@ class X11Desktop:
             raise StopRequested(reason, 0)
         self._settle_paste()
         self.sel.own_text(text)
-        if not self._send_guarded(self._combo_events(parse_combo("ctrl+v")), target):
-            raise FocusMoved(0, self.active_window())
+        self._send(self._combo_events(parse_combo("ctrl+v")), target, stop)
         if not self.sel.pump(lambda: self.sel.served > 0, self.paste_timeout_s):
+            reason = stop() if stop else None
+            if reason:
+                raise StopRequested(reason, 0)
             raise DesktopError(f"The target window did not take the pasted text within "
                                f"{self.paste_timeout_s:g} s; it may block paste. Set "
                                "method: keys for this field in the playbook.")
@@ -297,15 +325,15 @@ class X11Desktop:
             self._paste_pending = False
 
     # -- read-back ---------------------------------------------------------------
-    def copy_selection(self, target: WindowInfo, timeout: float = 1.0) -> str | None:
+    def copy_selection(self, target: WindowInfo, timeout: float = 1.0,
+                       stop: StopCheck | None = None) -> str | None:
         """Send ctrl+c to the target and return the text it put on the clipboard."""
         # We must own the selection so the target's copy shows as a change of owner.
         # If we still own it from a paste, keep offering that text: the target
         # finishes the paste before it handles this ctrl+c, and then takes ownership.
         if self.sel.owner() != self.sel.window.id:
             self.sel.own({})
-        if not self._send_guarded(self._combo_events(parse_combo("ctrl+c")), target):
-            raise FocusMoved(0, self.active_window())
+        self._send(self._combo_events(parse_combo("ctrl+c")), target, stop)
         if not self.sel.pump(lambda: self.sel.lost, timeout):
             self._settle_paste()
             return None
@@ -351,19 +379,10 @@ class X11Desktop:
         if not (0 <= x < info.width and 0 <= y < info.height):
             raise DesktopError(f"The click at ({x}, {y}) lies outside the target window "
                                f"({info.width}×{info.height}); check the playbook's position.")
-        ax, ay = info.x + x, info.y + y
         b = _BUTTONS[button]
-        self.d.grab_server()
-        try:
-            if not self._focus_within(target.id):
-                raise FocusMoved(0, None)
-            xtest.fake_input(self.d, X.MotionNotify, x=ax, y=ay)
-            for _ in range(2 if double else 1):
-                xtest.fake_input(self.d, X.ButtonPress, b)
-                xtest.fake_input(self.d, X.ButtonRelease, b)
-        finally:
-            self.d.ungrab_server()
-            self.d.sync()
+        events: list = [(X.MotionNotify, (info.x + x, info.y + y))]
+        events += [(X.ButtonPress, b), (X.ButtonRelease, b)] * (2 if double else 1)
+        self._send(events, target, None)
 
     def pointer_position(self) -> tuple[int, int]:
         p = self.root.query_pointer()

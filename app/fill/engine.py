@@ -299,7 +299,10 @@ class FillEngine:
                                  expected=ps.text)
             if step.readback:
                 d.press(parse_combo("ctrl+a"), target, stop=stop)
-                got = d.copy_selection(target, self.opt.readback_timeout_s)
+                # The copy is handled after every keystroke before it: allow for a
+                # target still working through a long field (Chromium: ~1 ms a key).
+                wait = self.opt.readback_timeout_s + 0.003 * len(ps.text)
+                got = d.copy_selection(target, wait, stop=stop)
                 d.press(parse_combo("right"), target, stop=stop)  # collapse the selection
                 result.readback = got
                 result.status = ("readback_unavailable" if got is None else

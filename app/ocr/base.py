@@ -1,0 +1,73 @@
+"""What every OCR backend returns, and the interface it implements.
+
+Coordinates are image pixels of the image handed to `OcrEngine.read` (for a
+screen grab, add the grab's origin with `TextBox.shifted` to get screen pixels).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Iterable, Protocol, runtime_checkable
+
+if TYPE_CHECKING:  # pragma: no cover
+    from PIL import Image
+
+__all__ = ["TextBox", "OcrEngine"]
+
+
+@dataclass(frozen=True)
+class TextBox:
+    """One line of recognised text: its axis-aligned box and the engine's confidence
+    (0..1; RapidOCR drops lines under 0.5)."""
+
+    text: str
+    score: float
+    x: int
+    y: int
+    width: int
+    height: int
+
+    @property
+    def center(self) -> tuple[int, int]:
+        return (self.x + self.width // 2, self.y + self.height // 2)
+
+    @property
+    def right(self) -> int:
+        return self.x + self.width
+
+    @property
+    def bottom(self) -> int:
+        return self.y + self.height
+
+    def contains(self, px: float, py: float) -> bool:
+        return self.x <= px < self.right and self.y <= py < self.bottom
+
+    def shifted(self, dx: int, dy: int) -> "TextBox":
+        """The same box moved by (dx, dy): image pixels of a crop → screen pixels."""
+        return replace(self, x=self.x + dx, y=self.y + dy)
+
+    @classmethod
+    def from_points(cls, text: str, score: float,
+                    points: Iterable[Iterable[float]]) -> "TextBox":
+        """The axis-aligned box around an engine's quadrilateral [[x, y], ×4]."""
+        pts = [(float(p[0]), float(p[1])) for p in points]
+        if not pts:
+            raise ValueError("a text box needs at least one point")
+        xs = [p[0] for p in pts]
+        ys = [p[1] for p in pts]
+        x0, y0 = math.floor(min(xs)), math.floor(min(ys))
+        x1, y1 = math.ceil(max(xs)), math.ceil(max(ys))
+        return cls(text=text, score=float(score), x=int(x0), y=int(y0),
+                   width=max(1, int(x1 - x0)), height=max(1, int(y1 - y0)))
+
+
+@runtime_checkable
+class OcrEngine(Protocol):
+    """An OCR backend. `read` must be safe to call from any thread."""
+
+    name: str
+
+    def read(self, image: "Image.Image") -> list[TextBox]:
+        """Text lines in `image`, top to bottom; [] when there is none.
+        Raises `app.ocr.errors.OcrError` subclasses, never the engine's own errors."""
+        ...

@@ -1,0 +1,185 @@
+"""RapidOCR backend (`rapidocr_onnxruntime==1.4.4`: PP-OCRv4 det + rec and the mobile
+angle classifier, shipped inside the wheel; nothing is downloaded at run time).
+
+The model is loaded once, on the first `read` (or an explicit `load()`, e.g. from a
+background thread at start-up), and kept warm. `read` is thread-safe: calls are
+serialised, because a RapidOCR instance keeps per-call state (it rewrites its
+thresholds when called with keyword arguments) and on a 2-core machine running
+two recognitions at once gains nothing.
+
+What RapidOCR does with what it is given (1.4.4), so the conversion below is ours:
+- a numpy array is taken as BGR as-is; a PIL image is converted RGB→BGR, but an
+  RGBA one goes through `cvt_four_to_three`, which *inverts* the colours of any
+  image that is not fully transparent. So we composite alpha onto white ourselves
+  and hand over a contiguous BGR array.
+- a 0×0 image ends in ZeroDivisionError; an image without text returns (None, None).
+- lines scoring under `text_score` (0.5) are dropped; kept lines usually score
+  0.95–1.0 on rendered UI text.
+- the detector scales the *shorter* side up to 736 px (`limit_type: min`), so its cost
+  grows with the aspect ratio: a 600×40 strip became 11040×736 and took 2.4 s. We pad
+  long thin pictures (bottom or right, in their border colour) to at most 2:1 first,
+  which took that strip to 0.5 s, with the same text; coordinates are unchanged.
+- spaces between words are usually not in the text ("Email 电子邮箱" → "Email电子邮箱");
+  a colon after Chinese comes back full-width "：" even when it was drawn as ":";
+  a small "*" before a label is read as "*", dropped, or read as a separate "★" box.
+  `app.ocr.find` normalises all of that.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from app.ocr.base import TextBox
+from app.ocr.errors import OcrEngineNotInstalledError, OcrError, OcrImageError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    from PIL import Image
+
+__all__ = ["RapidOcrEngine", "to_bgr_array", "pad_to_aspect", "PACKAGE", "INSTALL_HINT"]
+
+PACKAGE = "rapidocr_onnxruntime"
+INSTALL_HINT = "pip install 'rapidocr_onnxruntime==1.4.4'"
+MAX_PIXELS = 40_000_000          # a sane upper bound: 8K × 5K; RapidOCR scales to 2000 px anyway
+MAX_ASPECT = 2.0                 # pad thinner pictures before detection (see above)
+
+
+def to_bgr_array(image: "Image.Image") -> "np.ndarray":
+    """A PIL image as the contiguous uint8 H×W×3 BGR array RapidOCR expects.
+    Transparent pixels become white. Raises OcrImageError for anything unreadable."""
+    try:
+        from PIL import Image
+    except ImportError as e:  # pragma: no cover - pillow is a core dependency
+        raise OcrEngineNotInstalledError("Pillow is not installed: pip install pillow.") from e
+    import numpy as np
+
+    if not isinstance(image, Image.Image):
+        raise OcrImageError(f"OCR needs a picture (a PIL image), not {type(image).__name__}.")
+    try:
+        image.load()
+    except Exception as e:  # truncated/corrupt files fail here, not at Image.open
+        raise OcrImageError(f"The picture could not be decoded (corrupt or truncated file?): {e}") from e
+    w, h = image.size
+    if w < 1 or h < 1:
+        raise OcrImageError(f"The picture is empty ({w}×{h} pixels); there is nothing to read.")
+    if w * h > MAX_PIXELS:
+        raise OcrImageError(f"The picture is too large to read ({w}×{h} pixels); "
+                            "crop it to the part that holds the text.")
+    try:
+        if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+            rgba = image.convert("RGBA")
+            background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+            background.alpha_composite(rgba)
+            rgb = background.convert("RGB")
+        elif image.mode == "RGB":
+            rgb = image
+        else:
+            rgb = image.convert("RGB")
+        arr = np.asarray(rgb, dtype=np.uint8)
+    except Exception as e:
+        raise OcrImageError(f"The picture (mode {image.mode}) could not be converted for OCR: {e}") from e
+    if arr.ndim != 3 or arr.shape[2] != 3:
+        raise OcrImageError(f"The picture has an unexpected layout {arr.shape}; expected H×W×3.")
+    return np.ascontiguousarray(arr[:, :, ::-1])
+
+
+def pad_to_aspect(arr: "np.ndarray", max_ratio: float = MAX_ASPECT) -> "np.ndarray":
+    """`arr` padded at the bottom or right, in the median colour of its border, so
+    that its long side is at most `max_ratio` times its short side. Pixel
+    coordinates of the original area do not change."""
+    import numpy as np
+
+    h, w = arr.shape[:2]
+    if w > max_ratio * h:
+        pad = ((0, math.ceil(w / max_ratio) - h), (0, 0), (0, 0))
+    elif h > max_ratio * w:
+        pad = ((0, 0), (0, math.ceil(h / max_ratio) - w), (0, 0))
+    else:
+        return arr
+    border = np.concatenate([arr[0], arr[-1], arr[:, 0], arr[:, -1]])
+    colour = np.median(border, axis=0).astype(np.uint8)
+    out = np.empty((h + pad[0][1], w + pad[1][1], 3), dtype=np.uint8)
+    out[:, :] = colour
+    out[:h, :w] = arr
+    return out
+
+
+class RapidOcrEngine:
+    """`OcrEngine` on RapidOCR. Construct cheaply; the model loads on first use."""
+
+    name = "rapidocr"
+
+    def __init__(self, *, text_score: float = 0.5, threads: int | None = None) -> None:
+        self.text_score = text_score
+        self.threads = threads
+        self.load_seconds: float | None = None   # how long the model took to load
+        self._ocr: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        return self._ocr is not None
+
+    def load(self) -> None:
+        """Load the model now (idempotent, thread-safe)."""
+        if self._ocr is not None:
+            return
+        with self._lock:
+            self._load_locked()
+
+    def _load_locked(self) -> None:
+        if self._ocr is not None:
+            return
+        t0 = time.perf_counter()
+        try:
+            from rapidocr_onnxruntime import RapidOCR
+        except ImportError as e:
+            raise OcrEngineNotInstalledError(
+                f"The OCR engine rapidocr is not installed or cannot load ({e}): {INSTALL_HINT}") from e
+        kwargs: dict[str, Any] = {"text_score": self.text_score}
+        if self.threads:
+            kwargs["intra_op_num_threads"] = int(self.threads)
+        try:
+            self._ocr = RapidOCR(**kwargs)
+        except Exception as e:
+            raise OcrError(f"The OCR engine rapidocr could not load its models ({e}); "
+                           f"reinstall it: {INSTALL_HINT}") from e
+        self.load_seconds = time.perf_counter() - t0
+
+    def read(self, image: "Image.Image") -> list[TextBox]:
+        arr = to_bgr_array(image)
+        height, width = arr.shape[:2]
+        padded = pad_to_aspect(arr)
+        with self._lock:
+            self._load_locked()
+            try:
+                result, _elapsed = self._ocr(padded)
+            except OcrError:
+                raise
+            except Exception as e:
+                raise OcrError(f"The OCR engine rapidocr failed on a {width}×{height} "
+                               f"picture: {type(e).__name__}: {e}") from e
+        return _boxes(result, width, height)
+
+
+def _boxes(result: Any, width: int, height: int) -> list[TextBox]:
+    """RapidOCR's [[quad, text, score], …] (or None) as TextBoxes, top to bottom,
+    clipped to the picture (`width`×`height`, before padding)."""
+    if not result:
+        return []
+    boxes = []
+    for item in result:
+        try:
+            quad, text, score = item[0], item[1], item[2]
+        except (TypeError, IndexError):
+            continue
+        text = str(text)
+        if not text.strip():
+            continue
+        b = TextBox.from_points(text, float(score), quad)
+        x0, y0 = min(b.x, width - 1), min(b.y, height - 1)
+        x1, y1 = min(b.right, width), min(b.bottom, height)
+        boxes.append(TextBox(b.text, b.score, x0, y0, max(1, x1 - x0), max(1, y1 - y0)))
+    return boxes
