@@ -119,3 +119,18 @@ def test_backend_choice():
     assert default_backend_name({"DESKHAND_DESKTOP": "Dummy"}, "linux") == "dummy"
     with pytest.raises(DesktopError, match="not a desktop backend"):
         default_backend_name({"DESKHAND_DESKTOP": "wayland"}, "linux")
+
+
+def test_pool_never_evicts_a_character_the_same_chunk_still_needs():
+    now = [10.0]
+    pool = KeycodePool([50, 51, 52], reuse_gap_s=0.25, clock=lambda: now[0])
+    for code, sym in ((50, 1), (51, 2), (52, 3)):
+        pool.bind(code, sym)
+        pool.used(code)
+        now[0] += 1            # 50 is the least recently used
+    pool.settle()
+    bindings, _ = pool.plan([4, 1], set())   # 1 still sits in 50, the LRU slot
+    assert [c for c, _ in bindings] != [50]
+    for code, sym in bindings:
+        pool.bind(code, sym)
+    assert pool.lookup(1) == 50 and pool.lookup(4) is not None

@@ -126,10 +126,11 @@ class KeycodePool:
         now = self.clock()
         bindings: list[tuple[int, int]] = []
         wait = 0.0
-        taken = set(pinned)
-        for sym in keysyms:
+        # Slots already holding a wanted character are spoken for before any
+        # new character is placed, or a new one could evict one the chunk needs.
+        taken = set(pinned) | {c for c in (self.lookup(sym) for sym in keysyms) if c is not None}
+        for sym in dict.fromkeys(keysyms):
             if self.lookup(sym) is not None:
-                taken.add(self.lookup(sym))  # type: ignore[arg-type]
                 continue
             free = [s for s in self.slots if s.keycode not in taken]
             if not free:
