@@ -26,7 +26,9 @@ the value next to them. Its `text` is the matched part of the box's text.
 from __future__ import annotations
 
 import difflib
+import math
 import unicodedata
+from collections import Counter
 from dataclasses import replace
 from typing import Iterable
 
@@ -95,18 +97,28 @@ def _edit_distance(a: str, b: str) -> int:
 
 def _fuzzy_window(text: str, wanted: str) -> tuple[int, float, int, int] | None:
     """The stretch of `text` closest to `wanted`, as (edits, ratio, start, end), if it
-    is within one misread character of it. Fewest edits first, then the same length
+    is close enough (one edit, or a difflib ratio >= 0.8). Fewest edits first, then the same length
     as `wanted`, then the higher difflib ratio, then the left-most."""
     m, n = len(wanted), len(text)
     if m < FUZZY_MIN_LENGTH:
         return None
+    # Neither test can pass unless the window shares this many characters with
+    # `wanted` (one edit: m - 1; ratio: 2·shared/(2m - 1) >= 0.8 at the shortest window).
+    need = min(m - 1, math.ceil(FUZZY_RATIO * (2 * m - 1) / 2 - 1e-9))
+    if sum((Counter(text) & Counter(wanted)).values()) < need:
+        return None
+    matcher = difflib.SequenceMatcher(None, autojunk=False)
+    matcher.set_seq2(wanted)
     best: tuple[tuple[int, int, float, int], int, int] | None = None
     for length in (m, m - 1, m + 1):
         if length < 1 or length > n:
             continue
         for start in range(n - length + 1):
             part = text[start:start + length]
-            ratio = difflib.SequenceMatcher(None, part, wanted, autojunk=False).ratio()
+            matcher.set_seq1(part)
+            if matcher.quick_ratio() * (length + m) / 2 < need - 1e-9:
+                continue
+            ratio = matcher.ratio()
             edits = _edit_distance(part, wanted)
             if edits > 1 and ratio < FUZZY_RATIO:
                 continue
