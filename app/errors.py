@@ -5,13 +5,19 @@
     ├── UsageError             bad command line or case input             exit 2
     ├── CaseFileError          a case file cannot be read or written      exit 2
     ├── DesktopError           no display, no backend, a desktop call failed   exit 3
-    │   └── ClipboardError     the clipboard could not be saved, read or restored
+    │   ├── ClipboardError     the clipboard could not be saved, read or restored
+    │   └── CaptureError       (app/capture) the screen could not be captured
+    │       └── NoDisplayError
+    ├── OcrError               (app/ocr) engine missing, unreadable image      exit 3
+    │   ├── OcrEngineNotInstalledError
+    │   ├── UnknownOcrEngineError                                          exit 2
+    │   └── OcrImageError
     └── FillError              typing was stopped                          exit 3
         ├── TargetNotFocusedError   the focused window is not the playbook's target
         ├── FocusLostError          focus moved mid-fill (field and position reached)
         ├── FillAbortedError        the clerk pressed the abort key or hit the failsafe corner
         └── ModifiersHeldError      the hotkey's modifiers were never released
-Later stages (capture, OCR, checks, verification) add their branches here.
+Later stages (checks, verification) add their branches here.
 """
 from __future__ import annotations
 

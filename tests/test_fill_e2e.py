@@ -247,6 +247,38 @@ def test_mouse_in_a_corner_stops_the_fill(session, targets, tmp_path):
     assert len(qt.state()["fields"]["remarks"]) < 4000
 
 
+ANCHOR_PLAYBOOK = """\
+deskhand: 1
+id: anchor-{kind}
+name: 锚点测试
+target: {{title: "{title}"}}
+fields:
+  - {{name: employer, label: 工作单位}}
+fill:
+  - click: {{anchor: 工作单位, dx: 150}}
+  - type: employer
+  - click: {{anchor: 保存}}
+  - wait: {{text: 保存成功, timeout: 5}}
+"""
+
+
+@pytest.mark.parametrize("kind", ["qt", "web"])
+def test_anchor_clicks_and_text_waits_read_the_screen(session, targets, tmp_path, kind):
+    """Click next to the label 工作单位 found by OCR, type, click 保存, wait for 保存成功."""
+    pytest.importorskip("rapidocr_onnxruntime")
+    target = targets[kind]
+    ready(target)
+    title = {"qt": "城市审批系统 - 受理登记*", "web": "城市审批系统（网页版）*"}[kind]
+    pb = tmp_path / "anchor.yaml"
+    pb.write_text(ANCHOR_PLAYBOOK.format(kind=kind, title=title), encoding="utf-8")
+    r = deskhand(session, "fill", str(pb), "--set", "employer=龙岩市新罗区某某建设有限公司",
+                 "--yes", "--json", "--wait-focus", "3")
+    assert r.returncode == 0, r.stderr
+    state = target.wait_state(lambda s: s["status"] == "保存成功", 5)
+    assert state["fields"]["employer"] == "龙岩市新罗区某某建设有限公司"
+    assert state["fields"]["applicant_name"] == ""     # the click moved focus off the first field
+
+
 def test_check_reports_file_and_line(session, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("deskhand: 1\nid: x\nname: x\ntarget: {title: a}\nfields:\n  - {name: a}\n"

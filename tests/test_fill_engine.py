@@ -161,8 +161,9 @@ class FakeScreen:
         self.calls = 0
         self.appears_after = appears_after
 
-    def locate(self, text, window):
+    def locate(self, text, window, fuzzy=True):
         self.calls += 1
+        assert fuzzy == (text != "保存成功"), "waits match exactly, anchors forgive a misread"
         if text == "工作单位":
             return (80, 300)
         if text == "保存成功" and self.calls > self.appears_after:
@@ -185,7 +186,7 @@ def test_anchor_missing_or_text_never_shown_stop_with_a_sentence():
     from app.errors import DesktopError
 
     class Blind:
-        def locate(self, text, window):
+        def locate(self, text, window, fuzzy=True):
             return None
     d = DummyDesktop()
     eng = FillEngine(d, FillOptions(wait_focus_s=0.2), sleep=lambda s: None,

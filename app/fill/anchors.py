@@ -11,8 +11,10 @@ from playbooks.model import ClickStep, Playbook, WaitStep
 
 
 class ScreenText(Protocol):
-    def locate(self, text: str, window: WindowInfo) -> tuple[int, int] | None:
-        """Centre of `text` inside `window`, in window coordinates, or None."""
+    def locate(self, text: str, window: WindowInfo, *, fuzzy: bool = True) -> tuple[int, int] | None:
+        """Centre of `text` inside `window`, in window coordinates, or None. `fuzzy`
+        forgives one misread character: right for a label to click next to, wrong for
+        a confirmation to wait for (保存成绩 is not 保存成功)."""
 
 
 class OcrScreenText:
@@ -20,10 +22,10 @@ class OcrScreenText:
         self.engine = engine
         self.grabber = grabber
 
-    def locate(self, text: str, window: WindowInfo) -> tuple[int, int] | None:
+    def locate(self, text: str, window: WindowInfo, *, fuzzy: bool = True) -> tuple[int, int] | None:
         from app.ocr.find import find_text
         image = self.grabber.grab(window.x, window.y, window.width, window.height)
-        box = find_text(self.engine.read(image), text)
+        box = find_text(self.engine.read(image), text, fuzzy=fuzzy)
         if box is None:
             return None
         cx, cy = box.center

@@ -359,7 +359,7 @@ class FillEngine:
         assert step.text is not None
         screen = self._screen(ps)
         deadline = self.clock() + step.timeout
-        while screen.locate(step.text, target) is None:
+        while screen.locate(step.text, target, fuzzy=False) is None:
             if self.clock() >= deadline:
                 raise DesktopError(f"Waited {step.timeout:g} s for the text '{step.text}' to "
                                    f"appear in '{target.title}', but it did not.", step=ps.index)
