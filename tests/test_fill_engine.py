@@ -197,7 +197,7 @@ def test_anchor_missing_or_text_never_shown_stop_with_a_sentence():
     import time as _t
     eng = FillEngine(DummyDesktop(), FillOptions(wait_focus_s=0.2),
                      sleep=lambda s: _t.sleep(0.01), screen_text=lambda: FakeScreen(10**6))
-    with pytest.raises(DesktopError, match="Waited 0.3 s for the text '保存成功'"):
+    with pytest.raises(DesktopError, match="Waited 0.3 s for the text '保存成功' in"):
         eng.fill(pb, case_from_values({"employer": "x"}, "a", {}))
 
 
@@ -213,3 +213,30 @@ def test_a_clipboard_that_cannot_be_restored_is_a_warning_not_a_lost_reason(pb):
     with pytest.raises(FocusLostError):          # the real reason survives
         eng.fill(pb, case_from_values(VALUES, "t", {}))
     assert eng.last_report.warnings == ["Could not put your clipboard back after the fill."]
+
+
+def test_title_wait_follows_a_replaced_target_window_or_times_out():
+    pb = load_playbook_text(ANCHOR_PLAYBOOK.replace(
+        "  - click: {anchor: 工作单位, dx: 120, dy: -2}\n", "").replace(
+        "  - wait: {text: 保存成功, timeout: 0.3}\n",
+        "  - key: enter\n  - wait: {title: '城市审批系统 - 已提交*', timeout: 0.5}\n"
+        "  - key: tab\n"), "w.yaml")
+    first, second = WindowInfo(1, "城市审批系统 - 受理登记"), WindowInfo(3, "城市审批系统 - 已提交 #7")
+    d = DummyDesktop([first, second])
+    d.received[3], d.field_text[3] = [], ""
+    press = d.press
+
+    def press_then_submit(combo, target, stop=None):
+        press(combo, target, stop=stop)
+        if str(combo) == "enter":      # the client replaces its window after submitting
+            d.focused = 3
+    d.press = press_then_submit
+    FillEngine(d, FillOptions(wait_focus_s=0.2), sleep=lambda s: None).fill(
+        pb, case_from_values({"employer": "x"}, "w", {}))
+    assert d.received[3] == ["<tab>"]          # the step after the wait went to the new window
+    import time as _t
+    d = DummyDesktop([first, second])
+    from app.errors import DesktopError
+    with pytest.raises(DesktopError, match="Waited 0.5 s for a window titled"):
+        FillEngine(d, FillOptions(wait_focus_s=0.2), sleep=lambda s: _t.sleep(0.01)).fill(
+            pb, case_from_values({"employer": "x"}, "w", {}))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import fnmatch
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 from app.cases import Case
 from app.desktop.base import Desktop, FocusMoved, StopRequested, WindowInfo
@@ -342,32 +342,36 @@ class FillEngine:
                 self.sleep(min(0.05, max(0.0, end - self.clock())))
             return target
         if step.title is not None:
-            deadline = self.clock() + step.timeout
-            while True:
+            title = step.title
+
+            def titled() -> WindowInfo | None:
                 active = self.desktop.active_window()
-                if active and fnmatch.fnmatchcase(active.title, step.title):
-                    # A window that matches the playbook's target becomes the new target
-                    # (a client may replace its window); any other one is only waited for.
-                    return active if matches(playbook.target, active) else target
-                if self.clock() >= deadline:
-                    raise DesktopError(f"Waited {step.timeout:g} s for a window titled "
-                                       f"'{step.title}', but it did not appear.", step=ps.index)
-                reason = stop()
-                if reason:
-                    raise StopRequested(reason, 0)
-                self.sleep(0.05)
+                return active if active and fnmatch.fnmatchcase(active.title, title) else None
+            active = self._poll(titled, step, ps, stop, 0.05, f"a window titled '{title}'")
+            # A window that matches the playbook's target becomes the new target (a
+            # client may replace its window); any other one is only waited for.
+            return active if matches(playbook.target, active) else target
         assert step.text is not None
-        screen = self._screen(ps)
+        screen, text = self._screen(ps), step.text
+        self._poll(lambda: screen.locate(text, target, fuzzy=False), step, ps, stop, 0.1,
+                   f"the text '{text}' in '{target.title}'")
+        return target
+
+    def _poll(self, probe: Callable[[], Any], step: WaitStep, ps: PlannedStep,
+              stop: Callable[[], str | None], interval: float, what: str) -> Any:
+        """Call `probe` until it returns something, the wait times out, or a stop."""
         deadline = self.clock() + step.timeout
-        while screen.locate(step.text, target, fuzzy=False) is None:
+        while True:
+            found = probe()
+            if found is not None:
+                return found
             if self.clock() >= deadline:
-                raise DesktopError(f"Waited {step.timeout:g} s for the text '{step.text}' to "
-                                   f"appear in '{target.title}', but it did not.", step=ps.index)
+                raise DesktopError(f"Waited {step.timeout:g} s for {what}, but it did not "
+                                   "appear.", step=ps.index)
             reason = stop()
             if reason:
                 raise StopRequested(reason, 0)
-            self.sleep(0.1)
-        return target
+            self.sleep(interval)
 
     def _screen(self, ps: PlannedStep) -> ScreenText:
         if self.screen_text is None:
