@@ -134,3 +134,19 @@ def test_pool_never_evicts_a_character_the_same_chunk_still_needs():
     for code, sym in bindings:
         pool.bind(code, sym)
     assert pool.lookup(1) == 50 and pool.lookup(4) is not None
+
+
+def test_core_imports_without_qt_and_without_a_display():
+    """DESIGN.md §3: only app/ui/ imports PySide6; nothing needs a display to import."""
+    import os
+    import subprocess
+    import sys
+    code = ("import sys; sys.modules['PySide6'] = None\n"
+            "import app.cli, app.fill.engine, app.fill.anchors, app.desktop, app.desktop.x11, "
+            "app.desktop.windows, app.desktop.dummy, app.cases, app.ocr, app.capture.screen, "
+            "playbooks.loader, recorders\n"
+            "assert 'PySide6.QtCore' not in sys.modules\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0, r.stderr
