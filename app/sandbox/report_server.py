@@ -48,12 +48,22 @@ def make_report_handler(get_state: Callable[[], dict],
     return Handler
 
 
+class QuietHTTPServer(ThreadingHTTPServer):
+    """Loopback server for the sample targets: a client that hangs up mid-request
+    (Chromium being closed) is normal here, not a traceback on the console."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        import sys
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
 def serve_reports(port: int, get_state: Callable[[], dict],
                   reset: Callable[[float], bool]) -> ThreadingHTTPServer:
     """Bind 127.0.0.1:`port` (0 = any free port); the caller runs serve_forever in a thread."""
-    server = ThreadingHTTPServer(("127.0.0.1", port), make_report_handler(get_state, reset))
-    server.daemon_threads = True
-    return server
+    return QuietHTTPServer(("127.0.0.1", port), make_report_handler(get_state, reset))
 
 
 def reset_by(request: Callable[[threading.Event], None]) -> Callable[[float], bool]:

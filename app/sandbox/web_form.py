@@ -25,9 +25,11 @@ import json
 import shutil
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Callable
+
+from app.sandbox.report_server import QuietHTTPServer
 
 from app.errors import DesktopError
 
@@ -90,7 +92,7 @@ class WebFormServer:
             raise DesktopError(f"The web form is missing: {self.page_dir / 'index.html'} "
                                "should ship with Deskhand's resources.")
         self._port = port
-        self._httpd: ThreadingHTTPServer | None = None
+        self._httpd: QuietHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._cond = threading.Condition()
         self._generation = 1
@@ -102,7 +104,7 @@ class WebFormServer:
     # ------------------------------------------------------------ lifecycle
     def start(self) -> "WebFormServer":
         if self._httpd is None:
-            self._httpd = ThreadingHTTPServer(("127.0.0.1", self._port), self._handler())
+            self._httpd = QuietHTTPServer(("127.0.0.1", self._port), self._handler())
             self._httpd.daemon_threads = True
             self._thread = threading.Thread(target=self._httpd.serve_forever,
                                             name="web-form-server", daemon=True)
