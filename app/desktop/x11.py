@@ -421,7 +421,8 @@ class X11Desktop:
 
     def _stop_listener(self) -> None:
         if self._listener is not None:
-            self._listener.stop()
+            self._listener.stop()     # asynchronous: wait, or the thread outlives the display
+            self._listener.join(2.0)
             self._listener = None
 
     def close(self) -> None:
