@@ -31,7 +31,11 @@ from playbooks.model import (
     ClickStep,
     FieldSpec,
     KeyStep,
+    SOURCE_KINDS,
     Playbook,
+    ReadSpec,
+    Region,
+    SourceSpec,
     Step,
     TargetSpec,
     TypeStep,
@@ -51,7 +55,10 @@ TOP_KEYS = ("deskhand", "id", "name", "department", "description", "source",
             "target", "fields", "fill")
 REQUIRED_TOP_KEYS = ("deskhand", "id", "name", "target", "fields", "fill")
 TARGET_KEYS = ("title", "title_regex", "process")
-FIELD_KEYS = ("name", "label", "type", "required", "choices", "format", "sensitive")
+FIELD_KEYS = ("name", "label", "type", "required", "choices", "format", "sensitive", "read")
+SOURCE_KEYS = ("kind", "window", "size", "regions")
+READ_KEYS = ("anchor", "direction", "lines", "region", "pattern")
+REGION_KEYS = ("x", "y", "width", "height")
 STEP_KINDS = ("click", "type", "key", "choose", "wait")
 CLICK_KEYS = ("x", "y", "anchor", "dx", "dy", "button", "double")
 TYPE_KEYS = ("field", "method", "readback", "clear")
@@ -446,11 +453,13 @@ class _Checker:
                        if "description" in top else None)
 
         source: dict = {}
+        source_spec = None
         if "source" in top:
             snode = top["source"][1]
-            if self.mapping(snode, "'source'", "'source: {screen: true}'") is not None:
+            if self.mapping(snode, "'source'", "'source: {kind: screen}'") is not None:
                 ok, value = self.construct(snode)
                 source = value if ok else {}
+                source_spec = self.source_spec(snode)
 
         target = self.target(*top["target"]) if "target" in top else None
         fields = self.field_list(*top["fields"]) if "fields" in top else None
@@ -461,8 +470,105 @@ class _Checker:
         return Playbook(
             id=pb_id, name=name, target=target, fields=tuple(fields), steps=tuple(steps),
             version=version or FORMAT_VERSION, department=department, description=description,
-            path=self.file, source=source,
+            path=self.file, source=source, source_spec=source_spec,
         )
+
+    # ----------------------------------------------------------------- source and reading
+
+    def source_spec(self, node: Node) -> SourceSpec | None:
+        items = self.mapping(node, "'source'", "'source: {kind: screen}'")
+        if items is None:
+            return None
+        before = len(self.errors)
+        self.unknown_keys(items, SOURCE_KEYS, "'source'")
+        kind = "screen"
+        if "kind" in items:
+            k = self.text(items["kind"][1], "'kind' of the source")
+            if k is not None and k not in SOURCE_KINDS:
+                self.error(items["kind"][1], f"source kind '{k}' is not one of: "
+                                             + ", ".join(SOURCE_KINDS) + _suggest(k, SOURCE_KINDS))
+            elif k is not None:
+                kind = k
+        window = self.text(items["window"][1], "'window' of the source") if "window" in items else None
+        if kind == "window" and window is None and "window" not in items:
+            self.error(node, "a source of kind window needs 'window', the title of the window to read "
+                             "(a pattern such as 'e龙岩*')")
+        size = None
+        if "size" in items:
+            snode = items["size"][1]
+            if isinstance(snode, SequenceNode) and len(snode.value) == 2:
+                w = self.integer(snode.value[0], "the width in 'size' of the source", 1, 20000)
+                h = self.integer(snode.value[1], "the height in 'size' of the source", 1, 20000)
+                size = (w, h) if w and h else None
+            else:
+                self.error(snode, "'size' of the source must be [width, height], e.g. [1920, 1080]")
+        regions: list[Region] = []
+        if "regions" in items:
+            rnode = items["regions"][1]
+            if not isinstance(rnode, SequenceNode) or not rnode.value:
+                self.error(rnode, "'regions' of the source must be a list of "
+                                  "{x, y, width, height} rectangles")
+            else:
+                for j, item in enumerate(rnode.value, 1):
+                    region = self.region(item, f"region {j} of the source")
+                    if region is not None:
+                        regions.append(region)
+        if len(self.errors) > before:
+            return None
+        return SourceSpec(kind=kind, window=window, size=size, regions=tuple(regions),  # type: ignore[arg-type]
+                          line=_line(node))
+
+    def region(self, node: Node, what: str, *, relative: bool = False) -> Region | None:
+        items = self.mapping(node, what, "'{x: 0, y: 0, width: 400, height: 300}'")
+        if items is None:
+            return None
+        self.unknown_keys(items, REGION_KEYS, what)
+        low = -10000 if relative else 0
+        values = {}
+        for key in REGION_KEYS:
+            if key not in items:
+                self.error(node, f"{what} has no '{key}'; give x, y, width and height")
+                return None
+            values[key] = self.integer(items[key][1], f"'{key}' of {what}",
+                                       1 if key in ("width", "height") else low, 10000)
+        if None in values.values():
+            return None
+        return Region(**values)
+
+    def read_spec(self, node: Node, what: str) -> ReadSpec | None:
+        items = self.mapping(node, f"'read' of {what}", "'read: {anchor: 姓名}'")
+        if items is None:
+            return None
+        before = len(self.errors)
+        self.unknown_keys(items, READ_KEYS, f"'read' of {what}")
+        anchor = self.text(items["anchor"][1], f"'anchor' of {what}") if "anchor" in items else None
+        direction = "right"
+        if "direction" in items:
+            d = self.text(items["direction"][1], f"'direction' of {what}")
+            if d not in ("right", "below"):
+                self.error(items["direction"][1], f"'direction' of {what} must be right or below")
+            else:
+                direction = d
+        lines = 1
+        if "lines" in items:
+            lines = self.integer(items["lines"][1], f"'lines' of {what}", 1, 10) or 1
+        region = (self.region(items["region"][1], f"the region of {what}", relative=True)
+                  if "region" in items else None)
+        pattern = None
+        if "pattern" in items:
+            pattern = self.text(items["pattern"][1], f"'pattern' of {what}")
+            if pattern is not None:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    self.error(items["pattern"][1], f"'pattern' of {what} is not a valid regular "
+                                                    f"expression: {exc}")
+        if anchor is None and region is None and pattern is None:
+            self.error(node, f"'read' of {what} needs an anchor, a region or a pattern")
+        if len(self.errors) > before:
+            return None
+        return ReadSpec(anchor=anchor, direction=direction, lines=lines, region=region,  # type: ignore[arg-type]
+                        pattern=pattern, line=_line(node))
 
     # ----------------------------------------------------------------- target
 
@@ -585,6 +691,8 @@ class _Checker:
                                          "e.g. choices: [男, 女]")
         choices_ok = len(self.errors) == errors_before_choices
 
+        read = self.read_spec(items["read"][1], what) if "read" in items else None
+
         fmt = None
         if "format" in items:
             fknode, fnode = items["format"]
@@ -601,7 +709,7 @@ class _Checker:
                 self.fields[name] = FieldSpec(name=name, type=ftype, choices=choices, line=_line(node))
             return None
         spec = FieldSpec(name=name, type=ftype, label=label, required=required, choices=choices,
-                         format=fmt, sensitive=sensitive, line=_line(node))
+                         format=fmt, sensitive=sensitive, read=read, line=_line(node))
         self.fields[name] = spec
         return spec
 

@@ -17,6 +17,42 @@ FieldType = Literal["text", "id_number", "credit_code", "date", "phone", "choice
 TypeMethod = Literal["auto", "keys", "paste"]
 
 
+SOURCE_KINDS = ("screen", "window", "image", "idcard")
+
+
+@dataclass(frozen=True)
+class Region:
+    """A rectangle in logical pixels (as at 100% display scale)."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class ReadSpec:
+    """Where a field's value is on the source (see playbooks/README.md, "Reading")."""
+
+    anchor: str | None = None          # the label printed next to the value, e.g. 姓名
+    direction: Literal["right", "below"] = "right"
+    lines: int = 1                     # values that wrap (住址) span several lines
+    region: Region | None = None       # relative to the anchor's top-left, or to the source
+    pattern: str | None = None         # a regular expression over the text read
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """What `deskhand capture` reads: the screen, a window, an image, or an ID card."""
+
+    kind: Literal["screen", "window", "image", "idcard"] = "screen"
+    window: str | None = None          # title glob, for kind window
+    size: tuple[int, int] | None = None  # logical size the regions were written for
+    regions: tuple[Region, ...] = ()   # only these parts are read (faster than the whole)
+    line: int = 0
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
@@ -26,6 +62,7 @@ class FieldSpec:
     choices: tuple[str, ...] = ()      # for type choice
     format: str | None = None          # for dates: strftime pattern used when typing
     sensitive: bool = False            # mask in logs/screens; id_number is always sensitive
+    read: ReadSpec | None = None       # how capture finds the value (default: anchor = label)
     line: int = 0
 
 
@@ -98,7 +135,8 @@ class Playbook:
     department: str | None = None
     description: str | None = None
     path: str | None = None
-    source: dict = field(default_factory=dict)   # the capture section, kept for issue 3
+    source: dict = field(default_factory=dict)   # the `source` section as written
+    source_spec: SourceSpec | None = None        # ... and as checked
 
     def field_spec(self, name: str) -> FieldSpec:
         for f in self.fields:

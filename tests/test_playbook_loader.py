@@ -78,7 +78,8 @@ def test_complete_playbook_loads_into_the_model():
     assert (pb.version, pb.id, pb.name) == (1, "sample-qt-intake", "受理登记（示例·桌面客户端）")
     assert pb.department == "示例"
     assert pb.description == "Every key of format v1 in one file."
-    assert pb.source == {"screen": True, "region": [0, 0, 800, 600]}
+    assert pb.source == {"kind": "screen", "regions": [{"x": 0, "y": 0, "width": 800, "height": 600}]}
+    assert pb.source_spec.regions[0].width == 800
     assert pb.target == TargetSpec(title="城市审批系统*", title_regex="^城市审批",
                                    process="python*", line=8)
 
@@ -260,6 +261,20 @@ SINGLE_PROBLEMS = [
                                     "  - name: applicant_name\n    format: '%Y'"), 8,
      "format is only for fields of type date"),
     ("source-not-mapping", BASE + "source: screen\n", 14, "'source' must be a mapping"),
+    ("read-nothing", BASE.replace("  - name: applicant_name\n", "  - name: applicant_name\n    read: {lines: 2}\n"),
+     9, "'read' of field 'applicant_name' needs an anchor, a region or a pattern"),
+    ("read-bad-pattern", BASE.replace("  - name: applicant_name\n",
+                                      "  - name: applicant_name\n    read: {pattern: '[0-9'}\n"),
+     9, "'pattern' of field 'applicant_name' is not a valid regular expression"),
+    ("read-bad-direction", BASE.replace("  - name: applicant_name\n",
+                                        "  - name: applicant_name\n    read: {anchor: 姓名, direction: left}\n"),
+     9, "'direction' of field 'applicant_name' must be right or below"),
+    ("source-unknown-kind", BASE + "source: {kind: scren}\n", 14,
+     "source kind 'scren' is not one of: screen, window, image, idcard (did you mean 'screen'?)"),
+    ("source-window-without-title", BASE + "source: {kind: window}\n", 14,
+     "a source of kind window needs 'window'"),
+    ("source-bad-region", BASE + "source:\n  regions:\n    - {x: 0, y: 0, width: 0, height: 5}\n",
+     16, "'width' of region 1 of the source must be between 1 and 10000 pixels, not 0"),
     ("step-undeclared-field", BASE + "  - type: adress\n", 14,
      "step 3 types field 'adress', which is not declared in fields"),
     ("step-misspelt-field", BASE + "  - type: applicant_nam\n", 14, "(did you mean 'applicant_name'?)"),
