@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Sequence, TextIO
 
 from app.cases import Case, FieldValue, case_from_values, load_case, now_iso, save_case
+from app.capture.screen import CaptureError
 from app.errors import DeskhandError, PlaybookError, UsageError
 from app.fill.anchors import needs_screen_text, ocr_screen_text_factory
 from app.fill.engine import (FillEngine, FillOptions, FillReport, fields_needing_person,
@@ -199,6 +200,68 @@ def cmd_fill(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return code
 
 
+# -- capture ---------------------------------------------------------------------
+def cmd_capture(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from app.capture.read import read_source
+    from app.capture.sources import load_image
+    from app.ocr import open_engine
+    pb = resolve_playbook(args.playbook)
+    source: dict[str, Any]
+    if args.image:
+        image = load_image(args.image)
+        source = {"kind": "image", "file": str(Path(args.image).resolve())}
+    else:
+        from app.capture.screen import ScreenGrabber
+        display = os.environ.get("DISPLAY")
+        with ScreenGrabber(display=display) as grabber:
+            if args.window:
+                from app.capture.sources import find_window, grab_window
+                from app.desktop import open_desktop
+                desktop = open_desktop()
+                try:
+                    window = find_window(desktop, args.window)
+                finally:
+                    desktop.close()
+                image = grab_window(grabber, window)
+                source = {"kind": "window", "title": window.title}
+            else:
+                image = grabber.grab_screen()
+                source = {"kind": "screen"}
+    spec = pb.source_spec
+    scale = args.scale or (image.width / spec.size[0] if spec and spec.size and not args.window
+                           else 1.0)
+    result = read_source(pb, image, open_engine(args.engine), scale=scale, source=source)
+    if result.missing_required:
+        raise CaptureError("These fields could not be found on the source: "
+                           + ", ".join(result.missing_required) + ". Check that the right page "
+                           "is showing in full; no case file was written.")
+    case = result.case
+    case_path = Path(args.output) if args.output else default_cases_dir() / f"{case.case_id}.json"
+    save_case(case, case_path)
+    code = 1 if result.needs_person else 0
+    rows = [{"field": name, "status": fv.status,
+             "value": masked_text(pb, name, fv.value),
+             "original": masked_text(pb, name, fv.original) if fv.original else None,
+             "box": fv.source.get("box"), "problems": fv.source.get("problems", [])}
+            for name, fv in case.fields.items()]
+    if args.json:
+        json.dump({"playbook": pb.id, "case": str(case_path), "fields": rows,
+                   "needs_person": result.needs_person, "ocr_s": round(result.ocr_s, 3),
+                   "elapsed_s": round(result.elapsed_s, 3), "exit_code": code},
+                  out, ensure_ascii=False, indent=2)
+        print(file=out)
+    else:
+        labels = {f.name: f.label or f.name for f in pb.fields}
+        print(f"Read {len(rows)} fields in {result.elapsed_s:.2f} s:", file=out)
+        for row in rows:
+            extra = f" (read as {row['original']})" if row["original"] else ""
+            why = f" — {'; '.join(row['problems'])}" if row["problems"] else ""
+            print(f"  {labels.get(row['field'], row['field'])}: {row['status']:<9} "
+                  f"{row['value'] or ''}{extra}{why}", file=out)
+    print(f"Case written to {case_path}", file=err)
+    return code
+
+
 # -- parser ------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="deskhand", description="政务数字机器人 · 窗口助手 — Deskhand")
@@ -219,6 +282,19 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--abort-keys", default="ctrl+alt+esc", help="abort combination, or 'none'")
     f.add_argument("--no-failsafe", action="store_true",
                    help="do not stop when the mouse is moved into a screen corner")
+    cp = sub.add_parser("capture", help="read a source into a case file of checked fields")
+    cp.add_argument("playbook")
+    where = cp.add_mutually_exclusive_group(required=True)
+    where.add_argument("--image", metavar="FILE", help="a PNG or JPEG (e.g. a scanned ID card)")
+    where.add_argument("--screen", action="store_true", help="the whole screen")
+    where.add_argument("--window", metavar="TITLE", help="the window with this title (or a part of it)")
+    cp.add_argument("--offline", action="store_true",
+                    help="do not ask the registries (verification arrives with the registry issue)")
+    cp.add_argument("--engine", default="rapidocr", help="OCR engine: rapidocr (default) or easyocr")
+    cp.add_argument("--scale", type=float, default=None,
+                    help="display scale of the source, e.g. 1.25 (default: from the playbook's size)")
+    cp.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    cp.add_argument("-o", "--output", help="where to write the case file")
     d = sub.add_parser("demo", help="fill a sample case into the sample approval client")
     d.add_argument("--keep-open", type=float, default=None, metavar="S",
                    help="seconds to leave the sample client open (default: until Enter)")
@@ -239,6 +315,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
             return cmd_check(args, out, err)
         if args.command == "fill":
             return cmd_fill(args, out, err)
+        if args.command == "capture":
+            return cmd_capture(args, out, err)
         if args.command == "demo":
             from app.sandbox.demo import run_demo
             return run_demo(args, out, err)
