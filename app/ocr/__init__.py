@@ -5,7 +5,9 @@
     box = find_text(boxes, "工作单位")      # exact → contains → one misread character
     x, y = box.center
 
-Backends are imported lazily: importing `app.ocr` never loads onnxruntime.
+Backends are imported lazily: importing `app.ocr` never loads onnxruntime or torch.
+`open_engine("easyocr", fallback=True)` gives the RapidOCR engine, with the reason in
+its `fallback_reason`, when EasyOCR or its weights are missing (see app/ocr/easy.py).
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ __all__ = [
     "OcrError", "OcrEngineNotInstalledError", "OcrImageError", "UnknownOcrEngineError",
 ]
 
-ENGINES = ("rapidocr",)
+ENGINES = ("rapidocr", "easyocr")
 
 
 def _installed(module: str) -> bool:
@@ -31,8 +33,10 @@ def _installed(module: str) -> bool:
         return False
 
 
-def open_engine(name: str = "rapidocr") -> OcrEngine:
-    """The OCR engine `name`, ready to `read` (its model loads on the first read)."""
+def open_engine(name: str = "rapidocr", *, fallback: bool = False) -> OcrEngine:
+    """The OCR engine `name`, ready to `read` (its model loads on the first read).
+    `fallback`: for easyocr, RapidOCR instead when easyocr cannot run (check
+    `getattr(engine, "fallback_reason", None)` and show it)."""
     key = (name or "").strip().lower()
     if key in ("rapidocr", "rapid"):
         from app.ocr import rapid
@@ -40,5 +44,8 @@ def open_engine(name: str = "rapidocr") -> OcrEngine:
             raise OcrEngineNotInstalledError(
                 f"The OCR engine rapidocr is not installed: {rapid.INSTALL_HINT}")
         return rapid.RapidOcrEngine()
+    if key in ("easyocr", "easy"):
+        from app.ocr import easy    # imports neither torch nor easyocr until the first read
+        return easy.open_easyocr(fallback=fallback)
     raise UnknownOcrEngineError(
         f"There is no OCR engine called {name!r}; use one of: {', '.join(ENGINES)}.")

@@ -18,7 +18,12 @@ __all__ = ["TextBox", "OcrEngine"]
 @dataclass(frozen=True)
 class TextBox:
     """One line of recognised text: its axis-aligned box and the engine's confidence
-    (0..1; RapidOCR drops lines under 0.5)."""
+    (0..1; RapidOCR drops lines under 0.5).
+
+    `alternatives`, when the engine gives them (EasyOCR does, RapidOCR does not), holds
+    one tuple per character of `text`: the characters the recogniser considered at that
+    position, best first (the first is the character in `text`). A guide for correcting
+    one misread character, e.g. by an ID number's check digit."""
 
     text: str
     score: float
@@ -26,6 +31,13 @@ class TextBox:
     y: int
     width: int
     height: int
+    alternatives: tuple[tuple[str, ...], ...] | None = None
+
+    def __post_init__(self) -> None:
+        # Alternatives that no longer line up with the text (e.g. a box narrowed with
+        # dataclasses.replace(text=...) but not its alternatives) would mislead: drop them.
+        if self.alternatives is not None and len(self.alternatives) != len(self.text):
+            object.__setattr__(self, "alternatives", None)
 
     @property
     def center(self) -> tuple[int, int]:
@@ -47,8 +59,8 @@ class TextBox:
         return replace(self, x=self.x + dx, y=self.y + dy)
 
     @classmethod
-    def from_points(cls, text: str, score: float,
-                    points: Iterable[Iterable[float]]) -> "TextBox":
+    def from_points(cls, text: str, score: float, points: Iterable[Iterable[float]],
+                    alternatives: tuple[tuple[str, ...], ...] | None = None) -> "TextBox":
         """The axis-aligned box around an engine's quadrilateral [[x, y], ×4]."""
         pts = [(float(p[0]), float(p[1])) for p in points]
         if not pts:
@@ -58,7 +70,8 @@ class TextBox:
         x0, y0 = math.floor(min(xs)), math.floor(min(ys))
         x1, y1 = math.ceil(max(xs)), math.ceil(max(ys))
         return cls(text=text, score=float(score), x=int(x0), y=int(y0),
-                   width=max(1, int(x1 - x0)), height=max(1, int(y1 - y0)))
+                   width=max(1, int(x1 - x0)), height=max(1, int(y1 - y0)),
+                   alternatives=alternatives)
 
 
 @runtime_checkable
