@@ -8,6 +8,9 @@
     │   ├── ClipboardError     the clipboard could not be saved, read or restored
     │   └── CaptureError       (app/capture) the screen could not be captured
     │       └── NoDisplayError
+    ├── CheckError             (app/checks) a check cannot run as asked        exit 2
+    │   ├── InvalidValueError
+    │   └── AreaDataError      the shipped GB/T 2260 table is missing          exit 3
     ├── OcrError               (app/ocr) engine missing, unreadable image      exit 3
     │   ├── OcrEngineNotInstalledError
     │   ├── UnknownOcrEngineError                                          exit 2

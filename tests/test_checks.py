@@ -450,24 +450,28 @@ def _current_codes() -> list[str]:
 
 
 def test_property_single_confusions_never_pass_a_wrong_id():
+    """Without the engine's alternatives: a letter misread where a digit belongs is
+    corrected to the true number; a digit misread as another digit is never guessed
+    (it stays invalid), so no wrong number is ever marked ok or corrected."""
     rng = random.Random(11643)
-    corrected = 0
+    letters = digits = 0
     for truth in _random_ids(rng, 400):
         assert validate_id(truth) == [], truth
         i = rng.randrange(18)
         misread = rng.choice(CONFUSIONS[truth[i]])
         read = with_char(truth, i, misread)
         fc = check_value("id_number", read, today=TODAY)
-        if fc.status == "ok":
-            assert fc.value == truth and misread.upper() == truth[i]   # x for X only
-        elif fc.status == "corrected":
-            assert fc.value == truth, (truth, read, fc)
-            corrected += 1
+        if misread.upper() == truth[i]:                 # x for X
+            assert fc.status == "ok" and fc.value == truth
+        elif misread.isdigit() or (i == 17 and misread.upper() == "X"):
+            digits += 1
+            assert fc.status == "invalid" and fc.value != truth, (truth, read, fc)
         else:
-            assert fc.value != truth and truth in fc.candidates
+            letters += 1
+            assert fc.status == "corrected" and fc.value == truth, (truth, read, fc)
         assert correct(read, validate_id, confusion_alternatives(read, ID_ALLOWED)).status != "ok" \
             or read.upper() == truth
-    assert corrected > 250          # most single misreads are fixed, not just refused
+    assert letters > 100 and digits > 50
 
 
 def test_property_any_single_substitution_is_never_ok():

@@ -10,7 +10,6 @@ from PIL import Image
 from app.capture.screen import CaptureError
 from app.cases import Case, FieldValue, new_case_id, now_iso
 from app.extract.fields import Extractor
-from app.fill.values import parse_date
 from app.ocr.base import OcrEngine, TextBox
 from playbooks.model import FieldSpec, Playbook, ReadSpec
 
@@ -71,15 +70,6 @@ def ocr_regions(image: Image.Image, engine: OcrEngine, playbook: Playbook,
     return boxes
 
 
-def normalise(spec: FieldSpec, raw: str) -> str:
-    from app.checks.normalize import normalize_for_type
-    value = normalize_for_type(spec.type, raw)
-    if spec.type == "date":
-        d = parse_date(value)
-        return d.isoformat() if d else value
-    return value
-
-
 def read_source(playbook: Playbook, image: Image.Image, engine: OcrEngine, *,
                 scale: float = 1.0, source: dict | None = None) -> CaptureResult:
     from app.checks import check_value
@@ -103,12 +93,8 @@ def read_source(playbook: Playbook, image: Image.Image, engine: OcrEngine, *,
             continue
         prov.update({"kind": prov.get("kind", "ocr"), "box": list(found.box),
                      "score": round(found.score, 3)})
-        value = normalise(f, found.value)
-        if f.type == "choice":
-            status = "ok" if value in f.choices else "invalid"
-            values[f.name] = FieldValue(value, status, None, prov)
-            continue
-        result = check_value(f.type, value)
+        # check_value normalises (full-width, look-alike letters, dates to ISO) and checks.
+        result = check_value(f.type, found.value, choices=f.choices)
         original = found.value if result.status == "corrected" else None
         if result.problems:
             prov["problems"] = list(result.problems)
@@ -135,7 +121,9 @@ def _cross(playbook: Playbook, values: dict[str, FieldValue]) -> None:
             not in ("ok", "corrected"):
         return
     plain = {name: fv.value for name, fv in values.items() if fv.value is not None}
-    for problem in cross_check(plain, roles):
+    roles = {role: name for role, name in roles.items() if name in plain}
+    types = {f.name: f.type for f in playbook.fields}
+    for problem in cross_check(plain, types, roles):
         fv = values.get(problem.field)
         if fv is not None and fv.status in ("ok", "corrected"):
             fv.status = "invalid"
