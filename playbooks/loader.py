@@ -541,7 +541,17 @@ class _Checker:
             return None
         before = len(self.errors)
         self.unknown_keys(items, READ_KEYS, f"'read' of {what}")
-        anchor = self.text(items["anchor"][1], f"'anchor' of {what}") if "anchor" in items else None
+        anchor, also = None, ()
+        if "anchor" in items:
+            anode = items["anchor"][1]
+            if isinstance(anode, SequenceNode):   # several wordings of the same label
+                words = [self.text(n, f"an anchor of {what}") for n in anode.value]
+                if not words or None in words:
+                    self.error(anode, f"'anchor' of {what} must be a label or a list of labels")
+                else:
+                    anchor, also = words[0], tuple(words[1:])
+            else:
+                anchor = self.text(anode, f"'anchor' of {what}")
         direction = "right"
         if "direction" in items:
             d = self.text(items["direction"][1], f"'direction' of {what}")
@@ -567,8 +577,8 @@ class _Checker:
             self.error(node, f"'read' of {what} needs an anchor, a region or a pattern")
         if len(self.errors) > before:
             return None
-        return ReadSpec(anchor=anchor, direction=direction, lines=lines, region=region,  # type: ignore[arg-type]
-                        pattern=pattern, line=_line(node))
+        return ReadSpec(anchor=anchor, also=also, direction=direction, lines=lines,  # type: ignore[arg-type]
+                        region=region, pattern=pattern, line=_line(node))
 
     # ----------------------------------------------------------------- target
 

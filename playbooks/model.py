@@ -35,6 +35,7 @@ class ReadSpec:
     """Where a field's value is on the source (see playbooks/README.md, "Reading")."""
 
     anchor: str | None = None          # the label printed next to the value, e.g. 姓名
+    also: tuple[str, ...] = ()         # other wordings of that label (住址 / 户籍地址), tried in turn
     direction: Literal["right", "below"] = "right"
     lines: int = 1                     # values that wrap (住址) span several lines
     region: Region | None = None       # relative to the anchor's top-left, or to the source

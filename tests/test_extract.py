@@ -63,3 +63,9 @@ def test_below_region_and_pattern():
 def test_reading_order_is_by_line_then_left_to_right():
     boxes = [B("b", 200, 42), B("c", 10, 90), B("a", 10, 40)]
     assert [b.text for b in reading_order(boxes)] == ["a", "b", "c"]
+
+
+def test_an_anchor_may_have_several_wordings():
+    boxes = [B("户籍所在地：", 40, 40), B("福建省龙岩市", 160, 40)]
+    field = FieldSpec("address", read=ReadSpec(anchor="住址", also=("户籍地址", "户籍所在地")))
+    assert values(boxes, (field,)) == {"address": "福建省龙岩市"}

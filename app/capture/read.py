@@ -9,6 +9,7 @@ from PIL import Image
 
 from app.capture.screen import CaptureError
 from app.cases import Case, FieldValue, new_case_id, now_iso
+from app.checks.normalize import ethnic_group, halfwidth_alnum
 from app.extract.fields import Extractor
 from app.ocr.base import OcrEngine, TextBox
 from playbooks.model import FieldSpec, Playbook, ReadSpec
@@ -94,7 +95,12 @@ def read_source(playbook: Playbook, image: Image.Image, engine: OcrEngine, *,
         prov.update({"kind": prov.get("kind", "ocr"), "box": list(found.box),
                      "score": round(found.score, 3)})
         # check_value normalises (full-width, look-alike letters, dates to ISO) and checks.
-        result = check_value(f.type, found.value, choices=f.choices)
+        raw = found.value
+        if f.type == "text":
+            raw = halfwidth_alnum(raw)
+            if f.name == "ethnicity" or (f.label or "").startswith("民族"):
+                raw = ethnic_group(raw)
+        result = check_value(f.type, raw, choices=f.choices)
         original = found.value if result.status == "corrected" else None
         if result.problems:
             prov["problems"] = list(result.problems)

@@ -137,3 +137,23 @@ def normalize_id_number(text: str) -> str:
 
 def normalize_credit_code(text: str) -> str:
     return normalize_code(text, credit_code_char)[0]
+
+
+# The 56 ethnic groups as registered (GB 3304); ID cards print them without 族.
+ETHNIC_GROUPS = tuple(g + "族" for g in (
+    "汉 蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 "
+    "拉祜 水 东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 "
+    "怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺").split())
+
+
+def halfwidth_alnum(text: str) -> str:
+    """Full-width letters and digits (３５１号, ＡＢ) to ASCII; CJK punctuation （，） stays,
+    as Chinese text writes it. OCR returns half-width digits whatever the source showed."""
+    return "".join(chr(ord(c) - 0xFEE0) if ("０" <= c <= "９" or "Ａ" <= c <= "Ｚ" or "ａ" <= c <= "ｚ")
+                   else c for c in text)
+
+
+def ethnic_group(text: str) -> str:
+    """汉 (as printed on an ID card) -> 汉族; anything else unchanged."""
+    t = text.strip()
+    return t + "族" if t + "族" in ETHNIC_GROUPS else t

@@ -39,6 +39,25 @@ def _join(boxes: list[TextBox]) -> str:
     return "".join(b.text.strip() for b in boxes)
 
 
+def _mid(row: list[TextBox]) -> float:
+    return sum(b.y + b.height / 2 for b in row) / len(row)
+
+
+def _gap(upper: list[TextBox], lower: list[TextBox]) -> float:
+    return min(b.y for b in lower) - max(b.y + b.height for b in upper)
+
+
+def _rows(boxes: list[TextBox]) -> list[list[TextBox]]:
+    """Boxes grouped into text lines, top to bottom, each left to right."""
+    rows: list[list[TextBox]] = []
+    for b in sorted(boxes, key=lambda b: b.y + b.height / 2):
+        if rows and abs((b.y + b.height / 2) - _mid(rows[-1])) < b.height * 0.5:
+            rows[-1].append(b)
+        else:
+            rows.append([b])
+    return [sorted(r, key=lambda b: b.x) for r in rows]
+
+
 def reading_order(boxes: list[TextBox]) -> list[TextBox]:
     """Top to bottom by line, then left to right."""
     rows: list[list[TextBox]] = []
@@ -55,13 +74,13 @@ class Extractor:
     def __init__(self, boxes: list[TextBox], fields: tuple[FieldSpec, ...], scale: float = 1.0) -> None:
         self.boxes = boxes
         self.scale = scale
-        self.labels = [a for a in (self.anchor_of(f) for f in fields) if a]
+        self.labels = [a for f in fields for a in self.anchors_of(f)]
 
     @staticmethod
-    def anchor_of(field: FieldSpec) -> str | None:
+    def anchors_of(field: FieldSpec) -> list[str]:
         if field.read is not None:
-            return field.read.anchor
-        return field.label
+            return [a for a in (field.read.anchor, *field.read.also) if a]
+        return [field.label] if field.label else []
 
     def read(self, field: FieldSpec) -> Found | None:
         spec = field.read or ReadSpec(anchor=field.label)
@@ -69,7 +88,10 @@ class Extractor:
             return self._pattern(spec.pattern, self.boxes)
         label = None
         if spec.anchor is not None:
-            label = find_text(self.boxes, spec.anchor)
+            for wording in (spec.anchor, *spec.also):
+                label = find_text(self.boxes, wording)
+                if label is not None:
+                    break
             if label is None:
                 return None
         if spec.region is not None:
@@ -105,49 +127,62 @@ class Extractor:
 
     def _beside(self, label: TextBox, spec: ReadSpec) -> Found | None:
         h = label.height
-        first: list[TextBox] = []
+        if spec.direction == "below":
+            return self._below(label)
+        mid = label.y + h / 2
+        reach = (spec.lines - 1) * 1.6 * h + 0.6 * h   # a label may sit mid-height of a wrapped value
+        near = [b for b in self.boxes if b is not label and b.text != label.text
+                and b.x >= label.x + label.width - 2 and abs(b.y + b.height / 2 - mid) <= reach]
+        # The next label to the right (two-column tables, 性别 男 民族 汉) closes the value.
+        bound = min((b.x for b in near if self._is_label(b)
+                     and abs(b.y + b.height / 2 - mid) <= 0.6 * h), default=float("inf"))
+        values = [b for b in near if not self._is_label(b) and b.x < bound]
         merged = self._rest_of_label_box(label)
-        if spec.direction == "right":
-            mid = label.y + h / 2
-            line = [b for b in self.boxes
-                    if abs((b.y + b.height / 2) - mid) <= h * 0.6 and b.x >= label.x + label.width - 2
-                    and b is not label and b.text != label.text]
-            line.sort(key=lambda b: b.x)
-            if merged is not None:
-                line = [merged] + [b for b in line if b.x >= merged.x + merged.width - 2]
-            prev_right = label.x + label.width
-            for b in line:
-                if self._is_label(b) and b is not merged:
-                    break
-                if first and b.x - prev_right > h * 2.5:
-                    break
-                first.append(b)
-                prev_right = b.x + b.width
-        else:
-            below = [b for b in self.boxes if b.y >= label.y + h * 0.8
-                     and b.x < label.x + label.width + h and b.x + b.width > label.x - h
-                     and not self._is_label(b)]
-            below.sort(key=lambda b: b.y)
-            if below:
-                top = below[0]
-                first = sorted([b for b in below if abs(b.y - top.y) < h * 0.6], key=lambda b: b.x)
-        if not first:
+        if merged is not None:
+            values = [merged] + [b for b in values if b.x >= merged.x + merged.width - 2]
+        rows = _rows(values)
+        if not rows:
             return None
-        parts = list(first)
-        x_left = min(b.x for b in first)
-        bottom = max(b.y + b.height for b in first)
-        for _ in range(spec.lines - 1):
-            nxt = [b for b in self.boxes
-                   if bottom - h * 0.2 <= b.y <= bottom + h * 1.2
-                   and abs(b.x - x_left) <= h * 1.5 and not self._is_label(b)
-                   and b not in parts]
-            if not nxt:
+        # The row nearest the label's middle, then adjacent left-aligned rows: wrapped
+        # lines sit closer together than separate cells or fields (padding, spacing).
+        i = min(range(len(rows)), key=lambda k: abs(_mid(rows[k]) - mid))
+        if abs(_mid(rows[i]) - mid) > 0.6 * h and spec.lines == 1:
+            return None
+        picked = [i]
+        left = rows[i][0].x
+        while len(picked) < spec.lines:
+            below, above = max(picked) + 1, min(picked) - 1
+            options = [k for k in (below, above) if 0 <= k < len(rows)
+                       and abs(rows[k][0].x - left) <= 1.5 * h
+                       and _gap(rows[min(k, min(picked) if k < i else max(picked))],
+                                rows[max(k, min(picked) if k < i else max(picked))]) <= 0.6 * h]
+            if not options:
                 break
-            row_top = min(b.y for b in nxt)
-            row = sorted([b for b in nxt if b.y - row_top < h * 0.6], key=lambda b: b.x)
-            parts += row
-            bottom = max(b.y + b.height for b in row)
-        return Found(_join(parts), _union(parts), min(b.score for b in parts))
+            picked.append(options[0])
+        parts = [self._line_run(rows[k], h) for k in sorted(picked)]
+        flat = [b for run in parts for b in run]
+        return Found(_join(flat), _union(flat), min(b.score for b in flat))
+
+    @staticmethod
+    def _line_run(row: list[TextBox], h: float) -> list[TextBox]:
+        """Boxes of one line that belong together: stop at a wide gap."""
+        run = [row[0]]
+        for b in row[1:]:
+            if b.x - (run[-1].x + run[-1].width) > h * 2.5:
+                break
+            run.append(b)
+        return run
+
+    def _below(self, label: TextBox) -> Found | None:
+        h = label.height
+        below = [b for b in self.boxes if b.y >= label.y + h * 0.8
+                 and b.x < label.x + label.width + h and b.x + b.width > label.x - h
+                 and not self._is_label(b)]
+        if not below:
+            return None
+        top = min(below, key=lambda b: b.y)
+        row = sorted([b for b in below if abs(b.y - top.y) < h * 0.6], key=lambda b: b.x)
+        return Found(_join(row), _union(row), min(b.score for b in row))
 
     # -- by region or pattern ---------------------------------------------------------
     def _region(self, region: Region, label: TextBox | None) -> Found | None:

@@ -111,8 +111,15 @@ class RapidOcrEngine:
 
     name = "rapidocr"
 
-    def __init__(self, *, text_score: float = 0.5, threads: int | None = None) -> None:
+    def __init__(self, *, text_score: float = 0.5, threads: int | None = None,
+                 use_cls: bool = False, rec_batch_num: int = 1) -> None:
+        # Measured on a 990×770 portal region (47 lines): recognising one line at a time
+        # took 0.66 s against 0.79 s in RapidOCR's default batches of 6 (a batch is padded
+        # to its widest line); the 180° angle classifier is not needed for screens and
+        # upright cards and cost another 0.05 s.
         self.text_score = text_score
+        self.use_cls = use_cls
+        self.rec_batch_num = rec_batch_num
         self.threads = threads
         self.load_seconds: float | None = None   # how long the model took to load
         self._ocr: Any = None
@@ -138,7 +145,8 @@ class RapidOcrEngine:
         except ImportError as e:
             raise OcrEngineNotInstalledError(
                 f"The OCR engine rapidocr is not installed or cannot load ({e}): {INSTALL_HINT}") from e
-        kwargs: dict[str, Any] = {"text_score": self.text_score}
+        kwargs: dict[str, Any] = {"text_score": self.text_score,
+                                  "rec_batch_num": self.rec_batch_num}
         if self.threads:
             kwargs["intra_op_num_threads"] = int(self.threads)
         try:
@@ -155,7 +163,7 @@ class RapidOcrEngine:
         with self._lock:
             self._load_locked()
             try:
-                result, _elapsed = self._ocr(padded)
+                result, _elapsed = self._ocr(padded, use_cls=self.use_cls)
             except OcrError:
                 raise
             except Exception as e:
