@@ -82,6 +82,14 @@ class Extractor:
             return [a for a in (field.read.anchor, *field.read.also) if a]
         return [field.label] if field.label else []
 
+    def label_box(self, field: FieldSpec) -> TextBox | None:
+        spec = field.read
+        for wording in ([spec.anchor, *spec.also] if spec and spec.anchor else []):
+            box = find_text(self.boxes, wording)
+            if box is not None:
+                return box
+        return None
+
     def read(self, field: FieldSpec) -> Found | None:
         spec = field.read or ReadSpec(anchor=field.label)
         if spec.pattern is not None and spec.anchor is None and spec.region is None:
@@ -132,7 +140,9 @@ class Extractor:
         mid = label.y + h / 2
         reach = (spec.lines - 1) * 1.6 * h + 0.6 * h   # a label may sit mid-height of a wrapped value
         near = [b for b in self.boxes if b is not label and b.text != label.text
-                and b.x >= label.x + label.width - 2 and abs(b.y + b.height / 2 - mid) <= reach]
+                # by the centre: OCR boxes of short values often reach back into the label's
+                and b.x + b.width / 2 > label.x + label.width
+                and abs(b.y + b.height / 2 - mid) <= reach]
         # The next label to the right (two-column tables, 性别 男 民族 汉) closes the value.
         bound = min((b.x for b in near if self._is_label(b)
                      and abs(b.y + b.height / 2 - mid) <= 0.6 * h), default=float("inf"))
