@@ -103,7 +103,15 @@ def read_source(playbook: Playbook, image: Image.Image, engine: OcrEngine, *,
             raw = halfwidth_alnum(raw)
             if f.name == "ethnicity" or (f.label or "").startswith("民族"):
                 raw = ethnic_group(raw)
+            if "@" in raw:                       # OCR puts spaces into e-mail addresses
+                raw = "".join(raw.split())
         result = check_value(f.type, raw, choices=f.choices)
+        if result.status == "ok" and _is_name(f) and len(result.value) < 2:
+            # Chinese names have two characters or more: one means a character was lost
+            # (rare characters such as 赟 are what OCR drops).
+            result = replace(result, status="invalid", problems=[
+                f"The name was read as '{result.value}', one character: a character was "
+                "probably not recognised; read it from the source."])
         original = found.value if result.status == "corrected" else None
         if result.problems:
             prov["problems"] = list(result.problems)
@@ -187,3 +195,7 @@ def _address_prefix(playbook: Playbook, values: dict[str, FieldValue]) -> None:
         av.status = "corrected"
         av.source.setdefault("warnings", []).append(
             f"The start of the address was read as {head}; the ID number's district is {area}.")
+
+
+def _is_name(f: FieldSpec) -> bool:
+    return f.name in ("applicant_name", "name") or (f.label or "") in ("姓名", "申请人姓名")
