@@ -42,7 +42,9 @@ setup_venv() {
   want=$(sha256sum pyproject.toml | cut -d' ' -f1)
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-    .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+    # CPU torch first and pinned, or the EasyOCR extra drags in the CUDA stack.
+    .venv/bin/python -m pip install -q --disable-pip-version-check 'torch==2.13.0'
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test,easyocr]'
     echo "$want" > "$stamp"
   fi
 }
