@@ -262,6 +262,32 @@ def cmd_capture(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return code
 
 
+# -- ocr -------------------------------------------------------------------------
+def cmd_ocr(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Raw text boxes: for checking what the OCR sees before writing a playbook."""
+    from app.capture.sources import load_image
+    from app.ocr import open_engine
+    image = load_image(args.image)
+    engine = open_engine(args.engine, fallback=args.fallback)
+    reason = getattr(engine, "fallback_reason", None)
+    if reason:
+        print(f"Warning: {reason}", file=err)
+    boxes = engine.read(image)
+    if args.json:
+        json.dump({"image": str(args.image), "engine": engine.name, "width": image.width,
+                   "height": image.height,
+                   "boxes": [{"text": b.text, "score": round(b.score, 4),
+                              "box": [b.x, b.y, b.width, b.height],
+                              "alternatives": [list(a) for a in b.alternatives]
+                              if getattr(b, "alternatives", None) else None} for b in boxes]},
+                  out, ensure_ascii=False, indent=2)
+        print(file=out)
+    else:
+        for b in boxes:
+            print(f"{b.x:>5},{b.y:<5} {b.width:>4}×{b.height:<4} {b.score:.3f}  {b.text}", file=out)
+    return 0 if boxes else 1
+
+
 # -- parser ------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="deskhand", description="政务数字机器人 · 窗口助手 — Deskhand")
@@ -295,6 +321,12 @@ def build_parser() -> argparse.ArgumentParser:
                     help="display scale of the source, e.g. 1.25 (default: from the playbook's size)")
     cp.add_argument("--json", action="store_true", help="one JSON document on stdout")
     cp.add_argument("-o", "--output", help="where to write the case file")
+    o = sub.add_parser("ocr", help="print the raw text boxes OCR finds in an image")
+    o.add_argument("image")
+    o.add_argument("--engine", default="rapidocr", help="rapidocr (default) or easyocr")
+    o.add_argument("--fallback", action="store_true",
+                   help="use RapidOCR if the chosen engine or its weights are missing")
+    o.add_argument("--json", action="store_true", help="one JSON document on stdout")
     d = sub.add_parser("demo", help="fill a sample case into the sample approval client")
     d.add_argument("--keep-open", type=float, default=None, metavar="S",
                    help="seconds to leave the sample client open (default: until Enter)")
@@ -317,6 +349,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
             return cmd_fill(args, out, err)
         if args.command == "capture":
             return cmd_capture(args, out, err)
+        if args.command == "ocr":
+            return cmd_ocr(args, out, err)
         if args.command == "demo":
             from app.sandbox.demo import run_demo
             return run_demo(args, out, err)

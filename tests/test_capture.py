@@ -154,3 +154,18 @@ def test_portal_window_on_screen_captured_then_filled_into_the_client(tmp_path):
         for name in ("applicant_name", "gender", "address", "phone", "id_number"):
             assert state["fields"][name] == want[name]
         client.close()
+
+
+def test_ocr_command_prints_boxes_with_text_and_score(tmp_path):
+    src = render_id_card(make_person(7), seed=7)
+    src.image.save(tmp_path / "card.png")
+    r = deskhand("ocr", str(tmp_path / "card.png"), "--json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    texts = [b["text"] for b in doc["boxes"]]
+    assert "公民身份号码" in texts and src.truth["id_number"] in [t.replace(" ", "") for t in texts]
+    assert all(0 < b["score"] <= 1 and len(b["box"]) == 4 for b in doc["boxes"])
+    r = deskhand("ocr", str(tmp_path / "card.png"), "--engine", "easyocr", "--fallback", "--json")
+    assert r.returncode == 0
+    if "Warning" in r.stderr:          # no Chinese weights here: RapidOCR stood in, and said so
+        assert "zh_sim_g2.pth" in r.stderr and json.loads(r.stdout)["engine"] == "rapidocr"
