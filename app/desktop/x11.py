@@ -350,6 +350,10 @@ class X11Desktop:
 
     def clipboard_restore(self, snapshot: ClipboardSnapshot) -> None:
         self._settle_paste()
+        # Answer whatever is still asked of us before letting go: a requester left
+        # without a reply (Chromium asks every new owner for its targets) blocks.
+        if self.sel.owner() == self.sel.window.id:
+            self.sel.settle(quiet=0.05, timeout=0.5)
         if snapshot.empty:
             self.sel.clear()  # it was empty before the fill: leave it empty
             return
@@ -364,9 +368,17 @@ class X11Desktop:
         assert proc.stdin and proc.stdout
         proc.stdin.write(json.dumps(spec).encode())
         proc.stdin.close()
-        ready, _, _ = select.select([proc.stdout], [], [], 5.0)
-        line = proc.stdout.readline() if ready else b""
+        # Keep answering requests until the keeper owns the selection, then answer any
+        # that were already on their way to us.
+        line, deadline = b"", time.monotonic() + 5.0
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([proc.stdout, self.d], [], [], 0.05)
+            self.sel.drain()
+            if proc.stdout in ready:
+                line = proc.stdout.readline()
+                break
         proc.stdout.close()
+        self.sel.drain()
         if line.strip() != b"READY":
             proc.kill()
             raise ClipboardError("Could not put your clipboard back after the fill; what you "
@@ -427,6 +439,12 @@ class X11Desktop:
 
     def close(self) -> None:
         self._stop_listener()
+        try:
+            if self.sel.owner() == self.sel.window.id:
+                self.sel.settle(quiet=0.05, timeout=0.5)
+            self.sel.drain()
+        except Exception:  # the display may already be gone
+            pass
         self.sel.close()
         try:
             self.d.close()

@@ -108,6 +108,11 @@ class Selections:
                 return None
             select.select([self.d], [], [], min(remaining, 0.05))
 
+    def drain(self) -> None:
+        """Answer every request already waiting, without blocking."""
+        while self.d.pending_events():
+            self._handle(self.d.next_event())
+
     def settle(self, quiet: float = 0.06, timeout: float = 1.0) -> None:
         """Keep answering until the requesters have been quiet for `quiet` seconds.
         Chromium reads the clipboard more than once per paste; only the last read
