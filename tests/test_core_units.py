@@ -11,7 +11,8 @@ from app.desktop.base import WindowInfo
 from app.desktop.x11_keymap import KeycodePool, Keymap, char_keysym
 from app.errors import CaseFileError, DesktopError
 from app.fill.target import matches
-from app.fill.values import halfwidth_ascii, parse_date
+from app.checks.dates import inspect_date
+from app.checks.normalize import to_halfwidth
 from app.privacy import mask
 from playbooks.keys import KeyNameError, parse_combo
 from playbooks.model import TargetSpec
@@ -51,10 +52,10 @@ def test_pool_never_rebinds_an_unsettled_keycode_without_waiting():
 
 
 def test_values_normalise():
-    assert halfwidth_ascii("ＡＢ１２张") == "AB12张"
-    assert str(parse_date("2024年3月1日")) == "2024-03-01"
-    assert str(parse_date("２０２４/03/01")) == "2024-03-01"
-    assert parse_date("2023-02-29") is None
+    assert to_halfwidth("ＡＢ１２张") == "AB12张"
+    assert str(inspect_date("2024年3月1日")[0]) == "2024-03-01"
+    assert str(inspect_date("２０２４/03/01")[0]) == "2024-03-01"
+    assert inspect_date("2023-02-29")[0] is None
 
 
 def test_combo_parsing():
