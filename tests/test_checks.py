@@ -578,3 +578,14 @@ def test_check_value_statuses_for_id_numbers():
 def test_check_value_unknown_type():
     with pytest.raises(CheckError, match="Unknown field type"):
         check_value("iban", "x")
+
+
+def test_misread_district_names_are_put_right_from_the_table():
+    from app.checks.places import correct_place_names
+    fixed, notes = correct_place_names("漳州市艺城区顺泰商贸有限责任公司")
+    assert fixed == "漳州市芗城区顺泰商贸有限责任公司" and len(notes) == 1
+    # a real district, and text with no city, are left alone
+    assert correct_place_names("龙岩市新罗区九一北路28号") == ("龙岩市新罗区九一北路28号", [])
+    assert correct_place_names("城区人民政府") == ("城区人民政府", [])
+    # one character from both 东城区 and 西城区: no guess
+    assert correct_place_names("北京市南城区") == ("北京市南城区", [])

@@ -10,6 +10,7 @@ from PIL import Image
 from app.capture.screen import CaptureError
 from app.cases import Case, FieldValue, new_case_id, now_iso
 from app.checks.normalize import ethnic_group, halfwidth_alnum
+from app.checks.places import correct_place_names
 from app.extract.fields import Extractor
 from app.ocr.base import OcrEngine, TextBox
 from playbooks.model import FieldSpec, Playbook, ReadSpec
@@ -106,6 +107,11 @@ def read_source(playbook: Playbook, image: Image.Image, engine: OcrEngine, *,
             if "@" in raw:                       # OCR puts spaces into e-mail addresses
                 raw = "".join(raw.split())
         result = check_value(f.type, raw, choices=f.choices)
+        if f.type == "text" and result.status == "ok":
+            fixed, notes = correct_place_names(result.value)
+            if notes:
+                result = replace(result, status="corrected", value=fixed,
+                                 warnings=[*result.warnings, *notes])
         if result.status == "ok" and _is_name(f) and len(result.value) < 2:
             # Chinese names have two characters or more: one means a character was lost
             # (rare characters such as 赟 are what OCR drops).
