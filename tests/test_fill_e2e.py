@@ -4,7 +4,6 @@ each target's own report of what it holds."""
 from __future__ import annotations
 
 import json
-import os
 import random
 import subprocess
 import sys

@@ -14,7 +14,6 @@ A test proves that no keystroke went astray by checking that "count" stays 0.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import threading
 
