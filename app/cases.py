@@ -37,6 +37,7 @@ class Case:
     fields: dict[str, FieldValue]
     created: str = ""
     fills: list[dict[str, Any]] = field(default_factory=list)
+    plain: bool = False     # read from a bare {name: value} file, not a case file (not saved)
 
     def value(self, name: str) -> str | None:
         fv = self.fields.get(name)
@@ -84,7 +85,9 @@ def load_case(path: str | Path, playbook: str | None = None) -> Case:
             if not isinstance(v, (str, int, float)) or isinstance(v, bool):
                 raise CaseFileError(f"In {p}, the value of '{k}' must be text or a number.")
             values[str(k)] = str(v)
-        return case_from_values(values, playbook, {"kind": "json", "file": str(p)})
+        case = case_from_values(values, playbook, {"kind": "json", "file": str(p)})
+        case.plain = True
+        return case
     if raw.get("deskhand_case") != CASE_FORMAT:
         raise CaseFileError(f"The case file {p} has format {raw.get('deskhand_case')!r}; "
                             f"this Deskhand reads format {CASE_FORMAT}.")

@@ -70,10 +70,8 @@ def _load_or_make_case(args: argparse.Namespace, pb: Playbook) -> tuple[Case, Pa
         case = load_case(args.case, pb.id)
         for k, v in sets.items():
             case.fields[k] = FieldValue(v, "ok", None, {"kind": "manual"})
-        is_full_case = Path(args.case).exists() and '"deskhand_case"' in Path(args.case).read_text(
-            encoding="utf-8")
         path = Path(args.output) if args.output else (
-            Path(args.case) if is_full_case else default_cases_dir() / f"{case.case_id}.json")
+            default_cases_dir() / f"{case.case_id}.json" if case.plain else Path(args.case))
     elif sets:
         case = case_from_values(sets, pb.id, {"kind": "manual"})
         path = Path(args.output) if args.output else default_cases_dir() / f"{case.case_id}.json"

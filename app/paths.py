@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def library_dir() -> Path:
     """Playbooks that ship with Deskhand."""
-    return Path(__file__).resolve().parent.parent / "playbooks" / "library"
+    return ROOT / "playbooks" / "library"
 
 
 def resources_dir() -> Path:

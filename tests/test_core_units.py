@@ -37,16 +37,16 @@ def test_keymap_finds_levels_and_spare_codes():
 def test_pool_never_rebinds_an_unsettled_keycode_without_waiting():
     now = [0.0]
     pool = KeycodePool([50, 51], reuse_gap_s=0.25, clock=lambda: now[0])
-    b, wait = pool.plan([1, 2], set())
+    b, wait = pool.plan([1, 2])
     assert wait == 0 and sorted(c for c, _ in b) == [50, 51]
     for code, sym in b:
         pool.bind(code, sym)
         pool.used(code)
     now[0] = 0.1
-    b, wait = pool.plan([3], set())
+    b, wait = pool.plan([3])
     assert wait == pytest.approx(0.15)   # both slots were used 0.1 s ago and are unsettled
     pool.settle()                        # e.g. a read-back proved the target caught up
-    b, wait = pool.plan([3], set())
+    b, wait = pool.plan([3])
     assert wait == 0
     assert pool.lookup(1) in (50, 51)
 
@@ -130,7 +130,7 @@ def test_pool_never_evicts_a_character_the_same_chunk_still_needs():
         pool.used(code)
         now[0] += 1            # 50 is the least recently used
     pool.settle()
-    bindings, _ = pool.plan([4, 1], set())   # 1 still sits in 50, the LRU slot
+    bindings, _ = pool.plan([4, 1])   # 1 still sits in 50, the LRU slot
     assert [c for c, _ in bindings] != [50]
     for code, sym in bindings:
         pool.bind(code, sym)
@@ -151,3 +151,14 @@ def test_core_imports_without_qt_and_without_a_display():
     r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                        timeout=60)
     assert r.returncode == 0, r.stderr
+
+
+def test_key_chunks_never_need_more_spare_keycodes_than_there_are():
+    from types import SimpleNamespace
+    from app.desktop.x11 import X11Desktop
+    km = Keymap(10, [[0x61, 0x41], [0, 0], [0, 0]], set())          # 'a' plus two spare codes
+    stub = SimpleNamespace(keymap=km, pool=KeycodePool(km.spare), chunk_chars=8)
+    chunks = list(X11Desktop._key_chunks(stub, "张a三a李四a四aaaaaaaaaa"))
+    assert "".join(chunks) == "张a三a李四a四aaaaaaaaaa"
+    assert all(len(c) <= 8 and len(km.missing_chars(c)) <= 2 for c in chunks)
+    assert chunks[:2] == ["张a三a", "李四a四aaaa"]

@@ -235,8 +235,7 @@ class X11Desktop:
             self._paste(text, target, stop)
             return "paste"
         sent = 0
-        for start in range(0, len(text), self.chunk_chars):
-            chunk = text[start:start + self.chunk_chars]
+        for chunk in self._key_chunks(text):
             reason = stop() if stop else None
             if reason:
                 raise StopRequested(reason, sent)
@@ -247,6 +246,22 @@ class X11Desktop:
             sent += len(chunk)
         return "keys"
 
+    def _key_chunks(self, text: str):
+        """Chunks of at most chunk_chars characters whose characters missing from the
+        layout fit the spare keycodes at once, so none is rebound within its chunk."""
+        chunk, missing = "", set()
+        for ch in text:
+            new_missing = not self.keymap.has_char(ch) and ch not in missing
+            if chunk and (len(chunk) >= self.chunk_chars
+                          or (new_missing and len(missing) >= len(self.pool))):
+                yield chunk
+                chunk, missing = "", set()
+            if not self.keymap.has_char(ch):
+                missing.add(ch)
+            chunk += ch
+        if chunk:
+            yield chunk
+
     def _char_events(self, chunk: str) -> tuple[list[Event], set[int]]:
         syms = [char_keysym(ch) for ch in chunk]
         missing = list(dict.fromkeys(s for s in syms if self.keymap.stroke(s) is None))
@@ -255,18 +270,18 @@ class X11Desktop:
             if not self.pool.slots:
                 raise DesktopError("This keyboard layout has no spare keycodes to type "
                                    "Chinese with keystrokes; use method: paste for this field.")
-            for i in range(0, len(missing), len(self.pool)):
-                bindings, wait = self.pool.plan(missing[i:i + len(self.pool)], set())
+            bindings, wait = self.pool.plan(missing)
+            if bindings:
                 if wait:
                     time.sleep(wait)
                 for code, sym in bindings:
                     self.d.change_keyboard_mapping(code, [[sym, sym]])
                     self.pool.bind(code, sym)
-            self.d.sync()
-            # Chromium applies a keymap change on a later turn of its event loop: a
-            # key that arrives in the same batch as the MappingNotify is read with
-            # the old map (measured: 七 typed as the 木 bound there before).
-            time.sleep(self.bind_settle_s)
+                self.d.sync()
+                # Chromium applies a keymap change on a later turn of its event loop: a
+                # key that arrives in the same batch as the MappingNotify is read with
+                # the old map (measured: 七 typed as the 木 bound there before).
+                time.sleep(self.bind_settle_s)
         events: list[Event] = []
         shift = self._mod_code.get("shift")
         for sym in syms:

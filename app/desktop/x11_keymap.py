@@ -116,19 +116,18 @@ class KeycodePool:
                 return slot.keycode
         return None
 
-    def plan(self, keysyms: list[int], pinned: set[int]) -> tuple[list[tuple[int, int]], float]:
+    def plan(self, keysyms: list[int]) -> tuple[list[tuple[int, int]], float]:
         """Choose keycodes for `keysyms` that are not yet bound.
 
         Returns the (keycode, keysym) bindings to make and how long to wait
         before making them (0 when every chosen slot is safe to rebind).
-        `pinned` keycodes are in use by the current chunk and never chosen.
         """
         now = self.clock()
         bindings: list[tuple[int, int]] = []
         wait = 0.0
         # Slots already holding a wanted character are spoken for before any
         # new character is placed, or a new one could evict one the chunk needs.
-        taken = set(pinned) | {c for c in (self.lookup(sym) for sym in keysyms) if c is not None}
+        taken = {c for c in (self.lookup(sym) for sym in keysyms) if c is not None}
         for sym in dict.fromkeys(keysyms):
             if self.lookup(sym) is not None:
                 continue
