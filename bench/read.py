@@ -3,7 +3,10 @@ rates, speed and memory. Sources: portal pages (through the playbook's region), 
 at 125%, ID cards (half of them blurred, noisy, JPEG-compressed and slightly rotated), and
 whole-page reads without regions for comparison.
 
-    python bench/read.py [--n 50] [--engines rapidocr,easyocr]
+    python bench/read.py [--n 50] [--engines rapidocr,easyocr,rapidocr-v4] [--misses]
+
+(rapidocr: PP-OCRv5 recogniser, the default; rapidocr-v4: the recogniser inside the
+RapidOCR wheel; --misses prints every field read wrong, masked where personal.)
 
 The last line printed is one JSON object with the figures.
 """
@@ -34,6 +37,8 @@ CHECKED = ("id_number", "credit_code")
 
 
 class Tally:
+    show_misses = False
+
     def __init__(self) -> None:
         self.right = self.total = 0
         self.by_field: dict[str, list[int]] = {}
@@ -47,6 +52,8 @@ class Tally:
             if want is None:
                 continue
             ok = fv.value == want
+            if not ok and self.show_misses:
+                print(f"    miss {name}: {want!r} read as {fv.value!r} ({fv.status})", flush=True)
             self.right += ok
             self.total += 1
             self.by_field.setdefault(name, [0, 0])
@@ -122,7 +129,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=50)
     ap.add_argument("--engines", default="rapidocr,easyocr")
+    ap.add_argument("--misses", action="store_true", help="print each field read wrong")
     args = ap.parse_args()
+    Tally.show_misses = args.misses
     results = []
     for name in args.engines.split(","):
         try:

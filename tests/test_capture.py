@@ -3,6 +3,7 @@ from image files and from a real window on the test run's own X display."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 pytest.importorskip("rapidocr_onnxruntime", reason="the default OCR engine is not installed")
 
+from app.ocr.base import TextBox  # noqa: E402
 from app.capture.read import read_source  # noqa: E402
 from app.checks.normalize import halfwidth_alnum  # noqa: E402
 from app.ocr import open_engine  # noqa: E402
@@ -44,7 +46,11 @@ def test_portal_page_fields_are_read_exactly(engine, seed, scale):
     want = {k: v for k, v in as_read(src.truth).items() if k in result.case.fields}
     got = {k: fv.value for k, fv in result.case.fields.items()}
     assert got == want
-    assert all(fv.status == "ok" for fv in result.case.fields.values())
+    # a repaired reading (窗族 → 畲族 from the engine's alternatives) says so and keeps
+    # what was read; everything else is ok as read
+    for fv in result.case.fields.values():
+        assert fv.status == "ok" or (fv.status == "corrected" and fv.original
+                                     and fv.original != fv.value), fv
     # each value keeps the box it came from, inside the drawn value
     x0, y0, x1, y1 = src.value_boxes["id_number"]
     bx, by, bw, bh = result.case.fields["id_number"].source["box"]
@@ -70,10 +76,17 @@ def test_a_misread_id_digit_is_corrected_and_the_original_kept(engine, monkeypat
     real_read = engine.read
 
     def misreading(image):
-        boxes = real_read(image)
-        from dataclasses import replace
-        return [replace(b, text=b.text.replace("0", "O", 1)) if b.text.isdigit() or
-                b.text[:17].isdigit() and len(b.text) == 18 else b for b in boxes]
+        out = []
+        for b in real_read(image):
+            m = re.search(r"\d{17}[\dX]", b.text.replace(" ", ""))   # spaced as on the card
+            i = b.text.find("0", b.text.find(m.group(0)[0])) if m else -1
+            if i >= 0:   # as an engine would: O first, 0 its runner-up
+                alts = list(b.alternatives or [(c,) for c in b.text])
+                alts[i] = ("O", "0")
+                b = TextBox(b.text[:i] + "O" + b.text[i + 1:], b.score, b.x, b.y, b.width,
+                            b.height, tuple(alts))
+            out.append(b)
+        return out
     monkeypatch.setattr(engine, "read", misreading)
     fv = read_source(pb, src.image, engine).case.fields["id_number"]
     assert fv.status == "corrected" and fv.value == src.truth["id_number"]

@@ -9,9 +9,10 @@ from PIL import Image
 
 from app.capture.screen import CaptureError
 from app.cases import Case, FieldValue, new_case_id, now_iso
-from app.checks.normalize import ethnic_group, halfwidth_alnum
+from app.checks.normalize import halfwidth_alnum
 from app.checks.places import correct_place_names
-from app.extract.fields import Extractor
+from app.checks.readings import Alternatives, choose_ethnic_group, simplify, tidy_spaces
+from app.extract.fields import Extractor, Found, found_from_boxes
 from app.ocr.base import OcrEngine, TextBox
 from playbooks.model import FieldSpec, Playbook, ReadSpec
 
@@ -98,20 +99,18 @@ def read_source(playbook: Playbook, image: Image.Image, engine: OcrEngine, *,
             continue
         prov.update({"kind": prov.get("kind", "ocr"), "box": list(found.box),
                      "score": round(found.score, 3)})
-        # check_value normalises (full-width, look-alike letters, dates to ISO) and checks.
-        raw = found.value
+        # check_value normalises (full-width, look-alike letters, dates to ISO) and checks;
+        # the engine's alternatives guide its check-digit correction.
+        raw, alts, repairs = found.value, found.alternatives, []
         if f.type == "text":
-            raw = halfwidth_alnum(raw)
-            if f.name == "ethnicity" or (f.label or "").startswith("民族"):
-                raw = ethnic_group(raw)
-            if "@" in raw:                       # OCR puts spaces into e-mail addresses
-                raw = "".join(raw.split())
-        result = check_value(f.type, raw, choices=f.choices)
+            raw, alts, repairs = _repair_text(f, halfwidth_alnum(raw), alts)
+        result = check_value(f.type, raw, alts, choices=f.choices)
         if f.type == "text" and result.status == "ok":
             fixed, notes = correct_place_names(result.value)
-            if notes:
+            repairs += notes
+            if repairs:
                 result = replace(result, status="corrected", value=fixed,
-                                 warnings=[*result.warnings, *notes])
+                                 warnings=[*result.warnings, *repairs])
         if result.status == "ok" and _is_name(f) and len(result.value) < 2:
             # Chinese names have two characters or more: one means a character was lost
             # (rare characters such as 赟 are what OCR drops).
@@ -128,6 +127,27 @@ def read_source(playbook: Playbook, image: Image.Image, engine: OcrEngine, *,
     _address_prefix(playbook, values)
     case = Case(case_id=new_case_id(), playbook=playbook.id, fields=values, created=now_iso())
     return CaptureResult(case, missing_required, ocr_s, time.perf_counter() - t0, boxes)
+
+
+def _repair_text(f: FieldSpec, raw: str, alts: Alternatives | None
+                 ) -> tuple[str, Alternatives | None, list[str]]:
+    """Free text as read, tidied (spaces OCR put into Chinese text) and repaired where
+    the recogniser's own alternatives say so (traditional forms, 民族 names)."""
+    read = raw
+    raw, alts = tidy_spaces(raw, alts)
+    raw, alts, changed = simplify(raw, alts)
+    notes = [f"Read as '{read}'; traditional characters taken as simplified ({', '.join(changed)})."] \
+        if changed else []
+    if f.name == "ethnicity" or (f.label or "").startswith("民族"):
+        group = choose_ethnic_group(raw, alts)
+        if group is not None:
+            if group not in (raw, raw + "族"):
+                notes.append(f"Read as '{raw}'; of the 56 ethnic groups only {group} fits "
+                             "what the OCR engine saw.")
+            raw, alts = group, None
+    if "@" in raw:                       # OCR puts spaces into e-mail addresses
+        raw, alts = "".join(raw.split()), None
+    return raw, alts, notes
 
 
 def _cross(playbook: Playbook, values: dict[str, FieldValue]) -> None:
@@ -157,7 +177,6 @@ def _cross(playbook: Playbook, values: dict[str, FieldValue]) -> None:
 def _second_look(image: Image.Image, engine: OcrEngine, label: TextBox | None):
     """One-character values (民族 汉, 性别 男) are what OCR most often misses on a whole
     card; read a tight crop right of the label, enlarged, once more."""
-    from app.extract.fields import Found
     if label is None:
         return None
     h = label.height
@@ -170,10 +189,14 @@ def _second_look(image: Image.Image, engine: OcrEngine, label: TextBox | None):
     boxes = engine.read(big)
     if not boxes:
         return None
-    text = "".join(b.text for b in sorted(boxes, key=lambda b: b.x)).strip(" :：")
-    if not text:
+    joined = found_from_boxes(sorted(boxes, key=lambda b: b.x))
+    text = joined.value
+    start = len(text) - len(text.lstrip(" :："))
+    end = len(text.rstrip(" :："))
+    if end <= start:
         return None
-    return Found(text, (x0, y0, x1 - x0, y1 - y0), min(b.score for b in boxes))
+    part = joined.part(start, end)
+    return Found(part.value, (x0, y0, x1 - x0, y1 - y0), part.score, part.alternatives)
 
 
 def _address_prefix(playbook: Playbook, values: dict[str, FieldValue]) -> None:

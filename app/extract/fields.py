@@ -19,11 +19,25 @@ from playbooks.model import FieldSpec, ReadSpec, Region
 _LEAD = re.compile(r"^[\s:：]+")
 
 
+Alternatives = tuple[tuple[str, ...], ...]
+
+
 @dataclass(frozen=True)
 class Found:
     value: str
     box: tuple[int, int, int, int]     # x, y, width, height of everything the value came from
     score: float
+    # Per character of `value`, what the OCR engine also considered (see TextBox).
+    alternatives: Alternatives | None = None
+
+    def __post_init__(self) -> None:
+        if self.alternatives is not None and len(self.alternatives) != len(self.value):
+            object.__setattr__(self, "alternatives", None)
+
+    def part(self, start: int, end: int) -> "Found":
+        """The value narrowed to value[start:end], its alternatives with it."""
+        alts = self.alternatives[start:end] if self.alternatives is not None else None
+        return Found(self.value[start:end], self.box, self.score, alts)
 
 
 def _union(boxes: list[TextBox]) -> tuple[int, int, int, int]:
@@ -34,9 +48,21 @@ def _union(boxes: list[TextBox]) -> tuple[int, int, int, int]:
     return (x0, y0, x1 - x0, y1 - y0)
 
 
-def _join(boxes: list[TextBox]) -> str:
-    # OCR drops spaces anyway; Chinese values have none.
-    return "".join(b.text.strip() for b in boxes)
+def _stripped(box: TextBox) -> tuple[str, Alternatives | None]:
+    text = box.text
+    start, end = len(text) - len(text.lstrip()), len(text.rstrip())
+    alts = box.alternatives[start:end] if box.alternatives is not None else None
+    return text[start:end], alts
+
+
+def found_from_boxes(boxes: list[TextBox]) -> Found:
+    """The boxes' texts joined (OCR drops spaces anyway; Chinese values have none),
+    with their alternatives when every box has them."""
+    parts = [_stripped(b) for b in boxes]
+    alts: Alternatives | None = None
+    if all(a is not None for _, a in parts):
+        alts = tuple(x for _, a in parts for x in a)  # type: ignore[union-attr]
+    return Found("".join(t for t, _ in parts), _union(boxes), min(b.score for b in boxes), alts)
 
 
 def _mid(row: list[TextBox]) -> float:
@@ -112,7 +138,8 @@ class Extractor:
             m = re.search(spec.pattern, found.value)
             if m is None:
                 return None
-            found = Found(m.group(1) if m.groups() else m.group(0), found.box, found.score)
+            g = 1 if m.groups() else 0
+            found = found.part(m.start(g), m.end(g))
         return found
 
     # -- by label ---------------------------------------------------------------
@@ -127,10 +154,16 @@ class Extractor:
             if (b.x <= label.x + 1 and b.x + b.width >= label.x + label.width - 1
                     and abs(b.y - label.y) <= max(2, label.height * 0.2) and b.text != label.text):
                 idx = b.text.find(label.text)
-                rest = _LEAD.sub("", b.text[idx + len(label.text):]) if idx >= 0 else ""
+                if idx < 0:
+                    continue
+                after = idx + len(label.text)
+                lead = _LEAD.match(b.text[after:])
+                start = after + (lead.end() if lead else 0)
+                rest = b.text[start:]
                 if rest:
                     right = label.x + label.width
-                    return TextBox(rest, b.score, right, b.y, b.x + b.width - right, b.height)
+                    alts = b.alternatives[start:] if b.alternatives is not None else None
+                    return TextBox(rest, b.score, right, b.y, b.x + b.width - right, b.height, alts)
         return None
 
     def _beside(self, label: TextBox, spec: ReadSpec) -> Found | None:
@@ -170,8 +203,7 @@ class Extractor:
                 break
             picked.append(options[0])
         parts = [self._line_run(rows[k], h) for k in sorted(picked)]
-        flat = [b for run in parts for b in run]
-        return Found(_join(flat), _union(flat), min(b.score for b in flat))
+        return found_from_boxes([b for run in parts for b in run])
 
     @staticmethod
     def _line_run(row: list[TextBox], h: float) -> list[TextBox]:
@@ -192,7 +224,7 @@ class Extractor:
             return None
         top = min(below, key=lambda b: b.y)
         row = sorted([b for b in below if abs(b.y - top.y) < h * 0.6], key=lambda b: b.x)
-        return Found(_join(row), _union(row), min(b.score for b in row))
+        return found_from_boxes(row)
 
     # -- by region or pattern ---------------------------------------------------------
     def _region(self, region: Region, label: TextBox | None) -> Found | None:
@@ -204,15 +236,17 @@ class Extractor:
                   and b is not label and not (label is not None and b.text == label.text)]
         if not inside:
             return None
-        inside = reading_order(inside)
-        return Found(_join(inside), _union(inside), min(b.score for b in inside))
+        return found_from_boxes(reading_order(inside))
 
     @staticmethod
     def _pattern(pattern: str, boxes: list[TextBox]) -> Found | None:
         rx = re.compile(pattern)
         for b in reading_order(boxes):
-            m = rx.search(b.text.replace(" ", ""))
+            keep = [i for i, ch in enumerate(b.text) if ch != " "]
+            text = "".join(b.text[i] for i in keep)
+            m = rx.search(text)
             if m:
-                return Found(m.group(1) if m.groups() else m.group(0), (b.x, b.y, b.width, b.height),
-                             b.score)
+                alts = tuple(b.alternatives[i] for i in keep) if b.alternatives is not None else None
+                g = 1 if m.groups() else 0
+                return Found(text, (b.x, b.y, b.width, b.height), b.score, alts).part(m.start(g), m.end(g))
         return None

