@@ -325,6 +325,13 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--fallback", action="store_true",
                    help="use RapidOCR if the chosen engine or its weights are missing")
     o.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    rg = sub.add_parser("registry", help="the reference data-sharing service (for the demo and tests)")
+    rsub = rg.add_subparsers(dest="registry_command", required=True)
+    from app.registry.service import cli as registry_cli   # argparse only; the server loads on run
+    registry_cli.add_arguments(rsub.add_parser("serve", help="serve the reference registry on loopback"))
+    v = sub.add_parser("vault", help="credentials in the OS keyring")
+    from app.vault import cli as vault_cli
+    vault_cli.add_arguments(v)
     d = sub.add_parser("demo", help="fill a sample case into the sample approval client")
     d.add_argument("--keep-open", type=float, default=None, metavar="S",
                    help="seconds to leave the sample client open (default: until Enter)")
@@ -349,6 +356,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
             return cmd_capture(args, out, err)
         if args.command == "ocr":
             return cmd_ocr(args, out, err)
+        if args.command == "registry":
+            from app.registry.service import cli as registry_cli
+            return registry_cli.run(args, out, err)
+        if args.command == "vault":
+            from app.vault import cli as vault_cli
+            return vault_cli.run(args, out, err)
         if args.command == "demo":
             from app.sandbox.demo import run_demo
             return run_demo(args, out, err)

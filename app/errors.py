@@ -20,7 +20,15 @@
         ├── FocusLostError          focus moved mid-fill (field and position reached)
         ├── FillAbortedError        the clerk pressed the abort key or hit the failsafe corner
         └── ModifiersHeldError      the hotkey's modifiers were never released
-Later stages (checks, verification) add their branches here.
+    ├── VerificationError      (app/registry) a registry look-up failed         exit 3
+    │   ├── RegistryConfigError     the registry settings are wrong            exit 2
+    │   ├── RegistryUnavailableError  timeout, refused connection, 5xx
+    │   ├── RegistryTLSError        the server's certificate is not trusted
+    │   ├── RegistryAuthError       401/403: wrong or expired credentials
+    │   └── RegistryResponseError   the answer is not JSON or not in the agreed shape
+    └── VaultError             (app/vault) the OS keyring cannot be used      exit 3
+        ├── VaultUnavailableError   no keyring backend, or it is locked
+        └── CredentialMissingError  the named credential is not in the keyring
 """
 from __future__ import annotations
 
@@ -30,6 +38,9 @@ __all__ = [
     "DeskhandError", "PlaybookError", "PlaybookErrors", "UsageError", "CaseFileError",
     "DesktopError", "ClipboardError", "FillError", "TargetNotFocusedError",
     "FocusLostError", "FillAbortedError", "ModifiersHeldError",
+    "VerificationError", "RegistryConfigError", "RegistryUnavailableError", "RegistryTLSError",
+    "RegistryAuthError", "RegistryResponseError",
+    "VaultError", "VaultUnavailableError", "CredentialMissingError",
 ]
 
 
@@ -75,4 +86,40 @@ class FillAbortedError(FillError):
 
 
 class ModifiersHeldError(FillError):
+    pass
+
+
+class VerificationError(DeskhandError):
+    exit_code = 3
+
+
+class RegistryConfigError(VerificationError):
+    exit_code = 2
+
+
+class RegistryUnavailableError(VerificationError):
+    pass
+
+
+class RegistryTLSError(VerificationError):
+    pass
+
+
+class RegistryAuthError(VerificationError):
+    pass
+
+
+class RegistryResponseError(VerificationError):
+    pass
+
+
+class VaultError(DeskhandError):
+    exit_code = 3
+
+
+class VaultUnavailableError(VaultError):
+    pass
+
+
+class CredentialMissingError(VaultError):
     pass
