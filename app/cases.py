@@ -19,7 +19,7 @@ from typing import Any
 from app.errors import CaseFileError
 
 CASE_FORMAT = 1
-STATUSES = ("ok", "corrected", "mismatch", "invalid", "missing")
+STATUSES = ("ok", "corrected", "mismatch", "invalid", "missing", "unverified")
 
 
 @dataclass
@@ -38,6 +38,7 @@ class Case:
     created: str = ""
     fills: list[dict[str, Any]] = field(default_factory=list)
     plain: bool = False     # read from a bare {name: value} file, not a case file (not saved)
+    verification: list[dict[str, Any]] = field(default_factory=list)   # what each registry answered
 
     def value(self, name: str) -> str | None:
         fv = self.fields.get(name)
@@ -47,7 +48,7 @@ class Case:
         return {"deskhand_case": CASE_FORMAT, "case_id": self.case_id,
                 "playbook": self.playbook, "created": self.created,
                 "fields": {k: asdict(v) for k, v in self.fields.items()},
-                "fills": self.fills}
+                "fills": self.fills, "verification": self.verification}
 
 
 def now_iso() -> str:
@@ -102,7 +103,8 @@ def load_case(path: str | Path, playbook: str | None = None) -> Case:
                                    v.get("original"), dict(v.get("source") or {}))
         return Case(case_id=str(raw["case_id"]), playbook=raw.get("playbook"),
                     fields=fields, created=str(raw.get("created", "")),
-                    fills=list(raw.get("fills") or []))
+                    fills=list(raw.get("fills") or []),
+                    verification=list(raw.get("verification") or []))
     except (KeyError, AttributeError, TypeError) as exc:
         raise CaseFileError(f"The case file {p} is incomplete or damaged ({exc!r}).") from None
 

@@ -17,6 +17,7 @@ from app.fill.anchors import needs_screen_text, ocr_screen_text_factory
 from app.fill.engine import (FillEngine, FillOptions, FillReport, fields_needing_person,
                              masked_text, plan)
 from app.paths import default_cases_dir, library_dir
+from app.privacy import mask_text
 from playbooks.loader import load_playbook
 from playbooks.model import Playbook
 
@@ -235,17 +236,29 @@ def cmd_capture(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                            "is showing in full; no case file was written.")
     case = result.case
     case_path = Path(args.output) if args.output else default_cases_dir() / f"{case.case_id}.json"
-    save_case(case, case_path)
+    save_case(case, case_path)      # kept whatever the registries do next
+    fault: DeskhandError | None = None
+    if pb.verify and not args.offline:
+        fault = _verify(pb, case, args)
+        save_case(case, case_path)
     code = 1 if result.needs_person else 0
+    if fault is not None:
+        print(f"{fault.message} The case is kept in {case_path}.", file=err)
+        code = fault.exit_code
     rows = [{"field": name, "status": fv.status,
              "value": masked_text(pb, name, fv.value),
              "original": masked_text(pb, name, fv.original) if fv.original else None,
-             "box": fv.source.get("box"), "problems": fv.source.get("problems", [])}
+             "registry": masked_text(pb, name, fv.source.get("registry", {}).get("value"))
+             if fv.source.get("registry", {}).get("value") else None,
+             "box": fv.source.get("box"),
+             "problems": [mask_text(p) for p in fv.source.get("problems", [])]}
             for name, fv in case.fields.items()]
     if args.json:
         json.dump({"playbook": pb.id, "case": str(case_path), "fields": rows,
                    "needs_person": result.needs_person, "ocr_s": round(result.ocr_s, 3),
-                   "elapsed_s": round(result.elapsed_s, 3), "exit_code": code},
+                   "elapsed_s": round(result.elapsed_s, 3),
+                   "verification": [_masked_answer(pb, a) for a in case.verification],
+                   "error": fault.message if fault else None, "exit_code": code},
                   out, ensure_ascii=False, indent=2)
         print(file=out)
     else:
@@ -253,11 +266,42 @@ def cmd_capture(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"Read {len(rows)} fields in {result.elapsed_s:.2f} s:", file=out)
         for row in rows:
             extra = f" (read as {row['original']})" if row["original"] else ""
+            if row["registry"] and row["status"] == "mismatch":
+                extra += f" (registry: {row['registry']})"
             why = f" — {'; '.join(row['problems'])}" if row["problems"] else ""
             print(f"  {labels.get(row['field'], row['field'])}: {row['status']:<9} "
                   f"{row['value'] or ''}{extra}{why}", file=out)
     print(f"Case written to {case_path}", file=err)
     return code
+
+
+def _verify(pb: Playbook, case: Case, args: argparse.Namespace) -> DeskhandError | None:
+    """Ask the registries; the error that stopped it (the case is updated either way)."""
+    from app.paths import registry_settings_path
+    from app.registry.client import RegistryClient
+    from app.registry.settings import load_registry_settings
+    from app.registry.verify import verify_case
+    from app.vault import Vault
+    try:
+        settings = load_registry_settings(args.registries or registry_settings_path())
+        with RegistryClient(settings, secrets=Vault().get) as client:
+            verify_case(case, pb, client)
+    except DeskhandError as exc:
+        for spec in pb.verify:
+            for name in spec.confirm:
+                fv = case.fields.get(name)
+                if fv is not None and fv.status in ("ok", "corrected"):
+                    fv.status = "unverified"
+                    fv.source.setdefault("problems", []).append(exc.message)
+        return exc
+    return None
+
+
+def _masked_answer(pb: Playbook, answer: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in answer.items() if k != "values"}
+    if "error" in out:
+        out["error"] = mask_text(out["error"])
+    return out
 
 
 # -- ocr -------------------------------------------------------------------------
@@ -313,7 +357,10 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--screen", action="store_true", help="the whole screen")
     where.add_argument("--window", metavar="TITLE", help="the window with this title (or a part of it)")
     cp.add_argument("--offline", action="store_true",
-                    help="do not ask the registries (verification arrives with the registry issue)")
+                    help="do not ask the registries named in the playbook's verify section")
+    cp.add_argument("--registries", metavar="FILE",
+                    help="registry settings (default: $DESKHAND_REGISTRIES or registries.yaml "
+                         "in the user's config folder)")
     cp.add_argument("--engine", default="rapidocr", help="OCR engine: rapidocr (default) or easyocr")
     cp.add_argument("--scale", type=float, default=None,
                     help="display scale of the source, e.g. 1.25 (default: from the playbook's size)")

@@ -25,8 +25,12 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from playbooks.errors import PlaybookError, PlaybookErrors
 from playbooks.keys import ALIASES, MODIFIERS, NAMED_KEYS, KeyCombo, KeyNameError, parse_combo
 from playbooks.model import (
+    COMPARE_RULES,
+    DEFAULT_FUZZY_THRESHOLD,
     FIELD_TYPES,
     FORMAT_VERSION,
+    Compare,
+    VerifySpec,
     ChooseStep,
     ClickStep,
     FieldSpec,
@@ -52,11 +56,13 @@ __all__ = [
 ]
 
 TOP_KEYS = ("deskhand", "id", "name", "department", "description", "source",
-            "target", "fields", "fill")
+            "target", "fields", "verify", "fill")
 REQUIRED_TOP_KEYS = ("deskhand", "id", "name", "target", "fields", "fill")
 TARGET_KEYS = ("title", "title_regex", "process")
 FIELD_KEYS = ("name", "label", "type", "required", "choices", "format", "sensitive", "read")
 SOURCE_KEYS = ("kind", "window", "size", "regions")
+VERIFY_KEYS = ("lookup", "with", "confirm", "fill")
+COMPARE_KEYS = ("rule", "threshold", "as")
 READ_KEYS = ("anchor", "direction", "lines", "region", "pattern")
 REGION_KEYS = ("x", "y", "width", "height")
 STEP_KINDS = ("click", "type", "key", "choose", "wait")
@@ -81,6 +87,7 @@ KIND_SYNONYMS = {
 
 ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
 FIELD_NAME_RE = re.compile(r"[a-z_][a-z0-9_]*\Z")
+LOOKUP_RE = re.compile(r"[a-z0-9][a-z0-9_-]*\.[a-z0-9][a-z0-9_-]*\Z")
 # strftime directives that mean the same on Linux and Windows.
 STRFTIME_DIRECTIVES = set("aAwdbBmyYHIpMSfzZjUWcxX%")
 
@@ -464,14 +471,124 @@ class _Checker:
         target = self.target(*top["target"]) if "target" in top else None
         fields = self.field_list(*top["fields"]) if "fields" in top else None
         steps = self.fill(*top["fill"]) if "fill" in top else None
+        verify = self.verify_list(top["verify"][1]) if "verify" in top else ()
 
-        if self.errors or None in (pb_id, name, target, fields, steps):
+        if self.errors or None in (pb_id, name, target, fields, steps, verify):
             return None
         return Playbook(
             id=pb_id, name=name, target=target, fields=tuple(fields), steps=tuple(steps),
             version=version or FORMAT_VERSION, department=department, description=description,
-            path=self.file, source=source, source_spec=source_spec,
+            path=self.file, source=source, source_spec=source_spec, verify=tuple(verify),
         )
+
+    # ----------------------------------------------------------------- verify
+
+    def verify_list(self, node: Node) -> list[VerifySpec] | None:
+        if _is_null(node):
+            return []
+        if not isinstance(node, SequenceNode):
+            self.error(node, "'verify' must be a list of look-ups, each starting with "
+                             f"'- lookup: population.person', not {self.describe(node)}")
+            return None
+        before = len(self.errors)
+        specs = [self.verify_item(i, item) for i, item in enumerate(node.value, 1)]
+        if len(self.errors) > before or None in specs:
+            return None
+        return specs  # type: ignore[return-value]
+
+    def _field_ref(self, node: Node, what: str) -> str | None:
+        name = self.text(node, what)
+        if name is not None and self.fields_readable and name not in self.fields:
+            hint = _suggest(name, self.fields)
+            self.error(node, f"{what} names the field '{name}', which the playbook does not "
+                             f"declare{hint or ''}")
+            return None
+        return name
+
+    def verify_item(self, i: int, node: Node) -> VerifySpec | None:
+        items = self.mapping(node, f"look-up {i} of 'verify'", "'- lookup: population.person'")
+        if items is None:
+            return None
+        before = len(self.errors)
+        self.unknown_keys(items, VERIFY_KEYS, f"look-up {i} of 'verify'")
+        lookup = None
+        if "lookup" not in items:
+            self.error(node, f"look-up {i} of 'verify' has no 'lookup'; name IT's endpoint as "
+                             "'registry.endpoint', e.g. 'lookup: population.person'")
+        else:
+            lookup = self.text(items["lookup"][1], f"'lookup' of look-up {i}")
+            if lookup is not None and not LOOKUP_RE.match(lookup):
+                self.error(items["lookup"][1], f"'lookup' {lookup!r} must be 'registry.endpoint' as "
+                                               "named in the registry settings, e.g. population.person")
+        what = f"look-up '{lookup or i}'"
+        params: dict[str, str] = {}
+        if "with" in items:
+            m = self.mapping(items["with"][1], f"'with' of {what}", "'with: {id_number: id_number}'")
+            for key, (knode, vnode) in (m or {}).items():
+                ref = self._field_ref(vnode, f"'with: {key}' of {what}")
+                if ref is not None:
+                    params[key] = ref
+        confirm: dict[str, Compare] = {}
+        if "confirm" in items:
+            m = self.mapping(items["confirm"][1], f"'confirm' of {what}",
+                             "'confirm: {applicant_name: exact, address: fuzzy}'")
+            for key, (knode, vnode) in (m or {}).items():
+                if self._field_ref(knode, f"'confirm' of {what}") is None:
+                    continue
+                rule = self.compare_rule(vnode, f"'confirm: {key}' of {what}")
+                if rule is not None:
+                    confirm[key] = rule
+        fill: dict[str, str] = {}
+        if "fill" in items:
+            fnode = items["fill"][1]
+            if isinstance(fnode, SequenceNode):
+                pairs = [(n, n) for n in fnode.value]
+            else:
+                m = self.mapping(fnode, f"'fill' of {what}",
+                                 "'fill: [marital_status]' or 'fill: {spouse_name: po_xm}'")
+                pairs = [(k, v) for k, v in (m or {}).values()]
+            for knode, vnode in pairs:
+                ref = self._field_ref(knode, f"'fill' of {what}")
+                reg = self.text(vnode, f"'fill' of {what}")
+                if ref is not None and reg is not None:
+                    fill[ref] = reg
+        if not confirm and not fill and len(self.errors) == before:
+            self.error(node, f"{what} neither confirms nor fills any field; add 'confirm' or 'fill'")
+        if len(self.errors) > before or lookup is None:
+            return None
+        return VerifySpec(lookup=lookup, params=params, confirm=confirm, fill=fill, line=_line(node))
+
+    def compare_rule(self, node: Node, what: str) -> Compare | None:
+        if isinstance(node, ScalarNode):
+            rule = self.text(node, what)
+            if rule is None:
+                return None
+            if rule not in COMPARE_RULES:
+                self.error(node, f"{what}: unknown rule '{rule}'; use one of {_quote_list(COMPARE_RULES)}"
+                                 f"{_suggest(rule, COMPARE_RULES) or ''}")
+                return None
+            return Compare(rule=rule, line=_line(node))  # type: ignore[arg-type]
+        items = self.mapping(node, what, "'{rule: fuzzy, threshold: 85}'")
+        if items is None:
+            return None
+        before = len(self.errors)
+        self.unknown_keys(items, COMPARE_KEYS, what)
+        rule = "exact"
+        if "rule" in items:
+            rule = self.text(items["rule"][1], f"'rule' of {what}") or "exact"
+            if rule not in COMPARE_RULES:
+                self.error(items["rule"][1], f"{what}: unknown rule '{rule}'; use one of "
+                                             f"{_quote_list(COMPARE_RULES)}")
+        threshold = DEFAULT_FUZZY_THRESHOLD
+        if "threshold" in items:
+            threshold = self.integer(items["threshold"][1], f"'threshold' of {what}", 1, 100) or threshold
+            if rule != "fuzzy":
+                self.error(items["threshold"][1], f"{what}: 'threshold' only applies to the fuzzy rule")
+        registry_name = self.text(items["as"][1], f"'as' of {what}") if "as" in items else None
+        if len(self.errors) > before:
+            return None
+        return Compare(rule=rule, threshold=threshold, registry_name=registry_name,  # type: ignore[arg-type]
+                       line=_line(node))
 
     # ----------------------------------------------------------------- source and reading
 

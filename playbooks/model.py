@@ -124,6 +124,34 @@ class WaitStep:
 
 Step = Union[ClickStep, TypeStep, KeyStep, ChooseStep, WaitStep]
 
+COMPARE_RULES = ("exact", "fuzzy", "date")
+DEFAULT_FUZZY_THRESHOLD = 85
+
+
+@dataclass(frozen=True)
+class Compare:
+    """How a field is compared with a registry's value: `exact` after normalisation
+    (full-width, spaces, case), `fuzzy` for addresses (similarity 0-100 ≥ threshold),
+    `date` as dates whatever their format (19900101, 1990-01-01, 1990年1月1日)."""
+
+    rule: Literal["exact", "fuzzy", "date"] = "exact"
+    threshold: int = DEFAULT_FUZZY_THRESHOLD
+    registry_name: str | None = None   # the registry's name for the value, if not the field's
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class VerifySpec:
+    """One registry look-up: IT's endpoint `lookup` ("registry.endpoint" in the registry
+    settings), called with field values (`params`: template name → field name), confirming
+    fields (`confirm`) and filling fields the source lacks (`fill`: field → registry name)."""
+
+    lookup: str
+    params: dict[str, str]
+    confirm: dict[str, Compare]
+    fill: dict[str, str]
+    line: int = 0
+
 
 @dataclass(frozen=True)
 class Playbook:
@@ -138,6 +166,7 @@ class Playbook:
     path: str | None = None
     source: dict = field(default_factory=dict)   # the `source` section as written
     source_spec: SourceSpec | None = None        # ... and as checked
+    verify: tuple[VerifySpec, ...] = ()          # registry look-ups (see playbooks/README.md)
 
     def field_spec(self, name: str) -> FieldSpec:
         for f in self.fields:

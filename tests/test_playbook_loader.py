@@ -451,3 +451,55 @@ def test_all_problems_in_a_file_are_reported_in_line_order():
     assert len(lines) == len(got)
     assert lines[0].startswith(f"{path}:5: ")
     assert info.value.line == 5  # the first problem is also the exception's own location
+
+
+VERIFY_BASE = """\
+deskhand: 1
+id: v
+name: v
+target: {title: "x"}
+fields:
+  - {name: applicant_name}
+  - {name: id_number, type: id_number}
+  - {name: address}
+  - {name: marital_status}
+fill:
+  - type: applicant_name
+verify:
+"""
+
+
+def test_verify_section_is_read():
+    from playbooks.loader import load_playbook_text
+    pb = load_playbook_text(VERIFY_BASE + """\
+  - lookup: city.person
+    with: {id_number: id_number}
+    confirm: {applicant_name: exact, address: {rule: fuzzy, threshold: 80, as: hjdz}}
+  - lookup: city.marriage
+    fill: {marital_status: hyzk}
+""", "v.yaml")
+    person, marriage = pb.verify
+    assert person.lookup == "city.person" and person.params == {"id_number": "id_number"}
+    assert person.confirm["address"].rule == "fuzzy" and person.confirm["address"].threshold == 80
+    assert person.confirm["address"].registry_name == "hjdz" and person.line == 13
+    assert marriage.fill == {"marital_status": "hyzk"}
+
+
+@pytest.mark.parametrize("body,line,words", [
+    ("  - lookup: city\n    confirm: {applicant_name: exact}\n", 13, "'registry.endpoint'"),
+    ("  - lookup: city.person\n    confirm: {adress: exact}\n", 14, "did you mean 'address'"),
+    ("  - lookup: city.person\n    confirm: {address: fuzy}\n", 14, "unknown rule 'fuzy'"),
+    ("  - lookup: city.person\n    confirm: {address: {rule: exact, threshold: 80}}\n", 14,
+     "only applies to the fuzzy rule"),
+    ("  - lookup: city.person\n", 13, "neither confirms nor fills"),
+    ("  - lookup: city.person\n    fill: [spouse]\n", 14, "does not declare"),
+    ("  - lookup: city.person\n    confirm: {address: exact}\n    when: always\n", 15, "when"),
+    ("  city.person\n", 13, "must be a list"),
+])
+def test_verify_section_errors(body, line, words):
+    from playbooks.errors import PlaybookErrors
+    from playbooks.loader import load_playbook_text
+    with pytest.raises((PlaybookErrors, PlaybookError)) as e:
+        load_playbook_text(VERIFY_BASE + body, "v.yaml")
+    text = str(e.value)
+    assert f"v.yaml:{line}:" in text and words in text, text

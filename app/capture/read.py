@@ -37,7 +37,7 @@ class CaptureResult:
 
     @property
     def needs_person(self) -> list[str]:
-        return [n for n, f in self.case.fields.items() if f.status in ("invalid", "missing", "mismatch")]
+        return [n for n, f in self.case.fields.items() if f.status in ("invalid", "missing", "mismatch", "unverified")]
 
 
 def effective_fields(playbook: Playbook) -> tuple[FieldSpec, ...]:
@@ -118,6 +118,9 @@ def read_source(playbook: Playbook, image: Image.Image, engine: OcrEngine, *,
                 f"The name was read as '{result.value}', one character: a character was "
                 "probably not recognised; read it from the source."])
         original = found.value if result.status == "corrected" else None
+        if alts is not None and any(len(a) > 1 for a in alts) and len(alts) == len(result.value):
+            # what the engine also considered, for the registry to settle (傅赞 / 傅赟)
+            prov["alternatives"] = ["".join(a) for a in alts]
         if result.problems:
             prov["problems"] = list(result.problems)
         if result.warnings:

@@ -22,7 +22,7 @@ from playbooks.model import (ChooseStep, ClickStep, KeyStep, Playbook, Step, Typ
                              WaitStep)
 from playbooks.keys import parse_combo
 
-NEEDS_PERSON = ("invalid", "mismatch", "missing")
+NEEDS_PERSON = ("invalid", "mismatch", "missing", "unverified")
 
 
 @dataclass

@@ -1,0 +1,249 @@
+"""Calling registries: one look-up = one HTTP request (with retries) under a hard
+deadline, answered as an `Answer` that says found / not found / failed and why.
+
+An outage must never hold the clerk longer than the registry's `timeout_s`: that is the
+budget for the whole look-up, retries and backoff included, not per attempt.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import ssl
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+import httpx
+
+from app.errors import (DeskhandError, RegistryAuthError, RegistryConfigError,
+                        RegistryResponseError, RegistryTLSError, RegistryUnavailableError,
+                        VerificationError)
+from app.privacy import mask_text
+from app.registry.auth import Secrets, build_auth
+from app.registry.request import MISSING, json_path, mapped_values, render
+from app.registry.settings import Endpoint, Registry, RegistrySettings
+
+__all__ = ["Answer", "RegistryClient"]
+
+
+@dataclass
+class Answer:
+    lookup: str
+    status: str                         # found | not_found | failed
+    values: dict[str, str | None] = field(default_factory=dict)   # registry name → value
+    error: DeskhandError | None = None
+    http_status: int | None = None
+    elapsed_ms: float = 0.0
+    attempts: int = 0
+
+    def to_json(self) -> dict:
+        out: dict = {"lookup": self.lookup, "status": self.status,
+                     "elapsed_ms": round(self.elapsed_ms, 1)}
+        if self.http_status is not None:
+            out["http_status"] = self.http_status
+        if self.error is not None:
+            out["error"] = self.error.message
+            out["error_kind"] = type(self.error).__name__
+        if self.values:
+            out["values"] = dict(self.values)
+        return out
+
+
+class RegistryClient:
+    """Look-ups against the registries in `settings`. `secrets(name)` returns a credential
+    (the vault's get); `transport` replaces the network for unit tests. Thread-safe."""
+
+    def __init__(self, settings: RegistrySettings, *, secrets: Secrets,
+                 transport: httpx.BaseTransport | None = None,
+                 log: logging.Logger | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.settings = settings
+        self._secrets = secrets
+        self._transport = transport
+        self._log = log or logging.getLogger("deskhand.registry")
+        self._sleep = sleep
+        self._clients: dict[str, httpx.Client] = {}
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        with self._lock:
+            for c in self._clients.values():
+                c.close()
+            self._clients.clear()
+
+    def __enter__(self) -> "RegistryClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- one look-up -------------------------------------------------------------------
+    def lookup(self, lookup: str, params: Mapping[str, str]) -> Answer:
+        """Never raises for a registry's fault; the Answer carries the error."""
+        t0 = time.perf_counter()
+        try:
+            reg, ep = self.settings.endpoint(lookup)
+            answer = self._call(lookup, reg, ep, params, t0)
+        except DeskhandError as exc:   # settings, vault, network, answer: all end here
+            answer = Answer(lookup, "failed", error=exc)
+        answer.elapsed_ms = (time.perf_counter() - t0) * 1000
+        self._log.info("registry %s: %s in %.0f ms%s", lookup, answer.status, answer.elapsed_ms,
+                       f" ({mask_text(answer.error.message)})" if answer.error else "")
+        return answer
+
+    def _client(self, reg: Registry) -> httpx.Client:
+        with self._lock:
+            c = self._clients.get(reg.name)
+            if c is None:
+                c = httpx.Client(base_url=reg.base_url, auth=build_auth(reg.auth, self._secrets),
+                                 verify=_tls_context(reg),
+                                 transport=self._transport, follow_redirects=False,
+                                 headers={"Accept": "application/json",
+                                          "User-Agent": "Deskhand registry client"})
+                self._clients[reg.name] = c
+            return c
+
+    def _call(self, lookup: str, reg: Registry, ep: Endpoint, params: Mapping[str, str],
+              t0: float) -> Answer:
+        try:
+            path = render(ep.path, params)
+            query = render(ep.query, params)
+            body = render(ep.json, params) if ep.json is not None else None
+        except KeyError as e:
+            raise VerificationError(
+                f"The look-up {lookup} needs the value {e.args[0]}, which the case does not have.") from None
+        client = self._client(reg)
+        deadline = t0 + reg.timeout_s
+        attempt = 0
+        last: tuple[int | None, DeskhandError] | None = None
+        while True:
+            attempt += 1
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0.01:
+                break
+            try:
+                resp = client.request(ep.method, path, params=query or None, json=body,
+                                      timeout=httpx.Timeout(remaining))
+            except httpx.TimeoutException:
+                last = (None, RegistryUnavailableError(
+                    f"The registry {reg.name} did not answer within {reg.timeout_s:g} s "
+                    f"({lookup}); the case is kept: verify later or check the network."))
+                break   # the budget is spent
+            except httpx.ConnectError as e:
+                if _is_tls_failure(e):
+                    raise RegistryTLSError(
+                        f"The registry {reg.name}'s certificate is not trusted ({_tls_reason(e)}); "
+                        "nothing was sent. Ask IT to install the gateway's CA certificate "
+                        "(ca_bundle in the registry settings).") from None
+                last = (None, RegistryUnavailableError(
+                    f"The registry {reg.name} cannot be reached at {reg.base_url} ({lookup}): "
+                    f"{_short(e)}; the case is kept: verify later or check the network."))
+            except httpx.HTTPError as e:
+                last = (None, RegistryUnavailableError(
+                    f"The registry {reg.name} failed during {lookup}: {_short(e)}; the case is kept."))
+            else:
+                if resp.status_code >= 500 or resp.status_code == 429:
+                    last = (resp.status_code, RegistryUnavailableError(
+                        f"The registry {reg.name} answered {resp.status_code} (server error) to "
+                        f"{lookup}; the case is kept: verify later."))
+                else:
+                    return self._answer(lookup, reg, ep, resp, attempt)
+            if attempt > reg.retries:
+                break
+            pause = reg.backoff_s * (2 ** (attempt - 1))
+            if deadline - time.perf_counter() <= pause + 0.05:
+                break
+            self._sleep(pause)
+        status, error = last if last else (None, RegistryUnavailableError(
+            f"The registry {reg.name} did not answer within {reg.timeout_s:g} s ({lookup})."))
+        return Answer(lookup, "failed", error=error, http_status=status, attempts=attempt)
+
+    def _answer(self, lookup: str, reg: Registry, ep: Endpoint, resp: httpx.Response,
+                attempt: int) -> Answer:
+        code = resp.status_code
+        if code in (401, 403):
+            raise RegistryAuthError(
+                f"The registry {reg.name} refused Deskhand's credentials ({code}"
+                f"{': ' + _server_message(resp) if _server_message(resp) else ''}); ask IT to "
+                f"check the credential {reg.auth.credential or '(none)'} and the key id.")
+        if code == 404 and _is_json(resp):
+            return Answer(lookup, "not_found", http_status=code, attempts=attempt)
+        if code >= 400:
+            raise RegistryResponseError(
+                f"The registry {reg.name} refused the look-up {lookup} ({code}"
+                f"{': ' + _server_message(resp) if _server_message(resp) else ''}).")
+        try:
+            data = resp.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise RegistryResponseError(
+                f"The registry {reg.name} answered {lookup} with something that is not JSON; "
+                "nothing from it is used. Ask IT to check the gateway.") from None
+        if ep.found is not None:
+            hit = json_path(data, ep.found)
+            if hit is MISSING:
+                raise RegistryResponseError(
+                    f"The registry {reg.name}'s answer to {lookup} has no '{ep.found}'; the gateway's "
+                    "answer format has changed: ask IT to check the endpoint's settings.")
+            if hit in (None, [], {}, "", 0):
+                return Answer(lookup, "not_found", http_status=code, attempts=attempt)
+        values = mapped_values(data, ep.map, lookup)
+        return Answer(lookup, "found", values=values, http_status=code, attempts=attempt)
+
+
+def _tls_context(reg: Registry) -> ssl.SSLContext | bool:
+    """Verification on (the system's CAs, plus IT's bundle for a government intranet CA);
+    the client certificate goes into the same context."""
+    if not reg.verify_tls and not reg.client_cert:
+        return False
+    ctx = ssl.create_default_context()
+    if not reg.verify_tls:
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    if reg.ca_bundle:
+        try:
+            ctx.load_verify_locations(cafile=reg.ca_bundle)
+        except (OSError, ssl.SSLError) as e:
+            raise RegistryConfigError(
+                f"The CA bundle {reg.ca_bundle} for registry {reg.name} cannot be loaded ({e}).") from None
+    if reg.client_cert:
+        cert, key = reg.client_cert
+        try:
+            ctx.load_cert_chain(cert, key)
+        except (OSError, ssl.SSLError) as e:
+            raise RegistryConfigError(
+                f"The client certificate {cert} for registry {reg.name} cannot be loaded ({e}).") from None
+    return ctx
+
+
+def _is_tls_failure(e: BaseException) -> bool:
+    seen: BaseException | None = e
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return "CERTIFICATE_VERIFY_FAILED" in str(e) or "SSL" in str(e)
+
+
+def _tls_reason(e: BaseException) -> str:
+    text = str(e)
+    for marker in ("certificate verify failed: ", "CERTIFICATE_VERIFY_FAILED"):
+        if marker in text:
+            return text[text.index(marker):].split("(")[0].strip(" ]")
+    return text[:120]
+
+
+def _short(e: BaseException) -> str:
+    return (str(e) or type(e).__name__)[:160]
+
+
+def _is_json(resp: httpx.Response) -> bool:
+    return "json" in resp.headers.get("content-type", "")
+
+
+def _server_message(resp: httpx.Response) -> str:
+    try:
+        data = resp.json()
+    except Exception:
+        return ""
+    msg = data.get("message") if isinstance(data, dict) else None
+    return mask_text(str(msg))[:120] if msg else ""

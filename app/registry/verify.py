@@ -1,0 +1,169 @@
+"""Verifying a case against the registries its playbook names (`verify` section).
+
+All look-ups of a case run in parallel; identical look-ups (same endpoint, same
+request) are made once per case. What each registry answered is recorded in the case
+(`case.verification`, and per field in `source["registry"]`), masked nowhere because
+the case file is the clerk's own record; logs only ever see masked text.
+
+Outcomes per confirmed field:
+- ok          the registry agrees (the field's status stays ok, or corrected stays corrected);
+- corrected   the registry's value is what the OCR engine also considered at the differing
+              characters (傅赞 read, 赟 the runner-up, 傅赟 on record): taken, original kept;
+- mismatch    they disagree: both values kept, the clerk decides;
+- unverified  the registry could not be asked, or has no record (with the reason).
+A registry value never silently replaces the source's: only `corrected` (with the
+original kept) and `fill` (a field the source did not have) change a value.
+"""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from app.cases import Case, FieldValue
+from app.errors import VerificationError
+from app.fill.engine import NEEDS_PERSON
+from app.registry.client import Answer, RegistryClient
+from app.registry.compare import alternatives_explain, same
+from app.registry.settings import template_names
+from playbooks.model import Playbook, VerifySpec
+
+__all__ = ["verify_case", "VerifyReport", "NEEDS_PERSON"]
+
+CONFIRMABLE = ("ok", "corrected")
+MAX_PARALLEL = 8
+
+
+@dataclass
+class VerifyReport:
+    answers: list[Answer] = field(default_factory=list)
+    calls: int = 0                     # HTTP look-ups made (after the per-case cache)
+    failed: list[Answer] = field(default_factory=list)
+
+    @property
+    def outage(self) -> VerificationError | None:
+        errs = [a.error for a in self.failed if isinstance(a.error, VerificationError)]
+        return errs[0] if errs else None
+
+
+def _request_values(case: Case, spec: VerifySpec, needed: set[str]) -> dict[str, str]:
+    """Template name → value: `with` first, then fields of the same name. Only values
+    that passed their checks go out (an invalid ID number would be a wasted call)."""
+    usable = {n: fv.value for n, fv in case.fields.items()
+              if fv.value and fv.status in CONFIRMABLE}
+    values = {name: usable[f] for name, f in spec.params.items() if f in usable}
+    for name in needed:
+        if name not in values and name in usable:
+            values[name] = usable[name]  # type: ignore[assignment]
+    return values  # type: ignore[return-value]
+
+
+def verify_case(case: Case, playbook: Playbook, client: RegistryClient, *,
+                on_outage: str | None = None) -> VerifyReport:
+    """Look the case up in every registry its playbook names and update its fields.
+    With on_outage "stop" (IT's setting unless given) a failed look-up raises its error
+    after the case has been updated (fields `unverified`), so the caller saves it first."""
+    report = VerifyReport()
+    if not playbook.verify:
+        return report
+    policy = on_outage or client.settings.on_outage
+    plans: list[tuple[VerifySpec, tuple | None, dict[str, str], str | None]] = []
+    for spec in playbook.verify:
+        try:
+            _, ep = client.settings.endpoint(spec.lookup)
+        except VerificationError as exc:
+            plans.append((spec, None, {}, exc.message))
+            continue
+        needed = template_names(ep.path) | template_names(ep.query) | template_names(ep.json)
+        values = _request_values(case, spec, needed)
+        lacking = sorted(needed - set(values))
+        if lacking:
+            plans.append((spec, None, values, "the case has no checked value for "
+                          + ", ".join(lacking) + " to look it up with"))
+            continue
+        plans.append((spec, (spec.lookup, tuple(sorted(values.items()))), values, None))
+
+    # One call per distinct request, all at once.
+    unique = {key: values for _, key, values, _ in plans if key is not None}
+    report.calls = len(unique)
+    answers: dict[tuple, Answer] = {}
+    if unique:
+        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(unique))) as pool:
+            futures = {key: pool.submit(client.lookup, key[0], values) for key, values in unique.items()}
+            answers = {key: f.result() for key, f in futures.items()}
+    report.answers = list(answers.values())
+    report.failed = [a for a in report.answers if a.status == "failed"]
+    case.verification = [a.to_json() for a in report.answers]
+
+    for spec, key, _, skipped in plans:
+        answer = answers.get(key) if key is not None else None
+        if answer is None:
+            _unverified(case, spec, f"not looked up in {spec.lookup}: {skipped}")
+        elif answer.status == "failed":
+            _unverified(case, spec, answer.error.message if answer.error else "the look-up failed")
+        elif answer.status == "not_found":
+            _unverified(case, spec, f"{spec.lookup} has no record for this case; check the "
+                                    "number with the applicant.", not_found=True)
+        else:
+            _apply(case, spec, answer)
+    if report.failed and policy == "stop":
+        raise report.failed[0].error or VerificationError("A registry look-up failed.")
+    return report
+
+
+def _note(fv: FieldValue, key: str, message: str) -> None:
+    items = fv.source.setdefault(key, [])
+    if message not in items:
+        items.append(message)
+
+
+def _unverified(case: Case, spec: VerifySpec, reason: str, *, not_found: bool = False) -> None:
+    for name in spec.confirm:
+        fv = case.fields.get(name)
+        if fv is None or fv.status not in CONFIRMABLE:
+            continue
+        fv.status = "unverified"
+        fv.source["registry"] = {"lookup": spec.lookup,
+                                 "result": "not_found" if not_found else "unverified"}
+        _note(fv, "problems", reason)
+
+
+def _apply(case: Case, spec: VerifySpec, answer: Answer) -> None:
+    for name, rule in spec.confirm.items():
+        fv = case.fields.get(name)
+        reg_name = rule.registry_name or name
+        reg_value = answer.values.get(reg_name)
+        if fv is None:
+            continue
+        record = {"lookup": spec.lookup, "value": reg_value, "rule": rule.rule}
+        if reg_value is None or fv.value is None or fv.status not in CONFIRMABLE:
+            record["result"] = "not_compared"
+            fv.source["registry"] = record
+            continue
+        if same(rule.rule, fv.value, reg_value, rule.threshold):
+            record["result"] = "confirmed"
+        elif rule.rule == "exact" and alternatives_explain(
+                fv.value, reg_value, fv.source.get("alternatives")):
+            record["result"] = "corrected"
+            fv.original = fv.original or fv.value
+            fv.value = reg_value
+            fv.status = "corrected"
+            _note(fv, "warnings", f"Read as '{fv.original}'; {spec.lookup} holds '{reg_value}', "
+                                  "which the OCR engine also considered.")
+        else:
+            record["result"] = "mismatch"
+            fv.status = "mismatch"
+            _note(fv, "problems", f"The source says '{fv.value}' but {spec.lookup} holds "
+                                  f"'{reg_value}'; ask the applicant which is right.")
+        fv.source["registry"] = record
+    for name, reg_name in spec.fill.items():
+        reg_value = answer.values.get(reg_name)
+        fv = case.fields.get(name)
+        if reg_value is None:
+            continue
+        if fv is None or fv.value is None or fv.status == "missing":
+            case.fields[name] = FieldValue(reg_value, "ok", None, {
+                "kind": "registry", "registry": {"lookup": spec.lookup, "value": reg_value,
+                                                 "result": "filled"}})
+        else:
+            fv.source.setdefault("registry", {"lookup": spec.lookup, "value": reg_value,
+                                              "result": "not_filled: the source has a value"})
