@@ -12,6 +12,8 @@ APT_PACKAGES=(
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xkb1
   libxkbcommon-x11-0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libegl1 libgl1
   libfontconfig1 libdbus-1-3 libglib2.0-0
+  # The vault's tests run a real Secret Service on a private bus (tests/secret_service.py).
+  gnome-keyring
 )
 
 install_system_packages() {
