@@ -126,7 +126,7 @@ def test_capture_cli_writes_a_case_with_statuses_and_masks_the_id(tmp_path):
     src.image.save(tmp_path / "card.jpg", quality=80)
     case = tmp_path / "case.json"
     r = deskhand("capture", "idcard-to-qt-intake", "--image", str(tmp_path / "card.jpg"),
-                 "--json", "-o", str(case))
+                 "--offline", "--json", "-o", str(case))
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
     assert {f["field"]: f["status"] for f in doc["fields"]} == {k: "ok" for k in src.truth}
@@ -151,8 +151,8 @@ def test_portal_window_on_screen_captured_then_filled_into_the_client(tmp_path):
                                env=session.env(), cwd=str(ROOT))
         session.wait_window("e龙岩*", 20)
         case = tmp_path / "case.json"
-        r = deskhand("capture", "portal-to-qt-intake", "--window", "e龙岩", "--json", "-o", str(case),
-                     env=session.env())
+        r = deskhand("capture", "portal-to-qt-intake", "--window", "e龙岩", "--offline", "--json",
+                     "-o", str(case), env=session.env())
         assert r.returncode == 0, r.stderr
         fields = json.loads(case.read_text(encoding="utf-8"))["fields"]
         want = as_read(src.truth)
