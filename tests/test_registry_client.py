@@ -300,3 +300,23 @@ class TestVerifyCase:
         verify_case(case, self.pb, client_with(handler))
         assert calls == [] and case.fields["applicant_name"].status == "unverified"
         assert "no checked value for id_number" in case.fields["applicant_name"].source["problems"][0]
+
+
+def test_logs_hold_no_personal_data(caplog):
+    import logging
+    caplog.set_level(logging.DEBUG, logger="deskhand.registry")
+    client_with(ok()).lookup("city.person", {"id_number": ID})
+    client_with(ok({"code": 401, "message": f"签名错误 {ID}"}, 401)).lookup("city.person", {"id_number": ID})
+    text = caplog.text
+    assert "city.person" in text and "3508**********1236" in text
+    assert ID not in text and "傅赟" not in text and SECRET not in text
+
+
+def test_the_example_for_it_is_valid():
+    from pathlib import Path
+
+    from app.registry.settings import load_registry_settings
+    s = load_registry_settings(Path(__file__).parents[1] / "installer/presets/registries.example.yaml")
+    reg, ep = s.endpoint("city.estate")
+    assert reg.auth.scheme == "hmac-sm3" and ep.method == "POST" and ep.json == {"zjhm": "{id_number}"}
+    assert s.endpoint("licences.business")[0].client_cert is not None

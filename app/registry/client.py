@@ -26,6 +26,8 @@ from app.registry.settings import Endpoint, Registry, RegistrySettings
 
 __all__ = ["Answer", "RegistryClient"]
 
+DEADLINE_MARGIN_S = 0.05
+
 
 @dataclass
 class Answer:
@@ -118,7 +120,9 @@ class RegistryClient:
         last: tuple[int | None, DeskhandError] | None = None
         while True:
             attempt += 1
-            remaining = deadline - time.perf_counter()
+            # httpx times each phase (connect, write, read) separately; keep a margin so
+            # that connect + read together stay inside the budget.
+            remaining = deadline - time.perf_counter() - DEADLINE_MARGIN_S
             if remaining <= 0.01:
                 break
             try:
@@ -142,6 +146,10 @@ class RegistryClient:
                 last = (None, RegistryUnavailableError(
                     f"The registry {reg.name} failed during {lookup}: {_short(e)}; the case is kept."))
             else:
+                # requests and answers are logged masked: no ID number or name in clear
+                self._log.debug("registry %s: %s %s -> %s (%d bytes, attempt %d)", lookup,
+                                ep.method, mask_text(str(resp.request.url)), resp.status_code,
+                                len(resp.content), attempt)
                 if resp.status_code >= 500 or resp.status_code == 429:
                     last = (resp.status_code, RegistryUnavailableError(
                         f"The registry {reg.name} answered {resp.status_code} (server error) to "

@@ -58,10 +58,11 @@ def _request_values(case: Case, spec: VerifySpec, needed: set[str]) -> dict[str,
 
 
 def verify_case(case: Case, playbook: Playbook, client: RegistryClient, *,
-                on_outage: str | None = None) -> VerifyReport:
+                on_outage: str | None = None, cache: bool = True) -> VerifyReport:
     """Look the case up in every registry its playbook names and update its fields.
     With on_outage "stop" (IT's setting unless given) a failed look-up raises its error
-    after the case has been updated (fields `unverified`), so the caller saves it first."""
+    after the case has been updated (fields `unverified`), so the caller saves it first.
+    `cache=False` asks again for every look-up even when identical (bench/verify.py only)."""
     report = VerifyReport()
     if not playbook.verify:
         return report
@@ -80,7 +81,8 @@ def verify_case(case: Case, playbook: Playbook, client: RegistryClient, *,
             plans.append((spec, None, values, "the case has no checked value for "
                           + ", ".join(lacking) + " to look it up with"))
             continue
-        plans.append((spec, (spec.lookup, tuple(sorted(values.items()))), values, None))
+        key = (spec.lookup, tuple(sorted(values.items())))
+        plans.append((spec, key if cache else (*key, len(plans)), values, None))
 
     # One call per distinct request, all at once.
     unique = {key: values for _, key, values, _ in plans if key is not None}
