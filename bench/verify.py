@@ -24,53 +24,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from app.cases import Case, FieldValue  # noqa: E402
 from app.registry.client import RegistryClient  # noqa: E402
 from app.registry.reference import reference_settings  # noqa: E402
 from app.registry.settings import parse_registry_settings  # noqa: E402
 from app.registry.verify import verify_case  # noqa: E402
+from app.sandbox.housing import housing_case, housing_playbook  # noqa: E402
 from app.sandbox.people import make_person  # noqa: E402
-from playbooks.loader import load_playbook_text  # noqa: E402
 from registry_server import RegistryServer  # noqa: E402
-
-PLAYBOOK = """\
-deskhand: 1
-id: bench-verify
-name: bench
-target: {title: "x"}
-fields:
-  - {name: applicant_name}
-  - {name: gender}
-  - {name: birth_date, type: date}
-  - {name: id_number, type: id_number}
-  - {name: address}
-  - {name: employer}
-  - {name: credit_code, type: credit_code}
-  - {name: marital_status}
-  - {name: spouse_name}
-  - {name: estate_cert}
-  - {name: practitioner_cert}
-verify:
-  - {lookup: reference.person, confirm: {applicant_name: exact, birth_date: date, address: fuzzy}}
-  - {lookup: reference.person, confirm: {gender: exact}}
-  - {lookup: reference.business, confirm: {employer: exact}}
-  - {lookup: reference.estate, fill: [estate_cert]}
-  - {lookup: reference.marriage, fill: [marital_status]}
-  - {lookup: reference.marriage, fill: [spouse_name]}
-  - {lookup: reference.transport, fill: [practitioner_cert]}
-fill:
-  - type: applicant_name
-"""
-
-
-def case_for(seed: int) -> Case:
-    p = make_person(seed)
-    values = {"applicant_name": p.name, "gender": p.gender, "birth_date": p.birth_date.isoformat(),
-              "id_number": p.id_number, "address": p.address, "employer": p.employer,
-              "credit_code": p.credit_code}
-    fields = {k: FieldValue(v, "ok", None, {}) for k, v in values.items()}
-    return Case(f"bench-{seed}", "bench-verify", fields)
-
 
 def pct(values: list[float], q: float) -> float:
     values = sorted(values)
@@ -78,10 +38,10 @@ def pct(values: list[float], q: float) -> float:
 
 
 def run_cases(client: RegistryClient, n: int, cache: bool) -> tuple[list[float], int]:
-    pb = load_playbook_text(PLAYBOOK, "bench.yaml")
+    pb = housing_playbook()
     times, calls = [], 0
     for i in range(n):
-        case = case_for(i % 3000)
+        case = housing_case(i % 3000)
         t = time.perf_counter()
         report = verify_case(case, pb, client, cache=cache)
         times.append((time.perf_counter() - t) * 1000)
@@ -113,11 +73,11 @@ def main() -> int:
         outage = {}
         hang = parse_registry_settings(reference_settings(server.url))
         dead = parse_registry_settings(reference_settings("http://127.0.0.1:9"))
-        pb = load_playbook_text(PLAYBOOK, "bench.yaml")
+        pb = housing_playbook()
         for name, s in (("hanging", hang), ("dead", dead)):
             with RegistryClient(s, secrets=lambda name: secret) as client:
                 t = time.perf_counter()
-                report = verify_case(case_for(1), pb, client)
+                report = verify_case(housing_case(1), pb, client)
                 outage[name] = round(time.perf_counter() - t, 3)
                 assert report.failed
         server.clear_faults()

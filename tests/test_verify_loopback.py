@@ -13,67 +13,26 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.cases import Case, FieldValue
+from app.cases import Case
 from app.errors import RegistryAuthError, RegistryTLSError, RegistryUnavailableError
 from app.registry.client import RegistryClient
 from app.registry.reference import DEMO_CREDENTIAL, reference_settings, write_reference_settings
 from app.registry.service.data import records_for
 from app.registry.settings import parse_registry_settings
 from app.registry.verify import verify_case
+from app.sandbox.housing import housing_case, housing_playbook
 from app.sandbox.people import make_person
-from playbooks.loader import load_playbook_text
 from registry_server import RegistryServer
 
 ROOT = Path(__file__).resolve().parents[1]
 LIB = ROOT / "playbooks" / "library"
 
-PLAYBOOK = """\
-deskhand: 1
-id: housing-fund-check
-name: 公积金提取（测试）
-target: {title: "x"}
-fields:
-  - {name: applicant_name}
-  - {name: gender, type: choice, choices: [男, 女]}
-  - {name: birth_date, type: date}
-  - {name: id_number, type: id_number}
-  - {name: address}
-  - {name: employer}
-  - {name: credit_code, type: credit_code}
-  - {name: marital_status}
-  - {name: spouse_name}
-  - {name: estate_cert}
-verify:
-  - lookup: reference.person
-    confirm: {applicant_name: exact, gender: exact, birth_date: date, address: fuzzy}
-  - lookup: reference.business
-    confirm: {employer: exact}
-  - lookup: reference.marriage
-    fill: [marital_status, spouse_name]
-  - lookup: reference.estate
-    fill: [estate_cert]
-  - lookup: reference.transport
-    fill: {}
-    confirm: {}
-fill:
-  - type: applicant_name
-"""
-
-
 def pb():
-    text = PLAYBOOK.replace("  - lookup: reference.transport\n    fill: {}\n    confirm: {}\n", "")
-    return load_playbook_text(text, "housing.yaml")
+    return housing_playbook()
 
 
 def case_for(seed: int, **over: str) -> Case:
-    p = make_person(seed)
-    values = {"applicant_name": p.name, "gender": p.gender, "birth_date": p.birth_date.isoformat(),
-              "id_number": p.id_number, "address": p.address, "employer": p.employer,
-              "credit_code": p.credit_code}
-    values.update(over)
-    fields = {k: FieldValue(v, "ok", None, {"kind": "ocr"}) for k, v in values.items()}
-    fields.update({k: FieldValue(None, "missing") for k in ("marital_status", "spouse_name", "estate_cert")})
-    return Case("t", "housing-fund-check", fields)
+    return housing_case(seed, **over)
 
 
 @pytest.fixture(scope="module")
@@ -90,11 +49,11 @@ def client_for(server, **kw) -> RegistryClient:
 
 def test_confirm_and_fill_in_one_pass(server):
     seed = next(s for s in range(200) if records_for(s)["marriage"]["hyzk"] == "已婚"
-                and records_for(s)["realestate"]["total"] > 0)
+                and records_for(s)["realestate"]["total"] > 0 and records_for(s)["transport"])
     case = case_for(seed)
     with client_for(server) as client:
         report = verify_case(case, pb(), client)
-    assert report.calls == 4 and not report.failed
+    assert report.calls == 5 and not report.failed           # 7 sections, 5 distinct look-ups
     status = {n: f.status for n, f in case.fields.items()}
     assert status == {n: "ok" for n in status}, {n: f.source for n, f in case.fields.items()}
     rec = records_for(seed)
@@ -102,8 +61,10 @@ def test_confirm_and_fill_in_one_pass(server):
     assert case.fields["spouse_name"].value == rec["marriage"]["po_xm"]
     assert case.fields["estate_cert"].value == rec["realestate"]["records"][0]["bdcqzh"]
     assert case.fields["spouse_name"].source["kind"] == "registry"
+    assert case.fields["practitioner_cert"].value == rec["transport"]["cyzgzh"]
     assert {a["lookup"] for a in case.verification} == {
-        "reference.person", "reference.business", "reference.marriage", "reference.estate"}
+        "reference.person", "reference.business", "reference.marriage", "reference.estate",
+        "reference.transport"}
 
 
 def test_a_name_one_character_off_and_an_address_written_differently(server):
