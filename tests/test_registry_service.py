@@ -338,9 +338,9 @@ def test_admin_needs_its_token(server: RegistryServer) -> None:
     assert server.faults() == []
 
 
-def test_faults_from_the_command_line_and_admin_disabled(tmp_path) -> None:
+def test_faults_from_the_command_line_admin_disabled_and_shutdown(tmp_path) -> None:
     with RegistryServer(tmp_path, people=40, admin_token=None,
-                        faults=["status=502@licence", "schema@transport"]) as s:
+                        faults=["status=502@licence", "schema@transport", "delay=60@realestate"]) as s:
         with s.client() as http:
             assert _get(http, "licence", 1).status_code == 502
             assert _get(http, "transport", OUTSIDER.id_number).json()["code"] == 0   # schema
@@ -348,8 +348,18 @@ def test_faults_from_the_command_line_and_admin_disabled(tmp_path) -> None:
             assert http.get("/_admin/faults").status_code == 404
         with pytest.raises(RegistryServerError):
             s.set_faults("garbage")
-    assert s.returncode == 0            # SIGTERM: a clean shutdown
-    assert "stopped" in s.log_text()
+        pool = ThreadPoolExecutor(1)
+        with s.client(timeout=30) as http:
+            in_flight = pool.submit(_get, http, "realestate", 1)
+            time.sleep(0.3)
+            start = time.perf_counter()
+            assert s.stop() == 0                # SIGTERM: a clean shutdown, exit 0
+            assert time.perf_counter() - start < 8
+            r = in_flight.result()
+        pool.shutdown()
+    assert r.status_code == 503 and "shutting down" in r.json()["message"]
+    log = s.log_text()
+    assert "stopped" in log and "Traceback" not in log
 
 
 # --------------------------------------------------------------------------- TLS

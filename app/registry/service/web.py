@@ -135,7 +135,12 @@ def _data_handler(lookup: Lookup, store: RecordStore, auth: Authenticator,
             return envelope(401, reason)
         faults = switch.for_endpoint(lookup.name)
         if "delay" in faults:
-            await asyncio.sleep(float(faults["delay"].value or 0))   # holds up this request only
+            try:
+                await asyncio.sleep(float(faults["delay"].value or 0))   # holds up this request only
+            except asyncio.CancelledError:
+                # uvicorn cancels what still runs a few seconds after SIGTERM: answer it as
+                # a stopping gateway would, rather than with a bare 500 and a traceback.
+                return envelope(503, "the registry is shutting down / 服务正在停止")
         if "status" in faults:
             code = int(faults["status"].value or 500)
             return envelope(code, f"{HTTPStatus(code).phrase} (a fault switched on for tests) / "
