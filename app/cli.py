@@ -201,7 +201,6 @@ def cmd_fill(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 # -- capture ---------------------------------------------------------------------
 def cmd_capture(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from app.capture.read import read_source
     from app.capture.sources import load_image
     from app.ocr import open_engine
     pb = resolve_playbook(args.playbook)
@@ -229,18 +228,22 @@ def cmd_capture(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     spec = pb.source_spec
     scale = args.scale or (image.width / spec.size[0] if spec and spec.size and not args.window
                            else 1.0)
-    result = read_source(pb, image, open_engine(args.engine), scale=scale, source=source)
-    if result.missing_required:
-        raise CaptureError("These fields could not be found on the source: "
-                           + ", ".join(result.missing_required) + ". Check that the right page "
-                           "is showing in full; no case file was written.")
-    case = result.case
-    case_path = Path(args.output) if args.output else default_cases_dir() / f"{case.case_id}.json"
-    save_case(case, case_path)      # kept whatever the registries do next
-    fault: DeskhandError | None = None
-    if pb.verify and not args.offline:
-        fault = _verify(pb, case, args)
-        save_case(case, case_path)
+    from app.workflow import capture_case
+
+    def registries():  # type: ignore[no-untyped-def]
+        from app.paths import registry_settings_path
+        from app.registry.settings import load_registry_settings
+        return load_registry_settings(args.registries or registry_settings_path())
+
+    def secrets(name: str) -> str:
+        from app.vault import Vault
+        return Vault().get(name)
+
+    outcome = capture_case(pb, image, open_engine(args.engine), scale=scale, source=source,
+                           case_path=Path(args.output) if args.output else None,
+                           cases_dir=default_cases_dir(),
+                           registries=None if args.offline else registries, secrets=secrets)
+    result, case, case_path, fault = outcome.result, outcome.case, outcome.case_path, outcome.verify_error
     code = 1 if result.needs_person else 0
     if fault is not None:
         print(f"{fault.message} The case is kept in {case_path}.", file=err)
@@ -273,28 +276,6 @@ def cmd_capture(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                   f"{row['value'] or ''}{extra}{why}", file=out)
     print(f"Case written to {case_path}", file=err)
     return code
-
-
-def _verify(pb: Playbook, case: Case, args: argparse.Namespace) -> DeskhandError | None:
-    """Ask the registries; the error that stopped it (the case is updated either way)."""
-    from app.paths import registry_settings_path
-    from app.registry.client import RegistryClient
-    from app.registry.settings import load_registry_settings
-    from app.registry.verify import verify_case
-    from app.vault import Vault
-    try:
-        settings = load_registry_settings(args.registries or registry_settings_path())
-        with RegistryClient(settings, secrets=Vault().get) as client:
-            verify_case(case, pb, client)
-    except DeskhandError as exc:
-        for spec in pb.verify:
-            for name in spec.confirm:
-                fv = case.fields.get(name)
-                if fv is not None and fv.status in ("ok", "corrected"):
-                    fv.status = "unverified"
-                    fv.source.setdefault("problems", []).append(exc.message)
-        return exc
-    return None
 
 
 def _masked_answer(pb: Playbook, answer: dict[str, Any]) -> dict[str, Any]:

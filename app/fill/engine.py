@@ -6,6 +6,7 @@ it into signals. Everything the engine touches comes in through `Desktop`.
 from __future__ import annotations
 
 import fnmatch
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -33,6 +34,8 @@ class FillOptions:
     failsafe: bool = True             # pointer in a screen corner stops the fill
     readback_timeout_s: float = 1.0
     start_step: int = 0               # resume from this step (0-based)
+    # Set from elsewhere (the tray's abort button or hotkey) to stop before the next chunk.
+    abort_event: threading.Event | None = None
 
 
 @dataclass
@@ -266,7 +269,11 @@ class FillEngine:
             w, h = self.desktop.screen_size()
             corners = [(0, 0), (w - 1, 0), (0, h - 1), (w - 1, h - 1)]
 
+        event = self.opt.abort_event
+
         def stop() -> str | None:
+            if event is not None and event.is_set():
+                return "the abort button"
             if aborted():
                 return f"the abort key ({self.opt.abort_keys})"
             if corners:
