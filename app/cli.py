@@ -353,6 +353,10 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--fallback", action="store_true",
                    help="use RapidOCR if the chosen engine or its weights are missing")
     o.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    t = sub.add_parser("tray", help="the clerk's tray (the same as deskhand with no arguments)")
+    t.add_argument("--registries", metavar="FILE", help="registry settings file")
+    t.add_argument("--playbook", help="pick this playbook at start")
+    t.add_argument("--no-hotkeys", action="store_true", help="menu only, no global hotkeys")
     rg = sub.add_parser("registry", help="the reference data-sharing service (for the demo and tests)")
     rsub = rg.add_subparsers(dest="registry_command", required=True)
     from app.registry.service import cli as registry_cli   # argparse only; the server loads on run
@@ -371,10 +375,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
     out = out or sys.stdout
     err = err or sys.stderr
     args = build_parser().parse_args(argv)
-    if not args.command:
-        print("The tray arrives with the clerk's tray issue; use a subcommand "
-              "(deskhand --help).", file=err)
-        return 2
+    if not args.command or args.command == "tray":
+        from app.ui.app import TrayOptions, run_tray
+        return run_tray(TrayOptions(registries=getattr(args, "registries", None),
+                                    playbook=getattr(args, "playbook", None),
+                                    hotkeys=not getattr(args, "no_hotkeys", False)))
     try:
         if args.command == "check":
             return cmd_check(args, out, err)

@@ -1,0 +1,51 @@
+"""The playbooks a clerk can pick: the shipped library plus IT's and the supervisor's
+folders. A broken playbook does not hide the others; it is listed with its error."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from app.errors import DeskhandError
+from app.paths import library_dir
+from playbooks.loader import load_playbook
+from playbooks.model import Playbook
+
+__all__ = ["PlaybookLibrary", "load_library", "DEFAULT_DEPARTMENT"]
+
+DEFAULT_DEPARTMENT = "其他"
+
+
+@dataclass
+class PlaybookLibrary:
+    playbooks: list[Playbook] = field(default_factory=list)
+    broken: list[tuple[Path, str]] = field(default_factory=list)   # file, first error line
+
+    def by_department(self) -> dict[str, list[Playbook]]:
+        groups: dict[str, list[Playbook]] = {}
+        for pb in sorted(self.playbooks, key=lambda p: (p.department or DEFAULT_DEPARTMENT, p.name)):
+            groups.setdefault(pb.department or DEFAULT_DEPARTMENT, []).append(pb)
+        return groups
+
+    def get(self, playbook_id: str | None) -> Playbook | None:
+        return next((p for p in self.playbooks if p.id == playbook_id), None)
+
+
+def load_library(folders: Iterable[str | Path] = ()) -> PlaybookLibrary:
+    """Every *.yaml in the shipped library and `folders`; the first of two playbooks with
+    the same id wins (folders listed first override the shipped ones)."""
+    lib = PlaybookLibrary()
+    seen: set[str] = set()
+    for folder in [*map(Path, folders), library_dir()]:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.y*ml")):
+            try:
+                pb = load_playbook(path)
+            except DeskhandError as exc:
+                lib.broken.append((path, str(exc).splitlines()[0]))
+                continue
+            if pb.id not in seen:
+                seen.add(pb.id)
+                lib.playbooks.append(pb)
+    return lib

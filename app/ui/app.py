@@ -1,0 +1,249 @@
+"""`deskhand` with no arguments: the tray app.
+
+One instance per user and display: a second launch asks the first to show itself (its
+menu) and exits. The same local socket answers `status` and `quit`, as JSON lines, for
+tests and the benchmark; it accepts connections from the same user only.
+"""
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import logging
+import logging.handlers
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+__all__ = ["TrayOptions", "run_tray", "instance_name", "send_command"]
+
+log = logging.getLogger("deskhand.ui")
+
+
+@dataclass
+class TrayOptions:
+    registries: str | None = None          # registry settings file (else the settings / default)
+    secrets: Callable[[str], str] | None = None   # else the OS keyring (app.vault)
+    playbook: str | None = None            # pick this playbook at start
+    hotkeys: bool = True
+    on_ready: Callable[[Any], None] | None = None  # called with the TrayApp once shown (demo)
+
+
+def instance_name() -> str:
+    """The local socket's name: per user and per display, so that two X displays (or a
+    test's private one) each have their own tray."""
+    where = os.environ.get("DISPLAY", "") + os.environ.get("WAYLAND_DISPLAY", "")
+    tag = hashlib.sha1(f"{getpass.getuser()}|{where}".encode()).hexdigest()[:10]
+    return f"deskhand-{tag}"
+
+
+def send_command(command: dict[str, Any], timeout_ms: int = 3000) -> dict[str, Any] | None:
+    """Send one command to the running tray; its answer, or None when none runs."""
+    from PySide6.QtNetwork import QLocalSocket
+    sock = QLocalSocket()
+    sock.connectToServer(instance_name())
+    if not sock.waitForConnected(timeout_ms):
+        return None
+    sock.write((json.dumps(command) + "\n").encode())
+    sock.waitForBytesWritten(timeout_ms)
+    data = b""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not data.endswith(b"\n") and time.monotonic() < deadline:
+        if sock.waitForReadyRead(100):
+            data += bytes(sock.readAll())
+    sock.disconnectFromServer()
+    return json.loads(data) if data.strip() else {}
+
+
+def _setup_logging(log_dir: Path) -> None:
+    log_dir.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(log_dir / "deskhand.log", maxBytes=2_000_000,
+                                                   backupCount=5, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("deskhand")
+    root.setLevel(logging.INFO)
+    if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
+        root.addHandler(handler)
+
+
+def run_tray(options: TrayOptions | None = None, argv: list[str] | None = None) -> int:
+    t_start = time.perf_counter()
+    options = options or TrayOptions()
+    from PySide6.QtGui import QCursor
+    from PySide6.QtNetwork import QLocalServer
+    from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+
+    app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
+    if send_command({"cmd": "show"}, 500) is not None:
+        print("Deskhand is already running; its menu has been brought up.", file=sys.stderr)
+        return 0
+    app.setQuitOnLastWindowClosed(False)    # closing the review must not end the tray
+    app.setApplicationName("Deskhand")
+    app.setApplicationDisplayName("政务数字机器人 · 窗口助手")
+
+    import platformdirs
+    log_dir = Path(platformdirs.user_log_dir("deskhand", appauthor=False))
+    _setup_logging(log_dir)
+
+    settings, store, settings_problem = _load_settings()
+    _install_language(app, getattr(settings, "language", "zh_CN"))
+
+    from app.library import load_library
+    from app.ui.dispatch import MainThread
+    from app.ui.tray import TrayApp
+    main = MainThread()
+    library = load_library(getattr(settings, "playbook_dirs", []) or [])
+    workflow = _workflow(settings, options)
+    hotkeys = None
+    if options.hotkeys:
+        try:
+            from app.hotkeys import open_hotkeys
+            hotkeys = open_hotkeys()
+        except Exception as exc:  # the tray works from its menu without hotkeys
+            log.warning("hotkeys unavailable: %s", exc)
+    tray = TrayApp(workflow=workflow, library=library, settings=settings, hotkeys=hotkeys,
+                   main=main, log_dir=log_dir, quit_app=app.quit,
+                   open_settings=lambda: _open_settings(store, tray))
+    if options.playbook:
+        tray.choose_playbook(options.playbook)
+    if not QSystemTrayIcon.isSystemTrayAvailable():
+        log.warning("no system tray on this desktop; the menu opens from the hotkeys only")
+    tray.show()
+    log.info("tray shown %.3f s after start", time.perf_counter() - t_start)
+    if settings_problem:
+        tray.notify(tray.tr("Settings"), settings_problem, warning=True)
+
+    server = QLocalServer()
+    server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+    QLocalServer.removeServer(instance_name())     # a stale socket from a crashed run
+    if not server.listen(instance_name()):
+        log.warning("single-instance socket: %s", server.errorString())
+
+    def serve() -> None:
+        while server.hasPendingConnections():
+            conn = server.nextPendingConnection()
+            conn.readyRead.connect(lambda c=conn: _answer(c, tray, lambda: tray.menu.popup(QCursor.pos())))
+    server.newConnection.connect(serve)
+
+    if options.on_ready:
+        options.on_ready(tray)
+    code = app.exec()
+    server.close()
+    if hotkeys is not None:
+        try:
+            hotkeys.stop()
+        except Exception:
+            pass
+    workflow.close()
+    return code
+
+
+def _answer(conn: Any, tray: Any, show_menu: Callable[[], None]) -> None:
+    data = bytes(conn.readAll())
+    for line in data.splitlines():
+        try:
+            cmd = json.loads(line).get("cmd")
+        except (ValueError, AttributeError):
+            cmd = None
+        if cmd == "show":
+            show_menu()
+            reply: dict[str, Any] = {"ok": True}
+        elif cmd == "status":
+            reply = tray.status()
+        elif cmd == "quit":
+            reply = {"ok": True}
+            conn.write((json.dumps(reply) + "\n").encode())
+            conn.flush()
+            tray.quit()
+            return
+        elif cmd in ("capture", "fill", "abort"):
+            getattr(tray, cmd)()
+            reply = {"ok": True}
+        else:
+            reply = {"ok": False, "error": f"unknown command {cmd!r}"}
+        conn.write((json.dumps(reply, ensure_ascii=False) + "\n").encode())
+        conn.flush()
+
+
+def _load_settings() -> tuple[Any, Any, str | None]:
+    """(settings, store, a problem to show). Broken settings never stop the tray."""
+    try:
+        from app.settings import SettingsStore
+        store = SettingsStore.default()
+        settings = store.load()
+        problem = getattr(store, "problem", None)
+        return settings, store, problem
+    except Exception as exc:  # noqa: BLE001 - shown to the clerk, defaults used
+        log.exception("settings")
+        return _DefaultSettings(), None, getattr(exc, "message", str(exc))
+
+
+class _DefaultSettings:
+    language = "zh_CN"
+    ocr_engine = "rapidocr"
+    hotkeys = {"capture": "Ctrl+Alt+C", "fill": "Ctrl+Alt+V", "abort": "Ctrl+Alt+Esc"}
+    playbook_dirs: list[str] = []
+    last_playbook = None
+
+    def registry_settings(self) -> Any:
+        return None
+
+
+def _install_language(app: Any, language: str) -> None:
+    try:
+        from app.ui import i18n
+        i18n.install(app, language)
+    except Exception as exc:  # English source strings still work
+        log.warning("translations not loaded: %s", exc)
+
+
+def _workflow(settings: Any, options: TrayOptions) -> Any:
+    import platformdirs
+
+    from app.workflow import Workflow
+
+    def engine():  # type: ignore[no-untyped-def]
+        from app.ocr import open_engine
+        return open_engine(getattr(settings, "ocr_engine", "rapidocr") or "rapidocr", fallback=True)
+
+    def desktop():  # type: ignore[no-untyped-def]
+        from app.desktop import open_desktop
+        return open_desktop()
+
+    def grabber():  # type: ignore[no-untyped-def]
+        from app.capture.screen import ScreenGrabber
+        return ScreenGrabber(display=os.environ.get("DISPLAY"))
+
+    def registries():  # type: ignore[no-untyped-def]
+        from app.registry.settings import load_registry_settings
+        if options.registries:
+            return load_registry_settings(options.registries)
+        from_settings = settings.registry_settings() if hasattr(settings, "registry_settings") else None
+        if from_settings is not None:
+            return from_settings
+        from app.paths import registry_settings_path
+        return load_registry_settings(registry_settings_path())
+
+    def secrets(name: str) -> str:
+        from app.vault import Vault
+        return Vault().get(name)
+
+    cases = Path(platformdirs.user_data_dir("deskhand", appauthor=False)) / "cases"
+    return Workflow(cases_dir=cases, engine_factory=engine, desktop_factory=desktop,
+                    grabber_factory=grabber, registries=registries,
+                    secrets=options.secrets or secrets)
+
+
+def _open_settings(store: Any, tray: Any) -> None:
+    if store is None:
+        tray.notify(tray.tr("Settings"), tray.tr("The settings could not be loaded; see the log."),
+                    warning=True)
+        return
+    from app.ui.settings_dialog import SettingsDialog
+    from app.vault import Vault
+    dialog = SettingsDialog(store, Vault())
+    tray._settings_dialog = dialog   # keep it alive while open
+    dialog.show()

@@ -1,0 +1,413 @@
+"""The clerk's tray: the icon and its menu, hotkeys, and the capture → review → fill flow.
+
+Work never runs on the hotkey listener's thread nor on the Qt main thread: capture (OCR,
+registries) and fill (typing) run on worker threads; their results come back through
+`MainThread.post`. Only one capture and one fill run at a time.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtGui import QAction, QActionGroup, QDesktopServices
+from PySide6.QtWidgets import QFileDialog, QMenu, QSystemTrayIcon
+
+from app.cases import Case
+from app.errors import DeskhandError
+from app.library import PlaybookLibrary
+from app.privacy import mask_text
+from app.ui.dispatch import MainThread, run_in_worker
+from app.ui.icons import tray_icon
+
+__all__ = ["TrayApp", "TrayState"]
+
+log = logging.getLogger("deskhand.ui")
+
+
+@dataclass
+class TrayState:
+    """What the tray knows between a capture and a fill (also what tests query)."""
+
+    playbook_id: str | None = None
+    outcome: Any = None                 # app.workflow.CaptureOutcome of the last capture
+    confirmed: bool = False             # the clerk confirmed the review of that case
+    busy: str | None = None             # "capture" | "fill" while one runs
+    last_fill: dict[str, Any] | None = None
+    last_error: str | None = None
+    hotkey_problems: dict[str, str] = field(default_factory=dict)
+    events: list[str] = field(default_factory=list)   # for tests and the log: what happened
+
+
+class TrayApp(QObject):
+    """`workflow`: app.workflow.Workflow; `library`: the playbooks; `settings`: the loaded
+    app.settings.Settings (hotkeys, language…); `hotkeys`: a backend from app.hotkeys or
+    None; `open_settings`: shows the settings dialog; `log_dir`: opened by 打开日志."""
+
+    state_changed = Signal()
+
+    def __init__(self, *, workflow: Any, library: PlaybookLibrary, settings: Any,
+                 hotkeys: Any | None, main: MainThread, log_dir: Path,
+                 open_settings: Callable[[], None] | None = None,
+                 quit_app: Callable[[], None] | None = None) -> None:
+        super().__init__()
+        self.workflow = workflow
+        self.library = library
+        self.settings = settings
+        self.hotkeys = hotkeys
+        self.main = main
+        self.log_dir = log_dir
+        self._open_settings = open_settings
+        self._quit_app = quit_app
+        self.state = TrayState(playbook_id=self._first_playbook(getattr(settings, "last_playbook", None)))
+        self.abort_event = threading.Event()
+        self.review: Any = None
+        self.progress: Any = None
+        self.summary: Any = None
+        self.icon = QSystemTrayIcon(tray_icon(), self)
+        self.icon.setToolTip(self.tr("Deskhand: pick a playbook, press the capture key on the source"))
+        self.menu = QMenu()
+        self._build_menu()
+        self.icon.setContextMenu(self.menu)
+        self.icon.activated.connect(self._activated)
+
+    # -- set-up ------------------------------------------------------------------------
+    def show(self) -> None:
+        self.icon.show()
+        self._register_hotkeys()
+        self._note("tray shown")
+
+    def _first_playbook(self, wanted: str | None) -> str | None:
+        if wanted and self.library.get(wanted):
+            return wanted
+        return self.library.playbooks[0].id if self.library.playbooks else None
+
+    def _build_menu(self) -> None:
+        m = self.menu
+        m.clear()
+        pick = m.addMenu(self.tr("Playbooks"))
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        for department, playbooks in self.library.by_department().items():
+            sub = pick.addMenu(department)
+            for pb in playbooks:
+                act = QAction(pb.name, self, checkable=True)
+                act.setData(pb.id)
+                act.setChecked(pb.id == self.state.playbook_id)
+                act.triggered.connect(lambda _=False, pid=pb.id: self.choose_playbook(pid))
+                group.addAction(act)
+                sub.addAction(act)
+        for path, problem in self.library.broken:
+            act = pick.addAction(self.tr("Broken: {0}").format(path.name))
+            act.setEnabled(False)
+            act.setToolTip(problem)
+        m.addSeparator()
+        keys = getattr(self.settings, "hotkeys", {}) or {}
+        self.act_capture = m.addAction(self._with_key(self.tr("&Capture the source"), keys.get("capture")))
+        self.act_capture.triggered.connect(self.capture)
+        self.act_capture_file = m.addAction(self.tr("Capture from a &picture…"))
+        self.act_capture_file.triggered.connect(self.capture_from_file)
+        self.act_fill = m.addAction(self._with_key(self.tr("&Fill the approval client"), keys.get("fill")))
+        self.act_fill.triggered.connect(self.fill)
+        self.act_last = m.addAction(self.tr("&Last case"))
+        self.act_last.triggered.connect(self.show_last_case)
+        m.addSeparator()
+        self.act_settings = m.addAction(self.tr("&Settings…"))
+        self.act_settings.triggered.connect(self.open_settings)
+        self.act_logs = m.addAction(self.tr("Open &logs"))
+        self.act_logs.triggered.connect(self.open_logs)
+        self.act_quit = m.addAction(self.tr("&Quit"))
+        self.act_quit.triggered.connect(self.quit)
+
+    @staticmethod
+    def _with_key(text: str, combo: str | None) -> str:
+        return f"{text}\t{combo}" if combo else text
+
+    def _register_hotkeys(self) -> None:
+        if self.hotkeys is None:
+            return
+        keys = getattr(self.settings, "hotkeys", {}) or {}
+        actions = {"capture": self.capture, "fill": self.fill, "abort": self.abort}
+        for name, callback in actions.items():
+            combo = keys.get(name)
+            if not combo:
+                continue
+            try:
+                # the backend calls back on its own thread: hop to the main thread first
+                self.hotkeys.register(name, combo, lambda cb=callback: self.main.post(cb))
+            except DeskhandError as exc:
+                self.state.hotkey_problems[name] = exc.message
+                self.notify(self.tr("Hotkey not available"), exc.message, warning=True)
+        try:
+            self.hotkeys.start()
+        except DeskhandError as exc:
+            self.notify(self.tr("Hotkeys not available"), exc.message, warning=True)
+
+    # -- menu actions --------------------------------------------------------------------
+    def choose_playbook(self, playbook_id: str) -> None:
+        self.state.playbook_id = playbook_id
+        pb = self.library.get(playbook_id)
+        self._note(f"playbook {playbook_id}")
+        if pb is not None:
+            self.icon.setToolTip(self.tr("Deskhand: {0}").format(pb.name))
+        self.state_changed.emit()
+
+    def _playbook(self):  # type: ignore[no-untyped-def]
+        pb = self.library.get(self.state.playbook_id)
+        if pb is None:
+            self.notify(self.tr("No playbook"), self.tr("Pick a playbook in the tray menu first."),
+                        warning=True)
+        return pb
+
+    def capture(self, image: Any = None, source: dict | None = None) -> None:
+        pb = self._playbook()
+        if pb is None or self._busy("capture"):
+            return
+        self.state.busy = "capture"
+        self.state.confirmed = False
+        self._note("capture started")
+        self.icon.setToolTip(self.tr("Reading the source…"))
+        t0 = time.perf_counter()
+
+        def work():  # type: ignore[no-untyped-def]
+            return self.workflow.capture(pb, image=image, source=source)
+
+        def done(outcome: Any) -> None:
+            self.state.busy = None
+            self.state.outcome = outcome
+            self._note(f"captured in {time.perf_counter() - t0:.2f} s")
+            if outcome.verify_error is not None:
+                self.notify(self.tr("Registry not reached"), mask_text(outcome.verify_error.message),
+                            warning=True)
+            self.show_review()
+
+        run_in_worker("deskhand-capture", work, done, self._failed("capture"), self.main)
+
+    def capture_from_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(None, self.tr("Picture of the source"), "",
+                                              self.tr("Pictures (*.png *.jpg *.jpeg *.bmp)"))
+        if not path:
+            return
+        try:
+            from app.capture.sources import load_image
+            image = load_image(path)
+        except DeskhandError as exc:
+            self.notify(self.tr("Cannot read the picture"), exc.message, warning=True)
+            return
+        self.capture(image=image, source={"kind": "image", "file": path})
+
+    def show_review(self) -> None:
+        outcome = self.state.outcome
+        if outcome is None:
+            self.notify(self.tr("No case yet"), self.tr("Capture a source first."))
+            return
+        from app.ui.review import ReviewDialog
+        if self.review is not None:
+            self.review.close()
+        desktop = self.workflow.desktop()
+        before = _safe(desktop.active_window)
+
+        def give_focus_back() -> None:
+            if before is not None:
+                _safe(lambda: desktop.activate(before, 1.0))
+
+        self.review = ReviewDialog(outcome.case, outcome.playbook, outcome.image,
+                                   on_closed=give_focus_back)
+        self.review.confirmed.connect(self._review_confirmed)
+        self.review.cancelled.connect(lambda: self._note("review cancelled"))
+        self.review.show()
+        self.review.raise_()
+        self.review.activateWindow()
+        self._note("review shown")
+        self.state_changed.emit()
+
+    def _review_confirmed(self, case: Case) -> None:
+        outcome = self.state.outcome
+        if outcome is None:
+            return
+        outcome.case = case
+        self.state.confirmed = True
+        from app.cases import save_case
+        try:
+            save_case(case, outcome.case_path)
+        except DeskhandError as exc:
+            self.notify(self.tr("Case not saved"), exc.message, warning=True)
+        self._note("review confirmed")
+        keys = getattr(self.settings, "hotkeys", {}) or {}
+        self.icon.setToolTip(self.tr("Ready: focus the approval client and press {0}").format(
+            keys.get("fill", "")))
+        self.state_changed.emit()
+
+    def show_last_case(self) -> None:
+        self.show_review()
+
+    def fill(self) -> None:
+        outcome = self.state.outcome
+        if outcome is None:
+            self.notify(self.tr("Nothing to fill"), self.tr("Capture a source first."), warning=True)
+            return
+        if self._busy("fill"):
+            return
+        if outcome.needs_person and not self.state.confirmed:
+            # filling waits for the clerk: show the review, which asks for confirmation
+            self.notify(self.tr("Check the case first"),
+                        self.tr("Some fields need a look before typing."), warning=True)
+            self.show_review()
+            return
+        from app.fill.engine import plan
+        try:
+            steps = plan(outcome.playbook, outcome.case)
+        except DeskhandError as exc:
+            self.notify(self.tr("Cannot fill"), exc.message, warning=True)
+            return
+        if self.review is not None and self.review.isVisible():
+            self.review.close()
+        self.state.busy = "fill"
+        self.abort_event.clear()
+        self._note("fill started")
+        self._show_progress(outcome.playbook, len(steps))
+        labels = {f.name: (f.label or f.name) for f in outcome.playbook.fields}
+
+        def progress(kind: str, data: dict) -> None:
+            if kind == "step":
+                self.main.post(lambda: self._progress_step(data["index"], labels.get(data.get("field") or "", "")))
+            elif kind == "typed_first":
+                self.main.post(lambda: self._note("first key"))
+
+        def work():  # type: ignore[no-untyped-def]
+            return self.workflow.fill(outcome.playbook, outcome.case, outcome.case_path,
+                                      progress=progress, abort=self.abort_event)
+
+        def done(report: Any) -> None:
+            self._fill_finished(report, None)
+
+        def failed(exc: BaseException) -> None:
+            report = getattr(exc, "__deskhand_report__", None)
+            self._fill_finished(report, exc)
+
+        run_in_worker("deskhand-fill", work, done, failed, self.main)
+
+    def abort(self) -> None:
+        if self.state.busy == "fill":
+            self.abort_event.set()
+            self._note("abort requested")
+
+    def open_settings(self) -> None:
+        if self._open_settings:
+            self._open_settings()
+
+    def open_logs(self) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.log_dir)))
+        self._note("logs opened")
+
+    def quit(self) -> None:
+        self._note("quit")
+        self.abort_event.set()
+        if self.hotkeys is not None:
+            _safe(self.hotkeys.stop)
+        self.icon.hide()
+        if self._quit_app:
+            self._quit_app()
+
+    # -- fill progress and summary ---------------------------------------------------------
+    def _show_progress(self, playbook: Any, total: int) -> None:
+        from app.ui.progress import FillProgress
+        if self.progress is None:
+            self.progress = FillProgress()
+            self.progress.abort_requested.connect(self.abort)
+        self.progress.start(playbook.name, total)
+
+    def _progress_step(self, index: int, label: str) -> None:
+        if self.progress is not None:
+            self.progress.step(index, label)
+
+    def _fill_finished(self, report: Any, exc: BaseException | None) -> None:
+        self.state.busy = None
+        if self.progress is not None:
+            self.progress.finish()
+        message = exc.message if isinstance(exc, DeskhandError) else (repr(exc) if exc else None)
+        self.state.last_fill = {
+            "outcome": getattr(report, "outcome", "failed"),
+            "readback_ok": list(getattr(report, "readback_ok", []) or []),
+            "differs": list(getattr(report, "differs", []) or []),
+            "message": mask_text(message) if message else None}
+        self._note(f"fill {self.state.last_fill['outcome']}")
+        if exc is not None and not isinstance(exc, DeskhandError):
+            log.error("fill failed", exc_info=exc)
+        from app.ui.progress import FillSummary, summary_text
+        outcome = self.state.outcome
+        title, body = summary_text(report, exc if isinstance(exc, DeskhandError) else None,
+                                   outcome.playbook if outcome else None)
+        self.notify(title, body, warning=exc is not None or bool(self.state.last_fill["differs"]))
+        self.summary = FillSummary(report, exc if isinstance(exc, DeskhandError) else None,
+                                   outcome.playbook if outcome else None)
+        self.summary.show()
+        self.state_changed.emit()
+
+    # -- helpers -------------------------------------------------------------------------
+    def _busy(self, what: str) -> bool:
+        if self.state.busy:
+            self.notify(self.tr("Busy"), self.tr("Wait until the current step ends."))
+            return True
+        return False
+
+    def _failed(self, what: str) -> Callable[[BaseException], None]:
+        def failed(exc: BaseException) -> None:
+            self.state.busy = None
+            message = exc.message if isinstance(exc, DeskhandError) else f"{type(exc).__name__}: {exc}"
+            self.state.last_error = mask_text(message)
+            if not isinstance(exc, DeskhandError):
+                log.error("%s failed", what, exc_info=exc)
+            self._note(f"{what} failed")
+            self.notify(self.tr("Capture failed") if what == "capture" else self.tr("Failed"),
+                        mask_text(message), warning=True)
+            self.icon.setToolTip(self.tr("Deskhand"))
+            self.state_changed.emit()
+        return failed
+
+    def notify(self, title: str, body: str, *, warning: bool = False) -> None:
+        log.info("%s: %s", title, mask_text(body))
+        icon = QSystemTrayIcon.MessageIcon.Warning if warning else QSystemTrayIcon.MessageIcon.Information
+        if self.icon.isVisible() and QSystemTrayIcon.supportsMessages():
+            self.icon.showMessage(title, body, icon, 8000)
+
+    def _note(self, event: str) -> None:
+        self.state.events.append(event)
+        del self.state.events[:-50]
+        log.info("tray: %s", event)
+
+    def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason == QSystemTrayIcon.ActivationReason.Trigger and self.state.outcome is not None:
+            self.show_review()
+
+    def status(self) -> dict[str, Any]:
+        """A masked snapshot for tests and the single-instance channel."""
+        o = self.state.outcome
+        geo = self.icon.geometry()
+        review = self.review
+        return {
+            "tray_visible": self.icon.isVisible(), "tray_available": QSystemTrayIcon.isSystemTrayAvailable(),
+            "tray_geometry": [geo.x(), geo.y(), geo.width(), geo.height()],
+            "playbook": self.state.playbook_id, "busy": self.state.busy,
+            "confirmed": self.state.confirmed,
+            "case": str(o.case_path) if o else None,
+            "statuses": {n: f.status for n, f in o.case.fields.items()} if o else None,
+            "review_open": bool(review is not None and review.isVisible()),
+            "last_fill": self.state.last_fill, "last_error": self.state.last_error,
+            "hotkey_problems": dict(self.state.hotkey_problems),
+            "events": list(self.state.events[-20:]),
+        }
+
+
+def _safe(fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except Exception:  # focus hand-back and clean-up are best effort
+        log.debug("ignored", exc_info=True)
+        return None
+
