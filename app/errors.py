@@ -6,6 +6,8 @@
     ├── CaseFileError          a case file cannot be read or written      exit 2
     ├── DesktopError           no display, no backend, a desktop call failed   exit 3
     │   ├── ClipboardError     the clipboard could not be saved, read or restored
+    │   ├── HotkeyError        a hotkey cannot be parsed, grabbed or listened for
+    │   │   └── HotkeyConflictError  another program holds the combination
     │   └── CaptureError       (app/capture) the screen could not be captured
     │       └── NoDisplayError
     ├── CheckError             (app/checks) a check cannot run as asked        exit 2
@@ -37,6 +39,7 @@ from playbooks.errors import DeskhandError, PlaybookError, PlaybookErrors
 __all__ = [
     "DeskhandError", "PlaybookError", "PlaybookErrors", "UsageError", "CaseFileError",
     "DesktopError", "ClipboardError", "FillError", "TargetNotFocusedError",
+    "HotkeyError", "HotkeyConflictError",
     "FocusLostError", "FillAbortedError", "ModifiersHeldError",
     "VerificationError", "RegistryConfigError", "RegistryUnavailableError", "RegistryTLSError",
     "RegistryAuthError", "RegistryResponseError",
@@ -58,6 +61,22 @@ class DesktopError(DeskhandError):
 
 class ClipboardError(DesktopError):
     pass
+
+
+class HotkeyError(DesktopError):
+    pass
+
+
+class HotkeyConflictError(HotkeyError):
+    """`combo` (as shown, e.g. "Ctrl+Alt+V") is held by another program or by
+    another of Deskhand's hotkeys; `suggestion` is a free one to offer, if found."""
+
+    def __init__(self, message: str, *, name: str, combo: str,
+                 suggestion: str | None = None) -> None:
+        super().__init__(message)
+        self.name = name
+        self.combo = combo
+        self.suggestion = suggestion
 
 
 class FillError(DeskhandError):
