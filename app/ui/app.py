@@ -32,25 +32,55 @@ class TrayOptions:
     on_ready: Callable[[Any], None] | None = None  # called with the TrayApp once shown (demo)
 
 
-def instance_name() -> str:
-    """The local socket's name: per user and per display, so that two X displays (or a
-    test's private one) each have their own tray."""
-    where = os.environ.get("DISPLAY", "") + os.environ.get("WAYLAND_DISPLAY", "")
+def instance_name(env: dict[str, str] | None = None) -> str:
+    """The local socket: per user and per display, so that two X displays (or a test's
+    private one) each have their own tray. On Linux an absolute path in the user's
+    runtime folder (so a plain Unix socket reaches it, no Qt needed); a pipe name on Windows."""
+    env = os.environ if env is None else env
+    where = env.get("DISPLAY", "") + env.get("WAYLAND_DISPLAY", "")
     tag = hashlib.sha1(f"{getpass.getuser()}|{where}".encode()).hexdigest()[:10]
-    return f"deskhand-{tag}"
+    if sys.platform.startswith("win"):
+        return f"deskhand-{tag}"
+    run_dir = env.get("XDG_RUNTIME_DIR") or f"/tmp/deskhand-{os.getuid()}"
+    Path(run_dir).mkdir(mode=0o700, parents=True, exist_ok=True)
+    return str(Path(run_dir) / f"deskhand-{tag}.sock")
 
 
-def send_command(command: dict[str, Any], timeout_ms: int = 3000) -> dict[str, Any] | None:
-    """Send one command to the running tray; its answer, or None when none runs."""
+def send_command(command: dict[str, Any], timeout_s: float = 3.0,
+                 env: dict[str, str] | None = None) -> dict[str, Any] | None:
+    """Send one command to the running tray (of `env`'s display); its answer, or None
+    when no tray runs there."""
+    if sys.platform.startswith("win"):
+        return _send_qt(command, timeout_s, env)
+    import socket
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout_s)
+    try:
+        s.connect(instance_name(env))
+        s.sendall((json.dumps(command) + "\n").encode())
+        data = b""
+        while not data.endswith(b"\n"):
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    except OSError:
+        return None
+    finally:
+        s.close()
+    return json.loads(data) if data.strip() else {}
+
+
+def _send_qt(command: dict[str, Any], timeout_s: float, env: dict[str, str] | None) -> dict[str, Any] | None:
     from PySide6.QtNetwork import QLocalSocket
     sock = QLocalSocket()
-    sock.connectToServer(instance_name())
-    if not sock.waitForConnected(timeout_ms):
+    sock.connectToServer(instance_name(env))
+    if not sock.waitForConnected(int(timeout_s * 1000)):
         return None
     sock.write((json.dumps(command) + "\n").encode())
-    sock.waitForBytesWritten(timeout_ms)
+    sock.waitForBytesWritten(int(timeout_s * 1000))
     data = b""
-    deadline = time.monotonic() + timeout_ms / 1000
+    deadline = time.monotonic() + timeout_s
     while not data.endswith(b"\n") and time.monotonic() < deadline:
         if sock.waitForReadyRead(100):
             data += bytes(sock.readAll())
@@ -72,14 +102,13 @@ def _setup_logging(log_dir: Path) -> None:
 def run_tray(options: TrayOptions | None = None, argv: list[str] | None = None) -> int:
     t_start = time.perf_counter()
     options = options or TrayOptions()
-    from PySide6.QtGui import QCursor
     from PySide6.QtNetwork import QLocalServer
     from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-    app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
-    if send_command({"cmd": "show"}, 500) is not None:
+    if send_command({"cmd": "show"}, 0.5) is not None:
         print("Deskhand is already running; its menu has been brought up.", file=sys.stderr)
         return 0
+    app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
     app.setQuitOnLastWindowClosed(False)    # closing the review must not end the tray
     app.setApplicationName("Deskhand")
     app.setApplicationDisplayName("政务数字机器人 · 窗口助手")
@@ -125,7 +154,7 @@ def run_tray(options: TrayOptions | None = None, argv: list[str] | None = None) 
     def serve() -> None:
         while server.hasPendingConnections():
             conn = server.nextPendingConnection()
-            conn.readyRead.connect(lambda c=conn: _answer(c, tray, lambda: tray.menu.popup(QCursor.pos())))
+            conn.readyRead.connect(lambda c=conn: _answer(c, tray, lambda: _popup_menu(tray)))
     server.newConnection.connect(serve)
 
     if options.on_ready:
@@ -139,6 +168,14 @@ def run_tray(options: TrayOptions | None = None, argv: list[str] | None = None) 
             pass
     workflow.close()
     return code
+
+
+def _popup_menu(tray: Any) -> None:
+    """The tray menu by the tray icon (by the pointer when the tray cannot say where)."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QCursor
+    geo = tray.icon.geometry()
+    tray.menu.popup(QPoint(geo.x(), geo.y() + geo.height()) if geo.width() > 0 else QCursor.pos())
 
 
 def _answer(conn: Any, tray: Any, show_menu: Callable[[], None]) -> None:
