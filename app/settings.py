@@ -1,0 +1,537 @@
+"""Deskhand's settings: what a clerk may choose, what IT fixes, and where both are kept.
+
+    store = SettingsStore(default_user_path(), default_preset_path())
+    settings = store.load()                 # never raises for a damaged user file:
+    for problem in store.problems: ...      # …it is backed up and the problem told here
+    settings = dataclasses.replace(settings, language="en")
+    store.save(settings)                    # SettingLockedError if IT fixed that key
+    registries = settings.registry_settings()   # app.registry.settings.RegistrySettings
+
+The user file (settings.yaml in the per-user config folder) holds only what differs from
+the defaults and IT's preset, so a later preset default still reaches a clerk who never
+changed that setting. IT's preset (see `default_preset_path`) looks like
+
+    settings: {registries: {...}, hotkeys: {fill: Ctrl+Alt+F}, ocr_engine: rapidocr}
+    locked: [registries, hotkeys.fill]
+
+A locked key always has the preset's value (or the default, if the preset names no value);
+an unlocked preset value is a default the clerk may change. Secrets never appear here:
+a registry entry names a credential, the OS keyring (app.vault) holds it.
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from app.errors import DeskhandError, RegistryConfigError
+from app.ocr import ENGINES
+from app.paths import library_dir, user_config_dir
+from app.registry.settings import RegistrySettings, parse_registry_settings
+from playbooks.keys import KeyCombo, KeyNameError, parse_combo
+
+__all__ = ["Settings", "SettingsStore", "SettingsError", "SettingLockedError", "PresetError",
+           "HotkeyError", "hotkey_combo",
+           "LANGUAGES", "HOTKEY_NAMES", "DEFAULT_HOTKEYS", "LOCKABLE", "ON_OUTAGE",
+           "default_user_path", "default_preset_path", "read_registries_file",
+           "write_registry_settings"]
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = ("zh_CN", "en")
+HOTKEY_NAMES = ("capture", "fill", "abort")
+DEFAULT_HOTKEYS = {"capture": "Ctrl+Alt+C", "fill": "Ctrl+Alt+V", "abort": "Ctrl+Alt+Esc"}
+ON_OUTAGE = ("unverified", "stop")
+FIELDS = ("language", "ocr_engine", "hotkeys", "playbook_dirs", "registries", "on_outage",
+          "last_playbook")
+LOCKABLE = FIELDS + tuple(f"hotkeys.{n}" for n in HOTKEY_NAMES)
+# A bare key as a global hotkey would fire while the clerk types; these may stand alone.
+_LONE_KEYS = frozenset({f"f{i}" for i in range(1, 13)} | {"pause", "printscreen"})
+
+
+class SettingsError(DeskhandError):
+    """The settings cannot be used or saved as given; the message says what to change."""
+    exit_code = 2
+
+
+class SettingLockedError(SettingsError):
+    """A change to a key IT fixed in the preset."""
+
+
+class PresetError(SettingsError):
+    """IT's preset file is broken: Deskhand cannot start until IT fixes it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    language: str = "zh_CN"
+    ocr_engine: str = "rapidocr"
+    hotkeys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_HOTKEYS))
+    # Folders added by the clerk; the shipped library is always searched first.
+    playbook_dirs: list[str] = field(default_factory=list)
+    # The `registries:` section of app.registry.settings (name → base_url, auth, endpoints).
+    registries: dict[str, Any] = field(default_factory=dict)
+    on_outage: str = "unverified"
+    last_playbook: str | None = None
+    locked: frozenset[str] = frozenset()
+    # Where the values came from, for messages; not part of the value.
+    origin: str | None = field(default=None, compare=False, repr=False)
+
+    def is_locked(self, key: str) -> bool:
+        """`key` ("hotkeys.fill", "registries"…) or the section holding it is fixed by IT."""
+        return key in self.locked or key.partition(".")[0] in self.locked
+
+    def playbook_folders(self) -> list[Path]:
+        """The shipped library, then the clerk's folders (each once)."""
+        folders = [library_dir()]
+        for d in self.playbook_dirs:
+            p = Path(d).expanduser()
+            if p not in folders:
+                folders.append(p)
+        return folders
+
+    def registry_settings(self) -> RegistrySettings:
+        """The registries as app.registry reads them (RegistryConfigError if wrong)."""
+        return parse_registry_settings(_registry_document(self), self.origin)
+
+    def validate(self) -> None:
+        """SettingsError listing every problem, or nothing."""
+        data = _data(self)
+        problems = []
+        for key in FIELDS:
+            try:
+                _PARSERS[key](data[key])
+            except ValueError as e:
+                problems.append(f"{key}: {e}")
+        missing = [n for n in HOTKEY_NAMES if n not in self.hotkeys]
+        if missing:
+            problems.append(f"hotkeys: no key combination for {', '.join(missing)}")
+        if not problems:
+            problems += _hotkey_clashes(self.hotkeys)
+        if problems:
+            raise SettingsError("The settings cannot be saved: " + "; ".join(problems) + ".")
+
+
+# ------------------------------------------------------------------ value parsers
+# Each takes what YAML gave and returns the clean value, or raises ValueError with the
+# rest of a sentence that starts with the key's name.
+
+def _language(v: Any) -> str:
+    if v not in LANGUAGES:
+        raise ValueError(f"must be one of {', '.join(LANGUAGES)}, not {v!r}")
+    return v
+
+
+def _ocr_engine(v: Any) -> str:
+    if v not in ENGINES:
+        raise ValueError(f"there is no OCR engine {v!r}; use one of {', '.join(ENGINES)}")
+    return v
+
+
+class HotkeyError(SettingsError):
+    """A key combination that cannot be a hotkey. `kind` lets a window say it in its own
+    language: "invalid" (not a key Deskhand knows) or "lone" (no Ctrl, Alt or Super)."""
+
+    def __init__(self, text: str, kind: str, detail: str) -> None:
+        super().__init__(f"The hotkey '{text}' {detail}.")
+        self.kind = kind
+        self.detail = detail
+
+
+def hotkey_combo(text: str) -> KeyCombo:
+    """The combination `text` names, if it can be a global hotkey; else HotkeyError."""
+    try:
+        combo = parse_combo(text)
+    except KeyNameError as e:
+        raise HotkeyError(text, "invalid", f"is not valid: {e}") from None
+    if not set(combo.modifiers) - {"shift"} and combo.key not in _LONE_KEYS:
+        raise HotkeyError(text, "lone", "needs Ctrl, Alt or Super, or it would fire while "
+                                        "the clerk types")
+    return combo
+
+
+def _hotkey(name: str, v: Any) -> str:
+    if not isinstance(v, str):
+        raise ValueError(f"the {name} hotkey must be text such as 'Ctrl+Alt+C', not {v!r}")
+    try:
+        hotkey_combo(v)
+    except HotkeyError as e:
+        raise ValueError(f"the {name} hotkey '{v}' {e.detail}") from None
+    return v.strip()
+
+
+def _hotkeys(v: Any) -> dict[str, str]:
+    """A partial mapping is fine: missing names keep their value from below."""
+    if not isinstance(v, Mapping):
+        raise ValueError(f"must be a mapping of {', '.join(HOTKEY_NAMES)} to key "
+                         f"combinations, not {v!r}")
+    unknown = [str(k) for k in v if k not in HOTKEY_NAMES]
+    if unknown:
+        raise ValueError(f"unknown hotkey {', '.join(unknown)} (known: {', '.join(HOTKEY_NAMES)})")
+    return {k: _hotkey(k, v[k]) for k in HOTKEY_NAMES if k in v}
+
+
+def _hotkey_clashes(hotkeys: Mapping[str, str]) -> list[str]:
+    seen: dict[Any, str] = {}
+    problems = []
+    for name in HOTKEY_NAMES:
+        if name not in hotkeys:
+            continue
+        combo = parse_combo(hotkeys[name])   # already checked by _hotkey
+        if combo in seen:
+            problems.append(f"hotkeys: the {seen[combo]} and {name} hotkeys are both "
+                            f"'{hotkeys[name]}'; give each its own")
+        seen.setdefault(combo, name)
+    return problems
+
+
+def _playbook_dirs(v: Any) -> list[str]:
+    if v is None:
+        return []
+    if not isinstance(v, list) or not all(isinstance(d, str) and d.strip() for d in v):
+        raise ValueError(f"must be a list of folder paths, not {v!r}")
+    library = library_dir()
+    out: list[str] = []
+    for d in (d.strip() for d in v):
+        if Path(d).expanduser() != library and d not in out:
+            out.append(d)
+    return out
+
+
+def _registries(v: Any) -> dict[str, Any]:
+    if v is None:
+        return {}
+    if not isinstance(v, Mapping):
+        raise ValueError(f"must be a mapping of registry names to their settings, not {v!r}")
+    try:
+        parse_registry_settings({"registries": v})
+    except RegistryConfigError as e:
+        # Keep parse_registry_settings' located lines ("registries.city.base_url: …").
+        raise ValueError(e.message.partition(":\n")[2].replace("\n  ", "; ").strip()) from None
+    return copy.deepcopy(dict(v))
+
+
+def _on_outage(v: Any) -> str:
+    if v not in ON_OUTAGE:
+        raise ValueError(f"must be 'unverified' or 'stop', not {v!r}")
+    return v
+
+
+def _last_playbook(v: Any) -> str | None:
+    if v is not None and not isinstance(v, str):
+        raise ValueError(f"must be a playbook name, not {v!r}")
+    return v or None
+
+
+_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "language": _language, "ocr_engine": _ocr_engine, "hotkeys": _hotkeys,
+    "playbook_dirs": _playbook_dirs, "registries": _registries, "on_outage": _on_outage,
+    "last_playbook": _last_playbook,
+}
+
+
+def _data(s: Settings) -> dict[str, Any]:
+    return {k: copy.deepcopy(getattr(s, k)) for k in FIELDS}
+
+
+def _registry_document(s: Settings) -> dict[str, Any]:
+    return {"version": 1, "on_outage": s.on_outage, "registries": copy.deepcopy(s.registries)}
+
+
+def _parse_values(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """(the valid values, a sentence per invalid or unknown key)."""
+    values, problems = {}, []
+    for key, value in raw.items():
+        if key not in _PARSERS:
+            problems.append(f"unknown setting '{key}' (known: {', '.join(FIELDS)})")
+            continue
+        try:
+            values[key] = _PARSERS[key](value)
+        except ValueError as e:
+            problems.append(f"{key}: {e}")
+    return values, problems
+
+
+def _merge(below: dict[str, Any], above: Mapping[str, Any]) -> dict[str, Any]:
+    """`above` over `below`; hotkeys merge name by name."""
+    out = copy.deepcopy(below)
+    for key, value in above.items():
+        if key == "hotkeys":
+            out["hotkeys"] = {**out["hotkeys"], **value}
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _get(data: Mapping[str, Any], key: str) -> Any:
+    section, _, name = key.partition(".")
+    return data[section].get(name) if name else data[section]
+
+
+def _set(data: dict[str, Any], key: str, value: Any) -> None:
+    section, _, name = key.partition(".")
+    if name:
+        data[section][name] = value
+    else:
+        data[section] = copy.deepcopy(value)
+
+
+# ------------------------------------------------------------------ files
+
+def default_user_path() -> Path:
+    return user_config_dir() / "settings.yaml"
+
+
+def default_preset_path(environ: Mapping[str, str] = os.environ,
+                        platform: str = sys.platform) -> Path:
+    """$DESKHAND_PRESET, else %PROGRAMDATA%\\Deskhand\\preset.yaml on Windows,
+    /etc/deskhand/preset.yaml elsewhere."""
+    if environ.get("DESKHAND_PRESET"):
+        return Path(environ["DESKHAND_PRESET"])
+    if platform == "win32":
+        return Path(environ.get("PROGRAMDATA", r"C:\ProgramData")) / "Deskhand" / "preset.yaml"
+    return Path("/etc/deskhand/preset.yaml")
+
+
+def _write_yaml_atomically(path: Path, data: Any, header: str) -> None:
+    """Readers see the old file or the new one, never half of one."""
+    text = header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _read_yaml(path: Path) -> Any:
+    """The document, FileNotFoundError, or ValueError with what is wrong."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise
+    except (OSError, UnicodeDecodeError) as e:
+        raise ValueError(f"it cannot be read ({getattr(e, 'strerror', None) or e})") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise ValueError(f"it is not valid YAML ({e})".replace("\n", " ")) from None
+
+
+def read_registries_file(path: str | Path) -> dict[str, Any]:
+    """The `registries:` section of a registry settings file IT sent, checked."""
+    p = Path(path)
+    try:
+        doc = _read_yaml(p)
+    except FileNotFoundError:
+        raise SettingsError(f"The registry settings file {p} does not exist.") from None
+    except ValueError as e:
+        raise SettingsError(f"The registry settings file {p} cannot be used: {e}.") from None
+    try:
+        parse_registry_settings(doc, str(p))
+    except RegistryConfigError as e:
+        raise SettingsError(e.message) from None
+    return copy.deepcopy(doc.get("registries") or {})
+
+
+def write_registry_settings(settings: Settings, path: str | Path) -> Path:
+    """The registries as a file app.registry.settings.load_registry_settings reads (for
+    `deskhand capture --registries FILE`)."""
+    settings.registry_settings()   # refuse to write what cannot be read back
+    p = Path(path)
+    _write_yaml_atomically(p, _registry_document(settings),
+                           "# Deskhand registry settings, written from settings.yaml.\n")
+    return p
+
+
+@dataclass(frozen=True)
+class _Base:
+    """Defaults with IT's preset applied: what a clerk's own values go over."""
+    data: dict[str, Any]
+    locked: frozenset[str]
+    preset: Path | None
+
+
+class SettingsStore:
+    """Loads and saves one clerk's settings under IT's preset.
+
+    `preset_path` None: no preset. A preset file that does not exist is no preset, unless
+    `preset_required` (set when $DESKHAND_PRESET names it: a typo there must not pass)."""
+
+    def __init__(self, user_path: str | Path, preset_path: str | Path | None = None, *,
+                 preset_required: bool = False,
+                 clock: Callable[[], datetime] = datetime.now) -> None:
+        self.user_path = Path(user_path)
+        self.preset_path = Path(preset_path) if preset_path is not None else None
+        self.preset_required = preset_required
+        self._clock = clock
+        self.problems: list[str] = []   # what the last load() found wrong and set aside
+
+    @classmethod
+    def default(cls, environ: Mapping[str, str] = os.environ) -> SettingsStore:
+        return cls(default_user_path(), default_preset_path(environ),
+                   preset_required=bool(environ.get("DESKHAND_PRESET")))
+
+    # --------------------------------------------------------------- load
+    def load(self) -> Settings:
+        """Defaults, then IT's unlocked preset values, then the clerk's, then IT's locked
+        values. PresetError if the preset is broken; a damaged user file is backed up
+        and reported in `problems` instead."""
+        base = self._base()
+        self.problems = []
+        user = self._user_values()
+        data = _merge(base.data, user)
+        for key in base.locked:
+            _set(data, key, _get(base.data, key))
+        clashes = _hotkey_clashes(data["hotkeys"])
+        if clashes:
+            self._report(clashes[0] + f" in {self.user_path}; the hotkeys are back to "
+                                      "their defaults")
+            data["hotkeys"] = copy.deepcopy(base.data["hotkeys"])
+        return Settings(**data, locked=base.locked, origin=self._origin(base))
+
+    def _origin(self, base: _Base) -> str:
+        return f"{self.user_path}" + (f", preset {base.preset}" if base.preset else "")
+
+    def _report(self, problem: str) -> None:
+        log.warning("settings: %s", problem)
+        self.problems.append(problem)
+
+    def _user_values(self) -> dict[str, Any]:
+        try:
+            doc = _read_yaml(self.user_path)
+        except FileNotFoundError:
+            return {}
+        except ValueError as e:
+            self._set_aside(f"The settings file {self.user_path} is damaged: {e}", move=True)
+            return {}
+        if doc is None:
+            return {}
+        if not isinstance(doc, Mapping):
+            self._set_aside(f"The settings file {self.user_path} is damaged: it holds "
+                            f"{type(doc).__name__}, not settings", move=True)
+            return {}
+        values, problems = _parse_values(doc)
+        if problems:
+            self._set_aside(f"Some settings in {self.user_path} were not used: "
+                            + "; ".join(problems), move=False)
+        return values
+
+    def _set_aside(self, problem: str, *, move: bool) -> None:
+        """Keep the clerk's file as settings.yaml.bad-<time> and say so. A file that
+        cannot be used at all moves away; a partly valid one is copied, so its good
+        values stay until the next save."""
+        stamp = self._clock().strftime("%Y%m%d-%H%M%S")
+        backup = self.user_path.with_name(f"{self.user_path.name}.bad-{stamp}")
+        n = 1
+        while backup.exists():
+            n += 1
+            backup = self.user_path.with_name(f"{self.user_path.name}.bad-{stamp}-{n}")
+        try:
+            if move:
+                os.replace(self.user_path, backup)
+            else:
+                backup.write_bytes(self.user_path.read_bytes())
+        except OSError as e:
+            self._report(f"{problem}. Deskhand could not keep a copy ({e.strerror}); "
+                         "the defaults are used")
+            return
+        self._report(f"{problem}. A copy is kept as {backup}; the defaults are used")
+
+    # --------------------------------------------------------------- preset
+    def _base(self) -> _Base:
+        defaults = _data(Settings())
+        p = self.preset_path
+        if p is None:
+            return _Base(defaults, frozenset(), None)
+        try:
+            doc = _read_yaml(p)
+        except FileNotFoundError:
+            if self.preset_required:
+                raise self._preset_error("it does not exist") from None
+            return _Base(defaults, frozenset(), None)
+        except ValueError as e:
+            raise self._preset_error(str(e)) from None
+        if doc is None:
+            doc = {}
+        if not isinstance(doc, Mapping):
+            raise self._preset_error(f"it holds {type(doc).__name__}, not "
+                                     "{settings: {...}, locked: [...]}")
+        problems = [f"unknown key '{k}' (allowed: settings, locked)"
+                    for k in doc if k not in ("settings", "locked")]
+        raw = doc.get("settings") or {}
+        if not isinstance(raw, Mapping):
+            problems.append("'settings' must be a mapping of setting names to values")
+            raw = {}
+        values, bad = _parse_values(raw)
+        problems += bad
+        locked = doc.get("locked") or []
+        if not isinstance(locked, list) or not all(isinstance(k, str) for k in locked):
+            problems.append("'locked' must be a list of setting names")
+            locked = []
+        problems += [f"'{k}' cannot be locked (lockable: {', '.join(LOCKABLE)})"
+                     for k in locked if k not in LOCKABLE]
+        data = _merge(defaults, values)
+        if not problems:
+            problems += _hotkey_clashes(data["hotkeys"])
+        if problems:
+            raise self._preset_error("; ".join(problems))
+        return _Base(data, frozenset(locked), p)
+
+    def _preset_error(self, problem: str) -> PresetError:
+        return PresetError(f"IT's preset file {self.preset_path} cannot be used: {problem}. "
+                           "Ask IT (信息科) to fix it.")
+
+    # --------------------------------------------------------------- save
+    def save(self, settings: Settings) -> None:
+        """Write what the clerk changed. SettingLockedError for a change to a key IT
+        fixed, SettingsError for an invalid value, both before anything is written."""
+        base = self._base()
+        new = _data(settings)
+        for key in sorted(base.locked):
+            if _get(new, key) != _get(base.data, key):
+                raise SettingLockedError(
+                    f"This setting is fixed by IT (preset {base.preset}): '{key}' stays "
+                    f"{_get(base.data, key)!r}.")
+        settings.validate()
+        mine: dict[str, Any] = {}
+        for key in FIELDS:
+            if key in base.locked:
+                continue
+            if key == "hotkeys":
+                changed = {n: v for n, v in new["hotkeys"].items()
+                           if f"hotkeys.{n}" not in base.locked and v != base.data["hotkeys"][n]}
+                if changed:
+                    mine["hotkeys"] = changed
+            elif new[key] != base.data[key]:
+                mine[key] = new[key]
+        try:
+            _write_yaml_atomically(self.user_path, mine,
+                                   "# Deskhand settings: only what differs from the defaults "
+                                   "and IT's preset.\n# Secrets are never kept here (see "
+                                   "'deskhand vault').\n")
+        except OSError as e:
+            raise SettingsError(f"The settings could not be saved to {self.user_path} "
+                                f"({e.strerror}); check that the folder is writable.") from None
+        log.info("settings: saved %s", self.user_path)
+
+    def update(self, settings: Settings, **changes: Any) -> Settings:
+        """`settings` with `changes`, saved (e.g. last_playbook after a pick)."""
+        new = dataclasses.replace(settings, **changes)
+        self.save(new)
+        return new
