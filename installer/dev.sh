@@ -49,6 +49,8 @@ setup_venv() {
     .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test,easyocr]'
     echo "$want" > "$stamp"
   fi
+  # The Chinese UI: compile resources/i18n/*.ts into .qm (build output, not in git).
+  .venv/bin/python installer/build_translations.py >/dev/null
 }
 
 cmd="${1:-test}"; shift || true
