@@ -418,40 +418,47 @@ class SettingsStore:
         except FileNotFoundError:
             return {}
         except ValueError as e:
-            self._set_aside(f"The settings file {self.user_path} is damaged: {e}", move=True)
+            self._set_aside(f"The settings file {self.user_path} is damaged: {e}")
             return {}
         if doc is None:
             return {}
         if not isinstance(doc, Mapping):
             self._set_aside(f"The settings file {self.user_path} is damaged: it holds "
-                            f"{type(doc).__name__}, not settings", move=True)
+                            f"{type(doc).__name__}, not settings")
             return {}
         values, problems = _parse_values(doc)
         if problems:
             self._set_aside(f"Some settings in {self.user_path} were not used: "
-                            + "; ".join(problems), move=False)
+                            + "; ".join(problems), keep=values)
         return values
 
-    def _set_aside(self, problem: str, *, move: bool) -> None:
+    def _set_aside(self, problem: str, keep: dict[str, Any] | None = None) -> None:
         """Keep the clerk's file as settings.yaml.bad-<time> and say so. A file that
-        cannot be used at all moves away; a partly valid one is copied, so its good
-        values stay until the next save."""
+        cannot be used at all moves there; a partly valid one is copied there and
+        rewritten with the values that `keep`, so the problem is told once."""
         stamp = self._clock().strftime("%Y%m%d-%H%M%S")
         backup = self.user_path.with_name(f"{self.user_path.name}.bad-{stamp}")
         n = 1
         while backup.exists():
             n += 1
             backup = self.user_path.with_name(f"{self.user_path.name}.bad-{stamp}-{n}")
+        rest = "the defaults are used" if keep is None else "the other settings are kept"
         try:
-            if move:
+            if keep is None:
                 os.replace(self.user_path, backup)
             else:
                 backup.write_bytes(self.user_path.read_bytes())
+                self._write_user(keep)
         except OSError as e:
-            self._report(f"{problem}. Deskhand could not keep a copy ({e.strerror}); "
-                         "the defaults are used")
+            self._report(f"{problem}. Deskhand could not keep a copy ({e.strerror}); {rest}")
             return
-        self._report(f"{problem}. A copy is kept as {backup}; the defaults are used")
+        self._report(f"{problem}. A copy is kept as {backup}; {rest}")
+
+    def _write_user(self, data: dict[str, Any]) -> None:
+        _write_yaml_atomically(self.user_path, data,
+                               "# Deskhand settings: only what differs from the defaults and "
+                               "IT's preset.\n# Secrets are never kept here (see 'deskhand "
+                               "vault').\n")
 
     # --------------------------------------------------------------- preset
     def _base(self) -> _Base:
@@ -521,10 +528,7 @@ class SettingsStore:
             elif new[key] != base.data[key]:
                 mine[key] = new[key]
         try:
-            _write_yaml_atomically(self.user_path, mine,
-                                   "# Deskhand settings: only what differs from the defaults "
-                                   "and IT's preset.\n# Secrets are never kept here (see "
-                                   "'deskhand vault').\n")
+            self._write_user(mine)
         except OSError as e:
             raise SettingsError(f"The settings could not be saved to {self.user_path} "
                                 f"({e.strerror}); check that the folder is writable.") from None

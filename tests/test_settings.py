@@ -148,7 +148,12 @@ def test_partly_bad_file_keeps_good_values_and_a_copy(user: Path, caplog: Any) -
     assert "unknown setting 'colour'" in problem
     assert "settings.yaml.bad-20240506-070809" in problem
     assert problem in caplog.text                     # logged as well as returned
-    assert user.with_name("settings.yaml.bad-20240506-070809").read_text() == user.read_text()
+    backup = user.with_name("settings.yaml.bad-20240506-070809")
+    assert "tesseract" in backup.read_text() and "colour" in backup.read_text()
+    assert yaml.safe_load(user.read_text()) == {"language": "en",      # the good values stay
+                                                "hotkeys": {"fill": "Ctrl+Alt+F"}}
+    assert st.load() == s and st.problems == []                        # told once
+    assert len(list(user.parent.glob("settings.yaml.bad-*"))) == 1
 
 
 def test_second_backup_in_the_same_second_does_not_overwrite(user: Path) -> None:
