@@ -333,6 +333,16 @@ def test_saving_another_language_asks_for_the_switch(qtbot: Any, translations: T
     assert signal.args == ["en"] and store.load().language == "en"
 
 
+def test_install_at_start_up(qapp: QApplication, tmp_path: Path) -> None:
+    t = i18n.install(qapp, "zh_CN", cache_dir=tmp_path)
+    try:
+        assert t.parent() is qapp and t.language == "zh_CN"
+        assert qapp.translate("SettingsDialog", "Fixed by IT") == LOCKED_TIP
+    finally:
+        t.switch("en")
+    assert qapp.translate("SettingsDialog", "Fixed by IT") == "Fixed by IT"
+
+
 def test_missing_qm_is_compiled_from_the_ts(qapp: QApplication, tmp_path: Path) -> None:
     folder = tmp_path / "i18n"
     folder.mkdir()

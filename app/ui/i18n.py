@@ -7,8 +7,8 @@ Source strings are English, marked where they are written so that lupdate finds 
 
 (A literal string inside the call: lupdate reads the source, it does not run it.)
 
-    translations = Translations(app)       # one per QApplication, passed to who needs it
-    translations.switch(settings.language) # "zh_CN" or "en"
+    translations = install(app, settings.language)   # Translations(app) + switch()
+    translations.switch("en")              # later, e.g. from SettingsDialog.languageChanged
 
 `switch` installs our catalogue (resources/i18n/deskhand_<lang>.qm) and Qt's own
 (qtbase_<lang>.qm: the OK/Cancel buttons, file dialogs) and emits `languageChanged`.
@@ -35,7 +35,7 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QObject, QTranslator,
 
 from app.paths import resources_dir
 
-__all__ = ["Translations", "LANGUAGES", "DEFAULT_LANGUAGE", "CATALOGUE", "i18n_dir",
+__all__ = ["Translations", "install", "LANGUAGES", "DEFAULT_LANGUAGE", "CATALOGUE", "i18n_dir",
            "qt_tool", "compile_ts"]
 
 log = logging.getLogger(__name__)
@@ -147,3 +147,11 @@ class Translations(QObject):
             return None
         log.info("i18n: compiled %s into %s", ts, cached)
         return cached
+
+
+def install(app: QCoreApplication, language: str = DEFAULT_LANGUAGE, **options: Path) -> Translations:
+    """Translations for `app`, switched to `language`. The object is a child of `app`
+    (it lives as long as the application); keep it to switch language later."""
+    translations = Translations(app, **options)
+    translations.switch(language)
+    return translations
