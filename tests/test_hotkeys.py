@@ -368,6 +368,21 @@ def test_xdotool_fires_the_hotkey_once_and_latency_is_recorded(
 
 
 @on_x
+def test_the_trays_dispatch_runs_callbacks_on_the_qt_main_thread(session: XSession, qtbot) -> None:
+    """As the tray wires it: MainThread.post as the dispatch (base.py's docstring)."""
+    from app.hotkeys.x11 import X11Hotkeys
+    from app.ui.dispatch import MainThread
+    main = MainThread()
+    ran_on: list[bool] = []
+    with X11Hotkeys(session.display, dispatch=main.post) as hotkeys:
+        hotkeys.register("capture", "Ctrl+Alt+C",
+                         lambda: ran_on.append(threading.current_thread() is threading.main_thread()))
+        session.xdotool("key", "ctrl+alt+c")
+        qtbot.waitUntil(lambda: bool(ran_on), timeout=2000)
+    assert ran_on == [True]
+
+
+@on_x
 def test_held_hotkey_auto_repeats_but_fires_once(session: XSession, hotkeys) -> None:
     hits = listening(hotkeys)
     session.xdotool("keydown", "ctrl+alt+c")
