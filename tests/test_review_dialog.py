@@ -246,6 +246,17 @@ def test_sensitive_values_are_masked_until_revealed(qtbot, playbook, image):
     assert row.edit.text() == mask(GOOD_ID, "id_number")
 
 
+def test_an_empty_sensitive_field_can_be_typed_into_at_once(qtbot, playbook, image):
+    dialog, _ = open_dialog(qtbot, every_status_case(), playbook, image)
+    row = dialog.rows["phone"]
+    assert row.revealed and not row.edit.isReadOnly()
+    row.edit.setFocus()
+    qtbot.keyClicks(row.edit, "13800138000")
+    assert row.chip.status == "edited"
+    row.reveal.click()                                   # and hidden again afterwards
+    assert row.edit.text() == mask("13800138000", "phone") and row.edit.isReadOnly()
+
+
 def test_problems_of_a_masked_row_do_not_show_its_value(qtbot, playbook, image):
     dialog, _ = open_dialog(qtbot, every_status_case(), playbook, image)
     row = dialog.rows["id_number"]

@@ -59,6 +59,7 @@ class FillProgress(QWidget):
         layout = QVBoxLayout(self)
         for w in (self.title, self.detail, self.bar, self.abort_button):
             layout.addWidget(w)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)   # else no frame is drawn
         self.setStyleSheet("FillProgress { background: palette(window); "
                            "border: 1px solid palette(mid); }")
         self.setMinimumWidth(280)

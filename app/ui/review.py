@@ -63,7 +63,8 @@ class FieldRow(QObject):
         self.spec, self.fv = spec, fv
         self.initial = copy.deepcopy(fv)
         self.sensitive = is_sensitive(spec)
-        self.revealed = not self.sensitive
+        # nothing to hide in an empty value, and a masked value cannot be typed into
+        self.revealed = not self.sensitive or not fv.value
         self._text = fv.value or ""          # what the clerk sees / typed, unmasked
 
         self.label = QLabel(spec.label or spec.name, parent)
@@ -75,9 +76,11 @@ class FieldRow(QObject):
         if self.sensitive:
             self.reveal = QToolButton(parent)
             self.reveal.setCheckable(True)
+            self.reveal.setChecked(self.revealed)
             self.reveal.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             self.reveal.toggled.connect(self._on_reveal)
         self.edit = QLineEdit(parent)
+        self.edit.setMinimumWidth(260)
         self.edit.setAccessibleName(self.label.text())
         self.edit.textEdited.connect(self._on_edited)
         self.note = QLabel(parent)
@@ -127,21 +130,23 @@ class FieldRow(QObject):
         return self.reveal if self.reveal is not None and not self.revealed else self.edit
 
     def add_to(self, grid: QGridLayout, row: int) -> None:
-        grid.addWidget(self.label, row, 0)
-        grid.addWidget(self.crop, row, 1)
+        top = Qt.AlignmentFlag.AlignTop
+        grid.addWidget(self.label, row, 0, top)
+        grid.addWidget(self.crop, row, 1, top)
         value = QVBoxLayout()
         value.setSpacing(2)
         value.addWidget(self.edit)
         value.addWidget(self.note)
+        value.addStretch(1)
         grid.addLayout(value, row, 2)
-        grid.addWidget(self.registry, row, 3)
-        grid.addWidget(self.chip, row, 4, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.registry, row, 3, top)
+        grid.addWidget(self.chip, row, 4, top)
         actions = QHBoxLayout()
         for w in (self.reveal, self.use_registry):
             if w is not None:
                 actions.addWidget(w)
         actions.addStretch(1)
-        grid.addLayout(actions, row, 5)
+        grid.addLayout(actions, row, 5, top)
 
     # -- the clerk's actions -----------------------------------------------------------
     def _on_reveal(self, on: bool) -> None:
@@ -338,7 +343,10 @@ class ReviewDialog(OnTopDialog):
         layout.addWidget(scroll, 1)
         layout.addWidget(self.hint)
         layout.addLayout(buttons)
-        self.resize(900, min(160 + 64 * len(self.rows), 720))
+        # wide enough for every column, tall enough for the rows, within the screen
+        area = self.screen().availableGeometry()
+        self.resize(min(grid_host.sizeHint().width() + 48, area.width() - 40),
+                    min(grid_host.sizeHint().height() + 140, area.height() - 80))
         self.retranslate()
 
     def retranslate(self) -> None:
