@@ -364,9 +364,9 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("vault", help="credentials in the OS keyring")
     from app.vault import cli as vault_cli
     vault_cli.add_arguments(v)
-    d = sub.add_parser("demo", help="fill a sample case into the sample approval client")
-    d.add_argument("--keep-open", type=float, default=None, metavar="S",
-                   help="seconds to leave the sample client open (default: until Enter)")
+    d = sub.add_parser("demo", help="the sandbox: registry, portal page, approval client and the tray")
+    from app.sandbox import demo as demo_module   # argparse only; the demo loads on run
+    demo_module.add_arguments(d)
     return p
 
 

@@ -131,6 +131,7 @@ class Workflow:
         self._secrets = secrets
         self._engine: "OcrEngine | None" = None
         self._desktop: "Desktop | None" = None
+        self._ui_desktop: "Desktop | None" = None
         self._lock = threading.Lock()
 
     # -- lazily made parts -----------------------------------------------------------
@@ -139,6 +140,11 @@ class Workflow:
             if self._engine is None:
                 self._engine = self._engine_factory()
             return self._engine
+
+    def reset_engine(self) -> None:
+        """Use a newly chosen OCR engine from the next capture on."""
+        with self._lock:
+            self._engine = None
 
     def warm_up(self) -> None:
         """Load the OCR model now (call from a worker thread when a capture is likely)."""
@@ -153,11 +159,20 @@ class Workflow:
                 self._desktop = self._desktop_factory()
             return self._desktop
 
+    def ui_desktop(self) -> "Desktop":
+        """A second connection for the UI thread (focus hand-back): a desktop connection
+        must not be used from two threads at once, and a fill may be running."""
+        with self._lock:
+            if self._ui_desktop is None:
+                self._ui_desktop = self._desktop_factory()
+            return self._ui_desktop
+
     def close(self) -> None:
         with self._lock:
-            if self._desktop is not None:
-                self._desktop.close()
-                self._desktop = None
+            for d in (self._desktop, self._ui_desktop):
+                if d is not None:
+                    d.close()
+            self._desktop = self._ui_desktop = None
 
     # -- capture ---------------------------------------------------------------------
     def grab_source(self, playbook: "Playbook") -> tuple["Image.Image", dict[str, Any], float]:

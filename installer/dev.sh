@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
-  xvfb xauth x11-utils xdotool openbox dbus-daemon fonts-noto-cjk chromium xclip
+  xvfb xauth x11-utils xdotool openbox trayer dbus-daemon fonts-noto-cjk chromium xclip
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xkb1
   libxkbcommon-x11-0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libegl1 libgl1
   libfontconfig1 libdbus-1-3 libglib2.0-0

@@ -1,71 +1,179 @@
-"""`deskhand demo`: type the sample case into the sample approval client.
+"""`deskhand demo`: a new user's first run of the whole thing.
 
-On the user's display when there is one; otherwise on a private virtual display,
-saving a screenshot of the filled client so the result can still be seen.
-(The full sandbox — registry, portal source, tray — arrives with later issues.)
+It starts the reference registry on loopback, opens a citizen-portal page (the source)
+and the sample approval client, loads the sample playbooks, starts the tray and shows a
+short guide: press Ctrl+Alt+C on the portal, check the review, press Ctrl+Alt+V in the
+client.
+
+With a display it is interactive. Without one (or with --autopilot) it runs on a private
+virtual display and plays the clerk itself — capture hotkey, review, fill hotkey — and
+saves screenshots (the tray menu, the review, the filled client) into --screenshots
+(default: the current folder); installer/screenshots.py uses that for docs/.
+The demo's registry secret lives in memory only: nothing is written to the keyring.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import secrets as pysecrets
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
-from typing import TextIO
+from typing import Any, Callable, TextIO
 
-from app.cases import load_case
 from app.errors import DesktopError
-from app.paths import library_dir, resources_dir
-from playbooks.loader import load_playbook
+
+__all__ = ["run_demo", "add_arguments", "DEMO_SEED", "PORTAL_TITLE"]
+
+DEMO_SEED = 5                    # the applicant on the demo's portal page
+PORTAL_TITLE = "e龙岩 - 办件详情"
+PLAYBOOK = "portal-to-qt-intake"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--autopilot", action="store_true",
+                   help="play the clerk (hotkeys, review, fill) and quit; the default without a display")
+    p.add_argument("--private", action="store_true",
+                   help="use a private virtual display even when DISPLAY is set")
+    p.add_argument("--screenshots", metavar="DIR", help="save screenshots here (autopilot)")
+    p.add_argument("--seed", type=int, default=DEMO_SEED, help="which generated applicant")
 
 
 def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if sys.platform.startswith("win"):
-        raise DesktopError("The demo runs on Linux (X11) for now; on Windows, start "
-                           "`python -m app.ui.sample_client` and use `deskhand fill`.")
-    from app.cli import _print_report
-    from app.desktop.x11 import X11Desktop
-    from app.fill.engine import FillEngine, FillOptions
+        raise DesktopError("The demo runs on Linux (X11) for now; on Windows start the tray "
+                           "with `deskhand` and the sample client with `python -m app.ui.sample_client`.")
+    from app.registry.reference import DEMO_CREDENTIAL, write_reference_settings
+    from app.registry.service.process import RegistryServer
+    from app.sandbox.people import make_person
+    from app.sandbox.sources import render_portal_page, show_image_argv
     from app.sandbox.targets import launch_qt_client
     from app.sandbox.xsession import XSession
 
-    playbook = load_playbook(library_dir() / "sample-qt-intake.yaml")
-    case = load_case(resources_dir() / "samples" / "case-zhang-wei.json", playbook.id)
-    session, private = None, False
-    if os.environ.get("DISPLAY"):
-        try:
-            session = XSession.attach(os.environ["DISPLAY"])
-        except DesktopError:
-            print(f"The display {os.environ['DISPLAY']} does not answer.", file=err)
-    if session is None:
-        print("No display here: using a private virtual display; a screenshot of the "
-              "result will be saved.", file=err)
-        session, private = XSession().start(), True
-    os.environ["DISPLAY"] = session.display   # the abort-key watcher follows $DISPLAY
-    client = None
+    private = bool(getattr(args, "private", False)) or not os.environ.get("DISPLAY")
+    autopilot = bool(getattr(args, "autopilot", False)) or private
+    shots = Path(getattr(args, "screenshots", None) or ".").resolve()
+    seed = getattr(args, "seed", DEMO_SEED)
+    work = Path(tempfile.mkdtemp(prefix="deskhand-demo-"))
+    procs: list[Callable[[], None]] = []
+    session: Any = None
     try:
-        print("Starting the sample approval client (城市审批系统)…", file=err)
-        client = launch_qt_client(session)
-        client.activate()
-        desktop = X11Desktop(session.display)
-        try:
-            report = FillEngine(desktop, FillOptions(wait_focus_s=5)).fill(playbook, case)
-        finally:
-            desktop.close()
-        _print_report(playbook, report, out)
         if private:
-            shot = Path.cwd() / "deskhand-demo.png"
-            time.sleep(0.3)
-            session.screenshot(str(shot))
-            print(f"Screenshot of the filled client: {shot}", file=err)
-        elif args.keep_open is not None:
-            time.sleep(args.keep_open)
-        elif sys.stdin.isatty():
-            input("Press Enter to close the sample client… ")
+            session = XSession().start()
+            procs.append(session.stop)
+            print(f"No display in use: running on the private display {session.display}; "
+                  "the demo plays itself and saves screenshots.", file=err)
         else:
-            time.sleep(10)
-        return 1 if report.unconfirmed else 0
+            session = XSession.attach(os.environ["DISPLAY"])
+        env = session.env({"XDG_RUNTIME_DIR": str(work / "run")})
+        os.environ.update({"DISPLAY": session.display, "XDG_RUNTIME_DIR": str(work / "run")})
+        if private:
+            tray_host = session.spawn(["trayer", "--edge", "top", "--align", "right",
+                                       "--widthtype", "request", "--height", "24",
+                                       "--transparent", "false"], env=env)
+            procs.append(lambda: session.end(tray_host))
+
+        secret = pysecrets.token_hex(16)
+        registry = RegistryServer(work / "registry", secret=secret, people=200).start()
+        procs.append(registry.stop)
+        settings_file = write_reference_settings(work / "registries.yaml", registry.url)
+        print(f"Reference registry on {registry.url}", file=err)
+
+        person = make_person(seed)
+        page = render_portal_page(person, seed=seed)
+        png = work / "portal.png"
+        page.image.save(png)
+        viewer = session.spawn(show_image_argv(str(png), PORTAL_TITLE), env=env,
+                               cwd=str(Path(__file__).resolve().parents[2]))
+        procs.append(lambda: session.end(viewer))
+        session.wait_window(PORTAL_TITLE.split(" ")[0] + "*", 20)
+        client = launch_qt_client(session)
+        procs.append(client.close)
+
+        from app.ui.app import TrayOptions, run_tray
+        result: dict[str, Any] = {}
+
+        def ready(tray: Any) -> None:
+            from app.ui.guide import DemoGuide
+            keys = getattr(tray.settings, "hotkeys", {}) or {}
+            tray.guide = DemoGuide(keys.get("capture", "Ctrl+Alt+C"), keys.get("fill", "Ctrl+Alt+V"))
+            screen = tray.guide.screen().availableGeometry()
+            tray.guide.move(screen.left() + 40, screen.bottom() - tray.guide.height() - 80)
+            tray.guide.show()
+            if autopilot:
+                threading.Thread(target=_autopilot, args=(session, env, client, shots, result, out),
+                                 name="deskhand-demo-autopilot", daemon=True).start()
+
+        code = run_tray(TrayOptions(registries=str(settings_file),
+                                    secrets=lambda name: secret if name == DEMO_CREDENTIAL else "",
+                                    playbook=PLAYBOOK, on_ready=ready))
+        if autopilot:
+            ok = result.get("ok", False)
+            print(result.get("summary", "The demo did not finish."), file=out)
+            return 0 if ok and code == 0 else 3
+        return code
     finally:
-        if client is not None:
-            client.close()
-        session.stop()
+        for stop in reversed(procs):
+            try:
+                stop()
+            except Exception:  # clean-up of what we started; keep going
+                pass
+
+
+def _autopilot(session: Any, env: dict[str, str], client: Any, shots: Path,
+               result: dict[str, Any], out: TextIO) -> None:
+    """Press what a clerk presses; record what happened; quit the tray at the end."""
+    from app.ui.app import send_command
+
+    def status() -> dict[str, Any]:
+        return send_command({"cmd": "status"}, 3.0, env) or {}
+
+    def wait(pred: Callable[[dict[str, Any]], bool], timeout: float, what: str) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        st: dict[str, Any] = {}
+        while time.monotonic() < deadline:
+            st = status()
+            if st and pred(st):
+                return st
+            time.sleep(0.1)
+        raise TimeoutError(f"the demo waited {timeout:g} s for {what}; last state: {st}")
+
+    try:
+        shots.mkdir(parents=True, exist_ok=True)
+        wait(lambda s: s.get("tray_visible"), 10, "the tray icon")
+        send_command({"cmd": "show"}, 3.0, env)          # the tray menu, for the picture
+        time.sleep(0.6)
+        session.screenshot(str(shots / "tray-menu.png"))
+        session.xdotool("key", "Escape")
+        session.activate(session.wait_window("e龙岩*", 5))
+        session.xdotool("key", "ctrl+alt+c")
+        st = wait(lambda s: s.get("review_open") or s.get("last_error"), 60, "the review")
+        if st.get("last_error"):
+            raise RuntimeError(st["last_error"])
+        time.sleep(0.8)
+        session.screenshot(str(shots / "review.png"))
+        session.xdotool("key", "Return")                  # all ok: Enter fills the case in
+        st = wait(lambda s: s.get("confirmed") or not s.get("review_open"), 10, "the confirmation")
+        if not st.get("confirmed"):                       # a field needs a look: confirm it
+            session.xdotool("key", "alt+k", "Return")
+            wait(lambda s: s.get("confirmed"), 10, "the confirmation")
+        client.reset()
+        client.activate()
+        client.wait_state(lambda s: s.get("focused") == "applicant_name", 5)
+        session.xdotool("key", "ctrl+alt+v")
+        st = wait(lambda s: s.get("last_fill") is not None and not s.get("busy"), 60, "the fill")
+        time.sleep(0.8)
+        session.screenshot(str(shots / "demo.png"))
+        fill = st["last_fill"]
+        result["ok"] = fill.get("outcome") == "done" and not fill.get("differs")
+        result["summary"] = (f"Demo: captured the portal page, reviewed it and filled the approval "
+                             f"client: {fill.get('outcome')}, {fill.get('readback_ok')} "
+                             f"fields read back ok, differing: {fill.get('differs') or 'none'}. "
+                             f"Screenshots in {shots}.")
+    except Exception as exc:  # reported as the demo's result, then the tray quits
+        result["ok"] = False
+        result["summary"] = f"The demo stopped: {exc}"
+    finally:
+        send_command({"cmd": "quit"}, 3.0, env)

@@ -118,7 +118,7 @@ def run_tray(options: TrayOptions | None = None, argv: list[str] | None = None) 
     _setup_logging(log_dir)
 
     settings, store, settings_problem = _load_settings()
-    _install_language(app, getattr(settings, "language", "zh_CN"))
+    translations = _install_language(app, getattr(settings, "language", "zh_CN"))
 
     from app.library import load_library
     from app.ui.dispatch import MainThread
@@ -130,18 +130,21 @@ def run_tray(options: TrayOptions | None = None, argv: list[str] | None = None) 
     if options.hotkeys:
         try:
             from app.hotkeys import open_hotkeys
-            hotkeys = open_hotkeys()
+            hotkeys = open_hotkeys(dispatch=main.post)   # callbacks arrive on the main thread
         except Exception as exc:  # the tray works from its menu without hotkeys
             log.warning("hotkeys unavailable: %s", exc)
+    from app.fill.worker_client import FillWorkerProcess
+    fill_worker = FillWorkerProcess()
     tray = TrayApp(workflow=workflow, library=library, settings=settings, hotkeys=hotkeys,
-                   main=main, log_dir=log_dir, quit_app=app.quit,
-                   open_settings=lambda: _open_settings(store, tray))
+                   main=main, log_dir=log_dir, fill_worker=fill_worker, quit_app=app.quit,
+                   open_settings=lambda: _open_settings(store, tray, translations))
     if options.playbook:
         tray.choose_playbook(options.playbook)
     if not QSystemTrayIcon.isSystemTrayAvailable():
         log.warning("no system tray on this desktop; the menu opens from the hotkeys only")
     tray.show()
     log.info("tray shown %.3f s after start", time.perf_counter() - t_start)
+    fill_worker.start()    # warm, so a fill starts within milliseconds of the hotkey
     if settings_problem:
         tray.notify(tray.tr("Settings"), settings_problem, warning=True)
 
@@ -166,6 +169,7 @@ def run_tray(options: TrayOptions | None = None, argv: list[str] | None = None) 
             hotkeys.stop()
         except Exception:
             pass
+    fill_worker.close()
     workflow.close()
     return code
 
@@ -211,8 +215,8 @@ def _load_settings() -> tuple[Any, Any, str | None]:
         from app.settings import SettingsStore
         store = SettingsStore.default()
         settings = store.load()
-        problem = getattr(store, "problem", None)
-        return settings, store, problem
+        problems = list(getattr(store, "problems", []) or [])
+        return settings, store, "\n".join(problems) or None
     except Exception as exc:  # noqa: BLE001 - shown to the clerk, defaults used
         log.exception("settings")
         return _DefaultSettings(), None, getattr(exc, "message", str(exc))
@@ -229,12 +233,13 @@ class _DefaultSettings:
         return None
 
 
-def _install_language(app: Any, language: str) -> None:
+def _install_language(app: Any, language: str) -> Any:
     try:
         from app.ui import i18n
-        i18n.install(app, language)
+        return i18n.install(app, language)
     except Exception as exc:  # English source strings still work
         log.warning("translations not loaded: %s", exc)
+        return None
 
 
 def _workflow(settings: Any, options: TrayOptions) -> Any:
@@ -258,9 +263,8 @@ def _workflow(settings: Any, options: TrayOptions) -> Any:
         from app.registry.settings import load_registry_settings
         if options.registries:
             return load_registry_settings(options.registries)
-        from_settings = settings.registry_settings() if hasattr(settings, "registry_settings") else None
-        if from_settings is not None:
-            return from_settings
+        if getattr(settings, "registries", None):    # set in the settings dialog or IT's preset
+            return settings.registry_settings()
         from app.paths import registry_settings_path
         return load_registry_settings(registry_settings_path())
 
@@ -274,7 +278,7 @@ def _workflow(settings: Any, options: TrayOptions) -> Any:
                     secrets=options.secrets or secrets)
 
 
-def _open_settings(store: Any, tray: Any) -> None:
+def _open_settings(store: Any, tray: Any, translations: Any) -> None:
     if store is None:
         tray.notify(tray.tr("Settings"), tray.tr("The settings could not be loaded; see the log."),
                     warning=True)
@@ -282,5 +286,10 @@ def _open_settings(store: Any, tray: Any) -> None:
     from app.ui.settings_dialog import SettingsDialog
     from app.vault import Vault
     dialog = SettingsDialog(store, Vault())
+    if translations is not None:
+        dialog.languageChanged.connect(translations.switch)
+    dialog.settingsSaved.connect(tray.apply_settings)
     tray._settings_dialog = dialog   # keep it alive while open
     dialog.show()
+    dialog.raise_()
+    dialog.activateWindow()

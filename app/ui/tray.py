@@ -51,11 +51,12 @@ class TrayApp(QObject):
     state_changed = Signal()
 
     def __init__(self, *, workflow: Any, library: PlaybookLibrary, settings: Any,
-                 hotkeys: Any | None, main: MainThread, log_dir: Path,
+                 hotkeys: Any | None, main: MainThread, log_dir: Path, fill_worker: Any,
                  open_settings: Callable[[], None] | None = None,
                  quit_app: Callable[[], None] | None = None) -> None:
         super().__init__()
         self.workflow = workflow
+        self.fill_worker = fill_worker      # app.fill.worker_client.FillWorkerProcess
         self.library = library
         self.settings = settings
         self.hotkeys = hotkeys
@@ -65,6 +66,7 @@ class TrayApp(QObject):
         self._quit_app = quit_app
         self.state = TrayState(playbook_id=self._first_playbook(getattr(settings, "last_playbook", None)))
         self.abort_event = threading.Event()
+        self._hotkeys_started = False
         self.review: Any = None
         self.progress: Any = None
         self.summary: Any = None
@@ -137,15 +139,31 @@ class TrayApp(QObject):
             if not combo:
                 continue
             try:
-                # the backend calls back on its own thread: hop to the main thread first
-                self.hotkeys.register(name, combo, lambda cb=callback: self.main.post(cb))
+                # the backend was opened with our main-thread dispatcher
+                self.hotkeys.register(name, combo, callback)
+                self.state.hotkey_problems.pop(name, None)
             except DeskhandError as exc:
                 self.state.hotkey_problems[name] = exc.message
                 self.notify(self.tr("Hotkey not available"), exc.message, warning=True)
-        try:
-            self.hotkeys.start()
-        except DeskhandError as exc:
-            self.notify(self.tr("Hotkeys not available"), exc.message, warning=True)
+        if not self._hotkeys_started:
+            try:
+                self.hotkeys.start()
+                self._hotkeys_started = True
+            except DeskhandError as exc:
+                self.notify(self.tr("Hotkeys not available"), exc.message, warning=True)
+
+    def apply_settings(self, settings: Any) -> None:
+        """New settings saved in the dialog: hotkeys, menu and OCR engine follow."""
+        old_engine = getattr(self.settings, "ocr_engine", None)
+        self.settings = settings
+        if self.hotkeys is not None:
+            for name in list(_safe(self.hotkeys.registered) or {}):
+                _safe(lambda n=name: self.hotkeys.unregister(n))
+            self._register_hotkeys()
+        self._build_menu()
+        if getattr(settings, "ocr_engine", None) != old_engine:
+            self.workflow.reset_engine()
+        self._note("settings applied")
 
     # -- menu actions --------------------------------------------------------------------
     def choose_playbook(self, playbook_id: str) -> None:
@@ -208,7 +226,7 @@ class TrayApp(QObject):
         from app.ui.review import ReviewDialog
         if self.review is not None:
             self.review.close()
-        desktop = self.workflow.desktop()
+        desktop = self.workflow.ui_desktop()     # not the fill worker's connection
         before = _safe(desktop.active_window)
 
         def give_focus_back() -> None:
@@ -269,27 +287,42 @@ class TrayApp(QObject):
         self.state.busy = "fill"
         self.abort_event.clear()
         self._note("fill started")
-        self._show_progress(outcome.playbook, len(steps))
-        labels = {f.name: (f.label or f.name) for f in outcome.playbook.fields}
+        fields = sum(1 for s in steps if s.kind in ("type", "choose"))
+        progress = self._show_progress(outcome.playbook, fields)
 
-        def progress(kind: str, data: dict) -> None:
-            if kind == "step":
-                self.main.post(lambda: self._progress_step(data["index"], labels.get(data.get("field") or "", "")))
-            elif kind == "typed_first":
-                self.main.post(lambda: self._note("first key"))
+        from app.cases import save_case
+        try:
+            save_case(outcome.case, outcome.case_path)   # what the worker types is what is on disk
+        except DeskhandError as exc:
+            self.state.busy = None
+            self.progress.finish()
+            self.notify(self.tr("Case not saved"), exc.message, warning=True)
+            return
 
         def work():  # type: ignore[no-untyped-def]
-            return self.workflow.fill(outcome.playbook, outcome.case, outcome.case_path,
-                                      progress=progress, abort=self.abort_event)
+            return self.fill_worker.fill(outcome.playbook, outcome.case_path, progress=progress,
+                                         abort=self.abort_event)
 
         def done(report: Any) -> None:
+            self._reload_case()
             self._fill_finished(report, None)
 
         def failed(exc: BaseException) -> None:
-            report = getattr(exc, "__deskhand_report__", None)
-            self._fill_finished(report, exc)
+            self._reload_case()
+            self._fill_finished(getattr(exc, "__deskhand_report__", None), exc)
 
         run_in_worker("deskhand-fill", work, done, failed, self.main)
+
+    def _reload_case(self) -> None:
+        """The worker wrote the fill log into the case file: read it back."""
+        outcome = self.state.outcome
+        if outcome is None:
+            return
+        from app.cases import load_case
+        try:
+            outcome.case = load_case(outcome.case_path, outcome.playbook.id)
+        except DeskhandError as exc:
+            log.warning("case not re-read after the fill: %s", exc.message)
 
     def abort(self) -> None:
         if self.state.busy == "fill":
@@ -315,16 +348,14 @@ class TrayApp(QObject):
             self._quit_app()
 
     # -- fill progress and summary ---------------------------------------------------------
-    def _show_progress(self, playbook: Any, total: int) -> None:
+    def _show_progress(self, playbook: Any, total: int) -> Callable[[str, dict], None]:
+        """Shows the overlay; returns the engine's progress callback (any thread)."""
         from app.ui.progress import FillProgress
         if self.progress is None:
             self.progress = FillProgress()
             self.progress.abort_requested.connect(self.abort)
         self.progress.start(playbook.name, total)
-
-    def _progress_step(self, index: int, label: str) -> None:
-        if self.progress is not None:
-            self.progress.step(index, label)
+        return self.progress.engine_callback(playbook)
 
     def _fill_finished(self, report: Any, exc: BaseException | None) -> None:
         self.state.busy = None
@@ -333,19 +364,26 @@ class TrayApp(QObject):
         message = exc.message if isinstance(exc, DeskhandError) else (repr(exc) if exc else None)
         self.state.last_fill = {
             "outcome": getattr(report, "outcome", "failed"),
-            "readback_ok": list(getattr(report, "readback_ok", []) or []),
+            "readback_ok": int(getattr(report, "readback_ok", 0) or 0),
             "differs": list(getattr(report, "differs", []) or []),
             "message": mask_text(message) if message else None}
         self._note(f"fill {self.state.last_fill['outcome']}")
         if exc is not None and not isinstance(exc, DeskhandError):
             log.error("fill failed", exc_info=exc)
-        from app.ui.progress import FillSummary, summary_text
+        elif message:
+            log.info("fill ended: %s", mask_text(message))
         outcome = self.state.outcome
-        title, body = summary_text(report, exc if isinstance(exc, DeskhandError) else None,
-                                   outcome.playbook if outcome else None)
+        playbook = outcome.playbook if outcome else None
+        if report is None:   # stopped before the engine began (no focus, no display…)
+            self.notify(self.tr("Nothing was typed"), mask_text(message or ""), warning=True)
+            self.state_changed.emit()
+            return
+        from app.ui.summary import FillSummary, summary_text
+        title, body = summary_text(report, playbook)
         self.notify(title, body, warning=exc is not None or bool(self.state.last_fill["differs"]))
-        self.summary = FillSummary(report, exc if isinstance(exc, DeskhandError) else None,
-                                   outcome.playbook if outcome else None)
+        if self.summary is not None:
+            self.summary.close()
+        self.summary = FillSummary(report, playbook)
         self.summary.show()
         self.state_changed.emit()
 
