@@ -639,6 +639,10 @@
         <translation>无法填写</translation>
     </message>
     <message>
+        <source>Nothing was typed</source>
+        <translation>未填写任何内容</translation>
+    </message>
+    <message>
         <source>Busy</source>
         <translation>正在处理</translation>
     </message>
