@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["CaptureOutcome", "Workflow", "capture_case", "verify_in_place"]
 
 Progress = Callable[[str, dict], None]
+RAISE_SETTLE_S = 0.3      # a raised window has repainted by then (Xvfb + openbox; Qt and Chromium)
 
 
 @dataclass
@@ -187,15 +188,26 @@ class Workflow:
                 return image, {"kind": "screen"}, _scale(spec, image.width)
             desktop = self.desktop()
             window: "WindowInfo | None"
+            active = desktop.active_window()
             if spec is not None and spec.window:
                 window = find_window(desktop, spec.window)
             else:
-                window = desktop.active_window()
+                window = active
             if window is None:
                 from app.capture.screen import CaptureError
                 raise CaptureError("No window is focused: click on the source (the portal page "
                                    "or the ID card picture) and press the capture key again.")
-            image = grab_window(grabber, window)
+            raised = active is None or active.id != window.id
+            if raised:
+                # Only what is on screen can be captured: bring the source up first, and
+                # hand focus back afterwards so the clerk stays where they were.
+                desktop.activate(window, 2.0)
+                time.sleep(RAISE_SETTLE_S)
+            try:
+                image = grab_window(grabber, window)
+            finally:
+                if raised and active is not None:
+                    desktop.activate(active, 2.0)
             return image, {"kind": "window", "title": window.title}, 1.0
 
     def capture(self, playbook: "Playbook", *, image: "Image.Image | None" = None,

@@ -195,6 +195,13 @@ class X11Desktop:
         mask = self.root.query_pointer().mask
         return {name for name, bit in _MASKS.items() if mask & bit}
 
+    def held_keys(self) -> set[int]:
+        """Keycodes physically down now. A hotkey's own key (the V of Ctrl+Alt+V) keeps
+        the hotkey owner's keyboard grab active until it is released, and keys sent
+        before that go to the grab's owner, not the target: a fill waits for it."""
+        bitmap = self.d.query_keymap()
+        return {i * 8 + b for i, byte in enumerate(bitmap) for b in range(8) if byte >> b & 1}
+
     def prepare(self, target: WindowInfo) -> None:
         """Before a fill: re-read the layout (the clerk may have switched it) and
         turn Caps Lock off so letters come out as written; finish() turns it back."""

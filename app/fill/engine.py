@@ -186,6 +186,14 @@ class FillEngine:
                     "typing does not turn into shortcuts. Nothing was typed.")
             self.sleep(0.02)
             held = self.desktop.held_modifiers()
+        # Then every other key: the hotkey's own key (V of Ctrl+Alt+V) may still be down
+        # after its modifiers, and while it is, keys sent go to the hotkey's grab.
+        held_keys = getattr(self.desktop, "held_keys", None)
+        while held_keys is not None and held_keys():
+            if self.clock() >= deadline:
+                raise ModifiersHeldError("A key is still held down; release it so that typing "
+                                         "goes into the approval client. Nothing was typed.")
+            self.sleep(0.01)
 
     # -- the fill ----------------------------------------------------------------
     def fill(self, playbook: Playbook, case: Case) -> FillReport:

@@ -203,6 +203,12 @@ def _answer(conn: Any, tray: Any, show_menu: Callable[[], None]) -> None:
         elif cmd in ("capture", "fill", "abort"):
             getattr(tray, cmd)()
             reply = {"ok": True}
+        elif cmd == "playbook":
+            pid = json.loads(line).get("id")
+            ok = tray.library.get(pid) is not None
+            if ok:
+                tray.choose_playbook(pid)
+            reply = {"ok": ok}
         else:
             reply = {"ok": False, "error": f"unknown command {cmd!r}"}
         conn.write((json.dumps(reply, ensure_ascii=False) + "\n").encode())

@@ -27,6 +27,7 @@ from app.ui.icons import tray_icon
 __all__ = ["TrayApp", "TrayState"]
 
 log = logging.getLogger("deskhand.ui")
+UNMAP_SETTLE_S = 0.2      # our closed windows are off the screen by then
 
 
 @dataclass
@@ -38,6 +39,7 @@ class TrayState:
     confirmed: bool = False             # the clerk confirmed the review of that case
     busy: str | None = None             # "capture" | "fill" while one runs
     last_fill: dict[str, Any] | None = None
+    fills: int = 0                      # fills finished (done or not) since start
     last_error: str | None = None
     hotkey_problems: dict[str, str] = field(default_factory=dict)
     events: list[str] = field(default_factory=list)   # for tests and the log: what happened
@@ -190,8 +192,16 @@ class TrayApp(QObject):
         self._note("capture started")
         self.icon.setToolTip(self.tr("Reading the source…"))
         t0 = time.perf_counter()
+        # Our own on-top windows would be in the picture: a new capture ends them.
+        covered = False
+        for window in (self.summary, self.review):
+            if window is not None and window.isVisible():
+                window.close()
+                covered = True
 
         def work():  # type: ignore[no-untyped-def]
+            if covered and image is None:
+                time.sleep(UNMAP_SETTLE_S)
             return self.workflow.capture(pb, image=image, source=source)
 
         def done(outcome: Any) -> None:
@@ -359,6 +369,7 @@ class TrayApp(QObject):
 
     def _fill_finished(self, report: Any, exc: BaseException | None) -> None:
         self.state.busy = None
+        self.state.fills += 1
         if self.progress is not None:
             self.progress.finish()
         message = exc.message if isinstance(exc, DeskhandError) else (repr(exc) if exc else None)
@@ -432,14 +443,27 @@ class TrayApp(QObject):
             "tray_visible": self.icon.isVisible(), "tray_available": QSystemTrayIcon.isSystemTrayAvailable(),
             "tray_geometry": [geo.x(), geo.y(), geo.width(), geo.height()],
             "playbook": self.state.playbook_id, "busy": self.state.busy,
+            "menu_playbooks": {d: [p.id for p in pbs] for d, pbs in self.library.by_department().items()},
             "confirmed": self.state.confirmed,
             "case": str(o.case_path) if o else None,
             "statuses": {n: f.status for n, f in o.case.fields.items()} if o else None,
             "review_open": bool(review is not None and review.isVisible()),
-            "last_fill": self.state.last_fill, "last_error": self.state.last_error,
+            "review_fields": _editor_boxes(review) if review is not None and review.isVisible() else {},
+            "last_fill": self.state.last_fill, "fills": self.state.fills,
+            "last_error": self.state.last_error,
             "hotkey_problems": dict(self.state.hotkey_problems),
             "events": list(self.state.events[-20:]),
         }
+
+
+def _editor_boxes(review: Any) -> dict[str, list[int]]:
+    """Each review row's value editor on screen (x, y, width, height): tests click there."""
+    out = {}
+    for name, row in getattr(review, "rows", {}).items():
+        edit = row.edit
+        top_left = edit.mapToGlobal(edit.rect().topLeft())
+        out[name] = [top_left.x(), top_left.y(), edit.width(), edit.height()]
+    return out
 
 
 def _safe(fn: Callable[[], Any]) -> Any:
