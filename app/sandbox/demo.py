@@ -54,7 +54,7 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     private = bool(getattr(args, "private", False)) or not os.environ.get("DISPLAY")
     autopilot = bool(getattr(args, "autopilot", False)) or private
-    shots = Path(getattr(args, "screenshots", None) or ".").resolve()
+    shots = Path(getattr(args, "screenshots", None) or "deskhand-demo").resolve()
     seed = getattr(args, "seed", DEMO_SEED)
     work = Path(tempfile.mkdtemp(prefix="deskhand-demo-"))
     procs: list[Callable[[], None]] = []
