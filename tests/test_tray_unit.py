@@ -1,0 +1,111 @@
+"""The tray's menu and flow logic, offscreen with pytest-qt and fakes for the slow parts
+(the real thing end to end: tests/test_tray_e2e.py)."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from app.hotkeys.dummy import DummyHotkeys  # noqa: E402
+from app.library import load_library  # noqa: E402
+from app.ui.dispatch import MainThread  # noqa: E402
+from app.ui.tray import TrayApp  # noqa: E402
+
+KEYS = {"capture": "Ctrl+Alt+C", "fill": "Ctrl+Alt+V", "abort": "Ctrl+Alt+Esc"}
+
+
+class FakeWorkflow:
+    def __init__(self) -> None:
+        self.captures = 0
+
+    def desktop(self):  # the tray only asks the UI-side desktop
+        raise AssertionError("not used on the UI thread")
+
+    def ui_desktop(self):
+        return SimpleNamespace(active_window=lambda: None, activate=lambda w, t: True)
+
+    def capture(self, playbook, image=None, source=None):
+        from app.cases import Case, FieldValue
+        self.captures += 1
+        case = Case("c1", playbook.id, {f.name: FieldValue("x", "ok") for f in playbook.fields})
+        return SimpleNamespace(playbook=playbook, case=case, case_path=Path("/nonexistent/c1.json"),
+                               image=None, verify_error=None, needs_person=[])
+
+
+def make_tray(qtbot, tmp_path, *, taken=(), folders=()):
+    hotkeys = DummyHotkeys(taken=taken)
+    tray = TrayApp(workflow=FakeWorkflow(), library=load_library(folders),
+                   settings=SimpleNamespace(hotkeys=dict(KEYS), last_playbook=None),
+                   hotkeys=hotkeys, main=MainThread(), log_dir=tmp_path / "logs", fill_worker=None)
+    tray.show()
+    return tray, hotkeys
+
+
+def test_menu_groups_playbooks_and_lists_broken_ones(qtbot, tmp_path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "broken.yaml").write_text("deskhand: 1\nid: broken\n", encoding="utf-8")
+    tray, _ = make_tray(qtbot, tmp_path, folders=[folder])
+    pick = tray.menu.actions()[0].menu()
+    departments = [a.text() for a in pick.actions() if a.menu() is not None]
+    assert departments == ["示例"]
+    names = [a.data() for a in pick.actions()[0].menu().actions()]
+    assert "portal-to-qt-intake" in names and "portal-to-web-intake" in names
+    broken = [a for a in pick.actions() if "broken.yaml" in a.text()]
+    assert broken and not broken[0].isEnabled() and "broken.yaml" in broken[0].toolTip()
+    shortcut_texts = [a.text() for a in tray.menu.actions()]
+    assert any(t.endswith("\tCtrl+Alt+C") for t in shortcut_texts)
+    tray.icon.hide()
+
+
+def test_a_hotkey_another_program_holds_is_reported(qtbot, tmp_path):
+    tray, hotkeys = make_tray(qtbot, tmp_path, taken=["Ctrl+Alt+V"])
+    assert "fill" in tray.state.hotkey_problems
+    assert "Ctrl+Alt+V" in tray.state.hotkey_problems["fill"]
+    assert set(hotkeys.registered()) == {"capture", "abort"}
+    tray.icon.hide()
+
+
+def test_hotkey_capture_runs_off_the_ui_thread_and_opens_the_review(qtbot, tmp_path, monkeypatch):
+    shown = []
+
+    class FakeReview:
+        def __init__(self, case, playbook, image, on_closed=None):
+            from PySide6.QtCore import QObject, Signal
+
+            class S(QObject):
+                confirmed = Signal(object)
+                cancelled = Signal()
+            self.s = S()
+            self.confirmed, self.cancelled = self.s.confirmed, self.s.cancelled
+            shown.append((case, threading.current_thread() is threading.main_thread()))
+
+        def show(self): pass
+        def raise_(self): pass
+        def activateWindow(self): pass
+        def close(self): pass
+        def isVisible(self): return True
+
+    import app.ui.review as review_module
+    monkeypatch.setattr(review_module, "ReviewDialog", FakeReview)
+    tray, hotkeys = make_tray(qtbot, tmp_path)
+    tray.choose_playbook("sample-qt-intake")
+    calls = []
+    original = tray.workflow.capture
+    tray.workflow.capture = lambda *a, **k: calls.append(threading.current_thread().name) or original(*a, **k)
+    hotkeys.trigger("capture")
+    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    assert calls == ["deskhand-capture"] and shown[0][1] is True   # work on a worker, UI on main
+    assert tray.status()["review_open"] is True
+    tray.icon.hide()
+
+
+def test_fill_without_a_case_says_so_and_types_nothing(qtbot, tmp_path):
+    tray, hotkeys = make_tray(qtbot, tmp_path)
+    hotkeys.trigger("fill")
+    assert tray.state.busy is None and tray.state.fills == 0
+    tray.icon.hide()
