@@ -121,3 +121,18 @@ def test_every_ui_string_in_the_catalogue_has_chinese():
     bt = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bt)
     assert bt.untranslated(root / "resources" / "i18n" / "deskhand_zh_CN.ts") == []
+
+
+def test_menu_follows_a_language_switch(qtbot, tmp_path, qapp):
+    from app.ui import i18n
+    tray, _ = make_tray(qtbot, tmp_path)
+    translations = i18n.install(qapp, "zh_CN")
+    translations.languageChanged.connect(lambda _lang: tray.rebuild_menu())
+    try:
+        tray.rebuild_menu()
+        assert tray.menu.actions()[-1].text() == "退出(&Q)"
+        translations.switch("en")
+        assert tray.menu.actions()[-1].text() == "&Quit"
+    finally:
+        translations.switch("en")      # leave the shared QApplication untranslated
+        tray.icon.hide()

@@ -138,6 +138,8 @@ def run_tray(options: TrayOptions | None = None, argv: list[str] | None = None) 
     tray = TrayApp(workflow=workflow, library=library, settings=settings, hotkeys=hotkeys,
                    main=main, log_dir=log_dir, fill_worker=fill_worker, quit_app=app.quit,
                    open_settings=lambda: _open_settings(store, tray, translations))
+    if translations is not None:   # the menu is text we built: build it again in the new language
+        translations.languageChanged.connect(lambda _lang: tray.rebuild_menu())
     if options.playbook:
         tray.choose_playbook(options.playbook)
     if not QSystemTrayIcon.isSystemTrayAvailable():

@@ -90,6 +90,11 @@ class TrayApp(QObject):
             return wanted
         return self.library.playbooks[0].id if self.library.playbooks else None
 
+    def rebuild_menu(self) -> None:
+        self._build_menu()
+        pb = self.library.get(self.state.playbook_id)
+        self.icon.setToolTip(self.tr("Deskhand: {0}").format(pb.name) if pb else self.tr("Deskhand"))
+
     def _build_menu(self) -> None:
         m = self.menu
         m.clear()
