@@ -69,6 +69,7 @@ class TrayApp(QObject):
         self.state = TrayState(playbook_id=self._first_playbook(getattr(settings, "last_playbook", None)))
         self.abort_event = threading.Event()
         self._hotkeys_started = False
+        self._warming = False
         self.review: Any = None
         self.progress: Any = None
         self.summary: Any = None
@@ -107,7 +108,7 @@ class TrayApp(QObject):
                 act = QAction(pb.name, self, checkable=True)
                 act.setData(pb.id)
                 act.setChecked(pb.id == self.state.playbook_id)
-                act.triggered.connect(lambda _=False, pid=pb.id: self.choose_playbook(pid))
+                act.triggered.connect(lambda _=False, pid=pb.id: self.choose_playbook(pid, warm=True))
                 group.addAction(act)
                 sub.addAction(act)
         for path, problem in self.library.broken:
@@ -173,10 +174,16 @@ class TrayApp(QObject):
         self._note("settings applied")
 
     # -- menu actions --------------------------------------------------------------------
-    def choose_playbook(self, playbook_id: str) -> None:
+    def choose_playbook(self, playbook_id: str, *, warm: bool = False) -> None:
+        """`warm`: the clerk picked it in the menu, so a capture is coming: load the OCR
+        model now, in the background (idle, the tray holds no model)."""
         self.state.playbook_id = playbook_id
         pb = self.library.get(playbook_id)
         self._note(f"playbook {playbook_id}")
+        if warm and not self._warming:
+            self._warming = True
+            threading.Thread(target=lambda: _safe(self.workflow.warm_up), name="deskhand-ocr-warm-up",
+                             daemon=True).start()
         if pb is not None:
             self.icon.setToolTip(self.tr("Deskhand: {0}").format(pb.name))
         self.state_changed.emit()
