@@ -8,15 +8,14 @@ that is enough to resume one that was interrupted.
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from app.errors import CaseFileError
+from app.files import write_text_atomically
 
 CASE_FORMAT = 1
 STATUSES = ("ok", "corrected", "mismatch", "invalid", "missing", "unverified")
@@ -114,17 +113,7 @@ def save_case(case: Case, path: str | Path) -> None:
     p = Path(path)
     data = json.dumps(case.to_json(), ensure_ascii=False, indent=2) + "\n"
     try:
-        p.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, p)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        write_text_atomically(p, data)
     except OSError as exc:
         raise CaseFileError(f"Could not save the case file {p} ({exc.strerror}); "
                             "the case is still in memory — choose another folder.") from None

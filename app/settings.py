@@ -25,7 +25,6 @@ import dataclasses
 import logging
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,6 +34,7 @@ from typing import Any
 import yaml
 
 from app.errors import DeskhandError, RegistryConfigError
+from app.files import write_text_atomically
 from app.ocr import ENGINES
 from app.paths import library_dir, user_config_dir
 from app.registry.settings import RegistrySettings, parse_registry_settings
@@ -305,18 +305,7 @@ def default_preset_path(environ: Mapping[str, str] = os.environ,
 
 def _write_yaml_atomically(path: Path, data: Any, header: str) -> None:
     """Readers see the old file or the new one, never half of one."""
-    text = header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomically(path, header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
 
 
 def _read_yaml(path: Path) -> Any:
