@@ -217,6 +217,30 @@ def test_clerks_clipboard_is_unchanged_after_a_fill(session, targets, tmp_path):
     holder.wait(timeout=5)   # xclip leaves once another owner took the selection
 
 
+def test_abort_key_is_watched_even_when_another_program_holds_it(session, monkeypatch):
+    """The tray grabs Ctrl+Alt+Esc itself; a command-line fill then listens without a grab
+    (pynput/XRecord) and still sees the key."""
+    from app.desktop.x11 import X11Desktop
+    from app.hotkeys.x11 import X11Hotkeys
+    monkeypatch.setenv("DISPLAY", session.display)
+    other = X11Hotkeys(session.display)
+    other.register("abort", "Ctrl+Alt+Esc", lambda: None)
+    other.start()
+    desktop = X11Desktop(session.display)
+    try:
+        aborted = desktop.start_abort_watch("ctrl+alt+esc")
+        assert desktop._abort_hotkeys is None and desktop._listener is not None
+        session.xdotool("key", "ctrl+alt+Escape")
+        deadline = time.monotonic() + 5
+        while not aborted() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert aborted()
+    finally:
+        desktop.stop_abort_watch()
+        desktop.close()
+        other.stop()
+
+
 def test_abort_key_stops_the_fill(session, targets, tmp_path):
     qt = targets["qt"]
     ready(qt)

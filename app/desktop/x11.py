@@ -20,6 +20,7 @@ import os
 import select
 import subprocess
 import sys
+import threading
 import time
 from typing import Callable
 
@@ -72,6 +73,7 @@ class X11Desktop:
         self._caps_toggled = False
         self._paste_pending = False   # pasted text the target may still be reading
         self._listener = None
+        self._abort_hotkeys = None    # app.hotkeys X11Hotkeys holding the abort grab
         self._load_keymap(reuse_gap_s)
 
     # -- keyboard layout -----------------------------------------------------
@@ -428,9 +430,29 @@ class X11Desktop:
 
     # -- abort key ---------------------------------------------------------------
     def start_abort_watch(self, keys: str) -> Callable[[], bool]:
-        """Watch for the abort combination with pynput (XRecord sees every key,
-        our own injected ones too; they never form the abort combination).
-        pynput connects to $DISPLAY, so that must name this backend's display."""
+        """Watch for the abort combination with a passive key grab (app.hotkeys): the
+        combination reaches only us. When another program holds it (the tray does, for
+        the same key), fall back to pynput, which listens through XRecord without a grab
+        (it sees every key, our own injected ones too; they never form the combination)."""
+        from app.errors import HotkeyError
+        from app.hotkeys.x11 import X11Hotkeys
+        self._stop_listener()
+        fired = threading.Event()
+        try:
+            hotkeys = X11Hotkeys(self.display_name)
+        except HotkeyError as exc:
+            raise DesktopError(f"Cannot watch the abort key: {exc.message}") from None
+        try:
+            hotkeys.register("abort", keys, fired.set)
+            hotkeys.start()
+        except HotkeyError:
+            hotkeys.stop()
+            return self._start_pynput_watch(keys)
+        self._abort_hotkeys = hotkeys
+        return fired.is_set
+
+    def _start_pynput_watch(self, keys: str) -> Callable[[], bool]:
+        """pynput connects to $DISPLAY, so that must name this backend's display."""
         if os.environ.get("DISPLAY") != self.display_name:
             raise DesktopError(f"The abort key can only be watched on $DISPLAY "
                                f"({os.environ.get('DISPLAY')!r}), not on {self.display_name}.")
@@ -446,7 +468,6 @@ class X11Desktop:
             on_release=lambda k: hotkey.release(listener.canonical(k)))
         listener.start()
         listener.wait()
-        self._stop_listener()
         self._listener = listener
         return lambda: bool(fired)
 
@@ -454,6 +475,9 @@ class X11Desktop:
         self._stop_listener()
 
     def _stop_listener(self) -> None:
+        if self._abort_hotkeys is not None:
+            self._abort_hotkeys.stop()
+            self._abort_hotkeys = None
         if self._listener is not None:
             self._listener.stop()     # asynchronous: wait, or the thread outlives the display
             self._listener.join(2.0)
