@@ -108,7 +108,7 @@ def main() -> int:
         page = render_portal_page(person, seed=5)
         page.image.save(tmp / "portal.png")
         viewer = session.spawn(show_image_argv(str(tmp / "portal.png"), "e龙岩 - 办件详情"),
-                               env=env, cwd=str(ROOT))
+                               env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL)
         session.wait_window("e龙岩*", 20)
         client = launch_qt_client(session)
         from Xlib.display import Display
