@@ -253,6 +253,9 @@ class TestVerifyCase:
         assert case.fields["ethnicity"].value == "汉族"
         assert case.fields["ethnicity"].source["kind"] == "registry"
         assert case.fields["address"].source["registry"]["result"] == "confirmed"
+        assert case.fields["birth_date"].source["registry"] == {
+            "lookup": "city.person", "value": "1990-01-01", "as_sent": "19900101", "rule": "date",
+            "result": "confirmed"}
         assert [a["status"] for a in case.verification] == ["found", "found"]
 
     def test_mismatch_keeps_both_values(self):

@@ -23,7 +23,7 @@ from app.cases import Case, FieldValue
 from app.errors import VerificationError
 from app.fill.engine import NEEDS_PERSON
 from app.registry.client import Answer, RegistryClient
-from app.registry.compare import alternatives_explain, same
+from app.registry.compare import alternatives_explain, parse_any_date, same
 from app.registry.settings import template_names
 from playbooks.model import Playbook, VerifySpec
 
@@ -137,6 +137,10 @@ def _apply(case: Case, spec: VerifySpec, answer: Answer) -> None:
         if fv is None:
             continue
         record = {"lookup": spec.lookup, "value": reg_value, "rule": rule.rule}
+        if rule.rule == "date" and reg_value is not None:
+            parsed = parse_any_date(reg_value)    # 19900101 shows as 1990-01-01 in the review
+            if parsed is not None and parsed.isoformat() != reg_value:
+                record.update(value=parsed.isoformat(), as_sent=reg_value)
         if reg_value is None or fv.value is None or fv.status not in CONFIRMABLE:
             record["result"] = "not_compared"
             fv.source["registry"] = record
