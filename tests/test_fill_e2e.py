@@ -111,14 +111,16 @@ def _steal_trial(session, targets, tmp_path, kind: str, seed: int) -> bool:
     ready(target)
     decoy.reset()
     target.activate()
-    case_path = write_case(tmp_path, CASES[1])
+    # a long last field keeps the fill busy past the steal window (the Qt fill of the
+    # plain case takes ~0.14 s, 1,800 more characters only ~0.15 s: steals came too late)
+    case_path = write_case(tmp_path, dict(CASES[1], remarks=CASES[1]["remarks"] + " ok" * 3000))
     before = case_path.read_bytes()
     kept = tmp_path / "kept.json"
     proc = deskhand(session, "fill", PLAYBOOK[kind], "--case", str(case_path), "--yes",
                     "--json", "--wait-focus", "3", "-o", str(kept), wait=False)
     # steal focus at a random moment once typing has begun
     target.wait_state(lambda s: any(s["fields"].values()), 20)
-    time.sleep(random.Random(seed).uniform(0.0, 0.25))
+    time.sleep(random.Random(seed).uniform(0.0, 0.15))
     decoy.activate()
     out, err = proc.communicate(timeout=60)
     if proc.returncode == 0:
