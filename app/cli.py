@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence, TextIO
 
-from app.cases import Case, FieldValue, case_from_values, load_case, now_iso, save_case
+from app.cases import Case, FieldValue, case_from_values, load_case, save_case
 from app.capture.screen import CaptureError
 from app.errors import DeskhandError, PlaybookError, UsageError
 from app.fill.anchors import needs_screen_text, ocr_screen_text_factory
@@ -178,12 +178,7 @@ def cmd_fill(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     finally:
         desktop.close()
     if report is not None:
-        case.fills.append({"at": now_iso(), "playbook": pb.id, "outcome": report.outcome,
-                           "window": report.window,
-                           "step_reached": None if report.step_reached is None else report.step_reached + 1,
-                           "field_reached": report.field_reached, "position": report.position,
-                           "readback_ok": report.readback_ok, "differs": report.differs,
-                           "message": message})
+        case.fills.append(report.log_entry(message))
         save_case(case, case_path)
     if args.json:
         json.dump(_report_json(pb, report, case_path, plan_rows, code, message), out,

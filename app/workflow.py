@@ -52,17 +52,12 @@ def verify_in_place(playbook: "Playbook", case: Case, settings: "RegistrySetting
     """Ask the registries the playbook names; the error that stopped it, if any. The case
     is updated either way: fields the registries could not confirm are `unverified`."""
     from app.registry.client import RegistryClient
-    from app.registry.verify import verify_case
+    from app.registry.verify import mark_unverified, verify_case
     try:
         with RegistryClient(settings, secrets=secrets) as client:
             verify_case(case, playbook, client)
     except DeskhandError as exc:
-        for spec in playbook.verify:
-            for name in spec.confirm:
-                fv = case.fields.get(name)
-                if fv is not None and fv.status in ("ok", "corrected"):
-                    fv.status = "unverified"
-                    fv.source.setdefault("problems", []).append(exc.message)
+        mark_unverified(case, playbook, exc.message)
         return exc
     return None
 
@@ -93,25 +88,15 @@ def capture_case(playbook: "Playbook", image: "Image.Image", engine: "OcrEngine"
         try:
             settings = registries()
         except DeskhandError as exc:
+            from app.registry.verify import mark_unverified
             error = exc
-            verify_in_place(playbook, case, _NoRegistries(exc), lambda n: "")  # marks unverified
+            mark_unverified(case, playbook, exc.message)
         else:
             error = verify_in_place(playbook, case, settings, secrets or (lambda n: ""))
         timings["verify_s"] = time.perf_counter() - t1
         save_case(case, path)
     timings["total_s"] = time.perf_counter() - t0
     return CaptureOutcome(playbook, case, path, image, result, error, timings)
-
-
-class _NoRegistries:
-    """Stands in for settings that could not be loaded: every look-up fails with why."""
-
-    def __init__(self, error: DeskhandError) -> None:
-        self.error = error
-        self.on_outage = "unverified"
-
-    def endpoint(self, lookup: str):  # type: ignore[no-untyped-def]
-        raise self.error
 
 
 class Workflow:
@@ -232,7 +217,6 @@ class Workflow:
         """Type `case` into the focused approval client. Raises the FillError that stopped
         it; `report` is then on the exception's `__deskhand_report__` attribute and in the
         case's fill log. The case is saved before the first keystroke and after."""
-        from app.cases import now_iso
         from app.fill.engine import FillEngine, FillOptions
         path = case_path or self.cases_dir / f"{case.case_id}.json"
         save_case(case, path)
@@ -249,10 +233,7 @@ class Workflow:
             raise
         finally:
             if report is not None:
-                case.fills.append({"at": now_iso(), "playbook": playbook.id, "outcome": report.outcome,
-                                   "window": report.window, "field_reached": report.field_reached,
-                                   "readback_ok": report.readback_ok, "differs": report.differs,
-                                   "message": error.message if error else None})
+                case.fills.append(report.log_entry(error.message if error else None))
                 save_case(case, path)
 
 

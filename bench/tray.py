@@ -31,7 +31,7 @@ from app.sandbox.people import make_person  # noqa: E402
 from app.sandbox.sources import render_portal_page, show_image_argv  # noqa: E402
 from app.sandbox.targets import launch_qt_client  # noqa: E402
 from app.sandbox.xsession import XSession  # noqa: E402
-from app.ui.app import send_command  # noqa: E402
+from app.ui.app import send_command, wait_for_status  # noqa: E402
 from secret_service import SecretService  # noqa: E402
 
 
@@ -48,13 +48,7 @@ def children(pid: int) -> list[int]:
 
 
 def wait_status(env: dict, pred, timeout: float) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        st = send_command({"cmd": "status"}, 2.0, env)
-        if st and pred(st):
-            return st
-        time.sleep(0.01)
-    raise TimeoutError(f"tray state not reached within {timeout} s")
+    return wait_for_status(pred, timeout, "the tray", env=env, interval=0.01)
 
 
 def press(display, combo: tuple[str, ...]) -> None:

@@ -23,7 +23,7 @@ from app.registry.reference import DEMO_CREDENTIAL, write_reference_settings  # 
 from app.sandbox.people import make_person  # noqa: E402
 from app.sandbox.sources import render_portal_page, show_image_argv  # noqa: E402
 from app.sandbox.targets import launch_qt_client, launch_web_form  # noqa: E402
-from app.ui.app import send_command  # noqa: E402
+from app.ui.app import send_command, wait_for_status  # noqa: E402
 from registry_server import RegistryServer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,15 +100,11 @@ class World:
         return send_command({"cmd": "status"}, 5.0, self.env) or {}
 
     def wait(self, pred: Callable[[dict], Any], timeout: float, what: str) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        st: dict[str, Any] = {}
-        while time.monotonic() < deadline:
-            st = self.status()
-            if st and pred(st):
-                return st
-            time.sleep(0.1)
-        raise AssertionError(f"waited {timeout:g} s for {what}; last status {st}; tray stderr: "
-                             + (self.tmp / "tray.err").read_text(errors="replace")[-2000:])
+        try:
+            return wait_for_status(pred, timeout, what, env=self.env, interval=0.1)
+        except TimeoutError as exc:
+            raise AssertionError(f"{exc}; tray stderr: "
+                                 + (self.tmp / "tray.err").read_text(errors="replace")[-2000:]) from None
 
     def key(self, combo: str) -> None:
         self.session.xdotool("key", combo)
@@ -172,8 +168,7 @@ def test_menu_picks_a_playbook_and_opens_the_logs(world):
 
 
 def _set_playbook(world, playbook_id: str) -> None:
-    from app.ui.app import send_command as send
-    send({"cmd": "playbook", "id": playbook_id}, 3.0, world.env)
+    send_command({"cmd": "playbook", "id": playbook_id}, 3.0, world.env)
     world.wait(lambda s: s["playbook"] == playbook_id, 5, f"playbook {playbook_id}")
 
 

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from app.cases import Case
+from app.cases import Case, now_iso
 from app.desktop.base import Desktop, FocusMoved, StopRequested, WindowInfo
 from app.errors import (DesktopError, FillAbortedError, FocusLostError, ModifiersHeldError,
                         TargetNotFocusedError, UsageError)
@@ -71,6 +71,15 @@ class FillReport:
     message: str | None = None
     elapsed_s: float = 0.0
     warnings: list[str] = field(default_factory=list)   # e.g. the clipboard could not be restored
+
+    def log_entry(self, message: str | None) -> dict:
+        """This fill as a line of the case's fill log (steps counted from 1, as the
+        --start-step option that resumes it)."""
+        return {"at": now_iso(), "playbook": self.playbook, "outcome": self.outcome,
+                "window": self.window,
+                "step_reached": None if self.step_reached is None else self.step_reached + 1,
+                "field_reached": self.field_reached, "position": self.position,
+                "readback_ok": self.readback_ok, "differs": self.differs, "message": message}
 
     @property
     def readback_ok(self) -> int:

@@ -27,7 +27,7 @@ from app.registry.compare import alternatives_explain, parse_any_date, same
 from app.registry.settings import template_names
 from playbooks.model import Playbook, VerifySpec
 
-__all__ = ["verify_case", "VerifyReport", "NEEDS_PERSON"]
+__all__ = ["verify_case", "VerifyReport", "NEEDS_PERSON", "mark_unverified"]
 
 CONFIRMABLE = ("ok", "corrected")
 MAX_PARALLEL = 8
@@ -116,6 +116,13 @@ def _note(fv: FieldValue, key: str, message: str) -> None:
     items = fv.source.setdefault(key, [])
     if message not in items:
         items.append(message)
+
+
+def mark_unverified(case: Case, playbook: Playbook, reason: str) -> None:
+    """Every field the playbook's look-ups would confirm becomes `unverified`, with why
+    (verification could not run at all: settings, credentials)."""
+    for spec in playbook.verify:
+        _unverified(case, spec, reason)
 
 
 def _unverified(case: Case, spec: VerifySpec, reason: str, *, not_found: bool = False) -> None:

@@ -127,20 +127,10 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _autopilot(session: Any, env: dict[str, str], client: Any, shots: Path,
                result: dict[str, Any], out: TextIO) -> None:
     """Press what a clerk presses; record what happened; quit the tray at the end."""
-    from app.ui.app import send_command
+    from app.ui.app import send_command, wait_for_status
 
-    def status() -> dict[str, Any]:
-        return send_command({"cmd": "status"}, 3.0, env) or {}
-
-    def wait(pred: Callable[[dict[str, Any]], bool], timeout: float, what: str) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        st: dict[str, Any] = {}
-        while time.monotonic() < deadline:
-            st = status()
-            if st and pred(st):
-                return st
-            time.sleep(0.1)
-        raise TimeoutError(f"the demo waited {timeout:g} s for {what}; last state: {st}")
+    def wait(pred: Callable[[dict[str, Any]], Any], timeout: float, what: str) -> dict[str, Any]:
+        return wait_for_status(pred, timeout, what, env=env, interval=0.1)
 
     try:
         shots.mkdir(parents=True, exist_ok=True)

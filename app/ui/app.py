@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-__all__ = ["TrayOptions", "run_tray", "instance_name", "send_command"]
+__all__ = ["TrayOptions", "run_tray", "instance_name", "send_command", "wait_for_status"]
 
 log = logging.getLogger("deskhand.ui")
 
@@ -69,6 +69,20 @@ def send_command(command: dict[str, Any], timeout_s: float = 3.0,
     finally:
         s.close()
     return json.loads(data) if data.strip() else {}
+
+
+def wait_for_status(pred: Callable[[dict[str, Any]], Any], timeout: float, what: str, *,
+                    env: dict[str, str] | None = None, interval: float = 0.05) -> dict[str, Any]:
+    """Poll the running tray's status until `pred` holds; TimeoutError naming `what` and
+    the last status otherwise (for the demo's autopilot, tests and benchmarks)."""
+    deadline = time.monotonic() + timeout
+    st: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        st = send_command({"cmd": "status"}, 3.0, env) or {}
+        if st and pred(st):
+            return st
+        time.sleep(interval)
+    raise TimeoutError(f"waited {timeout:g} s for {what}; last status: {st}")
 
 
 def _send_qt(command: dict[str, Any], timeout_s: float, env: dict[str, str] | None) -> dict[str, Any] | None:
@@ -188,9 +202,10 @@ def _answer(conn: Any, tray: Any, show_menu: Callable[[], None]) -> None:
     data = bytes(conn.readAll())
     for line in data.splitlines():
         try:
-            cmd = json.loads(line).get("cmd")
+            request = json.loads(line)
+            cmd = request.get("cmd")
         except (ValueError, AttributeError):
-            cmd = None
+            request, cmd = {}, None
         if cmd == "show":
             show_menu()
             reply: dict[str, Any] = {"ok": True}
@@ -206,7 +221,7 @@ def _answer(conn: Any, tray: Any, show_menu: Callable[[], None]) -> None:
             getattr(tray, cmd)()
             reply = {"ok": True}
         elif cmd == "playbook":
-            pid = json.loads(line).get("id")
+            pid = request.get("id")
             ok = tray.library.get(pid) is not None
             if ok:
                 tray.choose_playbook(pid)
@@ -219,26 +234,15 @@ def _answer(conn: Any, tray: Any, show_menu: Callable[[], None]) -> None:
 
 def _load_settings() -> tuple[Any, Any, str | None]:
     """(settings, store, a problem to show). Broken settings never stop the tray."""
+    from app.settings import Settings, SettingsStore
     try:
-        from app.settings import SettingsStore
         store = SettingsStore.default()
         settings = store.load()
         problems = list(getattr(store, "problems", []) or [])
         return settings, store, "\n".join(problems) or None
     except Exception as exc:  # noqa: BLE001 - shown to the clerk, defaults used
         log.exception("settings")
-        return _DefaultSettings(), None, getattr(exc, "message", str(exc))
-
-
-class _DefaultSettings:
-    language = "zh_CN"
-    ocr_engine = "rapidocr"
-    hotkeys = {"capture": "Ctrl+Alt+C", "fill": "Ctrl+Alt+V", "abort": "Ctrl+Alt+Esc"}
-    playbook_dirs: list[str] = []
-    last_playbook = None
-
-    def registry_settings(self) -> Any:
-        return None
+        return Settings(), None, getattr(exc, "message", str(exc))
 
 
 def _install_language(app: Any, language: str) -> Any:
