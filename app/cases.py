@@ -19,6 +19,7 @@ from app.files import write_text_atomically
 
 CASE_FORMAT = 1
 STATUSES = ("ok", "corrected", "mismatch", "invalid", "missing", "unverified")
+NEEDS_PERSON = ("invalid", "mismatch", "missing", "unverified")   # statuses a person must look at
 
 
 @dataclass

@@ -1,46 +1,61 @@
 """`deskhand` command line (DESIGN.md §4). Exit codes: 0 done; 1 done but some
-field needs a person; 2 bad usage or bad playbook; 3 a fault stopped it."""
+field needs a person; 2 bad usage or bad playbook; 3 a fault stopped it.
+
+Each command is a thin wrapper over app.pipeline, which the tray and its fill worker use
+too. Whatever goes wrong ends in a sentence and an exit code, never a traceback: those
+go to the log (app.logs). Everything printed passes `printable`, so a value holding
+terminal escapes cannot drive the clerk's terminal.
+"""
 from __future__ import annotations
 
 import argparse
 import difflib
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any, Sequence, TextIO
 
 from app.cases import Case, FieldValue, case_from_values, load_case, save_case
-from app.capture.screen import CaptureError
-from app.errors import DeskhandError, PlaybookError, UsageError
-from app.fill.anchors import needs_screen_text, ocr_screen_text_factory
-from app.fill.engine import (FillEngine, FillOptions, FillReport, fields_needing_person,
-                             masked_text, plan)
-from app.paths import default_cases_dir, library_dir
+from app.errors import DeskhandError, NeedsPersonError, RefusedValueError, UsageError
+from app.fill.engine import FillOptions, FillReport, PlannedStep, masked_text, plan
+from app.fill.gate import Verdict, confirm, printable, vet
 from app.privacy import mask_text
-from playbooks.loader import load_playbook
+from app.pipeline import Pipeline, PipelineOptions, build_pipeline
 from playbooks.model import Playbook
 
 
-def resolve_playbook(ref: str) -> Playbook:
-    """A path, or the id of a playbook in the shipped library."""
-    p = Path(ref)
-    if not p.exists() and not ref.endswith((".yaml", ".yml")):
-        candidate = library_dir() / f"{ref}.yaml"
-        if candidate.exists():
-            p = candidate
-    return load_playbook(p)
+class SafeText:
+    """A text stream that writes every control character as an escape."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(printable(text))
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+def _json(doc: dict[str, Any], out: TextIO) -> None:
+    json.dump(doc, out, ensure_ascii=False, indent=2)
+    print(file=out)
+
+
+def _warn_settings(pipeline: Pipeline, err: TextIO) -> None:
+    for problem in pipeline.problems:
+        print(f"Warning: settings: {mask_text(problem)}", file=err)
 
 
 # -- check -----------------------------------------------------------------------
-def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def cmd_check(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: TextIO) -> int:
     worst = 0
     for ref in args.playbooks:
         try:
-            pb = resolve_playbook(ref)
-        except PlaybookError as exc:
+            pb = pipeline.playbook(ref)
+        except DeskhandError as exc:
             print(str(exc), file=err)
-            worst = 2
+            worst = max(worst, exc.exit_code)
             continue
         print(f"{pb.path}: ok ({pb.name}, {len(pb.fields)} fields, {len(pb.steps)} steps)",
               file=out)
@@ -48,41 +63,65 @@ def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 # -- fill ------------------------------------------------------------------------
-def _parse_sets(pairs: Sequence[str], pb: Playbook) -> dict[str, str]:
+def _field_name(name: str, pb: Playbook, option: str) -> str:
     names = [f.name for f in pb.fields]
+    name = name.strip()
+    if name not in names:
+        close = difflib.get_close_matches(name, names, 1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise UsageError(f"{option} names field '{name}', which playbook {pb.id} does not "
+                         f"declare{hint}.")
+    return name
+
+
+def _parse_sets(pairs: Sequence[str], pb: Playbook) -> dict[str, str]:
     values: dict[str, str] = {}
     for pair in pairs:
         if "=" not in pair:
-            raise UsageError(f"--set takes NAME=VALUE, not '{pair}'.")
+            raise UsageError(f"--set takes NAME=VALUE, not '{printable(pair)}'.")
         name, value = pair.split("=", 1)
-        name = name.strip()
-        if name not in names:
-            close = difflib.get_close_matches(name, names, 1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise UsageError(f"--set names field '{name}', which playbook {pb.id} does not "
-                             f"declare{hint}.")
-        values[name] = value
+        values[_field_name(name, pb, "--set")] = value
     return values
 
 
-def _load_or_make_case(args: argparse.Namespace, pb: Playbook) -> tuple[Case, Path]:
+def _load_or_make_case(args: argparse.Namespace, pb: Playbook, cases_dir: Path) -> tuple[Case, Path]:
     sets = _parse_sets(args.set or [], pb)
     if args.case:
         case = load_case(args.case, pb.id)
         for k, v in sets.items():
             case.fields[k] = FieldValue(v, "ok", None, {"kind": "manual"})
         path = Path(args.output) if args.output else (
-            default_cases_dir() / f"{case.case_id}.json" if case.plain else Path(args.case))
+            cases_dir / f"{case.case_id}.json" if case.plain else Path(args.case))
     elif sets:
         case = case_from_values(sets, pb.id, {"kind": "manual"})
-        path = Path(args.output) if args.output else default_cases_dir() / f"{case.case_id}.json"
+        path = Path(args.output) if args.output else cases_dir / f"{case.case_id}.json"
     else:
         raise UsageError("Give the case to fill: --case CASE.json, or --set NAME=VALUE pairs.")
+    for name in args.accept or []:
+        name = _field_name(name, pb, "--accept")
+        fv = case.fields.get(name)
+        if fv is None or not fv.value:
+            raise UsageError(f"--accept names field '{name}', which has no value in this case.")
+        confirm(fv, "cli --accept")
     return case, path
 
 
+def _plan_rows(pb: Playbook, steps: list[PlannedStep], verdicts: list[Verdict]) -> list[dict]:
+    by_field = {v.field: v for v in verdicts}
+    rows = []
+    for s in steps:
+        v = by_field.get(s.field or "")
+        rows.append({"step": s.index + 1, "kind": s.kind, "field": s.field,
+                     "text": "" if v and v.refused else masked_text(pb, s.field, s.text),
+                     "keys": list(s.keys), "detail": s.detail,
+                     "refused": v.refused if v else [],
+                     "needs_person": (v.reasons if v and v.needs_person else []),
+                     "confirmed_by_person": bool(v and v.confirmed and v.reasons)})
+    return rows
+
+
 def _report_json(pb: Playbook, report: FillReport | None, case_path: Path, plan_rows: list[dict],
-                 exit_code: int, message: str | None) -> dict[str, Any]:
+                 exit_code: int, message: str | None, needs: list[str]) -> dict[str, Any]:
     rows = []
     if report:
         for r in report.results:
@@ -90,12 +129,15 @@ def _report_json(pb: Playbook, report: FillReport | None, case_path: Path, plan_
                          "method": r.method, "chars": r.chars,
                          "typed": masked_text(pb, r.field, r.expected),
                          "readback": masked_text(pb, r.field, r.readback)})
+    typed = report is not None and report.outcome not in ("not_started", "cancelled")
     return {"playbook": pb.id, "case": str(case_path),
             "outcome": report.outcome if report else "not_started",
             "window": report.window if report else None,
-            "fields": rows if report else plan_rows,
+            "fields": rows if typed else plan_rows,
             "readback_ok": report.readback_ok if report else 0,
             "differs": report.differs if report else [],
+            "left_empty": report.left_empty if report else [],
+            "needs_person": needs,
             "step_reached": (report.step_reached + 1) if report and report.step_reached is not None else None,
             "field_reached": report.field_reached if report else None,
             "position": report.position if report else 0,
@@ -109,7 +151,7 @@ def _print_report(pb: Playbook, report: FillReport, out: TextIO) -> None:
     print(f"Filled into '{report.window}' in {report.elapsed_s:.2f} s:", file=out)
     marks = {"readback_ok": "read back ok", "readback_differs": "READ BACK DIFFERS",
              "readback_unavailable": "typed (could not read back)", "typed": "typed",
-             "chosen": "chosen", "skipped": "skipped (no value)"}
+             "chosen": "chosen (not read back)", "skipped": "left empty (no value)"}
     for r in report.results:
         line = f"  {labels.get(r.field, r.field)} ({r.field}): {marks.get(r.status, r.status)}"
         if r.method:
@@ -117,73 +159,77 @@ def _print_report(pb: Playbook, report: FillReport, out: TextIO) -> None:
         if r.status == "readback_differs":
             line += f" — the client holds {masked_text(pb, r.field, r.readback)!r}"
         print(line, file=out)
-    print(f"{report.readback_ok} of {len(report.results)} fields confirmed.", file=out)
+    print(report.summary(), file=out)
 
 
-def cmd_fill(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    pb = resolve_playbook(args.playbook)
-    case, case_path = _load_or_make_case(args, pb)
-    steps = plan(pb, case)  # raises before anything is typed
-    plan_rows = [{"step": s.index + 1, "kind": s.kind, "field": s.field,
-                  "text": masked_text(pb, s.field, s.text), "keys": list(s.keys),
-                  "detail": s.detail} for s in steps]
+def _dry_run(args: argparse.Namespace, pb: Playbook, case: Case, case_path: Path,
+             out: TextIO, err: TextIO) -> int:
+    steps = plan(pb, case, gate=False)   # raises for a missing required value
+    verdicts = vet(pb, case)
+    rows = _plan_rows(pb, steps, verdicts)
+    refused = [v for v in verdicts if v.refused]
+    needs = [v for v in verdicts if v.needs_person]
+    code = 2 if refused else 1 if needs else 0
+    message = "dry run: nothing typed"
+    if refused or needs:
+        try:
+            from app.fill.gate import require_typeable
+            require_typeable(pb, case)
+        except DeskhandError as exc:
+            message = exc.message
+    if args.json:
+        _json(_report_json(pb, None, case_path, rows, code, message,
+                           [v.field for v in needs]), out)
+    else:
+        print(f"Dry run of {pb.id} — nothing is typed:", file=out)
+        for row in rows:
+            what = row["text"] if row["kind"] in ("type", "choose") else \
+                " ".join(row["keys"]) or row["detail"]
+            flag = (" ← REFUSED: " + ", ".join(row["refused"]) if row["refused"] else
+                    " ← needs a person: " + row["needs_person"][0] if row["needs_person"] else
+                    " (confirmed by a person)" if row["confirmed_by_person"] else "")
+            print(f"  {row['step']:>2}. {row['kind']:<6} {row['field'] or '':<16} {what}{flag}",
+                  file=out)
+    if code:
+        print(message, file=err)
+    return code
+
+
+def cmd_fill(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: TextIO) -> int:
+    pb = pipeline.playbook(args.playbook)
+    case, case_path = _load_or_make_case(args, pb, pipeline.cases_dir)
     if args.dry_run:
-        if args.json:
-            json.dump(_report_json(pb, None, case_path, plan_rows, 0, "dry run: nothing typed"),
-                      out, ensure_ascii=False, indent=2)
-            print(file=out)
-        else:
-            print(f"Dry run of {pb.id} — nothing is typed:", file=out)
-            for row in plan_rows:
-                what = row["text"] if row["kind"] in ("type", "choose") else \
-                    " ".join(row["keys"]) or row["detail"]
-                print(f"  {row['step']:>2}. {row['kind']:<6} {row['field'] or '':<16} {what}",
-                      file=out)
-        return 0
-    needs = fields_needing_person(pb, case)
-    if needs and not args.yes:
-        msg = ("These fields need a person before typing: " + ", ".join(
-            f"{n} ({case.fields[n].status})" for n in needs) + ". Review them, or run with --yes.")
-        print(msg, file=err)
-        return 1
-    if not args.yes:
+        return _dry_run(args, pb, case, case_path, out, err)
+
+    def ask(steps: list[PlannedStep]) -> bool:
+        if args.yes:
+            return True
         if not sys.stdin.isatty():
             raise UsageError("Refusing to type without confirmation: run with --yes, or from a "
                              "terminal to be asked.")
         answer = input(f"Type {sum(s.kind == 'type' for s in steps)} fields of case "
                        f"{case.case_id} into the approval client? Focus it within "
                        f"{args.wait_focus:g} s after answering. [y/N] ")
-        if answer.strip().lower() not in ("y", "yes", "是"):
-            print("Nothing typed.", file=err)
-            return 1
-    save_case(case, case_path)  # the case is on disk before the first keystroke
-    from app.desktop import open_desktop
-    desktop = open_desktop()
-    screen_text = None
-    if needs_screen_text(pb):
-        screen_text = ocr_screen_text_factory(os.environ.get("DISPLAY"))
-    engine = FillEngine(desktop, FillOptions(
-        wait_focus_s=args.wait_focus, start_step=max(0, args.start_step - 1),
-        abort_keys=None if args.abort_keys == "none" else args.abort_keys,
-        failsafe=not args.no_failsafe),
-        progress=(lambda k, d: print("Waiting for the approval client to be focused…", file=err)
-                  if k == "waiting_for_target" else None),
-        screen_text=screen_text)
-    code, message = 0, None
+        return answer.strip().lower() in ("y", "yes", "是")
+
+    options = FillOptions(wait_focus_s=args.wait_focus, start_step=max(0, args.start_step - 1),
+                          abort_keys=None if args.abort_keys == "none" else args.abort_keys,
+                          failsafe=not args.no_failsafe)
+    code, message, needs = 0, None, []
+    report: FillReport | None
     try:
-        report = engine.fill(pb, case)
-        code = 1 if report.unconfirmed else 0
+        report = pipeline.fill(pb, case, case_path, options, before_typing=ask, progress=(
+            lambda k, d: print("Waiting for the approval client to be focused…", file=err)
+            if k == "waiting_for_target" else None))
+        code = 1 if report.unconfirmed or report.outcome == "cancelled" else 0
+        if report.outcome == "cancelled":
+            message = "Nothing typed."
     except DeskhandError as exc:   # any stage: the report and the case log still follow
-        report, code, message = engine.last_report, exc.exit_code, str(exc)
-    finally:
-        desktop.close()
-    if report is not None:
-        case.fills.append(report.log_entry(message))
-        save_case(case, case_path)
+        report = getattr(exc, "__deskhand_report__", None)
+        code, message = exc.exit_code, exc.message
+        needs = list(getattr(exc, "fields", []) or [])
     if args.json:
-        json.dump(_report_json(pb, report, case_path, plan_rows, code, message), out,
-                  ensure_ascii=False, indent=2)
-        print(file=out)
+        _json(_report_json(pb, report, case_path, [], code, message, needs), out)
     elif report is not None and report.outcome == "done":
         _print_report(pb, report, out)
     if message:
@@ -195,54 +241,21 @@ def cmd_fill(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 # -- capture ---------------------------------------------------------------------
-def cmd_capture(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from app.capture.sources import load_image
-    from app.ocr import open_engine
-    pb = resolve_playbook(args.playbook)
-    source: dict[str, Any]
+def cmd_capture(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: TextIO) -> int:
+    pb = pipeline.playbook(args.playbook)
     if args.image:
-        image = load_image(args.image)
-        source = {"kind": "image", "file": str(Path(args.image).resolve())}
+        source = pipeline.load_image(pb, args.image, args.scale)
+    elif args.window:
+        source = pipeline.grab_window(pb, args.window, args.scale)
     else:
-        from app.capture.screen import ScreenGrabber
-        display = os.environ.get("DISPLAY")
-        with ScreenGrabber(display=display) as grabber:
-            if args.window:
-                from app.capture.sources import find_window, grab_window
-                from app.desktop import open_desktop
-                desktop = open_desktop()
-                try:
-                    window = find_window(desktop, args.window)
-                finally:
-                    desktop.close()
-                image = grab_window(grabber, window)
-                source = {"kind": "window", "title": window.title}
-            else:
-                image = grabber.grab_screen()
-                source = {"kind": "screen"}
-    spec = pb.source_spec
-    scale = args.scale or (image.width / spec.size[0] if spec and spec.size and not args.window
-                           else 1.0)
-    from app.workflow import capture_case
-
-    def registries():  # type: ignore[no-untyped-def]
-        from app.paths import registry_settings_path
-        from app.registry.settings import load_registry_settings
-        return load_registry_settings(args.registries or registry_settings_path())
-
-    def secrets(name: str) -> str:
-        from app.vault import Vault
-        return Vault().get(name)
-
-    outcome = capture_case(pb, image, open_engine(args.engine), scale=scale, source=source,
-                           case_path=Path(args.output) if args.output else None,
-                           cases_dir=default_cases_dir(),
-                           registries=None if args.offline else registries, secrets=secrets)
+        source = pipeline.grab_screen(pb, args.scale)
+    outcome = pipeline.capture(pb, source, case_path=Path(args.output) if args.output else None,
+                               verify=not args.offline)
     result, case, case_path, fault = outcome.result, outcome.case, outcome.case_path, outcome.verify_error
     code = 1 if result.needs_person else 0
     if fault is not None:
         print(f"{fault.message} The case is kept in {case_path}.", file=err)
-        code = fault.exit_code
+        code = max(code, fault.exit_code)
     rows = [{"field": name, "status": fv.status,
              "value": masked_text(pb, name, fv.value),
              "original": masked_text(pb, name, fv.original) if fv.original else None,
@@ -252,13 +265,11 @@ def cmd_capture(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
              "problems": [mask_text(p) for p in fv.source.get("problems", [])]}
             for name, fv in case.fields.items()]
     if args.json:
-        json.dump({"playbook": pb.id, "case": str(case_path), "fields": rows,
-                   "needs_person": result.needs_person, "ocr_s": round(result.ocr_s, 3),
-                   "elapsed_s": round(result.elapsed_s, 3),
-                   "verification": [_masked_answer(pb, a) for a in case.verification],
-                   "error": fault.message if fault else None, "exit_code": code},
-                  out, ensure_ascii=False, indent=2)
-        print(file=out)
+        _json({"playbook": pb.id, "case": str(case_path), "fields": rows,
+               "needs_person": result.needs_person, "ocr_s": round(result.ocr_s, 3),
+               "elapsed_s": round(result.elapsed_s, 3),
+               "verification": [_masked_answer(a) for a in case.verification],
+               "error": fault.message if fault else None, "exit_code": code}, out)
     else:
         labels = {f.name: f.label or f.name for f in pb.fields}
         print(f"Read {len(rows)} fields in {result.elapsed_s:.2f} s:", file=out)
@@ -273,7 +284,7 @@ def cmd_capture(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return code
 
 
-def _masked_answer(pb: Playbook, answer: dict[str, Any]) -> dict[str, Any]:
+def _masked_answer(answer: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in answer.items() if k != "values"}
     if "error" in out:
         out["error"] = mask_text(out["error"])
@@ -281,25 +292,22 @@ def _masked_answer(pb: Playbook, answer: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- ocr -------------------------------------------------------------------------
-def cmd_ocr(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def cmd_ocr(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: TextIO) -> int:
     """Raw text boxes: for checking what the OCR sees before writing a playbook."""
     from app.capture.sources import load_image
-    from app.ocr import open_engine
     image = load_image(args.image)
-    engine = open_engine(args.engine, fallback=args.fallback)
+    engine = pipeline.engine()
     reason = getattr(engine, "fallback_reason", None)
     if reason:
         print(f"Warning: {reason}", file=err)
     boxes = engine.read(image)
     if args.json:
-        json.dump({"image": str(args.image), "engine": engine.name, "width": image.width,
-                   "height": image.height,
-                   "boxes": [{"text": b.text, "score": round(b.score, 4),
-                              "box": [b.x, b.y, b.width, b.height],
-                              "alternatives": [list(a) for a in b.alternatives]
-                              if getattr(b, "alternatives", None) else None} for b in boxes]},
-                  out, ensure_ascii=False, indent=2)
-        print(file=out)
+        _json({"image": str(args.image), "engine": engine.name, "width": image.width,
+               "height": image.height,
+               "boxes": [{"text": b.text, "score": round(b.score, 4),
+                          "box": [b.x, b.y, b.width, b.height],
+                          "alternatives": [list(a) for a in b.alternatives]
+                          if getattr(b, "alternatives", None) else None} for b in boxes]}, out)
     else:
         for b in boxes:
             print(f"{b.x:>5},{b.y:<5} {b.width:>4}×{b.height:<4} {b.score:.3f}  {b.text}", file=out)
@@ -307,15 +315,25 @@ def cmd_ocr(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 # -- parser ------------------------------------------------------------------------
+class _Parser(argparse.ArgumentParser):
+    """argparse that ends in exit 2 with one line, as every other usage error does."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help').")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="deskhand", description="政务数字机器人 · 窗口助手 — Deskhand")
-    sub = p.add_subparsers(dest="command")
+    p = _Parser(prog="deskhand", description="政务数字机器人 · 窗口助手 — Deskhand")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
     c = sub.add_parser("check", help="validate playbooks; errors as file:line: message")
     c.add_argument("playbooks", nargs="+")
     f = sub.add_parser("fill", help="type a case into the focused approval client")
     f.add_argument("playbook")
     f.add_argument("--case", help="case file, or a JSON object of field values")
     f.add_argument("--set", action="append", metavar="NAME=VALUE", help="a field value (repeatable)")
+    f.add_argument("--accept", action="append", metavar="FIELD",
+                   help="type FIELD although it failed a check or disagrees with a registry: "
+                        "you have looked at it (repeatable; name each field)")
     f.add_argument("-o", "--output", help="where to keep the case file")
     f.add_argument("--dry-run", action="store_true", help="print what would be typed; type nothing")
     f.add_argument("--yes", action="store_true", help="do not ask before typing")
@@ -335,16 +353,18 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--offline", action="store_true",
                     help="do not ask the registries named in the playbook's verify section")
     cp.add_argument("--registries", metavar="FILE",
-                    help="registry settings (default: $DESKHAND_REGISTRIES or registries.yaml "
-                         "in the user's config folder)")
-    cp.add_argument("--engine", default="rapidocr", help="OCR engine: rapidocr (default) or easyocr")
+                    help="registry settings file, over those in the settings (default: the "
+                         "settings, else $DESKHAND_REGISTRIES or registries.yaml in the user's "
+                         "config folder)")
+    cp.add_argument("--engine", default=None,
+                    help="OCR engine: rapidocr (default), rapidocr-v4 or easyocr")
     cp.add_argument("--scale", type=float, default=None,
                     help="display scale of the source, e.g. 1.25 (default: from the playbook's size)")
     cp.add_argument("--json", action="store_true", help="one JSON document on stdout")
     cp.add_argument("-o", "--output", help="where to write the case file")
     o = sub.add_parser("ocr", help="print the raw text boxes OCR finds in an image")
     o.add_argument("image")
-    o.add_argument("--engine", default="rapidocr", help="rapidocr (default) or easyocr")
+    o.add_argument("--engine", default=None, help="rapidocr (default), rapidocr-v4 or easyocr")
     o.add_argument("--fallback", action="store_true",
                    help="use RapidOCR if the chosen engine or its weights are missing")
     o.add_argument("--json", action="store_true", help="one JSON document on stdout")
@@ -353,7 +373,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--playbook", help="pick this playbook at start")
     t.add_argument("--no-hotkeys", action="store_true", help="menu only, no global hotkeys")
     rg = sub.add_parser("registry", help="the reference data-sharing service (for the demo and tests)")
-    rsub = rg.add_subparsers(dest="registry_command", required=True)
+    rsub = rg.add_subparsers(dest="registry_command", required=True, parser_class=_Parser)
     from app.registry.service import cli as registry_cli   # argparse only; the server loads on run
     registry_cli.add_arguments(rsub.add_parser("serve", help="serve the reference registry on loopback"))
     v = sub.add_parser("vault", help="credentials in the OS keyring")
@@ -365,44 +385,63 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
-         err: TextIO | None = None) -> int:
-    out = out or sys.stdout
-    err = err or sys.stderr
-    args = build_parser().parse_args(argv)
+PIPELINE_COMMANDS = {"check": cmd_check, "fill": cmd_fill, "capture": cmd_capture, "ocr": cmd_ocr}
+
+
+def _pipeline(args: argparse.Namespace) -> Pipeline:
+    return build_pipeline(PipelineOptions(
+        registries=getattr(args, "registries", None), ocr_engine=getattr(args, "engine", None),
+        ocr_fallback=bool(getattr(args, "fallback", True)) if args.command == "ocr" else True))
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if not args.command or args.command == "tray":
         from app.ui.app import TrayOptions, run_tray
         return run_tray(TrayOptions(registries=getattr(args, "registries", None),
                                     playbook=getattr(args, "playbook", None),
                                     hotkeys=not getattr(args, "no_hotkeys", False)))
+    command = PIPELINE_COMMANDS.get(args.command)
+    if command is not None:
+        pipeline = _pipeline(args)
+        try:
+            if args.command != "check":
+                _warn_settings(pipeline, err)
+            return command(args, pipeline, out, err)
+        finally:
+            pipeline.close()
+    if args.command == "registry":
+        from app.registry.service import cli as registry_cli
+        return registry_cli.run(args, out, err)
+    if args.command == "vault":
+        from app.vault import cli as vault_cli
+        return vault_cli.run(args, out, err)
+    if args.command == "demo":
+        from app.sandbox.demo import run_demo
+        return run_demo(args, out, err)
+    return 2
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
+         err: TextIO | None = None) -> int:
+    out = SafeText(out or sys.stdout)  # type: ignore[assignment]
+    err = SafeText(err or sys.stderr)  # type: ignore[assignment]
     try:
-        if args.command == "check":
-            return cmd_check(args, out, err)
-        if args.command == "fill":
-            return cmd_fill(args, out, err)
-        if args.command == "capture":
-            return cmd_capture(args, out, err)
-        if args.command == "ocr":
-            return cmd_ocr(args, out, err)
-        if args.command == "registry":
-            from app.registry.service import cli as registry_cli
-            return registry_cli.run(args, out, err)
-        if args.command == "vault":
-            from app.vault import cli as vault_cli
-            return vault_cli.run(args, out, err)
-        if args.command == "demo":
-            from app.sandbox.demo import run_demo
-            return run_demo(args, out, err)
-    except PlaybookError as exc:
-        print(str(exc), file=err)
-        return exc.exit_code
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as exc:   # --help, --version
+            return int(exc.code or 0)
+        return run(args, out, err)  # type: ignore[arg-type]
     except DeskhandError as exc:
         print(str(exc), file=err)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("Stopped.", file=err)
+        print("Stopped. Any case file is kept.", file=err)
         return 3
-    return 2
+    except Exception as exc:   # the last line: a sentence here, the traceback in the log
+        from app.logs import crash_sentence, log_crash
+        print(crash_sentence(exc, log_crash(exc, "deskhand " + " ".join(
+            (argv if argv is not None else sys.argv[1:])[:1]))), file=err)
+        return 3
 
 
 if __name__ == "__main__":

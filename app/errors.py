@@ -3,6 +3,8 @@
     DeskhandError (playbooks/errors.py)
     ├── PlaybookError          malformed playbook, `file:line: message`   exit 2
     ├── UsageError             bad command line or case input             exit 2
+    │   └── RefusedValueError  a value that may never be typed (control characters)
+    ├── NeedsPersonError       values no person has confirmed are not typed   exit 1
     ├── CaseFileError          a case file cannot be read or written      exit 2
     ├── DesktopError           no display, no backend, a desktop call failed   exit 3
     │   ├── ClipboardError     the clipboard could not be saved, read or restored
@@ -24,6 +26,7 @@
         └── ModifiersHeldError      the hotkey's modifiers were never released
     ├── VerificationError      (app/registry) a registry look-up failed         exit 3
     │   ├── RegistryConfigError     the registry settings are wrong            exit 2
+    │   │   └── RegistryNotConfiguredError  IT has set up no registry at all   exit 1
     │   ├── RegistryUnavailableError  timeout, refused connection, 5xx
     │   ├── RegistryTLSError        the server's certificate is not trusted
     │   ├── RegistryAuthError       401/403: wrong or expired credentials
@@ -34,10 +37,14 @@
 """
 from __future__ import annotations
 
+from typing import Any
+
 from playbooks.errors import DeskhandError, PlaybookError, PlaybookErrors
 
 __all__ = [
     "DeskhandError", "PlaybookError", "PlaybookErrors", "UsageError", "CaseFileError",
+    "RefusedValueError", "NeedsPersonError", "RegistryNotConfiguredError",
+    "error_to_json", "error_from_json",
     "DesktopError", "ClipboardError", "FillError", "TargetNotFocusedError",
     "HotkeyError", "HotkeyConflictError",
     "FocusLostError", "FillAbortedError", "ModifiersHeldError",
@@ -49,6 +56,22 @@ __all__ = [
 
 class UsageError(DeskhandError):
     exit_code = 2
+
+
+class RefusedValueError(UsageError):
+    """A value holds characters that must never be typed (control characters, bidi
+    overrides): no confirmation lets it through."""
+
+
+class NeedsPersonError(DeskhandError):
+    """Values that failed a check or disagree with a registry, and that no person has
+    confirmed: nothing is typed. `fields` names them."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, fields: list[str], playbook: str | None = None) -> None:
+        super().__init__(message, playbook=playbook)
+        self.fields = fields
 
 
 class CaseFileError(DeskhandError):
@@ -116,6 +139,12 @@ class RegistryConfigError(VerificationError):
     exit_code = 2
 
 
+class RegistryNotConfiguredError(RegistryConfigError):
+    """No registry settings anywhere: the fields are left unverified for a person."""
+
+    exit_code = 1
+
+
 class RegistryUnavailableError(VerificationError):
     pass
 
@@ -142,3 +171,40 @@ class VaultUnavailableError(VaultError):
 
 class CredentialMissingError(VaultError):
     pass
+
+
+# -- errors across a process boundary (the tray's fill worker) ---------------------------
+_EXTRA = ("typed", "window_title", "fields")
+
+
+def error_to_json(exc: DeskhandError) -> dict[str, Any]:
+    """What another process needs to raise the same error: class, sentence, context, exit code."""
+    data: dict[str, Any] = {"kind": type(exc).__name__, "message": exc.message,
+                            "exit_code": exc.exit_code, "playbook": exc.playbook,
+                            "step": exc.step, "field": exc.field}
+    for name in _EXTRA:
+        if hasattr(exc, name):
+            data[name] = getattr(exc, name)
+    return data
+
+
+def error_from_json(data: dict[str, Any]) -> DeskhandError:
+    """The error `error_to_json` described, as its own class where that is one of ours
+    (else a FillError), with the same context and exit code."""
+    import inspect
+    message = str(data.get("message") or "The fill failed.")
+    cls = globals().get(str(data.get("kind")))
+    if not (isinstance(cls, type) and issubclass(cls, DeskhandError)):
+        cls = FillError
+    extra = {k: data[k] for k in _EXTRA if k in data}
+    context = {k: data.get(k) for k in ("playbook", "step", "field")}
+    wanted = inspect.signature(cls.__init__).parameters
+    kwargs = {k: v for k, v in {**context, **extra}.items() if k in wanted}
+    try:
+        exc = cls(message, **kwargs)
+    except TypeError:           # a class with its own constructor (PlaybookError…)
+        exc = FillError(message)
+    for k, v in context.items():
+        setattr(exc, k, v)
+    exc.exit_code = int(data.get("exit_code", exc.exit_code))
+    return exc

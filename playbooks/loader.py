@@ -59,7 +59,8 @@ TOP_KEYS = ("deskhand", "id", "name", "department", "description", "source",
             "target", "fields", "verify", "fill")
 REQUIRED_TOP_KEYS = ("deskhand", "id", "name", "target", "fields", "fill")
 TARGET_KEYS = ("title", "title_regex", "process")
-FIELD_KEYS = ("name", "label", "type", "required", "choices", "format", "sensitive", "read")
+FIELD_KEYS = ("name", "label", "type", "required", "choices", "format", "sensitive", "multiline",
+              "read")
 SOURCE_KEYS = ("kind", "window", "size", "regions")
 VERIFY_KEYS = ("lookup", "with", "confirm", "fill")
 COMPARE_KEYS = ("rule", "threshold", "as")
@@ -653,7 +654,9 @@ class _Checker:
         return Region(**values)
 
     def read_spec(self, node: Node, what: str) -> ReadSpec | None:
-        items = self.mapping(node, f"'read' of {what}", "'read: {anchor: 姓名}'")
+        if isinstance(node, ScalarNode) and node.value == "clerk":
+            return ReadSpec(clerk=True, line=_line(node))   # not on the source: asked in the review
+        items = self.mapping(node, f"'read' of {what}", "'read: {anchor: 姓名}' or 'read: clerk'")
         if items is None:
             return None
         before = len(self.errors)
@@ -803,6 +806,9 @@ class _Checker:
             sensitive = self.boolean(items["sensitive"][1], f"'sensitive' of {what}")
         if ftype == "id_number":
             sensitive = True
+        multiline = False
+        if "multiline" in items:
+            multiline = self.boolean(items["multiline"][1], f"'multiline' of {what}")
 
         choices: tuple[str, ...] = ()
         errors_before_choices = len(self.errors)
@@ -836,7 +842,8 @@ class _Checker:
                 self.fields[name] = FieldSpec(name=name, type=ftype, choices=choices, line=_line(node))
             return None
         spec = FieldSpec(name=name, type=ftype, label=label, required=required, choices=choices,
-                         format=fmt, sensitive=sensitive, read=read, line=_line(node))
+                         format=fmt, sensitive=sensitive, multiline=multiline, read=read,
+                         line=_line(node))
         self.fields[name] = spec
         return spec
 

@@ -40,6 +40,7 @@ class ReadSpec:
     lines: int = 1                     # values that wrap (住址) span several lines
     region: Region | None = None       # relative to the anchor's top-left, or to the source
     pattern: str | None = None         # a regular expression over the text read
+    clerk: bool = False                # not on the source: the clerk gives it (review, --set)
     line: int = 0
 
 
@@ -63,6 +64,7 @@ class FieldSpec:
     choices: tuple[str, ...] = ()      # for type choice
     format: str | None = None          # for dates: strftime pattern used when typing
     sensitive: bool = False            # mask in logs/screens; id_number is always sensitive
+    multiline: bool = False            # the target field takes line breaks (a remarks box)
     read: ReadSpec | None = None       # how capture finds the value (default: anchor = label)
     line: int = 0
 

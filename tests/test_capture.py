@@ -43,12 +43,17 @@ def test_portal_page_fields_are_read_exactly(engine, seed, scale):
     pb = load_playbook(LIB / "portal-to-qt-intake.yaml")
     src = render_portal_page(make_person(seed), scale=scale, seed=seed)
     result = read_source(pb, src.image, engine, scale=scale)
-    want = {k: v for k, v in as_read(src.truth).items() if k in result.case.fields}
-    got = {k: fv.value for k, fv in result.case.fields.items()}
+    # 办理事项 is the clerk's to give (read: clerk): the page's 申请事项 is not its value
+    clerk = {k for k, fv in result.case.fields.items() if fv.source.get("kind") == "clerk"}
+    assert clerk == {"matter"} and result.case.fields["matter"].value is None
+    want = {k: v for k, v in as_read(src.truth).items() if k in result.case.fields and k not in clerk}
+    got = {k: fv.value for k, fv in result.case.fields.items() if k not in clerk}
     assert got == want
     # a repaired reading (窗族 → 畲族 from the engine's alternatives) says so and keeps
     # what was read; everything else is ok as read
-    for fv in result.case.fields.values():
+    for name, fv in result.case.fields.items():
+        if name in clerk:
+            continue
         assert fv.status == "ok" or (fv.status == "corrected" and fv.original
                                      and fv.original != fv.value), fv
     # each value keeps the box it came from, inside the drawn value
@@ -153,19 +158,22 @@ def test_portal_window_on_screen_captured_then_filled_into_the_client(tmp_path):
         case = tmp_path / "case.json"
         r = deskhand("capture", "portal-to-qt-intake", "--window", "e龙岩", "--offline", "--json",
                      "-o", str(case), env=session.env())
-        assert r.returncode == 0, r.stderr
+        # exit 1: 办理事项 is the clerk's to give, so the case waits for a person
+        assert r.returncode == 1 and json.loads(r.stdout)["needs_person"] == ["matter"], r.stderr
         fields = json.loads(case.read_text(encoding="utf-8"))["fields"]
         want = as_read(src.truth)
+        assert fields.pop("matter")["value"] is None
         assert {k: v["value"] for k, v in fields.items()} == {k: want[k] for k in fields}
         session.end(viewer)
         client = launch_qt_client(session)
         client.activate()
-        r = deskhand("fill", "portal-to-qt-intake", "--case", str(case), "--yes", "--json",
-                     "--wait-focus", "5", env=session.env())
+        r = deskhand("fill", "portal-to-qt-intake", "--case", str(case), "--set", "matter=不动产登记",
+                     "--yes", "--json", "--wait-focus", "5", env=session.env())
         assert r.returncode == 0, r.stderr
         state = client.wait_state(lambda s: s["fields"]["id_number"] == want["id_number"], 5)
         for name in ("applicant_name", "gender", "address", "phone", "id_number"):
             assert state["fields"][name] == want[name]
+        assert state["fields"]["matter"] == "不动产登记"
         client.close()
 
 

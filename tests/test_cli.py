@@ -68,7 +68,7 @@ def test_fields_marked_for_a_person_block_the_fill_until_confirmed(tmp_path):
     path = tmp_path / "c.json"
     path.write_text(json.dumps(case, ensure_ascii=False), encoding="utf-8")
     code, _, err = run("fill", "sample-qt-intake", "--case", str(path))
-    assert code == 1 and "id_number (invalid)" in err
+    assert code == 1 and "(id_number): it is marked invalid" in err
 
 
 def test_bad_case_file_is_explained(tmp_path):

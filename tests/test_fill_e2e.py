@@ -30,7 +30,7 @@ CASES = [
     },
     {   # a rare name character outside the BMP, 女, a landline, a multi-line remark
         "applicant_name": "𠮷丽娜", "gender": "女", "ethnicity": "壮族",
-        "birth_date": "1978年6月15日", "id_number": "44030419780615403x",
+        "birth_date": "1978年6月15日", "id_number": "44030419780615008x",
         "phone": "0597-2345678",
         "address": "广东省深圳市福田区福华三路１０８号，A座1203室（近会展中心）",
         "employer": "Shenzhen 绿洲 Trading Co., Ltd.", "credit_code": "91350800MA31ABCD0C",
@@ -141,6 +141,36 @@ def _steal_trial(session, targets, tmp_path, kind: str, seed: int) -> bool:
 def test_focus_stolen_mid_fill_reaches_nothing_else(session, targets, tmp_path, kind):
     stolen = sum(_steal_trial(session, targets, tmp_path, kind, seed) for seed in range(4))
     assert stolen >= 2, "focus was never stolen mid-fill; the trial timing needs a look"
+
+
+@pytest.mark.parametrize("kind", ["qt", "web"])
+def test_unchecked_values_never_reach_the_client(session, targets, tmp_path, kind):
+    """The gate before typing, judged by what the client holds: a value with terminal
+    escapes, an ID number with a wrong check digit and a 5-digit phone from a plain case
+    file are refused (also with --yes); the ID number goes in only with --accept."""
+    target = targets[kind]
+    bad_id = CASES[0]["id_number"][:-1] + "1"
+    hostile = [({"applicant_name": "张\x1b[31m伟"}, 2, "U+001B (ESC)"),
+               ({"id_number": bad_id}, 1, "(id_number)"),
+               ({"phone": "12345"}, 1, "(phone)")]
+    for change, code, said in hostile:
+        ready(target)
+        r = deskhand(session, "fill", PLAYBOOK[kind], "--case",
+                     str(write_case(tmp_path, {**CASES[0], **change})), "--yes",
+                     "--wait-focus", "3", "-o", str(tmp_path / "kept.json"))
+        assert (r.returncode, said in r.stderr) == (code, True), r.stderr
+        assert "\x1b" not in r.stderr and "Traceback" not in r.stderr
+        time.sleep(0.3)
+        assert not any(target.state()["fields"].values()), (change, target.state())
+    ready(target)
+    case = {**CASES[0], "id_number": bad_id}
+    r = deskhand(session, "fill", PLAYBOOK[kind], "--case", str(write_case(tmp_path, case)),
+                 "--yes", "--accept", "id_number", "--wait-focus", "3",
+                 "-o", str(tmp_path / "kept.json"))
+    assert r.returncode == 0, r.stderr
+    assert target.wait_state(lambda s: s["fields"] == expected_fields(case), 5)
+    kept = json.loads((tmp_path / "kept.json").read_text(encoding="utf-8"))
+    assert kept["fields"]["id_number"]["source"]["confirmed"]["by"] == "cli --accept"
 
 
 def test_wrong_window_focused_types_nothing(session, targets, tmp_path):

@@ -34,7 +34,8 @@ fill:
   - key: tab
   - type: note
 """
-VALUES = {"name": "张三", "gender": "女", "birth": "1990-01-02", "idno": "11010519491231002x"}
+# consistent with each other: the gate before typing checks birth date and sex against the ID
+VALUES = {"name": "张三", "gender": "女", "birth": "1949-12-31", "idno": "11010519491231002x"}
 
 
 def engine_for(desktop: DummyDesktop, **opt) -> FillEngine:
@@ -50,7 +51,7 @@ def pb():
 def test_plan_formats_values_and_skips_optional(pb):
     steps = plan(pb, case_from_values(VALUES, "t", {}))
     typed = {s.field: s.text for s in steps if s.kind == "type"}
-    assert typed == {"name": "张三", "birth": "1990年01月02日", "idno": "11010519491231002X"}
+    assert typed == {"name": "张三", "birth": "1949年12月31日", "idno": "11010519491231002X"}
     assert [s.kind for s in steps][-1] == "skip"
     assert next(s for s in steps if s.kind == "choose").keys == ("right", "space")
 
@@ -76,7 +77,7 @@ def test_full_fill_reads_back_every_field_and_restores_clipboard(pb):
     assert report.outcome == "done"
     assert [r.status for r in report.results] == ["readback_ok", "chosen", "readback_ok",
                                                  "readback_ok", "skipped"]
-    assert "".join(x for x in d.received[1] if not x.startswith("<")) == "张三1990年01月02日11010519491231002X"
+    assert "".join(x for x in d.received[1] if not x.startswith("<")) == "张三1949年12月31日11010519491231002X"
     assert d.clipboard == {"UTF8_STRING": "剪贴板".encode()}
 
 

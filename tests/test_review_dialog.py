@@ -91,6 +91,8 @@ def every_status_case() -> Case:
 
 def all_ok_case() -> Case:
     case = every_status_case()
+    # the gate checks the sex against the ID number's 17th digit (2: a woman)
+    case.fields["gender"] = FieldValue("女", "ok", None, ocr([300, 50, 30, 30]))
     case.fields["ethnicity"] = FieldValue("汉", "ok", None, ocr([100, 100, 40, 30]))
     case.fields["birth_date"] = FieldValue("1949-12-31", "ok", None, ocr([100, 150, 160, 30]))
     case.fields["id_number"] = FieldValue(GOOD_ID, "ok", None, ocr(ID_BOX))
@@ -418,8 +420,23 @@ def test_tab_walks_the_rows_in_order(qtbot, playbook, image):
             break
         seen.append(w)
     rows = dialog.rows
-    edits = [seen.index(r.edit) for r in rows.values()]
+    # a choice (性别) is a list to pick from: the focus is on the list, not its line edit
+    edits = [seen.index(r.combo if r.combo is not None else r.edit) for r in rows.values()]
     assert edits == sorted(edits)
     idr = rows["id_number"]
     assert seen.index(idr.reveal) == seen.index(idr.edit) - 1
     assert dialog.fill_button in seen and dialog.cancel_button in seen
+
+
+def test_a_choice_is_picked_from_its_list_with_the_keyboard(qtbot, playbook, image):
+    case = all_ok_case()
+    case.fields["gender"] = FieldValue(None, "missing", None, {"kind": "clerk"})
+    dialog, rec = open_dialog(qtbot, case, playbook, image)
+    row = dialog.rows["gender"]
+    assert row.combo is not None and not dialog.can_fill          # required, still empty
+    row.combo.setFocus()
+    qtbot.keyClick(row.combo, Qt.Key.Key_Down)                    # 男, the first choice
+    qtbot.keyClick(row.combo, Qt.Key.Key_Down)                    # 女
+    assert row.fv.value == "女" and row.fv.source["edited_by_clerk"] and dialog.can_fill
+    dialog.accept()
+    assert rec.confirmed[0].fields["gender"].value == "女"

@@ -29,6 +29,7 @@ from registry_server import RegistryServer  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 8
 SLOW_PLAYBOOK = "portal-slow-qt"
+MATTERS = ["公积金提取", "道路运输从业资格证", "企业设立登记", "不动产登记"]   # the playbooks' order
 
 
 def as_read(truth: dict[str, str]) -> dict[str, str]:
@@ -117,6 +118,28 @@ class World:
         assert not st.get("last_error"), st["last_error"]
         return st
 
+    def type_in_review(self, field: str, text: str) -> dict[str, Any]:
+        """Click the review's value box of `field`, replace what it holds with `text`."""
+        x, y, w, h = self.status()["review_fields"][field]
+        s = self.session
+        s.xdotool("mousemove", str(x + w // 2), str(y + h // 2))
+        s.xdotool("click", "1")
+        s.xdotool("key", "ctrl+a")
+        s.xdotool("type", "--delay", "20", text)
+        return self.wait(lambda st: st["review_statuses"].get(field) not in (None, "missing"), 10,
+                         f"{field} typed in the review")
+
+    def choose_matter(self, matter: str = "公积金提取") -> dict[str, Any]:
+        """办理事项 is not on the portal page: the clerk picks it from its list in the review
+        (clicks the box, then arrow keys: the first Down is the first choice)."""
+        x, y, w, h = self.status()["review_fields"]["matter"]
+        s = self.session
+        s.xdotool("mousemove", str(x + 10), str(y + h // 2))
+        s.xdotool("click", "1")
+        s.xdotool("key", *["Down"] * (MATTERS.index(matter) + 1))
+        return self.wait(lambda st: st["review_statuses"].get("matter") == "ok", 10,
+                         f"办理事项 {matter} chosen in the review")
+
     def fill_into(self, target) -> dict[str, Any]:
         target.reset()
         target.activate()
@@ -176,8 +199,14 @@ def _set_playbook(world, playbook_id: str) -> None:
 def test_hotkeys_capture_review_and_fill(world, kind):
     _set_playbook(world, "portal-to-qt-intake" if kind == "qt" else "portal-to-web-intake")
     st = world.capture()
+    assert st["statuses"].pop("matter") == "missing"     # the clerk's to give, never guessed
     assert set(st["statuses"].values()) <= {"ok", "corrected"}, st["statuses"]
-    world.key("Return")                                  # all ok: Enter confirms
+    assert not st["review_can_fill"]                     # blocked: 办理事项 is required
+    world.key("Return")
+    time.sleep(0.5)
+    assert world.status()["review_open"] and not world.status()["confirmed"]
+    st = world.choose_matter("不动产登记")
+    world.key("Return")                                  # all ok now: Enter confirms
     world.wait(lambda s: s["confirmed"] and not s["review_open"], 10, "the confirmation")
     target = world.qt if kind == "qt" else world.web
     st = world.fill_into(target)
@@ -186,18 +215,15 @@ def test_hotkeys_capture_review_and_fill(world, kind):
     fields = target.state()["fields"]
     for name in ("applicant_name", "id_number", "address", "phone", "employer", "email"):
         assert fields[name] == want[name], name
+    assert fields["matter"] == "不动产登记"
 
 
 def test_edits_made_in_review_are_what_gets_typed(world):
     _set_playbook(world, "portal-to-qt-intake")
-    st = world.capture()
-    x, y, w, h = st["review_fields"]["email"]
-    s = world.session
-    s.xdotool("mousemove", str(x + w // 2), str(y + h // 2))
-    s.xdotool("click", "1")
-    s.xdotool("key", "ctrl+a")
-    s.xdotool("type", "--delay", "20", "clerk.fixed@example.cn")
-    s.xdotool("key", "Return")
+    world.capture()
+    world.choose_matter()
+    world.type_in_review("email", "clerk.fixed@example.cn")
+    world.key("Return")
     st = world.wait(lambda s: s["confirmed"] and not s["review_open"], 10, "the confirmation")
     st = world.fill_into(world.qt)
     assert st["last_fill"]["outcome"] == "done"
@@ -208,6 +234,7 @@ def test_edits_made_in_review_are_what_gets_typed(world):
 def test_abort_mid_fill_stops_typing_and_keeps_the_case(world):
     _set_playbook(world, SLOW_PLAYBOOK)
     world.capture()
+    world.choose_matter()
     world.key("Return")
     world.wait(lambda s: s["confirmed"], 10, "the confirmation")
     world.qt.reset()

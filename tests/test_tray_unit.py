@@ -18,9 +18,15 @@ from app.ui.tray import TrayApp  # noqa: E402
 KEYS = {"capture": "Ctrl+Alt+C", "fill": "Ctrl+Alt+V", "abort": "Ctrl+Alt+Esc"}
 
 
-class FakeWorkflow:
-    def __init__(self) -> None:
+class FakePipeline:
+    """app.pipeline.Pipeline's face towards the tray, without OCR or a display."""
+
+    def __init__(self, library) -> None:
         self.captures = 0
+        self.library = library
+
+    def grab_source(self, playbook):
+        return SimpleNamespace(image=None, provenance={"kind": "window"}, scale=1.0)
 
     def desktop(self):  # the tray only asks the UI-side desktop
         raise AssertionError("not used on the UI thread")
@@ -28,7 +34,7 @@ class FakeWorkflow:
     def ui_desktop(self):
         return SimpleNamespace(active_window=lambda: None, activate=lambda w, t: True)
 
-    def capture(self, playbook, image=None, source=None):
+    def capture(self, playbook, source):
         from app.cases import Case, FieldValue
         self.captures += 1
         case = Case("c1", playbook.id, {f.name: FieldValue("x", "ok") for f in playbook.fields})
@@ -38,7 +44,7 @@ class FakeWorkflow:
 
 def make_tray(qtbot, tmp_path, *, taken=(), folders=()):
     hotkeys = DummyHotkeys(taken=taken)
-    tray = TrayApp(workflow=FakeWorkflow(), library=load_library(folders),
+    tray = TrayApp(pipeline=FakePipeline(load_library(folders)),
                    settings=SimpleNamespace(hotkeys=dict(KEYS), last_playbook=None),
                    hotkeys=hotkeys, main=MainThread(), log_dir=tmp_path / "logs", fill_worker=None)
     tray.show()
@@ -89,14 +95,16 @@ def test_hotkey_capture_runs_off_the_ui_thread_and_opens_the_review(qtbot, tmp_p
         def activateWindow(self): pass
         def close(self): pass
         def isVisible(self): return True
+        rows: dict = {}
+        can_fill = False
 
     import app.ui.review as review_module
     monkeypatch.setattr(review_module, "ReviewDialog", FakeReview)
     tray, hotkeys = make_tray(qtbot, tmp_path)
     tray.choose_playbook("sample-qt-intake")
     calls = []
-    original = tray.workflow.capture
-    tray.workflow.capture = lambda *a, **k: calls.append(threading.current_thread().name) or original(*a, **k)
+    original = tray.pipeline.capture
+    tray.pipeline.capture = lambda *a, **k: calls.append(threading.current_thread().name) or original(*a, **k)
     hotkeys.trigger("capture")
     qtbot.waitUntil(lambda: bool(shown), timeout=5000)
     assert calls == ["deskhand-capture"] and shown[0][1] is True   # work on a worker, UI on main

@@ -87,6 +87,9 @@ def read_source(playbook: Playbook, image: Image.Image, engine: OcrEngine, *,
     values: dict[str, FieldValue] = {}
     missing_required = []
     for f in fields:
+        if f.read is not None and f.read.clerk:   # asked in the review, never guessed
+            values[f.name] = FieldValue(None, "missing", None, {**(source or {}), "kind": "clerk"})
+            continue
         found = extractor.read(f) if f.read is not None else None
         if found is None and f.read is not None and f.read.direction == "right" \
                 and f.read.lines == 1 and f.read.region is None:
@@ -156,14 +159,8 @@ def _repair_text(f: FieldSpec, raw: str, alts: Alternatives | None
 def _cross(playbook: Playbook, values: dict[str, FieldValue]) -> None:
     """Birth date and sex against the ID number; a disagreement marks the other field invalid."""
     from app.checks import cross_check
-    roles: dict[str, str] = {}
-    for f in playbook.fields:
-        if f.type == "id_number" and "id_number" not in roles:
-            roles["id_number"] = f.name
-        elif f.type == "date" and ("birth" in f.name or (f.label or "").startswith("出生")):
-            roles.setdefault("birth_date", f.name)
-        elif f.type == "choice" and set(f.choices) <= {"男", "女"}:
-            roles.setdefault("sex", f.name)
+    from app.checks.cross import roles_for
+    roles = roles_for(playbook.fields)
     if "id_number" not in roles or values.get(roles["id_number"], FieldValue(None)).status \
             not in ("ok", "corrected"):
         return

@@ -7,7 +7,7 @@ names and types for a playbook author to confirm.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,6 +15,7 @@ from app.checks.errors import CheckError
 from app.checks.field import check_value
 from app.checks.id_number import parse_id_number
 from app.checks.normalize import to_halfwidth
+from playbooks.model import FieldSpec
 
 ROLE_TYPES: dict[str, tuple[str, ...]] = {
     "id_number": ("id_number",),
@@ -42,6 +43,20 @@ def suggest_roles(types: Mapping[str, str]) -> dict[str, str]:
         "sex": [n for n, t in types.items() if t in ("choice", "text") and _SEX_NAME.search(n)],
     }
     return {role: names[0] for role, names in found.items() if len(names) == 1}
+
+
+def roles_for(fields: Iterable[FieldSpec]) -> dict[str, str]:
+    """The roles of a playbook's fields, as capture and the gate before typing both use
+    them: the first ID number; a date named or labelled as a birth date; a 男/女 choice."""
+    roles: dict[str, str] = {}
+    for f in fields:
+        if f.type == "id_number" and "id_number" not in roles:
+            roles["id_number"] = f.name
+        elif f.type == "date" and ("birth" in f.name or (f.label or "").startswith("出生")):
+            roles.setdefault("birth_date", f.name)
+        elif f.type == "choice" and f.choices and set(f.choices) <= {"男", "女"}:
+            roles.setdefault("sex", f.name)
+    return roles
 
 
 def _check_roles(types: Mapping[str, str], roles: Mapping[str, str]) -> None:

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from app.cases import Case, now_iso
+from app.cases import NEEDS_PERSON, Case, now_iso
 from app.desktop.base import Desktop, FocusMoved, StopRequested, WindowInfo
 from app.errors import (DesktopError, FillAbortedError, FocusLostError, ModifiersHeldError,
                         TargetNotFocusedError, UsageError)
@@ -23,7 +23,6 @@ from playbooks.model import (ChooseStep, ClickStep, KeyStep, Playbook, Step, Typ
                              WaitStep)
 from playbooks.keys import parse_combo
 
-NEEDS_PERSON = ("invalid", "mismatch", "missing", "unverified")
 
 
 @dataclass
@@ -90,6 +89,26 @@ class FillReport:
         return [r.field for r in self.results if r.status == "readback_differs"]
 
     @property
+    def left_empty(self) -> list[str]:
+        """Fields the fill did not type because the case had no value (optional ones only:
+        a required one stops the fill before it starts)."""
+        return [r.field for r in self.results if r.status == "skipped"]
+
+    def summary(self) -> str:
+        """One line: what was confirmed, what differs, what was left empty. A field left
+        empty or not read back is never counted as fine."""
+        filled = [r for r in self.results if r.status != "skipped"]
+        parts = [f"{self.readback_ok} of {len(filled)} fields confirmed by reading them back"]
+        if self.differs:
+            parts.append(f"{len(self.differs)} differ ({', '.join(self.differs)})")
+        unread = [r.field for r in self.results if r.status == "readback_unavailable"]
+        if unread:
+            parts.append(f"{len(unread)} could not be read back ({', '.join(unread)})")
+        if self.left_empty:
+            parts.append(f"{len(self.left_empty)} left empty ({', '.join(self.left_empty)})")
+        return "; ".join(parts) + "."
+
+    @property
     def unconfirmed(self) -> list[str]:
         """Fields a person should look at: read back differently, or not at all."""
         return [r.field for r in self.results
@@ -99,9 +118,12 @@ class FillReport:
 Progress = Callable[[str, dict], None]
 
 
-def plan(playbook: Playbook, case: Case) -> list[PlannedStep]:
-    """Resolve every step against the case before anything is typed, so a
-    missing or malformed value stops the fill with nothing typed."""
+def plan(playbook: Playbook, case: Case, *, gate: bool = True) -> list[PlannedStep]:
+    """Resolve every step against the case before anything is typed, so a missing or
+    malformed value stops the fill with nothing typed. With `gate` (always, but for a dry
+    run that lists the plan first) every value also passes app.fill.gate: a value with
+    control characters raises RefusedValueError, one failing its check that no person
+    confirmed raises NeedsPersonError."""
     out: list[PlannedStep] = []
     for i, step in enumerate(playbook.steps):
         if isinstance(step, TypeStep):
@@ -142,6 +164,9 @@ def plan(playbook: Playbook, case: Case) -> list[PlannedStep]:
             what = (f"{step.seconds:g} s" if step.seconds is not None else
                     f"title '{step.title}'" if step.title else f"text '{step.text}'")
             out.append(PlannedStep(i, "wait", detail=what))
+    if gate:   # after the plan's own refusals (no value, not a choice), which no one can wave
+        from app.fill.gate import require_typeable
+        require_typeable(playbook, case)
     return out
 
 

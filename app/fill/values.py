@@ -20,4 +20,6 @@ def text_for(spec: FieldSpec, value: str) -> str:
         return remove_spaces(to_halfwidth(value)).upper()
     if spec.type == "phone":
         return remove_spaces(to_halfwidth(value))
+    if spec.multiline:
+        return value.replace("\r\n", "\n")   # one key (Return) per line break
     return value

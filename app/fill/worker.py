@@ -10,7 +10,10 @@ still begins within a few milliseconds of the hotkey.
 Protocol: JSON lines. In: {"cmd": "fill", "playbook": PATH, "case": PATH,
 "wait_focus_s": S}, {"cmd": "abort"}, {"cmd": "quit"}. Out: {"event": "ready"},
 {"event": "progress", "kind": K, "data": {...}}, then {"event": "done", "report": R} or
-{"event": "failed", "error": MESSAGE, "error_kind": CLASS, "exit_code": N, "report": R}.
+{"event": "failed", "error": E, "report": R} where E is app.errors.error_to_json of the error
+(its class, sentence, playbook, step, field and exit code, so the tray shows and logs the
+same thing the command line would). The fill runs through app.pipeline, built from the
+same settings as the tray's: the same registries, OCR engine and on-screen text.
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ import threading
 from pathlib import Path
 from typing import Any, TextIO
 
-from app.errors import DeskhandError
+from app.errors import DeskhandError, FillError, error_to_json
 
 __all__ = ["main", "report_to_json", "report_from_json"]
 
@@ -46,7 +49,7 @@ class _Worker:
         self.abort = threading.Event()
         self.jobs: list[dict[str, Any]] = []
         self.cond = threading.Condition()
-        self.workflow: Any = None
+        self.pipeline: Any = None
 
     def emit(self, event: dict[str, Any]) -> None:
         with self.lock:
@@ -70,11 +73,9 @@ class _Worker:
             self.cond.notify()
 
     def run(self) -> None:
-        from app.desktop import open_desktop
-        from app.workflow import Workflow
-        self.workflow = Workflow(cases_dir=Path("."), engine_factory=_none, desktop_factory=open_desktop,
-                                 grabber_factory=_none, registries=None, secrets=lambda n: "")
-        self.workflow.desktop()                       # connect now, not on the first hotkey
+        from app.pipeline import build_pipeline
+        self.pipeline = build_pipeline()
+        self.pipeline.desktop()                       # connect now, not on the first hotkey
         self.emit({"event": "ready"})
         while True:
             with self.cond:
@@ -85,33 +86,30 @@ class _Worker:
                 break
             if job.get("cmd") == "fill":
                 self.fill(job)
-        self.workflow.close()
+        self.pipeline.close()
 
     def fill(self, job: dict[str, Any]) -> None:
         from app.cases import load_case
-        from playbooks.loader import load_playbook
+        from app.fill.engine import FillOptions
         self.abort.clear()
         try:
-            playbook = load_playbook(job["playbook"])
+            playbook = self.pipeline.playbook(job["playbook"])
             case = load_case(job["case"], playbook.id)
-            report = self.workflow.fill(
-                playbook, case, Path(job["case"]), abort=self.abort,
-                wait_focus_s=float(job.get("wait_focus_s", 5.0)),
+            report = self.pipeline.fill(
+                playbook, case, Path(job["case"]),
+                FillOptions(wait_focus_s=float(job.get("wait_focus_s", 5.0)), abort_keys=None,
+                            abort_event=self.abort),
                 progress=lambda kind, data: self.emit({"event": "progress", "kind": kind,
                                                        "data": _plain(data)}))
         except DeskhandError as exc:
-            self.emit({"event": "failed", "error": exc.message, "error_kind": type(exc).__name__,
-                       "exit_code": exc.exit_code,
+            self.emit({"event": "failed", "error": error_to_json(exc),
                        "report": report_to_json(getattr(exc, "__deskhand_report__", None))})
-        except Exception as exc:  # reported to the tray, which shows and logs it
-            self.emit({"event": "failed", "error": f"{type(exc).__name__}: {exc}",
-                       "error_kind": type(exc).__name__, "exit_code": 3, "report": None})
+        except Exception as exc:  # a fault of ours: logged here, a sentence for the tray
+            from app.logs import crash_sentence, log_crash
+            error = FillError(crash_sentence(exc, log_crash(exc, "fill worker")))
+            self.emit({"event": "failed", "error": error_to_json(error), "report": None})
         else:
             self.emit({"event": "done", "report": report_to_json(report)})
-
-
-def _none() -> Any:
-    raise DeskhandError("The fill worker does not capture.")
 
 
 def _plain(data: Any) -> Any:
@@ -124,8 +122,7 @@ def main() -> int:
     try:
         worker.run()
     except DeskhandError as exc:
-        worker.emit({"event": "failed", "error": exc.message, "error_kind": type(exc).__name__,
-                     "exit_code": exc.exit_code, "report": None})
+        worker.emit({"event": "failed", "error": error_to_json(exc), "report": None})
         return exc.exit_code
     return 0
 

@@ -11,8 +11,7 @@ import threading
 from pathlib import Path
 from typing import Any, Callable
 
-from app import errors
-from app.errors import DeskhandError, FillError
+from app.errors import DeskhandError, FillError, error_from_json, error_to_json
 from app.fill.worker import report_from_json
 
 __all__ = ["FillWorkerProcess"]
@@ -75,9 +74,9 @@ class FillWorkerProcess:
                     self._events.append(event)
                 self._cond.notify_all()
         with self._cond:
-            self._events.append({"event": "failed", "error": "The fill worker stopped unexpectedly; "
-                                 "the case is kept, try again.", "error_kind": "FillError",
-                                 "exit_code": 3, "report": None, "gone": True})
+            self._events.append({"event": "failed", "error": error_to_json(FillError(
+                "The fill worker stopped unexpectedly; the case is kept, try again.")),
+                "report": None, "gone": True})
             self._cond.notify_all()
 
     @staticmethod
@@ -138,16 +137,7 @@ class FillWorkerProcess:
 
 
 def _error(event: dict[str, Any]) -> DeskhandError:
-    message = event.get("error") or "The fill failed."
-    cls = getattr(errors, str(event.get("error_kind")), None)
-    try:
-        if cls is errors.FocusLostError:
-            exc: DeskhandError = cls(message, field=None, step=None, typed=0)
-        elif isinstance(cls, type) and issubclass(cls, DeskhandError):
-            exc = cls(message)
-        else:
-            exc = FillError(message)
-    except TypeError:
-        exc = FillError(message)
+    """The worker's error as the same class, context and exit code, with its report."""
+    exc = error_from_json(event.get("error") or {})
     exc.__deskhand_report__ = report_from_json(event.get("report"))  # type: ignore[attr-defined]
     return exc

@@ -102,17 +102,6 @@ def _send_qt(command: dict[str, Any], timeout_s: float, env: dict[str, str] | No
     return json.loads(data) if data.strip() else {}
 
 
-def _setup_logging(log_dir: Path) -> None:
-    log_dir.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(log_dir / "deskhand.log", maxBytes=2_000_000,
-                                                   backupCount=5, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger("deskhand")
-    root.setLevel(logging.INFO)
-    if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
-        root.addHandler(handler)
-
-
 def run_tray(options: TrayOptions | None = None, argv: list[str] | None = None) -> int:
     t_start = time.perf_counter()
     options = options or TrayOptions()
@@ -127,19 +116,19 @@ def run_tray(options: TrayOptions | None = None, argv: list[str] | None = None) 
     app.setApplicationName("Deskhand")
     app.setApplicationDisplayName("政务数字机器人 · 窗口助手")
 
-    import platformdirs
-    log_dir = Path(platformdirs.user_log_dir("deskhand", appauthor=False))
-    _setup_logging(log_dir)
+    from app.logs import log_dir as default_log_dir, setup_logging
+    log_dir = default_log_dir()
+    setup_logging(log_dir)
 
     settings, store, settings_problem = _load_settings()
     translations = _install_language(app, getattr(settings, "language", "zh_CN"))
 
-    from app.library import load_library
+    from app.pipeline import PipelineOptions, build_pipeline
     from app.ui.dispatch import MainThread
     from app.ui.tray import TrayApp
     main = MainThread()
-    library = load_library(getattr(settings, "playbook_dirs", []) or [])
-    workflow = _workflow(settings, options)
+    pipeline = build_pipeline(PipelineOptions(settings=settings, registries=options.registries,
+                                              secrets=options.secrets))
     hotkeys = None
     if options.hotkeys:
         try:
@@ -149,11 +138,12 @@ def run_tray(options: TrayOptions | None = None, argv: list[str] | None = None) 
             log.warning("hotkeys unavailable: %s", exc)
     from app.fill.worker_client import FillWorkerProcess
     fill_worker = FillWorkerProcess()
-    tray = TrayApp(workflow=workflow, library=library, settings=settings, hotkeys=hotkeys,
+    tray = TrayApp(pipeline=pipeline, settings=settings, hotkeys=hotkeys,
                    main=main, log_dir=log_dir, fill_worker=fill_worker, quit_app=app.quit,
                    open_settings=lambda: _open_settings(store, tray, translations))
     if translations is not None:   # the menu is text we built: build it again in the new language
         translations.languageChanged.connect(lambda _lang: tray.rebuild_menu())
+    _catch_crashes(tray)
     if options.playbook:
         tray.choose_playbook(options.playbook)
     if not QSystemTrayIcon.isSystemTrayAvailable():
@@ -186,7 +176,7 @@ def run_tray(options: TrayOptions | None = None, argv: list[str] | None = None) 
         except Exception:
             pass
     fill_worker.close()
-    workflow.close()
+    pipeline.close()
     return code
 
 
@@ -254,40 +244,30 @@ def _install_language(app: Any, language: str) -> Any:
         return None
 
 
-def _workflow(settings: Any, options: TrayOptions) -> Any:
-    import platformdirs
+def _catch_crashes(tray: Any) -> None:
+    """An error nobody caught, on any thread: the traceback to the log (masked), one
+    sentence to the clerk, and the tray goes on."""
+    import threading
 
-    from app.workflow import Workflow
+    from app.logs import crash_sentence, log_crash
 
-    def engine():  # type: ignore[no-untyped-def]
-        from app.ocr import open_engine
-        return open_engine(getattr(settings, "ocr_engine", "rapidocr") or "rapidocr", fallback=True)
+    def report(exc: BaseException, where: str) -> None:
+        sentence = crash_sentence(exc, log_crash(exc, where))
+        tray.main.post(lambda: tray.notify(tray.tr("Deskhand hit a problem"), sentence,
+                                           warning=True))
 
-    def desktop():  # type: ignore[no-untyped-def]
-        from app.desktop import open_desktop
-        return open_desktop()
+    def on_main(kind: type, exc: BaseException, tb: Any) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, exc, tb)
+            return
+        report(exc.with_traceback(tb), "tray")
 
-    def grabber():  # type: ignore[no-untyped-def]
-        from app.capture.screen import ScreenGrabber
-        return ScreenGrabber(display=os.environ.get("DISPLAY"))
+    def on_thread(args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is not None:
+            report(args.exc_value, f"tray thread {args.thread.name if args.thread else '?'}")
 
-    def registries():  # type: ignore[no-untyped-def]
-        from app.registry.settings import load_registry_settings
-        if options.registries:
-            return load_registry_settings(options.registries)
-        if getattr(settings, "registries", None):    # set in the settings dialog or IT's preset
-            return settings.registry_settings()
-        from app.paths import registry_settings_path
-        return load_registry_settings(registry_settings_path())
-
-    def secrets(name: str) -> str:
-        from app.vault import Vault
-        return Vault().get(name)
-
-    cases = Path(platformdirs.user_data_dir("deskhand", appauthor=False)) / "cases"
-    return Workflow(cases_dir=cases, engine_factory=engine, desktop_factory=desktop,
-                    grabber_factory=grabber, registries=registries,
-                    secrets=options.secrets or secrets)
+    sys.excepthook = on_main
+    threading.excepthook = on_thread
 
 
 def _open_settings(store: Any, tray: Any, translations: Any) -> None:

@@ -24,13 +24,13 @@ from collections.abc import Callable
 from PIL import Image
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import (QCheckBox, QDialog, QGridLayout, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QGridLayout, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QScrollArea, QToolButton, QVBoxLayout,
                                QWidget)
 
-from app.cases import Case, FieldValue
+from app.cases import NEEDS_PERSON, Case, FieldValue
 from app.checks import check_value
-from app.fill.engine import NEEDS_PERSON
+from app.fill.gate import Verdict, confirm, vet
 from app.ui.widgets import (OnTopDialog, StatusChip, crop_box, is_sensitive, mask_in_text,
                             masked, to_pixmap)
 from playbooks.model import ChooseStep, FieldSpec, Playbook, TypeStep
@@ -62,6 +62,7 @@ class FieldRow(QObject):
         super().__init__(parent)
         self.spec, self.fv = spec, fv
         self.initial = copy.deepcopy(fv)
+        self.verdict: Verdict | None = None     # the gate's, set by the dialog on each change
         self.sensitive = is_sensitive(spec)
         # nothing to hide in an empty value, and a masked value cannot be typed into
         self.revealed = not self.sensitive or not fv.value
@@ -79,8 +80,21 @@ class FieldRow(QObject):
             self.reveal.setChecked(self.revealed)
             self.reveal.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             self.reveal.toggled.connect(self._on_reveal)
-        self.edit = QLineEdit(parent)
-        self.edit.setMinimumWidth(260)
+        # A choice is picked from its list (arrow keys or the mouse) or typed; either way
+        # `edit` is the line edit that holds the value.
+        self.combo: QComboBox | None = None
+        if spec.choices and not self.sensitive:
+            self.combo = QComboBox(parent)
+            self.combo.setEditable(True)
+            self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+            self.combo.addItems(list(spec.choices))
+            self.combo.setCurrentIndex(-1)
+            self.combo.textActivated.connect(self._on_chosen)
+            self.edit = self.combo.lineEdit()
+            self.combo.setMinimumWidth(260)
+        else:
+            self.edit = QLineEdit(parent)
+            self.edit.setMinimumWidth(260)
         self.edit.setAccessibleName(self.label.text())
         self.edit.textEdited.connect(self._on_edited)
         self.note = QLabel(parent)
@@ -102,7 +116,9 @@ class FieldRow(QObject):
             self.reveal.setAccessibleName(self.tr("Show {label}").format(label=self.label.text()))
         if self.use_registry is not None:
             self.use_registry.setText(self.tr("Use &registry value"))
-        self.edit.setPlaceholderText(self.tr("(empty)"))
+        self.edit.setPlaceholderText(
+            self.tr("One of: {choices}").format(choices=" / ".join(self.spec.choices))
+            if self.spec.choices else self.tr("(empty)"))
         self._show(keep_text=True)
 
     # -- state -------------------------------------------------------------------
@@ -118,16 +134,22 @@ class FieldRow(QObject):
 
     @property
     def needs_attention(self) -> bool:
-        return self.fv.status in NEEDS_PERSON
+        """A person must look: its status says so, or the gate before typing would stop
+        it (a check that fails now, a birth date that disagrees with the ID number)."""
+        return self.fv.status in NEEDS_PERSON or bool(self.verdict and self.verdict.reasons)
 
     @property
     def blocks_fill(self) -> bool:
-        return self.spec.required and not self.fv.value
+        """Nothing lets this through: a required field left empty, or characters that
+        are never typed."""
+        return (self.spec.required and not self.fv.value) or bool(self.verdict and self.verdict.refused)
 
     def focus_target(self) -> QWidget:
         """Where the keyboard goes when this row needs a look: the reveal toggle of a
         masked row (the value cannot be edited masked), else the value."""
-        return self.reveal if self.reveal is not None and not self.revealed else self.edit
+        if self.reveal is not None and not self.revealed:
+            return self.reveal
+        return self.combo if self.combo is not None else self.edit
 
     def add_to(self, grid: QGridLayout, row: int) -> None:
         top = Qt.AlignmentFlag.AlignTop
@@ -135,7 +157,7 @@ class FieldRow(QObject):
         grid.addWidget(self.crop, row, 1, top)
         value = QVBoxLayout()
         value.setSpacing(2)
-        value.addWidget(self.edit)
+        value.addWidget(self.combo if self.combo is not None else self.edit)
         value.addWidget(self.note)
         value.addStretch(1)
         grid.addLayout(value, row, 2)
@@ -154,6 +176,10 @@ class FieldRow(QObject):
         self._show()
         if on:
             self.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_chosen(self, text: str) -> None:
+        self.edit.setText(text)
+        self._on_edited(text)
 
     def _on_edited(self, text: str) -> None:
         self._text = text
@@ -247,6 +273,9 @@ class FieldRow(QObject):
             self.use_registry.setVisible(fv.status == "mismatch")
 
         problems = [self._secret(p) for p in fv.source.get("problems", [])]
+        if self.verdict is not None:    # what the gate before typing would stop it for
+            problems += [self._secret(r) for r in self.verdict.reasons + self.verdict.refused
+                         if self._secret(r) not in problems]
         warnings = [self._secret(w) for w in fv.source.get("warnings", [])]
         original = self._secret(fv.original) if fv.original else ""
         status, text, note, tip = self._describe(problems, warnings, original)
@@ -261,6 +290,9 @@ class FieldRow(QObject):
         """(chip status, chip text, note under the value, chip tooltip)."""
         fv = self.fv
         read_as = self.tr("Read as: {value}").format(value=original) if original else ""
+        if fv.status in ("ok", "corrected") and problems:
+            # checked ok when read, but the gate before typing says otherwise now
+            return "invalid", self.tr("Invalid"), "\n".join(problems), "\n".join(problems)
         details = "\n".join(x for x in [read_as, *warnings, *problems] if x)
         if fv.status == "ok" and self.edited:
             tip = "\n".join(x for x in [self.tr("Changed by you."), details] if x)
@@ -387,12 +419,21 @@ class ReviewDialog(OnTopDialog):
         self._refresh()
 
     def _refresh(self) -> None:
+        verdicts = {v.field: v for v in vet(self.playbook, self.case)}
+        for name, row in self.rows.items():
+            row.verdict = verdicts.get(name)
+            row._show(keep_text=True)
         blocking = [r for r in self.rows.values() if r.blocks_fill]
         confirm = self.needs_confirmation
         self.fill_button.setText(self.tr("Confirm and &fill") if confirm else self.tr("&Fill"))
         self.confirm_box.setVisible(confirm and not blocking)
         self.fill_button.setEnabled(self.can_fill)
-        if blocking:
+        refused = [r for r in blocking if r.verdict and r.verdict.refused]
+        if refused:
+            self.hint.setText(self.tr("{label} holds characters that are never typed ({chars}): "
+                                      "correct it first.").format(
+                label=refused[0].label.text(), chars=", ".join(refused[0].verdict.refused)))
+        elif blocking:
             self.hint.setText(self.tr("Type a value for {label} first: it is required.").format(
                 label=blocking[0].label.text()))
         elif confirm:
@@ -419,6 +460,11 @@ class ReviewDialog(OnTopDialog):
 
     def after_close(self, result: int) -> None:
         if result == QDialog.DialogCode.Accepted:
+            # The tick covered every marked row as it is now: the gate before typing
+            # takes that as a person's confirmation of exactly these values.
+            for row in self.rows.values():
+                if row.needs_attention:
+                    confirm(row.fv, "clerk")
             self.confirmed.emit(self.case)
         else:
             self.cancelled.emit()

@@ -35,7 +35,7 @@ class TrayState:
     """What the tray knows between a capture and a fill (also what tests query)."""
 
     playbook_id: str | None = None
-    outcome: Any = None                 # app.workflow.CaptureOutcome of the last capture
+    outcome: Any = None                 # app.pipeline.CaptureOutcome of the last capture
     confirmed: bool = False             # the clerk confirmed the review of that case
     busy: str | None = None             # "capture" | "fill" while one runs
     last_fill: dict[str, Any] | None = None
@@ -46,20 +46,22 @@ class TrayState:
 
 
 class TrayApp(QObject):
-    """`workflow`: app.workflow.Workflow; `library`: the playbooks; `settings`: the loaded
-    app.settings.Settings (hotkeys, language…); `hotkeys`: a backend from app.hotkeys or
-    None; `open_settings`: shows the settings dialog; `log_dir`: opened by 打开日志."""
+    """`pipeline`: app.pipeline.Pipeline (the same case flow as the command line, with its
+    playbook library); `settings`: the loaded app.settings.Settings (hotkeys, language…);
+    `hotkeys`: a backend from app.hotkeys or None; `fill_worker`: the process that types
+    (app.fill.worker_client); `open_settings`: shows the settings dialog; `log_dir`: opened
+    by 打开日志."""
 
     state_changed = Signal()
 
-    def __init__(self, *, workflow: Any, library: PlaybookLibrary, settings: Any,
+    def __init__(self, *, pipeline: Any, settings: Any,
                  hotkeys: Any | None, main: MainThread, log_dir: Path, fill_worker: Any,
                  open_settings: Callable[[], None] | None = None,
                  quit_app: Callable[[], None] | None = None) -> None:
         super().__init__()
-        self.workflow = workflow
+        self.pipeline = pipeline
         self.fill_worker = fill_worker      # app.fill.worker_client.FillWorkerProcess
-        self.library = library
+        self.library: PlaybookLibrary = pipeline.library
         self.settings = settings
         self.hotkeys = hotkeys
         self.main = main
@@ -170,7 +172,7 @@ class TrayApp(QObject):
             self._register_hotkeys()
         self._build_menu()
         if getattr(settings, "ocr_engine", None) != old_engine:
-            self.workflow.reset_engine()
+            self.pipeline.reset_engine()
         self._note("settings applied")
 
     # -- menu actions --------------------------------------------------------------------
@@ -182,7 +184,7 @@ class TrayApp(QObject):
         self._note(f"playbook {playbook_id}")
         if warm and not self._warming:
             self._warming = True
-            threading.Thread(target=lambda: _safe(self.workflow.warm_up), name="deskhand-ocr-warm-up",
+            threading.Thread(target=lambda: _safe(self.pipeline.warm_up), name="deskhand-ocr-warm-up",
                              daemon=True).start()
         if pb is not None:
             self.icon.setToolTip(self.tr("Deskhand: {0}").format(pb.name))
@@ -195,7 +197,9 @@ class TrayApp(QObject):
                         warning=True)
         return pb
 
-    def capture(self, image: Any = None, source: dict | None = None) -> None:
+    def capture(self, image: Any = None) -> None:
+        """Capture the playbook's source as it is on screen, or `image` (an
+        app.pipeline.Source: a picture the clerk opened)."""
         pb = self._playbook()
         if pb is None or self._busy("capture"):
             return
@@ -212,9 +216,13 @@ class TrayApp(QObject):
                 covered = True
 
         def work():  # type: ignore[no-untyped-def]
-            if covered and image is None:
-                time.sleep(UNMAP_SETTLE_S)
-            return self.workflow.capture(pb, image=image, source=source)
+            if image is not None:
+                src = image
+            else:
+                if covered:
+                    time.sleep(UNMAP_SETTLE_S)
+                src = self.pipeline.grab_source(pb)
+            return self.pipeline.capture(pb, src)
 
         def done(outcome: Any) -> None:
             self.state.busy = None
@@ -232,13 +240,15 @@ class TrayApp(QObject):
                                               self.tr("Pictures (*.png *.jpg *.jpeg *.bmp)"))
         if not path:
             return
+        pb = self._playbook()
+        if pb is None:
+            return
         try:
-            from app.capture.sources import load_image
-            image = load_image(path)
+            source = self.pipeline.load_image(pb, path)
         except DeskhandError as exc:
             self.notify(self.tr("Cannot read the picture"), exc.message, warning=True)
             return
-        self.capture(image=image, source={"kind": "image", "file": path})
+        self.capture(image=source)
 
     def show_review(self) -> None:
         outcome = self.state.outcome
@@ -248,7 +258,7 @@ class TrayApp(QObject):
         from app.ui.review import ReviewDialog
         if self.review is not None:
             self.review.close()
-        desktop = self.workflow.ui_desktop()     # not the fill worker's connection
+        desktop = self.pipeline.ui_desktop()     # not the fill worker's connection
         before = _safe(desktop.active_window)
 
         def give_focus_back() -> None:
@@ -298,11 +308,16 @@ class TrayApp(QObject):
                         self.tr("Some fields need a look before typing."), warning=True)
             self.show_review()
             return
+        from app.errors import NeedsPersonError, RefusedValueError
         from app.fill.engine import plan
         try:
-            steps = plan(outcome.playbook, outcome.case)
+            steps = plan(outcome.playbook, outcome.case)    # the gate: what may be typed
+        except (NeedsPersonError, RefusedValueError) as exc:
+            self.notify(self.tr("Check the case first"), mask_text(exc.message), warning=True)
+            self.show_review()
+            return
         except DeskhandError as exc:
-            self.notify(self.tr("Cannot fill"), exc.message, warning=True)
+            self.notify(self.tr("Cannot fill"), mask_text(exc.message), warning=True)
             return
         if self.review is not None and self.review.isVisible():
             self.review.close()
@@ -397,7 +412,8 @@ class TrayApp(QObject):
             log.info("fill ended: %s", mask_text(message))
         outcome = self.state.outcome
         playbook = outcome.playbook if outcome else None
-        if report is None:   # stopped before the engine began (no focus, no display…)
+        if report is None or report.outcome in ("not_started", "cancelled"):
+            # stopped before the first key (no focus, no display, a value refused…)
             self.notify(self.tr("Nothing was typed"), mask_text(message or ""), warning=True)
             self.state_changed.emit()
             return
@@ -461,6 +477,9 @@ class TrayApp(QObject):
             "statuses": {n: f.status for n, f in o.case.fields.items()} if o else None,
             "review_open": bool(review is not None and review.isVisible()),
             "review_fields": _editor_boxes(review) if review is not None and review.isVisible() else {},
+            "review_statuses": ({n: r.fv.status for n, r in review.rows.items()}
+                                if review is not None and review.isVisible() else {}),
+            "review_can_fill": bool(review is not None and review.isVisible() and review.can_fill),
             "last_fill": self.state.last_fill, "fills": self.state.fills,
             "last_error": self.state.last_error,
             "hotkey_problems": dict(self.state.hotkey_problems),

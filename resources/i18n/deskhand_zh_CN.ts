@@ -27,6 +27,10 @@
         <translation>采用共享库数据(&amp;R)</translation>
     </message>
     <message>
+        <source>One of: {choices}</source>
+        <translation>从以下选择：{choices}</translation>
+    </message>
+    <message>
         <source>(empty)</source>
         <translation>（空）</translation>
     </message>
@@ -469,6 +473,10 @@
         <translation>填写(&amp;F)</translation>
     </message>
     <message>
+        <source>{label} holds characters that are never typed ({chars}): correct it first.</source>
+        <translation>“{label}”含有不允许录入的字符（{chars}），请先修改。</translation>
+    </message>
+    <message>
         <source>Type a value for {label} first: it is required.</source>
         <translation>请先填写“{label}”：该项为必填。</translation>
     </message>
@@ -668,6 +676,10 @@
     <message>
         <source>Settings</source>
         <translation>设置</translation>
+    </message>
+    <message>
+        <source>Deskhand hit a problem</source>
+        <translation>窗口助手遇到问题</translation>
     </message>
     <message>
         <source>The settings could not be loaded; see the log.</source>
