@@ -142,7 +142,7 @@ def test_a_target_that_stops_reading_a_large_paste_ends_the_fill_with_a_sentence
     assert r.returncode == 3, r.stderr
     assert "Traceback" not in r.stderr
     assert "stopped taking the pasted text" in r.stderr and "0 of" in r.stderr
-    assert elapsed < 20, f"the fill took {elapsed:.1f} s to give up"
+    assert elapsed < 30, f"the fill took {elapsed:.1f} s to give up"
     # It stalled where meant: the window was answered by INCR and never read a piece.
     assert _property_type(session, stalled_window, "STALLED_PASTE") == "INCR"
     log = json.loads(kept.read_text(encoding="utf-8"))["fills"][-1]

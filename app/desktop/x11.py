@@ -86,7 +86,7 @@ class X11Desktop:
     def __init__(self, display_name: str | None, *, chunk_chars: int = 8,
                  reuse_gap_s: float = 0.25, bind_settle_s: float = 0.05,
                  paste_timeout_s: float = 2.0, modifier_wait_s: float = 5.0,
-                 paste_stall_s: float = 3.0) -> None:
+                 paste_stall_s: float = 5.0) -> None:
         if not display_name:
             raise DesktopError("No X display: DISPLAY is not set. Start Deskhand from the "
                                "desktop session where the approval client runs.")

@@ -36,7 +36,7 @@ class Selections:
     """Selection traffic on one display connection, through one hidden window."""
 
     def __init__(self, display: Display, selection: str = "CLIPBOARD", *,
-                 stall_s: float = 3.0, chunk_bytes: int | None = None,
+                 stall_s: float = 5.0, chunk_bytes: int | None = None,
                  poll_s: float = 0.05) -> None:
         self.d = display
         self.atom = display.intern_atom(selection)

@@ -51,7 +51,7 @@ class SelectionServer:
     """Serves `formats` to requestors on behalf of `owner_id` (our selection window)."""
 
     def __init__(self, display: Display, owner_id: int, *, chunk_bytes: int | None = None,
-                 stall_s: float = 3.0, clock: Callable[[], float] = time.monotonic) -> None:
+                 stall_s: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.d = display
         self.owner_id = owner_id
         self.chunk = chunk_bytes or max_property_bytes(display)
