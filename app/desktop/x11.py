@@ -10,11 +10,16 @@ Why it is built this way (DESIGN.md §5):
   keystroke waits until the target has taken the text — with the clerk's
   clipboard saved before and served back afterwards. `method: keys` types them
   through spare keycodes instead (x11_keymap.KeycodePool), for forms that
-  block paste.
+  block paste. Text larger than one X request is pasted by INCR
+  (x11_selection_server).
+- Whatever python-xlib, struct or the socket raise in here leaves as a
+  DesktopError with a sentence (_x11_faults): the fill engine keeps its report
+  and the case's fill log for those, and a clerk never sees a traceback.
 """
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import os
 import select
@@ -22,7 +27,7 @@ import subprocess
 import sys
 import threading
 import time
-from typing import Callable
+from typing import Callable, TypeVar
 
 from Xlib import X, Xatom, error as xerror
 from Xlib.display import Display
@@ -33,21 +38,55 @@ from app.desktop.base import ClipboardSnapshot, FocusMoved, StopCheck, StopReque
 from app.desktop.x11_keymap import (MODIFIER_KEYSYMS, NAMED_KEYSYMS, KeycodePool, Keymap,
                                     char_keysym)
 from app.desktop.x11_selection import Selections
-from app.errors import ClipboardError, DesktopError
+from app.errors import ClipboardError, DeskhandError, DesktopError
 from playbooks.keys import KeyCombo, parse_combo
 
 _MASKS = {"shift": X.ShiftMask, "ctrl": X.ControlMask, "alt": X.Mod1Mask, "super": X.Mod4Mask}
 _BUTTONS = {"left": 1, "middle": 2, "right": 3}
 _HELD_MASK = X.ShiftMask | X.ControlMask | X.Mod1Mask | X.Mod4Mask
 Event = tuple[int, int]  # (X.KeyPress | X.KeyRelease | X.Button*, keycode or button)
+F = TypeVar("F", bound=Callable)
+
+
+def _x11_faults(doing: str, kind: type[DesktopError] = DesktopError) -> Callable[[F], F]:
+    """Let Deskhand's own errors and the engine's FocusMoved/StopRequested through;
+    anything else (struct.error, Xlib errors, a closed connection) becomes `kind`
+    with a sentence, the original chained for the log."""
+    def wrap(fn: F) -> F:
+        @functools.wraps(fn)
+        def inner(self, *args, **kwargs):
+            try:
+                return fn(self, *args, **kwargs)
+            except (DeskhandError, FocusMoved, StopRequested):
+                raise
+            except Exception as exc:
+                raise kind(_fault_sentence(getattr(self, "display_name", None), doing, exc)) \
+                    from exc
+        return inner  # type: ignore[return-value]
+    return wrap
+
+
+def _fault_sentence(display: str | None, doing: str, exc: Exception) -> str:
+    where = f"the X display {display}" if display else "the X display"
+    if isinstance(exc, (xerror.ConnectionClosedError, ConnectionError, BrokenPipeError)):
+        return (f"The connection to {where} closed while {doing}; the desktop session may "
+                "have ended. The case is kept: check the approval client, then resume the fill.")
+    detail = (str(exc).splitlines() or [""])[0][:200]
+    kind = type(exc).__name__ if type(exc).__module__ == "builtins" else \
+        f"{type(exc).__module__}.{type(exc).__name__}"
+    return (f"The desktop ({where}) failed while {doing} ({kind}: {detail}). "
+            "The case is kept: check the approval client, then resume the fill; if it "
+            "happens again, send Deskhand's log to IT.")
 
 
 class X11Desktop:
     name = "x11"
 
+    @_x11_faults("connecting to the desktop")
     def __init__(self, display_name: str | None, *, chunk_chars: int = 8,
                  reuse_gap_s: float = 0.25, bind_settle_s: float = 0.05,
-                 paste_timeout_s: float = 2.0, modifier_wait_s: float = 5.0) -> None:
+                 paste_timeout_s: float = 2.0, modifier_wait_s: float = 5.0,
+                 paste_stall_s: float = 5.0) -> None:
         if not display_name:
             raise DesktopError("No X display: DISPLAY is not set. Start Deskhand from the "
                                "desktop session where the approval client runs.")
@@ -68,7 +107,9 @@ class X11Desktop:
         self._atom = {name: self.d.intern_atom(name) for name in (
             "_NET_ACTIVE_WINDOW", "_NET_WM_NAME", "_NET_WM_PID", "_NET_CLIENT_LIST",
             "UTF8_STRING", "WM_STATE")}
-        self.sel = Selections(self.d)
+        # paste_stall_s: a target reading a large paste piece by piece may pause this
+        # long between pieces before the paste is given up (ClipboardError).
+        self.sel = Selections(self.d, stall_s=paste_stall_s)
         self._good_focus: dict[int, set[int]] = {}
         self._caps_toggled = False
         self._paste_pending = False   # pasted text the target may still be reading
@@ -106,16 +147,19 @@ class X11Desktop:
         except (xerror.BadWindow, xerror.BadDrawable, xerror.BadMatch):
             return None
 
+    @_x11_faults("reading the focused window")
     def active_window(self) -> WindowInfo | None:
         prop = self.root.get_full_property(self._atom["_NET_ACTIVE_WINDOW"], Xatom.WINDOW)
         wid = int(prop.value[0]) if prop and len(prop.value) else 0
         return self._window_info(wid) if wid else None
 
+    @_x11_faults("listing windows")
     def list_windows(self) -> list[WindowInfo]:
         prop = self.root.get_full_property(self._atom["_NET_CLIENT_LIST"], Xatom.WINDOW)
         infos = [self._window_info(int(w)) for w in (prop.value if prop else [])]
         return [i for i in infos if i is not None]
 
+    @_x11_faults("activating a window")
     def activate(self, window: WindowInfo, timeout: float = 2.0) -> bool:
         msg = xevent.ClientMessage(
             window=self.d.create_resource_object("window", window.id),
@@ -193,10 +237,12 @@ class X11Desktop:
             time.sleep(0.02)
 
     # -- keyboard --------------------------------------------------------------
+    @_x11_faults("reading the keyboard")
     def held_modifiers(self) -> set[str]:
         mask = self.root.query_pointer().mask
         return {name for name, bit in _MASKS.items() if mask & bit}
 
+    @_x11_faults("reading the keyboard")
     def held_keys(self) -> set[int]:
         """Keycodes physically down now. A hotkey's own key (the V of Ctrl+Alt+V) keeps
         the hotkey owner's keyboard grab active until it is released, and keys sent
@@ -204,6 +250,7 @@ class X11Desktop:
         bitmap = self.d.query_keymap()
         return {i * 8 + b for i, byte in enumerate(bitmap) for b in range(8) if byte >> b & 1}
 
+    @_x11_faults("preparing the keyboard")
     def prepare(self, target: WindowInfo) -> None:
         """Before a fill: re-read the layout (the clerk may have switched it) and
         turn Caps Lock off so letters come out as written; finish() turns it back."""
@@ -213,6 +260,7 @@ class X11Desktop:
             if code and self._send_guarded(_tap(code.keycode), target) == "sent":
                 self._caps_toggled = True
 
+    @_x11_faults("restoring the keyboard")
     def finish(self, target: WindowInfo | None = None) -> None:
         """After a fill: give spare keycodes back once the target can no longer
         need them, and restore Caps Lock."""
@@ -237,6 +285,7 @@ class X11Desktop:
             return method
         return "keys" if not self.keymap.missing_chars(text) else "paste"
 
+    @_x11_faults("typing")
     def type_text(self, text: str, target: WindowInfo, *, method: str = "auto",
                   stop: StopCheck | None = None) -> str:
         method = self.choose_method(text, method)
@@ -317,6 +366,7 @@ class X11Desktop:
         return ([(X.KeyPress, m) for m in mods] + _tap(stroke.keycode)
                 + [(X.KeyRelease, m) for m in reversed(mods)])
 
+    @_x11_faults("pressing keys")
     def press(self, combo: KeyCombo, target: WindowInfo, *, stop: StopCheck | None = None) -> None:
         reason = stop() if stop else None
         if reason:
@@ -330,7 +380,7 @@ class X11Desktop:
         self._settle_paste()
         self.sel.own_text(text)
         self._send(self._combo_events(parse_combo("ctrl+v")), target, stop)
-        if not self.sel.pump(lambda: self.sel.served > 0, self.paste_timeout_s):
+        if not self.sel.wait_taken(self.paste_timeout_s):
             reason = stop() if stop else None
             if reason:
                 raise StopRequested(reason, 0)
@@ -349,6 +399,7 @@ class X11Desktop:
             self._paste_pending = False
 
     # -- read-back ---------------------------------------------------------------
+    @_x11_faults("reading back a field", ClipboardError)
     def copy_selection(self, target: WindowInfo, timeout: float = 1.0,
                        stop: StopCheck | None = None) -> str | None:
         """Send ctrl+c to the target and return the text it put on the clipboard."""
@@ -366,12 +417,11 @@ class X11Desktop:
         return self.sel.read_text(timeout)
 
     # -- clipboard save / restore ------------------------------------------------
+    @_x11_faults("saving the clipboard", ClipboardError)
     def clipboard_save(self) -> ClipboardSnapshot:
-        try:
-            return self.sel.snapshot()
-        except xerror.XError as exc:
-            raise ClipboardError(f"Could not read the clipboard to keep it safe ({exc}).") from exc
+        return self.sel.snapshot()
 
+    @_x11_faults("putting the clipboard back", ClipboardError)
     def clipboard_restore(self, snapshot: ClipboardSnapshot) -> None:
         self._settle_paste()
         # Answer whatever is still asked of us before letting go: a requester left
@@ -409,6 +459,7 @@ class X11Desktop:
                                  "had copied before may need copying again.")
 
     # -- pointer -----------------------------------------------------------------
+    @_x11_faults("clicking")
     def click(self, x: int, y: int, target: WindowInfo, *, button: str = "left",
               double: bool = False) -> None:
         info = self._window_info(target.id) or target
@@ -420,15 +471,18 @@ class X11Desktop:
         events += [(X.ButtonPress, b), (X.ButtonRelease, b)] * (2 if double else 1)
         self._send(events, target, None)
 
+    @_x11_faults("reading the pointer")
     def pointer_position(self) -> tuple[int, int]:
         p = self.root.query_pointer()
         return p.root_x, p.root_y
 
+    @_x11_faults("reading the screen size")
     def screen_size(self) -> tuple[int, int]:
         s = self.d.screen()
         return s.width_in_pixels, s.height_in_pixels
 
     # -- abort key ---------------------------------------------------------------
+    @_x11_faults("watching the abort key")
     def start_abort_watch(self, keys: str) -> Callable[[], bool]:
         """Watch for the abort combination with a passive key grab (app.hotkeys): the
         combination reaches only us. When another program holds it (the tray does, for
@@ -471,6 +525,7 @@ class X11Desktop:
         self._listener = listener
         return lambda: bool(fired)
 
+    @_x11_faults("releasing the abort key")
     def stop_abort_watch(self) -> None:
         self._stop_listener()
 

@@ -6,6 +6,8 @@ paste leave fields empty when timing was guessed):
 - own the selection and serve text until the target has taken it (paste);
 - serve a saved snapshot back (app/desktop/x11_clipboard_keeper.py, a process
   that outlives the fill, as xclip does).
+Data of any size both ways: larger than one X request goes by the ICCCM INCR
+protocol (app/desktop/x11_selection_server.py serves it, _read_incr reads it).
 """
 from __future__ import annotations
 
@@ -13,11 +15,12 @@ import select
 import time
 from typing import Callable
 
-from Xlib import X, Xatom
+from Xlib import X
 from Xlib.display import Display
-from Xlib.protocol import event as xevent, request
+from Xlib.protocol import request
 
 from app.desktop.base import ClipboardSnapshot
+from app.desktop.x11_selection_server import Formats, SelectionServer, Transfer
 from app.errors import ClipboardError
 
 # Targets that describe the selection rather than hold data: never saved.
@@ -32,7 +35,9 @@ MAX_SAVED_BYTES = 16 * 1024 * 1024
 class Selections:
     """Selection traffic on one display connection, through one hidden window."""
 
-    def __init__(self, display: Display, selection: str = "CLIPBOARD") -> None:
+    def __init__(self, display: Display, selection: str = "CLIPBOARD", *,
+                 stall_s: float = 5.0, chunk_bytes: int | None = None,
+                 poll_s: float = 0.05) -> None:
         self.d = display
         self.atom = display.intern_atom(selection)
         self.prop = display.intern_atom("DESKHAND_SEL")
@@ -40,20 +45,22 @@ class Selections:
         self.targets_atom = display.intern_atom("TARGETS")
         self.window = display.screen().root.create_window(
             -10, -10, 1, 1, 0, X.CopyFromParent, event_mask=X.PropertyChangeMask)
-        self._serving: dict[str, tuple[str, int, bytes]] = {}
-        self._served_data = 0       # data requests answered since the last own()
+        # stall_s: how long a requestor may leave an INCR piece unread (serving), or
+        # an owner leave us waiting for the next piece (reading), before we give up.
+        self.stall_s = stall_s
+        self.poll_s = poll_s
+        self.server = SelectionServer(display, self.window.id, chunk_bytes=chunk_bytes,
+                                      stall_s=stall_s)
         self._lost = False          # we got SelectionClear since the last own()
-        self._last_request = 0.0    # monotonic time of the last request we answered
 
     # -- ownership -------------------------------------------------------
     def owner(self) -> int:
         o = self.d.get_selection_owner(self.atom)
         return o.id if hasattr(o, "id") else int(o)
 
-    def own(self, formats: dict[str, tuple[str, int, bytes]]) -> None:
+    def own(self, formats: Formats) -> None:
         """Become the owner, serving `formats` (target -> (type, format, data))."""
-        self._serving = dict(formats)
-        self._served_data = 0
+        self.server.offer(formats)
         self._lost = False
         self.window.set_selection_owner(self.atom, X.CurrentTime)
         self.d.sync()
@@ -71,14 +78,14 @@ class Selections:
         if self.owner() == self.window.id:
             self.window.set_selection_owner(X.NONE, X.CurrentTime)
             self.d.sync()
-        self._serving = {}
+        self.server.offer({})
 
     def clear(self) -> None:
         """Leave the selection with no owner at all (an empty clipboard)."""
         request.SetSelectionOwner(display=self.d.display, window=X.NONE,
                                   selection=self.atom, time=X.CurrentTime)
         self.d.sync()
-        self._serving = {}
+        self.server.offer({})
 
     @property
     def lost(self) -> bool:
@@ -86,18 +93,41 @@ class Selections:
 
     @property
     def served(self) -> int:
-        return self._served_data
+        """Data requests answered in full since the last own()."""
+        return self.server.completed
+
+    @property
+    def busy(self) -> bool:
+        """A large answer (INCR) is still going to a requestor."""
+        return self.server.busy
 
     # -- event pump ----------------------------------------------------------
     def pump(self, until: Callable[[], bool], timeout: float) -> bool:
-        """Handle events (answering selection requests) until `until()` or timeout."""
+        """Handle events (answering selection requests) until `until()` or timeout.
+        A large answer under way outlives the timeout until it ends or stalls, so
+        that no requestor is left with half the data."""
         deadline = time.monotonic() + timeout
         while not until():
-            ev = self._next_event(deadline)
-            if ev is None:
+            self.server.expire()
+            expiry = self.server.next_expiry()
+            ev = self._next_event(deadline if expiry is None else max(deadline, expiry))
+            if ev is not None:
+                self._handle(ev)
+            elif time.monotonic() >= deadline and not self.server.busy:
                 return until()
-            self._handle(ev)
         return True
+
+    def wait_taken(self, timeout: float) -> bool:
+        """After own(): answer requests until one has taken the data in full. False
+        if none came within `timeout`; ClipboardError if a requestor began taking a
+        large text and stopped."""
+        server = self.server
+        self.pump(lambda: server.completed > 0 or bool(server.stalled), timeout)
+        if server.completed > 0:
+            return True
+        if server.stalled:
+            raise ClipboardError(_stalled_sentence(server.stalled[0], self.stall_s))
+        return False
 
     def _next_event(self, deadline: float):  # -> event | None
         while True:
@@ -106,7 +136,7 @@ class Selections:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return None
-            select.select([self.d], [], [], min(remaining, 0.05))
+            select.select([self.d], [], [], min(remaining, self.poll_s))
 
     def drain(self) -> None:
         """Answer every request already waiting, without blocking."""
@@ -117,14 +147,13 @@ class Selections:
         """Keep answering until the requesters have been quiet for `quiet` seconds.
         Chromium reads the clipboard more than once per paste; only the last read
         is the one it inserts, so the text must stay on offer until it is done."""
-        self.pump(lambda: time.monotonic() - self._last_request >= quiet, timeout)
+        self.pump(lambda: not self.server.busy
+                  and time.monotonic() - self.server.last_activity >= quiet, timeout)
 
     def _handle(self, ev) -> None:
-        if ev.type == X.SelectionRequest:
-            self._last_request = time.monotonic()
-            if serve_request(self.d, ev, self._serving, self.targets_atom):
-                self._served_data += 1
-        elif ev.type == X.SelectionClear and ev.window.id == self.window.id:
+        if self.server.handle(ev):
+            return
+        if ev.type == X.SelectionClear and ev.window.id == self.window.id:
             self._lost = True
 
     # -- reading -------------------------------------------------------------
@@ -135,10 +164,6 @@ class Selections:
         self.window.convert_selection(self.atom, target_atom, self.prop, X.CurrentTime)
         self.d.flush()
         result: list = []
-
-        def got() -> bool:
-            return bool(result)
-
         deadline = time.monotonic() + timeout
         while not result:
             ev = self._next_event(deadline)
@@ -157,16 +182,18 @@ class Selections:
         self.window.delete_property(self.prop)
         self.d.flush()
         if prop.property_type == self.incr:
-            return self._read_incr(deadline)
+            return self._read_incr(self.stall_s)
         return (self.d.get_atom_name(prop.property_type), prop.format, _as_bytes(prop))
 
-    def _read_incr(self, deadline: float) -> tuple[str, int, bytes] | None:
-        """ICCCM INCR: the owner sends the data in pieces, each announced by a property change."""
+    def _read_incr(self, step_s: float) -> tuple[str, int, bytes] | None:
+        """ICCCM INCR: the owner sends the data in pieces, each announced by a property
+        change; None if a piece is `step_s` late or the whole grows past MAX_SAVED_BYTES."""
         chunks: list[bytes] = []
         type_name, fmt = "UTF8_STRING", 8
         total = 0
+        deadline = time.monotonic() + step_s
         while True:
-            ev = self._next_event(deadline + 5.0)
+            ev = self._next_event(deadline)
             if ev is None:
                 return None
             if not (ev.type == X.PropertyNotify and ev.window.id == self.window.id
@@ -176,6 +203,7 @@ class Selections:
             prop = self.window.get_full_property(self.prop, X.AnyPropertyType, sizehint=1 << 20)
             self.window.delete_property(self.prop)
             self.d.flush()
+            deadline = time.monotonic() + step_s
             if prop is None:
                 continue
             piece = _as_bytes(prop)
@@ -216,7 +244,7 @@ class Selections:
             if name in META_TARGETS or name in snap.formats:
                 continue
             got = self.convert(name, timeout)
-            if got is None or got[0] == "INCR" or total + len(got[2]) > MAX_SAVED_BYTES:
+            if got is None or total + len(got[2]) > MAX_SAVED_BYTES:
                 snap.skipped.append(name)
                 continue
             snap.formats[name] = got[2]
@@ -249,29 +277,8 @@ def _atoms(got: tuple[str, int, bytes]) -> list[int]:
     return [int.from_bytes(data[i:i + 4], "little") for i in range(0, len(data) - 3, 4)]
 
 
-def serve_request(d: Display, ev, formats: dict[str, tuple[str, int, bytes]],
-                  targets_atom: int) -> bool:
-    """Answer one SelectionRequest from `formats`. Returns True if data was sent."""
-    prop = ev.property if ev.property != X.NONE else ev.target  # obsolete clients
-    target = d.get_atom_name(ev.target)
-    sent_data = False
-    if ev.target == targets_atom:
-        atoms = [targets_atom] + [d.intern_atom(name) for name in formats]
-        ev.requestor.change_property(prop, Xatom.ATOM, 32, atoms)
-    elif target in formats:
-        type_name, fmt, data = formats[target]
-        if fmt == 8:
-            payload: bytes | list[int] = data
-        else:
-            width = fmt // 8
-            payload = [int.from_bytes(data[i:i + width], "little")
-                       for i in range(0, len(data), width)]
-        ev.requestor.change_property(prop, d.intern_atom(type_name), fmt, payload)
-        sent_data = True
-    else:
-        prop = X.NONE
-    reply = xevent.SelectionNotify(time=ev.time, requestor=ev.requestor, selection=ev.selection,
-                                   target=ev.target, property=prop)
-    ev.requestor.send_event(reply, event_mask=0, propagate=False)
-    d.flush()
-    return sent_data
+def _stalled_sentence(t: Transfer, stall_s: float) -> str:
+    return (f"The target window stopped taking the pasted text: it read {t.sent:,} of "
+            f"{len(t.data):,} bytes, then nothing for {stall_s:g} s. The field may hold part "
+            "of the text; check it and resume the fill. If it happens again, set method: keys "
+            "for this field in the playbook.")

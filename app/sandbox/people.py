@@ -444,3 +444,20 @@ def _add_years(d: date, years: int) -> date:
         return d.replace(year=d.year + years)
     except ValueError:              # 29 February
         return d.replace(year=d.year + years, day=28)
+
+
+LONG_TEXT_POOLS = [
+    ("申请人张伟于龙岩市行政服务中心办理住房公积金提取材料已核验复印件两份新罗区九一北路", 80),
+    ("abcXYZ0123 .,-/@", 8),
+    ("０１２３ＡＢＣ，。（）：；！？—“”", 10),
+    ("𠮷𩸽𠀋𡈽𪚲", 2),               # outside the BMP: two UTF-16 units, four UTF-8 bytes
+]
+
+
+def long_text(n: int, seed: int = 9) -> str:
+    """`n` characters of a remark, the same for a seed: mostly Chinese, with ASCII,
+    full-width forms and characters outside the BMP (~2.9 bytes each in UTF-8, so
+    100,000 of them are more than one X request may carry)."""
+    rng = random.Random(seed)
+    pools, weights = zip(*LONG_TEXT_POOLS)
+    return "".join(rng.choice(rng.choices(pools, weights)[0]) for _ in range(n))
