@@ -218,3 +218,13 @@ def test_the_review_shows_a_check_problem_in_chinese(qtbot, qapp):
     finally:
         translations.switch("en")
     assert language() == "en"
+
+
+def test_a_chinese_sentence_still_masks_the_numbers_it_holds():
+    from app.privacy import mask_text
+    with using("zh_CN"):
+        said = _("The source says '{value}' but {lookup} holds '{registry}'; ask the applicant "
+                 "which is right.", value=BAD_ID, lookup="reference.person", registry=GOOD_ID)
+    assert said.startswith("来源为“") and BAD_ID in said
+    masked = mask_text(said)
+    assert BAD_ID not in masked and GOOD_ID not in masked and "1101**********0021" in masked
