@@ -228,3 +228,26 @@ def test_a_chinese_sentence_still_masks_the_numbers_it_holds():
     assert said.startswith("来源为“") and BAD_ID in said
     masked = mask_text(said)
     assert BAD_ID not in masked and GOOD_ID not in masked and "1101**********0021" in masked
+
+
+def test_a_language_switch_restarts_an_idle_fill_worker_in_the_new_language():
+    """The worker reads $DESKHAND_LANG once, at start (app/ui/app.py)."""
+    from types import SimpleNamespace
+
+    from app.ui.app import _worker_language
+
+    class Worker:
+        def __init__(self) -> None:
+            self.env, self.pid, self.calls = {"DESKHAND_LANG": "zh_CN"}, 101, []
+
+        def close(self) -> None:
+            self.calls.append("close")
+
+        def start(self) -> None:
+            self.calls.append(("start", self.env["DESKHAND_LANG"]))
+
+    idle, filling = Worker(), Worker()
+    _worker_language(SimpleNamespace(state=SimpleNamespace(busy=None)), idle, "en")
+    _worker_language(SimpleNamespace(state=SimpleNamespace(busy="fill")), filling, "en")
+    assert idle.calls == ["close", ("start", "en")]
+    assert filling.calls == [] and filling.env["DESKHAND_LANG"] == "en"   # at its next start
