@@ -35,6 +35,8 @@ import yaml
 
 from app.errors import DeskhandError, RegistryConfigError
 from app.files import write_text_atomically
+from app.hotkeys.combos import hotkey_name
+from app.i18n import LANGUAGES, _, join
 from app.ocr import ENGINES
 from app.paths import library_dir, user_config_dir
 from app.registry.settings import RegistrySettings, parse_registry_settings
@@ -48,7 +50,6 @@ __all__ = ["Settings", "SettingsStore", "SettingsError", "SettingLockedError", "
 
 log = logging.getLogger(__name__)
 
-LANGUAGES = ("zh_CN", "en")
 HOTKEY_NAMES = ("capture", "fill", "abort")
 DEFAULT_HOTKEYS = {"capture": "Ctrl+Alt+C", "fill": "Ctrl+Alt+V", "abort": "Ctrl+Alt+Esc"}
 ON_OUTAGE = ("unverified", "stop")
@@ -115,11 +116,12 @@ class Settings:
                 problems.append(f"{key}: {e}")
         missing = [n for n in HOTKEY_NAMES if n not in self.hotkeys]
         if missing:
-            problems.append(f"hotkeys: no key combination for {', '.join(missing)}")
+            problems.append(_("hotkeys: no key combination for {names}", names=join(missing)))
         if not problems:
             problems += _hotkey_clashes(self.hotkeys)
         if problems:
-            raise SettingsError("The settings cannot be saved: " + "; ".join(problems) + ".")
+            raise SettingsError(_("The settings cannot be saved: {problems}.",
+                                  problems=_("; ").join(problems)))
 
 
 # ------------------------------------------------------------------ value parsers
@@ -128,13 +130,15 @@ class Settings:
 
 def _language(v: Any) -> str:
     if v not in LANGUAGES:
-        raise ValueError(f"must be one of {', '.join(LANGUAGES)}, not {v!r}")
+        raise ValueError(_("must be one of {choices}, not {value!r}", choices=join(LANGUAGES),
+                           value=v))
     return v
 
 
 def _ocr_engine(v: Any) -> str:
     if v not in ENGINES:
-        raise ValueError(f"there is no OCR engine {v!r}; use one of {', '.join(ENGINES)}")
+        raise ValueError(_("there is no OCR engine {value!r}; use one of {engines}", value=v,
+                           engines=join(ENGINES)))
     return v
 
 
@@ -143,7 +147,7 @@ class HotkeyError(SettingsError):
     language: "invalid" (not a key Deskhand knows) or "lone" (no Ctrl, Alt or Super)."""
 
     def __init__(self, text: str, kind: str, detail: str) -> None:
-        super().__init__(f"The hotkey '{text}' {detail}.")
+        super().__init__(_("The hotkey '{text}' {detail}.", text=text, detail=detail))
         self.kind = kind
         self.detail = detail
 
@@ -153,31 +157,34 @@ def hotkey_combo(text: str) -> KeyCombo:
     try:
         combo = parse_combo(text)
     except KeyNameError as e:
-        raise HotkeyError(text, "invalid", f"is not valid: {e}") from None
+        raise HotkeyError(text, "invalid", _("is not valid: {reason}", reason=e)) from None
     if not set(combo.modifiers) - {"shift"} and combo.key not in _LONE_KEYS:
-        raise HotkeyError(text, "lone", "needs Ctrl, Alt or Super, or it would fire while "
-                                        "the clerk types")
+        raise HotkeyError(text, "lone", _("needs Ctrl, Alt or Super, or it would fire while "
+                                          "the clerk types"))
     return combo
 
 
 def _hotkey(name: str, v: Any) -> str:
     if not isinstance(v, str):
-        raise ValueError(f"the {name} hotkey must be text such as 'Ctrl+Alt+C', not {v!r}")
+        raise ValueError(_("the {name} hotkey must be text such as 'Ctrl+Alt+C', not {value!r}",
+                           name=hotkey_name(name), value=v))
     try:
         hotkey_combo(v)
     except HotkeyError as e:
-        raise ValueError(f"the {name} hotkey '{v}' {e.detail}") from None
+        raise ValueError(_("the {name} hotkey '{text}' {detail}", name=hotkey_name(name), text=v,
+                           detail=e.detail)) from None
     return v.strip()
 
 
 def _hotkeys(v: Any) -> dict[str, str]:
     """A partial mapping is fine: missing names keep their value from below."""
     if not isinstance(v, Mapping):
-        raise ValueError(f"must be a mapping of {', '.join(HOTKEY_NAMES)} to key "
-                         f"combinations, not {v!r}")
+        raise ValueError(_("must be a mapping of {names} to key combinations, not {value!r}",
+                           names=join(HOTKEY_NAMES), value=v))
     unknown = [str(k) for k in v if k not in HOTKEY_NAMES]
     if unknown:
-        raise ValueError(f"unknown hotkey {', '.join(unknown)} (known: {', '.join(HOTKEY_NAMES)})")
+        raise ValueError(_("unknown hotkey {names} (known: {known})", names=join(unknown),
+                           known=join(HOTKEY_NAMES)))
     return {k: _hotkey(k, v[k]) for k in HOTKEY_NAMES if k in v}
 
 
@@ -189,8 +196,9 @@ def _hotkey_clashes(hotkeys: Mapping[str, str]) -> list[str]:
             continue
         combo = parse_combo(hotkeys[name])   # already checked by _hotkey
         if combo in seen:
-            problems.append(f"hotkeys: the {seen[combo]} and {name} hotkeys are both "
-                            f"'{hotkeys[name]}'; give each its own")
+            problems.append(_("hotkeys: the {first} and {second} hotkeys are both '{combo}'; "
+                              "give each its own", first=hotkey_name(seen[combo]),
+                              second=hotkey_name(name), combo=hotkeys[name]))
         seen.setdefault(combo, name)
     return problems
 
@@ -199,7 +207,7 @@ def _playbook_dirs(v: Any) -> list[str]:
     if v is None:
         return []
     if not isinstance(v, list) or not all(isinstance(d, str) and d.strip() for d in v):
-        raise ValueError(f"must be a list of folder paths, not {v!r}")
+        raise ValueError(_("must be a list of folder paths, not {value!r}", value=v))
     library = library_dir()
     out: list[str] = []
     for d in (d.strip() for d in v):
@@ -212,24 +220,25 @@ def _registries(v: Any) -> dict[str, Any]:
     if v is None:
         return {}
     if not isinstance(v, Mapping):
-        raise ValueError(f"must be a mapping of registry names to their settings, not {v!r}")
+        raise ValueError(_("must be a mapping of registry names to their settings, not {value!r}",
+                           value=v))
     try:
         parse_registry_settings({"registries": v})
     except RegistryConfigError as e:
         # Keep parse_registry_settings' located lines ("registries.city.base_url: …").
-        raise ValueError(e.message.partition(":\n")[2].replace("\n  ", "; ").strip()) from None
+        raise ValueError(_("; ").join(getattr(e, "problems", None) or [e.message])) from None
     return copy.deepcopy(dict(v))
 
 
 def _on_outage(v: Any) -> str:
     if v not in ON_OUTAGE:
-        raise ValueError(f"must be 'unverified' or 'stop', not {v!r}")
+        raise ValueError(_("must be 'unverified' or 'stop', not {value!r}", value=v))
     return v
 
 
 def _last_playbook(v: Any) -> str | None:
     if v is not None and not isinstance(v, str):
-        raise ValueError(f"must be a playbook name, not {v!r}")
+        raise ValueError(_("must be a playbook name, not {value!r}", value=v))
     return v or None
 
 
@@ -253,7 +262,8 @@ def _parse_values(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     values, problems = {}, []
     for key, value in raw.items():
         if key not in _PARSERS:
-            problems.append(f"unknown setting '{key}' (known: {', '.join(FIELDS)})")
+            problems.append(_("unknown setting '{key}' (known: {known})", key=key,
+                              known=join(FIELDS)))
             continue
         try:
             values[key] = _PARSERS[key](value)
@@ -274,12 +284,12 @@ def _merge(below: dict[str, Any], above: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _get(data: Mapping[str, Any], key: str) -> Any:
-    section, _, name = key.partition(".")
+    section, _dot, name = key.partition(".")
     return data[section].get(name) if name else data[section]
 
 
 def _set(data: dict[str, Any], key: str, value: Any) -> None:
-    section, _, name = key.partition(".")
+    section, _dot, name = key.partition(".")
     if name:
         data[section][name] = value
     else:
@@ -315,11 +325,13 @@ def _read_yaml(path: Path) -> Any:
     except FileNotFoundError:
         raise
     except (OSError, UnicodeDecodeError) as e:
-        raise ValueError(f"it cannot be read ({getattr(e, 'strerror', None) or e})") from None
+        raise ValueError(_("it cannot be read ({reason})",
+                           reason=getattr(e, "strerror", None) or e)) from None
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as e:
-        raise ValueError(f"it is not valid YAML ({e})".replace("\n", " ")) from None
+        raise ValueError(_("it is not valid YAML ({reason})",
+                           reason=str(e).replace("\n", " "))) from None
 
 
 def read_registries_file(path: str | Path) -> dict[str, Any]:
@@ -328,9 +340,10 @@ def read_registries_file(path: str | Path) -> dict[str, Any]:
     try:
         doc = _read_yaml(p)
     except FileNotFoundError:
-        raise SettingsError(f"The registry settings file {p} does not exist.") from None
+        raise SettingsError(_("The registry settings file {path} does not exist.", path=p)) from None
     except ValueError as e:
-        raise SettingsError(f"The registry settings file {p} cannot be used: {e}.") from None
+        raise SettingsError(_("The registry settings file {path} cannot be used: {reason}.",
+                              path=p, reason=e)) from None
     try:
         parse_registry_settings(doc, str(p))
     except RegistryConfigError as e:
@@ -389,8 +402,8 @@ class SettingsStore:
             _set(data, key, _get(base.data, key))
         clashes = _hotkey_clashes(data["hotkeys"])
         if clashes:
-            self._report(clashes[0] + f" in {self.user_path}; the hotkeys are back to "
-                                      "their defaults")
+            self._report(_("{problem} in {path}; the hotkeys are back to their defaults",
+                           problem=clashes[0], path=self.user_path))
             data["hotkeys"] = copy.deepcopy(base.data["hotkeys"])
         return Settings(**data, locked=base.locked, origin=self._origin(base))
 
@@ -407,18 +420,19 @@ class SettingsStore:
         except FileNotFoundError:
             return {}
         except ValueError as e:
-            self._set_aside(f"The settings file {self.user_path} is damaged: {e}")
+            self._set_aside(_("The settings file {path} is damaged: {reason}",
+                              path=self.user_path, reason=e))
             return {}
         if doc is None:
             return {}
         if not isinstance(doc, Mapping):
-            self._set_aside(f"The settings file {self.user_path} is damaged: it holds "
-                            f"{type(doc).__name__}, not settings")
+            self._set_aside(_("The settings file {path} is damaged: it holds {kind}, not "
+                              "settings", path=self.user_path, kind=type(doc).__name__))
             return {}
         values, problems = _parse_values(doc)
         if problems:
-            self._set_aside(f"Some settings in {self.user_path} were not used: "
-                            + "; ".join(problems), keep=values)
+            self._set_aside(_("Some settings in {path} were not used: {problems}",
+                              path=self.user_path, problems=_("; ").join(problems)), keep=values)
         return values
 
     def _set_aside(self, problem: str, keep: dict[str, Any] | None = None) -> None:
@@ -431,7 +445,7 @@ class SettingsStore:
         while backup.exists():
             n += 1
             backup = self.user_path.with_name(f"{self.user_path.name}.bad-{stamp}-{n}")
-        rest = "the defaults are used" if keep is None else "the other settings are kept"
+        rest = _("the defaults are used") if keep is None else _("the other settings are kept")
         try:
             if keep is None:
                 os.replace(self.user_path, backup)
@@ -439,9 +453,11 @@ class SettingsStore:
                 backup.write_bytes(self.user_path.read_bytes())
                 self._write_user(keep)
         except OSError as e:
-            self._report(f"{problem}. Deskhand could not keep a copy ({e.strerror}); {rest}")
+            self._report(_("{problem}. Deskhand could not keep a copy ({reason}); {rest}",
+                           problem=problem, reason=e.strerror, rest=rest))
             return
-        self._report(f"{problem}. A copy is kept as {backup}; {rest}")
+        self._report(_("{problem}. A copy is kept as {backup}; {rest}", problem=problem,
+                       backup=backup, rest=rest))
 
     def _write_user(self, data: dict[str, Any]) -> None:
         _write_yaml_atomically(self.user_path, data,
@@ -459,39 +475,39 @@ class SettingsStore:
             doc = _read_yaml(p)
         except FileNotFoundError:
             if self.preset_required:
-                raise self._preset_error("it does not exist") from None
+                raise self._preset_error(_("it does not exist")) from None
             return _Base(defaults, frozenset(), None)
         except ValueError as e:
             raise self._preset_error(str(e)) from None
         if doc is None:
             doc = {}
         if not isinstance(doc, Mapping):
-            raise self._preset_error(f"it holds {type(doc).__name__}, not "
-                                     "{settings: {...}, locked: [...]}")
-        problems = [f"unknown key '{k}' (allowed: settings, locked)"
+            raise self._preset_error(_("it holds {kind}, not {{settings: {{...}}, locked: [...]}}",
+                                       kind=type(doc).__name__))
+        problems = [_("unknown key '{key}' (allowed: settings, locked)", key=k)
                     for k in doc if k not in ("settings", "locked")]
         raw = doc.get("settings") or {}
         if not isinstance(raw, Mapping):
-            problems.append("'settings' must be a mapping of setting names to values")
+            problems.append(_("'settings' must be a mapping of setting names to values"))
             raw = {}
         values, bad = _parse_values(raw)
         problems += bad
         locked = doc.get("locked") or []
         if not isinstance(locked, list) or not all(isinstance(k, str) for k in locked):
-            problems.append("'locked' must be a list of setting names")
+            problems.append(_("'locked' must be a list of setting names"))
             locked = []
-        problems += [f"'{k}' cannot be locked (lockable: {', '.join(LOCKABLE)})"
-                     for k in locked if k not in LOCKABLE]
+        problems += [_("'{key}' cannot be locked (lockable: {lockable})", key=k,
+                       lockable=join(LOCKABLE)) for k in locked if k not in LOCKABLE]
         data = _merge(defaults, values)
         if not problems:
             problems += _hotkey_clashes(data["hotkeys"])
         if problems:
-            raise self._preset_error("; ".join(problems))
+            raise self._preset_error(_("; ").join(problems))
         return _Base(data, frozenset(locked), p)
 
     def _preset_error(self, problem: str) -> PresetError:
-        return PresetError(f"IT's preset file {self.preset_path} cannot be used: {problem}. "
-                           "Ask IT (信息科) to fix it.")
+        return PresetError(_("IT's preset file {path} cannot be used: {problem}. Ask IT (信息科) "
+                             "to fix it.", path=self.preset_path, problem=problem))
 
     # --------------------------------------------------------------- save
     def save(self, settings: Settings) -> None:
@@ -501,9 +517,9 @@ class SettingsStore:
         new = _data(settings)
         for key in sorted(base.locked):
             if _get(new, key) != _get(base.data, key):
-                raise SettingLockedError(
-                    f"This setting is fixed by IT (preset {base.preset}): '{key}' stays "
-                    f"{_get(base.data, key)!r}.")
+                raise SettingLockedError(_(
+                    "This setting is fixed by IT (preset {preset}): '{key}' stays {value!r}.",
+                    preset=base.preset, key=key, value=_get(base.data, key)))
         settings.validate()
         mine: dict[str, Any] = {}
         for key in FIELDS:
@@ -519,8 +535,9 @@ class SettingsStore:
         try:
             self._write_user(mine)
         except OSError as e:
-            raise SettingsError(f"The settings could not be saved to {self.user_path} "
-                                f"({e.strerror}); check that the folder is writable.") from None
+            raise SettingsError(_("The settings could not be saved to {path} ({reason}); check "
+                                  "that the folder is writable.", path=self.user_path,
+                                  reason=e.strerror)) from None
         log.info("settings: saved %s", self.user_path)
 
     def update(self, settings: Settings, **changes: Any) -> Settings:

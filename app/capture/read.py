@@ -13,6 +13,7 @@ from app.checks.normalize import halfwidth_alnum
 from app.checks.places import correct_place_names
 from app.checks.readings import Alternatives, choose_ethnic_group, simplify, tidy_spaces
 from app.extract.fields import Extractor, Found, found_from_boxes
+from app.i18n import _, join
 from app.ocr.base import OcrEngine, TextBox
 from playbooks.model import FieldSpec, Playbook, ReadSpec
 
@@ -67,8 +68,11 @@ def ocr_regions(image: Image.Image, engine: OcrEngine, playbook: Playbook,
         x1 = min(image.width, int((r.x + r.width) * scale))
         y1 = min(image.height, int((r.y + r.height) * scale))
         if x1 <= x0 or y1 <= y0:
-            raise CaptureError(f"The region {r.x},{r.y} {r.width}×{r.height} of playbook "
-                               f"{playbook.id} lies outside the {image.width}×{image.height} source.")
+            raise CaptureError(_("The region {x},{y} {width}×{height} of playbook {playbook} lies "
+                                 "outside the {image_width}×{image_height} source.",
+                                 x=r.x, y=r.y, width=r.width, height=r.height,
+                                 playbook=playbook.id, image_width=image.width,
+                                 image_height=image.height))
         boxes += [b.shifted(x0, y0) for b in engine.read(image.crop((x0, y0, x1, y1)))]
     return boxes
 
@@ -80,8 +84,8 @@ def read_source(playbook: Playbook, image: Image.Image, engine: OcrEngine, *,
     boxes = ocr_regions(image, engine, playbook, scale)
     ocr_s = time.perf_counter() - t0
     if not boxes:
-        raise CaptureError("No text could be read on the source: is the right window or page "
-                           "showing, and is it in focus and not covered?")
+        raise CaptureError(_("No text could be read on the source: is the right window or page "
+                             "showing, and is it in focus and not covered?"))
     fields = effective_fields(playbook)
     extractor = Extractor(boxes, fields, scale)
     values: dict[str, FieldValue] = {}
@@ -117,9 +121,9 @@ def read_source(playbook: Playbook, image: Image.Image, engine: OcrEngine, *,
         if result.status == "ok" and _is_name(f) and len(result.value) < 2:
             # Chinese names have two characters or more: one means a character was lost
             # (rare characters such as 赟 are what OCR drops).
-            result = replace(result, status="invalid", problems=[
-                f"The name was read as '{result.value}', one character: a character was "
-                "probably not recognised; read it from the source."])
+            result = replace(result, status="invalid", problems=[_(
+                "The name was read as '{value}', one character: a character was probably not "
+                "recognised; read it from the source.", value=result.value)])
         original = found.value if result.status == "corrected" else None
         if alts is not None and any(len(a) > 1 for a in alts) and len(alts) == len(result.value):
             # what the engine also considered, for the registry to settle (傅赞 / 傅赟)
@@ -142,14 +146,14 @@ def _repair_text(f: FieldSpec, raw: str, alts: Alternatives | None
     read = raw
     raw, alts = tidy_spaces(raw, alts)
     raw, alts, changed = simplify(raw, alts)
-    notes = [f"Read as '{read}'; traditional characters taken as simplified ({', '.join(changed)})."] \
-        if changed else []
+    notes = [_("Read as '{read}'; traditional characters taken as simplified ({changes}).",
+               read=read, changes=join(changed))] if changed else []
     if f.name == "ethnicity" or (f.label or "").startswith("民族"):
         group = choose_ethnic_group(raw, alts)
         if group is not None:
             if group not in (raw, raw + "族"):
-                notes.append(f"Read as '{raw}'; of the 56 ethnic groups only {group} fits "
-                             "what the OCR engine saw.")
+                notes.append(_("Read as '{read}'; of the 56 ethnic groups only {group} fits what "
+                               "the OCR engine saw.", read=raw, group=group))
             raw, alts = group, None
     if "@" in raw:                       # OCR puts spaces into e-mail addresses
         raw, alts = "".join(raw.split()), None
@@ -222,8 +226,9 @@ def _address_prefix(playbook: Playbook, values: dict[str, FieldValue]) -> None:
         av.original = av.value
         av.value = area + av.value[len(area):]
         av.status = "corrected"
-        av.source.setdefault("warnings", []).append(
-            f"The start of the address was read as {head}; the ID number's district is {area}.")
+        av.source.setdefault("warnings", []).append(_(
+            "The start of the address was read as {read}; the ID number's district is {area}.",
+            read=head, area=area))
 
 
 def _is_name(f: FieldSpec) -> bool:

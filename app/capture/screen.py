@@ -20,6 +20,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from app.errors import DesktopError
+from app.i18n import _
 
 if TYPE_CHECKING:  # pragma: no cover
     from PIL import Image
@@ -73,22 +74,26 @@ class ScreenGrabber:
         try:
             import mss
         except ImportError as e:
-            raise CaptureError(f"Screen capture needs the mss package: {INSTALL_HINT}") from e
+            raise CaptureError(_("Screen capture needs the mss package: {hint}",
+                                 hint=INSTALL_HINT)) from e
         linux = sys.platform.startswith("linux")
         kwargs: dict[str, Any] = {}
         if linux:
             name = self._display_name()
             if not name:
-                raise NoDisplayError(
+                raise NoDisplayError(_(
                     "No display to capture: DISPLAY is not set. Run Deskhand inside the desktop "
-                    "session (on Wayland, the approval client must run under XWayland).")
+                    "session (on Wayland, the approval client must run under XWayland)."))
             kwargs["display"] = name
         factory = getattr(mss, "MSS", None) or mss.mss
         try:
             self._sct = factory(**kwargs)
         except Exception as e:
-            where = f" {kwargs['display']}" if "display" in kwargs else ""
-            raise NoDisplayError(f"No display to capture: cannot connect to display{where} ({e}).") from e
+            if "display" in kwargs:
+                raise NoDisplayError(_("No display to capture: cannot connect to display {display} "
+                                       "({reason}).", display=kwargs["display"], reason=e)) from e
+            raise NoDisplayError(_("No display to capture: cannot connect to the display ({reason}).",
+                                   reason=e)) from e
         return self._sct
 
     # ------------------------------------------------------------------ geometry
@@ -102,7 +107,7 @@ class ScreenGrabber:
         try:
             mon = sct.monitors[0]
         except Exception as e:
-            raise CaptureError(f"Cannot read the screen size: {e}") from e
+            raise CaptureError(_("Cannot read the screen size: {reason}", reason=e)) from e
         return int(mon["left"]), int(mon["top"]), int(mon["width"]), int(mon["height"])
 
     def clip(self, x: int, y: int, width: int, height: int) -> tuple[int, int, int, int]:
@@ -116,9 +121,11 @@ class ScreenGrabber:
         x0, y0 = max(int(x), sx), max(int(y), sy)
         x1, y1 = min(int(x) + int(width), sx + sw), min(int(y) + int(height), sy + sh)
         if x1 <= x0 or y1 <= y0:
-            raise CaptureError(
-                f"The region {width}×{height} at ({x}, {y}) is not on the screen "
-                f"({sw}×{sh} at ({sx}, {sy})); is the window minimised or off-screen?")
+            raise CaptureError(_(
+                "The region {width}×{height} at ({x}, {y}) is not on the screen ({screen_width}×"
+                "{screen_height} at ({screen_x}, {screen_y})); is the window minimised or "
+                "off-screen?", width=width, height=height, x=x, y=y, screen_width=sw,
+                screen_height=sh, screen_x=sx, screen_y=sy))
         return x0, y0, x1 - x0, y1 - y0
 
     # ------------------------------------------------------------------ grabbing
@@ -131,7 +138,8 @@ class ScreenGrabber:
             try:
                 shot = self._sct.grab({"left": cx, "top": cy, "width": cw, "height": ch})
             except Exception as e:
-                raise CaptureError(f"Screen capture of {cw}×{ch} at ({cx}, {cy}) failed: {e}") from e
+                raise CaptureError(_("Screen capture of {width}×{height} at ({x}, {y}) failed: "
+                                     "{reason}", width=cw, height=ch, x=cx, y=cy, reason=e)) from e
         return Image.frombytes("RGB", shot.size, shot.bgra, "raw", "BGRX")
 
     def grab_screen(self) -> "Image.Image":

@@ -10,6 +10,7 @@ from functools import lru_cache
 from importlib import resources
 
 from app.checks.errors import AreaDataError
+from app.i18n import _
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,8 @@ def _table() -> dict[str, Area]:
         text = (resources.files("app.checks").joinpath("data").joinpath("areas.tsv")
                 .read_text(encoding="utf-8"))
     except (OSError, ModuleNotFoundError) as e:
-        raise AreaDataError("The area-code table app/checks/data/areas.tsv is missing from this "
-                            "installation; reinstall Deskhand.") from e
+        raise AreaDataError(_("The area-code table app/checks/data/areas.tsv is missing from "
+                              "this installation; reinstall Deskhand.")) from e
     table: dict[str, Area] = {}
     for line in text.splitlines():
         if not line or line.startswith("#"):
@@ -38,8 +39,8 @@ def _table() -> dict[str, Area]:
         code, name, until = line.split("\t")
         table[code] = Area(code, name, until)
     if len(table) < 3000:
-        raise AreaDataError("The area-code table app/checks/data/areas.tsv is damaged; "
-                            "reinstall Deskhand.")
+        raise AreaDataError(_("The area-code table app/checks/data/areas.tsv is damaged; "
+                              "reinstall Deskhand."))
     return table
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from app.checks import areas
 from app.checks.normalize import format_code
+from app.i18n import _, join, n_
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 VALUE = {c: i for i, c in enumerate(ALPHABET)}
@@ -60,42 +61,47 @@ def inspect_credit_code(value: str) -> tuple[list[str], list[str]]:
     """(problems, warnings) for a credit code."""
     v = format_code(value)
     if not v:
-        return ["The credit code is empty."], []
+        return [_("The credit code is empty.")], []
     if len(v) != 18:
-        hint = (" A 15-digit business registration number or a 9-character organisation code "
-                "is not a credit code." if len(v) in (9, 15) else "")
-        return [f"The credit code has {len(v)} characters; it must have 18.{hint}"], []
+        if len(v) in (9, 15):
+            return [_("The credit code has {n} characters; it must have 18. A 15-digit business "
+                      "registration number or a 9-character organisation code is not a credit "
+                      "code.", n=len(v))], []
+        return [_("The credit code has {n} characters; it must have 18.", n=len(v))], []
     bad = [(i, c) for i, c in enumerate(v) if c not in VALUE]
     if bad:
-        where = ", ".join(f"{i + 1} ('{c}')" for i, c in bad)
-        noun, verb = ("Character", "is") if len(bad) == 1 else ("Characters", "are")
-        return [f"{noun} {where} of the credit code {verb} not in its alphabet "
-                "(0-9 and A-Z without I, O, S, V, Z)."], []
+        where = join(_("{position} ('{char}')", position=i + 1, char=c) for i, c in bad)
+        return [n_("Character {where} of the credit code is not in its alphabet "
+                   "(0-9 and A-Z without I, O, S, V, Z).",
+                   "Characters {where} of the credit code are not in its alphabet "
+                   "(0-9 and A-Z without I, O, S, V, Z).", len(bad), where=where)], []
 
     problems: list[str] = []
     warnings: list[str] = []
     authority = AUTHORITIES.get(v[0])
     if authority is None:
-        problems.append(f"The first character of the credit code ('{v[0]}') is not a "
-                        "registration authority in GB 32100 (1-9, A, N or Y).")
+        problems.append(_("The first character of the credit code ('{char}') is not a "
+                          "registration authority in GB 32100 (1-9, A, N or Y).", char=v[0]))
     elif v[1] not in authority[1]:
         # New types are added by amendment; do not block on one we do not list.
-        warnings.append(f"The type '{v[1]}' is not one GB 32100 lists for registration "
-                        f"authority '{v[0]}' ({authority[0]}); check the code.")
+        warnings.append(_("The type '{type}' is not one GB 32100 lists for registration "
+                          "authority '{authority}' ({name}); check the code.",
+                          type=v[1], authority=v[0], name=authority[0]))
     if not v[2:8].isdigit():
-        problems.append(f"Characters 3-8 of the credit code ('{v[2:8]}') must be digits: "
-                        "they are a division code.")
+        problems.append(_("Characters 3-8 of the credit code ('{code}') must be digits: "
+                          "they are a division code.", code=v[2:8]))
     elif v[2:4] != "10" and not areas.is_known_province(v[2:8]):  # 10xxxx: national level
-        warnings.append(f"Characters 3-8 of the credit code ({v[2:8]}) are not a known "
-                        "division code.")
+        warnings.append(_("Characters 3-8 of the credit code ({code}) are not a known "
+                          "division code.", code=v[2:8]))
     expected = credit_check_char(v[:17])
     if v[17] != expected:
-        problems.append(f"The check character of the credit code is '{v[17]}' but the first 17 "
-                        f"characters give '{expected}'; a character was misread or mistyped.")
+        problems.append(_("The check character of the credit code is '{found}' but the first 17 "
+                          "characters give '{expected}'; a character was misread or mistyped.",
+                          found=v[17], expected=expected))
     elif org_code_check_char(v[8:16]) != v[16]:
-        warnings.append("The organisation code inside the credit code (characters 9-17) fails "
-                        "its GB 11714 check, as some early pilot codes do; confirm it with the "
-                        "registry.")
+        warnings.append(_("The organisation code inside the credit code (characters 9-17) fails "
+                          "its GB 11714 check, as some early pilot codes do; confirm it with the "
+                          "registry."))
     return problems, warnings
 
 

@@ -16,6 +16,7 @@ from app.checks.field import check_value
 from app.checks.id_number import parse_id_number
 from app.checks.normalize import to_halfwidth
 from playbooks.model import FieldSpec
+from app.i18n import _, join
 
 ROLE_TYPES: dict[str, tuple[str, ...]] = {
     "id_number": ("id_number",),
@@ -62,14 +63,15 @@ def roles_for(fields: Iterable[FieldSpec]) -> dict[str, str]:
 def _check_roles(types: Mapping[str, str], roles: Mapping[str, str]) -> None:
     for role, name in roles.items():
         if role not in ROLE_TYPES:
-            raise CheckError(f"Unknown cross-check role {role!r}; use "
-                             f"{', '.join(ROLE_TYPES)}.", field=name)
+            raise CheckError(_("Unknown cross-check role {role!r}; use {roles}.",
+                               role=role, roles=join(ROLE_TYPES)), field=name)
         if name not in types:
-            raise CheckError(f"The {role} role names field {name!r}, which is not a field.",
-                             field=name)
+            raise CheckError(_("The {role} role names field {name!r}, which is not a field.",
+                               role=role, name=name), field=name)
         if types[name] not in ROLE_TYPES[role]:
-            raise CheckError(f"Field {name!r} has type {types[name]}, but the {role} role needs "
-                             f"type {' or '.join(ROLE_TYPES[role])}.", field=name)
+            raise CheckError(_("Field {name!r} has type {type}, but the {role} role needs "
+                               "type {types}.", name=name, type=types[name], role=role,
+                               types=_(" or ").join(ROLE_TYPES[role])), field=name)
 
 
 def sex_of(value: str) -> str | None:
@@ -106,19 +108,20 @@ def cross_check(
     if birth_field and raw_birth:
         birth = check_value("date", raw_birth)
         if birth.status != "invalid" and birth.value != info.birth_date.isoformat():
-            problems.append(CrossProblem(birth_field, (
-                f"The birth date {birth.value} does not match the one in the ID number "
-                f"({info.birth_date.isoformat()}, field {id_field}).")))
+            problems.append(CrossProblem(birth_field, _(
+                "The birth date {date} does not match the one in the ID number "
+                "({id_date}, field {field}).", date=birth.value,
+                id_date=info.birth_date.isoformat(), field=id_field)))
     sex_field = roles.get("sex")
     raw_sex = fields.get(sex_field) if sex_field else None
     if sex_field and raw_sex and raw_sex.strip():
         sex = sex_of(raw_sex)
         if sex is None:
-            problems.append(CrossProblem(sex_field, (
-                f"The sex '{raw_sex.strip()}' is neither 男 nor 女, so it cannot be compared "
-                f"with the ID number (field {id_field}).")))
+            problems.append(CrossProblem(sex_field, _(
+                "The sex '{sex}' is neither 男 nor 女, so it cannot be compared "
+                "with the ID number (field {field}).", sex=raw_sex.strip(), field=id_field)))
         elif sex != info.sex:
-            problems.append(CrossProblem(sex_field, (
-                f"The sex {sex} does not match the ID number, whose 17th digit says "
-                f"{info.sex} (field {id_field}).")))
+            problems.append(CrossProblem(sex_field, _(
+                "The sex {sex} does not match the ID number, whose 17th digit says "
+                "{id_sex} (field {field}).", sex=sex, id_sex=info.sex, field=id_field)))
     return problems

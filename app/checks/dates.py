@@ -7,6 +7,7 @@ from datetime import date
 
 from app.checks.errors import InvalidValueError
 from app.checks.normalize import remove_spaces, to_halfwidth, unify_dashes
+from app.i18n import _, sentences
 
 _PATTERNS = (
     re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})"),
@@ -25,23 +26,25 @@ def inspect_date(value: str) -> tuple[date | None, list[str]]:
     """(the date or None, problems)."""
     s = format_date_text(value)
     if not s:
-        return None, ["The date is empty."]
+        return None, [_("The date is empty.")]
     for pat in _PATTERNS:
         m = pat.fullmatch(s)
         if m:
             y, mo, d = int(m[1]), int(m[3]), int(m[4])
             break
     else:
-        return None, [f"'{value.strip()}' is not a date; write it like 2024-03-01."]
+        return None, [_("'{value}' is not a date; write it like 2024-03-01.", value=value.strip())]
     shown = f"{y:04d}-{mo:02d}-{d:02d}"
     try:
         parsed = date(y, mo, d)
     except ValueError:
-        why = f" ({y} is not a leap year)" if mo == 2 and d == 29 else ""
-        return None, [f"{shown} is not a real date{why}."]
+        if mo == 2 and d == 29:
+            return None, [_("{date} is not a real date ({year} is not a leap year).",
+                            date=shown, year=y)]
+        return None, [_("{date} is not a real date.", date=shown)]
     if not EARLIEST_YEAR <= y <= LATEST_YEAR:
-        return None, [f"The year {y} is outside {EARLIEST_YEAR}-{LATEST_YEAR}; "
-                      "a digit may be misread."]
+        return None, [_("The year {year} is outside {earliest}-{latest}; a digit may be "
+                        "misread.", year=y, earliest=EARLIEST_YEAR, latest=LATEST_YEAR)]
     return parsed, []
 
 
@@ -54,5 +57,6 @@ def parse_date(value: str) -> date:
     """The date written in `value`; InvalidValueError if it is not one."""
     parsed, problems = inspect_date(value)
     if parsed is None:
-        raise InvalidValueError("This is not a date: " + " ".join(problems), problems)
+        raise InvalidValueError(_("This is not a date: {problems}", problems=sentences(problems)),
+                                problems)
     return parsed

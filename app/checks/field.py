@@ -30,6 +30,7 @@ from app.checks.normalize import (
 )
 from app.checks.phone import parse_phone
 from app.checks.postcode import inspect_postcode
+from app.i18n import N_, _, join, n_
 
 FIELD_TYPES = ("text", "id_number", "credit_code", "date", "phone", "choice", "postcode")
 
@@ -37,7 +38,7 @@ DIGITS = "0123456789"
 # What may stand at each position, so that correction only tries readings that could be right.
 ID_ALLOWED: tuple[str, ...] = (DIGITS,) * 17 + (DIGITS + "X",)
 CREDIT_ALLOWED: tuple[str, ...] = (
-    ("".join(AUTHORITIES), "".join(sorted({t for _, types in AUTHORITIES.values() for t in types})))
+    ("".join(AUTHORITIES), "".join(sorted({t for _name, types in AUTHORITIES.values() for t in types})))
     + (DIGITS,) * 6 + (ALPHABET,) * 10
 )
 
@@ -56,9 +57,12 @@ def _changes(read: str, used: str, confirmed: bool) -> list[str]:
     """One sentence per character that differs between what was read and what is used
     (a change of case only, x → X, is formatting and not listed)."""
     if len(read) != len(used):
-        return [f"The value was read as '{read}' and is taken as '{used}'."]
-    how = "the check digit confirms it" if confirmed else "only a digit can stand there"
-    return [f"Character {i + 1} was read as '{r}' and is taken as '{u}'; {how}."
+        return [_("The value was read as '{read}' and is taken as '{used}'.", read=read, used=used)]
+    how = (N_("Character {position} was read as '{read}' and is taken as '{used}'; the check "
+              "digit confirms it.") if confirmed else
+           N_("Character {position} was read as '{read}' and is taken as '{used}'; only a digit "
+              "can stand there."))
+    return [_(how, position=i + 1, read=r, used=u)
             for i, (r, u) in enumerate(zip(read, used)) if r.upper() != u]
 
 
@@ -72,7 +76,7 @@ def _check_code(
     mapper: PositionMapper,
     inspect: Callable[[str], tuple[list[str], list[str]]],
     allowed: Sequence[str],
-    noun: str,
+    again: str,
 ) -> FieldCheck:
     """ID numbers and credit codes: look-alikes, check digit, then guided correction."""
     raw, raw_alts = normalize_code(value, _identity, alternatives)  # as read, spaces removed
@@ -112,10 +116,10 @@ def _check_code(
         return FieldCheck("corrected", fixed, value, [],
                           inspect(fixed)[1] + _changes(raw, fixed, True))
     if result.candidates:
-        problems = problems + [
-            f"{len(result.candidates)} different readings changing {result.changes} "
-            f"character{'s' if result.changes > 1 else ''} would pass the check; read the "
-            f"{noun} again from the source."]
+        problems = problems + [n_(
+            "{n} different readings changing {changes} character would pass the check; {again}",
+            "{n} different readings changing {changes} characters would pass the check; {again}",
+            result.changes, n=len(result.candidates), changes=result.changes, again=_(again))]
     return FieldCheck("invalid", v, value, problems, warnings,
                       candidates=["".join(mapper(i, c) for i, c in enumerate(cand))
                                   for cand in result.candidates])
@@ -152,21 +156,24 @@ def check_value(
     if field_type in ("text", "choice"):
         v = value.strip()
         if not v:
-            return FieldCheck("invalid", v, value, ["The value is empty."])
+            return FieldCheck("invalid", v, value, [_("The value is empty.")])
         if field_type == "choice" and choices and v not in choices:
             # Same choice written in full-width or other case is the same choice.
             key = {to_halfwidth(c).casefold(): c for c in choices}.get(to_halfwidth(v).casefold())
             if key is None:
-                return FieldCheck("invalid", v, value,
-                                  [f"'{v}' is not one of the choices: {', '.join(choices)}."])
+                return FieldCheck("invalid", v, value, [_(
+                    "'{value}' is not one of the choices: {choices}.", value=v,
+                    choices=join(choices))])
             v = key
         return FieldCheck("ok", v, value)
     if field_type == "id_number":
         return _check_code(value, alternatives, id_number_char,
-                           partial(inspect_id_number, today=today), ID_ALLOWED, "ID number")
+                           partial(inspect_id_number, today=today), ID_ALLOWED,
+                           N_("read the ID number again from the source."))
     if field_type == "credit_code":
         return _check_code(value, alternatives, credit_code_char,
-                           partial(inspect_credit_code), CREDIT_ALLOWED, "credit code")
+                           partial(inspect_credit_code), CREDIT_ALLOWED,
+                           N_("read the credit code again from the source."))
     if field_type == "date":
         read = format_date_text(value)
         mapped = letters_to_digits(read)
@@ -184,4 +191,5 @@ def check_value(
         mapped = letters_to_digits(read)
         problems, warnings = inspect_postcode(mapped)
         return _check_digits_field(value, read, mapped, mapped, problems, warnings)
-    raise CheckError(f"Unknown field type {field_type!r}; use one of: {', '.join(FIELD_TYPES)}.")
+    raise CheckError(_("Unknown field type {type!r}; use one of: {types}.", type=field_type,
+                       types=join(FIELD_TYPES)))

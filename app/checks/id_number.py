@@ -10,10 +10,11 @@ from typing import Literal
 from app.checks import areas
 from app.checks.errors import InvalidValueError
 from app.checks.normalize import format_code
+from app.i18n import N_, _, join, n_, sentences
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"  # indexed by (weighted sum mod 11)
-LEGACY_15 = "15-digit numbers are not accepted; ask for the 18-digit number."
+LEGACY_15 = N_("15-digit numbers are not accepted; ask for the 18-digit number.")
 EARLIEST_BIRTH = date(1900, 1, 1)
 
 Sex = Literal["男", "女"]
@@ -32,29 +33,27 @@ def id_check_char(first17: str) -> str:
     return CHECK_CHARS[sum(int(c) * w for c, w in zip(first17, WEIGHTS)) % 11]
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return one if n == 1 else many
-
-
 def inspect_id_number(value: str, *, today: date | None = None) -> tuple[list[str], list[str]]:
     """(problems, warnings) for an ID number. Problems make it invalid; warnings (a county
     code no longer in the current list) are for the clerk to glance at."""
     v = format_code(value)  # half-width, no spaces, lowercase x accepted
     if not v:
-        return ["The ID number is empty."], []
+        return [_("The ID number is empty.")], []
     if len(v) == 15 and v.isdigit():
-        return [LEGACY_15], []
+        return [_(LEGACY_15)], []
     if len(v) != 18:
-        return [f"The ID number has {len(v)} characters; it must have 18."], []
+        return [_("The ID number has {n} characters; it must have 18.", n=len(v))], []
 
     bad = [(i, c) for i, c in enumerate(v[:17]) if not ("0" <= c <= "9")]
     problems: list[str] = []
     if bad:
-        where = ", ".join(f"{i + 1} ('{c}')" for i, c in bad)
-        problems.append(f"{_plural(len(bad), 'Character', 'Characters')} {where} of the ID number "
-                        f"must be {_plural(len(bad), 'a digit', 'digits')}.")
+        where = join(_("{position} ('{char}')", position=i + 1, char=c) for i, c in bad)
+        problems.append(n_("Character {where} of the ID number must be a digit.",
+                           "Characters {where} of the ID number must be digits.",
+                           len(bad), where=where))
     if not ("0" <= v[17] <= "9" or v[17] == "X"):
-        problems.append(f"The last character of the ID number ('{v[17]}') must be a digit or X.")
+        problems.append(_("The last character of the ID number ('{char}') must be a digit or X.",
+                          char=v[17]))
     if problems:
         return problems, []
 
@@ -62,20 +61,28 @@ def inspect_id_number(value: str, *, today: date | None = None) -> tuple[list[st
     # Area code: an unknown province is wrong; an unknown county may be an old card.
     code = v[:6]
     if not areas.is_known_province(code):
-        hint = (" It starts with 9 like a foreigner's permanent residence ID card, which is "
-                "not a resident ID number." if v[0] == "9" else "")
-        problems.append(f"The area code {code} starts with {code[:2]}, which is not a province "
-                        f"in GB/T 2260.{hint}")
+        if v[0] == "9":
+            problems.append(_("The area code {code} starts with {prefix}, which is not a "
+                              "province in GB/T 2260. It starts with 9 like a foreigner's "
+                              "permanent residence ID card, which is not a resident ID number.",
+                              code=code, prefix=code[:2]))
+        else:
+            problems.append(_("The area code {code} starts with {prefix}, which is not a "
+                              "province in GB/T 2260.", code=code, prefix=code[:2]))
     else:
         area = areas.lookup(code)
         if area is None:
-            warnings.append(f"The area code {code} is not in the GB/T 2260 list for "
-                            f"{areas.province_name(code)}; check it against the card.")
+            warnings.append(_("The area code {code} is not in the GB/T 2260 list for "
+                              "{province}; check it against the card.", code=code,
+                              province=areas.province_name(code)))
+        elif not area.current and area.until != "?":
+            warnings.append(_("The area code {code} ({name}) was retired in {year} and is not "
+                              "in the current GB/T 2260 list; ID cards issued before keep it.",
+                              code=code, name=areas.full_name(code), year=area.until))
         elif not area.current:
-            when = f"in {area.until}" if area.until != "?" else "recently"
-            warnings.append(f"The area code {code} ({areas.full_name(code)}) was retired {when} "
-                            "and is not in the current GB/T 2260 list; ID cards issued before "
-                            "keep it.")
+            warnings.append(_("The area code {code} ({name}) was retired recently and is not "
+                              "in the current GB/T 2260 list; ID cards issued before keep it.",
+                              code=code, name=areas.full_name(code)))
 
     # Birth date: a real date, not in the future, not before 1900.
     y, m, d = int(v[6:10]), int(v[10:12]), int(v[12:14])
@@ -83,20 +90,25 @@ def inspect_id_number(value: str, *, today: date | None = None) -> tuple[list[st
     try:
         born = date(y, m, d)
     except ValueError:
-        why = ""
         if m == 2 and d == 29 and not calendar.isleap(y):
-            why = f" ({y} is not a leap year)"
-        problems.append(f"The birth date in the ID number, {shown}, is not a real date{why}.")
+            problems.append(_("The birth date in the ID number, {date}, is not a real date "
+                              "({year} is not a leap year).", date=shown, year=y))
+        else:
+            problems.append(_("The birth date in the ID number, {date}, is not a real date.",
+                              date=shown))
     else:
         if born > (today or date.today()):
-            problems.append(f"The birth date in the ID number, {shown}, is in the future.")
+            problems.append(_("The birth date in the ID number, {date}, is in the future.",
+                              date=shown))
         elif born < EARLIEST_BIRTH:
-            problems.append(f"The birth date in the ID number, {shown}, is before 1900.")
+            problems.append(_("The birth date in the ID number, {date}, is before 1900.",
+                              date=shown))
 
     expected = id_check_char(v[:17])
     if v[17] != expected:
-        problems.append(f"The check digit of the ID number is '{v[17]}' but the first 17 digits "
-                        f"give '{expected}'; a digit was misread or mistyped.")
+        problems.append(_("The check digit of the ID number is '{found}' but the first 17 digits "
+                          "give '{expected}'; a digit was misread or mistyped.",
+                          found=v[17], expected=expected))
     return problems, warnings
 
 
@@ -114,7 +126,8 @@ def parse_id_number(value: str, *, today: date | None = None) -> IdInfo:
     """Area, birth date and sex of a valid ID number; InvalidValueError if it is not valid."""
     problems = validate_id_number(value, today=today)
     if problems:
-        raise InvalidValueError("This is not a valid ID number: " + " ".join(problems), problems)
+        raise InvalidValueError(_("This is not a valid ID number: {problems}",
+                                  problems=sentences(problems)), problems)
     v = format_code(value)
     return IdInfo(
         area_code=v[:6],

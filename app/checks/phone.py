@@ -10,18 +10,19 @@ import re
 
 from app.checks.errors import InvalidValueError
 from app.checks.normalize import letters_to_digits, to_halfwidth, unify_dashes
+from app.i18n import N_, _, sentences
 
 _SEPARATORS = re.compile(r"[\s\-()（）.\u200b\ufeff]+")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
-FORMS = ("The phone number must be a mobile number (11 digits starting with 13-19) or a "
-         "landline with its area code, like 0597-2345678.")
+FORMS = N_("The phone number must be a mobile number (11 digits starting with 13-19) or a "
+           "landline with its area code, like 0597-2345678.")
 
 
 def parse_phone(value: str) -> tuple[str | None, list[str]]:
     """(normalised number or None, problems)."""
     s = unify_dashes(to_halfwidth(value)).strip()
     if not s:
-        return None, ["The phone number is empty."]
+        return None, [_("The phone number is empty.")]
     digits = _SEPARATORS.sub("", s)
     international = False
     for prefix in ("+86", "0086"):
@@ -35,7 +36,8 @@ def parse_phone(value: str) -> tuple[str | None, list[str]]:
     digits = letters_to_digits(digits)  # OCR: O→0, l→1 …; only digits belong here
     if not digits.isdigit():
         odd = "".join(sorted({c for c in digits if not c.isdigit()}))
-        return None, [f"The phone number contains characters that are not digits ({odd})."]
+        return None, [_("The phone number contains characters that are not digits ({chars}).",
+                        chars=odd)]
     if international and (digits[:1] in tuple("23456789") or digits.startswith("10")):
         # +86 597 2345678, +86 10 6234 5678: the trunk 0 is dropped after a country code
         # (no mobile number starts with 10).
@@ -43,24 +45,26 @@ def parse_phone(value: str) -> tuple[str | None, list[str]]:
 
     if digits.startswith("1"):
         if len(digits) != 11:
-            return None, [f"A mobile number has 11 digits; this one has {len(digits)}."]
+            return None, [_("A mobile number has 11 digits; this one has {n}.", n=len(digits))]
         if not _MOBILE.fullmatch(digits):
-            return None, [f"Mobile numbers start with 13 to 19; this one starts with {digits[:2]}."]
+            return None, [_("Mobile numbers start with 13 to 19; this one starts with {prefix}.",
+                            prefix=digits[:2])]
         return digits, []
     if digits.startswith("0"):
         area_len = 3 if digits[1] in "12" else 4
         area, local = digits[:area_len], digits[area_len:]
         if digits[1] == "0" or (digits[1] == "1" and area != "010"):
-            return None, [f"{area} is not a mainland area code."]
+            return None, [_("{area} is not a mainland area code.", area=area)]
         if len(local) not in (7, 8):
-            return None, [f"The local number after area code {area} must have 7 or 8 digits; "
-                          f"it has {len(local)}."]
+            return None, [_("The local number after area code {area} must have 7 or 8 digits; "
+                            "it has {n}.", area=area, n=len(local))]
         if local[0] in "01":
-            return None, [f"A local number cannot start with {local[0]} (after area code {area})."]
+            return None, [_("A local number cannot start with {digit} (after area code {area}).",
+                            digit=local[0], area=area)]
         return f"{area}-{local}", []
     if len(digits) in (7, 8):
-        return None, ["The landline number has no area code; write it like 0597-2345678."]
-    return None, [FORMS]
+        return None, [_("The landline number has no area code; write it like 0597-2345678.")]
+    return None, [_(FORMS)]
 
 
 def validate_phone(value: str) -> list[str]:
@@ -73,5 +77,6 @@ def normalize_phone(value: str) -> str:
     InvalidValueError if it is neither a mobile nor a landline number."""
     number, problems = parse_phone(value)
     if number is None:
-        raise InvalidValueError("This is not a phone number: " + " ".join(problems), problems)
+        raise InvalidValueError(_("This is not a phone number: {problems}",
+                                  problems=sentences(problems)), problems)
     return number

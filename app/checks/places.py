@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from app.checks.areas import _table
+from app.i18n import _
 
 
 @lru_cache(maxsize=1)
@@ -39,7 +40,7 @@ def correct_place_names(text: str) -> tuple[str, list[str]]:
                 if len(near) == 1:
                     wrong = text[at:at + len(near[0])]
                     text = text[:at] + near[0] + text[at + len(near[0]):]
-                    notes.append(f"{city}{wrong} was read; {city} has a district {near[0]}, "
-                                 "taken as meant.")
+                    notes.append(_("{city}{wrong} was read; {city} has a district {district}, "
+                                   "taken as meant.", city=city, wrong=wrong, district=near[0]))
             start = text.find(city, at)
     return text, notes

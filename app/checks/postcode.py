@@ -12,6 +12,7 @@ passes with a warning.
 from __future__ import annotations
 
 from app.checks.normalize import normalize_numeric
+from app.i18n import _
 
 ZONES: dict[str, str] = {}
 for _prefixes, _name in (
@@ -32,14 +33,15 @@ OVERSEAS = "999077"
 def inspect_postcode(value: str) -> tuple[list[str], list[str]]:
     v = normalize_numeric(value)
     if not v:
-        return ["The postal code is empty."], []
+        return [_("The postal code is empty.")], []
     if not v.isdigit() or len(v) != 6:
-        return [f"A postal code has 6 digits; '{value.strip()}' does not."], []
+        return [_("A postal code has 6 digits; '{value}' does not.", value=value.strip())], []
     if v == OVERSEAS:
-        return [], ["999077 is the placeholder for Hong Kong, Macao, Taiwan and abroad, not a "
-                    "mainland postal code."]
+        return [], [_("999077 is the placeholder for Hong Kong, Macao, Taiwan and abroad, not a "
+                      "mainland postal code.")]
     if v[:2] not in ZONES:
-        return [f"The postal code {v} starts with {v[:2]}, which is not a postal zone in use."], []
+        return [_("The postal code {code} starts with {prefix}, which is not a postal zone in "
+                  "use.", code=v, prefix=v[:2])], []
     return [], []
 
 

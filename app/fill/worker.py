@@ -117,6 +117,8 @@ def _plain(data: Any) -> Any:
 
 
 def main() -> int:
+    from app.i18n import language_from_environment, set_language
+    set_language(language_from_environment())   # the tray passes its language in $DESKHAND_LANG
     worker = _Worker(sys.stdout)
     threading.Thread(target=worker.read_commands, args=(sys.stdin,), daemon=True).start()
     try:

@@ -35,6 +35,7 @@ from typing import Protocol, runtime_checkable
 
 from app.errors import HotkeyError
 from app.hotkeys.dispatch import Dispatch
+from app.i18n import _, join
 
 BACKENDS = ("x11", "windows", "dummy")
 log = logging.getLogger("deskhand.hotkeys")
@@ -104,8 +105,8 @@ def backend_name(env: Mapping[str, str] = os.environ, platform: str = sys.platfo
     chosen = env.get("DESKHAND_HOTKEYS", "").strip().lower()
     if chosen:
         if chosen not in BACKENDS:
-            raise HotkeyError(f"DESKHAND_HOTKEYS={chosen!r} is not a hotkey backend; "
-                              f"use one of {', '.join(BACKENDS)}.")
+            raise HotkeyError(_("DESKHAND_HOTKEYS={value!r} is not a hotkey backend; use one "
+                                "of {backends}.", value=chosen, backends=join(BACKENDS)))
         return chosen
     return "windows" if platform.startswith("win") else "x11"
 

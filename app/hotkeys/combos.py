@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.errors import HotkeyConflictError, HotkeyError
+from app.i18n import N_, _, sentences
 from playbooks.keys import KeyCombo, KeyNameError, parse_combo
 
 # Keys that may be a hotkey on their own or with Shift only: no program types them,
@@ -20,6 +21,15 @@ STANDALONE_KEYS = frozenset({*(f"f{i}" for i in range(1, 13)), "pause", "printsc
 _SHOWN_MODIFIERS = {"ctrl": "Ctrl", "alt": "Alt", "shift": "Shift", "super": "Win"}
 _SHOWN_KEYS = {"esc": "Esc", "pageup": "PageUp", "pagedown": "PageDown", "capslock": "CapsLock",
                "numlock": "NumLock", "printscreen": "PrintScreen", "backspace": "Backspace"}
+
+
+# What each hotkey does, as messages name it ("the hotkey for capture").
+HOTKEY_NAMES = {"capture": N_("capture"), "fill": N_("fill"), "abort": N_("abort")}
+
+
+def hotkey_name(name: str) -> str:
+    """"capture" as a clerk reads it in the current language (采集); other names as given."""
+    return _(HOTKEY_NAMES[name]) if name in HOTKEY_NAMES else name
 
 
 def show_combo(combo: KeyCombo) -> str:
@@ -34,12 +44,14 @@ def parse_hotkey(text: str, name: str) -> KeyCombo:
     try:
         combo = parse_combo(text)
     except KeyNameError as exc:
-        raise HotkeyError(f"The hotkey '{text}' for {name} cannot be used: {exc}. "
-                          "Write it like Ctrl+Alt+C.") from None
+        raise HotkeyError(_("The hotkey '{text}' for {name} cannot be used: {reason}. Write it "
+                            "like Ctrl+Alt+C.", text=text, name=hotkey_name(name),
+                            reason=exc)) from None
     if not set(combo.modifiers) - {"shift"} and combo.key not in STANDALONE_KEYS:
-        raise HotkeyError(f"The hotkey '{text}' for {name} has no Ctrl, Alt or Win: it would take "
-                          f"that key away from every program. Use e.g. "
-                          f"{show_combo(KeyCombo(('ctrl', 'alt'), combo.key))}.")
+        raise HotkeyError(_("The hotkey '{text}' for {name} has no Ctrl, Alt or Win: it would "
+                            "take that key away from every program. Use e.g. {example}.",
+                            text=text, name=hotkey_name(name),
+                            example=show_combo(KeyCombo(('ctrl', 'alt'), combo.key))))
     return combo
 
 
@@ -55,12 +67,12 @@ def suggest(combo: KeyCombo, is_free: Callable[[KeyCombo], bool]) -> KeyCombo | 
 
 def conflict_error(name: str, combo: KeyCombo, suggestion: KeyCombo | None) -> HotkeyConflictError:
     shown = show_combo(combo)
-    tip = (f"Choose another in Settings, for example {show_combo(suggestion)}, or close the "
-           "program that uses it." if suggestion else
-           "Choose another combination in Settings, or close the program that uses it.")
+    tip = (_("Choose another in Settings, for example {combo}, or close the program that uses "
+             "it.", combo=show_combo(suggestion)) if suggestion else
+           _("Choose another combination in Settings, or close the program that uses it."))
     return HotkeyConflictError(
-        f"{shown} is already taken by another program, so it cannot be Deskhand's hotkey "
-        f"for {name}. {tip}",
+        sentences([_("{combo} is already taken by another program, so it cannot be Deskhand's "
+                     "hotkey for {name}.", combo=shown, name=hotkey_name(name)), tip]),
         name=name, combo=shown, suggestion=show_combo(suggestion) if suggestion else None)
 
 
@@ -86,9 +98,10 @@ class HotkeyTable:
                           if h.combo == combo and h.name != name), None)
         if other is not None:
             shown = show_combo(combo)
-            raise HotkeyConflictError(
-                f"{shown} is already Deskhand's hotkey for {other}; choose a different one "
-                f"for {name} in Settings.", name=name, combo=shown)
+            raise HotkeyConflictError(_(
+                "{combo} is already Deskhand's hotkey for {other}; choose a different one for "
+                "{name} in Settings.", combo=shown, other=hotkey_name(other),
+                name=hotkey_name(name)), name=name, combo=shown)
         return combo
 
     def put(self, hotkey: Hotkey) -> None:

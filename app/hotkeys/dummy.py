@@ -15,6 +15,7 @@ from app.hotkeys.combos import (
     suggest,
 )
 from app.hotkeys.dispatch import Dispatch
+from app.i18n import _
 from playbooks.keys import KeyCombo
 
 
@@ -41,7 +42,7 @@ class DummyHotkeys(Lifecycle):
 
     def register(self, name: str, combo: str, callback: Callable[[], None]) -> None:
         if self.stopped:
-            raise HotkeyError("The hotkeys were stopped and cannot be used again.")
+            raise HotkeyError(_("The hotkeys were stopped and cannot be used again."))
         parsed = self._table.check(name, combo)
         if parsed in self.taken:
             raise conflict_error(name, parsed, suggest(parsed, self._is_free))
@@ -55,7 +56,7 @@ class DummyHotkeys(Lifecycle):
 
     def start(self) -> None:
         if self.stopped:
-            raise HotkeyError("The hotkeys were stopped and cannot be started again.")
+            raise HotkeyError(_("The hotkeys were stopped and cannot be started again."))
         self.running = True
 
     def stop(self) -> None:

@@ -39,8 +39,10 @@ from app.desktop.windows import Win32Api, declare
 from app.desktop.windows_input import NAMED_VK, parse_vkscan
 from app.errors import DesktopError, HotkeyError
 from app.hotkeys.base import Lifecycle, join_listener
-from app.hotkeys.combos import Hotkey, HotkeyTable, conflict_error, show_combo, suggest
+from app.hotkeys.combos import (Hotkey, HotkeyTable, conflict_error, hotkey_name, show_combo,
+                                suggest)
 from app.hotkeys.dispatch import Dispatch, own_dispatch
+from app.i18n import _
 from playbooks.keys import KeyCombo
 
 log = logging.getLogger("deskhand.hotkeys")
@@ -75,7 +77,7 @@ def load_api() -> Win32Api:
     try:
         api = Win32Api.load()
     except DesktopError as exc:
-        raise HotkeyError(f"Windows hotkeys: {exc.message}") from exc
+        raise HotkeyError(_("Windows hotkeys: {reason}", reason=exc.message)) from exc
     declare(api.user32, hotkey_prototypes()["user32"])
     return api
 
@@ -95,8 +97,8 @@ def binding_of(combo: KeyCombo, vk_scan: Callable[[str], int]) -> Binding:
     else:
         mapped = parse_vkscan(vk_scan(key))
         if mapped is None:
-            raise HotkeyError(f"The key of {show_combo(combo)} is not on this keyboard layout; "
-                              "choose another combination in Settings.")
+            raise HotkeyError(_("The key of {combo} is not on this keyboard layout; choose "
+                                "another combination in Settings.", combo=show_combo(combo)))
         vk, extra = mapped
     return vk, sum({MODIFIER_FLAGS[m] for m in (*combo.modifiers, *extra)})
 
@@ -133,13 +135,13 @@ class WindowsHotkeys(Lifecycle):
     def _ensure_thread(self) -> None:
         with self._lock:
             if self._closed:
-                raise HotkeyError("The hotkeys were stopped and cannot be used again.")
+                raise HotkeyError(_("The hotkeys were stopped and cannot be used again."))
             if self._thread is None:
                 self._thread = threading.Thread(target=self._loop, name="deskhand-hotkeys-win",
                                                 daemon=True)
                 self._thread.start()
         if not self._ready.wait(CALL_TIMEOUT_S):
-            raise HotkeyError("The Windows hotkey thread did not start.")
+            raise HotkeyError(_("The Windows hotkey thread did not start."))
 
     def _loop(self) -> None:
         msg = wintypes.MSG()
@@ -175,7 +177,7 @@ class WindowsHotkeys(Lifecycle):
             except queue.Empty:
                 return
             if closing:       # a caller still waiting: answer it, register nothing
-                call.error = HotkeyError("The hotkeys were stopped while this was asked of them.")
+                call.error = HotkeyError(_("The hotkeys were stopped while this was asked of them."))
             else:
                 try:
                     call.result = call.fn()
@@ -191,10 +193,11 @@ class WindowsHotkeys(Lifecycle):
         call = _Call(fn)
         self._calls.put(call)
         if not self._u.PostThreadMessageW(self._thread_id, WM_CALL, 0, 0):
-            raise HotkeyError(f"Cannot reach the Windows hotkey thread (error {self._api.last_error()}).")
+            raise HotkeyError(_("Cannot reach the Windows hotkey thread (error {code}).",
+                                code=self._api.last_error()))
         if not call.done.wait(CALL_TIMEOUT_S):
-            raise HotkeyError("The Windows hotkey thread did not answer within "
-                              f"{CALL_TIMEOUT_S:g} s.")
+            raise HotkeyError(_("The Windows hotkey thread did not answer within {seconds:g} s.",
+                                seconds=CALL_TIMEOUT_S))
         if call.error is not None:
             raise call.error
         return call.result
@@ -233,8 +236,9 @@ class WindowsHotkeys(Lifecycle):
             if err == ERROR_HOTKEY_ALREADY_REGISTERED:
                 raise conflict_error(hotkey.name, hotkey.combo, suggest(hotkey.combo, self._is_free))
             if err:
-                raise HotkeyError(f"Windows refused the hotkey {show_combo(hotkey.combo)} for "
-                                  f"{hotkey.name} (error {err}); choose another in Settings.")
+                raise HotkeyError(_("Windows refused the hotkey {combo} for {name} (error {code}); "
+                                    "choose another in Settings.", combo=show_combo(hotkey.combo),
+                                    name=hotkey_name(hotkey.name), code=err))
             if old_id is not None:
                 self._u.UnregisterHotKey(None, old_id)
             self._ids[hotkey.name] = new_id

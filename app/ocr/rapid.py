@@ -40,6 +40,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
+from app.i18n import _
 from app.ocr.base import TextBox
 from app.ocr.errors import OcrEngineNotInstalledError, OcrError, OcrImageError
 
@@ -72,21 +73,24 @@ def to_bgr_array(image: "Image.Image") -> "np.ndarray":
     try:
         from PIL import Image
     except ImportError as e:  # pragma: no cover - pillow is a core dependency
-        raise OcrEngineNotInstalledError("Pillow is not installed: pip install pillow.") from e
+        raise OcrEngineNotInstalledError(_("Pillow is not installed: pip install pillow.")) from e
     import numpy as np
 
     if not isinstance(image, Image.Image):
-        raise OcrImageError(f"OCR needs a picture (a PIL image), not {type(image).__name__}.")
+        raise OcrImageError(_("OCR needs a picture (a PIL image), not {kind}.",
+                              kind=type(image).__name__))
     try:
         image.load()
     except Exception as e:  # truncated/corrupt files fail here, not at Image.open
-        raise OcrImageError(f"The picture could not be decoded (corrupt or truncated file?): {e}") from e
+        raise OcrImageError(_("The picture could not be decoded (corrupt or truncated file?): "
+                              "{reason}", reason=e)) from e
     w, h = image.size
     if w < 1 or h < 1:
-        raise OcrImageError(f"The picture is empty ({w}×{h} pixels); there is nothing to read.")
+        raise OcrImageError(_("The picture is empty ({width}×{height} pixels); there is nothing "
+                              "to read.", width=w, height=h))
     if w * h > MAX_PIXELS:
-        raise OcrImageError(f"The picture is too large to read ({w}×{h} pixels); "
-                            "crop it to the part that holds the text.")
+        raise OcrImageError(_("The picture is too large to read ({width}×{height} pixels); crop "
+                              "it to the part that holds the text.", width=w, height=h))
     try:
         if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
             rgba = image.convert("RGBA")
@@ -99,9 +103,11 @@ def to_bgr_array(image: "Image.Image") -> "np.ndarray":
             rgb = image.convert("RGB")
         arr = np.asarray(rgb, dtype=np.uint8)
     except Exception as e:
-        raise OcrImageError(f"The picture (mode {image.mode}) could not be converted for OCR: {e}") from e
+        raise OcrImageError(_("The picture (mode {mode}) could not be converted for OCR: {reason}",
+                              mode=image.mode, reason=e)) from e
     if arr.ndim != 3 or arr.shape[2] != 3:
-        raise OcrImageError(f"The picture has an unexpected layout {arr.shape}; expected H×W×3.")
+        raise OcrImageError(_("The picture has an unexpected layout {shape}; expected H×W×3.",
+                              shape=arr.shape))
     return np.ascontiguousarray(arr[:, :, ::-1])
 
 
@@ -168,8 +174,9 @@ class RapidOcrEngine:
         try:
             from rapidocr_onnxruntime import RapidOCR
         except ImportError as e:
-            raise OcrEngineNotInstalledError(
-                f"The OCR engine rapidocr is not installed or cannot load ({e}): {INSTALL_HINT}") from e
+            raise OcrEngineNotInstalledError(_(
+                "The OCR engine rapidocr is not installed or cannot load ({reason}): {hint}",
+                reason=e, hint=INSTALL_HINT)) from e
         kwargs: dict[str, Any] = {"text_score": self.text_score,
                                   "rec_batch_num": self.rec_batch_num}
         if self.threads:
@@ -185,8 +192,8 @@ class RapidOcrEngine:
         try:
             ocr = RapidOCR(**kwargs)
         except Exception as e:
-            raise OcrError(f"The OCR engine rapidocr could not load its models ({e}); "
-                           f"reinstall it: {INSTALL_HINT}") from e
+            raise OcrError(_("The OCR engine rapidocr could not load its models ({reason}); "
+                             "reinstall it: {hint}", reason=e, hint=INSTALL_HINT)) from e
         _decode_with_alternatives(ocr, characters)
         self._ocr = ocr
         self.load_seconds = time.perf_counter() - t0
@@ -202,8 +209,9 @@ class RapidOcrEngine:
             except OcrError:
                 raise
             except Exception as e:
-                raise OcrError(f"The OCR engine rapidocr failed on a {width}×{height} "
-                               f"picture: {type(e).__name__}: {e}") from e
+                raise OcrError(_("The OCR engine rapidocr failed on a {width}×{height} picture: "
+                                 "{reason}", width=width, height=height,
+                                 reason=f"{type(e).__name__}: {e}")) from e
         return _boxes(result, width, height)
 
 
@@ -215,9 +223,9 @@ def _v5_files() -> tuple["Path", "Path"]:
 
     spec = importlib.util.find_spec(V5_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
-        raise OcrEngineNotInstalledError(
-            f"The PP-OCRv5 recogniser is not installed: {V5_INSTALL_HINT} "
-            "(or choose the ppocrv4 recogniser in the settings).")
+        raise OcrEngineNotInstalledError(_(
+            "The PP-OCRv5 recogniser is not installed: {hint} (or choose the ppocrv4 recogniser "
+            "in the settings).", hint=V5_INSTALL_HINT))
     folder = Path(list(spec.submodule_search_locations)[0])
     paths = []
     for name, want in V5_SHA256.items():
@@ -225,11 +233,12 @@ def _v5_files() -> tuple["Path", "Path"]:
         try:
             got = hashlib.sha256(path.read_bytes()).hexdigest()
         except OSError as e:
-            raise OcrError(f"The OCR model file {path} cannot be read ({e}); "
-                           f"reinstall it: {V5_INSTALL_HINT}") from e
+            raise OcrError(_("The OCR model file {path} cannot be read ({reason}); reinstall it: "
+                             "{hint}", path=path, reason=e, hint=V5_INSTALL_HINT)) from e
         if got != want:
-            raise OcrError(f"The OCR model file {path} is not the published one (sha256 "
-                           f"{got[:12]}…, expected {want[:12]}…); reinstall it: {V5_INSTALL_HINT}")
+            raise OcrError(_("The OCR model file {path} is not the published one (sha256 {got}…, "
+                             "expected {want}…); reinstall it: {hint}", path=path, got=got[:12],
+                             want=want[:12], hint=V5_INSTALL_HINT))
         paths.append(path)
     return paths[0], paths[1]
 
@@ -242,12 +251,13 @@ def _decode_with_alternatives(ocr: Any, characters: list[str] | None) -> None:
     stock = ocr.text_rec.postprocess_op
     chars = characters if characters is not None else list(stock.character)
     if len(chars) < 3:
-        raise OcrError("The OCR recogniser's character list is empty; reinstall the engine.")
+        raise OcrError(_("The OCR recogniser's character list is empty; reinstall the engine."))
 
-    def decode(preds: Any, return_word_box: bool = False, **_: Any) -> list:
+    def decode(preds: Any, return_word_box: bool = False, **_options: Any) -> list:
         if preds.shape[-1] != len(chars):
-            raise OcrError(f"The OCR recogniser has {preds.shape[-1]} classes but its "
-                           f"dictionary {len(chars)}; the model files do not belong together.")
+            raise OcrError(_("The OCR recogniser has {classes} classes but its dictionary "
+                             "{characters}; the model files do not belong together.",
+                             classes=preds.shape[-1], characters=len(chars)))
         return decode_with_alternatives(preds, chars)
 
     ocr.text_rec.postprocess_op = decode

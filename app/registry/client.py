@@ -20,6 +20,7 @@ from app.errors import (DeskhandError, RegistryAuthError, RegistryConfigError,
                         RegistryResponseError, RegistryTLSError, RegistryUnavailableError,
                         VerificationError)
 from app.privacy import mask_text
+from app.i18n import _
 from app.registry.auth import Secrets, build_auth
 from app.registry.request import MISSING, json_path, mapped_values, render
 from app.registry.settings import Endpoint, Registry, RegistrySettings
@@ -112,8 +113,9 @@ class RegistryClient:
             query = render(ep.query, params)
             body = render(ep.json, params) if ep.json is not None else None
         except KeyError as e:
-            raise VerificationError(
-                f"The look-up {lookup} needs the value {e.args[0]}, which the case does not have.") from None
+            raise VerificationError(_(
+                "The look-up {lookup} needs the value {name}, which the case does not have.",
+                lookup=lookup, name=e.args[0])) from None
         client = self._client(reg)
         deadline = t0 + reg.timeout_s
         attempt = 0
@@ -129,31 +131,35 @@ class RegistryClient:
                 resp = client.request(ep.method, path, params=query or None, json=body,
                                       timeout=httpx.Timeout(remaining))
             except httpx.TimeoutException:
-                last = (None, RegistryUnavailableError(
-                    f"The registry {reg.name} did not answer within {reg.timeout_s:g} s "
-                    f"({lookup}); the case is kept: verify later or check the network."))
+                last = (None, RegistryUnavailableError(_(
+                    "The registry {registry} did not answer within {seconds:g} s ({lookup}); the "
+                    "case is kept: verify later or check the network.",
+                    registry=reg.name, seconds=reg.timeout_s, lookup=lookup)))
                 break   # the budget is spent
             except httpx.ConnectError as e:
                 if _is_tls_failure(e):
-                    raise RegistryTLSError(
-                        f"The registry {reg.name}'s certificate is not trusted ({_tls_reason(e)}); "
-                        "nothing was sent. Ask IT to install the gateway's CA certificate "
-                        "(ca_bundle in the registry settings).") from None
-                last = (None, RegistryUnavailableError(
-                    f"The registry {reg.name} cannot be reached at {reg.base_url} ({lookup}): "
-                    f"{_short(e)}; the case is kept: verify later or check the network."))
+                    raise RegistryTLSError(_(
+                        "The registry {registry}'s certificate is not trusted ({reason}); nothing "
+                        "was sent. Ask IT to install the gateway's CA certificate (ca_bundle in "
+                        "the registry settings).", registry=reg.name, reason=_tls_reason(e))) from None
+                last = (None, RegistryUnavailableError(_(
+                    "The registry {registry} cannot be reached at {url} ({lookup}): {reason}; the "
+                    "case is kept: verify later or check the network.",
+                    registry=reg.name, url=reg.base_url, lookup=lookup, reason=_short(e))))
             except httpx.HTTPError as e:
-                last = (None, RegistryUnavailableError(
-                    f"The registry {reg.name} failed during {lookup}: {_short(e)}; the case is kept."))
+                last = (None, RegistryUnavailableError(_(
+                    "The registry {registry} failed during {lookup}: {reason}; the case is kept.",
+                    registry=reg.name, lookup=lookup, reason=_short(e))))
             else:
                 # requests and answers are logged masked: no ID number or name in clear
                 self._log.debug("registry %s: %s %s -> %s (%d bytes, attempt %d)", lookup,
                                 ep.method, mask_text(str(resp.request.url)), resp.status_code,
                                 len(resp.content), attempt)
                 if resp.status_code >= 500 or resp.status_code == 429:
-                    last = (resp.status_code, RegistryUnavailableError(
-                        f"The registry {reg.name} answered {resp.status_code} (server error) to "
-                        f"{lookup}; the case is kept: verify later."))
+                    last = (resp.status_code, RegistryUnavailableError(_(
+                        "The registry {registry} answered {status} (server error) to {lookup}; "
+                        "the case is kept: verify later.",
+                        registry=reg.name, status=resp.status_code, lookup=lookup)))
                 else:
                     return self._answer(lookup, reg, ep, resp, attempt)
             if attempt > reg.retries:
@@ -162,36 +168,41 @@ class RegistryClient:
             if deadline - time.perf_counter() <= pause + 0.05:
                 break
             self._sleep(pause)
-        status, error = last if last else (None, RegistryUnavailableError(
-            f"The registry {reg.name} did not answer within {reg.timeout_s:g} s ({lookup})."))
+        status, error = last if last else (None, RegistryUnavailableError(_(
+            "The registry {registry} did not answer within {seconds:g} s ({lookup}).",
+            registry=reg.name, seconds=reg.timeout_s, lookup=lookup)))
         return Answer(lookup, "failed", error=error, http_status=status, attempts=attempt)
 
     def _answer(self, lookup: str, reg: Registry, ep: Endpoint, resp: httpx.Response,
                 attempt: int) -> Answer:
         code = resp.status_code
+        said = _server_message(resp)
+        status = f"{code}: {said}" if said else str(code)
         if code in (401, 403):
-            raise RegistryAuthError(
-                f"The registry {reg.name} refused Deskhand's credentials ({code}"
-                f"{': ' + _server_message(resp) if _server_message(resp) else ''}); ask IT to "
-                f"check the credential {reg.auth.credential or '(none)'} and the key id.")
+            raise RegistryAuthError(_(
+                "The registry {registry} refused Deskhand's credentials ({status}); ask IT to "
+                "check the credential {credential} and the key id.", registry=reg.name,
+                status=status, credential=reg.auth.credential or _("(none)")))
         if code == 404 and _is_json(resp):
             return Answer(lookup, "not_found", http_status=code, attempts=attempt)
         if code >= 400:
-            raise RegistryResponseError(
-                f"The registry {reg.name} refused the look-up {lookup} ({code}"
-                f"{': ' + _server_message(resp) if _server_message(resp) else ''}).")
+            raise RegistryResponseError(_(
+                "The registry {registry} refused the look-up {lookup} ({status}).",
+                registry=reg.name, lookup=lookup, status=status))
         try:
             data = resp.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
-            raise RegistryResponseError(
-                f"The registry {reg.name} answered {lookup} with something that is not JSON; "
-                "nothing from it is used. Ask IT to check the gateway.") from None
+            raise RegistryResponseError(_(
+                "The registry {registry} answered {lookup} with something that is not JSON; "
+                "nothing from it is used. Ask IT to check the gateway.",
+                registry=reg.name, lookup=lookup)) from None
         if ep.found is not None:
             hit = json_path(data, ep.found)
             if hit is MISSING:
-                raise RegistryResponseError(
-                    f"The registry {reg.name}'s answer to {lookup} has no '{ep.found}'; the gateway's "
-                    "answer format has changed: ask IT to check the endpoint's settings.")
+                raise RegistryResponseError(_(
+                    "The registry {registry}'s answer to {lookup} has no '{path}'; the gateway's "
+                    "answer format has changed: ask IT to check the endpoint's settings.",
+                    registry=reg.name, lookup=lookup, path=ep.found))
             if hit in (None, [], {}, "", 0):
                 return Answer(lookup, "not_found", http_status=code, attempts=attempt)
         values = mapped_values(data, ep.map, lookup)
@@ -211,15 +222,17 @@ def _tls_context(reg: Registry) -> ssl.SSLContext | bool:
         try:
             ctx.load_verify_locations(cafile=reg.ca_bundle)
         except (OSError, ssl.SSLError) as e:
-            raise RegistryConfigError(
-                f"The CA bundle {reg.ca_bundle} for registry {reg.name} cannot be loaded ({e}).") from None
+            raise RegistryConfigError(_(
+                "The CA bundle {file} for registry {registry} cannot be loaded ({reason}).",
+                file=reg.ca_bundle, registry=reg.name, reason=e)) from None
     if reg.client_cert:
         cert, key = reg.client_cert
         try:
             ctx.load_cert_chain(cert, key)
         except (OSError, ssl.SSLError) as e:
-            raise RegistryConfigError(
-                f"The client certificate {cert} for registry {reg.name} cannot be loaded ({e}).") from None
+            raise RegistryConfigError(_(
+                "The client certificate {file} for registry {registry} cannot be loaded ({reason}).",
+                file=cert, registry=reg.name, reason=e)) from None
     return ctx
 
 

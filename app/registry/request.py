@@ -6,6 +6,7 @@ import re
 from typing import Any, Mapping
 
 from app.errors import RegistryResponseError
+from app.i18n import _, join
 
 __all__ = ["render", "json_path", "MISSING"]
 
@@ -65,13 +66,15 @@ def mapped_values(data: Any, mapping: Mapping[str, str], lookup: str) -> dict[st
         elif isinstance(v, (str, int, float)) and not isinstance(v, bool):
             out[name] = str(v)
         else:
-            raise RegistryResponseError(
-                f"The registry's answer to {lookup} holds {type(v).__name__} at {path}, not a value; "
-                "the gateway's answer format has changed: ask IT to check the endpoint's map.")
+            raise RegistryResponseError(_(
+                "The registry's answer to {lookup} holds {kind} at {path}, not a value; the "
+                "gateway's answer format has changed: ask IT to check the endpoint's map.",
+                lookup=lookup, kind=type(v).__name__, path=path))
     if absent and len(absent) == len(mapping):
-        raise RegistryResponseError(
-            f"The registry's answer to {lookup} has none of the agreed values ({', '.join(absent)}); "
-            "the gateway's answer format has changed: ask IT to check the endpoint's map.")
+        raise RegistryResponseError(_(
+            "The registry's answer to {lookup} has none of the agreed values ({values}); the "
+            "gateway's answer format has changed: ask IT to check the endpoint's map.",
+            lookup=lookup, values=join(absent)))
     for name in [a.split(" ")[0] for a in absent]:
         out[name] = None    # some records lack optional values (no spouse): nothing to compare
     return out

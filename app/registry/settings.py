@@ -35,6 +35,7 @@ from typing import Any, Literal, Mapping
 import yaml
 
 from app.errors import RegistryConfigError
+from app.i18n import _, join, n_
 
 __all__ = ["AuthSpec", "Endpoint", "Registry", "RegistrySettings", "load_registry_settings",
            "parse_registry_settings", "AUTH_SCHEMES", "template_names"]
@@ -84,30 +85,32 @@ class RegistrySettings:
     path: str | None = None
 
     def endpoint(self, lookup: str) -> tuple[Registry, Endpoint]:
-        reg_name, _, ep_name = lookup.partition(".")
+        reg_name, _dot, ep_name = lookup.partition(".")
         reg = self.registries.get(reg_name)
         if reg is None:
-            known = ", ".join(sorted(self.registries)) or "none"
-            raise RegistryConfigError(
-                f"The playbook asks the registry '{reg_name}' (look-up {lookup}), which the "
-                f"registry settings{_where(self.path)} do not define (defined: {known}).")
+            known = join(sorted(self.registries)) or _("none")
+            raise RegistryConfigError(_(
+                "The playbook asks the registry '{registry}' (look-up {lookup}), which the "
+                "registry settings{where} do not define (defined: {known}).",
+                registry=reg_name, lookup=lookup, where=_where(self.path), known=known))
         ep = reg.endpoints.get(ep_name)
         if ep is None:
-            known = ", ".join(sorted(reg.endpoints)) or "none"
-            raise RegistryConfigError(
-                f"The registry '{reg_name}' has no look-up '{ep_name}' (defined: {known}); "
-                f"ask IT to add it to the registry settings{_where(self.path)}.")
+            known = join(sorted(reg.endpoints)) or _("none")
+            raise RegistryConfigError(_(
+                "The registry '{registry}' has no look-up '{name}' (defined: {known}); ask IT "
+                "to add it to the registry settings{where}.",
+                registry=reg_name, name=ep_name, known=known, where=_where(self.path)))
         return reg, ep
 
 
 def _where(path: str | None) -> str:
-    return f" ({path})" if path else ""
+    return _(" ({path})", path=path) if path else ""
 
 
 def template_names(template: Any) -> set[str]:
     """The {names} a request template uses (path, query values, JSON body)."""
     if isinstance(template, str):
-        return {f for _, f, _, _ in string.Formatter().parse(template) if f}
+        return {f for _text, f, _spec, _conv in string.Formatter().parse(template) if f}
     if isinstance(template, Mapping):
         return set().union(*(template_names(v) for v in template.values())) if template else set()
     if isinstance(template, (list, tuple)):
@@ -127,20 +130,22 @@ class _Reader:
         if value is None:
             return {}
         if not isinstance(value, dict):
-            self.bad(where, f"must be a mapping, not {type(value).__name__}")
+            self.bad(where, _("must be a mapping, not {kind}", kind=type(value).__name__))
             return {}
         return value
 
     def known(self, value: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
         for k in value:
             if k not in allowed:
-                self.bad(where, f"unknown key '{k}' (allowed: {', '.join(allowed)})")
+                self.bad(where, _("unknown key '{key}' (allowed: {allowed})", key=k,
+                                  allowed=join(allowed)))
 
     def number(self, value: Any, where: str, low: float, high: float, default: float) -> float:
         if value is None:
             return default
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-            self.bad(where, f"must be a number from {low:g} to {high:g}, not {value!r}")
+            self.bad(where, _("must be a number from {low:g} to {high:g}, not {value!r}",
+                              low=low, high=high, value=value))
             return default
         return float(value)
 
@@ -148,7 +153,7 @@ class _Reader:
         if value is None:
             return default
         if not isinstance(value, str) or not value.strip():
-            self.bad(where, f"must be text, not {value!r}")
+            self.bad(where, _("must be text, not {value!r}", value=value))
             return default
         return value.strip()
 
@@ -164,24 +169,28 @@ def parse_registry_settings(data: Any, path: str | None = None) -> RegistrySetti
     top = r.mapping(data, "registry settings")
     r.known(top, ("version", "on_outage", "registries"), "registry settings")
     if top.get("version", 1) != 1:
-        r.bad("version", f"this Deskhand reads version 1, not {top.get('version')!r}")
+        r.bad("version", _("this Deskhand reads version 1, not {value!r}", value=top.get("version")))
     on_outage = top.get("on_outage", "unverified")
     if on_outage not in ("unverified", "stop"):
-        r.bad("on_outage", f"must be 'unverified' or 'stop', not {on_outage!r}")
+        r.bad("on_outage", _("must be 'unverified' or 'stop', not {value!r}", value=on_outage))
         on_outage = "unverified"
     regs: dict[str, Registry] = {}
     for name, raw in r.mapping(top.get("registries"), "registries").items():
         where = f"registries.{name}"
         if not NAME_RE.match(str(name)):
-            r.bad(where, "a registry name uses lower-case letters, digits, '-' and '_'")
+            r.bad(where, _("a registry name uses lower-case letters, digits, '-' and '_'"))
             continue
         reg = _registry(r, str(name), r.mapping(raw, where), where)
         if reg is not None:
             regs[str(name)] = reg
     if r.problems:
-        raise RegistryConfigError(
-            f"The registry settings{_where(path)} have {len(r.problems)} problem"
-            f"{'s' if len(r.problems) > 1 else ''}; ask IT to fix them:\n  " + "\n  ".join(r.problems))
+        error = RegistryConfigError(n_(
+            "The registry settings{where} have {n} problem; ask IT to fix it:\n  {problems}",
+            "The registry settings{where} have {n} problems; ask IT to fix them:\n  {problems}",
+            len(r.problems), where=_where(path), n=len(r.problems),
+            problems="\n  ".join(r.problems)))
+        error.problems = list(r.problems)   # type: ignore[attr-defined]  # for app.settings
+        raise error
     return RegistrySettings(registries=regs, on_outage=on_outage, path=path)
 
 
@@ -189,15 +198,16 @@ def _registry(r: _Reader, name: str, raw: dict[str, Any], where: str) -> Registr
     r.known(raw, REG_KEYS, where)
     base_url = r.text(raw.get("base_url"), f"{where}.base_url")
     if base_url is None:
-        r.bad(f"{where}.base_url", "is required, e.g. https://gateway.city.gov.cn/share")
+        r.bad(f"{where}.base_url", _("is required, e.g. https://gateway.city.gov.cn/share"))
     elif not base_url.startswith(("https://", "http://")):
-        r.bad(f"{where}.base_url", f"must start with https:// (or http:// on loopback), not {base_url!r}")
+        r.bad(f"{where}.base_url", _("must start with https:// (or http:// on loopback), not "
+                                     "{value!r}", value=base_url))
     timeout = r.number(raw.get("timeout_s"), f"{where}.timeout_s", 0.1, MAX_TIMEOUT_S, 3.0)
     retries = int(r.number(raw.get("retries"), f"{where}.retries", 0, 5, 1))
     backoff = r.number(raw.get("backoff_s"), f"{where}.backoff_s", 0, 10, 0.2)
     verify_tls = raw.get("verify_tls", True)
     if not isinstance(verify_tls, bool):
-        r.bad(f"{where}.verify_tls", "must be true or false")
+        r.bad(f"{where}.verify_tls", _("must be true or false"))
         verify_tls = True
     ca_bundle = r.text(raw.get("ca_bundle"), f"{where}.ca_bundle")
     cert = None
@@ -206,34 +216,37 @@ def _registry(r: _Reader, name: str, raw: dict[str, Any], where: str) -> Registr
         r.known(cc, ("cert", "key"), f"{where}.client_cert")
         cert_file = r.text(cc.get("cert"), f"{where}.client_cert.cert")
         if cert_file is None:
-            r.bad(f"{where}.client_cert.cert", "is required (the client certificate file)")
+            r.bad(f"{where}.client_cert.cert", _("is required (the client certificate file)"))
         else:
             cert = (cert_file, r.text(cc.get("key"), f"{where}.client_cert.key"))
     auth_raw = r.mapping(raw.get("auth"), f"{where}.auth")
     r.known(auth_raw, AUTH_KEYS, f"{where}.auth")
     scheme = auth_raw.get("scheme", "none")
     if scheme not in AUTH_SCHEMES:
-        r.bad(f"{where}.auth.scheme", f"unknown scheme {scheme!r}; use one of {', '.join(AUTH_SCHEMES)}")
+        r.bad(f"{where}.auth.scheme", _("unknown scheme {scheme!r}; use one of {schemes}",
+                                        scheme=scheme, schemes=join(AUTH_SCHEMES)))
         scheme = "none"
     auth = AuthSpec(scheme=scheme, credential=r.text(auth_raw.get("credential"), f"{where}.auth.credential"),
                     key_id=r.text(auth_raw.get("key_id"), f"{where}.auth.key_id"),
                     header=r.text(auth_raw.get("header"), f"{where}.auth.header", "X-API-Key") or "X-API-Key")
     if scheme in ("bearer", "api-key", "hmac-sha256", "hmac-sm3") and not auth.credential:
-        r.bad(f"{where}.auth.credential", f"the {scheme} scheme needs the name of a credential in "
-                                          "the keyring (set it with: deskhand vault set NAME)")
+        r.bad(f"{where}.auth.credential", _("the {scheme} scheme needs the name of a credential "
+                                            "in the keyring (set it with: deskhand vault set NAME)",
+                                            scheme=scheme))
     if scheme.startswith("hmac") and not auth.key_id:
-        r.bad(f"{where}.auth.key_id", "HMAC signing needs the key id the gateway issued")
+        r.bad(f"{where}.auth.key_id", _("HMAC signing needs the key id the gateway issued"))
     if scheme == "client-cert" and cert is None:
-        r.bad(f"{where}.client_cert", "the client-cert scheme needs client_cert: {cert: FILE, key: FILE}")
+        r.bad(f"{where}.client_cert", _("the client-cert scheme needs client_cert: "
+                                        "{cert: FILE, key: FILE}"))
     endpoints: dict[str, Endpoint] = {}
     for ep_name, ep_raw in r.mapping(raw.get("endpoints"), f"{where}.endpoints").items():
         ew = f"{where}.endpoints.{ep_name}"
         if not NAME_RE.match(str(ep_name)):
-            r.bad(ew, "an endpoint name uses lower-case letters, digits, '-' and '_'")
+            r.bad(ew, _("an endpoint name uses lower-case letters, digits, '-' and '_'"))
             continue
         endpoints[str(ep_name)] = _endpoint(r, str(ep_name), r.mapping(ep_raw, ew), ew)
     if not endpoints:
-        r.bad(f"{where}.endpoints", "define at least one endpoint")
+        r.bad(f"{where}.endpoints", _("define at least one endpoint"))
     if base_url is None:
         return None
     return Registry(name=name, base_url=base_url.rstrip("/"), endpoints=endpoints, auth=auth,
@@ -245,23 +258,24 @@ def _endpoint(r: _Reader, name: str, raw: dict[str, Any], where: str) -> Endpoin
     r.known(raw, EP_KEYS, where)
     method = str(raw.get("method", "GET")).upper()
     if method not in ("GET", "POST"):
-        r.bad(f"{where}.method", f"must be GET or POST, not {method}")
+        r.bad(f"{where}.method", _("must be GET or POST, not {method}", method=method))
         method = "GET"
     path = r.text(raw.get("path"), f"{where}.path", "/") or "/"
     if not path.startswith("/"):
-        r.bad(f"{where}.path", f"must start with '/', not {path!r}")
+        r.bad(f"{where}.path", _("must start with '/', not {value!r}", value=path))
     query = {str(k): str(v) for k, v in r.mapping(raw.get("query"), f"{where}.query").items()}
     body = raw.get("json")
     if body is not None and method == "GET":
-        r.bad(f"{where}.json", "a GET request has no body; use method: POST")
+        r.bad(f"{where}.json", _("a GET request has no body; use method: POST"))
     mapping = {str(k): str(v) for k, v in r.mapping(raw.get("map"), f"{where}.map").items()}
     if not mapping:
-        r.bad(f"{where}.map", "map the answer's values to names, e.g. {applicant_name: data.xm}")
+        r.bad(f"{where}.map", _("map the answer's values to names, e.g. {applicant_name: data.xm}"))
     for template in (path, *query.values()):
         try:
             template_names(template)
         except ValueError as e:
-            r.bad(where, f"the template {template!r} is not valid: {e}")
+            r.bad(where, _("the template {template!r} is not valid: {reason}", template=template,
+                           reason=e))
     return Endpoint(name=name, method=method, path=path, query=query, json=body,  # type: ignore[arg-type]
                     map=mapping, found=r.text(raw.get("found"), f"{where}.found"))
 
@@ -271,11 +285,14 @@ def load_registry_settings(path: str | Path) -> RegistrySettings:
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise RegistryConfigError(f"The registry settings file {p} does not exist.") from None
+        raise RegistryConfigError(_("The registry settings file {path} does not exist.",
+                                    path=p)) from None
     except (OSError, UnicodeDecodeError) as e:
-        raise RegistryConfigError(f"The registry settings file {p} cannot be read: {e}") from e
+        raise RegistryConfigError(_("The registry settings file {path} cannot be read: {reason}",
+                                    path=p, reason=e)) from e
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
-        raise RegistryConfigError(f"The registry settings file {p} is not valid YAML: {e}") from e
+        raise RegistryConfigError(_("The registry settings file {path} is not valid YAML: {reason}",
+                                    path=p, reason=e)) from e
     return parse_registry_settings(data, str(p))

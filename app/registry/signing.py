@@ -26,6 +26,8 @@ import time
 from typing import Mapping
 from urllib.parse import parse_qsl
 
+from app.i18n import _
+
 __all__ = ["METHODS", "canonical_string", "digest_hex", "sign", "signature_headers",
            "verify_signature", "MAX_SKEW_S"]
 
@@ -85,21 +87,21 @@ def verify_signature(headers: Mapping[str, str], secret_for_key: Mapping[str, by
     key_id, ts, nonce = headers.get(H_KEY), headers.get(H_TS), headers.get(H_NONCE)
     method, sig = headers.get(H_METHOD, "HMAC-SHA256"), headers.get(H_SIG)
     if not (key_id and ts and nonce and sig):
-        return "the request is not signed (X-Key-Id, X-Timestamp, X-Nonce, X-Signature)"
+        return _("the request is not signed (X-Key-Id, X-Timestamp, X-Nonce, X-Signature)")
     if method not in METHODS:
-        return f"unknown signature method {method}"
+        return _("unknown signature method {method}", method=method)
     secret = secret_for_key.get(key_id)
     if secret is None:
-        return f"unknown key id {key_id}"
+        return _("unknown key id {key_id}", key_id=key_id)
     try:
         skew = abs((time.time() if now is None else now) - int(ts))
     except ValueError:
-        return "the timestamp is not a number"
+        return _("the timestamp is not a number")
     if skew > MAX_SKEW_S:
-        return f"the timestamp is {int(skew)} s off (clocks out of step?)"
+        return _("the timestamp is {seconds} s off (clocks out of step?)", seconds=int(skew))
     want = sign(method, secret, canonical_string(method, http_method, path, query, ts, nonce, body))
     if not std_hmac.compare_digest(want, sig.lower()):
-        return "the signature does not match the request"
+        return _("the signature does not match the request")
     if seen_nonce is not None and seen_nonce(nonce):
-        return "the nonce was used before (a replayed request)"
+        return _("the nonce was used before (a replayed request)")
     return None

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from app.cases import Case, FieldValue
 from app.errors import VerificationError
+from app.i18n import _, join
 from app.fill.engine import NEEDS_PERSON
 from app.registry.client import Answer, RegistryClient
 from app.registry.compare import alternatives_explain, parse_any_date, same
@@ -70,7 +71,7 @@ def verify_case(case: Case, playbook: Playbook, client: RegistryClient, *,
     plans: list[tuple[VerifySpec, tuple | None, dict[str, str], str | None]] = []
     for spec in playbook.verify:
         try:
-            _, ep = client.settings.endpoint(spec.lookup)
+            _registry, ep = client.settings.endpoint(spec.lookup)
         except VerificationError as exc:
             plans.append((spec, None, {}, exc.message))
             continue
@@ -78,14 +79,14 @@ def verify_case(case: Case, playbook: Playbook, client: RegistryClient, *,
         values = _request_values(case, spec, needed)
         lacking = sorted(needed - set(values))
         if lacking:
-            plans.append((spec, None, values, "the case has no checked value for "
-                          + ", ".join(lacking) + " to look it up with"))
+            plans.append((spec, None, values, _("the case has no checked value for {names} to "
+                                                "look it up with", names=join(lacking))))
             continue
         key = (spec.lookup, tuple(sorted(values.items())))
         plans.append((spec, key if cache else (*key, len(plans)), values, None))
 
     # One call per distinct request, all at once.
-    unique = {key: values for _, key, values, _ in plans if key is not None}
+    unique = {key: values for _spec, key, values, _why in plans if key is not None}
     report.calls = len(unique)
     answers: dict[tuple, Answer] = {}
     if unique:
@@ -96,19 +97,20 @@ def verify_case(case: Case, playbook: Playbook, client: RegistryClient, *,
     report.failed = [a for a in report.answers if a.status == "failed"]
     case.verification = [a.to_json() for a in report.answers]
 
-    for spec, key, _, skipped in plans:
+    for spec, key, _values, skipped in plans:
         answer = answers.get(key) if key is not None else None
         if answer is None:
-            _unverified(case, spec, f"not looked up in {spec.lookup}: {skipped}")
+            _unverified(case, spec, _("not looked up in {lookup}: {reason}", lookup=spec.lookup,
+                                      reason=skipped))
         elif answer.status == "failed":
-            _unverified(case, spec, answer.error.message if answer.error else "the look-up failed")
+            _unverified(case, spec, answer.error.message if answer.error else _("the look-up failed"))
         elif answer.status == "not_found":
-            _unverified(case, spec, f"{spec.lookup} has no record for this case; check the "
-                                    "number with the applicant.", not_found=True)
+            _unverified(case, spec, _("{lookup} has no record for this case; check the number "
+                                      "with the applicant.", lookup=spec.lookup), not_found=True)
         else:
             _apply(case, spec, answer)
     if report.failed and policy == "stop":
-        raise report.failed[0].error or VerificationError("A registry look-up failed.")
+        raise report.failed[0].error or VerificationError(_("A registry look-up failed."))
     return report
 
 
@@ -160,13 +162,15 @@ def _apply(case: Case, spec: VerifySpec, answer: Answer) -> None:
             fv.original = fv.original or fv.value
             fv.value = reg_value
             fv.status = "corrected"
-            _note(fv, "warnings", f"Read as '{fv.original}'; {spec.lookup} holds '{reg_value}', "
-                                  "which the OCR engine also considered.")
+            _note(fv, "warnings", _("Read as '{read}'; {lookup} holds '{value}', which the OCR "
+                                    "engine also considered.", read=fv.original,
+                                    lookup=spec.lookup, value=reg_value))
         else:
             record["result"] = "mismatch"
             fv.status = "mismatch"
-            _note(fv, "problems", f"The source says '{fv.value}' but {spec.lookup} holds "
-                                  f"'{reg_value}'; ask the applicant which is right.")
+            _note(fv, "problems", _("The source says '{value}' but {lookup} holds '{registry}'; "
+                                    "ask the applicant which is right.", value=fv.value,
+                                    lookup=spec.lookup, registry=reg_value))
         fv.source["registry"] = record
     for name, reg_name in spec.fill.items():
         reg_value = answer.values.get(reg_name)

@@ -120,6 +120,9 @@ def run_tray(options: TrayOptions | None = None, argv: list[str] | None = None) 
     log_dir = default_log_dir()
     setup_logging(log_dir)
 
+    from app.i18n import set_language
+    from app.settings import Settings
+    set_language(Settings().language)   # the settings' own problems, until they say otherwise
     settings, store, settings_problem = _load_settings()
     translations = _install_language(app, getattr(settings, "language", "zh_CN"))
 
@@ -137,12 +140,15 @@ def run_tray(options: TrayOptions | None = None, argv: list[str] | None = None) 
         except Exception as exc:  # the tray works from its menu without hotkeys
             log.warning("hotkeys unavailable: %s", exc)
     from app.fill.worker_client import FillWorkerProcess
-    fill_worker = FillWorkerProcess()
+    from app.i18n import ENV_VAR, language
+    # The worker's own sentences (fill errors) in the tray's language: $DESKHAND_LANG.
+    fill_worker = FillWorkerProcess(env={**os.environ, ENV_VAR: language()})
     tray = TrayApp(pipeline=pipeline, settings=settings, hotkeys=hotkeys,
                    main=main, log_dir=log_dir, fill_worker=fill_worker, quit_app=app.quit,
                    open_settings=lambda: _open_settings(store, tray, translations))
     if translations is not None:   # the menu is text we built: build it again in the new language
         translations.languageChanged.connect(lambda _lang: tray.rebuild_menu())
+        translations.languageChanged.connect(lambda lang: _worker_language(tray, fill_worker, lang))
     _catch_crashes(tray)
     if options.playbook:
         tray.choose_playbook(options.playbook)
@@ -241,7 +247,19 @@ def _install_language(app: Any, language: str) -> Any:
         return i18n.install(app, language)
     except Exception as exc:  # English source strings still work
         log.warning("translations not loaded: %s", exc)
+        from app.i18n import set_language
+        set_language(language)   # the core's sentences need no Qt
         return None
+
+
+def _worker_language(tray: Any, fill_worker: Any, language: str) -> None:
+    """The fill worker reads its language once, at start: start it again in the new one
+    (unless it is filling now; then the next start takes it)."""
+    from app.i18n import ENV_VAR
+    fill_worker.env[ENV_VAR] = language
+    if tray.state.busy != "fill" and fill_worker.pid is not None:
+        fill_worker.close()
+        fill_worker.start()
 
 
 def _catch_crashes(tray: Any) -> None:

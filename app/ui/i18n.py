@@ -11,7 +11,9 @@ Source strings are English, marked where they are written so that lupdate finds 
     translations.switch("en")              # later, e.g. from SettingsDialog.languageChanged
 
 `switch` installs our catalogue (resources/i18n/deskhand_<lang>.qm) and Qt's own
-(qtbase_<lang>.qm: the OK/Cancel buttons, file dialogs) and emits `languageChanged`.
+(qtbase_<lang>.qm: the OK/Cancel buttons, file dialogs), sets the language of the
+sentences made outside the windows (checks, registries, errors: app/i18n.py) to match,
+and emits `languageChanged`.
 Qt also sends every widget a QEvent.LanguageChange; a window that sets its texts in one
 `retranslate()` method calls it from `changeEvent` and is current after any switch.
 
@@ -33,6 +35,7 @@ from pathlib import Path
 import platformdirs
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QObject, QTranslator, Signal
 
+from app import i18n as core_i18n
 from app.paths import resources_dir
 
 __all__ = ["Translations", "install", "LANGUAGES", "DEFAULT_LANGUAGE", "CATALOGUE", "i18n_dir",
@@ -114,6 +117,7 @@ class Translations(QObject):
             qt_folder = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))
             self._install(qt_folder / f"qtbase_{language}.qm", required=False)
         self._language = language
+        core_i18n.set_language(language)   # problems and errors in the same language as the windows
         self.languageChanged.emit(language)
         return ok
 

@@ -11,6 +11,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from app.vault.failures import unavailable
+from app.i18n import _, join
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
@@ -22,8 +23,8 @@ def default_backend(platform: str = sys.platform) -> KeyringBackend:
     try:
         configured = core.load_env() or core.load_config()
     except Exception as exc:   # a misspelt class name, a module that is not installed
-        raise unavailable("the backend named in PYTHON_KEYRING_BACKEND or keyringrc.cfg "
-                          f"cannot be loaded: {exc}", platform) from exc
+        raise unavailable(_("the backend named in PYTHON_KEYRING_BACKEND or keyringrc.cfg "
+                            "cannot be loaded: {reason}", reason=exc), platform) from exc
     # get_all_keyring() instantiates only the backends whose platform check passed (for
     # Secret Service: a daemon answers on the session bus); it is cached per process.
     return configured or max(backend.get_all_keyring(), key=backend.by_priority,
@@ -67,11 +68,12 @@ def ensure_os_keyring(kr: KeyringBackend, platform: str = sys.platform) -> None:
         if not chained:
             raise unavailable(platform=platform)
         refused = [backend_label(b) for b in chained if not isinstance(b, allowed)]
-        raise unavailable(f"refused non-keyring backends: {', '.join(refused)}", platform)
+        raise unavailable(_("refused non-keyring backends: {backends}", backends=join(refused)),
+                          platform)
     if isinstance(kr, allowed):
         return
     label = backend_label(kr)
     if label.startswith(("keyring.backends.fail.", "keyring.backends.null.")):
         raise unavailable(platform=platform)
-    raise unavailable(f"{label} is not an OS keyring and is refused; check "
-                      "PYTHON_KEYRING_BACKEND and keyringrc.cfg", platform)
+    raise unavailable(_("{backend} is not an OS keyring and is refused; check "
+                        "PYTHON_KEYRING_BACKEND and keyringrc.cfg", backend=label), platform)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import TextIO
 
 from app.errors import DeskhandError, UsageError
+from app.i18n import _
 from app.vault.vault import Vault, mask_secret
 
 
@@ -42,14 +43,16 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, *, vault: Vault | No
             secret = _read_secret(args, stdin or sys.stdin,
                                   os.environ if environ is None else environ, prompt)
             v.set(args.name, secret)
-            print(f"Stored '{args.name}' in {v.backend_name}.", file=err)
+            print(_("Stored '{name}' in {backend}.", name=args.name, backend=v.backend_name),
+                  file=err)
         elif args.vault_action == "get":
             secret = v.get(args.name)
-            print(secret if args.show else f"{mask_secret(secret)} ({len(secret)} characters)",
-                  file=out)
+            print(secret if args.show else _("{masked} ({n} characters)",
+                                             masked=mask_secret(secret), n=len(secret)), file=out)
         elif args.vault_action == "delete":
             v.delete(args.name)
-            print(f"Deleted '{args.name}' from {v.backend_name}.", file=err)
+            print(_("Deleted '{name}' from {backend}.", name=args.name, backend=v.backend_name),
+                  file=err)
         elif args.vault_action == "check":
             return _check(v, out, err)
     except DeskhandError as exc:
@@ -62,24 +65,25 @@ def _read_secret(args: argparse.Namespace, stdin: TextIO, environ: Mapping[str, 
                  prompt: Callable[[str], str]) -> str:
     if args.from_env:
         if args.from_env not in environ:
-            raise UsageError(f"Environment variable {args.from_env} is not set: "
-                             "nothing was stored.")
+            raise UsageError(_("Environment variable {name} is not set: nothing was stored.",
+                               name=args.from_env))
         return environ[args.from_env].rstrip("\r\n")
     if stdin.isatty():
-        first = prompt(f"Secret for {args.name} (not shown): ")
-        if first and prompt("The same again: ") != first:
-            raise UsageError("The two entries differ: nothing was stored.")
+        first = prompt(_("Secret for {name} (not shown): ", name=args.name))
+        if first and prompt(_("The same again: ")) != first:
+            raise UsageError(_("The two entries differ: nothing was stored."))
         return first
     return stdin.readline().rstrip("\r\n")
 
 
 def _check(v: Vault, out: TextIO, err: TextIO) -> int:
-    print(f"Keyring: {v.backend_name} ({getattr(v.backend, 'name', '?')})", file=out)
+    print(_("Keyring: {backend} ({name})", backend=v.backend_name,
+            name=getattr(v.backend, "name", "?")), file=out)
     try:
         v.check()
     except DeskhandError as exc:
-        print("Usable: no", file=out)
+        print(_("Usable: no"), file=out)
         print(str(exc), file=err)
         return exc.exit_code
-    print("Usable: yes", file=out)
+    print(_("Usable: yes"), file=out)
     return 0

@@ -9,35 +9,41 @@ from __future__ import annotations
 import sys
 
 from app.errors import CredentialMissingError, VaultError, VaultUnavailableError
+from app.i18n import N_, _, sentences
+
+
+# What the vault was doing, as a message says it ("could not store credential …").
+ACTIONS = {"read": N_("read"), "store": N_("store"), "delete": N_("delete"), "check": N_("check")}
 
 
 def install_advice(platform: str = sys.platform) -> str:
     """What to install or do so that an OS keyring is there, for this platform."""
     if platform.startswith("win"):
-        return ("On Windows, Deskhand uses Credential Manager automatically: run it in the "
-                "clerk's own logged-in Windows session, not as a service or another user.")
-    return ("On UOS, Kylin or Debian, install gnome-keyring (apt install gnome-keyring) or "
-            "KWallet with its Secret Service interface, and run Deskhand inside a logged-in "
-            "desktop session whose login keyring is unlocked.")
+        return _("On Windows, Deskhand uses Credential Manager automatically: run it in the "
+                 "clerk's own logged-in Windows session, not as a service or another user.")
+    return _("On UOS, Kylin or Debian, install gnome-keyring (apt install gnome-keyring) or "
+             "KWallet with its Secret Service interface, and run Deskhand inside a logged-in "
+             "desktop session whose login keyring is unlocked.")
 
 
 def unavailable(detail: str | None = None, platform: str = sys.platform) -> VaultUnavailableError:
-    why = f" ({detail})" if detail else ""
-    return VaultUnavailableError(
-        f"No OS keyring is available to hold Deskhand's credentials{why}. "
-        f"{install_advice(platform)} Deskhand never keeps credentials in plain files.")
+    first = (_("No OS keyring is available to hold Deskhand's credentials ({detail}).",
+               detail=detail) if detail else
+             _("No OS keyring is available to hold Deskhand's credentials."))
+    return VaultUnavailableError(sentences(
+        [first, install_advice(platform), _("Deskhand never keeps credentials in plain files.")]))
 
 
 def locked() -> VaultUnavailableError:
-    return VaultUnavailableError(
+    return VaultUnavailableError(_(
         "The OS keyring is locked: unlock the keyring (log in to the desktop session again, "
-        "or unlock the 'Login' keyring in Passwords and Keys), then try again.")
+        "or unlock the 'Login' keyring in Passwords and Keys), then try again."))
 
 
 def missing(name: str, service: str) -> CredentialMissingError:
-    return CredentialMissingError(
-        f"Credential '{name}' is not in the OS keyring (service '{service}'). "
-        f"IT can store it with: deskhand vault set {name}")
+    return CredentialMissingError(_(
+        "Credential '{name}' is not in the OS keyring (service '{service}'). IT can store it "
+        "with: deskhand vault set {name}", name=name, service=service))
 
 
 def translate(exc: BaseException, *, action: str, name: str | None, backend: str,
@@ -60,11 +66,15 @@ def translate(exc: BaseException, *, action: str, name: str | None, backend: str
         return unavailable(_redact(exc, secret), platform)
     if isinstance(exc, (ConnectionError, FileNotFoundError)):
         # jeepney lets a refused or absent D-Bus socket through as the OS error.
-        return unavailable(f"the session bus cannot be reached: {_redact(exc, secret)}",
-                           platform)
-    what = f"credential '{name}'" if name else "the keyring"
-    return VaultError(f"The OS keyring ({backend}) could not {action} {what}: "
-                      f"{_redact(exc, secret)}")
+        return unavailable(_("the session bus cannot be reached: {reason}",
+                             reason=_redact(exc, secret)), platform)
+    if name:
+        return VaultError(_("The OS keyring ({backend}) could not {action} credential '{name}': "
+                            "{reason}", backend=backend, action=_(ACTIONS.get(action, action)),
+                            name=name, reason=_redact(exc, secret)))
+    return VaultError(_("The OS keyring ({backend}) could not {action} the keyring: {reason}",
+                        backend=backend, action=_(ACTIONS.get(action, action)),
+                        reason=_redact(exc, secret)))
 
 
 def _secretstorage_exceptions():  # -> module | None

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from app.errors import DeskhandError, UsageError
+from app.i18n import _
 from app.vault.backends import backend_label, default_backend, ensure_os_keyring
 from app.vault.failures import missing, translate
 
@@ -28,17 +29,18 @@ _PROBE_NAME = "deskhand.vault.check"
 def validate_name(name: object) -> str:
     """`name` unchanged, or UsageError saying what is wrong with it."""
     if not isinstance(name, str) or not name:
-        raise UsageError("A credential name is needed, e.g. registry.population.secret.")
+        raise UsageError(_("A credential name is needed, e.g. registry.population.secret."))
     shown = ascii(name[:60])
     if len(name) > MAX_NAME_LENGTH:
-        raise UsageError(f"Credential name {shown}… is {len(name)} characters long; "
-                         f"use at most {MAX_NAME_LENGTH}.")
+        raise UsageError(_("Credential name {name}… is {n} characters long; use at most {most}.",
+                           name=shown, n=len(name), most=MAX_NAME_LENGTH))
     if not name.isprintable():   # also rejects newlines and tabs
-        raise UsageError(f"Credential name {shown} holds a newline or another control "
-                         "character; use letters, digits and dots, e.g. "
-                         "registry.population.secret.")
+        raise UsageError(_("Credential name {name} holds a newline or another control "
+                           "character; use letters, digits and dots, e.g. "
+                           "registry.population.secret.", name=shown))
     if name != name.strip():
-        raise UsageError(f"Credential name {shown} starts or ends with a space; remove it.")
+        raise UsageError(_("Credential name {name} starts or ends with a space; remove it.",
+                           name=shown))
     return name
 
 
@@ -78,7 +80,7 @@ class Vault:
     def set(self, name: str, secret: str) -> None:
         validate_name(name)
         if not isinstance(secret, str) or not secret.strip():
-            raise UsageError(f"The secret for '{name}' is empty: nothing was stored.")
+            raise UsageError(_("The secret for '{name}' is empty: nothing was stored.", name=name))
         with self._translated("store", name, secret):
             self.backend.set_password(self.service, name, secret)
         log.info("vault: stored credential %s in %s", name, self.backend_name)
