@@ -185,6 +185,9 @@ def error_to_json(exc: DeskhandError) -> dict[str, Any]:
     for name in _EXTRA:
         if hasattr(exc, name):
             data[name] = getattr(exc, name)
+    if isinstance(exc, PlaybookError):      # every `file:line: message`, not only the first
+        data["problems"] = [[e.file, e.line, e.message]
+                            for e in getattr(exc, "errors", None) or [exc]]
     return data
 
 
@@ -193,6 +196,9 @@ def error_from_json(data: dict[str, Any]) -> DeskhandError:
     (else a FillError), with the same context and exit code."""
     import inspect
     message = str(data.get("message") or "The fill failed.")
+    if data.get("problems"):
+        errors = [PlaybookError(str(f), int(line), str(m)) for f, line, m in data["problems"]]
+        return errors[0] if len(errors) == 1 else PlaybookErrors(errors)
     cls = globals().get(str(data.get("kind")))
     if not (isinstance(cls, type) and issubclass(cls, DeskhandError)):
         cls = FillError
@@ -202,7 +208,7 @@ def error_from_json(data: dict[str, Any]) -> DeskhandError:
     kwargs = {k: v for k, v in {**context, **extra}.items() if k in wanted}
     try:
         exc = cls(message, **kwargs)
-    except TypeError:           # a class with its own constructor (PlaybookError…)
+    except Exception:           # a class with a constructor of its own
         exc = FillError(message)
     for k, v in context.items():
         setattr(exc, k, v)
