@@ -144,6 +144,12 @@ def _autopilot(session: Any, env: dict[str, str], client: Any, shots: Path,
         st = wait(lambda s: s.get("review_open") or s.get("last_error"), 60, "the review")
         if st.get("last_error"):
             raise RuntimeError(st["last_error"])
+        # 办理事项 is not on the portal page: the clerk picks it from its list (the first)
+        x, y, w, h = st["review_fields"]["matter"]
+        session.xdotool("mousemove", str(x + 10), str(y + h // 2))
+        session.xdotool("click", "1")
+        session.xdotool("key", "Down")
+        wait(lambda s: s.get("review_statuses", {}).get("matter") == "ok", 10, "办理事项 chosen")
         time.sleep(0.8)
         session.screenshot(str(shots / "review.png"))
         session.xdotool("key", "Return")                  # all ok: Enter fills the case in
