@@ -212,7 +212,13 @@ def cmd_fill(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: Tex
                        f"{args.wait_focus:g} s after answering. [y/N] ")
         return answer.strip().lower() in ("y", "yes", "是")
 
-    options = FillOptions(wait_focus_s=args.wait_focus, start_step=max(0, args.start_step - 1),
+    if not 0 <= args.wait_focus <= 600:      # also refuses nan
+        raise UsageError("--wait-focus takes seconds from 0 to 600.")
+    last = len(pb.steps)
+    if not 1 <= args.start_step <= last:
+        raise UsageError(f"--start-step takes a step from 1 to {last} (playbook {pb.id} has "
+                         f"{last} steps).")
+    options = FillOptions(wait_focus_s=args.wait_focus, start_step=args.start_step - 1,
                           abort_keys=None if args.abort_keys == "none" else args.abort_keys,
                           failsafe=not args.no_failsafe)
     code, message, needs = 0, None, []
@@ -243,6 +249,8 @@ def cmd_fill(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: Tex
 # -- capture ---------------------------------------------------------------------
 def cmd_capture(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: TextIO) -> int:
     pb = pipeline.playbook(args.playbook)
+    if args.scale is not None and not 0.25 <= args.scale <= 8:     # also refuses nan
+        raise UsageError("--scale takes a display scale from 0.25 to 8, e.g. 1.25 for 125%.")
     if args.image:
         source = pipeline.load_image(pb, args.image, args.scale)
     elif args.window:

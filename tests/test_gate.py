@@ -180,3 +180,16 @@ def test_accept_names_a_declared_field(monkeypatch):
                        str(ROOT / "resources/samples/case-zhang-wei.json"), "--accept", "phnoe",
                        "--dry-run")
     assert code == 2 and "did you mean 'phone'" in err
+
+
+@pytest.mark.parametrize("extra, said", [
+    (["--start-step", "999"], "--start-step takes a step from 1 to 25"),
+    (["--start-step", "0"], "--start-step takes a step from 1 to 25"),
+    (["--wait-focus", "nan"], "--wait-focus takes seconds"),
+    (["--wait-focus", "-1"], "--wait-focus takes seconds"),
+])
+def test_fill_options_out_of_range_are_usage_errors(monkeypatch, extra, said):
+    monkeypatch.setenv("DESKHAND_DESKTOP", "dummy")
+    code, out, err = run("fill", "sample-qt-intake", "--case",
+                         str(ROOT / "resources/samples/case-zhang-wei.json"), "--yes", *extra)
+    assert code == 2 and said in err and "confirmed" not in out
