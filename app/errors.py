@@ -195,7 +195,9 @@ def error_from_json(data: dict[str, Any]) -> DeskhandError:
     """The error `error_to_json` described, as its own class where that is one of ours
     (else a FillError), with the same context and exit code."""
     import inspect
-    message = str(data.get("message") or "The fill failed.")
+
+    from app.i18n import _
+    message = str(data.get("message") or _("The fill failed."))
     if data.get("problems"):
         errors = [PlaybookError(str(f), int(line), str(m)) for f, line, m in data["problems"]]
         return errors[0] if len(errors) == 1 else PlaybookErrors(errors)

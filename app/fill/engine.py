@@ -18,6 +18,7 @@ from app.errors import (DesktopError, FillAbortedError, FocusLostError, Modifier
 from app.fill.anchors import ScreenText
 from app.fill.target import describe, matches
 from app.fill.values import text_for
+from app.i18n import _, join, sentences
 from app.privacy import mask
 from playbooks.model import (ChooseStep, ClickStep, KeyStep, Playbook, Step, TypeStep,
                              WaitStep)
@@ -98,15 +99,19 @@ class FillReport:
         """One line: what was confirmed, what differs, what was left empty. A field left
         empty or not read back is never counted as fine."""
         filled = [r for r in self.results if r.status != "skipped"]
-        parts = [f"{self.readback_ok} of {len(filled)} fields confirmed by reading them back"]
+        parts = [_("{ok} of {total} fields confirmed by reading them back",
+                   ok=self.readback_ok, total=len(filled))]
         if self.differs:
-            parts.append(f"{len(self.differs)} differ ({', '.join(self.differs)})")
+            parts.append(_("{n} differ ({fields})", n=len(self.differs), fields=join(self.differs)))
         unread = [r.field for r in self.results if r.status == "readback_unavailable"]
         if unread:
-            parts.append(f"{len(unread)} could not be read back ({', '.join(unread)})")
+            parts.append(_("{n} could not be read back ({fields})", n=len(unread),
+                           fields=join(unread)))
         if self.left_empty:
-            parts.append(f"{len(self.left_empty)} left empty ({', '.join(self.left_empty)})")
-        return "; ".join(parts) + "."
+            parts.append(_("{n} left empty ({fields})", n=len(self.left_empty),
+                           fields=join(self.left_empty)))
+        # Each part is a whole clause; Chinese lists them with ；and ends with 。
+        return _("{parts}.", parts=_("; ").join(parts))
 
     @property
     def unconfirmed(self) -> list[str]:
@@ -132,8 +137,9 @@ def plan(playbook: Playbook, case: Case, *, gate: bool = True) -> list[PlannedSt
             if value is None or value == "":
                 if spec.required:
                     raise UsageError(
-                        f"Field '{spec.label or spec.name}' ({spec.name}) is required but the "
-                        "case has no value for it; add it (--set NAME=VALUE) or capture again.",
+                        _("Field '{label}' ({name}) is required but the case has no value for "
+                          "it; add it (--set NAME=VALUE) or capture again.",
+                          label=spec.label or spec.name, name=spec.name),
                         step=i, field=spec.name)
                 out.append(PlannedStep(i, "skip", spec.name, None))
                 continue
@@ -143,14 +149,16 @@ def plan(playbook: Playbook, case: Case, *, gate: bool = True) -> list[PlannedSt
             value = case.value(step.field)
             if not value:
                 if spec.required:
-                    raise UsageError(f"Field '{spec.label or spec.name}' ({spec.name}) is "
-                                     "required but the case has no value for it.",
+                    raise UsageError(_("Field '{label}' ({name}) is required but the case has "
+                                       "no value for it.", label=spec.label or spec.name,
+                                       name=spec.name),
                                      step=i, field=spec.name)
                 out.append(PlannedStep(i, "skip", spec.name))
                 continue
             if value not in step.options:
-                raise UsageError(f"'{value}' is not one of the choices for "
-                                 f"{spec.label or spec.name} ({', '.join(step.options)}).",
+                raise UsageError(_("'{value}' is not one of the choices for {label} "
+                                   "({choices}).", value=value, label=spec.label or spec.name,
+                                   choices=join(step.options)),
                                  step=i, field=spec.name)
             out.append(PlannedStep(i, "choose", spec.name, value,
                                    tuple(str(k) for k in step.options[value])))
@@ -161,8 +169,9 @@ def plan(playbook: Playbook, case: Case, *, gate: bool = True) -> list[PlannedSt
                 f"'{step.anchor}' {step.dx:+d},{step.dy:+d}"
             out.append(PlannedStep(i, "click", detail=where))
         elif isinstance(step, WaitStep):
-            what = (f"{step.seconds:g} s" if step.seconds is not None else
-                    f"title '{step.title}'" if step.title else f"text '{step.text}'")
+            what = (_("{seconds:g} s", seconds=step.seconds) if step.seconds is not None else
+                    _("title '{title}'", title=step.title) if step.title else
+                    _("text '{text}'", text=step.text))
             out.append(PlannedStep(i, "wait", detail=what))
     if gate:   # after the plan's own refusals (no value, not a choice), which no one can wave
         from app.fill.gate import require_typeable
@@ -198,11 +207,16 @@ class FillEngine:
                 assert active is not None
                 return active
             if self.clock() >= deadline:
-                seen = f"'{active.title}'" if active else "no window"
-                raise TargetNotFocusedError(
-                    f"The focused window is {seen}, not the approval client this playbook "
-                    f"types into ({describe(playbook.target)}). Click into the client's first "
-                    "field and try again; nothing was typed.", playbook=playbook.id)
+                if active is not None:
+                    message = _("The focused window is '{title}', not the approval client this "
+                                "playbook types into ({target}). Click into the client's first "
+                                "field and try again; nothing was typed.",
+                                title=active.title, target=describe(playbook.target))
+                else:
+                    message = _("No window is focused, and this playbook types into an approval "
+                                "client ({target}). Click into the client's first field and try "
+                                "again; nothing was typed.", target=describe(playbook.target))
+                raise TargetNotFocusedError(message, playbook=playbook.id)
             if not announced:
                 self.progress("waiting_for_target", {"target": describe(playbook.target)})
                 announced = True
@@ -216,8 +230,8 @@ class FillEngine:
         while held:
             if self.clock() >= deadline:
                 raise ModifiersHeldError(
-                    f"The keys {'+'.join(sorted(held))} are still held down; release them so "
-                    "typing does not turn into shortcuts. Nothing was typed.")
+                    _("The keys {keys} are still held down; release them so typing does not "
+                      "turn into shortcuts. Nothing was typed.", keys="+".join(sorted(held))))
             self.sleep(0.02)
             held = self.desktop.held_modifiers()
         # Then every other key: the hotkey's own key (V of Ctrl+Alt+V) may still be down
@@ -225,8 +239,8 @@ class FillEngine:
         held_keys = getattr(self.desktop, "held_keys", None)
         while held_keys is not None and held_keys():
             if self.clock() >= deadline:
-                raise ModifiersHeldError("A key is still held down; release it so that typing "
-                                         "goes into the approval client. Nothing was typed.")
+                raise ModifiersHeldError(_("A key is still held down; release it so that typing "
+                                           "goes into the approval client. Nothing was typed."))
             self.sleep(0.01)
 
     # -- the fill ----------------------------------------------------------------
@@ -259,22 +273,17 @@ class FillEngine:
         except FocusMoved as exc:
             report.outcome = "focus_lost"
             report.position = exc.sent
-            now = exc.active.title if exc.active else "another window"
-            report.message = (
-                f"Typing stopped: focus moved to '{now}' "
-                + (f"while typing {current.field}, after {exc.sent} characters. " if current and current.field
-                   else f"at step {current.index + 1 if current else 0}. ")
-                + "Nothing was typed into the other window; the case is kept. Check the client, "
-                  f"then resume with --start-step {(current.index + 1) if current else 1}.")
+            report.message = _focus_lost_sentence(current, exc)
             raise FocusLostError(report.message, field=current.field if current else None,
                                  step=current.index if current else None, typed=exc.sent,
                                  window_title=exc.active.title if exc.active else None) from None
         except StopRequested as exc:
             report.outcome = "aborted"
             report.position = exc.sent
-            report.message = (f"Typing stopped by {exc.reason}"
-                              + (f" in {current.field}" if current and current.field else "")
-                              + "; the case is kept.")
+            report.message = (
+                _("Typing stopped by {reason} in {field}; the case is kept.",
+                  reason=exc.reason, field=current.field) if current and current.field else
+                _("Typing stopped by {reason}; the case is kept.", reason=exc.reason))
             raise FillAbortedError(report.message, field=current.field if current else None,
                                    step=current.index if current else None, typed=exc.sent) from None
         except DesktopError as exc:
@@ -300,8 +309,8 @@ class FillEngine:
         except DesktopError as exc:
             report.warnings.append(exc.message)
         if snapshot.skipped:
-            report.warnings.append("These clipboard formats could not be kept and were not put "
-                                   "back: " + ", ".join(snapshot.skipped) + ".")
+            report.warnings.append(_("These clipboard formats could not be kept and were not "
+                                     "put back: {formats}.", formats=join(snapshot.skipped)))
         for w in report.warnings:
             self.progress("warning", {"message": w})
 
@@ -314,14 +323,15 @@ class FillEngine:
         event = self.opt.abort_event
 
         def stop() -> str | None:
+            # What stopped typing, as the reason in "Typing stopped by {reason}…"
             if event is not None and event.is_set():
-                return "the abort button"
+                return _("the abort button")
             if aborted():
-                return f"the abort key ({self.opt.abort_keys})"
+                return _("the abort key ({keys})", keys=self.opt.abort_keys)
             if corners:
                 x, y = self.desktop.pointer_position()
                 if any(abs(x - cx) <= 1 and abs(y - cy) <= 1 for cx, cy in corners):
-                    return "the failsafe (mouse moved into a screen corner)"
+                    return _("the failsafe (mouse moved into a screen corner)")
             return None
         return stop
 
@@ -365,9 +375,9 @@ class FillEngine:
                 where = self._screen(ps).locate(step.anchor, target)
                 if where is None:
                     raise DesktopError(
-                        f"Could not find the text '{step.anchor}' in the window "
-                        f"'{target.title}' to click on; check that the form shows it, or "
-                        "click by position (x, y) instead.", step=ps.index)
+                        _("Could not find the text '{text}' in the window '{title}' to click "
+                          "on; check that the form shows it, or click by position (x, y) "
+                          "instead.", text=step.anchor, title=target.title), step=ps.index)
                 x, y = where[0] + step.dx, where[1] + step.dy
             else:
                 x, y = int(step.x or 0), int(step.y or 0)
@@ -396,27 +406,30 @@ class FillEngine:
             def titled() -> WindowInfo | None:
                 active = self.desktop.active_window()
                 return active if active and fnmatch.fnmatchcase(active.title, title) else None
-            active = self._poll(titled, step, ps, stop, 0.05, f"a window titled '{title}'")
+            active = self._poll(titled, step, ps, stop, 0.05,
+                                _("Waited {seconds:g} s for a window titled '{title}', but it "
+                                  "did not appear.", seconds=step.timeout, title=title))
             # A window that matches the playbook's target becomes the new target (a
             # client may replace its window); any other one is only waited for.
             return active if matches(playbook.target, active) else target
         assert step.text is not None
         screen, text = self._screen(ps), step.text
         self._poll(lambda: screen.locate(text, target, fuzzy=False), step, ps, stop, 0.1,
-                   f"the text '{text}' in '{target.title}'")
+                   _("Waited {seconds:g} s for the text '{text}' in '{title}', but it did not "
+                     "appear.", seconds=step.timeout, text=text, title=target.title))
         return target
 
     def _poll(self, probe: Callable[[], Any], step: WaitStep, ps: PlannedStep,
-              stop: Callable[[], str | None], interval: float, what: str) -> Any:
-        """Call `probe` until it returns something, the wait times out, or a stop."""
+              stop: Callable[[], str | None], interval: float, timed_out: str) -> Any:
+        """Call `probe` until it returns something, the wait times out (DesktopError
+        saying `timed_out`), or a stop."""
         deadline = self.clock() + step.timeout
         while True:
             found = probe()
             if found is not None:
                 return found
             if self.clock() >= deadline:
-                raise DesktopError(f"Waited {step.timeout:g} s for {what}, but it did not "
-                                   "appear.", step=ps.index)
+                raise DesktopError(timed_out, step=ps.index)
             reason = stop()
             if reason:
                 raise StopRequested(reason, 0)
@@ -424,9 +437,29 @@ class FillEngine:
 
     def _screen(self, ps: PlannedStep) -> ScreenText:
         if self.screen_text is None:
-            raise DesktopError(f"Step {ps.index + 1} needs text on screen to be read, but no "
-                               "OCR reader was given to the fill.", step=ps.index)
+            raise DesktopError(_("Step {step} needs text on screen to be read, but no OCR "
+                                 "reader was given to the fill.", step=ps.index + 1),
+                               step=ps.index)
         return self.screen_text()
+
+
+def _focus_lost_sentence(current: PlannedStep | None, exc: FocusMoved) -> str:
+    """Where typing stopped, where focus went, and how to resume, as whole sentences."""
+    step = current.index + 1 if current else 0
+    window = exc.active.title if exc.active else None
+    if current and current.field:
+        where = (_("Typing stopped: focus moved to '{window}' while typing {field}, after "
+                   "{typed} characters.", window=window, field=current.field, typed=exc.sent)
+                 if window is not None else
+                 _("Typing stopped: focus moved to another window while typing {field}, after "
+                   "{typed} characters.", field=current.field, typed=exc.sent))
+    else:
+        where = (_("Typing stopped: focus moved to '{window}' at step {step}.",
+                   window=window, step=step) if window is not None else
+                 _("Typing stopped: focus moved to another window at step {step}.", step=step))
+    return sentences([where, _("Nothing was typed into the other window; the case is kept. "
+                               "Check the client, then resume with --start-step {step}.",
+                               step=step if current else 1)])
 
 
 def masked_text(playbook: Playbook, name: str | None, text: str | None) -> str:

@@ -27,6 +27,7 @@ from app.cases import NEEDS_PERSON, Case, FieldValue, now_iso
 from app.checks import check_value, cross_check
 from app.checks.cross import roles_for
 from app.errors import NeedsPersonError, RefusedValueError
+from app.i18n import N_, _, join
 from playbooks.model import ChooseStep, FieldSpec, Playbook, TypeStep
 
 __all__ = ["Verdict", "vet", "require_typeable", "forbidden_characters", "confirm",
@@ -35,6 +36,9 @@ __all__ = ["Verdict", "vet", "require_typeable", "forbidden_characters", "confir
 # Characters that reorder what is shown (Trojan Source): never typed into a form.
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
                           "\u2066\u2067\u2068\u2069")
+# The statuses that ask for a person, as a clerk reads them ("it is marked {status}").
+_STATUS_NAMES = {"invalid": N_("invalid"), "mismatch": N_("mismatch"), "missing": N_("missing"),
+                 "unverified": N_("unverified")}
 _CONTROL_NAMES = {0: "NUL", 7: "BEL", 8: "BACKSPACE", 9: "TAB", 10: "LINE FEED",
                   13: "CARRIAGE RETURN", 27: "ESC", 127: "DELETE"}
 
@@ -115,11 +119,15 @@ def _status_reason(fv: FieldValue) -> str | None:
     registry = fv.source.get("registry") or {}
     if fv.status == "mismatch":
         theirs = registry.get("value")
-        return ("the registry holds a different value" + (f" ({theirs})" if theirs else ""))
+        return (_("the registry holds a different value ({value})", value=theirs) if theirs else
+                _("the registry holds a different value"))
     if fv.status == "unverified":
-        return "no registry confirmed it" + (f": {problems[-1]}" if problems else "")
+        return (_("no registry confirmed it: {problem}", problem=problems[-1]) if problems else
+                _("no registry confirmed it"))
     if fv.status in NEEDS_PERSON:
-        return problems[0] if problems else f"it is marked {fv.status}"
+        status = _STATUS_NAMES.get(fv.status)
+        return problems[0] if problems else _("it is marked {status}",
+                                              status=_(status) if status else fv.status)
     return None
 
 
@@ -136,7 +144,8 @@ def vet(playbook: Playbook, case: Case) -> list[Verdict]:
             check = check_value(spec.type, fv.value, choices=spec.choices)
             if check.status != "ok":
                 v.reasons += check.problems or [
-                    f"it is not valid as written; it would be taken as '{check.value}'"]
+                    _("it is not valid as written; it would be taken as '{value}'",
+                      value=check.value)]
         reason = _status_reason(fv)
         if reason and reason not in v.reasons:
             v.reasons.append(reason)
@@ -160,16 +169,20 @@ def require_typeable(playbook: Playbook, case: Case) -> list[Verdict]:
     refused = [v for v in verdicts if v.refused]
     if refused:
         raise RefusedValueError(
-            "These fields hold characters that are never typed: "
-            + "; ".join(f"{v.label} ({v.field}): {', '.join(v.refused)}" for v in refused)
-            + ". Correct the values in the case; nothing was typed.",
+            _("These fields hold characters that are never typed: {fields}. Correct the values "
+              "in the case; nothing was typed.",
+              fields=_("; ").join(_("{label} ({field}): {characters}", label=v.label,
+                                    field=v.field, characters=join(v.refused))
+                                  for v in refused)),
             playbook=playbook.id, field=refused[0].field)
     waiting = [v for v in verdicts if v.needs_person]
     if waiting:
         raise NeedsPersonError(
-            "These fields need a person before they are typed: "
-            + "; ".join(f"{v.label} ({v.field}): {v.reasons[0].rstrip('.。')}" for v in waiting)
-            + ". Check them in the review and tick 我已核对, or confirm each on the command "
-              "line with --accept FIELD; nothing was typed.",
+            _("These fields need a person before they are typed: {fields}. Check them in the "
+              "review and tick 我已核对, or confirm each on the command line with --accept "
+              "FIELD; nothing was typed.",
+              fields=_("; ").join(_("{label} ({field}): {reason}", label=v.label, field=v.field,
+                                    reason=v.reasons[0].rstrip(".。"))
+                                  for v in waiting)),
             fields=[v.field for v in waiting], playbook=playbook.id)
     return verdicts

@@ -5,6 +5,7 @@ import fnmatch
 import re
 
 from app.desktop.base import WindowInfo
+from app.i18n import _
 from playbooks.model import TargetSpec
 
 
@@ -21,11 +22,15 @@ def matches(spec: TargetSpec, window: WindowInfo | None) -> bool:
 
 
 def describe(spec: TargetSpec) -> str:
+    """The target as a clerk reads it: "title '城市审批系统*' and process 'python*'"."""
     parts = []
     if spec.title:
-        parts.append(f"title '{spec.title}'")
+        parts.append(_("title '{title}'", title=spec.title))
     if spec.title_regex:
-        parts.append(f"title matching /{spec.title_regex}/")
+        parts.append(_("title matching /{pattern}/", pattern=spec.title_regex))
     if spec.process:
-        parts.append(f"process '{spec.process}'")
-    return " and ".join(parts)
+        parts.append(_("process '{process}'", process=spec.process))
+    text = parts[0] if parts else ""
+    for more in parts[1:]:
+        text = _("{first} and {second}", first=text, second=more)
+    return text

@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.checks.dates import inspect_date
 from app.checks.normalize import remove_spaces, to_halfwidth
 from app.errors import UsageError
+from app.i18n import _
 from playbooks.model import FieldSpec
 
 
@@ -13,8 +14,8 @@ def text_for(spec: FieldSpec, value: str) -> str:
     if spec.type == "date":
         d, _problems = inspect_date(value)
         if d is None:
-            raise UsageError(f"'{value}' in field {spec.name} is not a date "
-                             "(write it like 2024-03-01).", field=spec.name)
+            raise UsageError(_("'{value}' in field {field} is not a date (write it like "
+                               "2024-03-01).", value=value, field=spec.name), field=spec.name)
         return d.strftime(spec.format or "%Y-%m-%d")
     if spec.type in ("id_number", "credit_code"):
         return remove_spaces(to_halfwidth(value)).upper()

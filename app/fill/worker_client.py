@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from app.errors import DeskhandError, FillError, error_from_json, error_to_json
 from app.fill.worker import report_from_json
+from app.i18n import _
 
 __all__ = ["FillWorkerProcess"]
 
@@ -75,7 +76,7 @@ class FillWorkerProcess:
                 self._cond.notify_all()
         with self._cond:
             self._events.append({"event": "failed", "error": error_to_json(FillError(
-                "The fill worker stopped unexpectedly; the case is kept, try again.")),
+                _("The fill worker stopped unexpectedly; the case is kept, try again."))),
                 "report": None, "gone": True})
             self._cond.notify_all()
 
@@ -92,11 +93,11 @@ class FillWorkerProcess:
         the FillReport; raises the FillError (or other DeskhandError) that stopped it, with
         the report on `__deskhand_report__`. The worker writes the fill log into the case."""
         if not playbook.path:
-            raise DeskhandError("This playbook has no file, so the fill worker cannot load it.")
+            raise DeskhandError(_("This playbook has no file, so the fill worker cannot load it."))
         self.start()
         with self._cond:
             if not self._cond.wait_for(lambda: self._ready or self._events, self.start_timeout_s):
-                raise FillError("The fill worker did not start; nothing was typed.")
+                raise FillError(_("The fill worker did not start; nothing was typed."))
             if not self._ready:
                 event = self._events.pop(0)
                 self.proc = None
