@@ -10,6 +10,7 @@ import logging.handlers
 import traceback
 from pathlib import Path
 
+from app.i18n import _, sentences
 from app.privacy import mask_text
 
 __all__ = ["log_dir", "setup_logging", "log_crash", "crash_sentence"]
@@ -50,13 +51,13 @@ def log_crash(exc: BaseException, where: str) -> Path | None:
 
 def crash_sentence(exc: BaseException, path: Path | None) -> str:
     """What the clerk reads instead of a traceback."""
-    kind = type(exc).__name__
     if isinstance(exc, RecursionError):
-        what = "the input is nested too deeply to read"
+        what = _("Deskhand stopped: the input is nested too deeply to read.")
     elif isinstance(exc, MemoryError):
-        what = "the input is too large to handle"
+        what = _("Deskhand stopped: the input is too large to handle.")
     else:
-        what = f"an unexpected problem ({kind})"
-    where = f"The details are in {path}." if path else "The details could not be logged."
-    return (f"Deskhand stopped: {what}. Nothing more was typed and any case file is kept. "
-            f"{where} Please pass this to IT.")
+        what = _("Deskhand stopped: an unexpected problem ({kind}).", kind=type(exc).__name__)
+    where = (_("The details are in {path}.", path=path) if path else
+             _("The details could not be logged."))
+    return sentences([what, _("Nothing more was typed and any case file is kept."), where,
+                      _("Please pass this to IT.")])

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from app.cases import Case, save_case
 from app.errors import (DeskhandError, FillError, RegistryNotConfiguredError, UsageError)
+from app.i18n import _, join, sentences
 
 if TYPE_CHECKING:  # pragma: no cover
     from PIL import Image
@@ -138,9 +139,12 @@ class Pipeline:
                 return load_playbook(path)      # raises its own file:line errors
         ids = [p.id for p in self.library.playbooks]
         close = difflib.get_close_matches(ref, ids, 1)
-        raise UsageError(f"There is no playbook '{ref}'"
-                         + (f" (did you mean '{close[0]}'?)" if close else "")
-                         + "; give a playbook file, or one of: " + ", ".join(sorted(ids)) + ".")
+        known = join(sorted(ids))
+        raise UsageError(
+            _("There is no playbook '{ref}' (did you mean '{close}'?); give a playbook file, or "
+              "one of: {known}.", ref=ref, close=close[0], known=known) if close else
+            _("There is no playbook '{ref}'; give a playbook file, or one of: {known}.",
+              ref=ref, known=known))
 
     # -- parts, made on first use ---------------------------------------------------
     def engine(self) -> "OcrEngine":
@@ -221,8 +225,8 @@ class Pipeline:
         active = desktop.active_window()
         window: "WindowInfo | None" = find_window(desktop, title) if title else active
         if window is None:
-            raise CaptureError("No window is focused: click on the source (the portal page or "
-                               "the ID card picture) and press the capture key again.")
+            raise CaptureError(_("No window is focused: click on the source (the portal page or "
+                                 "the ID card picture) and press the capture key again."))
         raised = active is None or active.id != window.id
         with self._grabber_factory() as grabber:
             if raised:
@@ -256,9 +260,9 @@ class Pipeline:
                              source=source.provenance)
         timings = {"read_s": time.perf_counter() - t0}
         if result.missing_required:
-            raise CaptureError("These fields could not be found on the source: "
-                               + ", ".join(result.missing_required) + ". Check that the right "
-                               "page is showing in full; no case file was written.",
+            raise CaptureError(_("These fields could not be found on the source: {fields}. "
+                                 "Check that the right page is showing in full; no case file "
+                                 "was written.", fields=join(result.missing_required)),
                                playbook=playbook.id)
         case = result.case
         path = case_path or self.cases_dir / f"{case.case_id}.json"
@@ -318,10 +322,14 @@ class Pipeline:
         except Exception as exc:   # a fault of ours: logged in full, shown as a sentence
             from app.logs import log_crash
             logged = log_crash(exc, f"fill of {playbook.id}")
-            error = FillError(f"Typing stopped because of an unexpected problem "
-                              f"({type(exc).__name__}); the details are in "
-                              f"{logged or 'no log (it could not be written)'}. The case is "
-                              "kept; check the client before resuming.", playbook=playbook.id)
+            kind = type(exc).__name__
+            error = FillError(sentences([
+                _("Typing stopped because of an unexpected problem ({kind}); the details are "
+                  "in {path}.", kind=kind, path=logged) if logged else
+                _("Typing stopped because of an unexpected problem ({kind}); the details "
+                  "could not be logged.", kind=kind),
+                _("The case is kept; check the client before resuming.")]),
+                playbook=playbook.id)
             raise error from exc
         finally:
             began = engine is not None and engine.last_report is not None
@@ -402,5 +410,5 @@ def registry_settings_for(settings: "Settings", override: str | Path | None) -> 
     if path.exists() or os.environ.get("DESKHAND_REGISTRIES"):
         return load_registry_settings(path)
     raise RegistryNotConfiguredError(
-        "No data-sharing registry is set up on this computer, so nothing was checked against "
-        f"the registries. IT sets them up in the settings or in {path}.")
+        _("No data-sharing registry is set up on this computer, so nothing was checked against "
+          "the registries. IT sets them up in the settings or in {path}.", path=path))
