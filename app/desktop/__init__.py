@@ -11,6 +11,7 @@ from typing import Mapping
 
 from app.desktop.base import Desktop
 from app.errors import DesktopError
+from app.i18n import _, join
 
 BACKENDS = ("x11", "windows", "dummy")
 
@@ -20,8 +21,8 @@ def default_backend_name(env: Mapping[str, str] = os.environ, platform: str = sy
     if chosen:
         if chosen not in BACKENDS:
             raise DesktopError(
-                f"DESKHAND_DESKTOP={chosen!r} is not a desktop backend; use one of {', '.join(BACKENDS)}."
-            )
+                _("DESKHAND_DESKTOP={value!r} is not a desktop backend; use one of {backends}.",
+                  value=chosen, backends=join(BACKENDS)))
         return chosen
     if platform.startswith("win"):
         return "windows"
@@ -39,4 +40,5 @@ def open_desktop(name: str | None = None, env: Mapping[str, str] = os.environ) -
     if name == "dummy":
         from app.desktop.dummy import DummyDesktop
         return DummyDesktop()
-    raise DesktopError(f"Unknown desktop backend {name!r}; use one of {', '.join(BACKENDS)}.")
+    raise DesktopError(_("Unknown desktop backend {name!r}; use one of {backends}.",
+                         name=name, backends=join(BACKENDS)))

@@ -33,6 +33,7 @@ from app.desktop.windows_input import (
     held_modifier_names, move_event, process_basename, send_guarded, text_events, vk_tap,
 )
 from app.errors import DesktopError
+from app.i18n import N_, _
 from playbooks.keys import KeyCombo, KeyNameError, parse_combo
 
 PROCESS_QUERY_LIMITED_INFORMATION = 0x1000
@@ -47,15 +48,16 @@ PROCESS_PER_MONITOR_DPI_AWARE = 2
 _CTRL_C = KeyCombo(("ctrl",), "c")
 _CTRL_V = KeyCombo(("ctrl",), "v")
 
-NOT_WINDOWS_MESSAGE = (
+NOT_WINDOWS_MESSAGE = N_(
     "The Windows desktop backend only runs on Windows, and this computer runs {platform}. "
     "Unset DESKHAND_DESKTOP or set it to x11 (or dummy for tests)."
 )
-BLOCKED_MESSAGE = (
+BLOCKED_MESSAGE = N_(
     "Windows refused the simulated {what} (SendInput accepted {done} of {total}). "
     "The target program probably runs as administrator: start Deskhand as administrator too, "
     "or start the program normally. A locked screen or a UAC prompt also blocks input."
 )
+BLOCKED_KEYS, BLOCKED_MOUSE = N_("keys"), N_("mouse input")   # the {what} of BLOCKED_MESSAGE
 
 
 # --- prototypes ---------------------------------------------------------------
@@ -136,7 +138,8 @@ def declare(dll: Any, table: dict[str, tuple[Any, tuple[Any, ...]]]) -> None:
         except AttributeError:
             if name in OPTIONAL_FUNCTIONS:
                 continue
-            raise DesktopError(f"This Windows lacks {name}; Deskhand needs Windows 8.1 or later.") from None
+            raise DesktopError(_("This Windows lacks {function}; Deskhand needs Windows 8.1 or "
+                                 "later.", function=name)) from None
         fn.restype = restype
         fn.argtypes = argtypes
 
@@ -154,12 +157,13 @@ class Win32Api:
     @classmethod
     def load(cls) -> "Win32Api":
         if sys.platform != "win32" or not hasattr(ctypes, "WinDLL"):
-            raise DesktopError(NOT_WINDOWS_MESSAGE.format(platform=sys.platform))
+            raise DesktopError(_(NOT_WINDOWS_MESSAGE, platform=sys.platform))
         try:
             user32 = ctypes.WinDLL("user32", use_last_error=True)      # type: ignore[attr-defined]
             kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
         except OSError as exc:
-            raise DesktopError(f"Windows' user32 / kernel32 could not be loaded ({exc}).") from exc
+            raise DesktopError(_("Windows' user32 / kernel32 could not be loaded ({reason}).",
+                                 reason=exc)) from exc
         table = prototypes()
         declare(user32, table["user32"])
         declare(kernel32, table["kernel32"])
@@ -264,7 +268,7 @@ class WindowsDesktop:
     def _client_origin(self, hwnd: int, x: int = 0, y: int = 0) -> tuple[int, int]:
         pt = wintypes.POINT(x, y)
         if not self._u.ClientToScreen(hwnd, ctypes.byref(pt)):
-            raise DesktopError("The target window is gone; open it again and retry.")
+            raise DesktopError(_("The target window is gone; open it again and retry."))
         return int(pt.x), int(pt.y)
 
     def _window_info(self, hwnd: int) -> WindowInfo:
@@ -376,8 +380,8 @@ class WindowsDesktop:
         arr = build_input_array(events)
         done = int(self._u.SendInput(len(arr), arr, ctypes.sizeof(INPUT)))
         if done != len(arr):
-            what = "keys" if events and isinstance(events[0], KeyEvent) else "mouse input"
-            raise DesktopError(BLOCKED_MESSAGE.format(what=what, done=done, total=len(arr)))
+            what = BLOCKED_KEYS if events and isinstance(events[0], KeyEvent) else BLOCKED_MOUSE
+            raise DesktopError(_(BLOCKED_MESSAGE, what=_(what), done=done, total=len(arr)))
 
     def _is_target(self, target: WindowInfo) -> Callable[[], bool]:
         return lambda: self._foreground() == target.id
@@ -407,7 +411,8 @@ class WindowsDesktop:
         try:
             return combo_events(combo, self._vk_scan, self._scan_for_vk)
         except ValueError as exc:
-            raise DesktopError(f"The key '{combo}' cannot be pressed on Windows: {exc}.") from exc
+            raise DesktopError(_("The key '{combo}' cannot be pressed on Windows: {reason}.",
+                                 combo=combo, reason=exc)) from exc
 
     def type_text(self, text: str, target: WindowInfo, *, method: str = "auto",
                   stop: StopCheck | None = None) -> str:
@@ -419,7 +424,8 @@ class WindowsDesktop:
         so that one restore can follow the target's read of the clipboard.
         """
         if method not in ("auto", "keys", "paste"):
-            raise DesktopError(f"Unknown typing method {method!r}; use auto, keys or paste.")
+            raise DesktopError(_("Unknown typing method {method!r}; use auto, keys or paste.",
+                                 method=method))
         focused = self._is_target(target)
         if method == "paste":
             if text:
@@ -428,7 +434,7 @@ class WindowsDesktop:
                 self._clipboard.set_text(text)
                 paste = combo_events(_CTRL_V, None, self._scan_for_vk)  # VK_V on every layout
                 send_guarded([paste], send=self._send_raw, is_focused=focused,
-                             focus_lost=self._focus_lost, stop=stop, weight=lambda _: len(text))
+                             focus_lost=self._focus_lost, stop=stop, weight=lambda _chunk: len(text))
             return "paste"
         send_guarded(
             chunk_text(text, self.chunk_size),
@@ -441,7 +447,7 @@ class WindowsDesktop:
     def press(self, combo: KeyCombo, target: WindowInfo, *, stop: StopCheck | None = None) -> None:
         events = self._combo_events(combo)
         send_guarded([events], send=self._send_raw, is_focused=self._is_target(target),
-                     focus_lost=self._focus_lost, stop=stop, weight=lambda _: 1)
+                     focus_lost=self._focus_lost, stop=stop, weight=lambda _chunk: 1)
 
     def _virtual_screen(self) -> VirtualScreen:
         m = self._u.GetSystemMetrics
@@ -467,7 +473,8 @@ class WindowsDesktop:
         window covers it, so a click never lands in someone else's window.
         """
         if button not in MOUSE_BUTTONS:
-            raise DesktopError(f"Unknown mouse button {button!r}; use left, right or middle.")
+            raise DesktopError(_("Unknown mouse button {button!r}; use left, right or middle.",
+                                 button=button))
         focused = self._is_target(target)
         if not focused():
             raise self._focus_lost(0)
@@ -475,16 +482,16 @@ class WindowsDesktop:
         screen = self._virtual_screen()
         if not screen.contains(sx, sy):
             raise DesktopError(
-                f"The click at ({x}, {y}) in '{target.title}' is off the screen; "
-                "move the window fully onto the screen and try again."
-            )
+                _("The click at ({x}, {y}) in '{title}' is off the screen; move the window fully "
+                  "onto the screen and try again.", x=x, y=y, title=target.title))
         hit = int(self._u.WindowFromPoint(wintypes.POINT(sx, sy)) or 0)
         if not self._belongs_to(hit, target):
             other = self._describe(hit) if hit else None
             raise DesktopError(
-                f"Another window{f' ({other})' if other else ''} covers the point to click in "
-                f"'{target.title}'; move or close it and try again."
-            )
+                _("Another window ({other}) covers the point to click in '{title}'; move or "
+                  "close it and try again.", other=other, title=target.title) if other else
+                _("Another window covers the point to click in '{title}'; move or close it and "
+                  "try again.", title=target.title))
         self._send_raw([move_event(sx, sy, screen)])
         if self.pointer_position() != (sx, sy):
             # Belt and braces: if the normalised move rounded to a neighbour pixel, set it exactly.
@@ -496,7 +503,8 @@ class WindowsDesktop:
     def pointer_position(self) -> tuple[int, int]:
         pt = wintypes.POINT()
         if not self._u.GetCursorPos(ctypes.byref(pt)):
-            raise DesktopError("The pointer position could not be read (is the screen locked?).")
+            raise DesktopError(_("The pointer position could not be read (is the screen "
+                                 "locked?)."))
         return int(pt.x), int(pt.y)
 
     def screen_size(self) -> tuple[int, int]:
@@ -518,7 +526,7 @@ class WindowsDesktop:
         before = self._clipboard.sequence()
         copy = combo_events(_CTRL_C, None, self._scan_for_vk)   # VK_C on every layout
         send_guarded([copy], send=self._send_raw, is_focused=self._is_target(target),
-                     focus_lost=self._focus_lost, stop=stop, weight=lambda _: 1)
+                     focus_lost=self._focus_lost, stop=stop, weight=lambda _chunk: 1)
         deadline = self._clock() + timeout
         while self._clock() < deadline:
             if self._clipboard.sequence() != before:
@@ -542,7 +550,8 @@ class WindowsDesktop:
             combo = parse_combo(keys)
             matcher = ComboMatcher(combo, self._vk_scan)
         except (KeyNameError, ValueError) as exc:
-            raise DesktopError(f"The abort key '{keys}' cannot be watched: {exc}.") from exc
+            raise DesktopError(_("The abort key '{keys}' cannot be watched: {reason}.",
+                                 keys=keys, reason=exc)) from exc
 
         # pynput stops a listener whose callback returns False: return None.
         def on_press(key: Any) -> None:
@@ -564,8 +573,8 @@ class WindowsDesktop:
                 wait()            # the hook is installed before the first key is typed
         except Exception as exc:
             raise DesktopError(
-                f"The abort key '{keys}' could not be watched ({exc}); security software may block "
-                "keyboard hooks: ask IT to allow Deskhand."
+                _("The abort key '{keys}' could not be watched ({reason}); security software may "
+                  "block keyboard hooks: ask IT to allow Deskhand.", keys=keys, reason=exc)
             ) from exc
         self._listeners.append(listener)
         return lambda: matcher.fired

@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterator
 
 from app.desktop.base import ClipboardSnapshot
 from app.errors import ClipboardError
+from app.i18n import N_, _
 
 CF_TEXT = 1
 CF_BITMAP = 2
@@ -84,7 +85,9 @@ PRIVACY_FORMATS: dict[str, bytes] = {
 # a huge image copied by the clerk is not worth a pause at every paste.
 MAX_FORMAT_BYTES = 64 * 1024 * 1024
 
-HELD_MESSAGE = "The clipboard is held by another program{owner}; close it and try again."
+HELD_MESSAGE = N_("The clipboard is held by another program; close it and try again.")
+HELD_BY_MESSAGE = N_("The clipboard is held by another program ({owner}); close it and try "
+                     "again.")
 
 
 def format_kind(fmt: int) -> str:
@@ -159,15 +162,13 @@ class Win32Clipboard:
 
     # -- opening ---------------------------------------------------------------
     def _held_error(self) -> ClipboardError:
-        owner = ""
+        name = None
         try:
             hwnd = self.user32.GetOpenClipboardWindow() or 0
             name = self.describe_window(hwnd) if (hwnd and self.describe_window) else None
-            if name:
-                owner = f" ({name})"
         except Exception:   # the message is a courtesy; never mask the real failure
             pass
-        return ClipboardError(HELD_MESSAGE.format(owner=owner))
+        return ClipboardError(_(HELD_BY_MESSAGE, owner=name) if name else _(HELD_MESSAGE))
 
     @contextmanager
     def opened(self, owner: int | None = None) -> Iterator[None]:
@@ -286,24 +287,24 @@ class Win32Clipboard:
         with self._owner_window() as owner, self.opened(owner):
             if not self.user32.EmptyClipboard():
                 raise ClipboardError(
-                    "The clipboard could not be cleared to restore what was on it; "
-                    "copy your own content again if you need it."
-                )
+                    _("The clipboard could not be cleared to restore what was on it; copy your "
+                      "own content again if you need it."))
             failed = [key for key, data in snapshot.formats.items()
                       if not self._set_bytes(self._format_id(key), data)]
         if snapshot.formats and len(failed) == len(snapshot.formats):
             raise ClipboardError(
-                "What was on the clipboard before the fill could not be put back; "
-                "copy your own content again if you need it."
-            )
+                _("What was on the clipboard before the fill could not be put back; copy your "
+                  "own content again if you need it."))
 
     def set_text(self, text: str, *, private: bool = True) -> None:
         """Replace the clipboard with `text` (CF_UNICODETEXT), hidden from clipboard history."""
         with self._owner_window() as owner, self.opened(owner):
             if not self.user32.EmptyClipboard():
-                raise ClipboardError("The clipboard could not be cleared; close clipboard tools and try again.")
+                raise ClipboardError(_("The clipboard could not be cleared; close clipboard tools "
+                                       "and try again."))
             if not self._set_bytes(CF_UNICODETEXT, unicode_text_bytes(text)):
-                raise ClipboardError("The text could not be put on the clipboard; close clipboard tools and try again.")
+                raise ClipboardError(_("The text could not be put on the clipboard; close "
+                                       "clipboard tools and try again."))
             if private:
                 for name, data in PRIVACY_FORMATS.items():
                     fmt = self._format_id(name)

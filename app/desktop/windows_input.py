@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence, TypeVar
 
 from app.desktop.base import FocusMoved, StopCheck, StopRequested
+from app.i18n import _
 from playbooks.keys import KeyCombo
 
 # --- SendInput ---------------------------------------------------------------
@@ -345,11 +346,12 @@ def combo_events(
             vk, extra_mods = mapped
             key_events = vk_tap(vk, scan_for_vk(vk) if scan_for_vk else 0)
     else:
-        raise ValueError(f"'{key}' is not a key name the Windows backend knows")
+        raise ValueError(_("'{key}' is not a key name the Windows backend knows", key=key))
 
     for m in combo.modifiers:
         if m not in MODIFIER_VK:
-            raise ValueError(f"'{m}' is not a modifier (ctrl, shift, alt, super)")
+            raise ValueError(_("'{modifier}' is not a modifier (ctrl, shift, alt, super)",
+                               modifier=m))
     wanted = set(combo.modifiers) | set(extra_mods)
     mods = [m for m in MODIFIER_ORDER if m in wanted]
     downs: list[KeyEvent] = []
@@ -448,7 +450,8 @@ def button_events(button: str = "left", double: bool = False) -> list[MouseEvent
     try:
         down, up = MOUSE_BUTTONS[button]
     except KeyError:
-        raise ValueError(f"'{button}' is not a mouse button (left, right, middle)") from None
+        raise ValueError(_("'{button}' is not a mouse button (left, right, middle)",
+                           button=button)) from None
     one = [MouseEvent(flags=down), MouseEvent(flags=up)]
     return one * 2 if double else one
 
@@ -483,7 +486,8 @@ class ComboMatcher:
         # Without the layout: letters and digits have VKs equal to their upper-case ASCII.
         if key.isascii() and key.isalnum():
             return frozenset({ord(key.upper())})
-        raise ValueError(f"'{key}' cannot be watched as an abort key on this keyboard layout")
+        raise ValueError(_("'{key}' cannot be watched as an abort key on this keyboard layout",
+                           key=key))
 
     def key_down(self, vk: int) -> bool:
         self.down.add(vk)

@@ -39,6 +39,7 @@ from app.desktop.x11_keymap import (MODIFIER_KEYSYMS, NAMED_KEYSYMS, KeycodePool
                                     char_keysym)
 from app.desktop.x11_selection import Selections
 from app.errors import ClipboardError, DeskhandError, DesktopError
+from app.i18n import N_, _
 from playbooks.keys import KeyCombo, parse_combo
 
 _MASKS = {"shift": X.ShiftMask, "ctrl": X.ControlMask, "alt": X.Mod1Mask, "super": X.Mod4Mask}
@@ -51,7 +52,8 @@ F = TypeVar("F", bound=Callable)
 def _x11_faults(doing: str, kind: type[DesktopError] = DesktopError) -> Callable[[F], F]:
     """Let Deskhand's own errors and the engine's FocusMoved/StopRequested through;
     anything else (struct.error, Xlib errors, a closed connection) becomes `kind`
-    with a sentence, the original chained for the log."""
+    with a sentence, the original chained for the log. `doing` is marked with N_ and
+    translated when the sentence is made."""
     def wrap(fn: F) -> F:
         @functools.wraps(fn)
         def inner(self, *args, **kwargs):
@@ -67,37 +69,39 @@ def _x11_faults(doing: str, kind: type[DesktopError] = DesktopError) -> Callable
 
 
 def _fault_sentence(display: str | None, doing: str, exc: Exception) -> str:
-    where = f"the X display {display}" if display else "the X display"
+    where = _("the X display {display}", display=display) if display else _("the X display")
     if isinstance(exc, (xerror.ConnectionClosedError, ConnectionError, BrokenPipeError)):
-        return (f"The connection to {where} closed while {doing}; the desktop session may "
-                "have ended. The case is kept: check the approval client, then resume the fill.")
+        return _("The connection to {where} closed while {doing}; the desktop session may have "
+                 "ended. The case is kept: check the approval client, then resume the fill.",
+                 where=where, doing=_(doing))
     detail = (str(exc).splitlines() or [""])[0][:200]
     kind = type(exc).__name__ if type(exc).__module__ == "builtins" else \
         f"{type(exc).__module__}.{type(exc).__name__}"
-    return (f"The desktop ({where}) failed while {doing} ({kind}: {detail}). "
-            "The case is kept: check the approval client, then resume the fill; if it "
-            "happens again, send Deskhand's log to IT.")
+    return _("The desktop ({where}) failed while {doing} ({kind}: {detail}). The case is kept: "
+             "check the approval client, then resume the fill; if it happens again, send "
+             "Deskhand's log to IT.", where=where, doing=_(doing), kind=kind, detail=detail)
 
 
 class X11Desktop:
     name = "x11"
 
-    @_x11_faults("connecting to the desktop")
+    @_x11_faults(N_("connecting to the desktop"))
     def __init__(self, display_name: str | None, *, chunk_chars: int = 8,
                  reuse_gap_s: float = 0.25, bind_settle_s: float = 0.05,
                  paste_timeout_s: float = 2.0, modifier_wait_s: float = 5.0,
                  paste_stall_s: float = 5.0) -> None:
         if not display_name:
-            raise DesktopError("No X display: DISPLAY is not set. Start Deskhand from the "
-                               "desktop session where the approval client runs.")
+            raise DesktopError(_("No X display: DISPLAY is not set. Start Deskhand from the "
+                                 "desktop session where the approval client runs."))
         try:
             self.d = Display(display_name)
         except Exception as exc:  # Xlib raises several unrelated types here
-            raise DesktopError(f"Cannot open the X display {display_name} ({exc}). "
-                               "Is the desktop session running, and may this user use it?") from exc
+            raise DesktopError(_("Cannot open the X display {display} ({reason}). Is the desktop "
+                                 "session running, and may this user use it?",
+                                 display=display_name, reason=exc)) from exc
         if not self.d.has_extension("XTEST"):
-            raise DesktopError("The X server has no XTEST extension, so Deskhand cannot type. "
-                               "Ask IT to enable XTEST in the X server configuration.")
+            raise DesktopError(_("The X server has no XTEST extension, so Deskhand cannot type. "
+                                 "Ask IT to enable XTEST in the X server configuration."))
         self.display_name = display_name
         self.root = self.d.screen().root
         self.chunk_chars = chunk_chars
@@ -147,19 +151,19 @@ class X11Desktop:
         except (xerror.BadWindow, xerror.BadDrawable, xerror.BadMatch):
             return None
 
-    @_x11_faults("reading the focused window")
+    @_x11_faults(N_("reading the focused window"))
     def active_window(self) -> WindowInfo | None:
         prop = self.root.get_full_property(self._atom["_NET_ACTIVE_WINDOW"], Xatom.WINDOW)
         wid = int(prop.value[0]) if prop and len(prop.value) else 0
         return self._window_info(wid) if wid else None
 
-    @_x11_faults("listing windows")
+    @_x11_faults(N_("listing windows"))
     def list_windows(self) -> list[WindowInfo]:
         prop = self.root.get_full_property(self._atom["_NET_CLIENT_LIST"], Xatom.WINDOW)
         infos = [self._window_info(int(w)) for w in (prop.value if prop else [])]
         return [i for i in infos if i is not None]
 
-    @_x11_faults("activating a window")
+    @_x11_faults(N_("activating a window"))
     def activate(self, window: WindowInfo, timeout: float = 2.0) -> bool:
         msg = xevent.ClientMessage(
             window=self.d.create_resource_object("window", window.id),
@@ -185,7 +189,7 @@ class X11Desktop:
             return True
         w = focus
         try:
-            for _ in range(64):
+            for _depth in range(64):
                 if w.id == target_id:
                     good.add(fid)
                     return True
@@ -232,17 +236,17 @@ class X11Desktop:
             if reason:
                 raise StopRequested(reason, sent)
             if time.monotonic() >= deadline:
-                raise StopRequested(f"a Ctrl/Alt/Shift key held down for over "
-                                    f"{self.modifier_wait_s:g} s during the fill", sent)
+                raise StopRequested(_("a Ctrl/Alt/Shift key held down for over {seconds:g} s "
+                                      "during the fill", seconds=self.modifier_wait_s), sent)
             time.sleep(0.02)
 
     # -- keyboard --------------------------------------------------------------
-    @_x11_faults("reading the keyboard")
+    @_x11_faults(N_("reading the keyboard"))
     def held_modifiers(self) -> set[str]:
         mask = self.root.query_pointer().mask
         return {name for name, bit in _MASKS.items() if mask & bit}
 
-    @_x11_faults("reading the keyboard")
+    @_x11_faults(N_("reading the keyboard"))
     def held_keys(self) -> set[int]:
         """Keycodes physically down now. A hotkey's own key (the V of Ctrl+Alt+V) keeps
         the hotkey owner's keyboard grab active until it is released, and keys sent
@@ -250,7 +254,7 @@ class X11Desktop:
         bitmap = self.d.query_keymap()
         return {i * 8 + b for i, byte in enumerate(bitmap) for b in range(8) if byte >> b & 1}
 
-    @_x11_faults("preparing the keyboard")
+    @_x11_faults(N_("preparing the keyboard"))
     def prepare(self, target: WindowInfo) -> None:
         """Before a fill: re-read the layout (the clerk may have switched it) and
         turn Caps Lock off so letters come out as written; finish() turns it back."""
@@ -260,7 +264,7 @@ class X11Desktop:
             if code and self._send_guarded(_tap(code.keycode), target) == "sent":
                 self._caps_toggled = True
 
-    @_x11_faults("restoring the keyboard")
+    @_x11_faults(N_("restoring the keyboard"))
     def finish(self, target: WindowInfo | None = None) -> None:
         """After a fill: give spare keycodes back once the target can no longer
         need them, and restore Caps Lock."""
@@ -285,7 +289,7 @@ class X11Desktop:
             return method
         return "keys" if not self.keymap.missing_chars(text) else "paste"
 
-    @_x11_faults("typing")
+    @_x11_faults(N_("typing"))
     def type_text(self, text: str, target: WindowInfo, *, method: str = "auto",
                   stop: StopCheck | None = None) -> str:
         method = self.choose_method(text, method)
@@ -326,8 +330,8 @@ class X11Desktop:
         pooled: set[int] = set()
         if missing:
             if not self.pool.slots:
-                raise DesktopError("This keyboard layout has no spare keycodes to type "
-                                   "Chinese with keystrokes; use method: paste for this field.")
+                raise DesktopError(_("This keyboard layout has no spare keycodes to type Chinese "
+                                     "with keystrokes; use method: paste for this field."))
             bindings, wait = self.pool.plan(missing)
             if bindings:
                 if wait:
@@ -359,14 +363,14 @@ class X11Desktop:
         sym = NAMED_KEYSYMS.get(combo.key) or char_keysym(combo.key)
         stroke = self.keymap.stroke(sym)
         if stroke is None:
-            raise DesktopError(f"The key '{combo}' is not on this keyboard layout.")
+            raise DesktopError(_("The key '{combo}' is not on this keyboard layout.", combo=combo))
         mods = [self._mod_code[m] for m in combo.modifiers if m in self._mod_code]
         if stroke.shift and "shift" not in combo.modifiers and "shift" in self._mod_code:
             mods.append(self._mod_code["shift"])
         return ([(X.KeyPress, m) for m in mods] + _tap(stroke.keycode)
                 + [(X.KeyRelease, m) for m in reversed(mods)])
 
-    @_x11_faults("pressing keys")
+    @_x11_faults(N_("pressing keys"))
     def press(self, combo: KeyCombo, target: WindowInfo, *, stop: StopCheck | None = None) -> None:
         reason = stop() if stop else None
         if reason:
@@ -384,9 +388,9 @@ class X11Desktop:
             reason = stop() if stop else None
             if reason:
                 raise StopRequested(reason, 0)
-            raise DesktopError(f"The target window did not take the pasted text within "
-                               f"{self.paste_timeout_s:g} s; it may block paste. Set "
-                               "method: keys for this field in the playbook.")
+            raise DesktopError(_("The target window did not take the pasted text within "
+                                 "{seconds:g} s; it may block paste. Set method: keys for this "
+                                 "field in the playbook.", seconds=self.paste_timeout_s))
         # The target has started reading, so it handled every event before the
         # ctrl+v. It may read again: the text stays on offer until the next sync
         # point (a read-back's copy, or a quiet spell before the next paste).
@@ -399,7 +403,7 @@ class X11Desktop:
             self._paste_pending = False
 
     # -- read-back ---------------------------------------------------------------
-    @_x11_faults("reading back a field", ClipboardError)
+    @_x11_faults(N_("reading back a field"), ClipboardError)
     def copy_selection(self, target: WindowInfo, timeout: float = 1.0,
                        stop: StopCheck | None = None) -> str | None:
         """Send ctrl+c to the target and return the text it put on the clipboard."""
@@ -417,11 +421,11 @@ class X11Desktop:
         return self.sel.read_text(timeout)
 
     # -- clipboard save / restore ------------------------------------------------
-    @_x11_faults("saving the clipboard", ClipboardError)
+    @_x11_faults(N_("saving the clipboard"), ClipboardError)
     def clipboard_save(self) -> ClipboardSnapshot:
         return self.sel.snapshot()
 
-    @_x11_faults("putting the clipboard back", ClipboardError)
+    @_x11_faults(N_("putting the clipboard back"), ClipboardError)
     def clipboard_restore(self, snapshot: ClipboardSnapshot) -> None:
         self._settle_paste()
         # Answer whatever is still asked of us before letting go: a requester left
@@ -446,7 +450,7 @@ class X11Desktop:
         # that were already on their way to us.
         line, deadline = b"", time.monotonic() + 5.0
         while time.monotonic() < deadline:
-            ready, _, _ = select.select([proc.stdout, self.d], [], [], 0.05)
+            ready, _writable, _failed = select.select([proc.stdout, self.d], [], [], 0.05)
             self.sel.drain()
             if proc.stdout in ready:
                 line = proc.stdout.readline()
@@ -455,34 +459,35 @@ class X11Desktop:
         self.sel.drain()
         if line.strip() != b"READY":
             proc.kill()
-            raise ClipboardError("Could not put your clipboard back after the fill; what you "
-                                 "had copied before may need copying again.")
+            raise ClipboardError(_("Could not put your clipboard back after the fill; what you "
+                                   "had copied before may need copying again."))
 
     # -- pointer -----------------------------------------------------------------
-    @_x11_faults("clicking")
+    @_x11_faults(N_("clicking"))
     def click(self, x: int, y: int, target: WindowInfo, *, button: str = "left",
               double: bool = False) -> None:
         info = self._window_info(target.id) or target
         if not (0 <= x < info.width and 0 <= y < info.height):
-            raise DesktopError(f"The click at ({x}, {y}) lies outside the target window "
-                               f"({info.width}×{info.height}); check the playbook's position.")
+            raise DesktopError(_("The click at ({x}, {y}) lies outside the target window "
+                                 "({width}×{height}); check the playbook's position.",
+                                 x=x, y=y, width=info.width, height=info.height))
         b = _BUTTONS[button]
         events: list = [(X.MotionNotify, (info.x + x, info.y + y))]
         events += [(X.ButtonPress, b), (X.ButtonRelease, b)] * (2 if double else 1)
         self._send(events, target, None)
 
-    @_x11_faults("reading the pointer")
+    @_x11_faults(N_("reading the pointer"))
     def pointer_position(self) -> tuple[int, int]:
         p = self.root.query_pointer()
         return p.root_x, p.root_y
 
-    @_x11_faults("reading the screen size")
+    @_x11_faults(N_("reading the screen size"))
     def screen_size(self) -> tuple[int, int]:
         s = self.d.screen()
         return s.width_in_pixels, s.height_in_pixels
 
     # -- abort key ---------------------------------------------------------------
-    @_x11_faults("watching the abort key")
+    @_x11_faults(N_("watching the abort key"))
     def start_abort_watch(self, keys: str) -> Callable[[], bool]:
         """Watch for the abort combination with a passive key grab (app.hotkeys): the
         combination reaches only us. When another program holds it (the tray does, for
@@ -495,7 +500,8 @@ class X11Desktop:
         try:
             hotkeys = X11Hotkeys(self.display_name)
         except HotkeyError as exc:
-            raise DesktopError(f"Cannot watch the abort key: {exc.message}") from None
+            raise DesktopError(_("Cannot watch the abort key: {reason}", reason=exc.message)) \
+                from None
         try:
             hotkeys.register("abort", keys, fired.set)
             hotkeys.start()
@@ -508,12 +514,14 @@ class X11Desktop:
     def _start_pynput_watch(self, keys: str) -> Callable[[], bool]:
         """pynput connects to $DISPLAY, so that must name this backend's display."""
         if os.environ.get("DISPLAY") != self.display_name:
-            raise DesktopError(f"The abort key can only be watched on $DISPLAY "
-                               f"({os.environ.get('DISPLAY')!r}), not on {self.display_name}.")
+            raise DesktopError(_("The abort key can only be watched on $DISPLAY ({current!r}), "
+                                 "not on {display}.", current=os.environ.get("DISPLAY"),
+                                 display=self.display_name))
         try:
             from pynput import keyboard
         except ImportError as exc:
-            raise DesktopError(f"Cannot watch the abort key: {exc}".splitlines()[0]) from exc
+            raise DesktopError(_("Cannot watch the abort key: {reason}",
+                                 reason=(str(exc).splitlines() or [""])[0])) from exc
         fired: list[bool] = []
         hotkey = keyboard.HotKey(keyboard.HotKey.parse(_pynput_combo(parse_combo(keys))),
                                  lambda: fired.append(True))
@@ -525,7 +533,7 @@ class X11Desktop:
         self._listener = listener
         return lambda: bool(fired)
 
-    @_x11_faults("releasing the abort key")
+    @_x11_faults(N_("releasing the abort key"))
     def stop_abort_watch(self) -> None:
         self._stop_listener()
 

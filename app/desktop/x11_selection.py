@@ -22,6 +22,7 @@ from Xlib.protocol import request
 from app.desktop.base import ClipboardSnapshot
 from app.desktop.x11_selection_server import Formats, SelectionServer, Transfer
 from app.errors import ClipboardError
+from app.i18n import _
 
 # Targets that describe the selection rather than hold data: never saved.
 META_TARGETS = frozenset({
@@ -65,8 +66,8 @@ class Selections:
         self.window.set_selection_owner(self.atom, X.CurrentTime)
         self.d.sync()
         if self.owner() != self.window.id:
-            raise ClipboardError("Could not take the clipboard to transfer text; "
-                                 "another program is holding it. Try again.")
+            raise ClipboardError(_("Could not take the clipboard to transfer text; another "
+                                   "program is holding it. Try again."))
 
     def own_text(self, text: str) -> None:
         data = text.encode("utf-8")
@@ -278,7 +279,7 @@ def _atoms(got: tuple[str, int, bytes]) -> list[int]:
 
 
 def _stalled_sentence(t: Transfer, stall_s: float) -> str:
-    return (f"The target window stopped taking the pasted text: it read {t.sent:,} of "
-            f"{len(t.data):,} bytes, then nothing for {stall_s:g} s. The field may hold part "
-            "of the text; check it and resume the fill. If it happens again, set method: keys "
-            "for this field in the playbook.")
+    return _("The target window stopped taking the pasted text: it read {sent:,} of {total:,} "
+             "bytes, then nothing for {seconds:g} s. The field may hold part of the text; check "
+             "it and resume the fill. If it happens again, set method: keys for this field in "
+             "the playbook.", sent=t.sent, total=len(t.data), seconds=stall_s)
