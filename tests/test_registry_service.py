@@ -15,11 +15,11 @@ import pytest
 
 from app.cli import main as cli_main
 from app.errors import UsageError
-from app.registry.service.auth import NonceStore
-from app.registry.service.data import BLOCK, ENDPOINTS, lookup_key, records_for, records_for_seeds
-from app.registry.service.faults import Fault, parse_fault
-from app.registry.service.requestlog import masked_target
-from app.registry.service.store import RecordStore
+from app.sandbox.registry_service.auth import NonceStore
+from app.sandbox.registry_service.data import BLOCK, ENDPOINTS, lookup_key, records_for, records_for_seeds
+from app.sandbox.registry_service.faults import Fault, parse_fault
+from app.sandbox.registry_service.requestlog import masked_target
+from app.sandbox.registry_service.store import RecordStore
 from app.registry.signing import signature_headers
 from app.sandbox.people import make_person
 from registry_server import RegistryServer, RegistryServerError

@@ -45,9 +45,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if sys.platform.startswith("win"):
         raise DesktopError("The demo runs on Linux (X11) for now; on Windows start the tray "
-                           "with `deskhand` and the sample client with `python -m app.ui.sample_client`.")
+                           "with `deskhand` and the sample client with `python -m app.sandbox.sample_client`.")
     from app.registry.reference import DEMO_CREDENTIAL, write_reference_settings
-    from app.registry.service.process import RegistryServer
+    from app.sandbox.registry_service.process import RegistryServer
     from app.sandbox.people import make_person
     from app.sandbox.sources import render_portal_page, show_image_argv
     from app.sandbox.targets import launch_qt_client

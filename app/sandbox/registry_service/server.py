@@ -17,9 +17,9 @@ from typing import Callable, TextIO
 import uvicorn
 
 from app.errors import UsageError
-from app.registry.service.config import ServiceConfig
-from app.registry.service.store import RecordStore
-from app.registry.service.web import create_app
+from app.sandbox.registry_service.config import ServiceConfig
+from app.sandbox.registry_service.store import RecordStore
+from app.sandbox.registry_service.web import create_app
 
 __all__ = ["serve", "bind_socket", "tls_context", "GRACE_S"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.registry.service.auth import Credentials
-from app.registry.service.faults import Fault
+from app.sandbox.registry_service.auth import Credentials
+from app.sandbox.registry_service.faults import Fault
 
 __all__ = ["ServiceConfig", "DEFAULT_PORT", "DEFAULT_PEOPLE"]
 

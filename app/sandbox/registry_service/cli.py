@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Mapping, TextIO
 
 from app.errors import UsageError
-from app.registry.service.auth import Credentials
-from app.registry.service.config import DEFAULT_PEOPLE, DEFAULT_PORT, ServiceConfig
-from app.registry.service.faults import parse_fault
+from app.sandbox.registry_service.auth import Credentials
+from app.sandbox.registry_service.config import DEFAULT_PEOPLE, DEFAULT_PORT, ServiceConfig
+from app.sandbox.registry_service.faults import parse_fault
 
 __all__ = ["add_arguments", "run", "config_from_args"]
 
@@ -77,5 +77,5 @@ def config_from_args(args: argparse.Namespace, environ: Mapping[str, str]) -> Se
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     config = config_from_args(args, os.environ)
-    from app.registry.service.server import serve
+    from app.sandbox.registry_service.server import serve
     return serve(config, out, err)
