@@ -145,6 +145,22 @@ def test_cli_refuses_bad_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "400 to 599" in err.getvalue()
 
 
+def test_client_settings_need_a_secret_or_token_and_a_writable_file(
+        monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.delenv("DESKHAND_REGISTRY_SECRET", raising=False)
+    monkeypatch.setenv("DESKHAND_REGISTRY_API_KEY", "k")
+    err = io.StringIO()
+    argv = ["registry", "serve", "--port", "0", "--people", "5", "--write-settings"]
+    assert cli_main([*argv, str(tmp_path / "r.yaml")], io.StringIO(), err) == 2
+    assert "--write-settings needs DESKHAND_REGISTRY_SECRET" in err.getvalue()
+    assert not (tmp_path / "r.yaml").exists()
+    monkeypatch.setenv("DESKHAND_REGISTRY_SECRET", "x")
+    (tmp_path / "dir").mkdir()
+    err = io.StringIO()
+    assert cli_main([*argv, str(tmp_path / "dir")], io.StringIO(), err) == 2
+    assert f"Cannot write the registry settings to {tmp_path / 'dir'}" in err.getvalue()
+
+
 # =========================================================================== the server
 
 @pytest.fixture(scope="module")

@@ -48,6 +48,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="PEM private key (if not in the --tls-cert file)")
     p.add_argument("--client-ca", type=Path, metavar="FILE",
                    help="PEM CA: require client certificates it signed")
+    p.add_argument("--write-settings", type=Path, metavar="FILE",
+                   help="once listening, write the registry settings a client needs for this "
+                        "service (its URL, key id, credential name registry.reference.secret) "
+                        "to FILE, for `deskhand capture --registries FILE`")
     p.add_argument("--fault", action="append", default=[], metavar="SPEC",
                    help="switch a fault on (repeatable): delay=S, status=CODE, garbage, schema, "
                         "each optionally @population|licence|realestate|marriage|transport")
@@ -72,7 +76,8 @@ def config_from_args(args: argparse.Namespace, environ: Mapping[str, str]) -> Se
                                 api_key=environ.get(ENV_API_KEY) or None),
         admin_token=environ.get(ENV_ADMIN) or None,
         faults=tuple(parse_fault(s) for s in args.fault),
-        tls_cert=args.tls_cert, tls_key=args.tls_key, client_ca=args.client_ca)
+        tls_cert=args.tls_cert, tls_key=args.tls_key, client_ca=args.client_ca,
+        settings_out=args.write_settings)
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -26,6 +26,7 @@ class ServiceConfig:
     tls_cert: Path | None = None            # PEM chain; may also hold the key
     tls_key: Path | None = None
     client_ca: Path | None = None           # set: clients must present a certificate it signed
+    settings_out: Path | None = None        # write the client's registry settings here on start
 
     @property
     def scheme(self) -> str:
