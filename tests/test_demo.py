@@ -4,6 +4,7 @@ log, settings and temporary files go to a folder of its own, removed at the end 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -63,7 +64,7 @@ def _run_demo(tmp_path: Path, *extra: str) -> tuple[subprocess.CompletedProcess,
         pytest.fail(f"The demo did not finish within 120 s:\n{out}\n{err}")
     r = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "done, 11 fields read back ok" in r.stdout
+    assert re.search(r"done, \d+ fields read back ok, differing: none", r.stdout), r.stdout
     assert sorted(os.listdir(tmp_path / "shots")) == ["demo.png", "review.png", "tray-menu.png"]
     assert _files(home) == []                     # the clerk's own folders: untouched
     return r, home, tmp

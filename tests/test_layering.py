@@ -206,7 +206,7 @@ def test_the_registry_does_not_depend_on_the_fill_engine(tree):
     assert reached_from(*tree, "app.registry", REGISTRY_MAY_NOT_REACH) == []
 
 
-CORE = ["app.cli", "app.workflow", "app.cases", "app.checks", "app.registry", "app.fill.engine"]
+CORE = ["app.cli", "app.pipeline", "app.cases", "app.checks", "app.registry", "app.fill.engine"]
 HEAVY = ["PySide6", "Xlib", "rapidocr_onnxruntime", "onnxruntime", "easyocr", "torch",
          "cv2", "app.sandbox", "starlette", "uvicorn", "pynput", "pyautogui"]
 _PROBE = """
