@@ -382,7 +382,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--no-hotkeys", action="store_true", help="menu only, no global hotkeys")
     rg = sub.add_parser("registry", help="the reference data-sharing service (for the demo and tests)")
     rsub = rg.add_subparsers(dest="registry_command", required=True, parser_class=_Parser)
-    from app.registry.service import cli as registry_cli   # argparse only; the server loads on run
+    from app.sandbox.registry_service import cli as registry_cli   # argparse only; the server loads on run
     registry_cli.add_arguments(rsub.add_parser("serve", help="serve the reference registry on loopback"))
     v = sub.add_parser("vault", help="credentials in the OS keyring")
     from app.vault import cli as vault_cli
@@ -418,7 +418,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         finally:
             pipeline.close()
     if args.command == "registry":
-        from app.registry.service import cli as registry_cli
+        from app.sandbox.registry_service import cli as registry_cli
         return registry_cli.run(args, out, err)
     if args.command == "vault":
         from app.vault import cli as vault_cli

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))   # the private Secret Service helper
 
 from app.registry.reference import DEMO_CREDENTIAL, write_reference_settings  # noqa: E402
-from app.registry.service.process import RegistryServer  # noqa: E402
+from app.sandbox.registry_service.process import RegistryServer  # noqa: E402
 from app.sandbox.people import make_person  # noqa: E402
 from app.sandbox.sources import render_portal_page, show_image_argv  # noqa: E402
 from app.sandbox.targets import launch_qt_client  # noqa: E402

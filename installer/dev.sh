@@ -2,23 +2,31 @@
 # Set up this checkout on a fresh Debian/UOS/Kylin machine, then run the demo or the tests.
 #   bash installer/dev.sh demo          sample case typed into the sample approval client
 #   bash installer/dev.sh test [ARGS]   the whole test suite (pytest ARGS)
-#   bash installer/dev.sh setup         only install
-# System packages come from the distribution; Python packages go into .venv.
+#   bash installer/dev.sh setup         only install (what `demo` needs: no torch, no EasyOCR)
+# System packages come from the distribution; Python packages go into .venv. Only `test`
+# installs the test tools, the browser and keyring the tests drive, and EasyOCR with a
+# CPU-only torch (README: "What each command installs").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
-  xvfb xauth x11-utils xdotool openbox trayer dbus-daemon fonts-noto-cjk chromium xclip
+  xvfb xauth x11-utils xdotool openbox trayer dbus-daemon fonts-noto-cjk
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xkb1
   libxkbcommon-x11-0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libegl1 libgl1
   libfontconfig1 libdbus-1-3 libglib2.0-0
-  # The vault's tests run a real Secret Service on a private bus (tests/secret_service.py).
-  gnome-keyring
 )
+APT_TEST_PACKAGES=(
+  chromium xclip      # the web-form target and a clipboard owner the fill tests compare with
+  gnome-keyring       # the vault's tests run a real Secret Service on a private bus (tests/secret_service.py)
+)
+TORCH='torch==2.13.0+cpu'
+# PyPI's torch for Linux is the CUDA build, with several GB of nvidia-* packages; the CPU
+# build lives on PyTorch's own index. A local wheel (pip's find-links) is used when present.
+TORCH_CPU_INDEX=https://download.pytorch.org/whl/cpu
 
 install_system_packages() {
   local missing=()
-  for p in "${APT_PACKAGES[@]}"; do
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -33,21 +41,37 @@ install_system_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+pip_install() { .venv/bin/python -m pip install -q --disable-pip-version-check "$@"; }
+
+install_cpu_torch() {
+  if pip_install --dry-run --no-index --no-deps "$TORCH" >/dev/null 2>&1; then
+    pip_install "$TORCH"                                  # the local wheel; its deps from PyPI
+  else
+    pip_install "$TORCH" --extra-index-url "$TORCH_CPU_INDEX"
+  fi
+}
+
+# setup_venv EXTRAS: install Deskhand with these extras ("" or "test,easyocr").
+# The stamp holds pyproject.toml's hash and the extras installed with it, so that a venv set
+# up for the demo gains the test extras when `test` runs, and nothing is redone otherwise.
 setup_venv() {
-  local py="${PYTHON:-python3}"
+  local extras="$1" py="${PYTHON:-python3}"
   "$py" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
     echo "Deskhand needs Python 3.11 or newer; set PYTHON=/path/to/python3.11" >&2; exit 1; }
   [ -x .venv/bin/python ] || "$py" -m venv .venv
-  # Reinstall only when the dependencies changed.
-  local stamp=.venv/.deskhand-deps
-  local want
+  local stamp=.venv/.deskhand-deps want have_hash="" have_extras="" all
   want=$(sha256sum pyproject.toml | cut -d' ' -f1)
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+  if [ -f "$stamp" ]; then
+    have_hash=$(sed -n 1p "$stamp"); have_extras=$(sed -n 2p "$stamp")
+  fi
+  # Extras once installed stay installed: keep them in the set.
+  all=$(printf '%s\n' ${extras//,/ } ${have_extras//,/ } | sort -u | paste -sd, -)
+  if [ "$have_hash" != "$want" ] || [ "$all" != "$have_extras" ]; then
+    pip_install --upgrade pip
     # CPU torch first and pinned, or the EasyOCR extra drags in the CUDA stack.
-    .venv/bin/python -m pip install -q --disable-pip-version-check 'torch==2.13.0'
-    .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test,easyocr]'
-    echo "$want" > "$stamp"
+    case ",$all," in *,easyocr,*) install_cpu_torch ;; esac
+    pip_install -e ".${all:+[$all]}"
+    printf '%s\n%s\n' "$want" "$all" > "$stamp"
   fi
   # The Chinese UI: compile resources/i18n/*.ts into .qm (build output, not in git).
   .venv/bin/python installer/build_translations.py >/dev/null
@@ -55,8 +79,10 @@ setup_venv() {
 
 cmd="${1:-test}"; shift || true
 case "$cmd" in
-  setup) install_system_packages; setup_venv ;;
-  demo)  install_system_packages; setup_venv; exec .venv/bin/deskhand demo "$@" ;;
-  test)  install_system_packages; setup_venv; exec .venv/bin/python -m pytest "$@" ;;
+  setup) install_system_packages "${APT_PACKAGES[@]}"; setup_venv "" ;;
+  demo)  install_system_packages "${APT_PACKAGES[@]}"; setup_venv ""
+         exec .venv/bin/deskhand demo "$@" ;;
+  test)  install_system_packages "${APT_PACKAGES[@]}" "${APT_TEST_PACKAGES[@]}"
+         setup_venv "test,easyocr"; exec .venv/bin/python -m pytest "$@" ;;
   *) echo "usage: bash installer/dev.sh demo|test|setup" >&2; exit 2 ;;
 esac

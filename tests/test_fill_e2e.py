@@ -63,10 +63,9 @@ def targets(session):
         t.close()
 
 
-def deskhand(session, *args: str, wait: bool = True, **kw):
+def deskhand(session, *args: str, wait: bool = True):
     argv = [sys.executable, "-m", "app.cli", *args]
-    env = session.env()
-    env["XDG_DATA_HOME"] = kw.pop("data_home", env.get("XDG_DATA_HOME", "/tmp/deskhand-test-data"))
+    env = session.env()   # XDG dirs and TMPDIR point into pytest's folder (conftest.py)
     if wait:
         return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120, cwd=ROOT)
     return subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

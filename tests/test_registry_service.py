@@ -15,11 +15,11 @@ import pytest
 
 from app.cli import main as cli_main
 from app.errors import UsageError
-from app.registry.service.auth import NonceStore
-from app.registry.service.data import BLOCK, ENDPOINTS, lookup_key, records_for, records_for_seeds
-from app.registry.service.faults import Fault, parse_fault
-from app.registry.service.requestlog import masked_target
-from app.registry.service.store import RecordStore
+from app.sandbox.registry_service.auth import NonceStore
+from app.sandbox.registry_service.data import BLOCK, ENDPOINTS, lookup_key, records_for, records_for_seeds
+from app.sandbox.registry_service.faults import Fault, parse_fault
+from app.sandbox.registry_service.requestlog import masked_target
+from app.sandbox.registry_service.store import RecordStore
 from app.registry.signing import signature_headers
 from app.sandbox.people import make_person
 from registry_server import RegistryServer, RegistryServerError
@@ -143,6 +143,22 @@ def test_cli_refuses_bad_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     err = io.StringIO()
     assert cli_main(["registry", "serve", "--fault", "status=200"], io.StringIO(), err) == 2
     assert "400 to 599" in err.getvalue()
+
+
+def test_client_settings_need_a_secret_or_token_and_a_writable_file(
+        monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.delenv("DESKHAND_REGISTRY_SECRET", raising=False)
+    monkeypatch.setenv("DESKHAND_REGISTRY_API_KEY", "k")
+    err = io.StringIO()
+    argv = ["registry", "serve", "--port", "0", "--people", "5", "--write-settings"]
+    assert cli_main([*argv, str(tmp_path / "r.yaml")], io.StringIO(), err) == 2
+    assert "--write-settings needs DESKHAND_REGISTRY_SECRET" in err.getvalue()
+    assert not (tmp_path / "r.yaml").exists()
+    monkeypatch.setenv("DESKHAND_REGISTRY_SECRET", "x")
+    (tmp_path / "dir").mkdir()
+    err = io.StringIO()
+    assert cli_main([*argv, str(tmp_path / "dir")], io.StringIO(), err) == 2
+    assert f"Cannot write the registry settings to {tmp_path / 'dir'}" in err.getvalue()
 
 
 # =========================================================================== the server

@@ -17,7 +17,7 @@ from app.cases import Case
 from app.errors import RegistryAuthError, RegistryTLSError, RegistryUnavailableError
 from app.registry.client import RegistryClient
 from app.registry.reference import DEMO_CREDENTIAL, reference_settings, write_reference_settings
-from app.registry.service.data import records_for
+from app.sandbox.registry_service.data import records_for
 from app.registry.settings import parse_registry_settings
 from app.registry.verify import verify_case
 from app.sandbox.housing import housing_case, housing_playbook

@@ -19,16 +19,15 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from app.cases import Case, FieldValue
+from app.cases import NEEDS_PERSON, Case, FieldValue
 from app.errors import VerificationError
 from app.i18n import _, join
-from app.fill.engine import NEEDS_PERSON
 from app.registry.client import Answer, RegistryClient
 from app.registry.compare import alternatives_explain, parse_any_date, same
 from app.registry.settings import template_names
 from playbooks.model import Playbook, VerifySpec
 
-__all__ = ["verify_case", "VerifyReport", "NEEDS_PERSON", "mark_unverified"]
+__all__ = ["verify_case", "VerifyReport", "mark_unverified"]
 
 CONFIRMABLE = ("ok", "corrected")
 MAX_PARALLEL = 8

@@ -8,14 +8,18 @@ client.
 With a display it is interactive. Without one (or with --autopilot) it runs on a private
 virtual display and plays the clerk itself — capture hotkey, review, fill hotkey — and
 saves screenshots (the tray menu, the review, the filled client) into --screenshots
-(default: the current folder); installer/screenshots.py uses that for docs/.
+(default: ./deskhand-demo); installer/screenshots.py uses that for docs/.
 The demo's registry secret lives in memory only: nothing is written to the keyring.
+Everything else it writes (the case, the tray's settings and log, the registry's
+database, temporary files) goes to a folder of its own, removed at the end unless
+--keep: the clerk's real cases, settings and logs are never touched.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import secrets as pysecrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,14 +44,38 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="use a private virtual display even when DISPLAY is set")
     p.add_argument("--screenshots", metavar="DIR", help="save screenshots here (autopilot)")
     p.add_argument("--seed", type=int, default=DEMO_SEED, help="which generated applicant")
+    p.add_argument("--keep", action="store_true",
+                   help="keep the demo's folder (its case file, log, registry data) and say where")
+
+
+# The tray's single-instance socket lives in XDG_RUNTIME_DIR; a Unix socket path holds
+# at most 107 bytes, and the socket's own name takes about 30 of them.
+_RUNTIME_DIR_MAX = 70
+
+
+def _use_own_folders(work: Path) -> list[Path]:
+    """Point this process and its children at `work` for data, settings, cache, state,
+    runtime and temporary files (XDG base directories, TMPDIR). Returns folders made
+    outside `work`, to be removed as well."""
+    folders = {"XDG_DATA_HOME": "data", "XDG_CONFIG_HOME": "config", "XDG_CACHE_HOME": "cache",
+               "XDG_STATE_HOME": "state", "XDG_RUNTIME_DIR": "run", "TMPDIR": "tmp"}
+    for var, name in folders.items():
+        (work / name).mkdir(mode=0o700, exist_ok=True)
+        os.environ[var] = str(work / name)
+    outside = []
+    if len(os.fsencode(work / "run")) > _RUNTIME_DIR_MAX:    # a deep TMPDIR (tests)
+        outside.append(Path(tempfile.mkdtemp(prefix="deskhand-run-", dir="/tmp")))
+        os.environ["XDG_RUNTIME_DIR"] = str(outside[-1])
+    tempfile.tempdir = str(work / "tmp")     # gettempdir() has cached the old one
+    return outside
 
 
 def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if sys.platform.startswith("win"):
         raise DesktopError("The demo runs on Linux (X11) for now; on Windows start the tray "
-                           "with `deskhand` and the sample client with `python -m app.ui.sample_client`.")
+                           "with `deskhand` and the sample client with `python -m app.sandbox.sample_client`.")
     from app.registry.reference import DEMO_CREDENTIAL, write_reference_settings
-    from app.registry.service.process import RegistryServer
+    from app.sandbox.registry_service.process import RegistryServer
     from app.sandbox.people import make_person
     from app.sandbox.sources import render_portal_page, show_image_argv
     from app.sandbox.targets import launch_qt_client
@@ -58,9 +86,12 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     shots = Path(getattr(args, "screenshots", None) or "deskhand-demo").resolve()
     seed = getattr(args, "seed", DEMO_SEED)
     work = Path(tempfile.mkdtemp(prefix="deskhand-demo-"))
+    keep = bool(getattr(args, "keep", False))
     procs: list[Callable[[], None]] = []
     session: Any = None
     try:
+        outside = _use_own_folders(work)
+        procs.append(lambda: [shutil.rmtree(d, ignore_errors=True) for d in outside])
         if private:
             session = XSession().start()
             procs.append(session.stop)
@@ -68,8 +99,8 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                   "the demo plays itself and saves screenshots.", file=err)
         else:
             session = XSession.attach(os.environ["DISPLAY"])
-        env = session.env({"XDG_RUNTIME_DIR": str(work / "run")})
-        os.environ.update({"DISPLAY": session.display, "XDG_RUNTIME_DIR": str(work / "run")})
+        env = session.env()
+        os.environ["DISPLAY"] = session.display
         if private:
             tray_host = session.spawn(["trayer", "--edge", "top", "--align", "right",
                                        "--widthtype", "request", "--height", "24",
@@ -122,6 +153,10 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 stop()
             except Exception:  # clean-up of what we started; keep going
                 pass
+        if keep:
+            print(f"The demo's case file, log and registry data are kept in {work}.", file=err)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def _autopilot(session: Any, env: dict[str, str], client: Any, shots: Path,
@@ -174,4 +209,7 @@ def _autopilot(session: Any, env: dict[str, str], client: Any, shots: Path,
         result["ok"] = False
         result["summary"] = f"The demo stopped: {exc}"
     finally:
-        send_command({"cmd": "quit"}, 3.0, env)
+        if send_command({"cmd": "quit"}, 3.0, env) is None:   # its socket failed: quit directly
+            from PySide6.QtCore import QCoreApplication, QMetaObject, Qt
+            QMetaObject.invokeMethod(QCoreApplication.instance(), "quit",
+                                     Qt.ConnectionType.QueuedConnection)

@@ -234,7 +234,7 @@ class Person:
         return AREAS[self.area_code]
 
     def to_fields(self) -> dict[str, str]:
-        """The approval client's field names (app.ui.sample_client) -> values."""
+        """The approval client's field names (app.sandbox.sample_client) -> values."""
         return {
             "applicant_name": self.name,
             "gender": self.gender,

@@ -559,8 +559,8 @@ def portal_html(person: Person, seed: int = 0) -> str:
 
 def show_image_argv(path: str | Path, title: str) -> list[str]:
     """A command line that shows the PNG at `path` 1:1 in a plain window titled `title`
-    (app/ui/image_viewer.py); it prints READY on stdout once the picture is on screen."""
-    return [sys.executable, "-m", "app.ui.image_viewer", "--title", title, str(path)]
+    (app/sandbox/image_viewer.py); it prints READY on stdout once the picture is on screen."""
+    return [sys.executable, "-m", "app.sandbox.image_viewer", "--title", title, str(path)]
 
 
 # --------------------------------------------------------------------------- ID card

@@ -74,7 +74,7 @@ class TargetError(DesktopError):
 class Target:
     """A running target window: its process, its X window, and its state.
 
-    `state()` returns the target's report (see app/ui/sample_client.py and
+    `state()` returns the target's report (see app/sandbox/sample_client.py and
     app/sandbox/web_form.py; the decoy reports {"text", "keys", "count"})."""
 
     def __init__(self, session: XSession, name: str, proc: subprocess.Popen, window_id: int,
@@ -249,7 +249,7 @@ def launch_qt_client(session: XSession, port: int = 0, *, title: str = QT_TITLE,
     """Start the Qt sample approval client; returns once its window is mapped, its
     report server answers and focus is in 申请人姓名. form="extended" has 20 fields."""
     t = _launch_python_target(session, "qt-client",
-                              [sys.executable, "-m", "app.ui.sample_client"], title, port, timeout,
+                              [sys.executable, "-m", "app.sandbox.sample_client"], title, port, timeout,
                               ("--form", form))
     t.wait_state(lambda s: s.get("focused") == "applicant_name", timeout=10)
     return t

@@ -5,7 +5,7 @@
     server.wait_state(lambda s: s["focused"] == "applicant_name")
 
 The page (resources/web_form/index.html) has the same thirteen fields, in the
-same tab order, as the Qt sample client (app/ui/sample_client.py). Its script
+same tab order, as the Qt sample client (app/sandbox/sample_client.py). Its script
 POSTs its full state to `/report` on every input, change and focus event; the
 server keeps the latest and answers
 

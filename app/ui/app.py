@@ -16,9 +16,10 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
-__all__ = ["TrayOptions", "run_tray", "instance_name", "send_command", "wait_for_status"]
+__all__ = ["TrayOptions", "run_tray", "instance_name", "send_command", "wait_for_status",
+           "display_problem"]
 
 log = logging.getLogger("deskhand.ui")
 
@@ -102,9 +103,38 @@ def _send_qt(command: dict[str, Any], timeout_s: float, env: dict[str, str] | No
     return json.loads(data) if data.strip() else {}
 
 
+def display_problem(env: Mapping[str, str] = os.environ,
+                    platform: str = sys.platform) -> str | None:
+    """Why the tray cannot show on this machine's display, in one sentence; None when it can.
+    Checked before Qt starts: Qt aborts the process (exit 134) with an xcb message that
+    does not say the display is missing."""
+    if platform.startswith(("win", "darwin")):
+        return None
+    if env.get("QT_QPA_PLATFORM", "").split(":")[0] in ("offscreen", "minimal", "vnc"):
+        return None
+    display = env.get("DISPLAY", "")
+    if not display:
+        if env.get("WAYLAND_DISPLAY"):
+            return None
+        return ("There is no display here (DISPLAY and WAYLAND_DISPLAY are not set): start "
+                "the tray in the clerk's desktop session; capture --image, fill --dry-run and "
+                "check work without one.")
+    try:
+        import Xlib.display
+        Xlib.display.Display(display).close()
+    except Exception as exc:  # any failure to connect means the same to the clerk
+        return (f"The X display {display} does not answer ({exc}): start the tray in the "
+                "clerk's desktop session, or set DISPLAY to a display that is running.")
+    return None
+
+
 def run_tray(options: TrayOptions | None = None, argv: list[str] | None = None) -> int:
     t_start = time.perf_counter()
     options = options or TrayOptions()
+    problem = display_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 3
     from PySide6.QtNetwork import QLocalServer
     from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 

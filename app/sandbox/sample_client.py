@@ -1,6 +1,6 @@
 """The sample approval client: a plain government intake form that reports what it holds.
 
-    python -m app.ui.sample_client [--report-port N] [--title T]
+    python -m app.sandbox.sample_client [--report-port N] [--title T]
 
 It is the target the fill tests, the benchmark and `deskhand demo` type into.
 Thirteen fields in a fixed tab order (see FIELDS); focus starts in 申请人姓名.
@@ -316,7 +316,7 @@ class IntakeForm(QWidget):
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m app.ui.sample_client",
+    ap = argparse.ArgumentParser(prog="python -m app.sandbox.sample_client",
                                  description="Sample approval client (城市审批系统) for Deskhand.")
     ap.add_argument("--report-port", type=int, default=0,
                     help="port for GET /state and POST /reset on 127.0.0.1 (0 = pick a free one)")

@@ -1,6 +1,6 @@
 """Show a picture 1:1 in a plain window: the sample sources on a test or demo screen.
 
-    python -m app.ui.image_viewer --title "e龙岩 - 办件详情" /tmp/page.png [--pos X,Y]
+    python -m app.sandbox.image_viewer --title "e龙岩 - 办件详情" /tmp/page.png [--pos X,Y]
 
 The window is exactly the picture's size (no margins, no scaling: one image pixel
 per device pixel) and prints READY on stdout once the picture has been painted.
@@ -29,7 +29,7 @@ class _ImageLabel(QLabel):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m app.ui.image_viewer")
+    parser = argparse.ArgumentParser(prog="python -m app.sandbox.image_viewer")
     parser.add_argument("path")
     parser.add_argument("--title", default="")
     parser.add_argument("--pos", default=None, help="X,Y of the window's top-left corner")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.registry.service.auth import Credentials
-from app.registry.service.faults import Fault
+from app.sandbox.registry_service.auth import Credentials
+from app.sandbox.registry_service.faults import Fault
 
 __all__ = ["ServiceConfig", "DEFAULT_PORT", "DEFAULT_PEOPLE"]
 
@@ -26,6 +26,7 @@ class ServiceConfig:
     tls_cert: Path | None = None            # PEM chain; may also hold the key
     tls_key: Path | None = None
     client_ca: Path | None = None           # set: clients must present a certificate it signed
+    settings_out: Path | None = None        # write the client's registry settings here on start
 
     @property
     def scheme(self) -> str:

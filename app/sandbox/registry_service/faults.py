@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.errors import UsageError
-from app.registry.service.data import ENDPOINTS
+from app.sandbox.registry_service.data import ENDPOINTS
 
 __all__ = ["Fault", "FaultSwitch", "KINDS", "parse_fault", "faults_from_json"]
 

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Mapping, TextIO
 
 from app.errors import UsageError
-from app.registry.service.auth import Credentials
-from app.registry.service.config import DEFAULT_PEOPLE, DEFAULT_PORT, ServiceConfig
-from app.registry.service.faults import parse_fault
+from app.sandbox.registry_service.auth import Credentials
+from app.sandbox.registry_service.config import DEFAULT_PEOPLE, DEFAULT_PORT, ServiceConfig
+from app.sandbox.registry_service.faults import parse_fault
 
 __all__ = ["add_arguments", "run", "config_from_args"]
 
@@ -48,6 +48,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="PEM private key (if not in the --tls-cert file)")
     p.add_argument("--client-ca", type=Path, metavar="FILE",
                    help="PEM CA: require client certificates it signed")
+    p.add_argument("--write-settings", type=Path, metavar="FILE",
+                   help="once listening, write the registry settings a client needs for this "
+                        "service (its URL, key id, credential name registry.reference.secret) "
+                        "to FILE, for `deskhand capture --registries FILE`")
     p.add_argument("--fault", action="append", default=[], metavar="SPEC",
                    help="switch a fault on (repeatable): delay=S, status=CODE, garbage, schema, "
                         "each optionally @population|licence|realestate|marriage|transport")
@@ -72,10 +76,11 @@ def config_from_args(args: argparse.Namespace, environ: Mapping[str, str]) -> Se
                                 api_key=environ.get(ENV_API_KEY) or None),
         admin_token=environ.get(ENV_ADMIN) or None,
         faults=tuple(parse_fault(s) for s in args.fault),
-        tls_cert=args.tls_cert, tls_key=args.tls_key, client_ca=args.client_ca)
+        tls_cert=args.tls_cert, tls_key=args.tls_key, client_ca=args.client_ca,
+        settings_out=args.write_settings)
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     config = config_from_args(args, os.environ)
-    from app.registry.service.server import serve
+    from app.sandbox.registry_service.server import serve
     return serve(config, out, err)

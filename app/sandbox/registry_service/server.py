@@ -17,9 +17,9 @@ from typing import Callable, TextIO
 import uvicorn
 
 from app.errors import UsageError
-from app.registry.service.config import ServiceConfig
-from app.registry.service.store import RecordStore
-from app.registry.service.web import create_app
+from app.sandbox.registry_service.config import ServiceConfig
+from app.sandbox.registry_service.store import RecordStore
+from app.sandbox.registry_service.web import create_app
 
 __all__ = ["serve", "bind_socket", "tls_context", "GRACE_S"]
 
@@ -94,6 +94,25 @@ class _Server(uvicorn.Server):
             self._ready()
 
 
+def _write_client_settings(config: ServiceConfig, url: str) -> None:
+    """What `deskhand capture --registries FILE` needs to ask this service: signed requests
+    when it has a secret, else the bearer token; the secret itself goes to the keyring
+    (`deskhand vault set registry.reference.secret`), never into the file. With HTTPS, add
+    the CA that signed --tls-cert as `ca_bundle` (it is not known here)."""
+    from app.registry.reference import write_reference_settings
+    c = config.credentials
+    if not (c.secret or c.token):
+        raise UsageError("--write-settings needs DESKHAND_REGISTRY_SECRET (signed requests) or "
+                         "DESKHAND_REGISTRY_TOKEN (bearer): the API key alone has no settings "
+                         "preset.")
+    try:
+        write_reference_settings(config.settings_out, url,
+                                 scheme="hmac-sm3" if c.secret else "bearer", key_id=c.key_id)
+    except OSError as exc:
+        raise UsageError(f"Cannot write the registry settings to {config.settings_out} "
+                         f"({exc.strerror or exc}).") from exc
+
+
 def serve(config: ServiceConfig, out: TextIO, err: TextIO) -> int:
     """Seed, bind, serve until SIGTERM/SIGINT. The ready line goes to `out`, everything
     else (seeding time, one line per request) to `err`."""
@@ -116,6 +135,10 @@ def serve(config: ServiceConfig, out: TextIO, err: TextIO) -> int:
         host, port = sock.getsockname()[:2]
         shown = f"[{host}]" if ":" in host else host
         url = f"{config.scheme}://{shown}:{port}"
+        if config.settings_out:
+            _write_client_settings(config, url)
+            print(f"registry settings for clients written to {config.settings_out}",
+                  file=err, flush=True)
         uv = uvicorn.Config(app, lifespan="off", log_config=None, access_log=False,
                             http="h11", ws="none", loop="asyncio", server_header=False,
                             timeout_graceful_shutdown=GRACE_S,

@@ -1,6 +1,6 @@
 """A real `deskhand registry serve` process, for the demo, tests and benchmarks.
 
-    from app.registry.service.process import RegistryServer
+    from app.sandbox.registry_service.process import RegistryServer
 
     with RegistryServer(tmp_path, faults=["delay=2@population"]) as server:
         with server.client() as http:                # httpx.Client, requests HMAC-signed

@@ -26,11 +26,11 @@ from starlette.routing import Route
 
 from app.checks import validate_credit_code, validate_id_number
 from app.errors import UsageError
-from app.registry.service.auth import Authenticator, NonceStore, same_secret
-from app.registry.service.config import ServiceConfig
-from app.registry.service.faults import FaultSwitch, faults_from_json
-from app.registry.service.requestlog import RequestLog, route_words
-from app.registry.service.store import RecordStore
+from app.sandbox.registry_service.auth import Authenticator, NonceStore, same_secret
+from app.sandbox.registry_service.config import ServiceConfig
+from app.sandbox.registry_service.faults import FaultSwitch, faults_from_json
+from app.sandbox.registry_service.requestlog import RequestLog, route_words
+from app.sandbox.registry_service.store import RecordStore
 
 __all__ = ["create_app", "envelope", "SUCCESS", "NOT_FOUND"]
 

@@ -1,4 +1,4 @@
-"""The reference registry's records in SQLite, seeded from app.registry.service.data.
+"""The reference registry's records in SQLite, seeded from app.sandbox.registry_service.data.
 
 One table holds every endpoint's answer as JSON, keyed by (endpoint, lookup key): the
 service only ever looks a record up by the key a client sends, and storing the answer
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from app.errors import UsageError
-from app.registry.service.data import ENDPOINTS, lookup_key, records_for_seeds
+from app.sandbox.registry_service.data import ENDPOINTS, lookup_key, records_for_seeds
 
 __all__ = ["RecordStore", "DATA_VERSION"]
 
