@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from app.case_json import check_case, check_plain, read_case_json
 from app.errors import CaseFileError
 from app.files import write_text_atomically
 
@@ -65,48 +66,30 @@ def case_from_values(values: dict[str, str], playbook: str | None, source: dict[
 
 
 def load_case(path: str | Path, playbook: str | None = None) -> Case:
-    """Read a case file, or a plain JSON object of field values ({"name": "张三", …})."""
+    """Read a case file, or a plain JSON object of field values ({"name": "张三", …}).
+    Raises CaseFileError for anything that is not one (app/case_json.py has the limits)."""
     p = Path(path)
-    try:
-        raw = json.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CaseFileError(f"The case file {p} does not exist.") from None
-    except UnicodeDecodeError:
-        raise CaseFileError(f"The case file {p} is not UTF-8 text.") from None
-    except json.JSONDecodeError as exc:
-        raise CaseFileError(f"The case file {p} is not valid JSON "
-                            f"(line {exc.lineno}, column {exc.colno}: {exc.msg}).") from None
-    except OSError as exc:
-        raise CaseFileError(f"The case file {p} cannot be read ({exc.strerror}).") from None
+    raw = read_case_json(p)
     if not isinstance(raw, dict):
-        raise CaseFileError(f"The case file {p} must hold a JSON object.")
+        raise CaseFileError(f"The case file {p} must hold a JSON object such as "
+                            "{\"applicant_name\": \"张三\"}.")
     if "deskhand_case" not in raw:
-        values = {}
-        for k, v in raw.items():
-            if not isinstance(v, (str, int, float)) or isinstance(v, bool):
-                raise CaseFileError(f"In {p}, the value of '{k}' must be text or a number.")
-            values[str(k)] = str(v)
-        case = case_from_values(values, playbook, {"kind": "json", "file": str(p)})
+        case = case_from_values(check_plain(raw, p), playbook, {"kind": "json", "file": str(p)})
         case.plain = True
         return case
-    if raw.get("deskhand_case") != CASE_FORMAT:
-        raise CaseFileError(f"The case file {p} has format {raw.get('deskhand_case')!r}; "
+    version = raw["deskhand_case"]
+    if version != CASE_FORMAT or isinstance(version, bool):
+        shown = version if isinstance(version, int) else repr(str(version)[:20])
+        raise CaseFileError(f"The case file {p} has format {shown}; "
                             f"this Deskhand reads format {CASE_FORMAT}.")
-    try:
-        fields = {}
-        for k, v in raw["fields"].items():
-            status = v.get("status", "ok")
-            if status not in STATUSES:
-                raise CaseFileError(f"In {p}, field '{k}' has unknown status {status!r}.")
-            value = v.get("value")
-            fields[k] = FieldValue(None if value is None else str(value), status,
-                                   v.get("original"), dict(v.get("source") or {}))
-        return Case(case_id=str(raw["case_id"]), playbook=raw.get("playbook"),
-                    fields=fields, created=str(raw.get("created", "")),
-                    fills=list(raw.get("fills") or []),
-                    verification=list(raw.get("verification") or []))
-    except (KeyError, AttributeError, TypeError) as exc:
-        raise CaseFileError(f"The case file {p} is incomplete or damaged ({exc!r}).") from None
+    raw = check_case(raw, p, STATUSES)
+    fields = {k: FieldValue(v.get("value"), v.get("status", "ok"), v.get("original"),
+                            dict(v.get("source") or {}))
+              for k, v in raw["fields"].items()}
+    return Case(case_id=raw["case_id"], playbook=raw.get("playbook"),
+                fields=fields, created=raw.get("created", ""),
+                fills=list(raw.get("fills") or []),
+                verification=list(raw.get("verification") or []))
 
 
 def save_case(case: Case, path: str | Path) -> None:

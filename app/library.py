@@ -2,6 +2,7 @@
 folders. A broken playbook does not hide the others; it is listed with its error."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -14,6 +15,7 @@ from playbooks.model import Playbook
 __all__ = ["PlaybookLibrary", "load_library", "DEFAULT_DEPARTMENT"]
 
 DEFAULT_DEPARTMENT = "其他"
+log = logging.getLogger("deskhand.library")
 
 
 @dataclass
@@ -33,17 +35,29 @@ class PlaybookLibrary:
 
 def load_library(folders: Iterable[str | Path] = ()) -> PlaybookLibrary:
     """Every *.yaml in the shipped library and `folders`; the first of two playbooks with
-    the same id wins (folders listed first override the shipped ones)."""
+    the same id wins (folders listed first override the shipped ones). Nothing in a
+    folder stops the tray from starting: whatever fails is listed in `broken`."""
     lib = PlaybookLibrary()
     seen: set[str] = set()
     for folder in [*map(Path, folders), library_dir()]:
-        if not folder.is_dir():
+        try:
+            if not folder.is_dir():
+                continue
+            paths = sorted(folder.glob("*.y*ml"))
+        except OSError as exc:   # unreadable folder, a symlink loop, a vanished drive
+            lib.broken.append((folder, f"{folder}: the folder cannot be read "
+                                       f"({exc.strerror or exc})"))
             continue
-        for path in sorted(folder.glob("*.y*ml")):
+        for path in paths:
             try:
                 pb = load_playbook(path)
             except DeskhandError as exc:
                 lib.broken.append((path, str(exc).splitlines()[0]))
+                continue
+            except Exception as exc:  # noqa: BLE001 - a fence: one file never stops the tray
+                log.exception("loading the playbook %s failed", path)
+                lib.broken.append((path, f"{path}:0: the playbook could not be loaded "
+                                         f"({type(exc).__name__}); run 'deskhand check' on it"))
                 continue
             if pb.id not in seen:
                 seen.add(pb.id)

@@ -23,6 +23,10 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from playbooks.errors import PlaybookError, PlaybookErrors
+from playbooks.files import FileRefused, read_regular_file
+from playbooks.patterns import (MIN_LITERAL, glob_catch_all, glob_problem, regex_catch_all,
+                                regex_problem)
+from playbooks.yaml_limits import MAX_FILE_BYTES, YamlLimitError, compose_bounded, walk
 from playbooks.keys import ALIASES, MODIFIERS, NAMED_KEYS, KeyCombo, KeyNameError, parse_combo
 from playbooks.model import (
     COMPARE_RULES,
@@ -106,25 +110,24 @@ def load_playbook(path: str | Path) -> Playbook:
     """Read a playbook file and check it. Raises PlaybookErrors on any problem."""
     name = str(path)
     p = Path(path)
+
+    def refuse(message: str, line: int = 0) -> PlaybookErrors:
+        return PlaybookErrors([PlaybookError(name, line, message)])
+
     try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise PlaybookErrors([PlaybookError(
-            name, 0, "the playbook file does not exist; check the path and the file name")]) from None
-    except IsADirectoryError:
-        raise PlaybookErrors([PlaybookError(
-            name, 0, "this is a folder, not a playbook file; name a .yaml file inside it")]) from None
-    except OSError as e:
-        message = f"the playbook file cannot be read ({e.strerror or e}); check its permissions"
-        raise PlaybookErrors([PlaybookError(name, 0, message)]) from None
+        data = read_regular_file(p, MAX_FILE_BYTES)
+    except FileRefused as e:
+        raise refuse(e.problem("playbook file", ".yaml", f"{MAX_FILE_BYTES:,} (1 MiB); real ones "
+                                                        "are a few kilobytes")) from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise refuse("the file is saved as UTF-16; save it as UTF-8", 1)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        raise PlaybookErrors([PlaybookError(
-            name, line,
-            f"the file is not UTF-8 text (byte 0x{data[e.start]:02x} on this line cannot be read); "
-            "save it as UTF-8, as files saved in GBK or GB2312 cause this")]) from None
+        raise refuse(f"the file is not UTF-8 text (byte 0x{data[e.start]:02x} on this line cannot "
+                     "be read); save it as UTF-8, as files saved in GBK or GB2312 cause this",
+                     line) from None
     return load_playbook_text(text, name)
 
 
@@ -132,8 +135,14 @@ def load_playbook_text(text: str, filename: str) -> Playbook:
     """Check playbook YAML given as text; `filename` is only used in messages and Playbook.path."""
     if text.startswith("\ufeff"):
         text = text[1:]
+    if len(text) > MAX_FILE_BYTES:
+        raise PlaybookErrors([PlaybookError(
+            filename, 0, f"the playbook is {len(text):,} characters long, but may be at most "
+                         f"{MAX_FILE_BYTES:,}; real ones are a few thousand")])
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = compose_bounded(text)
+    except YamlLimitError as e:
+        raise PlaybookErrors([PlaybookError(filename, e.line, e.message)]) from None
     except yaml.MarkedYAMLError as e:
         raise PlaybookErrors([_yaml_syntax_error(filename, e)]) from None
     except yaml.reader.ReaderError as e:
@@ -145,7 +154,11 @@ def load_playbook_text(text: str, filename: str) -> Playbook:
         raise PlaybookErrors([PlaybookError(filename, 1, f"the file is not valid YAML: {e}")]) from None
 
     checker = _Checker(filename)
-    playbook = checker.check(root)
+    try:
+        playbook = checker.check(root)
+    except RecursionError:  # pragma: no cover - compose_bounded keeps the tree shallow
+        raise PlaybookErrors([PlaybookError(
+            filename, 1, "the playbook is nested too deeply to be checked")]) from None
     if checker.errors or playbook is None:
         errors = sorted(checker.errors, key=lambda err: err.line) or [
             PlaybookError(filename, 1, "the playbook could not be read; run 'deskhand check' on it")]
@@ -176,6 +189,28 @@ def _yaml_syntax_error(filename: str, e: yaml.MarkedYAMLError) -> PlaybookError:
 
 def _line(node: Node) -> int:
     return node.start_mark.line + 1
+
+
+def _short(value: object, limit: int = 40) -> str:
+    """A value as shown in a message: long ones cut, so that a message stays one line."""
+    text = value if isinstance(value, str) else str(value) if isinstance(value, (int, float)) else "…"
+    text = text.replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_LONG_WORD = re.compile(r"\S{61,}")
+MAX_MESSAGE = 600
+
+
+def _one_line(message: str) -> str:
+    """A message safe to print: control characters from the file shown as escapes (an
+    ESC would recolour the terminal, a line break would split `file:line: message`), and
+    long values quoted in it cut."""
+    message = _CONTROL.sub(lambda m: ascii(m.group())[1:-1], message)
+    if len(message) > MAX_MESSAGE:
+        message = _LONG_WORD.sub(lambda m: m.group()[:59] + "…", message)
+    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
 
 
 def _is_null(node: Node) -> bool:
@@ -256,7 +291,7 @@ class _Checker:
 
     def error(self, where: Node | int, message: str) -> None:
         line = where if isinstance(where, int) else _line(where)
-        self.errors.append(PlaybookError(self.file, line, message))
+        self.errors.append(PlaybookError(self.file, line, _one_line(message)))
 
     # ----------------------------------------------------------------- node readers
 
@@ -268,6 +303,24 @@ class _Checker:
             mark = e.problem_mark or node.start_mark
             self.error(mark.line + 1, f"this value cannot be read: {e.problem}")
             return False, None
+        except (ValueError, OverflowError, TypeError, RecursionError):
+            # e.g. a number of 5,000 digits, or a date such as 2024-13-45
+            bad = self._unreadable_scalar(node)
+            self.error(bad, f"the value '{_short(bad.value)}' cannot be read: it is out of range "
+                            "(a number too long, or a date that does not exist); put it in quotes "
+                            "if it is text")
+            return False, None
+
+    @staticmethod
+    def _unreadable_scalar(node: Node) -> Node:
+        """The first scalar under `node` that the constructor refuses (node itself if none)."""
+        for n in walk(node):
+            if isinstance(n, ScalarNode):
+                try:
+                    SafeConstructor().construct_object(n)
+                except Exception:  # noqa: BLE001 - only locating the one that failed
+                    return n
+        return node
 
     def describe(self, node: Node) -> str:
         """How a supervisor would name what they wrote: 'the text 'yes'', 'a list' ..."""
@@ -280,8 +333,8 @@ class _Checker:
         if node.tag == "tag:yaml.org,2002:bool":
             return f"'{node.value}' (true/false)"
         if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
-            return f"the number {node.value}"
-        return f"the text '{node.value}'"
+            return f"the number {_short(node.value)}"
+        return f"the text '{_short(node.value)}'"
 
     def mapping(self, node: Node, what: str, example: str) -> dict[str, tuple[Node, Node]] | None:
         """Key name -> (key node, value node), in file order; None (after an error) if not a mapping."""
@@ -327,6 +380,15 @@ class _Checker:
             return None
         return node.value
 
+    def glob(self, node: Node, what: str) -> str | None:
+        """A non-empty window-title pattern (`*`, `?`, `[...]`) that fnmatch can use."""
+        value = self.text(node, what)
+        problem = glob_problem(value) if value is not None else None
+        if problem is not None:
+            self.error(node, f"{what}: {problem}")
+            return None
+        return value
+
     def boolean(self, node: Node, what: str) -> bool | None:
         if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:bool":
             ok, value = self.construct(node)
@@ -340,7 +402,7 @@ class _Checker:
             if not ok:
                 return None
             if not low <= value <= high:
-                self.error(node, f"{what} must be between {low} and {high} pixels, not {value}")
+                self.error(node, f"{what} must be between {low} and {high} pixels, not {_short(node.value)}")
                 return None
             return value
         self.error(node, f"{what} must be a whole number of pixels, not {self.describe(node)}")
@@ -353,11 +415,11 @@ class _Checker:
             if not ok:
                 return None
             if not math.isfinite(value) or value <= 0:
-                self.error(node, f"{what} must be more than 0 seconds, not {node.value}")
+                self.error(node, f"{what} must be more than 0 seconds, not {_short(node.value)}")
                 return None
             if value > MAX_SECONDS:
                 self.error(node, f"{what} must be at most {MAX_SECONDS} seconds (10 minutes), "
-                                 f"not {node.value}")
+                                 f"not {_short(node.value)}")
                 return None
             return float(value)
         self.error(node, f"{what} must be a number of seconds such as 0.5 or 5, not {self.describe(node)}")
@@ -390,26 +452,18 @@ class _Checker:
     # ----------------------------------------------------------------- whole file
 
     def find_duplicate_keys(self, root: Node) -> None:
-        seen: set[int] = set()
-        stack = [root]
-        while stack:
-            node = stack.pop()
-            if id(node) in seen:
+        for node in walk(root):
+            if not isinstance(node, MappingNode):
                 continue
-            seen.add(id(node))
-            if isinstance(node, MappingNode):
-                first: dict[str, int] = {}
-                for k, v in node.value:
-                    if isinstance(k, ScalarNode) and k.tag != _MERGE_TAG:
-                        if k.value in first:
-                            self.error(k, f"key '{k.value}' appears twice in the same mapping "
-                                          f"(first on line {first[k.value]}); YAML would silently "
-                                          "keep only the last one, so remove or rename one of them")
-                        else:
-                            first[k.value] = _line(k)
-                    stack.extend((k, v))
-            elif isinstance(node, SequenceNode):
-                stack.extend(node.value)
+            first: dict[str, int] = {}
+            for k, _ in node.value:
+                if isinstance(k, ScalarNode) and k.tag != _MERGE_TAG:
+                    if k.value in first:
+                        self.error(k, f"key '{k.value}' appears twice in the same mapping "
+                                      f"(first on line {first[k.value]}); YAML would silently "
+                                      "keep only the last one, so remove or rename one of them")
+                    else:
+                        first[k.value] = _line(k)
 
     def check(self, root: Node | None) -> Playbook | None:
         if root is None:
@@ -464,10 +518,10 @@ class _Checker:
         source_spec = None
         if "source" in top:
             snode = top["source"][1]
-            if self.mapping(snode, "'source'", "'source: {kind: screen}'") is not None:
+            source_spec = self.source_spec(snode)
+            if source_spec is not None:
                 ok, value = self.construct(snode)
                 source = value if ok else {}
-                source_spec = self.source_spec(snode)
 
         target = self.target(*top["target"]) if "target" in top else None
         fields = self.field_list(*top["fields"]) if "fields" in top else None
@@ -607,7 +661,7 @@ class _Checker:
                                              + ", ".join(SOURCE_KINDS) + _suggest(k, SOURCE_KINDS))
             elif k is not None:
                 kind = k
-        window = self.text(items["window"][1], "'window' of the source") if "window" in items else None
+        window = self.glob(items["window"][1], "'window' of the source") if "window" in items else None
         if kind == "window" and window is None and "window" not in items:
             self.error(node, "a source of kind window needs 'window', the title of the window to read "
                              "(a pattern such as 'e龙岩*')")
@@ -687,12 +741,10 @@ class _Checker:
         pattern = None
         if "pattern" in items:
             pattern = self.text(items["pattern"][1], f"'pattern' of {what}")
-            if pattern is not None:
-                try:
-                    re.compile(pattern)
-                except re.error as exc:
-                    self.error(items["pattern"][1], f"'pattern' of {what} is not a valid regular "
-                                                    f"expression: {exc}")
+            problem = regex_problem(pattern) if pattern is not None else None
+            if problem is not None:
+                self.error(items["pattern"][1], f"'pattern' of {what} is not a valid regular "
+                                                f"expression: {problem}")
         if anchor is None and region is None and pattern is None:
             self.error(node, f"'read' of {what} needs an anchor, a region or a pattern")
         if len(self.errors) > before:
@@ -717,13 +769,17 @@ class _Checker:
                 values[key] = self.text(items[key][1], f"'{key}' in target")
         regex = values.get("title_regex")
         if regex is not None:
-            try:
-                re.compile(regex)
-            except re.error as e:
-                where = f" at position {e.pos}" if e.pos is not None else ""
-                self.error(items["title_regex"][1],
-                           f"title_regex '{regex}' is not a valid regular expression: {e.msg}{where}")
+            problem = regex_problem(regex)
+            if problem is not None:
+                self.error(items["title_regex"][1], f"title_regex '{_short(regex)}' is not a valid "
+                                                    f"regular expression: {problem}")
                 return None
+        for key in ("title", "process"):
+            if values.get(key) is not None:
+                problem = glob_problem(values[key])  # type: ignore[arg-type]
+                if problem is not None:
+                    self.error(items[key][1], f"'{key}' in target: {problem}")
+                    return None
         if not any(self.present(items, k, TARGET_KEYS) for k in TARGET_KEYS):
             self.error(knode, "target needs at least one of 'title', 'title_regex' or 'process' "
                               "to say which window Deskhand may type into")
@@ -731,8 +787,32 @@ class _Checker:
         if not any(k in items for k in TARGET_KEYS) or any(
                 k in items and values.get(k) is None for k in TARGET_KEYS):
             return None
+        self.target_specific(items, values)
         return TargetSpec(title=values.get("title"), title_regex=regex,
                           process=values.get("process"), line=_line(knode))
+
+    def target_specific(self, items: dict[str, tuple[Node, Node]],
+                        values: dict[str, str | None]) -> None:
+        """One matcher at least must name one window (playbooks/README.md, "How specific a
+        target must be"): `title: "*"` passed before, and a fill then typed a whole case,
+        ID number included, into whatever window had focus."""
+        reasons = []
+        for key in TARGET_KEYS:
+            value = values.get(key)
+            if value is None:
+                continue
+            what = "program name" if key == "process" else "title"
+            why = (regex_catch_all(value) if key == "title_regex"
+                   else glob_catch_all(value, what))
+            if why is None:
+                return
+            reasons.append(f"{key} '{_short(value)}' {why.removeprefix('it ')}")
+        first = next(k for k in TARGET_KEYS if values.get(k) is not None)
+        self.error(items[first][1],
+                   "target could match any window, so Deskhand might type the case into whatever "
+                   f"window has focus: {'; '.join(reasons)}; write at least {MIN_LITERAL} letters, "
+                   "digits or Chinese characters that every matching title must contain (e.g. "
+                   "title: \"城市审批系统*\"), or the exact title or program name")
 
     # ----------------------------------------------------------------- fields
 
@@ -1117,7 +1197,7 @@ class _Checker:
         if "seconds" in items:
             seconds = self.seconds(items["seconds"][1], f"'seconds' of {what}")
         if "title" in items:
-            title = self.text(items["title"][1], f"'title' of {what}")
+            title = self.glob(items["title"][1], f"'title' of {what}")
         if "text" in items:
             text = self.text(items["text"][1], f"'text' of {what}")
         timeout = WaitStep.timeout

@@ -79,9 +79,20 @@ def test_case_roundtrip_is_atomic_and_keeps_provenance(tmp_path):
 
 def test_plain_json_values_become_a_case(tmp_path):
     path = tmp_path / "v.json"
-    path.write_text(json.dumps({"name": "李四", "age": 30}, ensure_ascii=False), encoding="utf-8")
+    path.write_text(json.dumps({"name": "李四", "age": "30", "note": None}, ensure_ascii=False),
+                    encoding="utf-8")
     case = load_case(path, "pb")
     assert case.value("age") == "30" and case.fields["name"].source["kind"] == "json"
+    assert case.value("note") is None
+
+
+def test_plain_json_numbers_are_refused_not_turned_into_text(tmp_path):
+    # 3.50802199003071e17 or 1.0 would not be what the applicant wrote
+    path = tmp_path / "v.json"
+    path.write_text('{"name": "李四", "age": 30}', encoding="utf-8")
+    with pytest.raises(CaseFileError, match=r"'age' is the number 30, but field values must be "
+                                            r"text in quotes, e\.g\. \"30\""):
+        load_case(path, "pb")
 
 
 @pytest.mark.parametrize("content,msg", [

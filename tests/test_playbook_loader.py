@@ -33,7 +33,7 @@ deskhand: 1
 id: t
 name: 测试
 target:
-  title: "城市*"
+  title: "城市审批*"
 fields:
   - name: applicant_name
   - name: gender
@@ -201,17 +201,17 @@ SINGLE_PROBLEMS = [
      "unknown key 'feilds' in the playbook (did you mean 'fields'?)"),
     ("bad-id", BASE.replace("id: t", "id: Sample Intake"), 2, "id 'Sample Intake' may contain only"),
     ("empty-name", BASE.replace("name: 测试", "name: ''"), 3, "'name' is empty"),
-    ("duplicate-yaml-key", BASE.replace("  title: \"城市*\"\n", "  title: \"城市*\"\n  title: x\n"), 6,
+    ("duplicate-yaml-key", BASE.replace("  title: \"城市审批*\"\n", "  title: \"城市审批*\"\n  title: x\n"), 6,
      "key 'title' appears twice in the same mapping (first on line 5)"),
-    ("target-not-mapping", BASE.replace("target:\n  title: \"城市*\"", "target: \"城市*\"\n#"), 4,
+    ("target-not-mapping", BASE.replace("target:\n  title: \"城市审批*\"", "target: \"城市审批*\"\n#"), 4,
      "'target' must be a mapping"),
-    ("target-unknown-key", BASE.replace("  title: \"城市*\"", "  title: \"城市*\"\n  window: x"), 6,
+    ("target-unknown-key", BASE.replace("  title: \"城市审批*\"", "  title: \"城市审批*\"\n  window: x"), 6,
      "unknown key 'window' in target"),
-    ("target-empty", BASE.replace("  title: \"城市*\"", "  # none"), 4,
+    ("target-empty", BASE.replace("  title: \"城市审批*\"", "  # none"), 4,
      "target is empty; it needs at least one of 'title', 'title_regex' or 'process'"),
-    ("target-no-matcher", BASE.replace("target:\n  title: \"城市*\"", "target: {}\n#"), 4,
+    ("target-no-matcher", BASE.replace("target:\n  title: \"城市审批*\"", "target: {}\n#"), 4,
      "target needs at least one of 'title', 'title_regex' or 'process'"),
-    ("bad-regex", BASE.replace("  title: \"城市*\"", "  title_regex: \"(城市\""), 5,
+    ("bad-regex", BASE.replace("  title: \"城市审批*\"", "  title_regex: \"(城市\""), 5,
      "title_regex '(城市' is not a valid regular expression: missing ), unterminated subpattern"),
     ("fields-not-list", dedent("""
         deskhand: 1

@@ -30,7 +30,7 @@ PLAYBOOK = """
 deskhand: 1
 id: progress-test
 name: 测试受理
-target: {title: "审批*"}
+target: {title: "审批系统*"}
 fields:
   - {name: applicant_name, label: 姓名}
   - {name: id_number, label: 公民身份号码, type: id_number}

@@ -25,7 +25,7 @@ PLAYBOOK = """
 deskhand: 1
 id: review-test
 name: 测试受理
-target: {title: "审批*"}
+target: {title: "审批系统*"}
 fields:
   - {name: applicant_name, label: 姓名}
   - {name: gender, label: 性别, type: choice, choices: [男, 女]}

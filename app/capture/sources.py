@@ -5,39 +5,67 @@ Never pyautogui.screenshot (80 ms and needs scrot): mss through ScreenGrabber.
 from __future__ import annotations
 
 import fnmatch
+import struct
+import warnings
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
 from app.capture.screen import CaptureError, ScreenGrabber
 from app.desktop.base import Desktop, WindowInfo
+from app.ocr.base import MAX_PIXELS, image_size_problem
+from app.ocr.errors import OcrImageError
+from playbooks.files import FileRefused, check_regular_file
 
-MAX_PIXELS = 40_000_000
+MAX_IMAGE_BYTES = 200 * 1024 * 1024   # a 40-megapixel picture is ~120 MB even as BMP
 
 
-class UnreadableImageError(CaptureError):
-    """The image file the clerk named cannot be used: bad input, not a fault."""
-
-    exit_code = 2
+class UnreadableImageError(OcrImageError):
+    """The image file the clerk named cannot be used: bad input, not a fault (exit 2)."""
 
 
 def load_image(path: str | Path) -> Image.Image:
+    """The picture in `path` as RGB, or UnreadableImageError with a sentence saying why:
+    missing, a folder or device, not a picture, damaged or cut short, or beyond the size
+    limits (app/ocr/base.py) — checked from the header, before any pixel is decoded."""
     p = Path(path)
-    if not p.is_file():
-        raise UnreadableImageError(f"The image {p} does not exist (or is a folder); check the path.")
     try:
-        with Image.open(p) as im:
-            if im.width * im.height > MAX_PIXELS:
-                raise UnreadableImageError(f"The image {p} is {im.width}×{im.height}, too large to "
-                                           "read; scan at 300 dpi or less.")
-            im.load()
-            return im.convert("RGB")
+        size = check_regular_file(p, MAX_IMAGE_BYTES)
+    except FileRefused as e:
+        raise UnreadableImageError(f"{p}: " + e.problem(
+            "picture file", "PNG or JPEG", f"{MAX_IMAGE_BYTES // 2**20} MB; save it as PNG or JPEG, or "
+                                    "scan at 300 dpi") + ".") from None
+    if size == 0:
+        raise UnreadableImageError(f"The image {p} is an empty file (0 bytes); scan or save it again.")
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns above 89 megapixels; our own, lower limit is checked below
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(p) as im:
+                problem = image_size_problem(im.width, im.height, p)
+                if problem is not None:
+                    raise UnreadableImageError(problem)
+                im.load()
+                return im.convert("RGB")
+    except Image.DecompressionBombError:
+        # Pillow refuses before we see the size (above 179 megapixels)
+        raise UnreadableImageError(
+            f"The image {p} is larger than {MAX_PIXELS // 1_000_000} megapixels, the most Deskhand "
+            "reads (an 8K screen is 33); crop it or scan at 300 dpi.") from None
     except UnidentifiedImageError:
         raise UnreadableImageError(f"{p} is not an image Deskhand can read (PNG or JPEG); "
                                    "scan or save it again.") from None
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise UnreadableImageError(f"The image {p} is damaged or cut short ({exc}); scan or "
-                                   "save it again.") from None
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error, IndexError,
+            TypeError, MemoryError) as exc:
+        # what Pillow's decoders raise for damaged files
+        raise UnreadableImageError(f"The image {p} is damaged or cut short "
+                                   f"({_short(str(exc) or type(exc).__name__)}); scan or save it "
+                                   "again.") from None
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def find_window(desktop: Desktop, title: str) -> WindowInfo:

@@ -12,7 +12,36 @@ from typing import TYPE_CHECKING, Iterable, Protocol, runtime_checkable
 if TYPE_CHECKING:  # pragma: no cover
     from PIL import Image
 
-__all__ = ["TextBox", "OcrEngine"]
+__all__ = ["TextBox", "OcrEngine", "MAX_PIXELS", "MAX_SIDE", "image_size_problem"]
+
+# The largest picture Deskhand reads. An 8K screen is 33 megapixels and an A4 page
+# scanned at 600 dpi 35; RapidOCR scales to ~2000 px anyway. The side limit bounds the
+# padding of long thin pictures (rapid.pad_to_aspect) to 50 megapixels.
+MAX_PIXELS = 40_000_000
+MAX_SIDE = 10_000
+
+
+def image_size_problem(width: int, height: int, path: object = None) -> str | None:
+    """Why a width×height picture (the file `path`, if given) is refused — a sentence in
+    the chosen language — or None."""
+    from app.i18n import _
+    if width < 1 or height < 1:
+        if path is None:
+            return _("The picture is empty ({width}×{height} pixels); there is nothing to read.",
+                     width=width, height=height)
+        return _("The image {path} is empty ({width}×{height} pixels); there is nothing to read.",
+                 path=path, width=width, height=height)
+    if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
+        limits = dict(width=width, height=height, megapixels=MAX_PIXELS // 1_000_000,
+                      side=f"{MAX_SIDE:,}")
+        if path is None:
+            return _("The picture is {width}×{height} pixels; Deskhand reads pictures of at most "
+                     "{megapixels} megapixels and {side} pixels a side (an 8K screen is 33 "
+                     "megapixels), so crop it or scan at 300 dpi.", **limits)
+        return _("The image {path} is {width}×{height} pixels; Deskhand reads pictures of at most "
+                 "{megapixels} megapixels and {side} pixels a side (an 8K screen is 33 "
+                 "megapixels), so crop it or scan at 300 dpi.", path=path, **limits)
+    return None
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,9 @@
     └── OcrError                       OCR could not run                      exit 3
         ├── OcrEngineNotInstalledError the engine's package is missing or broken
         ├── UnknownOcrEngineError      no engine by that name (bad settings)   exit 2
-        └── OcrImageError              the image is empty, corrupt or not an image
+        └── OcrImageError              the image is empty, corrupt, too large or   exit 2
+                                       not an image (app/capture/sources.py raises
+                                       its subclass UnreadableImageError for files)
 """
 from __future__ import annotations
 
@@ -26,4 +28,6 @@ class UnknownOcrEngineError(OcrError):
 
 
 class OcrImageError(OcrError):
-    pass
+    """Bad input, not a fault: the clerk can pick or scan another picture."""
+
+    exit_code = 2

@@ -41,7 +41,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from app.i18n import _
-from app.ocr.base import TextBox
+from app.ocr.base import TextBox, image_size_problem
 from app.ocr.errors import OcrEngineNotInstalledError, OcrError, OcrImageError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -63,7 +63,6 @@ V5_SHA256 = {
     "ppocr_keys_v5.txt": "4941d35625bf15f7ef89fcbff443893e2fef40e25a7ecde885203994d4a9be25",
 }
 REC_MODELS = ("ppocrv5", "ppocrv4")
-MAX_PIXELS = 40_000_000          # a sane upper bound: 8K × 5K; RapidOCR scales to 2000 px anyway
 MAX_ASPECT = 2.0                 # pad thinner pictures before detection (see above)
 
 
@@ -84,13 +83,9 @@ def to_bgr_array(image: "Image.Image") -> "np.ndarray":
     except Exception as e:  # truncated/corrupt files fail here, not at Image.open
         raise OcrImageError(_("The picture could not be decoded (corrupt or truncated file?): "
                               "{reason}", reason=e)) from e
-    w, h = image.size
-    if w < 1 or h < 1:
-        raise OcrImageError(_("The picture is empty ({width}×{height} pixels); there is nothing "
-                              "to read.", width=w, height=h))
-    if w * h > MAX_PIXELS:
-        raise OcrImageError(_("The picture is too large to read ({width}×{height} pixels); crop "
-                              "it to the part that holds the text.", width=w, height=h))
+    problem = image_size_problem(*image.size)
+    if problem is not None:
+        raise OcrImageError(problem)
     try:
         if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
             rgba = image.convert("RGBA")

@@ -1,0 +1,65 @@
+"""Opening a file a person named, refusing what is not one before reading it: a folder,
+a device or pipe (reading /dev/zero never ends, a FIFO blocks), or a file far larger
+than any of its kind. Used for playbooks here and, from app/, for case files and images.
+
+    check_regular_file(path, max_bytes) -> size in bytes     raises FileRefused
+    read_regular_file(path, max_bytes)  -> bytes              raises FileRefused
+"""
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+__all__ = ["FileRefused", "check_regular_file", "read_regular_file"]
+
+
+class FileRefused(Exception):
+    """`kind` is one of: missing, folder, special, too_large, unreadable. `size` is the
+    file's size for too_large; `reason` the system's words for unreadable."""
+
+    def __init__(self, kind: str, *, size: int = 0, reason: str = "") -> None:
+        super().__init__(kind)
+        self.kind = kind
+        self.size = size
+        self.reason = reason
+
+    def problem(self, what: str, ext: str, limit: str) -> str:
+        """What is wrong, as a clause: `what` names the file ("playbook file"), `ext` the
+        kind to name instead (".yaml"), `limit` the size allowed and why ("1 MiB; …")."""
+        return {
+            "missing": f"the {what} does not exist; check the path and the file name",
+            "folder": f"this is a folder, not a {what}; name a {ext} file inside it",
+            "special": f"this is not a regular file (a device, pipe or socket); name a {ext} file",
+            "too_large": f"the {what} is {self.size:,} bytes, but may be at most {limit}",
+        }.get(self.kind, f"the {what} cannot be read ({self.reason}); check its permissions")
+
+
+def check_regular_file(path: str | Path, max_bytes: int) -> int:
+    try:
+        info = Path(path).stat()
+    except FileNotFoundError:
+        raise FileRefused("missing") from None
+    except OSError as e:   # permissions, a symlink loop, a name too long
+        raise FileRefused("unreadable", reason=e.strerror or type(e).__name__) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise FileRefused("folder")
+    if not stat.S_ISREG(info.st_mode):
+        raise FileRefused("special")
+    if info.st_size > max_bytes:
+        raise FileRefused("too_large", size=info.st_size)
+    return info.st_size
+
+
+def read_regular_file(path: str | Path, max_bytes: int) -> bytes:
+    check_regular_file(path, max_bytes)
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise FileRefused("missing") from None
+    except IsADirectoryError:
+        raise FileRefused("folder") from None
+    except OSError as e:
+        raise FileRefused("unreadable", reason=e.strerror or type(e).__name__) from None
+    if len(data) > max_bytes:   # it grew after the check
+        raise FileRefused("too_large", size=len(data))
+    return data

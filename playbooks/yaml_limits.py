@@ -1,0 +1,150 @@
+"""Reading a playbook's YAML into a node tree within limits no real playbook reaches.
+
+PyYAML composes recursively, lets an alias point at the value it sits in, and lets a
+few lines of anchors and aliases stand for millions of values. A hostile or broken
+file would then stop Deskhand with a RecursionError or hold it for minutes. Here the
+composer counts its depth, and the tree it returns is walked once (without recursion)
+to refuse cycles, expansion bombs, oversized texts and lists, and tags that are not
+plain YAML. The limits are documented in playbooks/README.md ("Limits").
+
+    compose_bounded(text) -> Node | None      raises YamlLimitError or yaml.YAMLError
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+__all__ = ["compose_bounded", "walk", "YamlLimitError", "MAX_FILE_BYTES", "MAX_DEPTH", "MAX_TEXT",
+           "MAX_ITEMS", "MAX_VALUES"]
+
+MAX_FILE_BYTES = 1024 * 1024   # the shipped playbooks are 2-4 KB
+MAX_DEPTH = 20                 # a playbook nests 7 deep: top > fill > step > choose > options > keys > key
+MAX_TEXT = 10_000              # characters in one value; a long description is ~1,000
+MAX_ITEMS = 5_000              # entries in one list or mapping; a large form has ~100 steps
+MAX_VALUES = 100_000           # values in the whole file, with every alias expanded
+
+_STD = "tag:yaml.org,2002:"
+ALLOWED_TAGS = frozenset(_STD + t for t in (
+    "str", "int", "float", "bool", "null", "timestamp", "seq", "map", "merge"))
+
+
+class YamlLimitError(Exception):
+    """The YAML is beyond a limit; `line` (1-based) says where, `message` why."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def _line(node: Node) -> int:
+    return node.start_mark.line + 1
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """The safe loader, refusing to compose deeper than MAX_DEPTH (before Python's own
+    recursion limit, which PyYAML's composer would otherwise hit near 330 levels)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise YamlLimitError(mark.line + 1, f"values are nested more than {MAX_DEPTH} levels "
+                                                    "deep here; a playbook needs 7, so "
+                                                    "this file is damaged or not a playbook")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def compose_bounded(text: str) -> Node | None:
+    """The node tree of one YAML document (None when empty), checked against the limits."""
+    loader = _BoundedLoader(text)
+    try:
+        root = loader.get_single_node()
+    finally:
+        loader.dispose()
+    if root is not None:
+        _check_tree(root)
+    return root
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def walk(root: Node) -> Iterator[Node]:
+    """Every distinct node under `root` (an aliased one once), parents before children,
+    in file order; without recursion."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        stack.extend(reversed(_children(node)))
+
+
+def _check_node(node: Node) -> None:
+    if node.tag not in ALLOWED_TAGS:
+        tag = node.tag.replace(_STD, "!!")
+        raise YamlLimitError(_line(node), f"the YAML tag '{tag}' is not allowed in a playbook; "
+                                          "write the plain value without a tag")
+    if isinstance(node, ScalarNode) and len(node.value) > MAX_TEXT:
+        raise YamlLimitError(_line(node), f"this value is {len(node.value):,} characters long; "
+                                          f"a playbook value may be at most {MAX_TEXT:,}")
+    if isinstance(node, (SequenceNode, MappingNode)) and len(node.value) > MAX_ITEMS:
+        what = "list" if isinstance(node, SequenceNode) else "mapping"
+        raise YamlLimitError(_line(node), f"this {what} has {len(node.value):,} entries; "
+                                          f"a playbook {what} may have at most {MAX_ITEMS:,}")
+
+
+def _check_tree(root: Node) -> None:
+    """Post-order walk with an explicit stack. A node met again while still open is an
+    alias inside its own anchor; every node's size and depth count its aliases in full."""
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[Node, Node | None, bool]] = [(root, None, False)]
+    while stack:
+        node, parent, done = stack.pop()
+        key = id(node)
+        if done:
+            kids = _children(node)
+            size[key] = 1 + sum(size[id(k)] for k in kids)
+            depth[key] = 1 + max((depth[id(k)] for k in kids), default=0)
+            open_nodes.discard(key)
+            if size[key] > MAX_VALUES:
+                raise YamlLimitError(_line(node), f"with its anchors and aliases (&, *) expanded, "
+                                                  f"this value holds more than {MAX_VALUES:,} values; "
+                                                  "a playbook holds a few hundred")
+            if depth[key] > MAX_DEPTH:
+                raise YamlLimitError(_line(node), f"with its aliases (*) expanded, values here are "
+                                                  f"nested more than {MAX_DEPTH} levels deep; a "
+                                                  "playbook needs 7")
+            continue
+        if key in open_nodes:
+            where = _line(parent) if parent is not None else _line(node)
+            raise YamlLimitError(where, f"an alias (*) here refers to the value it is part of "
+                                        f"(its anchor & is on line {_line(node)}), which would "
+                                        "repeat forever; refer to another value")
+        if key in size:
+            continue
+        _check_node(node)
+        open_nodes.add(key)
+        stack.append((node, parent, True))
+        for kid in _children(node):
+            stack.append((kid, node, False))
