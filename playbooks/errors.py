@@ -7,6 +7,22 @@
 """
 from __future__ import annotations
 
+import re
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_LONG_WORD = re.compile(r"\S{61,}")
+MAX_MESSAGE = 600
+
+
+def one_line(message: str) -> str:
+    """A message safe to print on one line: control characters (from the file being read)
+    shown as escapes — an ESC would recolour the terminal, a line break would split
+    `file:line: message` — and long values quoted in it cut."""
+    message = _CONTROL.sub(lambda m: ascii(m.group())[1:-1], message)
+    if len(message) > MAX_MESSAGE:
+        message = _LONG_WORD.sub(lambda m: m.group()[:59] + "…", message)
+    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
+
 
 class DeskhandError(Exception):
     """Root of every Deskhand error.
@@ -53,6 +69,7 @@ class PlaybookError(DeskhandError):
     exit_code = 2
 
     def __init__(self, file: str, line: int, message: str) -> None:
+        message = one_line(message)
         super().__init__(message, playbook=file)
         self.file = file
         self.line = line

@@ -198,21 +198,6 @@ def _short(value: object, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_LONG_WORD = re.compile(r"\S{61,}")
-MAX_MESSAGE = 600
-
-
-def _one_line(message: str) -> str:
-    """A message safe to print: control characters from the file shown as escapes (an
-    ESC would recolour the terminal, a line break would split `file:line: message`), and
-    long values quoted in it cut."""
-    message = _CONTROL.sub(lambda m: ascii(m.group())[1:-1], message)
-    if len(message) > MAX_MESSAGE:
-        message = _LONG_WORD.sub(lambda m: m.group()[:59] + "…", message)
-    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
-
-
 def _is_null(node: Node) -> bool:
     return isinstance(node, ScalarNode) and node.tag == _NULL_TAG
 
@@ -291,7 +276,7 @@ class _Checker:
 
     def error(self, where: Node | int, message: str) -> None:
         line = where if isinstance(where, int) else _line(where)
-        self.errors.append(PlaybookError(self.file, line, _one_line(message)))
+        self.errors.append(PlaybookError(self.file, line, message))
 
     # ----------------------------------------------------------------- node readers
 
