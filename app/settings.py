@@ -41,6 +41,7 @@ from app.ocr import ENGINES
 from app.paths import library_dir, user_config_dir
 from app.registry.settings import RegistrySettings, parse_registry_settings
 from playbooks.keys import KeyCombo, KeyNameError, parse_combo
+from playbooks.yaml_limits import YamlLimitError, load_bounded
 
 __all__ = ["Settings", "SettingsStore", "SettingsError", "SettingLockedError", "PresetError",
            "HotkeyError", "hotkey_combo",
@@ -328,7 +329,9 @@ def _read_yaml(path: Path) -> Any:
         raise ValueError(_("it cannot be read ({reason})",
                            reason=getattr(e, "strerror", None) or e)) from None
     try:
-        return yaml.safe_load(text)
+        return load_bounded(text)   # a damaged file must not stop the tray (RecursionError…)
+    except YamlLimitError as e:
+        raise ValueError(f"line {e.line}: {e.message}") from None
     except yaml.YAMLError as e:
         raise ValueError(_("it is not valid YAML ({reason})",
                            reason=str(e).replace("\n", " "))) from None

@@ -26,7 +26,8 @@ from playbooks.errors import PlaybookError, PlaybookErrors
 from playbooks.files import FileRefused, read_regular_file
 from playbooks.patterns import (MIN_LITERAL, glob_catch_all, glob_problem, regex_catch_all,
                                 regex_problem)
-from playbooks.yaml_limits import MAX_FILE_BYTES, YamlLimitError, compose_bounded, walk
+from playbooks.yaml_limits import (MAX_FILE_BYTES, YamlLimitError, compose_bounded,
+                                   out_of_range, unreadable_scalar, walk)
 from playbooks.keys import ALIASES, MODIFIERS, NAMED_KEYS, KeyCombo, KeyNameError, parse_combo
 from playbooks.model import (
     COMPARE_RULES,
@@ -290,22 +291,9 @@ class _Checker:
             return False, None
         except (ValueError, OverflowError, TypeError, RecursionError):
             # e.g. a number of 5,000 digits, or a date such as 2024-13-45
-            bad = self._unreadable_scalar(node)
-            self.error(bad, f"the value '{_short(bad.value)}' cannot be read: it is out of range "
-                            "(a number too long, or a date that does not exist); put it in quotes "
-                            "if it is text")
+            bad = unreadable_scalar(node)
+            self.error(bad, out_of_range(bad))
             return False, None
-
-    @staticmethod
-    def _unreadable_scalar(node: Node) -> Node:
-        """The first scalar under `node` that the constructor refuses (node itself if none)."""
-        for n in walk(node):
-            if isinstance(n, ScalarNode):
-                try:
-                    SafeConstructor().construct_object(n)
-                except Exception:  # noqa: BLE001 - only locating the one that failed
-                    return n
-        return node
 
     def describe(self, node: Node) -> str:
         """How a supervisor would name what they wrote: 'the text 'yes'', 'a list' ..."""
@@ -399,12 +387,12 @@ class _Checker:
             ok, value = self.construct(node)
             if not ok:
                 return None
-            if not math.isfinite(value) or value <= 0:
-                self.error(node, f"{what} must be more than 0 seconds, not {_short(node.value)}")
-                return None
-            if value > MAX_SECONDS:
+            if value > MAX_SECONDS:   # first: an int of 4,000 digits is too large for a float
                 self.error(node, f"{what} must be at most {MAX_SECONDS} seconds (10 minutes), "
                                  f"not {_short(node.value)}")
+                return None
+            if not math.isfinite(value) or value <= 0:
+                self.error(node, f"{what} must be more than 0 seconds, not {_short(node.value)}")
                 return None
             return float(value)
         self.error(node, f"{what} must be a number of seconds such as 0.5 or 5, not {self.describe(node)}")

@@ -1,4 +1,4 @@
-"""Reading a playbook's YAML into a node tree within limits no real playbook reaches.
+"""Reading YAML within limits no real playbook (or settings file) reaches.
 
 PyYAML composes recursively, lets an alias point at the value it sits in, and lets a
 few lines of anchors and aliases stand for millions of values. A hostile or broken
@@ -8,15 +8,19 @@ to refuse cycles, expansion bombs, oversized texts and lists, and tags that are 
 plain YAML. The limits are documented in playbooks/README.md ("Limits").
 
     compose_bounded(text) -> Node | None      raises YamlLimitError or yaml.YAMLError
+    load_bounded(text)    -> Any              yaml.safe_load within the same limits, for
+                                              the settings files IT and clerks edit
 """
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Any, Iterator
 
 import yaml
+from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-__all__ = ["compose_bounded", "walk", "YamlLimitError", "MAX_FILE_BYTES", "MAX_DEPTH", "MAX_TEXT",
+__all__ = ["compose_bounded", "load_bounded", "walk", "unreadable_scalar", "out_of_range",
+           "YamlLimitError", "MAX_FILE_BYTES", "MAX_DEPTH", "MAX_TEXT",
            "MAX_ITEMS", "MAX_VALUES"]
 
 MAX_FILE_BYTES = 1024 * 1024   # the shipped playbooks are 2-4 KB
@@ -58,7 +62,7 @@ class _BoundedLoader(yaml.SafeLoader):
                 mark = self.peek_event().start_mark
                 raise YamlLimitError(mark.line + 1, f"values are nested more than {MAX_DEPTH} levels "
                                                     "deep here; a playbook needs 7, so "
-                                                    "this file is damaged or not a playbook")
+                                                    "this file is damaged or not what it should be")
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -74,6 +78,39 @@ def compose_bounded(text: str) -> Node | None:
     if root is not None:
         _check_tree(root)
     return root
+
+
+def load_bounded(text: str) -> Any:
+    """What yaml.safe_load gives, within the limits above. Raises YamlLimitError (also
+    for a value the constructor cannot read, such as a number of 5,000 digits) or
+    yaml.YAMLError."""
+    root = compose_bounded(text)
+    if root is None:
+        return None
+    try:
+        return SafeConstructor().construct_document(root)
+    except (ValueError, OverflowError, TypeError, RecursionError):
+        bad = unreadable_scalar(root)
+        raise YamlLimitError(_line(bad), out_of_range(bad)) from None
+
+
+def out_of_range(node: Node) -> str:
+    """Why a scalar the resolver took for a number or date cannot be constructed."""
+    value = str(node.value)
+    shown = value if len(value) <= 40 else value[:39] + "…"
+    return (f"the value '{shown}' cannot be read: it is out of range (a number too long, or a "
+            "date that does not exist); put it in quotes if it is text")
+
+
+def unreadable_scalar(node: Node) -> Node:
+    """The first scalar under `node` that the safe constructor refuses (node if none)."""
+    for n in walk(node):
+        if isinstance(n, ScalarNode):
+            try:
+                SafeConstructor().construct_object(n)
+            except Exception:  # noqa: BLE001 - only locating the one that fails
+                return n
+    return node
 
 
 def _children(node: Node) -> list[Node]:
@@ -101,15 +138,15 @@ def walk(root: Node) -> Iterator[Node]:
 def _check_node(node: Node) -> None:
     if node.tag not in ALLOWED_TAGS:
         tag = node.tag.replace(_STD, "!!")
-        raise YamlLimitError(_line(node), f"the YAML tag '{tag}' is not allowed in a playbook; "
-                                          "write the plain value without a tag")
+        raise YamlLimitError(_line(node), f"the YAML tag '{tag}' is not allowed in Deskhand's "
+                                          "files; write the plain value without a tag")
     if isinstance(node, ScalarNode) and len(node.value) > MAX_TEXT:
         raise YamlLimitError(_line(node), f"this value is {len(node.value):,} characters long; "
-                                          f"a playbook value may be at most {MAX_TEXT:,}")
+                                          f"a value may be at most {MAX_TEXT:,}")
     if isinstance(node, (SequenceNode, MappingNode)) and len(node.value) > MAX_ITEMS:
         what = "list" if isinstance(node, SequenceNode) else "mapping"
         raise YamlLimitError(_line(node), f"this {what} has {len(node.value):,} entries; "
-                                          f"a playbook {what} may have at most {MAX_ITEMS:,}")
+                                          f"a {what} may have at most {MAX_ITEMS:,}")
 
 
 def _check_tree(root: Node) -> None:
@@ -130,7 +167,7 @@ def _check_tree(root: Node) -> None:
             if size[key] > MAX_VALUES:
                 raise YamlLimitError(_line(node), f"with its anchors and aliases (&, *) expanded, "
                                                   f"this value holds more than {MAX_VALUES:,} values; "
-                                                  "a playbook holds a few hundred")
+                                                  "a playbook or settings file holds a few hundred")
             if depth[key] > MAX_DEPTH:
                 raise YamlLimitError(_line(node), f"with its aliases (*) expanded, values here are "
                                                   f"nested more than {MAX_DEPTH} levels deep; a "

@@ -14,6 +14,7 @@ import fnmatch
 import json
 import re
 import string
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,12 @@ import yaml
 
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis.configuration import set_hypothesis_home_dir  # noqa: E402
+
+# Hypothesis keeps caches beside the tests even without an example database; keep them in
+# a folder of their own that goes when the run ends.
+_HOME = tempfile.TemporaryDirectory(prefix="deskhand-hypothesis-")
+set_hypothesis_home_dir(_HOME.name)
 from hypothesis import strategies as st  # noqa: E402
 
 from app.cases import Case, FieldValue, load_case  # noqa: E402
@@ -61,7 +68,7 @@ HOSTILE = [None, True, False, 0, -1, 2**63, 10**30, 1.5, float("nan"), float("in
            "ctrl+", "+", "%", "%Y", "审批", "城市审批系统*", "\x1b[31m", "a\x00b", "\ud800", "x" * 20_000,
            "tab", "男", "1e999", "ok", "invalid", "35080219900307103X", [], {}, [1, [2, [3]]],
            {"a": {"b": {"c": None}}}, ["tab", "tab"], {"x": 1, "y": 2}, [[[[[[[[[[]]]]]]]]]],
-           {"value": 1}, {"value": "张伟", "status": "ok"}, {"deskhand_case": True}]
+           {"value": 1}, {"value": "张伟", "status": "ok"}, {"deskhand_case": True}, 10**4000, -10**4000]
 
 
 def hostile_values() -> st.SearchStrategy[Any]:

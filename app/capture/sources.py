@@ -13,7 +13,7 @@ from PIL import Image, UnidentifiedImageError
 
 from app.capture.screen import CaptureError, ScreenGrabber
 from app.desktop.base import Desktop, WindowInfo
-from app.ocr.base import MAX_PIXELS, image_size_problem
+from app.ocr.base import image_far_too_large, image_size_problem
 from app.ocr.errors import OcrImageError
 from playbooks.files import FileRefused, check_regular_file
 
@@ -49,9 +49,7 @@ def load_image(path: str | Path) -> Image.Image:
                 return im.convert("RGB")
     except Image.DecompressionBombError:
         # Pillow refuses before we see the size (above 179 megapixels)
-        raise UnreadableImageError(
-            f"The image {p} is larger than {MAX_PIXELS // 1_000_000} megapixels, the most Deskhand "
-            "reads (an 8K screen is 33); crop it or scan at 300 dpi.") from None
+        raise UnreadableImageError(image_far_too_large(p)) from None
     except UnidentifiedImageError:
         raise UnreadableImageError(f"{p} is not an image Deskhand can read (PNG or JPEG); "
                                    "scan or save it again.") from None

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Iterable, Protocol, runtime_checkable
 if TYPE_CHECKING:  # pragma: no cover
     from PIL import Image
 
-__all__ = ["TextBox", "OcrEngine", "MAX_PIXELS", "MAX_SIDE", "image_size_problem"]
+__all__ = ["TextBox", "OcrEngine", "MAX_PIXELS", "MAX_SIDE", "image_size_problem",
+           "image_far_too_large"]
 
 # The largest picture Deskhand reads. An 8K screen is 33 megapixels and an A4 page
 # scanned at 600 dpi 35; RapidOCR scales to ~2000 px anyway. The side limit bounds the
@@ -42,6 +43,15 @@ def image_size_problem(width: int, height: int, path: object = None) -> str | No
                  "{megapixels} megapixels and {side} pixels a side (an 8K screen is 33 "
                  "megapixels), so crop it or scan at 300 dpi.", path=path, **limits)
     return None
+
+
+def image_far_too_large(path: object) -> str:
+    """For a picture Pillow refuses to open for its size (a decompression bomb)."""
+    from app.i18n import _
+    return _("The image {path} is far larger than {megapixels} megapixels; Deskhand reads "
+             "pictures of at most {megapixels} megapixels and {side} pixels a side (an 8K screen "
+             "is 33 megapixels), so crop it or scan at 300 dpi.", path=path,
+             megapixels=MAX_PIXELS // 1_000_000, side=f"{MAX_SIDE:,}")
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ import yaml
 
 from app.errors import RegistryConfigError
 from app.i18n import _, join, n_
+from playbooks.yaml_limits import YamlLimitError, load_bounded
 
 __all__ = ["AuthSpec", "Endpoint", "Registry", "RegistrySettings", "load_registry_settings",
            "parse_registry_settings", "AUTH_SCHEMES", "template_names"]
@@ -291,7 +292,11 @@ def load_registry_settings(path: str | Path) -> RegistrySettings:
         raise RegistryConfigError(_("The registry settings file {path} cannot be read: {reason}",
                                     path=p, reason=e)) from e
     try:
-        data = yaml.safe_load(text)
+        data = load_bounded(text)
+    except YamlLimitError as e:
+        raise RegistryConfigError(_("The registry settings file {path} cannot be used: line "
+                                    "{line}: {reason}.", path=p, line=e.line,
+                                    reason=e.message)) from None
     except yaml.YAMLError as e:
         raise RegistryConfigError(_("The registry settings file {path} is not valid YAML: {reason}",
                                     path=p, reason=e)) from e
