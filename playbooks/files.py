@@ -25,7 +25,7 @@ class FileRefused(Exception):
 
     def problem(self, what: str, ext: str, limit: str) -> str:
         """What is wrong, as a clause: `what` names the file ("playbook file"), `ext` the
-        kind to name instead (".yaml"), `limit` the size allowed and why ("1 MiB; …")."""
+        kind to name instead (".yaml"), `limit` the size allowed and why ("256 KiB; …")."""
         return {
             "missing": f"the {what} does not exist; check the path and the file name",
             "folder": f"this is a folder, not a {what}; name a {ext} file inside it",

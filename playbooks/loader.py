@@ -98,6 +98,8 @@ LOOKUP_RE = re.compile(r"[a-z0-9][a-z0-9_-]*\.[a-z0-9][a-z0-9_-]*\Z")
 STRFTIME_DIRECTIVES = set("aAwdbBmyYHIpMSfzZjUWcxX%")
 
 MAX_SECONDS = 600          # longest wait or timeout, in seconds
+MAX_ERRORS = 100           # problems reported from one file; the rest after these are fixed
+MAX_SUGGEST_FROM = 300     # "did you mean" looks among at most this many names
 MAX_COORD = 10000          # largest click position or offset, in pixels
 
 _NULL_TAG = "tag:yaml.org,2002:null"
@@ -118,7 +120,7 @@ def load_playbook(path: str | Path) -> Playbook:
     try:
         data = read_regular_file(p, MAX_FILE_BYTES)
     except FileRefused as e:
-        raise refuse(e.problem("playbook file", ".yaml", f"{MAX_FILE_BYTES:,} (1 MiB); real ones "
+        raise refuse(e.problem("playbook file", ".yaml", f"{MAX_FILE_BYTES:,} (256 KiB); real ones "
                                                         "are a few kilobytes")) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise refuse("the file is saved as UTF-16; save it as UTF-8", 1)
@@ -157,6 +159,12 @@ def load_playbook_text(text: str, filename: str) -> Playbook:
     checker = _Checker(filename)
     try:
         playbook = checker.check(root)
+    except _TooManyErrors:
+        playbook = None
+        last = max(err.line for err in checker.errors)
+        checker.errors.append(PlaybookError(
+            filename, last, f"checking stopped after {MAX_ERRORS} problems; fix these and run "
+                            "'deskhand check' again"))
     except RecursionError:  # pragma: no cover - compose_bounded keeps the tree shallow
         raise PlaybookErrors([PlaybookError(
             filename, 1, "the playbook is nested too deeply to be checked")]) from None
@@ -218,6 +226,8 @@ def _did_you_mean(word: str, options: Iterable[str], synonyms: dict[str, str] | 
         return synonyms[low]
     if low in options and low != word:
         return low
+    if len(options) > MAX_SUGGEST_FROM or len(low) > 100:
+        return None   # difflib over thousands of names, once per error, took minutes
     found = difflib.get_close_matches(low, options, n=1, cutoff=0.6)
     return found[0] if found else None
 
@@ -260,6 +270,11 @@ def _suggest_combo(text: str) -> str | None:
     return candidate if candidate != text.strip().lower() else None
 
 
+class _TooManyErrors(Exception):
+    """MAX_ERRORS problems found: stop checking (a file of thousands of broken steps would
+    otherwise take minutes, and print pages)."""
+
+
 class _Checker:
     """Walks the YAML node tree once, collecting every problem it finds."""
 
@@ -278,6 +293,8 @@ class _Checker:
     def error(self, where: Node | int, message: str) -> None:
         line = where if isinstance(where, int) else _line(where)
         self.errors.append(PlaybookError(self.file, line, message))
+        if len(self.errors) >= MAX_ERRORS:
+            raise _TooManyErrors
 
     # ----------------------------------------------------------------- node readers
 
@@ -1128,8 +1145,9 @@ class _Checker:
         if omap is not None:
             if not omap:
                 self.error(oknode, f"the options of step {n} are empty; give the keys for each choice")
+            choice_set = set(spec.choices) if spec is not None else set()
             for value, (vk, vv) in omap.items():
-                if spec is not None and value not in spec.choices:
+                if spec is not None and value not in choice_set:
                     self.error(vk, f"option '{value}' in step {n} is not one of the choices of field "
                                    f"'{name}' ({', '.join(spec.choices)})"
                                    + _suggest(value, spec.choices))

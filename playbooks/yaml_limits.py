@@ -23,7 +23,7 @@ __all__ = ["compose_bounded", "load_bounded", "walk", "unreadable_scalar", "out_
            "YamlLimitError", "MAX_FILE_BYTES", "MAX_DEPTH", "MAX_TEXT",
            "MAX_ITEMS", "MAX_VALUES"]
 
-MAX_FILE_BYTES = 1024 * 1024   # the shipped playbooks are 2-4 KB
+MAX_FILE_BYTES = 256 * 1024    # the shipped playbooks are 2-4 KB; PyYAML reads ~250 KB/s
 MAX_DEPTH = 20                 # a playbook nests 7 deep: top > fill > step > choose > options > keys > key
 MAX_TEXT = 10_000              # characters in one value; a long description is ~1,000
 MAX_ITEMS = 5_000              # entries in one list or mapping; a large form has ~100 steps
@@ -54,6 +54,7 @@ class _BoundedLoader(yaml.SafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
+        self._nodes = 0
 
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
         self._depth += 1
@@ -63,6 +64,12 @@ class _BoundedLoader(yaml.SafeLoader):
                 raise YamlLimitError(mark.line + 1, f"values are nested more than {MAX_DEPTH} levels "
                                                     "deep here; a playbook needs 7, so "
                                                     "this file is damaged or not what it should be")
+            self._nodes += 1
+            if self._nodes > MAX_VALUES:   # stop reading early; aliases are counted after
+                mark = self.peek_event().start_mark
+                raise YamlLimitError(mark.line + 1, f"the file holds more than {MAX_VALUES:,} "
+                                                    "values; a playbook or settings file holds a "
+                                                    "few hundred")
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
