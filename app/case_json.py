@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from app.errors import CaseFileError
+from app.i18n import N_, _
 from playbooks.files import FileRefused, read_regular_file
 
 __all__ = ["read_case_json", "check_plain", "check_case", "MAX_CASE_BYTES", "MAX_DEPTH",
@@ -30,43 +31,6 @@ MAX_FIELDS = 1_000                  # fields in one case; a large form has ~100
 MAX_NAME = 200                      # characters in a field name
 
 
-class _Refused(Exception):
-    """Raised from inside json.loads's hooks; becomes a CaseFileError."""
-
-
-def _refuse_constant(name: str) -> Any:
-    raise _Refused(f"holds {name}, which is not a value JSON allows; write the value as text "
-                   "in quotes")
-
-
-def _bounded_int(text: str) -> int:
-    if len(text.lstrip("-")) > MAX_DIGITS:
-        raise _Refused(f"holds a number of {len(text.lstrip('-')):,} digits; numbers in a case "
-                       f"file have at most {MAX_DIGITS} (write long numbers such as ID numbers "
-                       "as text in quotes)")
-    return int(text)
-
-
-def _bounded_float(text: str) -> float:
-    if len(text) > MAX_DIGITS + 10:
-        raise _Refused(f"holds a number written with {len(text):,} characters; numbers in a "
-                       f"case file have at most {MAX_DIGITS} digits")
-    value = float(text)
-    if not math.isfinite(value):
-        raise _Refused(f"holds the number {text[:20]}, too large to be read")
-    return value
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    doc: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in doc:
-            raise _Refused(f"gives the key '{_shown(key)}' twice in one object, so it is unclear "
-                           "which value is meant; remove one")
-        doc[key] = value
-    return doc
-
-
 def _shown(text: str, limit: int = 40) -> str:
     """A key or value as shown in a message: escaped control characters, cut if long."""
     cut = len(text) > limit
@@ -75,35 +39,91 @@ def _shown(text: str, limit: int = 40) -> str:
     return text + ("…" if cut else "")
 
 
+def _hooks(p: Path) -> dict[str, Any]:
+    """json.loads's hooks for the file `p`: each refusal is a whole sentence naming it."""
+
+    def constant(name: str) -> Any:
+        raise CaseFileError(_("The case file {path} holds {value}, which is not a value JSON "
+                              "allows; write the value as text in quotes.", path=p, value=name))
+
+    def integer(text: str) -> int:
+        digits = len(text.lstrip("-"))
+        if digits > MAX_DIGITS:
+            raise CaseFileError(_("The case file {path} holds a number of {digits} digits; numbers "
+                                  "in a case file have at most {limit} (write long numbers such as "
+                                  "ID numbers as text in quotes).", path=p, digits=f"{digits:,}",
+                                  limit=MAX_DIGITS))
+        return int(text)
+
+    def real(text: str) -> float:
+        if len(text) > MAX_DIGITS + 10:
+            raise CaseFileError(_("The case file {path} holds a number written with {chars} "
+                                  "characters; numbers in a case file have at most {limit} digits.",
+                                  path=p, chars=f"{len(text):,}", limit=MAX_DIGITS))
+        value = float(text)
+        if not math.isfinite(value):
+            raise CaseFileError(_("The case file {path} holds the number {value}, too large to be "
+                                  "read.", path=p, value=text[:20]))
+        return value
+
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        doc: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in doc:
+                raise CaseFileError(_("The case file {path} gives the key '{key}' twice in one "
+                                      "object, so it is unclear which value is meant; remove one.",
+                                      path=p, key=_shown(key)))
+            doc[key] = value
+        return doc
+
+    return {"parse_constant": constant, "parse_int": integer, "parse_float": real,
+            "object_pairs_hook": no_duplicates}
+
+
+def _refused(e: FileRefused, p: Path) -> str:
+    if e.kind == "missing":
+        return _("The case file {path} does not exist.", path=p)
+    if e.kind == "folder":
+        return _("{path} is a folder, not a case file; name the .json file inside it.", path=p)
+    if e.kind == "special":
+        return _("{path} is not a regular file (a device, pipe or socket); name a .json case "
+                 "file.", path=p)
+    if e.kind == "too_large":
+        return _("The case file {path} is {size} bytes, but a case file may be at most {limit} "
+                 "MiB; it is not a case file, or it is damaged.", path=p, size=f"{e.size:,}",
+                 limit=MAX_CASE_BYTES // 2**20)
+    return _("The case file {path} cannot be read ({reason}).", path=p, reason=e.reason)
+
+
 def read_case_json(path: str | Path) -> Any:
     """The parsed JSON of a case file. Raises CaseFileError for anything beyond the limits."""
     p = Path(path)
     try:
         data = read_regular_file(p, MAX_CASE_BYTES)
     except FileRefused as e:
-        raise CaseFileError(f"{p}: " + e.problem(
-            "case file", ".json", f"{MAX_CASE_BYTES // 2**20} MiB; a case is a few kilobytes") + ".") from None
+        raise CaseFileError(_refused(e, p)) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise CaseFileError(f"The case file {p} is saved as UTF-16; save it as UTF-8.")
+        raise CaseFileError(_("The case file {path} is saved as UTF-16; save it as UTF-8.", path=p))
     try:
         text = data.decode("utf-8-sig")   # a BOM, as Windows Notepad writes it, is fine
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise CaseFileError(f"The case file {p} is not UTF-8 text (line {line} has a byte that is "
-                            "not UTF-8); save it as UTF-8, as files saved in GBK cause this.") from None
+        raise CaseFileError(_("The case file {path} is not UTF-8 text (line {line} has a byte that "
+                              "is not UTF-8); save it as UTF-8, as files saved in GBK cause this.",
+                              path=p, line=line)) from None
     try:
-        doc = json.loads(text, parse_constant=_refuse_constant, parse_int=_bounded_int,
-                         parse_float=_bounded_float, object_pairs_hook=_no_duplicates)
-    except _Refused as exc:
-        raise CaseFileError(f"The case file {p} {exc}.") from None
+        doc = json.loads(text, **_hooks(p))
     except RecursionError:
-        raise CaseFileError(f"The case file {p} nests lists or objects thousands of levels deep; "
-                            f"a case nests at most {MAX_DEPTH}, so it is damaged.") from None
+        raise CaseFileError(_("The case file {path} nests lists or objects thousands of levels "
+                              "deep; a case nests at most {limit}, so it is damaged.",
+                              path=p, limit=MAX_DEPTH)) from None
     except json.JSONDecodeError as exc:
-        raise CaseFileError(f"The case file {p} is not valid JSON "
-                            f"(line {exc.lineno}, column {exc.colno}: {exc.msg}).") from None
+        raise CaseFileError(_("The case file {path} is not valid JSON (line {line}, column "
+                              "{column}: {reason}).", path=p, line=exc.lineno, column=exc.colno,
+                              reason=exc.msg)) from None
     except ValueError as exc:   # e.g. Python's own limit on digits in a number
-        raise CaseFileError(f"The case file {p} holds a value that cannot be read ({exc}).") from None
+        raise CaseFileError(_("The case file {path} holds a value that cannot be read ({reason}).",
+                              path=p, reason=exc)) from None
     _check_shape(doc, p)
     return doc
 
@@ -115,8 +135,9 @@ def _check_shape(doc: Any, p: Path) -> None:
     while stack:
         value, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise CaseFileError(f"The case file {p} nests lists or objects more than {MAX_DEPTH} "
-                                "levels deep; a case nests about 5, so it is damaged.")
+            raise CaseFileError(_("The case file {path} nests lists or objects more than {limit} "
+                                  "levels deep; a case nests about 5, so it is damaged.",
+                                  path=p, limit=MAX_DEPTH))
         if isinstance(value, str):
             _valid_text(value, p)
         elif isinstance(value, dict):
@@ -131,47 +152,44 @@ def _valid_text(text: str, p: Path) -> None:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise CaseFileError(f"The case file {p} holds the text '{_shown(text)}' with an invalid "
-                            "character (a lone \\ud800-\\udfff escape); it is damaged.") from None
+        raise CaseFileError(_("The case file {path} holds the text '{text}' with an invalid "
+                              "character (a lone \\ud800-\\udfff escape); it is damaged.",
+                              path=p, text=_shown(text))) from None
 
 
 # ----------------------------------------------------------------------------- types
 
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return f"{str(value).lower()} (true/false)"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    return "an object"
-
-
-def _field_names(doc: dict[str, Any], p: Path, where: str) -> None:
+def _field_names(doc: dict[str, Any], p: Path) -> None:
     if len(doc) > MAX_FIELDS:
-        raise CaseFileError(f"The case file {p} has {len(doc):,} {where}; a case has at most "
-                            f"{MAX_FIELDS:,}.")
+        raise CaseFileError(_("The case file {path} has {count} fields; a case has at most {limit}.",
+                              path=p, count=f"{len(doc):,}", limit=f"{MAX_FIELDS:,}"))
     for name in doc:
         if not name.strip() or len(name) > MAX_NAME:
-            raise CaseFileError(f"The case file {p} has a field named '{_shown(name)}'; a field "
-                                f"name is 1 to {MAX_NAME} characters.")
+            raise CaseFileError(_("The case file {path} has a field named '{name}'; a field name "
+                                  "is 1 to {limit} characters.", path=p, name=_shown(name),
+                                  limit=MAX_NAME))
 
 
 def check_plain(doc: dict[str, Any], p: Path) -> dict[str, str | None]:
     """A bare {"name": "value"} file: every value text or null. Numbers are refused rather
     than turned into text, as 1.0 or 3.50802e17 would not be what the applicant wrote."""
-    _field_names(doc, p, "fields")
+    _field_names(doc, p)
     values: dict[str, str | None] = {}
     for name, value in doc.items():
+        shown = _shown(name)
+        if isinstance(value, bool):
+            raise CaseFileError(_("In {path}, the value of '{name}' is {value} (true/false), but "
+                                  "field values must be text (or null for no value).",
+                                  path=p, name=shown, value=json.dumps(value)))
+        if isinstance(value, (int, float)):
+            raise CaseFileError(_("In {path}, the value of '{name}' is the number {value}, but field "
+                                  "values must be text: write it in quotes, \"{value}\" (or null "
+                                  "for no value).", path=p, name=shown,
+                                  value=_shown(json.dumps(value))))
         if value is not None and not isinstance(value, str):
-            hint = (" in quotes, e.g. \"" + _shown(json.dumps(value)) + "\""
-                    if isinstance(value, (int, float)) and not isinstance(value, bool) else "")
-            raise CaseFileError(f"In {p}, the value of '{_shown(name)}' is {_kind(value)}, but "
-                                f"field values must be text{hint} (or null for no value).")
+            raise CaseFileError(_("In {path}, the value of '{name}' is a list or an object, but "
+                                  "field values must be text (or null for no value).",
+                                  path=p, name=shown))
         values[name] = value
     return values
 
@@ -202,48 +220,55 @@ def _list_of(check: _Check) -> _Check:
 # what each known key must hold; keys not named here are kept as they are
 _TOP: dict[str, tuple[_Check, str]] = {
     "case_id": (lambda v: _is_str(v) and 0 < len(v) <= MAX_NAME and not
-                any(c in v for c in "/\\\0"), "a name of 1-200 characters without / or \\"),
-    "playbook": (_opt(_is_str), "text or null"),
-    "created": (_is_str, "text"),
-    "fields": (lambda v: isinstance(v, dict), "an object of fields"),
-    "fills": (_list_of(lambda x: isinstance(x, dict)), "a list of objects"),
-    "verification": (_list_of(lambda x: isinstance(x, dict)), "a list of objects"),
+                any(c in v for c in "/\\\0"), N_("a name of 1-200 characters without / or \\")),
+    "playbook": (_opt(_is_str), N_("text or null")),
+    "created": (_is_str, N_("text")),
+    "fields": (lambda v: isinstance(v, dict), N_("an object of fields")),
+    "fills": (_list_of(lambda x: isinstance(x, dict)), N_("a list of objects")),
+    "verification": (_list_of(lambda x: isinstance(x, dict)), N_("a list of objects")),
 }
 _FIELD: dict[str, tuple[_Check, str]] = {
-    "value": (_opt(_is_str), "text or null"),
-    "status": (_is_str, "text"),
-    "original": (_opt(_is_str), "text or null"),
-    "source": (_opt(lambda v: isinstance(v, dict)), "an object"),
+    "value": (_opt(_is_str), N_("text or null")),
+    "status": (_is_str, N_("text")),
+    "original": (_opt(_is_str), N_("text or null")),
+    "source": (_opt(lambda v: isinstance(v, dict)), N_("an object")),
 }
 _SOURCE: dict[str, tuple[_Check, str]] = {
-    "kind": (_is_str, "text"),
-    "file": (_is_str, "text"),
-    "title": (_is_str, "text"),
+    "kind": (_is_str, N_("text")),
+    "file": (_is_str, N_("text")),
+    "title": (_is_str, N_("text")),
     "box": (_opt(lambda v: isinstance(v, list) and len(v) == 4 and all(map(_is_num, v))),
-            "a list of 4 numbers"),
-    "problems": (_list_of(_is_str), "a list of texts"),
-    "warnings": (_list_of(_is_str), "a list of texts"),
-    "alternatives": (_opt(_list_of(_is_str)), "a list of texts"),
-    "registry": (lambda v: isinstance(v, dict), "an object"),
-    "edited_by_clerk": (lambda v: isinstance(v, bool), "true or false"),
+            N_("a list of 4 numbers")),
+    "problems": (_list_of(_is_str), N_("a list of texts")),
+    "warnings": (_list_of(_is_str), N_("a list of texts")),
+    "alternatives": (_opt(_list_of(_is_str)), N_("a list of texts")),
+    "registry": (lambda v: isinstance(v, dict), N_("an object")),
+    "edited_by_clerk": (lambda v: isinstance(v, bool), N_("true or false")),
 }
 _FILL: dict[str, tuple[_Check, str]] = {
-    "at": (_is_str, "text"),
-    "outcome": (_opt(_is_str), "text"),
-    "step_reached": (_opt(_is_int), "a whole number or null"),
-    "field_reached": (_opt(_is_str), "text or null"),
-    "position": (_opt(_is_int), "a whole number"),
-    "readback_ok": (_opt(_is_int), "a whole number"),
-    "differs": (_opt(_list_of(_is_str)), "a list of field names"),
-    "message": (_opt(_is_str), "text or null"),
+    "at": (_is_str, N_("text")),
+    "outcome": (_opt(_is_str), N_("text")),
+    "step_reached": (_opt(_is_int), N_("a whole number or null")),
+    "field_reached": (_opt(_is_str), N_("text or null")),
+    "position": (_opt(_is_int), N_("a whole number")),
+    "readback_ok": (_opt(_is_int), N_("a whole number")),
+    "differs": (_opt(_list_of(_is_str)), N_("a list of field names")),
+    "message": (_opt(_is_str), N_("text or null")),
 }
 
 
-def _typed(doc: dict[str, Any], schema: dict[str, tuple[_Check, str]], p: Path, where: str) -> None:
+def _typed(doc: dict[str, Any], schema: dict[str, tuple[_Check, str]], p: Path,
+           where: tuple[str, ...]) -> None:
     for key, (check, expected) in schema.items():
         if key in doc and not check(doc[key]):
-            raise CaseFileError(f"In {p}, '{key}' of {where} is {_kind(doc[key])}, but must be "
-                                f"{expected}; the case file is damaged or was edited by hand.")
+            raise CaseFileError(_("In {path}, {where} must be {expected}; the case file is damaged "
+                                  "or was edited by hand.", path=p, where=_where(*where, key),
+                                  expected=_(expected)))
+
+
+def _where(*keys: str) -> str:
+    """A place in the case file, as keys: fields › phone › source."""
+    return " › ".join(_shown(k) for k in keys)
 
 
 def check_case(doc: dict[str, Any], p: Path, statuses: tuple[str, ...]) -> dict[str, Any]:
@@ -251,20 +276,23 @@ def check_case(doc: dict[str, Any], p: Path, statuses: tuple[str, ...]) -> dict[
     provenance and the fill log typed as Deskhand writes them."""
     for key in ("case_id", "fields"):
         if key not in doc:
-            raise CaseFileError(f"The case file {p} has no '{key}'; it is incomplete or damaged.")
-    _typed(doc, _TOP, p, "the case")
-    _field_names(doc["fields"], p, "fields")
+            raise CaseFileError(_("The case file {path} has no '{key}'; it is incomplete or "
+                                  "damaged.", path=p, key=key))
+    _typed(doc, _TOP, p, ())
+    _field_names(doc["fields"], p)
     for name, fv in doc["fields"].items():
-        where = f"field '{_shown(name)}'"
         if not isinstance(fv, dict):
-            raise CaseFileError(f"In {p}, {where} is {_kind(fv)}, but must be an object such as "
-                                "{\"value\": \"张三\", \"status\": \"ok\"}.")
-        _typed(fv, _FIELD, p, where)
+            raise CaseFileError(_("In {path}, {where} must be an object such as {{\"value\": "
+                                  "\"张三\", \"status\": \"ok\"}}.", path=p,
+                                  where=_where("fields", name)))
+        _typed(fv, _FIELD, p, ("fields", name))
         status = fv.get("status", "ok")
         if status not in statuses:
-            raise CaseFileError(f"In {p}, {where} has unknown status '{_shown(status)}'; it is "
-                                f"one of {', '.join(statuses)}.")
-        _typed(fv.get("source") or {}, _SOURCE, p, f"the source of {where}")
+            raise CaseFileError(_("In {path}, {where} is the unknown status '{status}'; a status is "
+                                  "one of {statuses}.", path=p,
+                                  where=_where("fields", name, "status"), status=_shown(status),
+                                  statuses=", ".join(statuses)))
+        _typed(fv.get("source") or {}, _SOURCE, p, ("fields", name, "source"))
     for i, entry in enumerate(doc.get("fills") or [], 1):
-        _typed(entry, _FILL, p, f"fill log entry {i}")
+        _typed(entry, _FILL, p, ("fills", str(i)))
     return doc

@@ -16,6 +16,7 @@ from typing import Any
 
 from app.case_json import check_case, check_plain, read_case_json
 from app.errors import CaseFileError
+from app.i18n import _
 from app.files import write_text_atomically
 
 CASE_FORMAT = 1
@@ -71,8 +72,8 @@ def load_case(path: str | Path, playbook: str | None = None) -> Case:
     p = Path(path)
     raw = read_case_json(p)
     if not isinstance(raw, dict):
-        raise CaseFileError(f"The case file {p} must hold a JSON object such as "
-                            "{\"applicant_name\": \"张三\"}.")
+        raise CaseFileError(_("The case file {path} must hold a JSON object such as "
+                              "{{\"applicant_name\": \"张三\"}}.", path=p))
     if "deskhand_case" not in raw:
         case = case_from_values(check_plain(raw, p), playbook, {"kind": "json", "file": str(p)})
         case.plain = True
@@ -80,8 +81,8 @@ def load_case(path: str | Path, playbook: str | None = None) -> Case:
     version = raw["deskhand_case"]
     if version != CASE_FORMAT or isinstance(version, bool):
         shown = version if isinstance(version, int) else repr(str(version)[:20])
-        raise CaseFileError(f"The case file {p} has format {shown}; "
-                            f"this Deskhand reads format {CASE_FORMAT}.")
+        raise CaseFileError(_("The case file {path} has format {format}; this Deskhand reads "
+                              "format {supported}.", path=p, format=shown, supported=CASE_FORMAT))
     raw = check_case(raw, p, STATUSES)
     fields = {k: FieldValue(v.get("value"), v.get("status", "ok"), v.get("original"),
                             dict(v.get("source") or {}))

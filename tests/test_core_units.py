@@ -91,7 +91,7 @@ def test_plain_json_numbers_are_refused_not_turned_into_text(tmp_path):
     path = tmp_path / "v.json"
     path.write_text('{"name": "李四", "age": 30}', encoding="utf-8")
     with pytest.raises(CaseFileError, match=r"'age' is the number 30, but field values must be "
-                                            r"text in quotes, e\.g\. \"30\""):
+                                            r"text: write it in quotes, \"30\""):
         load_case(path, "pb")
 
 

@@ -13,6 +13,7 @@ from PIL import Image, UnidentifiedImageError
 
 from app.capture.screen import CaptureError, ScreenGrabber
 from app.desktop.base import Desktop, WindowInfo
+from app.i18n import _
 from app.ocr.base import image_far_too_large, image_size_problem
 from app.ocr.errors import OcrImageError
 from playbooks.files import FileRefused, check_regular_file
@@ -32,11 +33,10 @@ def load_image(path: str | Path) -> Image.Image:
     try:
         size = check_regular_file(p, MAX_IMAGE_BYTES)
     except FileRefused as e:
-        raise UnreadableImageError(f"{p}: " + e.problem(
-            "picture file", "PNG or JPEG", f"{MAX_IMAGE_BYTES // 2**20} MB; save it as PNG or JPEG, or "
-                                    "scan at 300 dpi") + ".") from None
+        raise UnreadableImageError(_refused(e, p)) from None
     if size == 0:
-        raise UnreadableImageError(f"The image {p} is an empty file (0 bytes); scan or save it again.")
+        raise UnreadableImageError(_("The image {path} is an empty file (0 bytes); scan or save it "
+                                     "again.", path=p))
     try:
         with warnings.catch_warnings():
             # Pillow warns above 89 megapixels; our own, lower limit is checked below
@@ -51,14 +51,29 @@ def load_image(path: str | Path) -> Image.Image:
         # Pillow refuses before we see the size (above 179 megapixels)
         raise UnreadableImageError(image_far_too_large(p)) from None
     except UnidentifiedImageError:
-        raise UnreadableImageError(f"{p} is not an image Deskhand can read (PNG or JPEG); "
-                                   "scan or save it again.") from None
+        raise UnreadableImageError(_("{path} is not an image Deskhand can read (PNG or JPEG); "
+                                     "scan or save it again.", path=p)) from None
     except (OSError, SyntaxError, ValueError, EOFError, struct.error, IndexError,
             TypeError, MemoryError) as exc:
         # what Pillow's decoders raise for damaged files
-        raise UnreadableImageError(f"The image {p} is damaged or cut short "
-                                   f"({_short(str(exc) or type(exc).__name__)}); scan or save it "
-                                   "again.") from None
+        raise UnreadableImageError(_("The image {path} is damaged or cut short ({reason}); scan "
+                                     "or save it again.", path=p,
+                                     reason=_short(str(exc) or type(exc).__name__))) from None
+
+
+def _refused(e: FileRefused, p: Path) -> str:
+    if e.kind == "missing":
+        return _("The image {path} does not exist; check the path.", path=p)
+    if e.kind == "folder":
+        return _("{path} is a folder, not an image; name a PNG or JPEG file inside it.", path=p)
+    if e.kind == "special":
+        return _("{path} is not a regular file (a device, pipe or socket); name a PNG or JPEG "
+                 "file.", path=p)
+    if e.kind == "too_large":
+        return _("The image {path} is {size} MB; Deskhand reads image files of at most {limit} MB, "
+                 "so save it as PNG or JPEG, or scan at 300 dpi.", path=p,
+                 size=f"{e.size / 2**20:,.0f}", limit=MAX_IMAGE_BYTES // 2**20)
+    return _("The image {path} cannot be read ({reason}).", path=p, reason=e.reason)
 
 
 def _short(text: str, limit: int = 80) -> str:
