@@ -2,6 +2,7 @@
 
     DeskhandError (playbooks/errors.py)
     ├── PlaybookError          malformed playbook, `file:line: message`   exit 2
+    │   └── PlaybookErrors     every problem of one file (at most 100)
     ├── UsageError             bad command line or case input             exit 2
     │   └── RefusedValueError  a value that may never be typed (control characters)
     ├── NeedsPersonError       values no person has confirmed are not typed   exit 1
@@ -15,10 +16,11 @@
     ├── CheckError             (app/checks) a check cannot run as asked        exit 2
     │   ├── InvalidValueError
     │   └── AreaDataError      the shipped GB/T 2260 table is missing          exit 3
-    ├── OcrError               (app/ocr) engine missing, unreadable image      exit 3
+    ├── OcrError               (app/ocr) the engine is missing or broken       exit 3
     │   ├── OcrEngineNotInstalledError
     │   ├── UnknownOcrEngineError                                          exit 2
-    │   └── OcrImageError
+    │   └── OcrImageError      empty, damaged, too large or not a picture     exit 2
+    │       └── UnreadableImageError  (app/capture/sources.py) an image file
     └── FillError              typing was stopped                          exit 3
         ├── TargetNotFocusedError   the focused window is not the playbook's target
         ├── FocusLostError          focus moved mid-fill (field and position reached)

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import yaml
 
-hypothesis = pytest.importorskip("hypothesis")
+# Imported, not importorskip'd: the fuzz must run in CI (hypothesis is in the test extra).
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis.configuration import set_hypothesis_home_dir  # noqa: E402
 

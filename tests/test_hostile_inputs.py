@@ -383,3 +383,16 @@ def test_the_worst_playbooks_inside_the_limits_are_answered_in_seconds() -> None
     big = (head + f"fields:\n  - {{name: g, type: choice, choices: [{choices}]}}\nfill:\n"
            + f"  - choose: {{field: g, options: {{{options}}}}}\n" * 4)
     assert len(load_playbook_text(big, "x.yaml").steps) == 4
+
+
+def test_only_picture_formats_are_opened(tmp_path: Path) -> None:
+    """Pillow's EPS plugin would hand the file to Ghostscript; Deskhand opens the formats
+    scanners, phones and screenshots write, and refuses the rest with a sentence."""
+    eps = tmp_path / "scan.png"
+    eps.write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\nshowpage\n")
+    assert_refused(tmp_path, ["ocr", str(eps)], "not an image Deskhand can read")
+    from PIL import Image
+    for kind in ("BMP", "TIFF", "WEBP", "GIF"):
+        Image.new("RGB", (40, 30), "white").save(tmp_path / f"ok.{kind.lower()}", kind)
+        from app.capture.sources import load_image
+        assert load_image(tmp_path / f"ok.{kind.lower()}").size == (40, 30)

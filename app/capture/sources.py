@@ -19,6 +19,9 @@ from app.ocr.errors import OcrImageError
 from playbooks.files import FileRefused, check_regular_file
 
 MAX_IMAGE_BYTES = 200 * 1024 * 1024   # a 40-megapixel picture is ~120 MB even as BMP
+# What scanners, phones and screenshots write. Not every format Pillow knows: its EPS
+# plugin runs Ghostscript on the file, and a picture the clerk was sent may be hostile.
+IMAGE_FORMATS = ("PNG", "JPEG", "BMP", "TIFF", "WEBP", "GIF")
 
 
 class UnreadableImageError(OcrImageError):
@@ -41,7 +44,7 @@ def load_image(path: str | Path) -> Image.Image:
         with warnings.catch_warnings():
             # Pillow warns above 89 megapixels; our own, lower limit is checked below
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(p) as im:
+            with Image.open(p, formats=IMAGE_FORMATS) as im:
                 problem = image_size_problem(im.width, im.height, p)
                 if problem is not None:
                     raise UnreadableImageError(problem)
