@@ -19,9 +19,15 @@ from app.cases import Case, FieldValue, case_from_values, load_case, save_case
 from app.errors import DeskhandError, NeedsPersonError, RefusedValueError, UsageError
 from app.fill.engine import FillOptions, FillReport, PlannedStep, masked_text, plan
 from app.fill.gate import Verdict, confirm, printable, vet
+from app.i18n import N_, _, sentences
 from app.privacy import mask_text
 from app.pipeline import Pipeline, PipelineOptions, build_pipeline
 from playbooks.model import Playbook
+
+
+# Field statuses as the clerk reads them (the review's words); --json keeps the codes.
+STATUS_WORDS = {"ok": N_("ok"), "corrected": N_("corrected"), "mismatch": N_("mismatch"),
+                "invalid": N_("invalid"), "missing": N_("missing"), "unverified": N_("unverified")}
 
 
 class SafeText:
@@ -44,7 +50,7 @@ def _json(doc: dict[str, Any], out: TextIO) -> None:
 
 def _warn_settings(pipeline: Pipeline, err: TextIO) -> None:
     for problem in pipeline.problems:
-        print(f"Warning: settings: {mask_text(problem)}", file=err)
+        print(_("Warning: settings: {problem}", problem=mask_text(problem)), file=err)
 
 
 # -- check -----------------------------------------------------------------------
@@ -57,8 +63,8 @@ def cmd_check(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: Te
             print(str(exc), file=err)
             worst = max(worst, exc.exit_code)
             continue
-        print(f"{pb.path}: ok ({pb.name}, {len(pb.fields)} fields, {len(pb.steps)} steps)",
-              file=out)
+        print(_("{path}: ok ({name}, {fields} fields, {steps} steps)", path=pb.path, name=pb.name,
+                fields=len(pb.fields), steps=len(pb.steps)), file=out)
     return worst
 
 
@@ -68,9 +74,12 @@ def _field_name(name: str, pb: Playbook, option: str) -> str:
     name = name.strip()
     if name not in names:
         close = difflib.get_close_matches(name, names, 1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise UsageError(f"{option} names field '{name}', which playbook {pb.id} does not "
-                         f"declare{hint}.")
+        if close:
+            raise UsageError(_("{option} names field '{name}', which playbook {playbook} does "
+                               "not declare (did you mean '{close}'?).", option=option,
+                               name=printable(name), playbook=pb.id, close=close[0]))
+        raise UsageError(_("{option} names field '{name}', which playbook {playbook} does not "
+                           "declare.", option=option, name=printable(name), playbook=pb.id))
     return name
 
 
@@ -78,7 +87,7 @@ def _parse_sets(pairs: Sequence[str], pb: Playbook) -> dict[str, str]:
     values: dict[str, str] = {}
     for pair in pairs:
         if "=" not in pair:
-            raise UsageError(f"--set takes NAME=VALUE, not '{printable(pair)}'.")
+            raise UsageError(_("--set takes NAME=VALUE, not '{pair}'.", pair=printable(pair)))
         name, value = pair.split("=", 1)
         values[_field_name(name, pb, "--set")] = value
     return values
@@ -96,12 +105,13 @@ def _load_or_make_case(args: argparse.Namespace, pb: Playbook, cases_dir: Path) 
         case = case_from_values(sets, pb.id, {"kind": "manual"})
         path = Path(args.output) if args.output else cases_dir / f"{case.case_id}.json"
     else:
-        raise UsageError("Give the case to fill: --case CASE.json, or --set NAME=VALUE pairs.")
+        raise UsageError(_("Give the case to fill: --case CASE.json, or --set NAME=VALUE pairs."))
     for name in args.accept or []:
         name = _field_name(name, pb, "--accept")
         fv = case.fields.get(name)
         if fv is None or not fv.value:
-            raise UsageError(f"--accept names field '{name}', which has no value in this case.")
+            raise UsageError(_("--accept names field '{name}', which has no value in this case.",
+                               name=name))
         confirm(fv, "cli --accept")
     return case, path
 
@@ -148,16 +158,18 @@ def _report_json(pb: Playbook, report: FillReport | None, case_path: Path, plan_
 
 def _print_report(pb: Playbook, report: FillReport, out: TextIO) -> None:
     labels = {f.name: f.label or f.name for f in pb.fields}
-    print(f"Filled into '{report.window}' in {report.elapsed_s:.2f} s:", file=out)
-    marks = {"readback_ok": "read back ok", "readback_differs": "READ BACK DIFFERS",
-             "readback_unavailable": "typed (could not read back)", "typed": "typed",
-             "chosen": "chosen (not read back)", "skipped": "left empty (no value)"}
+    print(_("Filled into '{window}' in {seconds} s:", window=report.window,
+            seconds=f"{report.elapsed_s:.2f}"), file=out)
+    marks = {"readback_ok": _("read back ok"), "readback_differs": _("READ BACK DIFFERS"),
+             "readback_unavailable": _("typed (could not read back)"), "typed": _("typed"),
+             "chosen": _("chosen (not read back)"), "skipped": _("left empty (no value)")}
     for r in report.results:
         line = f"  {labels.get(r.field, r.field)} ({r.field}): {marks.get(r.status, r.status)}"
         if r.method:
             line += f" [{r.method}] {masked_text(pb, r.field, r.expected)}"
         if r.status == "readback_differs":
-            line += f" — the client holds {masked_text(pb, r.field, r.readback)!r}"
+            line += " — " + _("the client holds '{value}'",
+                              value=masked_text(pb, r.field, r.readback))
         print(line, file=out)
     print(report.summary(), file=out)
 
@@ -170,7 +182,7 @@ def _dry_run(args: argparse.Namespace, pb: Playbook, case: Case, case_path: Path
     refused = [v for v in verdicts if v.refused]
     needs = [v for v in verdicts if v.needs_person]
     code = 2 if refused else 1 if needs else 0
-    message = "dry run: nothing typed"
+    message = _("Dry run: nothing was typed.")
     if refused or needs:
         try:
             from app.fill.gate import require_typeable
@@ -181,13 +193,15 @@ def _dry_run(args: argparse.Namespace, pb: Playbook, case: Case, case_path: Path
         _json(_report_json(pb, None, case_path, rows, code, message,
                            [v.field for v in needs]), out)
     else:
-        print(f"Dry run of {pb.id} — nothing is typed:", file=out)
+        print(_("Dry run of {playbook}; nothing is typed:", playbook=pb.id), file=out)
         for row in rows:
             what = row["text"] if row["kind"] in ("type", "choose") else \
                 " ".join(row["keys"]) or row["detail"]
-            flag = (" ← REFUSED: " + ", ".join(row["refused"]) if row["refused"] else
-                    " ← needs a person: " + row["needs_person"][0] if row["needs_person"] else
-                    " (confirmed by a person)" if row["confirmed_by_person"] else "")
+            flag = (" ← " + _("REFUSED: {chars}", chars=", ".join(row["refused"]))
+                    if row["refused"] else
+                    " ← " + _("needs a person: {reason}", reason=row["needs_person"][0])
+                    if row["needs_person"] else
+                    " " + _("(confirmed by a person)") if row["confirmed_by_person"] else "")
             print(f"  {row['step']:>2}. {row['kind']:<6} {row['field'] or '':<16} {what}{flag}",
                   file=out)
     if code:
@@ -205,19 +219,20 @@ def cmd_fill(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: Tex
         if args.yes:
             return True
         if not sys.stdin.isatty():
-            raise UsageError("Refusing to type without confirmation: run with --yes, or from a "
-                             "terminal to be asked.")
-        answer = input(f"Type {sum(s.kind == 'type' for s in steps)} fields of case "
-                       f"{case.case_id} into the approval client? Focus it within "
-                       f"{args.wait_focus:g} s after answering. [y/N] ")
+            raise UsageError(_("Refusing to type without confirmation: run with --yes, or "
+                               "from a terminal to be asked."))
+        answer = input(_("Type {n} fields of case {case} into the approval client? Focus it "
+                         "within {seconds} s after answering. [y/N] ",
+                         n=sum(s.kind == "type" for s in steps), case=case.case_id,
+                         seconds=f"{args.wait_focus:g}"))
         return answer.strip().lower() in ("y", "yes", "是")
 
     if not 0 <= args.wait_focus <= 600:      # also refuses nan
-        raise UsageError("--wait-focus takes seconds from 0 to 600.")
+        raise UsageError(_("--wait-focus takes seconds from 0 to 600."))
     last = len(pb.steps)
     if not 1 <= args.start_step <= last:
-        raise UsageError(f"--start-step takes a step from 1 to {last} (playbook {pb.id} has "
-                         f"{last} steps).")
+        raise UsageError(_("--start-step takes a step from 1 to {last} (playbook {playbook} "
+                           "has {last} steps).", last=last, playbook=pb.id))
     options = FillOptions(wait_focus_s=args.wait_focus, start_step=args.start_step - 1,
                           abort_keys=None if args.abort_keys == "none" else args.abort_keys,
                           failsafe=not args.no_failsafe)
@@ -225,11 +240,11 @@ def cmd_fill(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: Tex
     report: FillReport | None
     try:
         report = pipeline.fill(pb, case, case_path, options, before_typing=ask, progress=(
-            lambda k, d: print("Waiting for the approval client to be focused…", file=err)
+            lambda k, d: print(_("Waiting for the approval client to be focused…"), file=err)
             if k == "waiting_for_target" else None))
         code = 1 if report.unconfirmed or report.outcome == "cancelled" else 0
         if report.outcome == "cancelled":
-            message = "Nothing typed."
+            message = _("Nothing was typed.")
     except DeskhandError as exc:   # any stage: the report and the case log still follow
         report = getattr(exc, "__deskhand_report__", None)
         code, message = exc.exit_code, exc.message
@@ -241,8 +256,8 @@ def cmd_fill(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: Tex
     if message:
         print(message, file=err)
     for warning in (report.warnings if report else []):
-        print(f"Warning: {warning}", file=err)
-    print(f"Case kept at {case_path}", file=err)
+        print(_("Warning: {warning}", warning=warning), file=err)
+    print(_("Case kept at {path}", path=case_path), file=err)
     return code
 
 
@@ -250,7 +265,7 @@ def cmd_fill(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: Tex
 def cmd_capture(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: TextIO) -> int:
     pb = pipeline.playbook(args.playbook)
     if args.scale is not None and not 0.25 <= args.scale <= 8:     # also refuses nan
-        raise UsageError("--scale takes a display scale from 0.25 to 8, e.g. 1.25 for 125%.")
+        raise UsageError(_("--scale takes a display scale from 0.25 to 8, e.g. 1.25 for 125%."))
     if args.image:
         source = pipeline.load_image(pb, args.image, args.scale)
     elif args.window:
@@ -262,7 +277,8 @@ def cmd_capture(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: 
     result, case, case_path, fault = outcome.result, outcome.case, outcome.case_path, outcome.verify_error
     code = 1 if result.needs_person else 0
     if fault is not None:
-        print(f"{fault.message} The case is kept in {case_path}.", file=err)
+        print(sentences([fault.message, _("The case is kept in {path}.", path=case_path)]),
+              file=err)
         code = max(code, fault.exit_code)
     rows = [{"field": name, "status": fv.status,
              "value": masked_text(pb, name, fv.value),
@@ -280,15 +296,19 @@ def cmd_capture(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: 
                "error": fault.message if fault else None, "exit_code": code}, out)
     else:
         labels = {f.name: f.label or f.name for f in pb.fields}
-        print(f"Read {len(rows)} fields in {result.elapsed_s:.2f} s:", file=out)
+        print(_("Read {n} fields in {seconds} s:", n=len(rows),
+                seconds=f"{result.elapsed_s:.2f}"), file=out)
+        said = {mask_text(fault.message)} if fault is not None else set()   # said once, above
         for row in rows:
-            extra = f" (read as {row['original']})" if row["original"] else ""
+            extra = " " + _("(read as {value})", value=row["original"]) if row["original"] else ""
             if row["registry"] and row["status"] == "mismatch":
-                extra += f" (registry: {row['registry']})"
-            why = f" — {'; '.join(row['problems'])}" if row["problems"] else ""
-            print(f"  {labels.get(row['field'], row['field'])}: {row['status']:<9} "
+                extra += " " + _("(registry: {value})", value=row["registry"])
+            problems = [p for p in row["problems"] if p not in said]
+            why = f" — {'; '.join(problems)}" if problems else ""
+            status = _(STATUS_WORDS[row["status"]]) if row["status"] in STATUS_WORDS else row["status"]
+            print(f"  {labels.get(row['field'], row['field'])}: {status:<9} "
                   f"{row['value'] or ''}{extra}{why}", file=out)
-    print(f"Case written to {case_path}", file=err)
+    print(_("Case written to {path}", path=case_path), file=err)
     return code
 
 
@@ -307,7 +327,7 @@ def cmd_ocr(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: Text
     engine = pipeline.engine()
     reason = getattr(engine, "fallback_reason", None)
     if reason:
-        print(f"Warning: {reason}", file=err)
+        print(_("Warning: {warning}", warning=reason), file=err)
     boxes = engine.read(image)
     if args.json:
         _json({"image": str(args.image), "engine": engine.name, "width": image.width,
@@ -327,7 +347,8 @@ class _Parser(argparse.ArgumentParser):
     """argparse that ends in exit 2 with one line, as every other usage error does."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help').")
+        raise UsageError(_("{prog}: {problem} (see '{prog} --help').", prog=self.prog,
+                           problem=message))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -443,7 +464,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
         print(str(exc), file=err)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("Stopped. Any case file is kept.", file=err)
+        print(_("Stopped. Any case file is kept."), file=err)
         return 3
     except Exception as exc:   # the last line: a sentence here, the traceback in the log
         from app.logs import crash_sentence, log_crash
