@@ -1,44 +1,62 @@
-"""Deskhand's exception tree (one root, a branch per stage of a case).
+"""Deskhand's exception tree: every error class is defined here (the root, and the
+playbook errors the standalone `playbooks/` package raises, live in playbooks/errors.py and
+are re-exported), as httpx keeps its tree in one module. Modules that raised their own
+errors before (app.checks.errors, app.ocr.errors, app.capture.screen, app.settings…)
+re-export these names.
 
-    DeskhandError (playbooks/errors.py)
-    ├── PlaybookError          malformed playbook, `file:line: message`   exit 2
+    DeskhandError (playbooks/errors.py)   message, playbook, step, field, exit_code
+    ├── PlaybookError          malformed playbook, `file:line: message`        exit 2
     │   └── PlaybookErrors     every problem of one file (at most 100)
-    ├── UsageError             bad command line or case input             exit 2
+    ├── UsageError             bad command line or case input                  exit 2
     │   └── RefusedValueError  a value that may never be typed (control characters)
-    ├── NeedsPersonError       values no person has confirmed are not typed   exit 1
-    ├── CaseFileError          a case file cannot be read or written      exit 2
+    ├── NeedsPersonError       values no person has confirmed are not typed    exit 1
+    ├── CaseFileError          a case file cannot be read or written           exit 2
+    ├── SettingsError          the settings cannot be used or saved as given   exit 2
+    │   ├── SettingLockedError     a change to a key IT fixed in the preset
+    │   ├── PresetError            IT's preset file is broken
+    │   └── HotkeySettingError     a combination that cannot be a global hotkey
     ├── DesktopError           no display, no backend, a desktop call failed   exit 3
     │   ├── ClipboardError     the clipboard could not be saved, read or restored
     │   ├── HotkeyError        a hotkey cannot be parsed, grabbed or listened for
     │   │   └── HotkeyConflictError  another program holds the combination
-    │   └── CaptureError       (app/capture) the screen could not be captured
-    │       └── NoDisplayError
-    ├── CheckError             (app/checks) a check cannot run as asked        exit 2
-    │   ├── InvalidValueError
+    │   └── CaptureError       the screen or a window could not be captured
+    │       └── NoDisplayError there is no display to read
+    ├── CheckError             a check was asked for something it cannot do    exit 2
+    │   ├── InvalidValueError  a parsed value fails its check (carries `problems`)
     │   └── AreaDataError      the shipped GB/T 2260 table is missing          exit 3
-    ├── OcrError               (app/ocr) the engine is missing or broken       exit 3
+    ├── OcrError               the OCR engine is missing or broken             exit 3
     │   ├── OcrEngineNotInstalledError
-    │   ├── UnknownOcrEngineError                                          exit 2
-    │   └── OcrImageError      empty, damaged, too large or not a picture     exit 2
-    │       └── UnreadableImageError  (app/capture/sources.py) an image file
-    └── FillError              typing was stopped                          exit 3
-        ├── TargetNotFocusedError   the focused window is not the playbook's target
-        ├── FocusLostError          focus moved mid-fill (field and position reached)
-        ├── FillAbortedError        the clerk pressed the abort key or hit the failsafe corner
-        └── ModifiersHeldError      the hotkey's modifiers were never released
-    ├── VerificationError      (app/registry) a registry look-up failed         exit 3
+    │   │   └── EasyOcrWeightsMissingError   a weights file is not in its folder
+    │   ├── EasyOcrWeightsChecksumError      a weights file is not the official one
+    │   ├── UnknownOcrEngineError                                            exit 2
+    │   └── OcrImageError      empty, damaged, too large or not a picture      exit 2
+    │       └── UnreadableImageError         an image file the clerk named
+    ├── FillError              typing was stopped                              exit 3
+    │   ├── TargetNotFocusedError   the focused window is not the playbook's target
+    │   ├── FocusLostError          focus moved mid-fill (field and position reached)
+    │   ├── FillAbortedError        the abort key, button or failsafe corner
+    │   └── ModifiersHeldError      the hotkey's keys were never released
+    ├── VerificationError      a registry look-up failed                       exit 3
     │   ├── RegistryConfigError     the registry settings are wrong            exit 2
     │   │   └── RegistryNotConfiguredError  IT has set up no registry at all   exit 1
     │   ├── RegistryUnavailableError  timeout, refused connection, 5xx
     │   ├── RegistryTLSError        the server's certificate is not trusted
     │   ├── RegistryAuthError       401/403: wrong or expired credentials
     │   └── RegistryResponseError   the answer is not JSON or not in the agreed shape
-    └── VaultError             (app/vault) the OS keyring cannot be used      exit 3
+    └── VaultError             the OS keyring cannot be used                   exit 3
         ├── VaultUnavailableError   no keyring backend, or it is locked
         └── CredentialMissingError  the named credential is not in the keyring
+
+Not errors but signals inside the fill (never leave it): app.desktop.base.FocusMoved and
+StopRequested, turned into FocusLostError / FillAbortedError by the engine. A value failing
+a check is not an error either: checks return problems as sentences.
+
+Errors cross process boundaries (the tray's fill worker) as `error_to_json` and come back
+as the same class, sentence, context and exit code through `error_from_json`.
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from playbooks.errors import DeskhandError, PlaybookError, PlaybookErrors
@@ -53,6 +71,11 @@ __all__ = [
     "VerificationError", "RegistryConfigError", "RegistryUnavailableError", "RegistryTLSError",
     "RegistryAuthError", "RegistryResponseError",
     "VaultError", "VaultUnavailableError", "CredentialMissingError",
+    "SettingsError", "SettingLockedError", "PresetError", "HotkeySettingError",
+    "CheckError", "InvalidValueError", "AreaDataError", "CaptureError", "NoDisplayError",
+    "OcrError", "OcrEngineNotInstalledError", "EasyOcrWeightsMissingError",
+    "EasyOcrWeightsChecksumError", "UnknownOcrEngineError", "OcrImageError",
+    "UnreadableImageError",
 ]
 
 
@@ -80,6 +103,87 @@ class CaseFileError(DeskhandError):
     exit_code = 2
 
 
+class SettingsError(DeskhandError):
+    """The settings cannot be used or saved as given; the message says what to change."""
+    exit_code = 2
+
+
+class SettingLockedError(SettingsError):
+    """A change to a key IT fixed in the preset."""
+
+
+class PresetError(SettingsError):
+    """IT's preset file is broken: Deskhand cannot start until IT fixes it."""
+
+
+class HotkeySettingError(SettingsError):
+    """A key combination that cannot be a hotkey. `kind` lets a window say it in its own
+    language: "invalid" (not a key Deskhand knows) or "lone" (no Ctrl, Alt or Super)."""
+
+    def __init__(self, text: str, kind: str, detail: str) -> None:
+        from app.i18n import _
+        super().__init__(_("The hotkey '{text}' {detail}.", text=text, detail=detail))
+        self.kind = kind
+        self.detail = detail
+
+
+class CheckError(DeskhandError):
+    exit_code = 2
+
+
+class InvalidValueError(CheckError):
+    """`parse_*` was given a value that fails its check; `problems` says why."""
+
+    def __init__(self, message: str, problems: list[str], *, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.problems = problems
+
+
+class AreaDataError(CheckError):
+    exit_code = 3
+
+
+class OcrError(DeskhandError):
+    exit_code = 3
+
+
+class OcrEngineNotInstalledError(OcrError):
+    pass
+
+
+class EasyOcrWeightsMissingError(OcrEngineNotInstalledError):
+    """A weights file is not where EasyOCR must find it (nothing is downloaded)."""
+
+    def __init__(self, message: str, *, filename: str, folder: Path) -> None:
+        super().__init__(message)
+        self.filename = filename
+        self.folder = folder
+
+
+class EasyOcrWeightsChecksumError(OcrError):
+    """A weights file is not the official one (corrupt, truncated or replaced)."""
+
+    def __init__(self, message: str, *, path: Path, expected: str, found: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.expected = expected
+        self.found = found
+
+
+class UnknownOcrEngineError(OcrError):
+    exit_code = 2
+
+
+class OcrImageError(OcrError):
+    """Bad input, not a fault: the clerk can pick or scan another picture."""
+
+    exit_code = 2
+
+
+class UnreadableImageError(OcrImageError):
+    """The image file the clerk named cannot be used: bad input, not a fault (exit 2)."""
+
+
 class DesktopError(DeskhandError):
     exit_code = 3
 
@@ -90,6 +194,14 @@ class ClipboardError(DesktopError):
 
 class HotkeyError(DesktopError):
     pass
+
+
+class CaptureError(DesktopError):
+    """The screen could not be read."""
+
+
+class NoDisplayError(CaptureError):
+    """There is no display to read (no $DISPLAY, or it cannot be reached)."""
 
 
 class HotkeyConflictError(HotkeyError):

@@ -33,7 +33,8 @@ from typing import Any
 
 import yaml
 
-from app.errors import DeskhandError, RegistryConfigError
+from app.errors import (DeskhandError, HotkeySettingError, PresetError, RegistryConfigError,
+                        SettingLockedError, SettingsError)
 from app.files import write_text_atomically
 from app.hotkeys.combos import hotkey_name
 from app.i18n import LANGUAGES, _, join
@@ -44,7 +45,7 @@ from playbooks.keys import KeyCombo, KeyNameError, parse_combo
 from playbooks.yaml_limits import YamlLimitError, load_bounded
 
 __all__ = ["Settings", "SettingsStore", "SettingsError", "SettingLockedError", "PresetError",
-           "HotkeyError", "hotkey_combo",
+           "HotkeySettingError", "hotkey_combo",
            "LANGUAGES", "HOTKEY_NAMES", "DEFAULT_HOTKEYS", "LOCKABLE", "ON_OUTAGE",
            "default_user_path", "default_preset_path", "read_registries_file",
            "write_registry_settings"]
@@ -59,19 +60,6 @@ FIELDS = ("language", "ocr_engine", "hotkeys", "playbook_dirs", "registries", "o
 LOCKABLE = FIELDS + tuple(f"hotkeys.{n}" for n in HOTKEY_NAMES)
 # A bare key as a global hotkey would fire while the clerk types; these may stand alone.
 _LONE_KEYS = frozenset({f"f{i}" for i in range(1, 13)} | {"pause", "printscreen"})
-
-
-class SettingsError(DeskhandError):
-    """The settings cannot be used or saved as given; the message says what to change."""
-    exit_code = 2
-
-
-class SettingLockedError(SettingsError):
-    """A change to a key IT fixed in the preset."""
-
-
-class PresetError(SettingsError):
-    """IT's preset file is broken: Deskhand cannot start until IT fixes it."""
 
 
 @dataclass(frozen=True)
@@ -143,24 +131,14 @@ def _ocr_engine(v: Any) -> str:
     return v
 
 
-class HotkeyError(SettingsError):
-    """A key combination that cannot be a hotkey. `kind` lets a window say it in its own
-    language: "invalid" (not a key Deskhand knows) or "lone" (no Ctrl, Alt or Super)."""
-
-    def __init__(self, text: str, kind: str, detail: str) -> None:
-        super().__init__(_("The hotkey '{text}' {detail}.", text=text, detail=detail))
-        self.kind = kind
-        self.detail = detail
-
-
 def hotkey_combo(text: str) -> KeyCombo:
-    """The combination `text` names, if it can be a global hotkey; else HotkeyError."""
+    """The combination `text` names, if it can be a global hotkey; else HotkeySettingError."""
     try:
         combo = parse_combo(text)
     except KeyNameError as e:
-        raise HotkeyError(text, "invalid", _("is not valid: {reason}", reason=e)) from None
+        raise HotkeySettingError(text, "invalid", _("is not valid: {reason}", reason=e)) from None
     if not set(combo.modifiers) - {"shift"} and combo.key not in _LONE_KEYS:
-        raise HotkeyError(text, "lone", _("needs Ctrl, Alt or Super, or it would fire while "
+        raise HotkeySettingError(text, "lone", _("needs Ctrl, Alt or Super, or it would fire while "
                                           "the clerk types"))
     return combo
 
@@ -171,7 +149,7 @@ def _hotkey(name: str, v: Any) -> str:
                            name=hotkey_name(name), value=v))
     try:
         hotkey_combo(v)
-    except HotkeyError as e:
+    except HotkeySettingError as e:
         raise ValueError(_("the {name} hotkey '{text}' {detail}", name=hotkey_name(name), text=v,
                            detail=e.detail)) from None
     return v.strip()

@@ -19,7 +19,7 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Any
 
-from app.errors import DesktopError
+from app.errors import CaptureError, NoDisplayError
 from app.i18n import _
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -28,14 +28,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["ScreenGrabber", "CaptureError", "NoDisplayError"]
 
 INSTALL_HINT = "pip install 'mss>=10.2'"
-
-
-class CaptureError(DesktopError):
-    """The screen could not be read."""
-
-
-class NoDisplayError(CaptureError):
-    """There is no display to read (no $DISPLAY, or it cannot be reached)."""
 
 
 class ScreenGrabber:

@@ -11,21 +11,17 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from app.capture.screen import CaptureError, ScreenGrabber
+from app.capture.screen import ScreenGrabber
 from app.desktop.base import Desktop, WindowInfo
+from app.errors import CaptureError, OcrImageError, UnreadableImageError
 from app.i18n import _
 from app.ocr.base import image_far_too_large, image_size_problem
-from app.ocr.errors import OcrImageError
 from playbooks.files import FileRefused, check_regular_file
 
 MAX_IMAGE_BYTES = 200 * 1024 * 1024   # a 40-megapixel picture is ~120 MB even as BMP
 # What scanners, phones and screenshots write. Not every format Pillow knows: its EPS
 # plugin runs Ghostscript on the file, and a picture the clerk was sent may be hostile.
 IMAGE_FORMATS = ("PNG", "JPEG", "BMP", "TIFF", "WEBP", "GIF")
-
-
-class UnreadableImageError(OcrImageError):
-    """The image file the clerk named cannot be used: bad input, not a fault (exit 2)."""
 
 
 def load_image(path: str | Path) -> Image.Image:

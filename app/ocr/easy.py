@@ -58,7 +58,8 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from app.i18n import N_, _, join, sentences
 from app.ocr.base import TextBox
-from app.ocr.errors import OcrEngineNotInstalledError, OcrError
+from app.errors import (EasyOcrWeightsChecksumError, EasyOcrWeightsMissingError,
+                        OcrEngineNotInstalledError, OcrError)
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -93,25 +94,6 @@ ALTERNATIVES_MAX = 4            # candidates kept per character, the chosen one 
 ALTERNATIVE_MIN_PROB = 0.01     # ... each at least this probable at that timestep
 CONTRAST_THS = 0.1              # easyocr's: lines under it are read again, contrast adjusted
 ADJUST_CONTRAST = 0.5
-
-
-class EasyOcrWeightsMissingError(OcrEngineNotInstalledError):
-    """A weights file is not where EasyOCR must find it (nothing is downloaded)."""
-
-    def __init__(self, message: str, *, filename: str, folder: Path) -> None:
-        super().__init__(message)
-        self.filename = filename
-        self.folder = folder
-
-
-class EasyOcrWeightsChecksumError(OcrError):
-    """A weights file is not the official one (corrupt, truncated or replaced)."""
-
-    def __init__(self, message: str, *, path: Path, expected: str, found: str) -> None:
-        super().__init__(message)
-        self.path = path
-        self.expected = expected
-        self.found = found
 
 
 # ------------------------------------------------------------------ weights on disk

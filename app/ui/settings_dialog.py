@@ -28,7 +28,7 @@ from app.errors import DeskhandError
 from app.ocr import ENGINES
 from app.paths import library_dir
 from app.registry.settings import AUTH_SCHEMES
-from app.settings import (HOTKEY_NAMES, ON_OUTAGE, HotkeyError, Settings, SettingsStore,
+from app.settings import (HOTKEY_NAMES, ON_OUTAGE, HotkeySettingError, Settings, SettingsStore,
                           hotkey_combo, read_registries_file)
 from app.ui.i18n import LANGUAGES
 from playbooks.keys import parse_combo
@@ -263,7 +263,7 @@ class HotkeysPage(QWidget):
                 continue
             try:
                 combos[name] = hotkey_combo(text)
-            except HotkeyError as e:
+            except HotkeySettingError as e:
                 problems[name] = (
                     self.tr("A hotkey needs Ctrl or Alt, or it would fire while you type.")
                     if e.kind == "lone" else
