@@ -121,12 +121,14 @@ def test_the_fill_summary_in_chinese_and_in_english(tmp_path):
     pb = pipeline.playbook("sample-qt-intake")
     case = sample_case(email="", remarks="")
     report = pipeline.fill(pb, case, tmp_path / "c.json", FillOptions(**OPTIONS))
-    assert report.readback_ok == 10 and report.differs == ["ethnicity"]
+    assert report.readback_ok == 8 and report.differs == ["ethnicity"]
     with using("zh_CN"):
-        assert report.summary() == ("11 个字段中有 10 个经回读确认；1 个不一致（ethnicity）；"
+        assert report.summary() == ("11 个字段中有 8 个经回读确认；1 个不一致（ethnicity）；"
+                                    "2 个从列表中选择，未回读，请目视核对（gender、matter）；"
                                     "2 个留空（email、remarks）。")
-    assert report.summary() == ("10 of 11 fields confirmed by reading them back; "
-                                "1 differ (ethnicity); 2 left empty (email, remarks).")
+    assert report.summary() == ("8 of 11 fields confirmed by reading them back; "
+                                "1 differ (ethnicity); 2 chosen from a list, not read back: "
+                                "check by eye (gender, matter); 2 left empty (email, remarks).")
 
 
 def test_the_crash_sentence_in_chinese():
@@ -163,4 +165,4 @@ def test_the_command_line_refuses_in_chinese_and_summarises_in_chinese(tmp_path)
 
     done = _fill(tmp_path, "--yes", email="", remarks="")
     assert done.returncode == 0, done.stderr
-    assert "11 个字段中有 11 个经回读确认；2 个留空（email、remarks）。" in done.stdout
+    assert "11 个字段中有 9 个经回读确认；2 个从列表中选择，未回读，请目视核对（gender、matter）；2 个留空（email、remarks）。" in done.stdout

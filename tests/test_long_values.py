@@ -89,7 +89,7 @@ def test_a_100000_character_field_lands_exactly(session, value, tmp_path, kind):
         report = json.loads(r.stdout)
         remarks = next(f for f in report["fields"] if f["field"] == "remarks")
         assert remarks["status"] == "readback_ok" and remarks["method"] == "paste"
-        assert report["readback_ok"] == 13
+        assert report["readback_ok"] == 11   # and 2 chosen from lists, not read back
     finally:
         target.close()
 

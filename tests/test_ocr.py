@@ -13,6 +13,7 @@ import json
 import sys
 import threading
 import time
+import os
 from pathlib import Path
 
 import pytest
@@ -440,3 +441,31 @@ def test_window_text_is_found_on_screen(xsession, grabber, engine, tmp_path):
             assert lw_left <= sx <= lx + lw and ly <= sy <= ly + lh, (text, (sx, sy), labels[text])
     finally:
         xsession.end(proc)
+
+
+def test_the_ocr_engine_sends_nothing_to_microsoft(tmp_path):
+    """ONNX Runtime ≥ 1.29 collects telemetry on Linux unless opted out before it starts:
+    its first trace is a device-id file `.ses` in $TMPDIR. Deskhand opts out (app/ocr/rapid.py);
+    the control run, with the opt-out explicitly refused, shows the check can fail."""
+    import subprocess
+    import sys
+    script = ("from PIL import Image, ImageDraw\n"
+              "from app.ocr import open_engine\n"
+              "im = Image.new('RGB', (240, 60), 'white')\n"
+              "ImageDraw.Draw(im).text((10, 20), 'Deskhand 123', fill='black')\n"
+              "e = open_engine('rapidocr'); e.load(); print(len(e.read(im)))\n")
+    root = Path(__file__).resolve().parent.parent
+    base = {k: v for k, v in os.environ.items()            # CI variables also silence it
+            if not k.startswith("ORT_") and k not in ("CI", "GITHUB_ACTIONS", "TF_BUILD", "GITLAB_CI")}
+
+    def run(name: str, **extra: str) -> list[str]:
+        tmp = tmp_path / name
+        tmp.mkdir()
+        r = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True,
+                           timeout=120, env={**base, "TMPDIR": str(tmp), "HOME": str(tmp), **extra})
+        assert r.returncode == 0, r.stderr
+        return os.listdir(tmp)
+
+    assert ".ses" not in run("deskhand")
+    if ".ses" not in run("control", ORT_DISABLE_TELEMETRY="0", ORT_TELEMETRY_DISABLED="0"):
+        pytest.skip("this onnxruntime collects no telemetry at all")

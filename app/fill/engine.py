@@ -83,7 +83,13 @@ class FillReport:
 
     @property
     def readback_ok(self) -> int:
-        return sum(r.status in ("readback_ok", "chosen") for r in self.results)
+        """Fields confirmed by reading them back. A choice made by keys is not read back
+        (a list cannot be copied from): it is counted under `chosen`, never here."""
+        return sum(r.status == "readback_ok" for r in self.results)
+
+    @property
+    def chosen(self) -> list[str]:
+        return [r.field for r in self.results if r.status == "chosen"]
 
     @property
     def differs(self) -> list[str]:
@@ -107,6 +113,9 @@ class FillReport:
         if unread:
             parts.append(_("{n} could not be read back ({fields})", n=len(unread),
                            fields=join(unread)))
+        if self.chosen:
+            parts.append(_("{n} chosen from a list, not read back: check by eye ({fields})",
+                           n=len(self.chosen), fields=join(self.chosen)))
         if self.left_empty:
             parts.append(_("{n} left empty ({fields})", n=len(self.left_empty),
                            fields=join(self.left_empty)))

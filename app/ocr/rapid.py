@@ -36,6 +36,7 @@ What RapidOCR does with what it is given (1.4.4), so the conversion below is our
 from __future__ import annotations
 
 import math
+import os
 import threading
 import time
 from typing import TYPE_CHECKING, Any
@@ -127,6 +128,20 @@ def pad_to_aspect(arr: "np.ndarray", max_ratio: float = MAX_ASPECT) -> "np.ndarr
     return out
 
 
+
+# ONNX Runtime 1.29 and later send usage telemetry to Microsoft from Linux too
+# (mobile.events.data.microsoft.com, measured here with 1.32.0: a device-id file `.ses` in
+# $TMPDIR at start, a look-up of that host some 30 s later; disable_telemetry_events()
+# stopped neither). A window PC reads ID cards with it: the opt-out must be in the
+# environment before the runtime starts, and is latched for the process.
+TELEMETRY_OPT_OUT = {"ORT_DISABLE_TELEMETRY": "1", "ORT_TELEMETRY_DISABLED": "1"}
+
+
+def no_telemetry() -> None:
+    """Opt out of ONNX Runtime's telemetry; call before onnxruntime is first imported."""
+    for name, value in TELEMETRY_OPT_OUT.items():
+        os.environ.setdefault(name, value)
+
 class RapidOcrEngine:
     """`OcrEngine` on RapidOCR. Construct cheaply; the model loads on first use."""
 
@@ -166,6 +181,7 @@ class RapidOcrEngine:
         if self._ocr is not None:
             return
         t0 = time.perf_counter()
+        no_telemetry()
         try:
             from rapidocr_onnxruntime import RapidOCR
         except ImportError as e:

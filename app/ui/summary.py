@@ -73,10 +73,14 @@ def _readback_lines(report: FillReport, playbook: Playbook | None) -> list[str]:
                                      typed=_shown(playbook, r.field, r.expected),
                                      held=_shown(playbook, r.field, r.readback)))
     unread = [_label(playbook, r.field) for r in report.results if r.status in
-              ("readback_unavailable", "typed")]
+              ("readback_unavailable", "typed", "chosen")]
     if unread:
         lines.append(translate("FillSummary", "Not read back, check by eye: {labels}").format(
             labels="、".join(unread)))
+    empty = [_label(playbook, name) for name in report.left_empty]
+    if empty:
+        lines.append(translate("FillSummary", "Left empty (no value in the case): {labels}").format(
+            labels="、".join(empty)))
     return lines
 
 

@@ -177,6 +177,10 @@
         <translation>未能回读，请人工核对：{labels}</translation>
     </message>
     <message>
+        <source>Left empty (no value in the case): {labels}</source>
+        <translation>留空（办件中无值）：{labels}</translation>
+    </message>
+    <message>
         <source>The case is kept; you can fill it again.</source>
         <translation>办件数据已保留，可以重新填写。</translation>
     </message>
