@@ -144,3 +144,31 @@ def test_menu_follows_a_language_switch(qtbot, tmp_path, qapp):
     finally:
         translations.switch("en")      # leave the shared QApplication untranslated
         tray.icon.hide()
+
+
+def test_an_error_nobody_caught_becomes_a_sentence_and_a_logged_traceback(qtbot, tmp_path, monkeypatch):
+    import sys
+
+    from app.ui.app import _catch_crashes
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    tray, _ = make_tray(qtbot, tmp_path)
+    said = []
+    tray.notify = lambda title, body, warning=False: said.append((title, body))
+    old = sys.excepthook, threading.excepthook
+    try:
+        _catch_crashes(tray)
+
+        def boom():
+            raise ZeroDivisionError("id 350802199003071036 in the message")
+        t = threading.Thread(target=boom, name="deskhand-test-thread")
+        t.start()
+        t.join()
+        qtbot.waitUntil(lambda: bool(said), timeout=5000)
+    finally:
+        sys.excepthook, threading.excepthook = old
+        tray.icon.hide()
+    title, body = said[0]
+    assert "ZeroDivisionError" in body and "Traceback" not in body and "deskhand.log" in body
+    log = next((tmp_path / "state").rglob("deskhand.log")).read_text(encoding="utf-8")
+    assert "Traceback" in log and "in boom" in log
+    assert "350802199003071036" not in log and "3508**********1036" in log   # masked
