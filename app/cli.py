@@ -342,6 +342,19 @@ def cmd_ocr(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: Text
     return 0 if boxes else 1
 
 
+# -- registry test ---------------------------------------------------------------
+def cmd_registry_test(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: TextIO) -> int:
+    from app.registry.tester import test_lookup
+    given = {}
+    for pair in args.values:
+        if "=" not in pair:
+            raise UsageError(_("--with takes NAME=VALUE, not '{pair}'.", pair=printable(pair)))
+        name, value = pair.split("=", 1)
+        given[name.strip()] = value
+    return test_lookup(pipeline.registry_settings(), args.lookup, given, pipeline.secret,
+                       out, unmasked=args.unmasked, as_json=args.json)
+
+
 # -- parser ------------------------------------------------------------------------
 class _Parser(argparse.ArgumentParser):
     """argparse that ends in exit 2 with one line, as every other usage error does."""
@@ -401,8 +414,15 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--registries", metavar="FILE", help="registry settings file")
     t.add_argument("--playbook", help="pick this playbook at start")
     t.add_argument("--no-hotkeys", action="store_true", help="menu only, no global hotkeys")
-    rg = sub.add_parser("registry", help="the reference data-sharing service (for the demo and tests)")
+    rg = sub.add_parser("registry", help="try a data-sharing gateway; the reference one for the demo")
     rsub = rg.add_subparsers(dest="registry_command", required=True, parser_class=_Parser)
+    rt = rsub.add_parser("test", help="one signed call to a gateway, shown whole (for IT)")
+    rt.add_argument("lookup", metavar="REGISTRY.ENDPOINT", help="the look-up, e.g. prov.person")
+    rt.add_argument("--with", dest="values", action="append", metavar="NAME=VALUE", default=[],
+                    help="a value to look up with (default: the endpoint's sample)")
+    rt.add_argument("--registries", metavar="FILE", help="registry settings file (default: the settings)")
+    rt.add_argument("--unmasked", action="store_true", help="show ID and phone numbers in full")
+    rt.add_argument("--json", action="store_true", help="one JSON document on stdout")
     from app.sandbox.registry_service import cli as registry_cli   # argparse only; the server loads on run
     registry_cli.add_arguments(rsub.add_parser("serve", help="serve the reference registry on loopback"))
     v = sub.add_parser("vault", help="credentials in the OS keyring")
@@ -438,6 +458,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             return command(args, pipeline, out, err)
         finally:
             pipeline.close()
+    if args.command == "registry" and args.registry_command == "test":
+        return cmd_registry_test(args, _pipeline(args), out, err)
     if args.command == "registry":
         from app.sandbox.registry_service import cli as registry_cli
         return registry_cli.run(args, out, err)

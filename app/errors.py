@@ -39,10 +39,14 @@ re-export these names.
     ├── VerificationError      a registry look-up failed                       exit 3
     │   ├── RegistryConfigError     the registry settings are wrong            exit 2
     │   │   └── RegistryNotConfiguredError  IT has set up no registry at all   exit 1
-    │   ├── RegistryUnavailableError  timeout, refused connection, 5xx
+    │   ├── RegistryUnavailableError  timeout, refused or dropped connection, 5xx
+    │   │   └── RegistryBusyError       the gateway's busy code or 429 (retried in the timeout)
     │   ├── RegistryTLSError        the server's certificate is not trusted
-    │   ├── RegistryAuthError       401/403: wrong or expired credentials
+    │   ├── RegistryAuthError       401/403 or the gateway's signature code: credentials
+    │   │   └── RegistryReplayError     a stale timestamp or a nonce seen before
     │   └── RegistryResponseError   the answer is not JSON or not in the agreed shape
+    │       ├── RegistryServiceError        the gateway does not know the service
+    │       └── RegistryRequestRefusedError the gateway refused the values sent
     └── VaultError             the OS keyring cannot be used                   exit 3
         ├── VaultUnavailableError   no keyring backend, or it is locked
         └── CredentialMissingError  the named credential is not in the keyring
@@ -69,7 +73,8 @@ __all__ = [
     "HotkeyError", "HotkeyConflictError",
     "FocusLostError", "FillAbortedError", "ModifiersHeldError",
     "VerificationError", "RegistryConfigError", "RegistryUnavailableError", "RegistryTLSError",
-    "RegistryAuthError", "RegistryResponseError",
+    "RegistryAuthError", "RegistryResponseError", "RegistryBusyError", "RegistryReplayError",
+    "RegistryServiceError", "RegistryRequestRefusedError",
     "VaultError", "VaultUnavailableError", "CredentialMissingError",
     "SettingsError", "SettingLockedError", "PresetError", "HotkeySettingError",
     "CheckError", "InvalidValueError", "AreaDataError", "CaptureError", "NoDisplayError",
@@ -263,6 +268,10 @@ class RegistryUnavailableError(VerificationError):
     pass
 
 
+class RegistryBusyError(RegistryUnavailableError):
+    """The gateway said it is busy (flow control): retried within the timeout."""
+
+
 class RegistryTLSError(VerificationError):
     pass
 
@@ -271,8 +280,21 @@ class RegistryAuthError(VerificationError):
     pass
 
 
+class RegistryReplayError(RegistryAuthError):
+    """The gateway took the request for a replay: a stale timestamp (the PC's clock) or a
+    nonce it saw before."""
+
+
 class RegistryResponseError(VerificationError):
     pass
+
+
+class RegistryServiceError(RegistryResponseError):
+    """The gateway does not know the service (look-up) asked for."""
+
+
+class RegistryRequestRefusedError(RegistryResponseError):
+    """The gateway refused the values sent (a malformed ID number, a missing parameter)."""
 
 
 class VaultError(DeskhandError):

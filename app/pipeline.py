@@ -192,6 +192,10 @@ class Pipeline:
     def registry_settings(self) -> "RegistrySettings":
         return self._registries()
 
+    def secret(self, name: str) -> str:
+        """A credential from the keyring (the vault's sentence when it cannot be had)."""
+        return self._secrets(name)
+
     def close(self) -> None:
         with self._lock:
             for d in (self._desktop, self._ui_desktop):

@@ -7,6 +7,7 @@ from typing import Callable, Generator
 import httpx
 
 from app.registry.settings import AuthSpec
+from app.registry.signer import DescribedAuth, Signed
 from app.registry.signing import signature_headers
 
 __all__ = ["build_auth", "SignedAuth"]
@@ -48,12 +49,17 @@ class _HeaderAuth(httpx.Auth):
         yield request
 
 
-def build_auth(spec: AuthSpec, secrets: Secrets) -> httpx.Auth | None:
-    """The httpx auth for `spec`; raises the vault's errors when the credential is missing."""
+def build_auth(spec: AuthSpec, secrets: Secrets,
+               trace: Callable[[Signed], None] | None = None) -> httpx.Auth | None:
+    """The httpx auth for `spec`; raises the vault's errors when the credential is missing.
+    `trace` sees each described signature (deskhand registry test)."""
     if spec.scheme in ("none", "client-cert"):
         return None     # a client certificate is set on the client itself
     assert spec.credential is not None   # settings refuse these schemes without one
     secret = secrets(spec.credential)
+    if spec.scheme == "signed":
+        assert spec.sign is not None
+        return DescribedAuth(spec.sign, spec.key_id or "", secret, trace)
     if spec.scheme == "bearer":
         return _HeaderAuth("Authorization", f"Bearer {secret}")
     if spec.scheme == "api-key":

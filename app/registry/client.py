@@ -16,12 +16,16 @@ from typing import Callable, Mapping
 
 import httpx
 
-from app.errors import (DeskhandError, RegistryAuthError, RegistryConfigError,
-                        RegistryResponseError, RegistryTLSError, RegistryUnavailableError,
+from app.errors import (DeskhandError, RegistryAuthError, RegistryBusyError, RegistryConfigError,
+                        RegistryReplayError, RegistryRequestRefusedError, RegistryResponseError,
+                        RegistryServiceError, RegistryTLSError, RegistryUnavailableError,
                         VerificationError)
-from app.privacy import mask_text
 from app.i18n import _
+from app.privacy import mask_text
+from app.registry.answers import (Envelope, choose_record, map_values, read_envelope,
+                                  records_of)
 from app.registry.auth import Secrets, build_auth
+from app.registry.dictionaries import Coded
 from app.registry.request import MISSING, json_path, mapped_values, render
 from app.registry.settings import Endpoint, Registry, RegistrySettings
 
@@ -39,12 +43,24 @@ class Answer:
     http_status: int | None = None
     elapsed_ms: float = 0.0
     attempts: int = 0
+    coded: dict[str, Coded] = field(default_factory=dict)    # values decoded from a code list
+    undecoded: dict[str, str] = field(default_factory=dict)  # codes no list has: not compared
+    envelope: Envelope | None = None    # the gateway's code and message, when it wraps answers
+    records: int | None = None          # how many records it sent
+    chosen: int | None = None           # which of them is the person's (0-based)
 
     def to_json(self) -> dict:
         out: dict = {"lookup": self.lookup, "status": self.status,
                      "elapsed_ms": round(self.elapsed_ms, 1)}
         if self.http_status is not None:
             out["http_status"] = self.http_status
+        if self.envelope is not None and (self.envelope.code or self.envelope.message):
+            out["gateway"] = {"code": self.envelope.code, "message": self.envelope.message}
+        if self.records is not None:
+            out["records"] = self.records
+            out["chosen"] = self.chosen
+        if self.coded:
+            out["codes"] = {n: c.code for n, c in self.coded.items()}
         if self.error is not None:
             out["error"] = self.error.message
             out["error_kind"] = type(self.error).__name__
@@ -59,8 +75,12 @@ class RegistryClient:
 
     def __init__(self, settings: RegistrySettings, *, secrets: Secrets,
                  transport: httpx.BaseTransport | None = None,
-                 log: logging.Logger | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
+                 log: logging.Logger | None = None, sleep: Callable[[float], None] = time.sleep,
+                 trace: Callable[[str, object], None] | None = None) -> None:
+        """`trace(kind, detail)` sees "request" (httpx.Request), "signed" (the signer's
+        app.registry.signer.Signed) and "response" (httpx.Response): deskhand registry test."""
         self.settings = settings
+        self._trace = trace
         self._secrets = secrets
         self._transport = transport
         self._log = log or logging.getLogger("deskhand.registry")
@@ -98,7 +118,13 @@ class RegistryClient:
         with self._lock:
             c = self._clients.get(reg.name)
             if c is None:
-                c = httpx.Client(base_url=reg.base_url, auth=build_auth(reg.auth, self._secrets),
+                trace = self._trace
+                signed_hook = (lambda signed: trace("signed", signed)) if trace else None
+                hooks = ({"request": [lambda r: trace("request", r)],
+                          "response": [lambda r: trace("response", r)]} if trace else {})
+                c = httpx.Client(base_url=reg.base_url,
+                                 auth=build_auth(reg.auth, self._secrets, signed_hook),
+                                 event_hooks=hooks,
                                  verify=_tls_context(reg),
                                  transport=self._transport, follow_redirects=False,
                                  headers={"Accept": "application/json",
@@ -112,6 +138,9 @@ class RegistryClient:
             path = render(ep.path, params)
             query = render(ep.query, params)
             body = render(ep.json, params) if ep.json is not None else None
+            # The body is what is signed: sent exactly as encoded here (UTF-8, no spaces).
+            content = None if body is None else json.dumps(
+                body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         except KeyError as e:
             raise VerificationError(_(
                 "The look-up {lookup} needs the value {name}, which the case does not have.",
@@ -128,8 +157,10 @@ class RegistryClient:
             if remaining <= 0.01:
                 break
             try:
-                resp = client.request(ep.method, path, params=query or None, json=body,
-                                      timeout=httpx.Timeout(remaining))
+                resp = client.request(
+                    ep.method, path, params=query or None, content=content,
+                    headers={"Content-Type": "application/json"} if content is not None else None,
+                    timeout=httpx.Timeout(remaining))
             except httpx.TimeoutException:
                 last = (None, RegistryUnavailableError(_(
                     "The registry {registry} did not answer within {seconds:g} s ({lookup}); the "
@@ -155,13 +186,12 @@ class RegistryClient:
                 self._log.debug("registry %s: %s %s -> %s (%d bytes, attempt %d)", lookup,
                                 ep.method, mask_text(str(resp.request.url)), resp.status_code,
                                 len(resp.content), attempt)
-                if resp.status_code >= 500 or resp.status_code == 429:
-                    last = (resp.status_code, RegistryUnavailableError(_(
-                        "The registry {registry} answered {status} (server error) to {lookup}; "
-                        "the case is kept: verify later.",
-                        registry=reg.name, status=resp.status_code, lookup=lookup)))
-                else:
-                    return self._answer(lookup, reg, ep, resp, attempt)
+                try:
+                    return self._answer(lookup, reg, ep, resp, attempt, params)
+                except RegistryBusyError as busy:      # retried within the budget
+                    last = (resp.status_code, busy)
+                except _ServerFault as fault:
+                    last = (resp.status_code, fault.error)
             if attempt > reg.retries:
                 break
             pause = reg.backoff_s * (2 ** (attempt - 1))
@@ -174,39 +204,112 @@ class RegistryClient:
         return Answer(lookup, "failed", error=error, http_status=status, attempts=attempt)
 
     def _answer(self, lookup: str, reg: Registry, ep: Endpoint, resp: httpx.Response,
-                attempt: int) -> Answer:
+                attempt: int, params: Mapping[str, str]) -> Answer:
         code = resp.status_code
-        said = _server_message(resp)
+        try:
+            data = resp.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            data = MISSING
+        spec = reg.answer
+        envelope = None
+        if data is not MISSING and spec.success_path is not None and \
+                json_path(data, spec.success_path) is not MISSING:
+            envelope = read_envelope(data, spec, lookup, reg.name)   # HTTP 200 or not
+        said = (envelope.message if envelope else None) or _server_message(resp)
+        if envelope is not None and not envelope.success:
+            return self._refused(lookup, reg, envelope, code, attempt)
         status = f"{code}: {said}" if said else str(code)
         if code in (401, 403):
             raise RegistryAuthError(_(
                 "The registry {registry} refused Deskhand's credentials ({status}); ask IT to "
                 "check the credential {credential} and the key id.", registry=reg.name,
                 status=status, credential=reg.auth.credential or _("(none)")))
-        if code == 404 and _is_json(resp):
-            return Answer(lookup, "not_found", http_status=code, attempts=attempt)
+        if code == 429:
+            raise RegistryBusyError(_(
+                "The registry {registry} is busy ({status}) and did not answer {lookup}; the "
+                "case is kept: verify again in a minute.", registry=reg.name, status=status,
+                lookup=lookup))
+        if code >= 500:
+            raise _ServerFault(RegistryUnavailableError(_(
+                "The registry {registry} answered {status} (server error) to {lookup}; the case "
+                "is kept: verify later.", registry=reg.name, status=status, lookup=lookup)))
+        if code == 404 and data is not MISSING:
+            return Answer(lookup, "not_found", http_status=code, attempts=attempt,
+                          envelope=envelope or Envelope(False, None, said, "not_found"))
         if code >= 400:
             raise RegistryResponseError(_(
                 "The registry {registry} refused the look-up {lookup} ({status}).",
                 registry=reg.name, lookup=lookup, status=status))
-        try:
-            data = resp.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        if data is MISSING:
             raise RegistryResponseError(_(
                 "The registry {registry} answered {lookup} with something that is not JSON; "
                 "nothing from it is used. Ask IT to check the gateway.",
-                registry=reg.name, lookup=lookup)) from None
-        if ep.found is not None:
-            hit = json_path(data, ep.found)
-            if hit is MISSING:
-                raise RegistryResponseError(_(
-                    "The registry {registry}'s answer to {lookup} has no '{path}'; the gateway's "
-                    "answer format has changed: ask IT to check the endpoint's settings.",
-                    registry=reg.name, lookup=lookup, path=ep.found))
-            if hit in (None, [], {}, "", 0):
-                return Answer(lookup, "not_found", http_status=code, attempts=attempt)
-        values = mapped_values(data, ep.map, lookup)
-        return Answer(lookup, "found", values=values, http_status=code, attempts=attempt)
+                registry=reg.name, lookup=lookup))
+        records_path = ep.records or spec.records
+        if records_path is None:                   # the older form: paths from the top
+            if ep.found is not None:
+                hit = json_path(data, ep.found)
+                if hit is MISSING:
+                    raise RegistryResponseError(_(
+                        "The registry {registry}'s answer to {lookup} has no '{path}'; the "
+                        "gateway's answer format has changed: ask IT to check the endpoint's "
+                        "settings.", registry=reg.name, lookup=lookup, path=ep.found))
+                if hit in (None, [], {}, "", 0):
+                    return Answer(lookup, "not_found", http_status=code, attempts=attempt,
+                                  envelope=envelope)
+            record: object = data
+            count = chosen = None
+        else:
+            records = records_of(data, records_path, lookup, reg.name)
+            if not records:
+                return Answer(lookup, "not_found", http_status=code, attempts=attempt,
+                              envelope=envelope, records=0)
+            chosen, record = choose_record(records, ep, params, lookup, reg.name)
+            count = len(records)
+        mapped = map_values(data, record, ep.map, self.settings.dictionaries, lookup, reg.name)
+        return Answer(lookup, "found", values=mapped.values, http_status=code, attempts=attempt,
+                      coded=mapped.coded, undecoded=mapped.undecoded, envelope=envelope,
+                      records=count, chosen=chosen)
+
+    def _refused(self, lookup: str, reg: Registry, env: Envelope, http_status: int,
+                 attempt: int) -> Answer:
+        """The gateway answered with one of its refusal codes: its own sentence for each."""
+        said = env.message or _("(no message)")
+        where = dict(registry=reg.name, lookup=lookup, code=env.code, said=said)
+        if env.kind == "not_found":
+            return Answer(lookup, "not_found", http_status=http_status, attempts=attempt,
+                          envelope=env)
+        if env.kind == "busy":
+            raise RegistryBusyError(_(
+                "The registry {registry} is busy (code {code}: {said}) and did not answer "
+                "{lookup}; the case is kept: verify again in a minute.", **where))
+        if env.kind == "signature":
+            raise RegistryAuthError(_(
+                "The registry {registry} refused Deskhand's signature (code {code}: {said}); "
+                "ask IT to check the credential {credential} and the key id (deskhand registry "
+                "test {lookup}).", credential=reg.auth.credential or _("(none)"), **where))
+        if env.kind == "replay":
+            raise RegistryReplayError(_(
+                "The registry {registry} took the request for a replay (code {code}: {said}); "
+                "ask IT to check this computer's clock.", **where))
+        if env.kind == "unknown_service":
+            raise RegistryServiceError(_(
+                "The registry {registry} does not know the service asked for by {lookup} (code "
+                "{code}: {said}); ask IT to check the endpoint's settings.", **where))
+        if env.kind == "bad_request":
+            raise RegistryRequestRefusedError(_(
+                "The registry {registry} refused the values sent for {lookup} (code {code}: "
+                "{said}); check the ID number or code on the source.", **where))
+        raise RegistryResponseError(_(
+            "The registry {registry} answered {lookup} with code {code}: {said}; nothing from "
+            "it is used.", **where))
+
+
+class _ServerFault(Exception):
+    """A 5xx: retried like a failed connection, within the budget."""
+
+    def __init__(self, error: DeskhandError) -> None:
+        self.error = error
 
 
 def _tls_context(reg: Registry) -> ssl.SSLContext | bool:

@@ -36,12 +36,15 @@ import yaml
 
 from app.errors import RegistryConfigError
 from app.i18n import _, join, n_
+from app.registry.dictionaries import Dictionary, parse_codes, shipped
+from app.registry.shapes import (CHOOSE_RULES, AnswerSpec, MapSpec, Reader, SignSpec, read_answer,
+                                 read_map, read_sign)
 from playbooks.yaml_limits import YamlLimitError, load_bounded
 
 __all__ = ["AuthSpec", "Endpoint", "Registry", "RegistrySettings", "load_registry_settings",
            "parse_registry_settings", "AUTH_SCHEMES", "template_names"]
 
-AUTH_SCHEMES = ("none", "bearer", "api-key", "hmac-sha256", "hmac-sm3", "client-cert")
+AUTH_SCHEMES = ("none", "bearer", "api-key", "hmac-sha256", "hmac-sm3", "client-cert", "signed")
 MAX_TIMEOUT_S = 30.0
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
 
@@ -52,6 +55,7 @@ class AuthSpec:
     credential: str | None = None      # vault name of the token, key or HMAC secret
     key_id: str | None = None          # HMAC: the key id the gateway issued
     header: str = "X-API-Key"          # api-key: the header it goes in
+    sign: SignSpec | None = None       # signed: the gateway's own signature (docs/registries.md)
 
 
 @dataclass(frozen=True)
@@ -61,8 +65,13 @@ class Endpoint:
     path: str = "/"
     query: dict[str, str] = field(default_factory=dict)   # name → template
     json: Any = None                                      # body template (POST)
-    map: dict[str, str] = field(default_factory=dict)     # registry name → JSON path
+    map: dict[str, MapSpec] = field(default_factory=dict)  # registry name → where its value is
     found: str | None = None           # JSON path that is empty when there is no record
+    records: str | None = None         # where the records are (over the registry's answer.records)
+    choose: str = "only"               # only | first | newest | match: which record is the person's
+    newest_by: str | None = None       # choose newest: the date in each record
+    match: dict[str, str] = field(default_factory=dict)   # choose match: record path → value name
+    sample: dict[str, str] = field(default_factory=dict)  # values for `deskhand registry test`
 
 
 @dataclass(frozen=True)
@@ -77,6 +86,7 @@ class Registry:
     verify_tls: bool = True
     ca_bundle: str | None = None
     client_cert: tuple[str, str | None] | None = None   # (cert file, key file)
+    answer: AnswerSpec = AnswerSpec()                   # how its answers are wrapped
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,7 @@ class RegistrySettings:
     registries: dict[str, Registry]
     on_outage: Literal["unverified", "stop"] = "unverified"
     path: str | None = None
+    dictionaries: dict[str, Dictionary] = field(default_factory=dict)  # shipped + IT's own
 
     def endpoint(self, lookup: str) -> tuple[Registry, Endpoint]:
         reg_name, _dot, ep_name = lookup.partition(".")
@@ -119,69 +130,38 @@ def template_names(template: Any) -> set[str]:
     return set()
 
 
-class _Reader:
-    def __init__(self, path: str | None) -> None:
-        self.path = path
-        self.problems: list[str] = []
-
-    def bad(self, where: str, message: str) -> None:
-        self.problems.append(f"{where}: {message}")
-
-    def mapping(self, value: Any, where: str) -> dict[str, Any]:
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            self.bad(where, _("must be a mapping, not {kind}", kind=type(value).__name__))
-            return {}
-        return value
-
-    def known(self, value: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
-        for k in value:
-            if k not in allowed:
-                self.bad(where, _("unknown key '{key}' (allowed: {allowed})", key=k,
-                                  allowed=join(allowed)))
-
-    def number(self, value: Any, where: str, low: float, high: float, default: float) -> float:
-        if value is None:
-            return default
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-            self.bad(where, _("must be a number from {low:g} to {high:g}, not {value!r}",
-                              low=low, high=high, value=value))
-            return default
-        return float(value)
-
-    def text(self, value: Any, where: str, default: str | None = None) -> str | None:
-        if value is None:
-            return default
-        if not isinstance(value, str) or not value.strip():
-            self.bad(where, _("must be text, not {value!r}", value=value))
-            return default
-        return value.strip()
-
-
 REG_KEYS = ("base_url", "timeout_s", "retries", "backoff_s", "verify_tls", "ca_bundle",
-            "client_cert", "auth", "endpoints")
-EP_KEYS = ("method", "path", "query", "json", "map", "found")
-AUTH_KEYS = ("scheme", "credential", "key_id", "header")
+            "client_cert", "auth", "answer", "endpoints")
+EP_KEYS = ("method", "path", "query", "json", "map", "found", "records", "choose", "newest_by",
+           "match", "sample")
+AUTH_KEYS = ("scheme", "credential", "key_id", "header", "sign")
 
 
 def parse_registry_settings(data: Any, path: str | None = None) -> RegistrySettings:
-    r = _Reader(path)
+    r = Reader(path)
     top = r.mapping(data, "registry settings")
-    r.known(top, ("version", "on_outage", "registries"), "registry settings")
+    r.known(top, ("version", "on_outage", "dictionaries", "registries"), "registry settings")
     if top.get("version", 1) != 1:
         r.bad("version", _("this Deskhand reads version 1, not {value!r}", value=top.get("version")))
     on_outage = top.get("on_outage", "unverified")
     if on_outage not in ("unverified", "stop"):
         r.bad("on_outage", _("must be 'unverified' or 'stop', not {value!r}", value=on_outage))
         on_outage = "unverified"
+    dictionaries: dict[str, Dictionary] = dict(shipped())
+    for name, raw in r.mapping(top.get("dictionaries"), "dictionaries").items():
+        where = f"dictionaries.{name}"
+        if name in dictionaries:
+            r.bad(where, _("'{name}' is a dictionary Deskhand ships; give yours another name",
+                           name=name))
+            continue
+        dictionaries[str(name)] = parse_codes(str(name), raw, r.problems, where)
     regs: dict[str, Registry] = {}
     for name, raw in r.mapping(top.get("registries"), "registries").items():
         where = f"registries.{name}"
         if not NAME_RE.match(str(name)):
             r.bad(where, _("a registry name uses lower-case letters, digits, '-' and '_'"))
             continue
-        reg = _registry(r, str(name), r.mapping(raw, where), where)
+        reg = _registry(r, str(name), r.mapping(raw, where), where, dictionaries)
         if reg is not None:
             regs[str(name)] = reg
     if r.problems:
@@ -192,10 +172,12 @@ def parse_registry_settings(data: Any, path: str | None = None) -> RegistrySetti
             problems="\n  ".join(r.problems)))
         error.problems = list(r.problems)   # type: ignore[attr-defined]  # for app.settings
         raise error
-    return RegistrySettings(registries=regs, on_outage=on_outage, path=path)
+    return RegistrySettings(registries=regs, on_outage=on_outage, path=path,
+                            dictionaries=dictionaries)
 
 
-def _registry(r: _Reader, name: str, raw: dict[str, Any], where: str) -> Registry | None:
+def _registry(r: Reader, name: str, raw: dict[str, Any], where: str,
+              dictionaries: dict[str, Dictionary]) -> Registry | None:
     r.known(raw, REG_KEYS, where)
     base_url = r.text(raw.get("base_url"), f"{where}.base_url")
     if base_url is None:
@@ -227,10 +209,20 @@ def _registry(r: _Reader, name: str, raw: dict[str, Any], where: str) -> Registr
         r.bad(f"{where}.auth.scheme", _("unknown scheme {scheme!r}; use one of {schemes}",
                                         scheme=scheme, schemes=join(AUTH_SCHEMES)))
         scheme = "none"
+    sign = None
+    if scheme == "signed":
+        sign = read_sign(r, auth_raw.get("sign"), f"{where}.auth.sign")
+    elif auth_raw.get("sign") is not None:
+        r.bad(f"{where}.auth.sign", _("is only for scheme: signed"))
     auth = AuthSpec(scheme=scheme, credential=r.text(auth_raw.get("credential"), f"{where}.auth.credential"),
                     key_id=r.text(auth_raw.get("key_id"), f"{where}.auth.key_id"),
-                    header=r.text(auth_raw.get("header"), f"{where}.auth.header", "X-API-Key") or "X-API-Key")
-    if scheme in ("bearer", "api-key", "hmac-sha256", "hmac-sm3") and not auth.credential:
+                    header=r.text(auth_raw.get("header"), f"{where}.auth.header", "X-API-Key") or "X-API-Key",
+                    sign=sign)
+    if sign is not None and not auth.key_id and any(
+            "{key_id}" in t for t in (sign.string, *sign.headers.values(), *sign.params.values())):
+        r.bad(f"{where}.auth.key_id", _("the signature uses {key_id}: give the key id (app key) "
+                                        "the gateway issued"))
+    if scheme in ("bearer", "api-key", "hmac-sha256", "hmac-sm3", "signed") and not auth.credential:
         r.bad(f"{where}.auth.credential", _("the {scheme} scheme needs the name of a credential "
                                             "in the keyring (set it with: deskhand vault set NAME)",
                                             scheme=scheme))
@@ -245,17 +237,19 @@ def _registry(r: _Reader, name: str, raw: dict[str, Any], where: str) -> Registr
         if not NAME_RE.match(str(ep_name)):
             r.bad(ew, _("an endpoint name uses lower-case letters, digits, '-' and '_'"))
             continue
-        endpoints[str(ep_name)] = _endpoint(r, str(ep_name), r.mapping(ep_raw, ew), ew)
+        endpoints[str(ep_name)] = _endpoint(r, str(ep_name), r.mapping(ep_raw, ew), ew, dictionaries)
     if not endpoints:
         r.bad(f"{where}.endpoints", _("define at least one endpoint"))
     if base_url is None:
         return None
+    answer = read_answer(r, raw.get("answer"), f"{where}.answer")
     return Registry(name=name, base_url=base_url.rstrip("/"), endpoints=endpoints, auth=auth,
                     timeout_s=timeout, retries=retries, backoff_s=backoff, verify_tls=verify_tls,
-                    ca_bundle=ca_bundle, client_cert=cert)
+                    ca_bundle=ca_bundle, client_cert=cert, answer=answer)
 
 
-def _endpoint(r: _Reader, name: str, raw: dict[str, Any], where: str) -> Endpoint:
+def _endpoint(r: Reader, name: str, raw: dict[str, Any], where: str,
+              dictionaries: dict[str, Dictionary]) -> Endpoint:
     r.known(raw, EP_KEYS, where)
     method = str(raw.get("method", "GET")).upper()
     if method not in ("GET", "POST"):
@@ -268,7 +262,7 @@ def _endpoint(r: _Reader, name: str, raw: dict[str, Any], where: str) -> Endpoin
     body = raw.get("json")
     if body is not None and method == "GET":
         r.bad(f"{where}.json", _("a GET request has no body; use method: POST"))
-    mapping = {str(k): str(v) for k, v in r.mapping(raw.get("map"), f"{where}.map").items()}
+    mapping = read_map(r, raw.get("map"), f"{where}.map", dictionaries)
     if not mapping:
         r.bad(f"{where}.map", _("map the answer's values to names, e.g. {applicant_name: data.xm}"))
     for template in (path, *query.values()):
@@ -277,8 +271,19 @@ def _endpoint(r: _Reader, name: str, raw: dict[str, Any], where: str) -> Endpoin
         except ValueError as e:
             r.bad(where, _("the template {template!r} is not valid: {reason}", template=template,
                            reason=e))
+    choose = r.one_of(raw.get("choose"), CHOOSE_RULES, f"{where}.choose", "only")
+    newest_by = r.text(raw.get("newest_by"), f"{where}.newest_by")
+    if choose == "newest" and newest_by is None:
+        r.bad(f"{where}.newest_by", _("choose: newest needs the date to go by, e.g. newest_by: djrq"))
+    match = {str(k): str(v) for k, v in r.mapping(raw.get("match"), f"{where}.match").items()}
+    if choose == "match" and not match:
+        r.bad(f"{where}.match", _("choose: match needs record path: value name pairs, e.g. "
+                                  "{sfzh: id_number}"))
+    sample = {str(k): str(v) for k, v in r.mapping(raw.get("sample"), f"{where}.sample").items()}
     return Endpoint(name=name, method=method, path=path, query=query, json=body,  # type: ignore[arg-type]
-                    map=mapping, found=r.text(raw.get("found"), f"{where}.found"))
+                    map=mapping, found=r.text(raw.get("found"), f"{where}.found"),
+                    records=r.text(raw.get("records"), f"{where}.records"), choose=choose,
+                    newest_by=newest_by, match=match, sample=sample)
 
 
 def load_registry_settings(path: str | Path) -> RegistrySettings:

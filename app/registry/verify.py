@@ -107,7 +107,7 @@ def verify_case(case: Case, playbook: Playbook, client: RegistryClient, *,
             _unverified(case, spec, _("{lookup} has no record for this case; check the number "
                                       "with the applicant.", lookup=spec.lookup), not_found=True)
         else:
-            _apply(case, spec, answer)
+            _apply(case, spec, answer, playbook)
     if report.failed and policy == "stop":
         raise report.failed[0].error or VerificationError(_("A registry look-up failed."))
     return report
@@ -137,14 +137,27 @@ def _unverified(case: Case, spec: VerifySpec, reason: str, *, not_found: bool = 
         _note(fv, "problems", reason)
 
 
-def _apply(case: Case, spec: VerifySpec, answer: Answer) -> None:
+def _apply(case: Case, spec: VerifySpec, answer: Answer, playbook: Playbook) -> None:
     for name, rule in spec.confirm.items():
         fv = case.fields.get(name)
         reg_name = rule.registry_name or name
         reg_value = answer.values.get(reg_name)
+        coded = answer.coded.get(reg_name)
         if fv is None:
             continue
         record = {"lookup": spec.lookup, "value": reg_value, "rule": rule.rule}
+        if coded is not None:
+            record.update(code=coded.code, dictionary=coded.dictionary)
+        if reg_name in answer.undecoded and fv.status in CONFIRMABLE:
+            fv.status = "unverified"
+            record["result"] = "unverified"
+            record["code"] = answer.undecoded[reg_name]
+            fv.source["registry"] = record
+            _note(fv, "problems", _("{lookup} answered the code {code} for this field, which "
+                                    "its code list does not have; ask IT to add it to the "
+                                    "registry settings.", lookup=spec.lookup,
+                                    code=answer.undecoded[reg_name]))
+            continue
         if rule.rule == "date" and reg_value is not None:
             parsed = parse_any_date(reg_value)    # 19900101 shows as 1990-01-01 in the review
             if parsed is not None and parsed.isoformat() != reg_value:
@@ -153,9 +166,11 @@ def _apply(case: Case, spec: VerifySpec, answer: Answer) -> None:
             record["result"] = "not_compared"
             fv.source["registry"] = record
             continue
-        if same(rule.rule, fv.value, reg_value, rule.threshold):
+        agrees = coded.matches(fv.value) if coded is not None else \
+            same(rule.rule, fv.value, reg_value, rule.threshold)
+        if agrees:
             record["result"] = "confirmed"
-        elif rule.rule == "exact" and alternatives_explain(
+        elif coded is None and rule.rule == "exact" and alternatives_explain(
                 fv.value, reg_value, fv.source.get("alternatives")):
             record["result"] = "corrected"
             fv.original = fv.original or fv.value
@@ -165,21 +180,35 @@ def _apply(case: Case, spec: VerifySpec, answer: Answer) -> None:
                                     "engine also considered.", read=fv.original,
                                     lookup=spec.lookup, value=reg_value))
         else:
+            if coded is not None:   # what the clerk can pick: the form's own word for the code
+                record["value"] = coded.for_field(_choices(playbook, name))
             record["result"] = "mismatch"
             fv.status = "mismatch"
             _note(fv, "problems", _("The source says '{value}' but {lookup} holds '{registry}'; "
                                     "ask the applicant which is right.", value=fv.value,
-                                    lookup=spec.lookup, registry=reg_value))
+                                    lookup=spec.lookup, registry=record["value"]))
         fv.source["registry"] = record
     for name, reg_name in spec.fill.items():
         reg_value = answer.values.get(reg_name)
+        coded = answer.coded.get(reg_name)
+        if coded is not None:       # the form's word: 21 (初婚) fills 已婚 among [未婚, 已婚 …]
+            reg_value = coded.for_field(_choices(playbook, name))
         fv = case.fields.get(name)
         if reg_value is None:
             continue
+        record = {"lookup": spec.lookup, "value": reg_value, "result": "filled"}
+        if coded is not None:
+            record.update(code=coded.code, dictionary=coded.dictionary)
         if fv is None or fv.value is None or fv.status == "missing":
-            case.fields[name] = FieldValue(reg_value, "ok", None, {
-                "kind": "registry", "registry": {"lookup": spec.lookup, "value": reg_value,
-                                                 "result": "filled"}})
+            case.fields[name] = FieldValue(reg_value, "ok", None, {"kind": "registry",
+                                                                   "registry": record})
         else:
             fv.source.setdefault("registry", {"lookup": spec.lookup, "value": reg_value,
                                               "result": "not_filled: the source has a value"})
+
+
+def _choices(playbook: Playbook, name: str) -> tuple[str, ...]:
+    try:
+        return playbook.field_spec(name).choices
+    except KeyError:
+        return ()
