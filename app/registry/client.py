@@ -20,7 +20,7 @@ from app.errors import (DeskhandError, RegistryAuthError, RegistryBusyError, Reg
                         RegistryReplayError, RegistryRequestRefusedError, RegistryResponseError,
                         RegistryServiceError, RegistryTLSError, RegistryUnavailableError,
                         VerificationError)
-from app.i18n import _
+from app.i18n import N_, _
 from app.privacy import mask_text
 from app.registry.answers import (Envelope, choose_record, map_values, read_envelope,
                                   records_of)
@@ -279,30 +279,31 @@ class RegistryClient:
         if env.kind == "not_found":
             return Answer(lookup, "not_found", http_status=http_status, attempts=attempt,
                           envelope=env)
-        if env.kind == "busy":
-            raise RegistryBusyError(_(
-                "The registry {registry} is busy (code {code}: {said}) and did not answer "
-                "{lookup}; the case is kept: verify again in a minute.", **where))
-        if env.kind == "signature":
-            raise RegistryAuthError(_(
-                "The registry {registry} refused Deskhand's signature (code {code}: {said}); "
-                "ask IT to check the credential {credential} and the key id (deskhand registry "
-                "test {lookup}).", credential=reg.auth.credential or _("(none)"), **where))
-        if env.kind == "replay":
-            raise RegistryReplayError(_(
-                "The registry {registry} took the request for a replay (code {code}: {said}); "
-                "ask IT to check this computer's clock.", **where))
-        if env.kind == "unknown_service":
-            raise RegistryServiceError(_(
-                "The registry {registry} does not know the service asked for by {lookup} (code "
-                "{code}: {said}); ask IT to check the endpoint's settings.", **where))
-        if env.kind == "bad_request":
-            raise RegistryRequestRefusedError(_(
-                "The registry {registry} refused the values sent for {lookup} (code {code}: "
-                "{said}); check the ID number or code on the source.", **where))
-        raise RegistryResponseError(_(
-            "The registry {registry} answered {lookup} with code {code}: {said}; nothing from "
-            "it is used.", **where))
+        cls, sentence = _REFUSALS.get(env.kind or "", _REFUSALS[""])
+        raise cls(_(sentence, credential=reg.auth.credential or _("(none)"), **where))
+
+
+# The gateway's refusal codes (answer.codes), each with its own sentence.
+_REFUSALS: dict[str, tuple[type[DeskhandError], str]] = {
+    "busy": (RegistryBusyError, N_(
+        "The registry {registry} is busy (code {code}: {said}) and did not answer {lookup}; the "
+        "case is kept: verify again in a minute.")),
+    "signature": (RegistryAuthError, N_(
+        "The registry {registry} refused Deskhand's signature (code {code}: {said}); ask IT to "
+        "check the credential {credential} and the key id (deskhand registry test {lookup}).")),
+    "replay": (RegistryReplayError, N_(
+        "The registry {registry} took the request for a replay (code {code}: {said}); ask IT "
+        "to check this computer's clock.")),
+    "unknown_service": (RegistryServiceError, N_(
+        "The registry {registry} does not know the service asked for by {lookup} (code {code}: "
+        "{said}); ask IT to check the endpoint's settings.")),
+    "bad_request": (RegistryRequestRefusedError, N_(
+        "The registry {registry} refused the values sent for {lookup} (code {code}: {said}); "
+        "check the ID number or code on the source.")),
+    "": (RegistryResponseError, N_(
+        "The registry {registry} answered {lookup} with code {code}: {said}; nothing from it "
+        "is used.")),
+}
 
 
 class _ServerFault(Exception):
