@@ -25,10 +25,10 @@ the English sentence instead.
 
 Catalogues: resources/i18n/deskhand_<lang>.po (UTF-8), the source of truth in git, read
 as they are at run time by the small parser below: no .mo, so there is no build step to
-forget and no stale binary to ship (the zh_CN catalogue, 396 messages, parses in 1.8 ms,
+forget and no stale binary to ship (the zh_CN catalogue, 718 messages, parses in 3-6 ms,
 once per process, on first use: bench/i18n.py). Python's gettext would need compiled .mo
 files, and a compiler (Babel from PyPI, or msgfmt.py, which Debian's python3 lacks) at
-set-up, to save those 2 ms. Fuzzy entries (`#, fuzzy`) and empty translations are
+set-up, to save those few ms. Fuzzy entries (`#, fuzzy`) and empty translations are
 not used: the English sentence is shown, as gettext does.
 
     python installer/update_messages.py          add new sentences (empty) and drop stale
@@ -49,6 +49,13 @@ read by `_`), guarded by a lock, set once by each entry point:
   the tray hands it to its fill worker as $DESKHAND_LANG.
 A sentence is translated when it is made: a problem stored in a case file stays in the
 language it was captured in. Tests switch with `set_language` or `using(...)`.
+
+playbooks/ may not import app/ (DESIGN.md §3), so its sentences (the loader's problems,
+YAML limits, patterns, key names, an error's context) go through playbooks/text.py, whose
+`_`, `n_` and `join` are English until a translator is installed: importing this module
+installs its own `_`, `n_` and `join` there (the last lines below), so any program that
+uses app/ shows them in the language chosen here, and playbooks/ alone stays English.
+Their sentences are in the same catalogue, extracted by the same script.
 """
 from __future__ import annotations
 
@@ -61,6 +68,8 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+
+from playbooks import text as playbook_text
 
 __all__ = ["_", "n_", "N_", "join", "sentences", "LANGUAGES", "SOURCE_LANGUAGE", "ENV_VAR",
            "language", "set_language", "using", "normalise", "language_from_environment",
@@ -281,3 +290,7 @@ def _po_string(token: str, number: int) -> str:
             raise ValueError(f"line {number}: malformed string {token!r}")
         return _ESCAPES[m.group(1)]
     return _ESCAPE.sub(decode, token[1:-1])
+
+
+# playbooks/' sentences are translated by this module from its import on (see the docstring).
+playbook_text.install(playbook_text.Translator(gettext=_, ngettext=n_, join=join))

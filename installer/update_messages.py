@@ -7,8 +7,9 @@
     python installer/update_messages.py --check   change nothing; exit 1 listing what is
                                                   wrong (tests/test_i18n.py runs this check)
 
-What is found: in every module under app/, playbooks/ and recorders/ that imports from
-app.i18n, the calls `_("…")`, `n_("…", "…", n)` and `N_("…")` with literal text. What
+What is found: in every module under app/, playbooks/ and recorders/ that imports its
+translator from app.i18n or (in playbooks/, which may not import app/) from playbooks.text,
+the calls `_("…")`, `n_("…", "…", n)` and `N_("…")` with literal text. What
 the check refuses: a marked sentence without a translation (or only a fuzzy one), a
 translation whose {placeholders} differ from its English, a catalogue entry the code no
 longer has, a call whose text is not a literal (`_(f"…")`, `_("a" + b)`: it could never be
@@ -34,6 +35,8 @@ from app.i18n import LANGUAGES, SOURCE_LANGUAGE, catalogue_path, parse_po  # noq
 
 SOURCES = ("app", "playbooks", "recorders")
 MARKERS = {"_": 1, "N_": 1, "n_": 2}   # function → how many leading literal arguments
+# Where `_`, `n_` and `N_` come from: app's, and playbooks' hook (filled by app.i18n).
+TRANSLATORS = ("app.i18n", "playbooks.text")
 
 Key = str | tuple[str, str]
 
@@ -59,7 +62,7 @@ def scan_file(path: Path, shown: str, found: Scan) -> None:
         found.mistakes.append(f"{shown}:{exc.lineno}: cannot be parsed: {exc.msg}")
         return
     names = {alias.asname or alias.name: alias.name for node in ast.walk(tree)
-             if isinstance(node, ast.ImportFrom) and node.module == "app.i18n"
+             if isinstance(node, ast.ImportFrom) and node.module in TRANSLATORS
              for alias in node.names if alias.name in MARKERS}
     if not names:
         return

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from playbooks.text import _, join
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _LONG_WORD = re.compile(r"\S{61,}")
 MAX_MESSAGE = 600
@@ -49,18 +51,19 @@ class DeskhandError(Exception):
         self.field = field
 
     def context(self) -> str:
+        """Where it happened, in the language shown when it is printed."""
         parts = []
         if self.playbook:
-            parts.append(f"playbook {self.playbook}")
+            parts.append(_("playbook {playbook}", playbook=self.playbook))
         if self.step is not None:
-            parts.append(f"step {self.step + 1}")
+            parts.append(_("step {step}", step=self.step + 1))
         if self.field:
-            parts.append(f"field {self.field}")
-        return ", ".join(parts)
+            parts.append(_("field {field}", field=self.field))
+        return join(parts)
 
     def __str__(self) -> str:
         ctx = self.context()
-        return f"{self.message} ({ctx})" if ctx else self.message
+        return _("{message} ({context})", message=self.message, context=ctx) if ctx else self.message
 
 
 class PlaybookError(DeskhandError):

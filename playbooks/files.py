@@ -15,23 +15,15 @@ __all__ = ["FileRefused", "check_regular_file", "read_regular_file"]
 
 class FileRefused(Exception):
     """`kind` is one of: missing, folder, special, too_large, unreadable. `size` is the
-    file's size for too_large; `reason` the system's words for unreadable."""
+    file's size for too_large; `reason` the system's words for unreadable. Each reader
+    says it in its own sentences (the playbook loader, case files, images), which name
+    the kind of file they wanted."""
 
     def __init__(self, kind: str, *, size: int = 0, reason: str = "") -> None:
         super().__init__(kind)
         self.kind = kind
         self.size = size
         self.reason = reason
-
-    def problem(self, what: str, ext: str, limit: str) -> str:
-        """What is wrong, as a clause: `what` names the file ("playbook file"), `ext` the
-        kind to name instead (".yaml"), `limit` the size allowed and why ("256 KiB; …")."""
-        return {
-            "missing": f"the {what} does not exist; check the path and the file name",
-            "folder": f"this is a folder, not a {what}; name a {ext} file inside it",
-            "special": f"this is not a regular file (a device, pipe or socket); name a {ext} file",
-            "too_large": f"the {what} is {self.size:,} bytes, but may be at most {limit}",
-        }.get(self.kind, f"the {what} cannot be read ({self.reason}); check its permissions")
 
 
 def check_regular_file(path: str | Path, max_bytes: int) -> int:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from playbooks.text import _, join
+
 MODIFIERS: dict[str, str] = {
     "ctrl": "ctrl", "control": "ctrl",
     "shift": "shift",
@@ -38,33 +40,36 @@ class KeyCombo:
 
 
 class KeyNameError(ValueError):
-    pass
+    """Why a text is not a key combination: a clause in the reader's language, without a
+    full stop (callers put it after "is not a key: " or in their own sentence)."""
 
 
 def parse_combo(text: str) -> KeyCombo:
     """Parse `ctrl+a`, `Shift+Tab`, `f5`, `a`. Raises KeyNameError with a readable reason."""
     if not isinstance(text, str) or not text.strip():
-        raise KeyNameError("a key name must be a non-empty string such as 'tab' or 'ctrl+a'")
+        raise KeyNameError(_("a key name must be a non-empty string such as 'tab' or 'ctrl+a'"))
     parts = [p.strip().lower() for p in text.split("+")]
     if text.strip().endswith("++"):  # "ctrl++" means ctrl and the plus key
         parts = parts[:-2] + ["+"]
     if any(not p for p in parts):
-        raise KeyNameError(f"'{text}' has an empty part; write combinations like 'ctrl+a'")
+        raise KeyNameError(_("'{text}' has an empty part; write combinations like 'ctrl+a'",
+                             text=text))
     *mods, key = parts
     canon_mods: list[str] = []
     for m in mods:
         if m not in MODIFIERS:
-            raise KeyNameError(f"'{m}' in '{text}' is not a modifier (ctrl, shift, alt, super)")
+            raise KeyNameError(_("'{modifier}' in '{text}' is not a modifier (ctrl, shift, alt, "
+                                 "super)", modifier=m, text=text))
         cm = MODIFIERS[m]
         if cm not in canon_mods:
             canon_mods.append(cm)
     key = ALIASES.get(key, key)
     if key in MODIFIERS:
-        raise KeyNameError(f"'{text}' ends in a modifier; name the key to press with it")
+        raise KeyNameError(_("'{text}' ends in a modifier; name the key to press with it",
+                             text=text))
     if key not in NAMED_KEYS and len(key) != 1:
-        raise KeyNameError(
-            f"'{key}' is not a key name; use one character or one of: "
-            + ", ".join(sorted(NAMED_KEYS - set(ALIASES)))
-        )
+        raise KeyNameError(_("'{key}' is not a key name; use one character or one of: {keys}",
+                             key=key, keys=join(sorted(NAMED_KEYS - set(ALIASES)))))
+
     order = ["ctrl", "alt", "shift", "super"]
     return KeyCombo(tuple(sorted(canon_mods, key=order.index)), key)

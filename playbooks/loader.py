@@ -8,7 +8,11 @@ Both raise PlaybookErrors listing every problem found in one pass, each located 
 work on the YAML node tree (yaml.compose with the safe loader), so line numbers
 survive and duplicate mapping keys, which YAML would silently collapse, are caught.
 
-This module imports nothing from app/ or recorders/ and nothing from Qt.
+This module imports nothing from app/ or recorders/ and nothing from Qt. Its sentences are
+marked with playbooks/text.py's `_` (English unless app/i18n.py has installed its
+translator there): each one whole, with what it names ("the click in step 3", a key's
+name, a value cut short) as named placeholders. A `{suggestion}` placeholder holds a
+parenthesis translated by itself (" (did you mean 'x'?)"), or nothing.
 """
 from __future__ import annotations
 
@@ -29,6 +33,8 @@ from playbooks.patterns import (MIN_LITERAL, glob_catch_all, glob_problem, regex
 from playbooks.yaml_limits import (MAX_FILE_BYTES, YamlLimitError, compose_bounded,
                                    out_of_range, unreadable_scalar, walk)
 from playbooks.keys import ALIASES, MODIFIERS, NAMED_KEYS, KeyCombo, KeyNameError, parse_combo
+from playbooks.text import N_, _, join
+from playbooks.yaml_words import yaml_words
 from playbooks.model import (
     COMPARE_RULES,
     DEFAULT_FUZZY_THRESHOLD,
@@ -103,7 +109,7 @@ MAX_SUGGEST_FROM = 300     # "did you mean" looks among at most this many names
 MAX_COORD = 10000          # largest click position or offset, in pixels
 
 _NULL_TAG = "tag:yaml.org,2002:null"
-_NUMBERS = {2: "two", 3: "three", 4: "four", 5: "five"}
+_NUMBERS = {2: N_("two"), 3: N_("three"), 4: N_("four"), 5: N_("five")}
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
@@ -120,18 +126,31 @@ def load_playbook(path: str | Path) -> Playbook:
     try:
         data = read_regular_file(p, MAX_FILE_BYTES)
     except FileRefused as e:
-        raise refuse(e.problem("playbook file", ".yaml", f"{MAX_FILE_BYTES:,} (256 KiB); real ones "
-                                                        "are a few kilobytes")) from None
+        raise refuse(_refused(e)) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise refuse("the file is saved as UTF-16; save it as UTF-8", 1)
+        raise refuse(_("the file is saved as UTF-16; save it as UTF-8"), 1)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        raise refuse(f"the file is not UTF-8 text (byte 0x{data[e.start]:02x} on this line cannot "
-                     "be read); save it as UTF-8, as files saved in GBK or GB2312 cause this",
-                     line) from None
+        raise refuse(_("the file is not UTF-8 text (byte 0x{byte:02x} on this line cannot be "
+                       "read); save it as UTF-8, as files saved in GBK or GB2312 cause this",
+                       byte=data[e.start]), line) from None
     return load_playbook_text(text, name)
+
+
+def _refused(e: FileRefused) -> str:
+    """Why the playbook file named cannot be read (playbooks/files.py says which kind)."""
+    if e.kind == "missing":
+        return _("the playbook file does not exist; check the path and the file name")
+    if e.kind == "folder":
+        return _("this is a folder, not a playbook file; name a .yaml file inside it")
+    if e.kind == "special":
+        return _("this is not a regular file (a device, pipe or socket); name a .yaml file")
+    if e.kind == "too_large":
+        return _("the playbook file is {size:,} bytes, but may be at most {limit:,} (256 KiB); "
+                 "real ones are a few kilobytes", size=e.size, limit=MAX_FILE_BYTES)
+    return _("the playbook file cannot be read ({reason}); check its permissions", reason=e.reason)
 
 
 def load_playbook_text(text: str, filename: str) -> Playbook:
@@ -140,8 +159,9 @@ def load_playbook_text(text: str, filename: str) -> Playbook:
         text = text[1:]
     if len(text) > MAX_FILE_BYTES:
         raise PlaybookErrors([PlaybookError(
-            filename, 0, f"the playbook is {len(text):,} characters long, but may be at most "
-                         f"{MAX_FILE_BYTES:,}; real ones are a few thousand")])
+            filename, 0, _("the playbook is {length:,} characters long, but may be at most "
+                           "{limit:,}; real ones are a few thousand",
+                           length=len(text), limit=MAX_FILE_BYTES))])
     try:
         root = compose_bounded(text)
     except YamlLimitError as e:
@@ -151,10 +171,12 @@ def load_playbook_text(text: str, filename: str) -> Playbook:
     except yaml.reader.ReaderError as e:
         line = text[: e.position].count("\n") + 1
         char = f"U+{e.character:04X}" if isinstance(e.character, int) else repr(e.character)
-        message = f"the file contains a character YAML does not allow ({char}); remove it"
+        message = _("the file contains a character YAML does not allow ({char}); remove it",
+                    char=char)
         raise PlaybookErrors([PlaybookError(filename, line, message)]) from None
     except yaml.YAMLError as e:  # pragma: no cover - every PyYAML error is one of the above
-        raise PlaybookErrors([PlaybookError(filename, 1, f"the file is not valid YAML: {e}")]) from None
+        raise PlaybookErrors([PlaybookError(filename, 1, _("the file is not valid YAML: {problem}",
+                                                           problem=e))]) from None
 
     checker = _Checker(filename)
     try:
@@ -163,14 +185,15 @@ def load_playbook_text(text: str, filename: str) -> Playbook:
         playbook = None
         last = max(err.line for err in checker.errors)
         checker.errors.append(PlaybookError(
-            filename, last, f"checking stopped after {MAX_ERRORS} problems; fix these and run "
-                            "'deskhand check' again"))
+            filename, last, _("checking stopped after {count} problems; fix these and run "
+                              "'deskhand check' again", count=MAX_ERRORS)))
     except RecursionError:  # pragma: no cover - compose_bounded keeps the tree shallow
         raise PlaybookErrors([PlaybookError(
-            filename, 1, "the playbook is nested too deeply to be checked")]) from None
+            filename, 1, _("the playbook is nested too deeply to be checked"))]) from None
     if checker.errors or playbook is None:
         errors = sorted(checker.errors, key=lambda err: err.line) or [
-            PlaybookError(filename, 1, "the playbook could not be read; run 'deskhand check' on it")]
+            PlaybookError(filename, 1, _("the playbook could not be read; run 'deskhand check' "
+                                         "on it"))]
         raise PlaybookErrors(errors)
     return playbook
 
@@ -178,19 +201,25 @@ def load_playbook_text(text: str, filename: str) -> Playbook:
 def _yaml_syntax_error(filename: str, e: yaml.MarkedYAMLError) -> PlaybookError:
     mark = e.problem_mark or e.context_mark
     line = mark.line + 1 if mark is not None else 1
-    problem = (e.problem or "the text cannot be read as YAML").strip()
+    raw = (e.problem or "").strip()
     if e.context and "expected a single document" in e.context:
-        return PlaybookError(filename, line, "the file holds a second YAML document here; a playbook "
-                                             "file holds one playbook, so remove the second '---'")
-    message = f"the file is not valid YAML: {problem}"
+        return PlaybookError(filename, line, _("the file holds a second YAML document here; a "
+                                               "playbook file holds one playbook, so remove the "
+                                               "second '---'"))
+    # PyYAML's own words, in the reader's language where playbooks/yaml_words.py knows them
+    problem = yaml_words(raw) if raw else _("the text cannot be read as YAML")
     if e.context and e.context_mark is not None and e.context_mark.line + 1 != line:
-        message += f" ({e.context} that starts on line {e.context_mark.line + 1})"
+        message = _("the file is not valid YAML: {problem} ({context} that starts on line {line})",
+                    problem=problem, context=yaml_words(e.context), line=e.context_mark.line + 1)
     elif e.context:
-        message += f" ({e.context})"
-    if "'\\t'" in problem:
-        message += "; indent with spaces, not tabs"
-    elif "cannot start any token" in problem:
-        message += "; put values that start with %, @ or ` in quotes"
+        message = _("the file is not valid YAML: {problem} ({context})",
+                    problem=problem, context=yaml_words(e.context))
+    else:
+        message = _("the file is not valid YAML: {problem}", problem=problem)
+    if "'\\t'" in raw:
+        message = _("{message}; indent with spaces, not tabs", message=message)
+    elif "cannot start any token" in raw:
+        message = _("{message}; put values that start with %, @ or ` in quotes", message=message)
     return PlaybookError(filename, line, message)
 
 
@@ -211,12 +240,27 @@ def _is_null(node: Node) -> bool:
     return isinstance(node, ScalarNode) and node.tag == _NULL_TAG
 
 
+def _quoted(name: object) -> str:
+    """A name as written in the file, quoted: 'title' (“title” in Chinese)."""
+    return _("'{name}'", name=name)
+
+
+def _of(key: str, what: str) -> str:
+    """A key of something: "'x' of the click in step 3"."""
+    return _("'{key}' of {what}", key=key, what=what)
+
+
+def _either(first: str, second: str) -> str:
+    """Two examples (YAML, not translated): "'a: 1' or 'b: 2'"."""
+    return _("{first} or {second}", first=first, second=second)
+
+
 def _quote_list(items: Iterable[str]) -> str:
     """'a', 'b' and 'c'"""
-    quoted = [f"'{i}'" for i in items]
+    quoted = [_quoted(i) for i in items]
     if len(quoted) <= 1:
         return "".join(quoted)
-    return ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    return _("{items} and {last}", items=join(quoted[:-1]), last=quoted[-1])
 
 
 def _did_you_mean(word: str, options: Iterable[str], synonyms: dict[str, str] | None = None) -> str | None:
@@ -237,8 +281,13 @@ def _suggest(word: str, options: Iterable[str], *, fallback: str | None = None,
     """' (did you mean 'x'?)', or the fallback hint, or ''."""
     guess = _did_you_mean(word, options, synonyms)
     if guess is not None:
-        return f" (did you mean '{guess}'?)"
-    return f" ({fallback})" if fallback else ""
+        return _did_you_mean_hint(guess)
+    return _(" ({hint})", hint=fallback) if fallback else ""
+
+
+def _did_you_mean_hint(guess: str) -> str:
+    return _(" (did you mean '{guess}'?)", guess=guess)
+
 
 
 def _suggest_combo(text: str) -> str | None:
@@ -304,7 +353,8 @@ class _Checker:
             return True, self._constructor.construct_object(node, deep=True)
         except ConstructorError as e:
             mark = e.problem_mark or node.start_mark
-            self.error(mark.line + 1, f"this value cannot be read: {e.problem}")
+            self.error(mark.line + 1, _("this value cannot be read: {problem}",
+                                        problem=yaml_words(e.problem or "")))
             return False, None
         except (ValueError, OverflowError, TypeError, RecursionError):
             # e.g. a number of 5,000 digits, or a date such as 2024-13-45
@@ -315,42 +365,46 @@ class _Checker:
     def describe(self, node: Node) -> str:
         """How a supervisor would name what they wrote: 'the text 'yes'', 'a list' ..."""
         if isinstance(node, SequenceNode):
-            return "a list"
+            return _("a list")
         if isinstance(node, MappingNode):
-            return "a mapping"
+            return _("a mapping")
         if _is_null(node):
-            return "an empty value"
+            return _("an empty value")
         if node.tag == "tag:yaml.org,2002:bool":
-            return f"'{node.value}' (true/false)"
+            return _("'{value}' (true/false)", value=node.value)
         if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
-            return f"the number {_short(node.value)}"
-        return f"the text '{_short(node.value)}'"
+            return _("the number {value}", value=_short(node.value))
+        return _("the text '{value}'", value=_short(node.value))
 
     def mapping(self, node: Node, what: str, example: str) -> dict[str, tuple[Node, Node]] | None:
         """Key name -> (key node, value node), in file order; None (after an error) if not a mapping."""
         if not isinstance(node, MappingNode):
-            self.error(node, f"{what} must be a mapping such as {example}, not {self.describe(node)}")
+            self.error(node, _("{what} must be a mapping such as {example}, not {found}",
+                               what=what, example=example, found=self.describe(node)))
             return None
-        if any(k.tag == _MERGE_TAG for k, _ in node.value):
+        if any(k.tag == _MERGE_TAG for k, _v in node.value):
             try:
                 SafeConstructor().flatten_mapping(node)  # resolves '<<: *anchor' in place
             except ConstructorError as e:
                 self.error(e.problem_mark.line + 1 if e.problem_mark else _line(node),
-                           f"a '<<' merge in {what} cannot be used: {e.problem}")
+                           _("a '<<' merge in {what} cannot be used: {problem}",
+                             what=what, problem=yaml_words(e.problem or "")))
                 return None
         items: dict[str, tuple[Node, Node]] = {}
         for k, v in node.value:
             if not isinstance(k, ScalarNode) or _is_null(k):
-                self.error(k, f"a key in {what} must be a plain word, not {self.describe(k)}")
+                self.error(k, _("a key in {what} must be a plain word, not {found}",
+                                what=what, found=self.describe(k)))
                 continue
             items[k.value] = (k, v)  # a duplicate is reported by find_duplicate_keys; the last wins
         return items
 
     def unknown_keys(self, items: dict[str, tuple[Node, Node]], allowed: tuple[str, ...], what: str) -> None:
-        for name, (k, _) in items.items():
+        for name, (k, _v) in items.items():
             if name not in allowed:
-                hint = _suggest(name, allowed, fallback="allowed keys: " + ", ".join(allowed))
-                self.error(k, f"unknown key '{name}' in {what}{hint}")
+                hint = _suggest(name, allowed, fallback=_("allowed keys: {keys}", keys=join(allowed)))
+                self.error(k, _("unknown key '{name}' in {what}{suggestion}",
+                                name=name, what=what, suggestion=hint))
 
     @staticmethod
     def present(items: dict[str, tuple[Node, Node]], key: str, allowed: tuple[str, ...]) -> bool:
@@ -363,10 +417,11 @@ class _Checker:
     def text(self, node: Node, what: str) -> str | None:
         """A non-empty string. Plain scalars are taken as written (so `label: 2024` is '2024')."""
         if not isinstance(node, ScalarNode):
-            self.error(node, f"{what} must be text, not {self.describe(node)}")
+            self.error(node, _("{what} must be text, not {found}", what=what,
+                               found=self.describe(node)))
             return None
         if _is_null(node) or not node.value.strip():
-            self.error(node, f"{what} is empty; write a value after the colon")
+            self.error(node, _("{what} is empty; write a value after the colon", what=what))
             return None
         return node.value
 
@@ -375,7 +430,7 @@ class _Checker:
         value = self.text(node, what)
         problem = glob_problem(value) if value is not None else None
         if problem is not None:
-            self.error(node, f"{what}: {problem}")
+            self.error(node, _("{what}: {problem}", what=what, problem=problem))
             return None
         return value
 
@@ -383,19 +438,29 @@ class _Checker:
         if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:bool":
             ok, value = self.construct(node)
             return value if ok else None
-        self.error(node, f"{what} must be true or false, not {self.describe(node)}")
+        self.error(node, _("{what} must be true or false, not {found}", what=what,
+                           found=self.describe(node)))
         return None
 
-    def integer(self, node: Node, what: str, low: int, high: int) -> int | None:
+    def integer(self, node: Node, what: str, low: int, high: int, *,
+                pixels: bool = True) -> int | None:
+        """A whole number from `low` to `high`: a position or size in pixels, or (pixels
+        False) a count or percentage."""
         if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:int":
             ok, value = self.construct(node)
             if not ok:
                 return None
             if not low <= value <= high:
-                self.error(node, f"{what} must be between {low} and {high} pixels, not {_short(node.value)}")
+                fields = {"what": what, "low": low, "high": high, "value": _short(node.value)}
+                self.error(node, _("{what} must be between {low} and {high} pixels, not {value}",
+                                   **fields) if pixels else
+                           _("{what} must be between {low} and {high}, not {value}", **fields))
                 return None
             return value
-        self.error(node, f"{what} must be a whole number of pixels, not {self.describe(node)}")
+        found = self.describe(node)
+        self.error(node, _("{what} must be a whole number of pixels, not {found}", what=what,
+                           found=found) if pixels else
+                   _("{what} must be a whole number, not {found}", what=what, found=found))
         return None
 
     def seconds(self, node: Node, what: str) -> float | None:
@@ -405,28 +470,32 @@ class _Checker:
             if not ok:
                 return None
             if value > MAX_SECONDS:   # first: an int of 4,000 digits is too large for a float
-                self.error(node, f"{what} must be at most {MAX_SECONDS} seconds (10 minutes), "
-                                 f"not {_short(node.value)}")
+                self.error(node, _("{what} must be at most {limit} seconds (10 minutes), not "
+                                   "{value}", what=what, limit=MAX_SECONDS,
+                                   value=_short(node.value)))
                 return None
             if not math.isfinite(value) or value <= 0:
-                self.error(node, f"{what} must be more than 0 seconds, not {_short(node.value)}")
+                self.error(node, _("{what} must be more than 0 seconds, not {value}", what=what,
+                                   value=_short(node.value)))
                 return None
             return float(value)
-        self.error(node, f"{what} must be a number of seconds such as 0.5 or 5, not {self.describe(node)}")
+        self.error(node, _("{what} must be a number of seconds such as 0.5 or 5, not {found}",
+                           what=what, found=self.describe(node)))
         return None
 
     def key_combos(self, node: Node, where: str) -> tuple[KeyCombo, ...] | None:
         """One combination ('ctrl+a') or a non-empty list of them."""
         items = node.value if isinstance(node, SequenceNode) else [node]
         if isinstance(node, SequenceNode) and not items:
-            self.error(node, f"the key list in {where} is empty; name at least one key such as tab")
+            self.error(node, _("the key list in {where} is empty; name at least one key such as "
+                               "tab", where=where))
             return None
         combos: list[KeyCombo] = []
         ok = True
         for item in items:
             if not isinstance(item, ScalarNode):
-                self.error(item, f"a key in {where} must be a name such as 'tab' or 'ctrl+a', "
-                                 f"not {self.describe(item)}")
+                self.error(item, _("a key in {where} must be a name such as 'tab' or 'ctrl+a', not "
+                                   "{found}", where=where, found=self.describe(item)))
                 ok = False
                 continue
             raw = item.value  # as written: `key: 1` is the key 1, `key: on` is not true
@@ -434,8 +503,9 @@ class _Checker:
                 combos.append(parse_combo(raw))
             except KeyNameError as e:
                 guess = _suggest_combo(raw)
-                hint = f" (did you mean '{guess}'?)" if guess else ""
-                self.error(item, f"'{raw}' in {where} is not a key: {e}{hint}")
+                hint = _did_you_mean_hint(guess) if guess else ""
+                self.error(item, _("'{key}' in {where} is not a key: {reason}{suggestion}",
+                                   key=raw, where=where, reason=e, suggestion=hint))
                 ok = False
         return tuple(combos) if ok else None
 
@@ -446,22 +516,23 @@ class _Checker:
             if not isinstance(node, MappingNode):
                 continue
             first: dict[str, int] = {}
-            for k, _ in node.value:
+            for k, _v in node.value:
                 if isinstance(k, ScalarNode) and k.tag != _MERGE_TAG:
                     if k.value in first:
-                        self.error(k, f"key '{k.value}' appears twice in the same mapping "
-                                      f"(first on line {first[k.value]}); YAML would silently "
-                                      "keep only the last one, so remove or rename one of them")
+                        self.error(k, _("key '{key}' appears twice in the same mapping (first on "
+                                        "line {line}); YAML would silently keep only the last "
+                                        "one, so remove or rename one of them",
+                                        key=k.value, line=first[k.value]))
                     else:
                         first[k.value] = _line(k)
 
     def check(self, root: Node | None) -> Playbook | None:
         if root is None:
-            self.error(1, "the playbook is empty; it must start with 'deskhand: 1' and declare "
-                          "id, name, target, fields and fill")
+            self.error(1, _("the playbook is empty; it must start with 'deskhand: 1' and declare "
+                            "id, name, target, fields and fill"))
             return None
         self.find_duplicate_keys(root)  # before any '<<' merge is flattened
-        top = self.mapping(root, "the playbook",
+        top = self.mapping(root, _("the playbook"),
                            "'deskhand: 1', 'id: ...', 'name: ...', 'target: ...', 'fields: ...', 'fill: ...'")
         if top is None:
             return None
@@ -470,39 +541,41 @@ class _Checker:
         # complaints would only be noise.
         version: int | None = None
         if "deskhand" in top:
-            _, vnode = top["deskhand"]
+            vnode = top["deskhand"][1]
             if isinstance(vnode, ScalarNode) and vnode.tag == "tag:yaml.org,2002:int":
                 ok, version = self.construct(vnode)
                 if ok and version != FORMAT_VERSION:
                     self.errors = [PlaybookError(
                         self.file, _line(vnode),
-                        f"unsupported format version {version}; this Deskhand reads version "
-                        f"{FORMAT_VERSION}")]
+                        _("unsupported format version {version}; this Deskhand reads version "
+                          "{supported}", version=version, supported=FORMAT_VERSION))]
                     return None
             else:
-                self.error(vnode, f"'deskhand' must be the format version number {FORMAT_VERSION}, "
-                                  f"not {self.describe(vnode)}")
+                self.error(vnode, _("'deskhand' must be the format version number {version}, not "
+                                    "{found}", version=FORMAT_VERSION, found=self.describe(vnode)))
         elif not self.present(top, "deskhand", TOP_KEYS):
-            self.error(root, f"missing required key 'deskhand' (the format version); add "
-                             f"'deskhand: {FORMAT_VERSION}' as the first line")
+            self.error(root, _("missing required key 'deskhand' (the format version); add "
+                               "'deskhand: {version}' as the first line", version=FORMAT_VERSION))
 
-        self.unknown_keys(top, TOP_KEYS, "the playbook")
+        self.unknown_keys(top, TOP_KEYS, _("the playbook"))
         for key in REQUIRED_TOP_KEYS:
             if key != "deskhand" and not self.present(top, key, TOP_KEYS):
-                self.error(root, f"missing required key '{key}' in the playbook")
+                self.error(root, _("missing required key '{key}' in the playbook", key=key))
 
         pb_id = None
         if "id" in top:
-            pb_id = self.text(top["id"][1], "'id'")
+            pb_id = self.text(top["id"][1], _quoted("id"))
             if pb_id is not None and not ID_RE.match(pb_id):
-                self.error(top["id"][1], f"id '{pb_id}' may contain only lower-case letters a-z, "
-                                         "digits, '-' and '_', and must start with a letter or digit "
-                                         "(e.g. city-intake)")
+                self.error(top["id"][1], _("id '{id}' may contain only lower-case letters a-z, "
+                                           "digits, '-' and '_', and must start with a letter or "
+                                           "digit (e.g. city-intake)", id=pb_id))
                 pb_id = None
-        name = self.text(top["name"][1], "'name'") if "name" in top else None
-        department = self.text(top["department"][1], "'department'") if "department" in top else None
-        description = (self.text(top["description"][1], "'description'")
+        name = self.text(top["name"][1], _quoted("name")) if "name" in top else None
+        department = (self.text(top["department"][1], _quoted("department"))
+                      if "department" in top else None)
+        description = (self.text(top["description"][1], _quoted("description"))
                        if "description" in top else None)
+
 
         source: dict = {}
         source_spec = None
@@ -532,8 +605,9 @@ class _Checker:
         if _is_null(node):
             return []
         if not isinstance(node, SequenceNode):
-            self.error(node, "'verify' must be a list of look-ups, each starting with "
-                             f"'- lookup: population.person', not {self.describe(node)}")
+            self.error(node, _("'verify' must be a list of look-ups, each starting with "
+                               "'- lookup: population.person', not {found}",
+                               found=self.describe(node)))
             return None
         before = len(self.errors)
         specs = [self.verify_item(i, item) for i, item in enumerate(node.value, 1)]
@@ -545,42 +619,44 @@ class _Checker:
         name = self.text(node, what)
         if name is not None and self.fields_readable and name not in self.fields:
             hint = _suggest(name, self.fields)
-            self.error(node, f"{what} names the field '{name}', which the playbook does not "
-                             f"declare{hint or ''}")
+            self.error(node, _("{what} names the field '{name}', which the playbook does not "
+                               "declare{suggestion}", what=what, name=name, suggestion=hint))
             return None
         return name
 
     def verify_item(self, i: int, node: Node) -> VerifySpec | None:
-        items = self.mapping(node, f"look-up {i} of 'verify'", "'- lookup: population.person'")
+        numbered = _("look-up {i} of 'verify'", i=i)
+        items = self.mapping(node, numbered, "'- lookup: population.person'")
         if items is None:
             return None
         before = len(self.errors)
-        self.unknown_keys(items, VERIFY_KEYS, f"look-up {i} of 'verify'")
+        self.unknown_keys(items, VERIFY_KEYS, numbered)
         lookup = None
         if "lookup" not in items:
-            self.error(node, f"look-up {i} of 'verify' has no 'lookup'; name IT's endpoint as "
-                             "'registry.endpoint', e.g. 'lookup: population.person'")
+            self.error(node, _("look-up {i} of 'verify' has no 'lookup'; name IT's endpoint as "
+                               "'registry.endpoint', e.g. 'lookup: population.person'", i=i))
         else:
-            lookup = self.text(items["lookup"][1], f"'lookup' of look-up {i}")
+            lookup = self.text(items["lookup"][1], _of("lookup", _("look-up {i}", i=i)))
             if lookup is not None and not LOOKUP_RE.match(lookup):
-                self.error(items["lookup"][1], f"'lookup' {lookup!r} must be 'registry.endpoint' as "
-                                               "named in the registry settings, e.g. population.person")
-        what = f"look-up '{lookup or i}'"
+                self.error(items["lookup"][1], _("'lookup' {lookup!r} must be 'registry.endpoint' "
+                                                 "as named in the registry settings, e.g. "
+                                                 "population.person", lookup=lookup))
+        what = _("look-up '{lookup}'", lookup=lookup) if lookup else numbered
         params: dict[str, str] = {}
         if "with" in items:
-            m = self.mapping(items["with"][1], f"'with' of {what}", "'with: {id_number: id_number}'")
+            m = self.mapping(items["with"][1], _of("with", what), "'with: {id_number: id_number}'")
             for key, (knode, vnode) in (m or {}).items():
-                ref = self._field_ref(vnode, f"'with: {key}' of {what}")
+                ref = self._field_ref(vnode, _of(f"with: {key}", what))
                 if ref is not None:
                     params[key] = ref
         confirm: dict[str, Compare] = {}
         if "confirm" in items:
-            m = self.mapping(items["confirm"][1], f"'confirm' of {what}",
+            m = self.mapping(items["confirm"][1], _of("confirm", what),
                              "'confirm: {applicant_name: exact, address: fuzzy}'")
             for key, (knode, vnode) in (m or {}).items():
-                if self._field_ref(knode, f"'confirm' of {what}") is None:
+                if self._field_ref(knode, _of("confirm", what)) is None:
                     continue
-                rule = self.compare_rule(vnode, f"'confirm: {key}' of {what}")
+                rule = self.compare_rule(vnode, _of(f"confirm: {key}", what))
                 if rule is not None:
                     confirm[key] = rule
         fill: dict[str, str] = {}
@@ -589,16 +665,17 @@ class _Checker:
             if isinstance(fnode, SequenceNode):
                 pairs = [(n, n) for n in fnode.value]
             else:
-                m = self.mapping(fnode, f"'fill' of {what}",
-                                 "'fill: [marital_status]' or 'fill: {spouse_name: po_xm}'")
+                m = self.mapping(fnode, _of("fill", what),
+                                 _either("'fill: [marital_status]'", "'fill: {spouse_name: po_xm}'"))
                 pairs = [(k, v) for k, v in (m or {}).values()]
             for knode, vnode in pairs:
-                ref = self._field_ref(knode, f"'fill' of {what}")
-                reg = self.text(vnode, f"'fill' of {what}")
+                ref = self._field_ref(knode, _of("fill", what))
+                reg = self.text(vnode, _of("fill", what))
                 if ref is not None and reg is not None:
                     fill[ref] = reg
         if not confirm and not fill and len(self.errors) == before:
-            self.error(node, f"{what} neither confirms nor fills any field; add 'confirm' or 'fill'")
+            self.error(node, _("{what} neither confirms nor fills any field; add 'confirm' or "
+                               "'fill'", what=what))
         if len(self.errors) > before or lookup is None:
             return None
         return VerifySpec(lookup=lookup, params=params, confirm=confirm, fill=fill, line=_line(node))
@@ -609,8 +686,9 @@ class _Checker:
             if rule is None:
                 return None
             if rule not in COMPARE_RULES:
-                self.error(node, f"{what}: unknown rule '{rule}'; use one of {_quote_list(COMPARE_RULES)}"
-                                 f"{_suggest(rule, COMPARE_RULES) or ''}")
+                self.error(node, _("{what}: unknown rule '{rule}'; use one of {rules}{suggestion}",
+                                   what=what, rule=rule, rules=_quote_list(COMPARE_RULES),
+                                   suggestion=_suggest(rule, COMPARE_RULES)))
                 return None
             return Compare(rule=rule, line=_line(node))  # type: ignore[arg-type]
         items = self.mapping(node, what, "'{rule: fuzzy, threshold: 85}'")
@@ -620,16 +698,20 @@ class _Checker:
         self.unknown_keys(items, COMPARE_KEYS, what)
         rule = "exact"
         if "rule" in items:
-            rule = self.text(items["rule"][1], f"'rule' of {what}") or "exact"
+            rule = self.text(items["rule"][1], _of("rule", what)) or "exact"
             if rule not in COMPARE_RULES:
-                self.error(items["rule"][1], f"{what}: unknown rule '{rule}'; use one of "
-                                             f"{_quote_list(COMPARE_RULES)}")
+                self.error(items["rule"][1], _("{what}: unknown rule '{rule}'; use one of "
+                                               "{rules}{suggestion}", what=what, rule=rule,
+                                               rules=_quote_list(COMPARE_RULES),
+                                               suggestion=_suggest(rule, COMPARE_RULES)))
         threshold = DEFAULT_FUZZY_THRESHOLD
         if "threshold" in items:
-            threshold = self.integer(items["threshold"][1], f"'threshold' of {what}", 1, 100) or threshold
+            threshold = self.integer(items["threshold"][1], _of("threshold", what), 1, 100,
+                                     pixels=False) or threshold
             if rule != "fuzzy":
-                self.error(items["threshold"][1], f"{what}: 'threshold' only applies to the fuzzy rule")
-        registry_name = self.text(items["as"][1], f"'as' of {what}") if "as" in items else None
+                self.error(items["threshold"][1], _("{what}: 'threshold' only applies to the "
+                                                    "fuzzy rule", what=what))
+        registry_name = self.text(items["as"][1], _of("as", what)) if "as" in items else None
         if len(self.errors) > before:
             return None
         return Compare(rule=rule, threshold=threshold, registry_name=registry_name,  # type: ignore[arg-type]
@@ -638,41 +720,46 @@ class _Checker:
     # ----------------------------------------------------------------- source and reading
 
     def source_spec(self, node: Node) -> SourceSpec | None:
-        items = self.mapping(node, "'source'", "'source: {kind: screen}'")
+        items = self.mapping(node, _quoted("source"), "'source: {kind: screen}'")
         if items is None:
             return None
         before = len(self.errors)
-        self.unknown_keys(items, SOURCE_KEYS, "'source'")
+        self.unknown_keys(items, SOURCE_KEYS, _quoted("source"))
         kind = "screen"
+        the_source = _("the source")
         if "kind" in items:
-            k = self.text(items["kind"][1], "'kind' of the source")
+            k = self.text(items["kind"][1], _of("kind", the_source))
             if k is not None and k not in SOURCE_KINDS:
-                self.error(items["kind"][1], f"source kind '{k}' is not one of: "
-                                             + ", ".join(SOURCE_KINDS) + _suggest(k, SOURCE_KINDS))
+                self.error(items["kind"][1], _("source kind '{kind}' is not one of: "
+                                               "{kinds}{suggestion}", kind=k,
+                                               kinds=join(SOURCE_KINDS),
+                                               suggestion=_suggest(k, SOURCE_KINDS)))
             elif k is not None:
                 kind = k
-        window = self.glob(items["window"][1], "'window' of the source") if "window" in items else None
+        window = (self.glob(items["window"][1], _of("window", the_source))
+                  if "window" in items else None)
         if kind == "window" and window is None and "window" not in items:
-            self.error(node, "a source of kind window needs 'window', the title of the window to read "
-                             "(a pattern such as 'e龙岩*')")
+            self.error(node, _("a source of kind window needs 'window', the title of the window "
+                               "to read (a pattern such as 'e龙岩*')"))
         size = None
         if "size" in items:
             snode = items["size"][1]
             if isinstance(snode, SequenceNode) and len(snode.value) == 2:
-                w = self.integer(snode.value[0], "the width in 'size' of the source", 1, 20000)
-                h = self.integer(snode.value[1], "the height in 'size' of the source", 1, 20000)
+                w = self.integer(snode.value[0], _("the width in 'size' of the source"), 1, 20000)
+                h = self.integer(snode.value[1], _("the height in 'size' of the source"), 1, 20000)
                 size = (w, h) if w and h else None
             else:
-                self.error(snode, "'size' of the source must be [width, height], e.g. [1920, 1080]")
+                self.error(snode, _("'size' of the source must be [width, height], e.g. "
+                                    "[1920, 1080]"))
         regions: list[Region] = []
         if "regions" in items:
             rnode = items["regions"][1]
             if not isinstance(rnode, SequenceNode) or not rnode.value:
-                self.error(rnode, "'regions' of the source must be a list of "
-                                  "{x, y, width, height} rectangles")
+                self.error(rnode, _("'regions' of the source must be a list of "
+                                    "{x, y, width, height} rectangles"))
             else:
                 for j, item in enumerate(rnode.value, 1):
-                    region = self.region(item, f"region {j} of the source")
+                    region = self.region(item, _("region {j} of the source", j=j))
                     if region is not None:
                         regions.append(region)
         if len(self.errors) > before:
@@ -689,9 +776,10 @@ class _Checker:
         values = {}
         for key in REGION_KEYS:
             if key not in items:
-                self.error(node, f"{what} has no '{key}'; give x, y, width and height")
+                self.error(node, _("{what} has no '{key}'; give x, y, width and height",
+                                   what=what, key=key))
                 return None
-            values[key] = self.integer(items[key][1], f"'{key}' of {what}",
+            values[key] = self.integer(items[key][1], _of(key, what),
                                        1 if key in ("width", "height") else low, 10000)
         if None in values.values():
             return None
@@ -700,43 +788,49 @@ class _Checker:
     def read_spec(self, node: Node, what: str) -> ReadSpec | None:
         if isinstance(node, ScalarNode) and node.value == "clerk":
             return ReadSpec(clerk=True, line=_line(node))   # not on the source: asked in the review
-        items = self.mapping(node, f"'read' of {what}", "'read: {anchor: 姓名}' or 'read: clerk'")
+        read = _of("read", what)
+        items = self.mapping(node, read, _either("'read: {anchor: 姓名}'", "'read: clerk'"))
         if items is None:
             return None
         before = len(self.errors)
-        self.unknown_keys(items, READ_KEYS, f"'read' of {what}")
+        self.unknown_keys(items, READ_KEYS, read)
         anchor, also = None, ()
         if "anchor" in items:
             anode = items["anchor"][1]
             if isinstance(anode, SequenceNode):   # several wordings of the same label
-                words = [self.text(n, f"an anchor of {what}") for n in anode.value]
+                words = [self.text(n, _("an anchor of {what}", what=what)) for n in anode.value]
                 if not words or None in words:
-                    self.error(anode, f"'anchor' of {what} must be a label or a list of labels")
+                    self.error(anode, _("{what} must be a label or a list of labels",
+                                        what=_of("anchor", what)))
                 else:
                     anchor, also = words[0], tuple(words[1:])
             else:
-                anchor = self.text(anode, f"'anchor' of {what}")
+                anchor = self.text(anode, _of("anchor", what))
         direction = "right"
         if "direction" in items:
-            d = self.text(items["direction"][1], f"'direction' of {what}")
+            d = self.text(items["direction"][1], _of("direction", what))
             if d not in ("right", "below"):
-                self.error(items["direction"][1], f"'direction' of {what} must be right or below")
+                self.error(items["direction"][1], _("{what} must be right or below",
+                                                    what=_of("direction", what)))
             else:
                 direction = d
         lines = 1
         if "lines" in items:
-            lines = self.integer(items["lines"][1], f"'lines' of {what}", 1, 10) or 1
-        region = (self.region(items["region"][1], f"the region of {what}", relative=True)
+            lines = self.integer(items["lines"][1], _of("lines", what), 1, 10, pixels=False) or 1
+        region = (self.region(items["region"][1], _("the region of {what}", what=what),
+                              relative=True)
                   if "region" in items else None)
         pattern = None
         if "pattern" in items:
-            pattern = self.text(items["pattern"][1], f"'pattern' of {what}")
+            pattern = self.text(items["pattern"][1], _of("pattern", what))
             problem = regex_problem(pattern) if pattern is not None else None
             if problem is not None:
-                self.error(items["pattern"][1], f"'pattern' of {what} is not a valid regular "
-                                                f"expression: {problem}")
+                self.error(items["pattern"][1], _("{what} is not a valid regular expression: "
+                                                  "{problem}", what=_of("pattern", what),
+                                                  problem=problem))
         if anchor is None and region is None and pattern is None:
-            self.error(node, f"'read' of {what} needs an anchor, a region or a pattern")
+            self.error(node, _("{what} needs an anchor, a region or a pattern", what=read))
+
         if len(self.errors) > before:
             return None
         return ReadSpec(anchor=anchor, also=also, direction=direction, lines=lines,  # type: ignore[arg-type]
@@ -746,33 +840,36 @@ class _Checker:
 
     def target(self, knode: Node, node: Node) -> TargetSpec | None:
         if _is_null(node):
-            self.error(knode, "target is empty; it needs at least one of 'title', 'title_regex' or "
-                              "'process' to say which window Deskhand may type into")
+            self.error(knode, _("target is empty; it needs at least one of 'title', 'title_regex' "
+                                "or 'process' to say which window Deskhand may type into"))
             return None
-        items = self.mapping(node, "'target'", "'target: {title: \"城市审批系统*\"}'")
+        items = self.mapping(node, _quoted("target"), "'target: {title: \"城市审批系统*\"}'")
         if items is None:
             return None
-        self.unknown_keys(items, TARGET_KEYS, "target")
+        self.unknown_keys(items, TARGET_KEYS, _("target"))
         values: dict[str, str | None] = {}
         for key in TARGET_KEYS:
             if key in items:
-                values[key] = self.text(items[key][1], f"'{key}' in target")
+                values[key] = self.text(items[key][1], _("'{key}' in target", key=key))
         regex = values.get("title_regex")
         if regex is not None:
             problem = regex_problem(regex)
             if problem is not None:
-                self.error(items["title_regex"][1], f"title_regex '{_short(regex)}' is not a valid "
-                                                    f"regular expression: {problem}")
+                self.error(items["title_regex"][1], _("title_regex '{regex}' is not a valid "
+                                                      "regular expression: {problem}",
+                                                      regex=_short(regex), problem=problem))
                 return None
         for key in ("title", "process"):
             if values.get(key) is not None:
                 problem = glob_problem(values[key])  # type: ignore[arg-type]
                 if problem is not None:
-                    self.error(items[key][1], f"'{key}' in target: {problem}")
+                    self.error(items[key][1], _("{what}: {problem}",
+                                                what=_("'{key}' in target", key=key),
+                                                problem=problem))
                     return None
         if not any(self.present(items, k, TARGET_KEYS) for k in TARGET_KEYS):
-            self.error(knode, "target needs at least one of 'title', 'title_regex' or 'process' "
-                              "to say which window Deskhand may type into")
+            self.error(knode, _("target needs at least one of 'title', 'title_regex' or 'process' "
+                                "to say which window Deskhand may type into"))
             return None
         if not any(k in items for k in TARGET_KEYS) or any(
                 k in items and values.get(k) is None for k in TARGET_KEYS):
@@ -786,7 +883,7 @@ class _Checker:
         """One matcher at least must name one window (playbooks/README.md, "How specific a
         target must be"): `title: "*"` passed before, and a fill then typed a whole case,
         ID number included, into whatever window had focus."""
-        reasons = []
+        reasons = ""
         for key in TARGET_KEYS:
             value = values.get(key)
             if value is None:
@@ -796,23 +893,25 @@ class _Checker:
                    else glob_catch_all(value, what))
             if why is None:
                 return
-            reasons.append(f"{key} '{_short(value)}' {why.removeprefix('it ')}")
+            reason = _("{key} '{value}' {why}", key=key, value=_short(value), why=why)
+            reasons = _("{reasons}; {reason}", reasons=reasons, reason=reason) if reasons else reason
         first = next(k for k in TARGET_KEYS if values.get(k) is not None)
         self.error(items[first][1],
-                   "target could match any window, so Deskhand might type the case into whatever "
-                   f"window has focus: {'; '.join(reasons)}; write at least {MIN_LITERAL} letters, "
-                   "digits or Chinese characters that every matching title must contain (e.g. "
-                   "title: \"城市审批系统*\"), or the exact title or program name")
+                   _("target could match any window, so Deskhand might type the case into "
+                     "whatever window has focus: {reasons}; write at least {count} letters, digits "
+                     "or Chinese characters that every matching title must contain (e.g. title: "
+                     "\"城市审批系统*\"), or the exact title or program name",
+                     reasons=reasons, count=MIN_LITERAL))
 
     # ----------------------------------------------------------------- fields
 
     def field_list(self, knode: Node, node: Node) -> list[FieldSpec] | None:
         if _is_null(node) or (isinstance(node, SequenceNode) and not node.value):
-            self.error(knode, "'fields' is empty; declare at least one field")
+            self.error(knode, _("'fields' is empty; declare at least one field"))
             return None
         if not isinstance(node, SequenceNode):
-            self.error(node, f"'fields' must be a list of fields, each starting with '- name: ...', "
-                             f"not {self.describe(node)}")
+            self.error(node, _("'fields' must be a list of fields, each starting with "
+                               "'- name: ...', not {found}", found=self.describe(node)))
             return None
         self.fields_readable = True
         result: list[FieldSpec] = []
@@ -827,7 +926,8 @@ class _Checker:
         return result if ok else None
 
     def field(self, i: int, node: Node, name_lines: dict[str, int]) -> FieldSpec | None:
-        items = self.mapping(node, f"field {i}", "'- name: applicant_name'")
+        numbered = _("field {i}", i=i)
+        items = self.mapping(node, numbered, "'- name: applicant_name'")
         if items is None:
             return None
         errors_before = len(self.errors)
@@ -835,63 +935,67 @@ class _Checker:
         name: str | None = None
         if "name" not in items:
             if not self.present(items, "name", FIELD_KEYS):
-                self.error(node, f"field {i} has no 'name'; add one such as 'name: applicant_name'")
+                self.error(node, _("field {i} has no 'name'; add one such as "
+                                   "'name: applicant_name'", i=i))
         else:
             nnode = items["name"][1]
-            name = self.text(nnode, f"'name' of field {i}")
+            name = self.text(nnode, _of("name", numbered))
             if name is not None and not FIELD_NAME_RE.match(name):
-                self.error(nnode, f"field name '{name}' is not allowed; use lower-case letters a-z, "
-                                  "digits and '_', starting with a letter or '_' (e.g. applicant_name)")
+                self.error(nnode, _("field name '{name}' is not allowed; use lower-case letters "
+                                    "a-z, digits and '_', starting with a letter or '_' (e.g. "
+                                    "applicant_name)", name=name))
                 name = None
             if name is not None:
                 if name in name_lines:
-                    self.error(nnode, f"field name '{name}' is declared twice; the first one is on "
-                                      f"line {name_lines[name]}")
+                    self.error(nnode, _("field name '{name}' is declared twice; the first one is "
+                                        "on line {line}", name=name, line=name_lines[name]))
                 else:
                     name_lines[name] = _line(nnode)
                     self.fields[name] = None  # known name, even if the rest of the field is broken
-        what = f"field '{name}'" if name else f"field {i}"
+        what = _("field '{name}'", name=name) if name else numbered
         self.unknown_keys(items, FIELD_KEYS, what)
 
         ftype = "text"
         type_ok = True
         if "type" in items:
             tnode = items["type"][1]
-            t = self.text(tnode, f"'type' of {what}")
+            t = self.text(tnode, _of("type", what))
             if t is not None and t not in FIELD_TYPES:
-                self.error(tnode, f"type '{t}' of {what} is not a field type"
-                           + _suggest(t, FIELD_TYPES, fallback="use one of: " + ", ".join(FIELD_TYPES)))
+                hint = _suggest(t, FIELD_TYPES,
+                                fallback=_("use one of: {types}", types=join(FIELD_TYPES)))
+                self.error(tnode, _("type '{type}' of {what} is not a field type{suggestion}",
+                                    type=t, what=what, suggestion=hint))
                 t = None
             if t is None:
                 type_ok = False
             else:
                 ftype = t
 
-        label = self.text(items["label"][1], f"'label' of {what}") if "label" in items else None
+        label = self.text(items["label"][1], _of("label", what)) if "label" in items else None
         required = True
         if "required" in items:
-            required = self.boolean(items["required"][1], f"'required' of {what}")
+            required = self.boolean(items["required"][1], _of("required", what))
         sensitive = False
         if "sensitive" in items:
-            sensitive = self.boolean(items["sensitive"][1], f"'sensitive' of {what}")
+            sensitive = self.boolean(items["sensitive"][1], _of("sensitive", what))
         if ftype == "id_number":
             sensitive = True
         multiline = False
         if "multiline" in items:
-            multiline = self.boolean(items["multiline"][1], f"'multiline' of {what}")
+            multiline = self.boolean(items["multiline"][1], _of("multiline", what))
 
         choices: tuple[str, ...] = ()
         errors_before_choices = len(self.errors)
         if "choices" in items:
             cknode, cnode = items["choices"]
             if type_ok and ftype != "choice":
-                self.error(cknode, f"{what} has 'choices' but its type is {ftype}; choices are only "
-                                   "for fields of type choice")
+                self.error(cknode, _("{what} has 'choices' but its type is {type}; choices are "
+                                     "only for fields of type choice", what=what, type=ftype))
             else:
                 choices = self.choices(cknode, cnode, what) or ()
         elif type_ok and ftype == "choice":
-            self.error(items["type"][0], f"{what} has type choice but no 'choices'; list the values, "
-                                         "e.g. choices: [男, 女]")
+            self.error(items["type"][0], _("{what} has type choice but no 'choices'; list the "
+                                           "values, e.g. choices: [男, 女]", what=what))
         choices_ok = len(self.errors) == errors_before_choices
 
         read = self.read_spec(items["read"][1], what) if "read" in items else None
@@ -900,8 +1004,8 @@ class _Checker:
         if "format" in items:
             fknode, fnode = items["format"]
             if type_ok and ftype != "date":
-                self.error(fknode, f"{what} has a 'format' but its type is {ftype}; format is only "
-                                   "for fields of type date")
+                self.error(fknode, _("{what} has a 'format' but its type is {type}; format is "
+                                     "only for fields of type date", what=what, type=ftype))
             else:
                 fmt = self.date_format(fnode, what)
 
@@ -919,28 +1023,29 @@ class _Checker:
 
     def choices(self, knode: Node, node: Node, what: str) -> tuple[str, ...] | None:
         if _is_null(node) or (isinstance(node, SequenceNode) and not node.value):
-            self.error(knode, f"'choices' of {what} is empty; list the values, e.g. choices: [男, 女]")
+            self.error(knode, _("{what} is empty; list the values, e.g. choices: [男, 女]",
+                                what=_of("choices", what)))
             return None
         if not isinstance(node, SequenceNode):
-            self.error(node, f"'choices' of {what} must be a list such as [男, 女], "
-                             f"not {self.describe(node)}")
+            self.error(node, _("{what} must be a list such as [男, 女], not {found}",
+                               what=_of("choices", what), found=self.describe(node)))
             return None
         values: list[str] = []
         first: dict[str, int] = {}
         for item in node.value:
-            value = self.text(item, f"a choice of {what}")
+            value = self.text(item, _("a choice of {what}", what=what))
             if value is None:
                 continue
             if value in first:
-                self.error(item, f"choice '{value}' is listed twice in {what} "
-                                 f"(first on line {first[value]})")
+                self.error(item, _("choice '{value}' is listed twice in {what} (first on line "
+                                   "{line})", value=value, what=what, line=first[value]))
                 continue
             first[value] = _line(item)
             values.append(value)
         return tuple(values)
 
     def date_format(self, node: Node, what: str) -> str | None:
-        fmt = self.text(node, f"'format' of {what}")
+        fmt = self.text(node, _of("format", what))
         if fmt is None:
             return None
         i = 0
@@ -948,28 +1053,35 @@ class _Checker:
             if fmt[i] == "%":
                 directive = fmt[i + 1: i + 2]
                 if directive not in STRFTIME_DIRECTIVES:
-                    shown = f"%{directive}" if directive else "a lone '%' at the end"
-                    self.error(node, f"'format' of {what} uses {shown}, which is not a date code; "
-                                     "use codes such as %Y (year), %m (month) and %d (day)")
+                    self.error(node, _("{what} uses %{directive}, which is not a date code; use "
+                                       "codes such as %Y (year), %m (month) and %d (day)",
+                                       what=_of("format", what), directive=directive)
+                               if directive else
+                               _("{what} uses a lone '%' at the end, which is not a date code; "
+                                 "use codes such as %Y (year), %m (month) and %d (day)",
+                                 what=_of("format", what)))
                     return None
                 i += 2
             else:
                 i += 1
         if not any(code in fmt for code in ("%Y", "%m", "%d")):
-            self.error(node, f"'format' '{fmt}' of {what} has none of %Y, %m or %d, so it would not "
-                             "show the date; write e.g. \"%Y-%m-%d\" or \"%Y年%m月%d日\"")
+            self.error(node, _("'format' '{format}' of {what} has none of %Y, %m or %d, so it "
+                               "would not show the date; write e.g. \"%Y-%m-%d\" or "
+                               "\"%Y年%m月%d日\"", format=fmt, what=what))
             return None
         return fmt
+
 
     # ----------------------------------------------------------------- fill steps
 
     def fill(self, knode: Node, node: Node) -> list[Step] | None:
         if _is_null(node) or (isinstance(node, SequenceNode) and not node.value):
-            self.error(knode, "'fill' is empty; list at least one step such as '- type: applicant_name'")
+            self.error(knode, _("'fill' is empty; list at least one step such as "
+                                "'- type: applicant_name'"))
             return None
         if not isinstance(node, SequenceNode):
-            self.error(node, f"'fill' must be a list of steps, each starting with '- ', "
-                             f"not {self.describe(node)}")
+            self.error(node, _("'fill' must be a list of steps, each starting with '- ', not "
+                               "{found}", found=self.describe(node)))
             return None
         steps: list[Step] = []
         ok = True
@@ -982,29 +1094,34 @@ class _Checker:
         return steps if ok else None
 
     def step(self, n: int, node: Node) -> Step | None:
-        items = self.mapping(node, f"step {n}", "'- key: tab' or '- type: applicant_name'")
+        items = self.mapping(node, _("step {n}", n=n),
+                             _either("'- key: tab'", "'- type: applicant_name'"))
         if items is None:
             return None
         if not items:
-            self.error(node, f"step {n} is empty; give it one action: " + ", ".join(STEP_KINDS))
+            self.error(node, _("step {n} is empty; give it one action: {kinds}", n=n,
+                               kinds=join(STEP_KINDS)))
             return None
         kinds = [k for k in items if k in STEP_KINDS]
         if len(kinds) > 1:
-            count = _NUMBERS.get(len(kinds), len(kinds))
+            word = _NUMBERS.get(len(kinds))
             self.error(items[kinds[1]][0],
-                       f"step {n} has {count} actions, {_quote_list(kinds)}; a step does "
-                       "exactly one thing, so split it into separate steps")
+                       _("step {n} has {count} actions, {actions}; a step does exactly one thing, "
+                         "so split it into separate steps", n=n,
+                         count=_(word) if word else len(kinds), actions=_quote_list(kinds)))
         for other in items:
             if other in STEP_KINDS:
                 continue
             onode = items[other][0]
             if len(kinds) == 1 and other in STEP_KEYS[kinds[0]]:
-                self.error(onode, f"'{other}' in step {n} belongs inside the {kinds[0]} action; "
-                                  f"write it as '{kinds[0]}: {{..., {other}: ...}}'")
+                self.error(onode, _("'{key}' in step {n} belongs inside the {kind} action; write "
+                                    "it as '{kind}: {{..., {key}: ...}}'",
+                                    key=other, n=n, kind=kinds[0]))
             else:
                 hint = _suggest(other, STEP_KINDS, synonyms=KIND_SYNONYMS)
-                self.error(onode, f"step {n} has an unknown action '{other}'{hint}; a step is one "
-                                  "of click, type, key, choose or wait")
+                self.error(onode, _("step {n} has an unknown action '{name}'{suggestion}; a step "
+                                    "is one of click, type, key, choose or wait",
+                                    n=n, name=other, suggestion=hint))
         if len(kinds) != 1:
             return None
         kind = kinds[0]
@@ -1012,20 +1129,25 @@ class _Checker:
         step = getattr(self, f"step_{kind}")(n, knode, vnode, _line(node))
         return step if len(items) == 1 else None
 
-    def declared_field(self, n: int, node: Node, verb: str) -> tuple[str | None, FieldSpec | None]:
-        """(name, spec) of the field a step names; name None if undeclared or unreadable."""
-        name = self.text(node, f"the field of step {n}")
+    def declared_field(self, n: int, node: Node, choosing: bool) -> tuple[str | None, FieldSpec | None]:
+        """(name, spec) of the field a step types (or, `choosing`, chooses); name None if
+        undeclared or unreadable."""
+        name = self.text(node, _("the field of step {n}", n=n))
         if name is None or not self.fields_readable:
             return None, None
         if name not in self.fields:
-            hint = _suggest(name, list(self.fields))
-            self.error(node, f"step {n} {verb} field '{name}', which is not declared in fields{hint}")
+            fields = {"n": n, "name": name, "suggestion": _suggest(name, list(self.fields))}
+            self.error(node, _("step {n} chooses field '{name}', which is not declared in "
+                               "fields{suggestion}", **fields) if choosing else
+                       _("step {n} types field '{name}', which is not declared in "
+                         "fields{suggestion}", **fields))
             return None, None
         return name, self.fields[name]
 
     def step_click(self, n: int, knode: Node, node: Node, line: int) -> ClickStep | None:
-        what = f"the click in step {n}"
-        items = self.mapping(node, what, "{x: 200, y: 60} or {anchor: 身份证号, dx: 120, dy: 0}")
+        what = _("the click in step {n}", n=n)
+        items = self.mapping(node, what, _either("{x: 200, y: 60}",
+                                                 "{anchor: 身份证号, dx: 120, dy: 0}"))
         if items is None:
             return None
         before = len(self.errors)
@@ -1033,37 +1155,41 @@ class _Checker:
         v: dict[str, Any] = {}
         for key in ("x", "y"):
             if key in items:
-                v[key] = self.integer(items[key][1], f"'{key}' of {what}", 0, MAX_COORD)
+                v[key] = self.integer(items[key][1], _of(key, what), 0, MAX_COORD)
         for key in ("dx", "dy"):
             if key in items:
-                v[key] = self.integer(items[key][1], f"'{key}' of {what}", -MAX_COORD, MAX_COORD)
+                v[key] = self.integer(items[key][1], _of(key, what), -MAX_COORD, MAX_COORD)
         if "anchor" in items:
-            v["anchor"] = self.text(items["anchor"][1], f"'anchor' of {what}")
+            v["anchor"] = self.text(items["anchor"][1], _of("anchor", what))
         if "button" in items:
             bnode = items["button"][1]
-            button = self.text(bnode, f"'button' of {what}")
+            button = self.text(bnode, _of("button", what))
             if button is not None and button not in BUTTONS:
-                self.error(bnode, f"'button' of {what} is '{button}', but must be left, right or middle"
-                           + _suggest(button, BUTTONS))
+                self.error(bnode, _("{what} is '{button}', but must be left, right or "
+                                    "middle{suggestion}", what=_of("button", what), button=button,
+                                    suggestion=_suggest(button, BUTTONS)))
             v["button"] = button
         if "double" in items:
-            v["double"] = self.boolean(items["double"][1], f"'double' of {what}")
+            v["double"] = self.boolean(items["double"][1], _of("double", what))
 
         has_x, has_y, has_anchor = "x" in items, "y" in items, "anchor" in items
         if has_x != has_y:
             present, absent = ("x", "y") if has_x else ("y", "x")
-            self.error(items[present][0], f"{what} has '{present}' but no '{absent}'; "
-                                          "give both x and y, or use an anchor")
+            self.error(items[present][0], _("{what} has '{present}' but no '{absent}'; give both "
+                                            "x and y, or use an anchor",
+                                            what=what, present=present, absent=absent))
         if (has_x or has_y) and has_anchor:
-            self.error(items["anchor"][0], f"{what} has both a position (x/y) and an anchor; "
-                                           "use one or the other")
+            self.error(items["anchor"][0], _("{what} has both a position (x/y) and an anchor; "
+                                             "use one or the other", what=what))
         if not any(self.present(items, k, CLICK_KEYS) for k in ("x", "y", "anchor")):
-            self.error(knode, f"{what} needs a position (x and y) or an anchor (text on screen)")
+            self.error(knode, _("{what} needs a position (x and y) or an anchor (text on screen)",
+                                what=what))
         if not has_anchor:
             for key in ("dx", "dy"):
                 if key in items:
-                    self.error(items[key][0], f"'{key}' of {what} only applies to a click at an anchor; "
-                                              "with x/y, change the position instead")
+                    self.error(items[key][0], _("{what} only applies to a click at an anchor; "
+                                                "with x/y, change the position instead",
+                                                what=_of(key, what)))
         if len(self.errors) > before:
             return None
         return ClickStep(x=v.get("x"), y=v.get("y"), anchor=v.get("anchor"),
@@ -1071,7 +1197,7 @@ class _Checker:
                          double=v.get("double", False), line=line)
 
     def step_type(self, n: int, knode: Node, node: Node, line: int) -> TypeStep | None:
-        what = f"the type action in step {n}"
+        what = _("the type action in step {n}", n=n)
         before = len(self.errors)
         method, readback, clear = "auto", True, False
         if isinstance(node, MappingNode):
@@ -1081,44 +1207,45 @@ class _Checker:
             self.unknown_keys(items, TYPE_KEYS, what)
             if "field" not in items:
                 if not self.present(items, "field", TYPE_KEYS):
-                    self.error(knode, f"{what} has no 'field'; name the field to type, "
-                                      "e.g. type: {field: applicant_name}")
+                    self.error(knode, _("{what} has no 'field'; name the field to type, e.g. "
+                                        "type: {{field: applicant_name}}", what=what))
                 return None
             fnode = items["field"][1]
             if "method" in items:
                 mnode = items["method"][1]
-                method = self.text(mnode, f"'method' of {what}")
+                method = self.text(mnode, _of("method", what))
                 if method is not None and method not in TYPE_METHODS:
-                    self.error(mnode, f"'method' of {what} is '{method}', but must be auto, keys "
-                                      "or paste" + _suggest(method, TYPE_METHODS))
+                    self.error(mnode, _("{what} is '{method}', but must be auto, keys or "
+                                        "paste{suggestion}", what=_of("method", what),
+                                        method=method, suggestion=_suggest(method, TYPE_METHODS)))
             if "readback" in items:
-                readback = self.boolean(items["readback"][1], f"'readback' of {what}")
+                readback = self.boolean(items["readback"][1], _of("readback", what))
             if "clear" in items:
-                clear = self.boolean(items["clear"][1], f"'clear' of {what}")
+                clear = self.boolean(items["clear"][1], _of("clear", what))
         elif isinstance(node, ScalarNode):
             fnode = node
         else:
-            self.error(node, f"{what} must name a field, e.g. 'type: applicant_name', "
-                             f"not {self.describe(node)}")
+            self.error(node, _("{what} must name a field, e.g. 'type: applicant_name', not "
+                               "{found}", what=what, found=self.describe(node)))
             return None
-        name, spec = self.declared_field(n, fnode, "types")
+        name, spec = self.declared_field(n, fnode, choosing=False)
         if spec is not None and spec.type == "choice":
-            self.error(fnode, f"step {n} types field '{name}', which is a choice field; "
-                              "use choose for choice fields")
+            self.error(fnode, _("step {n} types field '{name}', which is a choice field; use "
+                                "choose for choice fields", n=n, name=name))
         if name is None or len(self.errors) > before:
             return None
         return TypeStep(field=name, method=method, readback=readback, clear=clear, line=line)
 
     def step_key(self, n: int, knode: Node, node: Node, line: int) -> KeyStep | None:
         if isinstance(node, MappingNode):
-            self.error(node, f"the key action in step {n} must be a key such as 'tab' or a list "
-                             "such as [tab, tab], not a mapping")
+            self.error(node, _("the key action in step {n} must be a key such as 'tab' or a list "
+                               "such as [tab, tab], not a mapping", n=n))
             return None
-        combos = self.key_combos(node, f"step {n}")
+        combos = self.key_combos(node, _("step {n}", n=n))
         return KeyStep(keys=combos, line=line) if combos is not None else None
 
     def step_choose(self, n: int, knode: Node, node: Node, line: int) -> ChooseStep | None:
-        what = f"the choose action in step {n}"
+        what = _("the choose action in step {n}", n=n)
         items = self.mapping(node, what, "{field: gender, options: {男: [space], 女: [right, space]}}")
         if items is None:
             return None
@@ -1126,49 +1253,56 @@ class _Checker:
         self.unknown_keys(items, CHOOSE_KEYS, what)
         for key in CHOOSE_KEYS:
             if not self.present(items, key, CHOOSE_KEYS):
-                self.error(knode, f"{what} has no '{key}'; write choose: {{field: gender, "
-                                  "options: {男: [space], 女: [right, space]}}")
+                self.error(knode, _("{what} has no '{key}'; write choose: {{field: gender, "
+                                    "options: {{男: [space], 女: [right, space]}}}}",
+                                    what=what, key=key))
         if "field" not in items:
             return None
         fnode = items["field"][1]
-        name, spec = self.declared_field(n, fnode, "chooses")
+        name, spec = self.declared_field(n, fnode, choosing=True)
         if spec is not None and spec.type != "choice":
-            self.error(fnode, f"step {n} chooses field '{name}', which is a {spec.type} field; "
-                              "choose works only on fields of type choice (use type instead)")
+            self.error(fnode, _("step {n} chooses field '{name}', which is a {type} field; choose "
+                                "works only on fields of type choice (use type instead)",
+                                n=n, name=name, type=spec.type))
             spec = None
         if "options" not in items:
             return None
 
         oknode, onode = items["options"]
         options: dict[str, tuple[KeyCombo, ...]] = {}
-        omap = self.mapping(onode, f"the options of step {n}", "{男: [space], 女: [right, space]}")
+        omap = self.mapping(onode, _("the options of step {n}", n=n),
+                            "{男: [space], 女: [right, space]}")
         if omap is not None:
             if not omap:
-                self.error(oknode, f"the options of step {n} are empty; give the keys for each choice")
+                self.error(oknode, _("the options of step {n} are empty; give the keys for each "
+                                     "choice", n=n))
             choice_set = set(spec.choices) if spec is not None else set()
             for value, (vk, vv) in omap.items():
                 if spec is not None and value not in choice_set:
-                    self.error(vk, f"option '{value}' in step {n} is not one of the choices of field "
-                                   f"'{name}' ({', '.join(spec.choices)})"
-                                   + _suggest(value, spec.choices))
-                combos = self.key_combos(vv, f"option '{value}' of step {n}")
+                    self.error(vk, _("option '{value}' in step {n} is not one of the choices of "
+                                     "field '{name}' ({choices}){suggestion}", value=value, n=n,
+                                     name=name, choices=join(spec.choices),
+                                     suggestion=_suggest(value, spec.choices)))
+                combos = self.key_combos(vv, _("option '{value}' of step {n}", value=value, n=n))
                 if combos is not None:
                     options[value] = combos
             if spec is not None and omap:
                 missing = [c for c in spec.choices if c not in omap]
                 if missing:
-                    self.error(oknode, f"step {n} gives no keys for {_quote_list(missing)} of field "
-                                       f"'{name}'; add an option for every choice")
+                    self.error(oknode, _("step {n} gives no keys for {missing} of field '{name}'; "
+                                         "add an option for every choice",
+                                         n=n, missing=_quote_list(missing), name=name))
         if name is None or len(self.errors) > before:
             return None
         return ChooseStep(field=name, options=options, line=line)
 
     def step_wait(self, n: int, knode: Node, node: Node, line: int) -> WaitStep | None:
-        what = f"the wait in step {n}"
+        what = _("the wait in step {n}", n=n)
         if isinstance(node, ScalarNode):
             if node.tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
-                self.error(node, f"{what} must be a number of seconds such as 0.5, or a mapping such "
-                                 f"as {{title: \"提交成功*\", timeout: 5}}, not {self.describe(node)}")
+                self.error(node, _("{what} must be a number of seconds such as 0.5, or a mapping "
+                                   "such as {{title: \"提交成功*\", timeout: 5}}, not {found}",
+                                   what=what, found=self.describe(node)))
                 return None
             seconds = self.seconds(node, what)
             return WaitStep(seconds=seconds, line=line) if seconds is not None else None
@@ -1179,26 +1313,29 @@ class _Checker:
         self.unknown_keys(items, WAIT_KEYS, what)
         conditions = [k for k in ("seconds", "title", "text") if k in items]
         if not any(self.present(items, k, WAIT_KEYS) for k in ("seconds", "title", "text")):
-            self.error(knode, f"{what} needs one of 'seconds', 'title' or 'text'")
+            self.error(knode, _("{what} needs one of 'seconds', 'title' or 'text'", what=what))
         elif len(conditions) > 1:
             self.error(items[conditions[1]][0],
-                       f"{what} has {_quote_list(conditions)}; it waits for exactly one of "
-                       "seconds, title or text, so split it into separate waits")
+                       _("{what} has {keys}; it waits for exactly one of seconds, title or text, "
+                         "so split it into separate waits", what=what,
+                         keys=_quote_list(conditions)))
         seconds = title = text = None
         if "seconds" in items:
-            seconds = self.seconds(items["seconds"][1], f"'seconds' of {what}")
+            seconds = self.seconds(items["seconds"][1], _of("seconds", what))
         if "title" in items:
-            title = self.glob(items["title"][1], f"'title' of {what}")
+            title = self.glob(items["title"][1], _of("title", what))
         if "text" in items:
-            text = self.text(items["text"][1], f"'text' of {what}")
+            text = self.text(items["text"][1], _of("text", what))
         timeout = WaitStep.timeout
         if "timeout" in items:
             tknode, tnode = items["timeout"]
             if conditions == ["seconds"]:
-                self.error(tknode, f"'timeout' of {what} only applies when waiting for a title or "
-                                   "text; a plain pause of seconds needs none")
+                self.error(tknode, _("{what} only applies when waiting for a title or text; a "
+                                     "plain pause of seconds needs none",
+                                     what=_of("timeout", what)))
             else:
-                timeout = self.seconds(tnode, f"'timeout' of {what}")
+                timeout = self.seconds(tnode, _of("timeout", what))
+
         if len(self.errors) > before:
             return None
         return WaitStep(seconds=seconds, title=title, text=text, timeout=timeout, line=line)

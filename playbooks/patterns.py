@@ -1,10 +1,15 @@
 """Regular expressions and globs in a playbook: compiled once in the loader, and the
 rule that a target names one window (playbooks/README.md, "How specific a target must be").
 
-    regex_problem(pattern)          -> sentence or None   compiles, refuses slow/huge patterns
-    glob_problem(pattern)           -> sentence or None
+    regex_problem(pattern)          -> clause or None     compiles, refuses slow/huge patterns
+    glob_problem(pattern)           -> clause or None
     glob_catch_all(pattern)         -> reason or None      could match any window title
     regex_catch_all(pattern)        -> reason or None
+
+The problems are clauses about the pattern ("it is 600 characters long; …"), the reasons
+predicates of it ("has no fixed text at all, so it matches any title"), in the reader's
+language (playbooks/text.py); the loader puts them in its sentences. Python's own words
+for a regular expression it cannot compile are translated where they are common.
 
 A target is specific when every title (or process name) it matches must contain at least
 MIN_LITERAL letters, digits or Chinese characters written in the pattern, or when it
@@ -14,6 +19,8 @@ of half the windows on a desktop.
 from __future__ import annotations
 
 import re
+
+from playbooks.text import N_, _, n_
 
 try:  # the parser behind re.compile; its tree says which characters a match must hold
     from re import _constants as sre_c, _parser as sre_parse  # Python ≥ 3.11
@@ -31,6 +38,39 @@ _REPEATS = {sre_c.MAX_REPEAT, sre_c.MIN_REPEAT} | (
     {sre_c.POSSESSIVE_REPEAT} if hasattr(sre_c, "POSSESSIVE_REPEAT") else set())
 _UNBOUNDED = sre_c.MAXREPEAT
 
+# What re.error says (Python's words, as it writes them) for the mistakes people make.
+_RE_FIXED = frozenset((
+    N_("missing ), unterminated subpattern"),
+    N_("missing ), unterminated comment"),
+    N_("unbalanced parenthesis"),
+    N_("unterminated character set"),
+    N_("nothing to repeat"),
+    N_("multiple repeat"),
+    N_("bad escape (end of pattern)"),
+    N_("unexpected end of pattern"),
+    N_("min repeat greater than max repeat"),
+    N_("cannot refer to an open group"),
+    N_("too many groups"),
+))
+_RE_SHAPED = (
+    ("bad escape ", N_("bad escape {part}")),
+    ("bad character range ", N_("bad character range {part}")),
+    ("unknown extension ", N_("unknown extension {part}")),
+    ("unknown group name ", N_("unknown group name {part}")),
+    ("invalid group reference ", N_("invalid group reference {part}")),
+    ("incomplete escape ", N_("incomplete escape {part}")),
+)
+
+
+def _re_words(message: str) -> str:
+    """re.error's message in the reader's language, if it is a common one."""
+    if message in _RE_FIXED:
+        return _(message)
+    for start, sentence in _RE_SHAPED:
+        if message.startswith(start):
+            return _(sentence, part=message[len(start):])
+    return message
+
 
 def _parse(pattern: str):  # type: ignore[no-untyped-def]
     return sre_parse.parse(pattern)
@@ -42,23 +82,25 @@ def regex_problem(pattern: str) -> str | None:
     deep groups) and refuses nested unbounded repeats such as (a+)+, which make a search
     take exponential time on some texts."""
     if len(pattern) > MAX_PATTERN:
-        return (f"it is {len(pattern):,} characters long; a regular expression may be at most "
-                f"{MAX_PATTERN}")
+        return _("it is {length:,} characters long; a regular expression may be at most {limit}",
+                 length=len(pattern), limit=MAX_PATTERN)
     try:
         re.compile(pattern)
         tree = _parse(pattern)
     except re.error as e:
-        where = f" at position {e.pos}" if e.pos is not None else ""
-        return f"{e.msg}{where}"
+        if e.pos is None:
+            return _re_words(e.msg)
+        return _("{problem} at position {position}", problem=_re_words(e.msg), position=e.pos)
     except OverflowError:
-        return "a repeat count such as {n} is too large; use a number below 65536"
+        return _("a repeat count such as {{n}} is too large; use a number below {limit}",
+                 limit=65536)
     except RecursionError:
-        return "its groups are nested too deeply; use fewer parentheses"
+        return _("its groups are nested too deeply; use fewer parentheses")
     except (ValueError, TypeError, MemoryError) as e:   # anything else re refuses
-        return f"it cannot be compiled ({e})"
+        return _("it cannot be compiled ({reason})", reason=e)
     if _nested_repeat(tree):
-        return ("it repeats a group that itself repeats without limit, such as (a+)+ or (.*)*, "
-                "which can take minutes on some texts; remove the outer repeat")
+        return _("it repeats a group that itself repeats without limit, such as (a+)+ or (.*)*, "
+                 "which can take minutes on some texts; remove the outer repeat")
     return None
 
 
@@ -126,11 +168,12 @@ def _exact_regex(tree) -> bool:  # type: ignore[no-untyped-def]
     (op0, av0), (op1, av1) = items[0], items[-1]
     middle = items[1:-1]
     return (op0 == sre_c.AT and av0 in _STARTS and op1 == sre_c.AT and av1 in _ENDS
-            and all(op == sre_c.LITERAL for op, _ in middle))
+            and all(op == sre_c.LITERAL for op, _av in middle))
 
 
 def regex_catch_all(pattern: str, what: str = "title") -> str | None:
-    """Why a (valid) title_regex could match almost any window, or None if it is specific."""
+    """Why a (valid) title_regex could match almost any window, said of the pattern ("has
+    no fixed text at all, …"), or None if it is specific. `what`: "title" or "program name"."""
     tree = _parse(pattern)
     if _exact_regex(tree):
         return None
@@ -142,10 +185,11 @@ def regex_catch_all(pattern: str, what: str = "title") -> str | None:
 
 def _too_loose(found: int, what: str) -> str:
     if found == 0:
-        return f"it has no fixed text at all, so it matches any {what}"
-    if found == 1:
-        return "it has only 1 letter, digit or Chinese character of fixed text"
-    return f"it has only {found} letters, digits or Chinese characters of fixed text"
+        if what == "program name":
+            return _("has no fixed text at all, so it matches any program name")
+        return _("has no fixed text at all, so it matches any title")
+    return n_("has only {n} letter, digit or Chinese character of fixed text",
+              "has only {n} letters, digits or Chinese characters of fixed text", found, n=found)
 
 
 def _glob_parts(pattern: str) -> tuple[list[str], bool]:
@@ -180,17 +224,20 @@ def _glob_parts(pattern: str) -> tuple[list[str], bool]:
 def glob_problem(pattern: str) -> str | None:
     """Why a glob cannot be used, or None."""
     if len(pattern) > MAX_PATTERN:
-        return f"it is {len(pattern):,} characters long; a pattern may be at most {MAX_PATTERN}"
+        return _("it is {length:,} characters long; a pattern may be at most {limit}",
+                 length=len(pattern), limit=MAX_PATTERN)
     import fnmatch
     try:
         re.compile(fnmatch.translate(pattern))
     except (re.error, OverflowError, RecursionError, ValueError) as e:
-        return f"it cannot be used as a pattern ({e})"
+        return _("it cannot be used as a pattern ({reason})", reason=e)
     return None
 
 
 def glob_catch_all(pattern: str, what: str = "title") -> str | None:
-    """Why a (valid) glob could match almost any window, or None if it is specific."""
+    """Why a (valid) glob could match almost any window, said of the pattern, or None if it
+    is specific. `what`: "title" or "program name"."""
+
     literals, wild = _glob_parts(pattern)
     if not wild:
         return None        # the exact title or name: one window's

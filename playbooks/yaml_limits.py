@@ -19,6 +19,8 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from playbooks.text import _
+
 __all__ = ["compose_bounded", "load_bounded", "walk", "unreadable_scalar", "out_of_range",
            "YamlLimitError", "MAX_FILE_BYTES", "MAX_DEPTH", "MAX_TEXT",
            "MAX_ITEMS", "MAX_VALUES"]
@@ -35,7 +37,8 @@ ALLOWED_TAGS = frozenset(_STD + t for t in (
 
 
 class YamlLimitError(Exception):
-    """The YAML is beyond a limit; `line` (1-based) says where, `message` why."""
+    """The YAML is beyond a limit; `line` (1-based) says where, `message` why (a clause in
+    the reader's language, without a full stop: callers put it after "file:line: ")."""
 
     def __init__(self, line: int, message: str) -> None:
         super().__init__(message)
@@ -61,15 +64,16 @@ class _BoundedLoader(yaml.SafeLoader):
         try:
             if self._depth > MAX_DEPTH:
                 mark = self.peek_event().start_mark
-                raise YamlLimitError(mark.line + 1, f"values are nested more than {MAX_DEPTH} levels "
-                                                    "deep here; a playbook needs 7, so "
-                                                    "this file is damaged or not what it should be")
+                raise YamlLimitError(mark.line + 1, _("values are nested more than {depth} levels "
+                                                      "deep here; a playbook needs 7, so this file "
+                                                      "is damaged or not what it should be",
+                                                      depth=MAX_DEPTH))
             self._nodes += 1
             if self._nodes > MAX_VALUES:   # stop reading early; aliases are counted after
                 mark = self.peek_event().start_mark
-                raise YamlLimitError(mark.line + 1, f"the file holds more than {MAX_VALUES:,} "
-                                                    "values; a playbook or settings file holds a "
-                                                    "few hundred")
+                raise YamlLimitError(mark.line + 1, _("the file holds more than {count:,} values; "
+                                                      "a playbook or settings file holds a few "
+                                                      "hundred", count=MAX_VALUES))
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -105,8 +109,8 @@ def out_of_range(node: Node) -> str:
     """Why a scalar the resolver took for a number or date cannot be constructed."""
     value = str(node.value)
     shown = value if len(value) <= 40 else value[:39] + "…"
-    return (f"the value '{shown}' cannot be read: it is out of range (a number too long, or a "
-            "date that does not exist); put it in quotes if it is text")
+    return _("the value '{value}' cannot be read: it is out of range (a number too long, or a "
+             "date that does not exist); put it in quotes if it is text", value=shown)
 
 
 def unreadable_scalar(node: Node) -> Node:
@@ -145,15 +149,20 @@ def walk(root: Node) -> Iterator[Node]:
 def _check_node(node: Node) -> None:
     if node.tag not in ALLOWED_TAGS:
         tag = node.tag.replace(_STD, "!!")
-        raise YamlLimitError(_line(node), f"the YAML tag '{tag}' is not allowed in Deskhand's "
-                                          "files; write the plain value without a tag")
+        raise YamlLimitError(_line(node), _("the YAML tag '{tag}' is not allowed in Deskhand's "
+                                            "files; write the plain value without a tag", tag=tag))
     if isinstance(node, ScalarNode) and len(node.value) > MAX_TEXT:
-        raise YamlLimitError(_line(node), f"this value is {len(node.value):,} characters long; "
-                                          f"a value may be at most {MAX_TEXT:,}")
-    if isinstance(node, (SequenceNode, MappingNode)) and len(node.value) > MAX_ITEMS:
-        what = "list" if isinstance(node, SequenceNode) else "mapping"
-        raise YamlLimitError(_line(node), f"this {what} has {len(node.value):,} entries; "
-                                          f"a {what} may have at most {MAX_ITEMS:,}")
+        raise YamlLimitError(_line(node), _("this value is {length:,} characters long; a value "
+                                            "may be at most {limit:,}",
+                                            length=len(node.value), limit=MAX_TEXT))
+    if isinstance(node, SequenceNode) and len(node.value) > MAX_ITEMS:
+        raise YamlLimitError(_line(node), _("this list has {count:,} entries; a list may have at "
+                                            "most {limit:,}", count=len(node.value),
+                                            limit=MAX_ITEMS))
+    if isinstance(node, MappingNode) and len(node.value) > MAX_ITEMS:
+        raise YamlLimitError(_line(node), _("this mapping has {count:,} entries; a mapping may "
+                                            "have at most {limit:,}", count=len(node.value),
+                                            limit=MAX_ITEMS))
 
 
 def _check_tree(root: Node) -> None:
@@ -172,19 +181,21 @@ def _check_tree(root: Node) -> None:
             depth[key] = 1 + max((depth[id(k)] for k in kids), default=0)
             open_nodes.discard(key)
             if size[key] > MAX_VALUES:
-                raise YamlLimitError(_line(node), f"with its anchors and aliases (&, *) expanded, "
-                                                  f"this value holds more than {MAX_VALUES:,} values; "
-                                                  "a playbook or settings file holds a few hundred")
+                raise YamlLimitError(_line(node), _("with its anchors and aliases (&, *) expanded, "
+                                                    "this value holds more than {count:,} values; "
+                                                    "a playbook or settings file holds a few "
+                                                    "hundred", count=MAX_VALUES))
             if depth[key] > MAX_DEPTH:
-                raise YamlLimitError(_line(node), f"with its aliases (*) expanded, values here are "
-                                                  f"nested more than {MAX_DEPTH} levels deep; a "
-                                                  "playbook needs 7")
+                raise YamlLimitError(_line(node), _("with its aliases (*) expanded, values here "
+                                                    "are nested more than {depth} levels deep; a "
+                                                    "playbook needs 7", depth=MAX_DEPTH))
             continue
         if key in open_nodes:
             where = _line(parent) if parent is not None else _line(node)
-            raise YamlLimitError(where, f"an alias (*) here refers to the value it is part of "
-                                        f"(its anchor & is on line {_line(node)}), which would "
-                                        "repeat forever; refer to another value")
+            raise YamlLimitError(where, _("an alias (*) here refers to the value it is part of "
+                                          "(its anchor & is on line {line}), which would repeat "
+                                          "forever; refer to another value", line=_line(node)))
+
         if key in size:
             continue
         _check_node(node)

@@ -67,6 +67,30 @@ def test_the_check_finds_what_is_wrong(tmp_path):
     assert problems[3] == "stale (no longer in the code): 'Gone.'"
 
 
+def test_the_scan_reads_playbooks_marked_with_their_own_translator(tmp_path):
+    """playbooks/ marks its sentences with playbooks/text.py's `_`, `n_`, `N_` (it may not
+    import app/): they are found, and checked, exactly like app's."""
+    module = tmp_path / "playbooks" / "m.py"
+    module.parent.mkdir()
+    module.write_text(
+        "from playbooks.text import N_, _, n_\n"
+        "A = N_('two')\n"
+        "b = _('unknown key {name}', name='x')\n"
+        "c = n_('{n} letter', '{n} letters', 2, n=2)\n"
+        "d = _(f'glued {b}')\n"
+        "for k, _ in {}.items():\n    pass\n", encoding="utf-8")
+    (tmp_path / "playbooks" / "plain.py").write_text("from gettext import gettext as _\n"
+                                                     "x = _('not ours')\n", encoding="utf-8")
+    found = update_messages.scan(tmp_path, ("playbooks",))
+    assert list(found.messages) == ["two", "unknown key {name}", ("{n} letter", "{n} letters")]
+    assert [m.split(": ", 1)[0] for m in found.mistakes] == ["playbooks/m.py:5", "playbooks/m.py:6"]
+    real = update_messages.scan()
+    assert real.messages["unknown key '{name}' in {what}{suggestion}"] == ["playbooks/loader.py"]
+    assert "playbooks/yaml_limits.py" in real.messages[
+        "values are nested more than {depth} levels deep here; a playbook needs 7, so this "
+        "file is damaged or not what it should be"]
+
+
 def test_the_catalogue_written_back_keeps_every_translation(tmp_path):
     found = update_messages.scan()
     text = i18n.catalogue_path("zh_CN").read_text(encoding="utf-8")
