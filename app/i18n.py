@@ -1,6 +1,6 @@
 """Translations of every sentence outside the windows: checks, registries, vault, capture,
-OCR, hotkeys, settings, the fill (gate, engine, summary), the pipeline and the desktop
-backends (the command line's own lines are not marked yet). No Qt: the core stays
+OCR, hotkeys, settings, the fill (gate, engine, summary), the pipeline, the desktop
+backends and, through playbooks/text.py (below), the playbook errors. No Qt: the core stays
 importable without PySide6. The windows have their own catalogue (app/ui/i18n.py, .ts).
 
 Marking a sentence (English is the source language):
