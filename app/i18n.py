@@ -25,7 +25,7 @@ the English sentence instead.
 
 Catalogues: resources/i18n/deskhand_<lang>.po (UTF-8), the source of truth in git, read
 as they are at run time by the small parser below: no .mo, so there is no build step to
-forget and no stale binary to ship (the zh_CN catalogue, 718 messages, parses in 3-6 ms,
+forget and no stale binary to ship (the zh_CN catalogue, 772 messages, parses in 3-6 ms,
 once per process, on first use: bench/i18n.py). Python's gettext would need compiled .mo
 files, and a compiler (Babel from PyPI, or msgfmt.py, which Debian's python3 lacks) at
 set-up, to save those few ms. Fuzzy entries (`#, fuzzy`) and empty translations are
