@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Iterable
 
 from app.errors import DeskhandError
+from app.i18n import _
 from app.paths import library_dir
 from playbooks.loader import load_playbook
 from playbooks.model import Playbook
@@ -45,8 +46,8 @@ def load_library(folders: Iterable[str | Path] = ()) -> PlaybookLibrary:
                 continue
             paths = sorted(folder.glob("*.y*ml"))
         except OSError as exc:   # unreadable folder, a symlink loop, a vanished drive
-            lib.broken.append((folder, f"{folder}: the folder cannot be read "
-                                       f"({exc.strerror or exc})"))
+            lib.broken.append((folder, _("{folder}: the folder cannot be read ({reason})",
+                                         folder=folder, reason=exc.strerror or exc)))
             continue
         for path in paths:
             try:
@@ -56,8 +57,9 @@ def load_library(folders: Iterable[str | Path] = ()) -> PlaybookLibrary:
                 continue
             except Exception as exc:  # noqa: BLE001 - a fence: one file never stops the tray
                 log.exception("loading the playbook %s failed", path)
-                lib.broken.append((path, f"{path}:0: the playbook could not be loaded "
-                                         f"({type(exc).__name__}); run 'deskhand check' on it"))
+                lib.broken.append((path, _("{path}:0: the playbook could not be loaded ({kind}); "
+                                           "run 'deskhand check' on it", path=path,
+                                           kind=type(exc).__name__)))
                 continue
             if pb.id not in seen:
                 seen.add(pb.id)

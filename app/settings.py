@@ -309,7 +309,7 @@ def _read_yaml(path: Path) -> Any:
     try:
         return load_bounded(text)   # a damaged file must not stop the tray (RecursionError…)
     except YamlLimitError as e:
-        raise ValueError(f"line {e.line}: {e.message}") from None
+        raise ValueError(_("line {line}: {problem}", line=e.line, problem=e.message)) from None
     except yaml.YAMLError as e:
         raise ValueError(_("it is not valid YAML ({reason})",
                            reason=str(e).replace("\n", " "))) from None
