@@ -50,7 +50,8 @@ from app.errors import DesktopError
 from app.sandbox.people import Person
 
 __all__ = [
-    "Source", "render_portal_page", "render_id_card", "portal_html", "show_image_argv",
+    "Source", "render_portal_page", "render_id_card", "portal_html", "portal_values",
+    "show_image_argv",
     "PORTAL_SIZE", "CARD_SIZE", "PORTAL_TITLE", "find_font",
 ]
 
@@ -249,16 +250,28 @@ def _portal_values(person: Person, rng: random.Random) -> dict[str, str]:
     return values
 
 
-def _plan(person: Person, seed: int) -> _Plan:
+def portal_values(person: Person, seed: int = 0) -> dict[str, str]:
+    """What `render_portal_page(person, seed=seed)` shows (its `truth`), without drawing:
+    the sandbox gateways hold the page's marital status as their record of it."""
+    return _plan_start(person, seed)[-1]
+
+
+def _plan_start(person: Person, seed: int) -> tuple[random.Random, tuple[Any, Any], int, bool,
+                                                    dict[str, str], dict[str, str]]:
+    # The first draws of a plan, shared with portal_values so that the two cannot drift.
     rng = random.Random(f"portal:{person.seed}:{seed}")
-    primary, primary_dark = rng.choice(_THEMES)
+    theme = rng.choice(_THEMES)
     font_px = rng.choice((14, 15, 15, 16))
     colon = rng.random() < 0.6
     labels = dict(_LABELS)
     labels["address"] = rng.choice(_ADDRESS_LABELS)
     if colon:
         labels = {k: v + "：" for k, v in labels.items()}
-    values = _portal_values(person, rng)
+    return rng, theme, font_px, colon, labels, _portal_values(person, rng)
+
+
+def _plan(person: Person, seed: int) -> _Plan:
+    rng, (primary, primary_dark), font_px, colon, labels, values = _plan_start(person, seed)
 
     case_rows: list[tuple[str, ...]] = [("case_number", "apply_date"), ("matter",),
                                         ("department", "progress")]

@@ -15,6 +15,7 @@ from typing import Mapping, TextIO
 from app.errors import UsageError
 from app.sandbox.registry_service.auth import Credentials
 from app.sandbox.registry_service.config import DEFAULT_PEOPLE, DEFAULT_PORT, ServiceConfig
+from app.sandbox.gateways.profiles import DEFAULT_KEY_IDS, PROFILES, parse_gateway_fault
 from app.sandbox.registry_service.faults import parse_fault
 
 __all__ = ["add_arguments", "run", "config_from_args"]
@@ -32,6 +33,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.epilog = (f"Environment: {ENV_SECRET} (HMAC secret), {ENV_TOKEN} (accept Authorization: "
                 f"Bearer), {ENV_API_KEY} (accept X-API-Key), {ENV_ADMIN} (enables PUT/DELETE "
                 "/_admin/faults). See docs/registry-service.md.")
+    p.add_argument("--profile", choices=("reference",) + PROFILES, default="reference",
+                   help="reference (default): Deskhand's reference registry; prov, city, "
+                        "ministry: sandbox gateways shaped like a provincial exchange, a city "
+                        "bureau's API and a ministry's through the national platform, each "
+                        "signing, wrapping and coding its own way (docs/registry-service.md)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=DEFAULT_PORT,
                    help=f"port (default {DEFAULT_PORT}; 0 = any free port)")
@@ -39,8 +45,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="SQLite file to keep the records in (default: in memory, seeded at start)")
     p.add_argument("--people", type=int, default=DEFAULT_PEOPLE, metavar="N",
                    help=f"seed generated people 0..N-1 (default {DEFAULT_PEOPLE})")
-    p.add_argument("--key-id", default=Credentials.key_id,
-                   help=f"the X-Key-Id signed requests carry (default {Credentials.key_id})")
+    p.add_argument("--key-id", default=None,
+                   help=f"the key id (X-Key-Id; a gateway's app key or app id) signed requests "
+                        f"carry (default {Credentials.key_id}; for a gateway profile "
+                        + ", ".join(f"{k} {v}" for k, v in DEFAULT_KEY_IDS.items()) + ")")
     p.add_argument("--secret-file", type=Path, metavar="FILE",
                    help=f"file holding the HMAC secret (instead of {ENV_SECRET})")
     p.add_argument("--tls-cert", type=Path, metavar="FILE", help="PEM certificate chain: serve HTTPS")
@@ -54,7 +62,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "to FILE, for `deskhand capture --registries FILE`")
     p.add_argument("--fault", action="append", default=[], metavar="SPEC",
                    help="switch a fault on (repeatable): delay=S, status=CODE, garbage, schema, "
-                        "each optionally @population|licence|realestate|marriage|transport")
+                        "each optionally @population|licence|realestate|marriage|transport; a "
+                        "gateway profile also takes busy, drop, sign, replay, unknown, "
+                        "@person|marriage|its third look-up")
 
 
 def config_from_args(args: argparse.Namespace, environ: Mapping[str, str]) -> ServiceConfig:
@@ -69,18 +79,25 @@ def config_from_args(args: argparse.Namespace, environ: Mapping[str, str]) -> Se
             raise UsageError(f"The secret file {args.secret_file} is empty.")
     elif environ.get(ENV_SECRET):
         secret = environ[ENV_SECRET].encode("utf-8")
+    gateway = args.profile != "reference"
+    key_id = args.key_id or (DEFAULT_KEY_IDS[args.profile] if gateway else Credentials.key_id)
+    faults = tuple(parse_gateway_fault(args.profile, s) if gateway else parse_fault(s)
+                   for s in args.fault)
     return ServiceConfig(
-        host=args.host, port=args.port, db_path=args.db, people=args.people,
-        credentials=Credentials(key_id=args.key_id, secret=secret,
+        profile=args.profile, host=args.host, port=args.port, db_path=args.db, people=args.people,
+        credentials=Credentials(key_id=key_id, secret=secret,
                                 token=environ.get(ENV_TOKEN) or None,
                                 api_key=environ.get(ENV_API_KEY) or None),
         admin_token=environ.get(ENV_ADMIN) or None,
-        faults=tuple(parse_fault(s) for s in args.fault),
+        faults=faults,
         tls_cert=args.tls_cert, tls_key=args.tls_key, client_ca=args.client_ca,
         settings_out=args.write_settings)
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     config = config_from_args(args, os.environ)
+    if config.profile != "reference":
+        from app.sandbox.gateways.server import serve_gateway
+        return serve_gateway(config, out, err)
     from app.sandbox.registry_service.server import serve
     return serve(config, out, err)

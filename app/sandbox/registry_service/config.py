@@ -16,6 +16,7 @@ DEFAULT_PEOPLE = 3000
 
 @dataclass(frozen=True)
 class ServiceConfig:
+    profile: str = "reference"              # or a sandbox gateway: prov, city, ministry
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT                # 0: any free port
     db_path: Path | None = None             # None: an in-memory database seeded at start

@@ -24,7 +24,8 @@ from typing import Any, Iterator
 
 from app.sandbox.people import AREAS, Area, Person, make_person
 
-__all__ = ["ENDPOINTS", "BLOCK", "AS_OF", "records_for", "records_for_seeds", "lookup_key"]
+__all__ = ["ENDPOINTS", "BLOCK", "AS_OF", "records_for", "records_for_seeds", "lookup_key",
+           "years_after", "date_between", "TRANSPORT_KINDS"]
 
 ENDPOINTS = ("population", "licence", "realestate", "marriage", "transport")
 BLOCK = 40
@@ -40,7 +41,7 @@ _ESTATES = ("万达华府", "碧桂园", "恒大名都", "融侨观邸", "建发
             "阳光城翡丽湾", "金鸡山庄", "龙腾花园", "莲花新城", "世茂云图", "保利香槟国际", "永鸿花园")
 _PROPERTY_KINDS = (("市场化商品房", 70), ("房改房", 9), ("自建房", 9), ("经济适用住房", 6),
                    ("拆迁安置房", 6))
-_TRANSPORT_KINDS = (("道路货物运输驾驶员", 45), ("道路旅客运输驾驶员", 25),
+TRANSPORT_KINDS = (("道路货物运输驾驶员", 45), ("道路旅客运输驾驶员", 25),
                     ("网络预约出租汽车驾驶员", 10), ("巡游出租汽车驾驶员", 8),
                     ("道路危险货物运输驾驶员", 7), ("机动车驾驶教练员", 5))
 _LEGAL_AGE = {"男": 22, "女": 20}       # Civil Code art. 1047
@@ -111,7 +112,7 @@ def _licence(p: Person) -> dict[str, Any]:
     dom = (_head(area) + f"{rng.choice(area.towns)}{rng.choice(area.roads)}{rng.randint(1, 399)}号"
            + rng.choice(("", f"{rng.randint(1, 12)}号楼", f"{rng.randint(1, 28)}层{rng.randint(1, 20):02d}室")))
     return {"uniscid": p.credit_code, "entname": p.employer, "lerep": lerep, "dom": dom,
-            "estdate": _date_between(rng, lo, hi).isoformat(), "regstate": "存续"}
+            "estdate": date_between(rng, lo, hi).isoformat(), "regstate": "存续"}
 
 
 def _realestate(p: Person) -> dict[str, Any]:
@@ -141,14 +142,14 @@ def _transport(p: Person) -> dict[str, Any] | None:
     # A quarter of the working-age four fifths: about 20 % of everyone.
     if rng.random() >= 0.25 or not 21 <= _age(p.birth_date) <= 60:
         return None
-    issued = _date_between(rng, max(date(2005, 1, 1), _years_after(p.birth_date, 21)),
+    issued = date_between(rng, max(date(2005, 1, 1), years_after(p.birth_date, 21)),
                            AS_OF - timedelta(days=30))
     number = (p.id_number if issued >= _ID_AS_CERTIFICATE
               else f"{p.area_code[:4]}{issued.year}{rng.randrange(10 ** 8):08d}")
     area = p.area
     office = f"{area.city}交通委员会" if area.city == area.province else f"{area.city}交通运输局"
-    return {"cyzgzh": number, "cylb": _weighted(rng, _TRANSPORT_KINDS),
-            "yxqz": _years_after(issued, 6).isoformat(), "fzjg": office}
+    return {"cyzgzh": number, "cylb": _weighted(rng, TRANSPORT_KINDS),
+            "yxqz": years_after(issued, 6).isoformat(), "fzjg": office}
 
 
 # --------------------------------------------------------------------------- marriage
@@ -203,19 +204,19 @@ def _unpartnered(p: Person, wanted: str) -> dict[str, Any]:
         status = "离婚" if _age(p.birth_date) >= 28 and rng.random() < 0.1 else "未婚"
     if status == "未婚":
         return {"hyzk": "未婚", "po_xm": None, "po_sfzh": None, "djrq": None, "djjg": None}
-    lo = max(date(1980, 1, 1), _years_after(p.birth_date, _LEGAL_AGE[p.gender] + 1))
+    lo = max(date(1980, 1, 1), years_after(p.birth_date, _LEGAL_AGE[p.gender] + 1))
     # 离婚: the divorce registration; 丧偶: the marriage registration (death is not registered here).
     return {"hyzk": status, "po_xm": None, "po_sfzh": None,
-            "djrq": _date_between(rng, lo, AS_OF - timedelta(days=30)).isoformat(),
+            "djrq": date_between(rng, lo, AS_OF - timedelta(days=30)).isoformat(),
             "djjg": _marriage_office(p.area)}
 
 
 def _wedding_date(rng: random.Random, man: Person, wife: Person) -> date:
-    lo = max(date(1980, 1, 1), _years_after(man.birth_date, _LEGAL_AGE["男"]),
-             _years_after(wife.birth_date, _LEGAL_AGE["女"]))
+    lo = max(date(1980, 1, 1), years_after(man.birth_date, _LEGAL_AGE["男"]),
+             years_after(wife.birth_date, _LEGAL_AGE["女"]))
     hi = AS_OF - timedelta(days=30)
     # Most couples marry within about eight years of both being old enough.
-    return _date_between(rng, lo, min(hi, lo + timedelta(days=8 * 365)))
+    return date_between(rng, lo, min(hi, lo + timedelta(days=8 * 365)))
 
 
 def _marriage_office(area: Area) -> str:
@@ -236,14 +237,14 @@ def _age(birth: date) -> int:
     return AS_OF.year - birth.year - ((AS_OF.month, AS_OF.day) < (birth.month, birth.day))
 
 
-def _years_after(d: date, years: int) -> date:
+def years_after(d: date, years: int) -> date:
     try:
         return d.replace(year=d.year + years)
     except ValueError:              # 29 February
         return d.replace(year=d.year + years, day=28)
 
 
-def _date_between(rng: random.Random, lo: date, hi: date) -> date:
+def date_between(rng: random.Random, lo: date, hi: date) -> date:
     if hi <= lo:
         return lo
     return lo + timedelta(days=rng.randrange((hi - lo).days + 1))

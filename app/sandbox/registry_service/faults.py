@@ -13,7 +13,7 @@ PUT /_admin/faults, as strings or as objects {"kind", "value", "endpoint"}.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Sequence
 
 from app.errors import UsageError
 from app.sandbox.registry_service.data import ENDPOINTS
@@ -42,43 +42,49 @@ class Fault:
         return {"kind": self.kind, "value": self.value, "endpoint": self.endpoint}
 
 
-def parse_fault(spec: str) -> Fault:
-    """`delay=5`, `status=503@population`, `garbage`, `schema@marriage` → Fault."""
+def parse_fault(spec: str, kinds: Sequence[str] = KINDS,
+                endpoints: Sequence[str] = ENDPOINTS) -> Fault:
+    """`delay=5`, `status=503@population`, `garbage`, `schema@marriage` → Fault. `kinds`
+    and `endpoints`: what a server takes (the sandbox gateways have more kinds)."""
     text, _, endpoint = spec.strip().partition("@")
     kind, has_value, raw = text.partition("=")
-    return _fault(kind.strip(), raw.strip() if has_value else None, endpoint.strip() or None, spec)
+    return _fault(kind.strip(), raw.strip() if has_value else None, endpoint.strip() or None, spec,
+                  kinds, endpoints)
 
 
-def faults_from_json(obj: Any) -> tuple[Fault, ...]:
+def faults_from_json(obj: Any, kinds: Sequence[str] = KINDS,
+                     endpoints: Sequence[str] = ENDPOINTS) -> tuple[Fault, ...]:
     """The body of PUT /_admin/faults: a list (or {"faults": list}) of spec strings or
     objects {"kind": ..., "value": ..., "endpoint": ...}."""
     if isinstance(obj, dict) and set(obj) == {"faults"}:
         obj = obj["faults"]
+    example = endpoints[0]
     if not isinstance(obj, list):
-        raise UsageError('Send a JSON list of faults, e.g. ["delay=2@population", "garbage"] '
-                         'or [{"kind": "status", "value": 503, "endpoint": "licence"}].')
+        raise UsageError(f'Send a JSON list of faults, e.g. ["delay=2@{example}", "garbage"] '
+                         f'or [{{"kind": "status", "value": 503, "endpoint": "{example}"}}].')
     faults = []
     for item in obj:
         if isinstance(item, str):
-            faults.append(parse_fault(item))
+            faults.append(parse_fault(item, kinds, endpoints))
         elif isinstance(item, dict) and isinstance(item.get("kind"), str) \
                 and set(item) <= {"kind", "value", "endpoint"}:
             value = item.get("value")
             faults.append(_fault(item["kind"], None if value is None else str(value),
-                                 item.get("endpoint"), str(item)))
+                                 item.get("endpoint"), str(item), kinds, endpoints))
         else:
-            raise UsageError(f"Not a fault: {item!r}. Give a string such as 'status=503@licence' "
+            raise UsageError(f"Not a fault: {item!r}. Give a string such as 'status=503@{example}' "
                              'or an object with "kind", "value" and "endpoint".')
     return tuple(faults)
 
 
-def _fault(kind: str, raw: str | None, endpoint: str | None, spec: str) -> Fault:
-    if kind not in KINDS:
-        raise UsageError(f"Unknown fault '{spec}': the kinds are {', '.join(KINDS)} "
-                         "(e.g. delay=5, status=503@population, garbage, schema@marriage).")
-    if endpoint is not None and endpoint not in ENDPOINTS:
+def _fault(kind: str, raw: str | None, endpoint: str | None, spec: str,
+           kinds: Sequence[str], endpoints: Sequence[str]) -> Fault:
+    if kind not in kinds:
+        raise UsageError(f"Unknown fault '{spec}': the kinds are {', '.join(kinds)} "
+                         f"(e.g. delay=5, status=503@{endpoints[0]}, garbage).")
+    if endpoint is not None and endpoint not in endpoints:
         raise UsageError(f"Fault '{spec}' names endpoint '{endpoint}'; use one of "
-                         f"{', '.join(ENDPOINTS)}.")
+                         f"{', '.join(endpoints)}.")
     if kind == "delay":
         try:
             seconds = float(raw) if raw is not None else None
@@ -96,7 +102,7 @@ def _fault(kind: str, raw: str | None, endpoint: str | None, spec: str) -> Fault
         return Fault(kind, code, endpoint)
     if raw is not None:
         raise UsageError(f"Fault '{spec}': {kind} takes no value (write '{kind}' or "
-                         f"'{kind}@population').")
+                         f"'{kind}@{endpoints[0]}').")
     return Fault(kind, None, endpoint)
 
 

@@ -31,6 +31,7 @@ import httpx
 
 from app.errors import DeskhandError
 from app.registry.auth import SignedAuth   # the client's own signing, re-exported for benches
+from app.sandbox.gateways.profiles import DEFAULT_KEY_IDS
 
 __all__ = ["RegistryServer", "RegistryServerError", "SignedAuth", "AUTO"]
 
@@ -46,27 +47,32 @@ class RegistryServerError(DeskhandError):
 
 class RegistryServer:
     """`secret`, `admin_token`: AUTO (default) for a random one, None for none.
+    `profile`: "reference", or a sandbox gateway ("prov", "city", "ministry"), whose
+    requests a test signs itself (`client(signed=None)`); `key_id` defaults to the profile's.
     `tls`: (certificate chain PEM, key PEM) for HTTPS; `client_ca`: PEM CA whose client
     certificates are then required; `client_ssl`: the SSLContext this helper's own
     requests (client(), set_faults()) use against an HTTPS server."""
 
     def __init__(self, tmp_dir: str | os.PathLike[str], *, secret: bytes | str | None = AUTO,
-                 key_id: str = "deskhand-demo", faults: Iterable[str] = (),
+                 key_id: str | None = None, faults: Iterable[str] = (),
                  tls: tuple[os.PathLike[str] | str, os.PathLike[str] | str] | None = None,
                  client_ca: os.PathLike[str] | str | None = None,
                  client_ssl: ssl.SSLContext | None = None,
                  token: str | None = None, api_key: str | None = None,
                  admin_token: str | None = AUTO, people: int | None = None,
                  db: os.PathLike[str] | str | None = None, extra_args: Iterable[str] = (),
-                 start_timeout: float = 30.0, stop_timeout: float = 10.0) -> None:
+                 start_timeout: float = 30.0, stop_timeout: float = 10.0,
+                 profile: str = "reference") -> None:
         self.tmp_dir = Path(tmp_dir)
         self.secret: bytes | None = (secrets.token_hex(16).encode() if secret is AUTO
                                      else secret.encode() if isinstance(secret, str) else secret)
         self.admin_token: str | None = secrets.token_hex(12) if admin_token is AUTO else admin_token
-        self.key_id, self.token, self.api_key = key_id, token, api_key
+        self.profile = profile
+        self.key_id = key_id or (DEFAULT_KEY_IDS[profile] if profile != "reference" else "deskhand-demo")
+        self.token, self.api_key = token, api_key
         self.client_ssl = client_ssl
         self.start_timeout, self.stop_timeout = start_timeout, stop_timeout
-        args = ["--port", "0", "--key-id", key_id]
+        args = ["--profile", profile, "--port", "0", "--key-id", self.key_id]
         for spec in faults:
             args += ["--fault", spec]
         if tls:

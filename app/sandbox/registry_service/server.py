@@ -12,7 +12,7 @@ import ipaddress
 import signal
 import socket
 import ssl
-from typing import Callable, TextIO
+from typing import Any, Callable, TextIO
 
 import uvicorn
 
@@ -21,7 +21,7 @@ from app.sandbox.registry_service.config import ServiceConfig
 from app.sandbox.registry_service.store import RecordStore
 from app.sandbox.registry_service.web import create_app
 
-__all__ = ["serve", "bind_socket", "tls_context", "GRACE_S"]
+__all__ = ["serve", "run_app", "bind_socket", "tls_context", "GRACE_S"]
 
 GRACE_S = 3
 
@@ -122,9 +122,6 @@ def serve(config: ServiceConfig, out: TextIO, err: TextIO) -> int:
                          "DESKHAND_REGISTRY_TOKEN, DESKHAND_REGISTRY_API_KEY.")
     ctx = tls_context(config)
     sock = bind_socket(config.host, config.port)
-    if not _is_loopback(config.host):
-        print(f"Warning: serving on {config.host}, not only on loopback: anyone who can reach "
-              "this machine can try the demo credentials.", file=err, flush=True)
     store = RecordStore.open(config.db_path, config.people)
     try:
         if store.seed_s:
@@ -132,11 +129,28 @@ def serve(config: ServiceConfig, out: TextIO, err: TextIO) -> int:
         else:
             print(f"reusing {config.db_path} ({store.people} people)", file=err, flush=True)
         app = create_app(config, store=store, log=lambda line: print(line, file=err, flush=True))
+        started = run_app(app, config, sock, ctx, out, err, _write_client_settings)
+    finally:
+        store.close()
+    return 0 if started else 3
+
+
+def run_app(app: Any, config: ServiceConfig, sock: socket.socket, ctx: ssl.SSLContext | None,
+            out: TextIO, err: TextIO,
+            write_settings: Callable[[ServiceConfig, str], None]) -> bool:
+    """Serve `app` on the bound `sock` until SIGTERM/SIGINT (closing the socket after);
+    True if it started. Prints the `listening on URL` line to `out` once it serves, after
+    `write_settings(config, url)` when --write-settings was given. Shared with the sandbox
+    gateways (app.sandbox.gateways)."""
+    try:
+        if not _is_loopback(config.host):
+            print(f"Warning: serving on {config.host}, not only on loopback: anyone who can reach "
+                  "this machine can try the demo credentials.", file=err, flush=True)
         host, port = sock.getsockname()[:2]
         shown = f"[{host}]" if ":" in host else host
         url = f"{config.scheme}://{shown}:{port}"
         if config.settings_out:
-            _write_client_settings(config, url)
+            write_settings(config, url)
             print(f"registry settings for clients written to {config.settings_out}",
                   file=err, flush=True)
         uv = uvicorn.Config(app, lifespan="off", log_config=None, access_log=False,
@@ -153,7 +167,6 @@ def serve(config: ServiceConfig, out: TextIO, err: TextIO) -> int:
             for s, handler in previous.items():
                 signal.signal(s, handler)
     finally:
-        store.close()
         sock.close()
     print("stopped", file=err, flush=True)
-    return 0 if server.started else 3
+    return bool(server.started)

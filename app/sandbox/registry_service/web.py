@@ -28,11 +28,11 @@ from app.checks import validate_credit_code, validate_id_number
 from app.errors import UsageError
 from app.sandbox.registry_service.auth import Authenticator, NonceStore, same_secret
 from app.sandbox.registry_service.config import ServiceConfig
-from app.sandbox.registry_service.faults import FaultSwitch, faults_from_json
+from app.sandbox.registry_service.faults import Fault, FaultSwitch, faults_from_json
 from app.sandbox.registry_service.requestlog import RequestLog, route_words
 from app.sandbox.registry_service.store import RecordStore
 
-__all__ = ["create_app", "envelope", "SUCCESS", "NOT_FOUND"]
+__all__ = ["create_app", "envelope", "admin_handler", "SUCCESS", "NOT_FOUND"]
 
 SUCCESS = "成功"
 NOT_FOUND = "未查询到记录"
@@ -159,7 +159,10 @@ def _data_handler(lookup: Lookup, store: RecordStore, auth: Authenticator,
     return handle
 
 
-def _admin_handler(admin_token: str | None, switch: FaultSwitch) -> Handler:
+def admin_handler(admin_token: str | None, switch: FaultSwitch,
+                  parse: Callable[[Any], tuple[Fault, ...]] = faults_from_json) -> Handler:
+    """GET/PUT/DELETE /_admin/faults; `parse` reads a PUT body (the sandbox gateways have
+    their own fault kinds)."""
     async def faults(request: Request) -> Response:
         if not admin_token:
             return envelope(404, "admin endpoints are disabled: start the server with "
@@ -168,7 +171,7 @@ def _admin_handler(admin_token: str | None, switch: FaultSwitch) -> Handler:
             return envelope(401, "wrong or missing X-Admin-Token / 管理令牌无效")
         if request.method == "PUT":
             try:
-                switch.faults = faults_from_json(json.loads(await request.body()))
+                switch.faults = parse(json.loads(await request.body()))
             except ValueError:
                 return envelope(400, "the body is not JSON / 请求体不是合法的 JSON")
             except UsageError as exc:
@@ -202,7 +205,7 @@ def create_app(config: ServiceConfig, *, store: RecordStore | None = None,
     switch = FaultSwitch(config.faults)
     routes = [Route(lk.path, _data_handler(lk, store, auth, switch), methods=[lk.method])
               for lk in LOOKUPS]
-    routes.append(Route("/_admin/faults", _admin_handler(config.admin_token, switch),
+    routes.append(Route("/_admin/faults", admin_handler(config.admin_token, switch),
                         methods=["GET", "PUT", "DELETE"]))
     write = log or (lambda line: print(line, file=sys.stderr, flush=True))
     app = Starlette(
