@@ -5,16 +5,14 @@ docs/registry-service.md, not from app/registry nor from the gateways' own code:
 gateway that drifts from its description fails here."""
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import io
 import json
+import re
 import secrets
 import time
 import unicodedata
 import uuid
-from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Iterator
 
 import httpx
@@ -26,6 +24,7 @@ from app.sandbox.gateways.differences import DIFFERENCE_SEEDS, deliberate_differ
 from app.sandbox.gateways.facts import truth
 from app.sandbox.people import make_person
 from app.sandbox.sources import portal_values, render_portal_page
+from gateway_signers import CALLERS, Caller, Reply, city_sign, ministry_sign, prov_signature, sm3_hex
 from registry_server import RegistryServer
 
 pytestmark = pytest.mark.timeout(120)
@@ -33,133 +32,6 @@ pytestmark = pytest.mark.timeout(120)
 PEOPLE = 120                        # seeds 0..119: the differences and plenty of clean people
 OUTSIDER = make_person(10 ** 6)     # a valid person no gateway holds
 
-
-# =========================================================================== signers (test-only)
-
-def _sm3(data: bytes) -> Any:
-    return hashlib.new("sm3", data)
-
-
-@dataclass
-class Reply:
-    http: int                       # HTTP status
-    code: str                       # the envelope's outcome code, as text ("" when no envelope)
-    message: str
-    records: list[dict[str, Any]] | None
-
-
-class Caller:
-    """One gateway's requests, signed as its interface description says. `tamper` keys:
-    ts (a timestamp to send), nonce, secret, sign (a signature to send instead)."""
-    profile = ""
-    ok = ""
-
-    def __init__(self, server: RegistryServer) -> None:
-        self.server = server
-        self.http = httpx.Client(base_url=server.url, timeout=10.0)
-
-    def call(self, endpoint: str, key: str, **tamper: Any) -> httpx.Response:
-        raise NotImplementedError
-
-    def service(self, name: str, key: str, **tamper: Any) -> httpx.Response:
-        """A request for a service by the gateway's own name for it (unknown ones too)."""
-        raise NotImplementedError
-
-    def reply(self, r: httpx.Response) -> Reply:
-        raise NotImplementedError
-
-    def records(self, endpoint: str, key: str) -> list[dict[str, Any]]:
-        rep = self.reply(self.call(endpoint, key))
-        assert (rep.http, rep.code) == (200, self.ok), rep
-        assert rep.records is not None
-        return rep.records
-
-
-class ProvCaller(Caller):
-    """POST /share/api/v2/query; X-Ca-* headers; base64 HMAC-SHA256 over
-    POST\\n{path}\\n{sha256 hex of body}\\n{ms timestamp}\\n{uuid nonce}."""
-    profile, ok = "prov", "0000"
-    CODES = {"person": ("GA-RK-001", "sfzh"), "marriage": ("MZ-HY-002", "sfzh"),
-             "licence": ("SC-ZZ-003", "tyshxydm")}
-
-    def call(self, endpoint: str, key: str, **tamper: Any) -> httpx.Response:
-        code, param = self.CODES[endpoint]
-        return self.service(code, key, param=param, **tamper)
-
-    def service(self, name: str, key: str, param: str = "sfzh", **tamper: Any) -> httpx.Response:
-        body = json.dumps({"serviceCode": name, "params": {param: key}},
-                          ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        ts = str(tamper.get("ts", int(time.time() * 1000)))
-        nonce = tamper.get("nonce") or str(uuid.uuid4())
-        path = "/share/api/v2/query"
-        text = f"POST\n{path}\n{hashlib.sha256(body).hexdigest()}\n{ts}\n{nonce}"
-        secret = tamper.get("secret", self.server.secret)
-        sign = base64.b64encode(hmac.new(secret, text.encode(), hashlib.sha256).digest()).decode()
-        headers = {"Content-Type": "application/json; charset=utf-8", "X-Ca-Key": self.server.key_id,
-                   "X-Ca-Timestamp": ts, "X-Ca-Nonce": nonce, "X-Ca-Signature-Method": "HmacSHA256",
-                   "X-Ca-Signature": tamper.get("sign", sign)}
-        return self.http.post(path, content=body, headers=headers)
-
-    def reply(self, r: httpx.Response) -> Reply:
-        env = r.json()
-        data = env.get("data") or {}
-        return Reply(r.status_code, env["code"], env["msg"], data.get("list"))
-
-
-class CityCaller(Caller):
-    """GET /api/v1/{rkxx|hyxx|sbxx}?sfzh=…&appKey&timestamp (s)&nonce (hex)&sign, sign the
-    upper-case hex MD5 of the sorted non-empty pairs but sign, then &secret=SECRET."""
-    profile, ok = "city", "200"
-    NAMES = {"person": "rkxx", "marriage": "hyxx", "insurance": "sbxx"}
-
-    def call(self, endpoint: str, key: str, **tamper: Any) -> httpx.Response:
-        return self.service(self.NAMES[endpoint], key, **tamper)
-
-    def service(self, name: str, key: str, **tamper: Any) -> httpx.Response:
-        params = {"sfzh": key, "appKey": self.server.key_id,
-                  "timestamp": str(tamper.get("ts", int(time.time()))),
-                  "nonce": tamper.get("nonce") or secrets.token_hex(16)}
-        secret = tamper.get("secret", self.server.secret).decode()
-        text = "&".join(f"{k}={v}" for k, v in sorted(params.items()) if v) + f"&secret={secret}"
-        params["sign"] = tamper.get("sign", hashlib.md5(text.encode()).hexdigest().upper())
-        return self.http.get(f"/api/v1/{name}", params=params)
-
-    def reply(self, r: httpx.Response) -> Reply:
-        env = r.json()
-        result = env.get("result") or {}
-        return Reply(r.status_code, str(env["status"]), env["message"], result.get("records"))
-
-
-class MinistryCaller(Caller):
-    """POST /gw/v1/{serviceId} {"idCard": …}; x-gw-appid, x-gw-ts (s), x-gw-nonce,
-    x-gw-sign = lower hex HMAC-SM3 over METHOD&PATH&TS&NONCE&{sm3 hex of body}."""
-    profile, ok = "ministry", "0"
-    IDS = {"person": "mps.population.query", "marriage": "mca.marriage.query",
-           "transport": "mot.practitioner.query"}
-
-    def call(self, endpoint: str, key: str, **tamper: Any) -> httpx.Response:
-        return self.service(self.IDS[endpoint], key, **tamper)
-
-    def service(self, name: str, key: str, **tamper: Any) -> httpx.Response:
-        body = json.dumps({"idCard": key}, separators=(",", ":")).encode()
-        path = f"/gw/v1/{name}"
-        ts = str(tamper.get("ts", int(time.time())))
-        nonce = tamper.get("nonce") or secrets.token_hex(16)
-        text = "&".join(("POST", path, ts, nonce, _sm3(body).hexdigest()))
-        secret = tamper.get("secret", self.server.secret)
-        sign = hmac.new(secret, text.encode(), lambda: hashlib.new("sm3")).hexdigest()
-        headers = {"Content-Type": "application/json", "x-gw-appid": self.server.key_id,
-                   "x-gw-ts": ts, "x-gw-nonce": nonce, "x-gw-sign": tamper.get("sign", sign)}
-        return self.http.post(path, content=body, headers=headers)
-
-    def reply(self, r: httpx.Response) -> Reply:
-        env = r.json()
-        data = env.get("data")
-        return Reply(r.status_code, str(env["errcode"]), env["errmsg"],
-                     data if isinstance(data, list) else None)
-
-
-CALLERS: dict[str, type[Caller]] = {"prov": ProvCaller, "city": CityCaller, "ministry": MinistryCaller}
 
 # (HTTP status, code) each gateway documents for each outcome
 OUTCOMES = {
@@ -405,7 +277,7 @@ def test_http_5xx_fault(gateway: RegistryServer, caller: Caller) -> None:
     elif caller.profile == "city":
         assert r.json()["error"] == "Bad Gateway" and "result" not in r.json()
     else:
-        assert r.json()["errcode"] == 50200
+        assert r.json()["errcode"] == 50000
 
 
 def test_garbage_and_changed_shape_faults(gateway: RegistryServer, caller: Caller) -> None:
@@ -533,7 +405,23 @@ def test_a_gateway_needs_its_secret(monkeypatch) -> None:
 
 
 def test_the_test_signers_sm3_is_the_standard_one() -> None:
-    assert _sm3(b"abc").hexdigest() == \
-        "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+    assert sm3_hex(b"abc") == "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+
+
+def test_the_documented_signature_examples_are_right() -> None:
+    """The worked examples in docs/registry-service.md, recomputed by the test signers."""
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "registry-service.md").read_text("utf-8")
+    secret, idn = b"demo-secret", "35010219920707105X"
+    body = json.dumps({"serviceCode": "GA-RK-001", "params": {"sfzh": idn}},
+                      separators=(",", ":")).encode()
+    assert body.decode() in doc
+    assert f"X-Ca-Signature  {prov_signature(secret, '/share/api/v2/query', body, '1735689600000', '0f8e6c1e-3b9a-4c55-9f0e-6a2d7c1b8e41')}" in doc
+    params = {"sfzh": idn, "appKey": "city-demo-key", "timestamp": "1735689600",
+              "nonce": "9f86d081884c7d659a2feaa0c55ad015"}
+    assert f"sign = {city_sign(params, secret)}" in doc
+    body = json.dumps({"idCard": idn}, separators=(",", ":")).encode()
+    sign = ministry_sign(secret, "POST", "/gw/v1/mps.population.query", "1735689600",
+                         "9f86d081884c7d659a2feaa0c55ad015", body)
+    assert re.search(rf"x-gw-sign\s+{sign}", doc)
 
 

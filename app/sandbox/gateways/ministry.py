@@ -128,6 +128,8 @@ class Ministry:
                             status_code=status, headers=headers)
 
     def failure(self, status: int, inc: Incoming) -> Response:
-        return JSONResponse({"errcode": status * 100, "errmsg": "upstream service unavailable",
-                             "data": None}, status_code=status)
+        errcode, errmsg = ((50000, "upstream service unavailable") if status >= 500
+                           else (40000, "request rejected by the platform"))
+        return JSONResponse({"errcode": errcode, "errmsg": errmsg, "data": None},
+                            status_code=status)
 
