@@ -97,8 +97,8 @@ class ProvCaller(Caller):
         nonce = tamper.get("nonce") or str(uuid.uuid4())
         path = "/share/api/v2/query"
         sign = prov_signature(tamper.get("secret", self.server.secret), path, body, ts, nonce)
-        headers = {"Content-Type": "application/json; charset=utf-8", "X-Ca-Key": self.server.key_id,
-                   "X-Ca-Timestamp": ts, "X-Ca-Nonce": nonce, "X-Ca-Signature-Method": "HmacSHA256",
+        headers = {"Content-Type": "application/json; charset=utf-8",
+                   "X-Ca-Key": self.server.key_id, "X-Ca-Timestamp": ts, "X-Ca-Nonce": nonce, "X-Ca-Signature-Method": "HmacSHA256",
                    "X-Ca-Signature": tamper.get("sign", sign)}
         return self.http.post(path, content=body, headers=headers)
 
@@ -120,7 +120,8 @@ class CityCaller(Caller):
         params = {"sfzh": key, "appKey": self.server.key_id,
                   "timestamp": str(tamper.get("ts", int(time.time()))),
                   "nonce": tamper.get("nonce") or secrets.token_hex(16)}
-        params["sign"] = tamper.get("sign", city_sign(params, tamper.get("secret", self.server.secret)))
+        secret = tamper.get("secret", self.server.secret)
+        params["sign"] = tamper.get("sign", city_sign(params, secret))
         return self.http.get(f"/api/v1/{name}", params=params)
 
     def reply(self, r: httpx.Response) -> Reply:
@@ -143,7 +144,8 @@ class MinistryCaller(Caller):
         path = f"/gw/v1/{name}"
         ts = str(tamper.get("ts", int(time.time())))
         nonce = tamper.get("nonce") or secrets.token_hex(16)
-        sign = ministry_sign(tamper.get("secret", self.server.secret), "POST", path, ts, nonce, body)
+        secret = tamper.get("secret", self.server.secret)
+        sign = ministry_sign(secret, "POST", path, ts, nonce, body)
         headers = {"Content-Type": "application/json", "x-gw-appid": self.server.key_id,
                    "x-gw-ts": ts, "x-gw-nonce": nonce, "x-gw-sign": tamper.get("sign", sign)}
         return self.http.post(path, content=body, headers=headers)
@@ -155,4 +157,5 @@ class MinistryCaller(Caller):
                      data if isinstance(data, list) else None)
 
 
-CALLERS: dict[str, type[Caller]] = {"prov": ProvCaller, "city": CityCaller, "ministry": MinistryCaller}
+CALLERS: dict[str, type[Caller]] = {"prov": ProvCaller, "city": CityCaller,
+                                    "ministry": MinistryCaller}

@@ -10,7 +10,7 @@ proving the registry client against interfaces it was not written for
     prov.py         省级共享平台: POST JSON, X-Ca-* headers, base64 HMAC-SHA256, code "0000"
     city.py         市大数据局: GET, signature in the URL (upper-case MD5 with &secret=), status 200
     ministry.py     部委/国家平台: POST JSON, x-gw-* headers, hex HMAC-SM3, errcode + HTTP status
-    gateway.py      create_gateway_app(profile, config): the handling order, faults, dropped connections
+    gateway.py      create_gateway_app(profile, config): handling order, faults, dropped connections
     server.py       serve_gateway(config, out, err); write_gateway_settings(...)
     settings/       the Deskhand registry settings for each, written from docs/registries.md
 

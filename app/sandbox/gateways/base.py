@@ -24,8 +24,8 @@ from app.sandbox.gateways.facts import Facts, facts_for
 from app.sandbox.people import make_person
 from app.sandbox.registry_service.auth import NonceStore
 
-__all__ = ["Incoming", "Refusal", "Service", "Profile", "People", "Guard", "MAX_SKEW_S", "check_id_number",
-           "check_credit_code", "same_text"]
+__all__ = ["Incoming", "Refusal", "Service", "Profile", "People", "Guard", "MAX_SKEW_S",
+           "check_id_number", "check_credit_code", "same_text"]
 
 MAX_SKEW_S = 300
 
@@ -41,7 +41,7 @@ class Incoming:
 
 @dataclass(frozen=True)
 class Refusal:
-    kind: str                       # signature | replay | busy | unknown_service | bad_request | not_found
+    kind: str     # signature | replay | busy | unknown_service | bad_request | not_found
     message: str                    # as the gateway says it; "" for the profile's usual words
     detail: str = ""                # replay: "stale" (the clock) or "nonce" (used before)
 

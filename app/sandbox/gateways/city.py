@@ -23,7 +23,8 @@ from urllib.parse import parse_qsl
 from starlette.responses import JSONResponse, Response
 
 from app.sandbox.gateways.base import Guard, Incoming, Refusal, Service, check_id_number, same_text
-from app.sandbox.gateways.codes import CITY_INSURED, CITY_MARITAL, CITY_SEX, ETHNICITY_GB, MARITAL_WORD
+from app.sandbox.gateways.codes import (CITY_INSURED, CITY_MARITAL, CITY_SEX, ETHNICITY_GB,
+                                        MARITAL_WORD)
 from app.sandbox.gateways.facts import Facts
 from app.sandbox.gateways.profiles import ENDPOINTS
 
@@ -106,8 +107,9 @@ class City:
     def failure(self, status: int, inc: Incoming) -> Response:
         # The city's Spring Boot service answers for itself: its own JSON, not the envelope.
         now = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-        return JSONResponse({"timestamp": now, "status": status, "error": _REASONS.get(status, "Error"),
-                             "path": inc.path}, status_code=status)
+        return JSONResponse({"timestamp": now, "status": status,
+                             "error": _REASONS.get(status, "Error"), "path": inc.path},
+                            status_code=status)
 
 
 _REASONS = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",

@@ -57,7 +57,8 @@ def deliberate_differences(profile: str) -> dict[int, dict[str, tuple[str, str]]
     out: dict[int, dict[str, tuple[str, str]]] = {}
     for seed in PLANNED[profile]:
         t = truth(seed)
-        out[seed] = {field: (t[field], value) for field, value in changes_for(profile, seed).items()}
+        out[seed] = {field: (t[field], value)
+                     for field, value in changes_for(profile, seed).items()}
     return out
 
 

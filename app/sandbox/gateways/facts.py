@@ -141,7 +141,8 @@ def _registrations(p: Person, marital: str) -> tuple[Registration, ...]:
             spouse = _spouse(p, n, on)
         status = {"结婚": "21", "再婚": "22", "复婚": "23", "离婚": "40", "丧偶": "30"}.get(kind, status)
         letter = {"离婚": "L", "丧偶": "", "补领结婚证": "BJ"}.get(kind, "J")
-        cert = f"{letter}{p.area_code}-{on.year}-{rng.randrange(1, 10 ** 6):06d}" if letter else None
+        number = rng.randrange(1, 10 ** 6)
+        cert = f"{letter}{p.area_code}-{on.year}-{number:06d}" if letter else None
         out.append(Registration(kind="结婚" if kind in ("再婚", "复婚") else kind, status=status,
                                 on=on, spouse_name=spouse.name, spouse_id=spouse.id_number,
                                 office=office, certificate=cert))

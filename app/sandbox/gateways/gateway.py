@@ -98,7 +98,8 @@ def _handler(profile: Profile, people: People, guard: Guard, switch: FaultSwitch
                                     ("unknown", "unknown_service", "")):
             if fault in faults:
                 return profile.refuse(Refusal(kind, "", detail))
-        seed = (people.by_credit_code if service.endpoint == "licence" else people.by_id).get(service.key)
+        index = people.by_credit_code if service.endpoint == "licence" else people.by_id
+        seed = index.get(service.key)
         if seed is None:
             return profile.refuse(Refusal("not_found", ""))
         records = profile.records(service.endpoint, people.facts(seed))

@@ -2,7 +2,7 @@
 (the command line parses --profile and --fault before anything serves).
 
     PROFILES                     prov, city, ministry
-    ENDPOINTS["city"]            ("person", "marriage", "insurance"): what faults and settings call them
+    ENDPOINTS["city"]            ("person", "marriage", "insurance"), as faults and settings say
     parse_gateway_fault("prov", "busy@marriage")
     make_profile("ministry")     the Profile object (loads Starlette)
 """

@@ -68,7 +68,7 @@ class RegistryServer:
                                      else secret.encode() if isinstance(secret, str) else secret)
         self.admin_token: str | None = secrets.token_hex(12) if admin_token is AUTO else admin_token
         self.profile = profile
-        self.key_id = key_id or (DEFAULT_KEY_IDS[profile] if profile != "reference" else "deskhand-demo")
+        self.key_id = key_id or DEFAULT_KEY_IDS.get(profile, "deskhand-demo")
         self.token, self.api_key = token, api_key
         self.client_ssl = client_ssl
         self.start_timeout, self.stop_timeout = start_timeout, stop_timeout
