@@ -469,3 +469,69 @@ def test_the_settings_files_use_only_what_docs_registries_md_describes() -> None
         for d in settings.get("dictionaries", {}).values():
             used |= {"codes"} | {k for v in d["codes"].values() if isinstance(v, dict) for k in v}
         assert used <= documented, (profile, sorted(used - documented))
+
+
+# =========================================================================== the client, from the settings
+
+_PLAYBOOK = """\
+deskhand: 1
+id: gateway-check-{profile}
+name: 核验（{profile}）
+target: {{title: "x"}}
+fields:
+  - {{name: applicant_name}}
+  - {{name: gender, type: choice, choices: [男, 女]}}
+  - {{name: ethnicity}}
+  - {{name: birth_date, type: date}}
+  - {{name: id_number, type: id_number}}
+  - {{name: address}}
+  - {{name: employer}}
+  - {{name: credit_code, type: credit_code}}
+  - {{name: marital_status, type: choice, choices: [未婚, 已婚, 离异, 丧偶]}}
+verify:
+  - {{lookup: {profile}.person, confirm: {{applicant_name: exact, gender: exact, ethnicity: exact,
+                                       birth_date: date, address: fuzzy}}}}
+  - {{lookup: {profile}.{marital}, confirm: {{marital_status: exact}}}}
+{third}fill:
+  - type: applicant_name
+"""
+_THIRD_CONFIRM = {"prov": "  - {lookup: prov.licence, confirm: {employer: exact}}\n",
+                  "city": "  - {lookup: city.insurance, confirm: {employer: exact}}\n",
+                  "ministry": ""}
+
+
+def test_the_client_finds_every_deliberate_difference_and_no_other(tmp_path) -> None:
+    """Deskhand's registry client (app/registry), configured by each gateway's settings file
+    alone, verifies seeds 0–39 as their sources show them: every deliberate difference is a
+    mismatch, no other field is."""
+    from app.cases import Case, FieldValue
+    from app.registry.client import RegistryClient
+    from app.registry.settings import load_registry_settings
+    from app.registry.verify import verify_case
+    from playbooks.loader import load_playbook_text
+
+    for profile in ("prov", "city", "ministry"):
+        out = tmp_path / f"{profile}.yaml"
+        with RegistryServer(tmp_path / profile, profile=profile, people=PEOPLE,
+                            extra_args=["--write-settings", str(out)]) as server:
+            settings = load_registry_settings(out)
+            marital = "marriage" if profile == "ministry" else "person"
+            playbook = load_playbook_text(_PLAYBOOK.format(
+                profile=profile, marital=marital, third=_THIRD_CONFIRM[profile]), "gw.yaml")
+            flagged: dict[int, set[str]] = {}
+            confirmed = 0
+            with RegistryClient(settings, secrets=lambda _n: server.secret.decode()) as client:
+                for seed in DIFFERENCE_SEEDS:
+                    fields = {k: FieldValue(v, "ok", None, {"kind": "ocr"})
+                              for k, v in truth(seed).items()}
+                    case = Case(f"gw-{seed}", playbook.id, fields)
+                    report = verify_case(case, playbook, client)
+                    assert not report.failed, [a.to_json() for a in report.failed]
+                    for name, fv in case.fields.items():
+                        if fv.status == "mismatch":
+                            flagged.setdefault(seed, set()).add(name)
+                        elif fv.source.get("registry", {}).get("result") == "confirmed":
+                            confirmed += 1
+            declared = {s: set(f) for s, f in deliberate_differences(profile).items()}
+            assert flagged == declared, profile
+            assert confirmed >= 40 * 5
