@@ -292,6 +292,7 @@ def cmd_capture(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: 
         _json({"playbook": pb.id, "case": str(case_path), "fields": rows,
                "needs_person": result.needs_person, "ocr_s": round(result.ocr_s, 3),
                "elapsed_s": round(result.elapsed_s, 3),
+               "verify_s": round(outcome.timings["verify_s"], 3) if "verify_s" in outcome.timings else None,
                "verification": [_masked_answer(a) for a in case.verification],
                "error": fault.message if fault else None, "exit_code": code}, out)
     else:

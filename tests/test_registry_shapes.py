@@ -278,3 +278,38 @@ def test_shipped_code_lists():
     assert d["marital_status"].decode("23").words == ("复婚", "已婚")
     assert d["sex"].decode("2").for_field(["男", "女"]) == "女"
     assert len([c for c in d["ethnicity"].entries if c.isdigit() and int(c) <= 56]) == 56
+
+
+def test_empty_parameters_can_be_left_out_of_what_is_signed():
+    def spec(skip):
+        return settings(auth={"scheme": "signed", "credential": "c", "key_id": "K",
+                              "sign": {"string": "{query}&secret={secret}", "mac": "md5",
+                                       "skip_empty": skip, "params": {"sign": "{signature}"}}}
+                        ).registries["prov"].auth.sign
+    kw = dict(key_id="K", secret="x", method="GET", path="/p", query=[("b", ""), ("a", "1")],
+              body=b"", now=1, nonce="n")
+    assert sign_request(spec(True), **kw).string == "a=1&secret=x"
+    assert sign_request(spec(False), **kw).string == "a=1&b=&secret=x"
+
+
+def test_a_server_error_is_retried_whatever_its_body_says():
+    answers = iter([httpx.Response(502, json={"status": 502, "message": "Bad Gateway"}),
+                    httpx.Response(503, text="<html>nginx</html>"),
+                    ok([{"xm": "张伟", "djrq": "2020-01-01"}])])
+    c, seen = client_for(lambda r: next(answers))
+    with c:
+        a = c.lookup("prov.person", {"id_number": ID})
+    assert a.status == "found" and len(seen) == 3
+
+
+def test_retry_after_is_honoured_within_the_budget():
+    pauses = []
+    answers = iter([httpx.Response(429, headers={"Retry-After": "1"},
+                                   json={"code": "1003", "msg": "限流"}),
+                    ok([{"xm": "张伟", "djrq": "2020-01-01"}])])
+    s = settings()
+    c = RegistryClient(s, secrets=lambda n: SECRET, sleep=pauses.append,
+                       transport=httpx.MockTransport(lambda r: next(answers)))
+    with c:
+        assert c.lookup("prov.person", {"id_number": ID}).status == "found"
+    assert pauses == [1.0]

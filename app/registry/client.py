@@ -108,7 +108,8 @@ class RegistryClient:
             reg, ep = self.settings.endpoint(lookup)
             answer = self._call(lookup, reg, ep, params, t0)
         except DeskhandError as exc:   # settings, vault, network, answer: all end here
-            answer = Answer(lookup, "failed", error=exc)
+            answer = Answer(lookup, "failed", error=exc, envelope=getattr(exc, "envelope", None),
+                            http_status=getattr(exc, "http_status", None))
         answer.elapsed_ms = (time.perf_counter() - t0) * 1000
         self._log.info("registry %s: %s in %.0f ms%s", lookup, answer.status, answer.elapsed_ms,
                        f" ({mask_text(answer.error.message)})" if answer.error else "")
@@ -148,6 +149,7 @@ class RegistryClient:
         client = self._client(reg)
         deadline = t0 + reg.timeout_s
         attempt = 0
+        retry_after = 0.0
         last: tuple[int | None, DeskhandError] | None = None
         while True:
             attempt += 1
@@ -186,6 +188,7 @@ class RegistryClient:
                 self._log.debug("registry %s: %s %s -> %s (%d bytes, attempt %d)", lookup,
                                 ep.method, mask_text(str(resp.request.url)), resp.status_code,
                                 len(resp.content), attempt)
+                retry_after = _retry_after(resp)
                 try:
                     return self._answer(lookup, reg, ep, resp, attempt, params)
                 except RegistryBusyError as busy:      # retried within the budget
@@ -194,14 +197,15 @@ class RegistryClient:
                     last = (resp.status_code, fault.error)
             if attempt > reg.retries:
                 break
-            pause = reg.backoff_s * (2 ** (attempt - 1))
+            pause = max(reg.backoff_s * (2 ** (attempt - 1)), retry_after)
             if deadline - time.perf_counter() <= pause + 0.05:
                 break
             self._sleep(pause)
         status, error = last if last else (None, RegistryUnavailableError(_(
             "The registry {registry} did not answer within {seconds:g} s ({lookup}).",
             registry=reg.name, seconds=reg.timeout_s, lookup=lookup)))
-        return Answer(lookup, "failed", error=error, http_status=status, attempts=attempt)
+        return Answer(lookup, "failed", error=error, http_status=status, attempts=attempt,
+                      envelope=getattr(error, "envelope", None))
 
     def _answer(self, lookup: str, reg: Registry, ep: Endpoint, resp: httpx.Response,
                 attempt: int, params: Mapping[str, str]) -> Answer:
@@ -216,9 +220,15 @@ class RegistryClient:
                 json_path(data, spec.success_path) is not MISSING:
             envelope = read_envelope(data, spec, lookup, reg.name)   # HTTP 200 or not
         said = (envelope.message if envelope else None) or _server_message(resp)
+        status = f"{code}: {said}" if said else str(code)
+        if code >= 500 and (envelope is None or envelope.kind != "busy"):
+            # whatever the body says (an nginx page, a framework's JSON, an errcode): the
+            # gateway failed, and may not next time
+            raise _ServerFault(RegistryUnavailableError(_(
+                "The registry {registry} answered {status} (server error) to {lookup}; the case "
+                "is kept: verify later.", registry=reg.name, status=status, lookup=lookup)))
         if envelope is not None and not envelope.success:
             return self._refused(lookup, reg, envelope, code, attempt)
-        status = f"{code}: {said}" if said else str(code)
         if code in (401, 403):
             raise RegistryAuthError(_(
                 "The registry {registry} refused Deskhand's credentials ({status}); ask IT to "
@@ -229,10 +239,6 @@ class RegistryClient:
                 "The registry {registry} is busy ({status}) and did not answer {lookup}; the "
                 "case is kept: verify again in a minute.", registry=reg.name, status=status,
                 lookup=lookup))
-        if code >= 500:
-            raise _ServerFault(RegistryUnavailableError(_(
-                "The registry {registry} answered {status} (server error) to {lookup}; the case "
-                "is kept: verify later.", registry=reg.name, status=status, lookup=lookup)))
         if code == 404 and data is not MISSING:
             return Answer(lookup, "not_found", http_status=code, attempts=attempt,
                           envelope=envelope or Envelope(False, None, said, "not_found"))
@@ -280,7 +286,10 @@ class RegistryClient:
             return Answer(lookup, "not_found", http_status=http_status, attempts=attempt,
                           envelope=env)
         cls, sentence = _REFUSALS.get(env.kind or "", _REFUSALS[""])
-        raise cls(_(sentence, credential=reg.auth.credential or _("(none)"), **where))
+        error = cls(_(sentence, credential=reg.auth.credential or _("(none)"), **where))
+        error.envelope = env          # type: ignore[attr-defined]  # registry test shows it
+        error.http_status = http_status   # type: ignore[attr-defined]
+        raise error
 
 
 # The gateway's refusal codes (answer.codes), each with its own sentence.
@@ -311,6 +320,15 @@ class _ServerFault(Exception):
 
     def __init__(self, error: DeskhandError) -> None:
         self.error = error
+
+
+def _retry_after(resp: httpx.Response) -> float:
+    """The pause a busy gateway asks for (Retry-After in seconds), at most 10 s; the
+    look-up's budget still decides whether there is time for it."""
+    try:
+        return min(10.0, max(0.0, float(resp.headers.get("retry-after", "0"))))
+    except ValueError:
+        return 0.0
 
 
 def _tls_context(reg: Registry) -> ssl.SSLContext | bool:

@@ -42,6 +42,7 @@ class SignSpec:
     timestamp: str = "s"
     nonce: str = "hex32"
     query: str = "sorted"
+    skip_empty: bool = False                 # parameters with an empty value are not signed
     headers: dict[str, str] = field(default_factory=dict)
     params: dict[str, str] = field(default_factory=dict)
 
@@ -110,6 +111,14 @@ class Reader:
             return default
         return value.strip()
 
+    def flag(self, value: Any, where: str, default: bool) -> bool:
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.bad(where, _("must be true or false"))
+            return default
+        return value
+
     def one_of(self, value: Any, allowed: tuple[str, ...], where: str, default: str) -> str:
         if value is None:
             return default
@@ -155,7 +164,7 @@ class Reader:
 def read_sign(r: Reader, raw: Any, where: str) -> SignSpec | None:
     items = r.mapping(raw, where)
     r.known(items, ("string", "mac", "encoding", "body_hash", "body_hash_encoding", "timestamp",
-                    "nonce", "query", "headers", "params"), where)
+                    "nonce", "query", "skip_empty", "headers", "params"), where)
     text = r.text(items.get("string"), f"{where}.string")
     if text is None:
         r.bad(f"{where}.string", _("is required: the string the gateway signs, e.g. "
@@ -179,6 +188,7 @@ def read_sign(r: Reader, raw: Any, where: str) -> SignSpec | None:
         timestamp=r.one_of(items.get("timestamp"), ("s", "ms"), f"{where}.timestamp", "s"),
         nonce=r.one_of(items.get("nonce"), NONCES, f"{where}.nonce", "hex32"),
         query=r.one_of(items.get("query"), ("sorted", "as_sent"), f"{where}.query", "sorted"),
+        skip_empty=r.flag(items.get("skip_empty"), f"{where}.skip_empty", False),
         headers=headers, params=params)
 
 

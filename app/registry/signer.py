@@ -81,6 +81,8 @@ def sign_request(spec: SignSpec, *, key_id: str, secret: str, method: str, path:
     before = [(k, v.format(**values, signature="")) for k, v in spec.params.items()
               if "signature" not in template_fields(v)]
     pairs = [*query, *before]
+    if spec.skip_empty:
+        pairs = [(k, v) for k, v in pairs if v != ""]
     if spec.query == "sorted":
         pairs = sorted(pairs)
     string = spec.string.format(**values, query="&".join(f"{k}={v}" for k, v in pairs),

@@ -75,6 +75,8 @@ def verify_case(case: Case, playbook: Playbook, client: RegistryClient, *,
             plans.append((spec, None, {}, exc.message))
             continue
         needed = template_names(ep.path) | template_names(ep.query) | template_names(ep.json)
+        if ep.choose == "match":    # the case's values a record must carry
+            needed |= set(ep.match.values())
         values = _request_values(case, spec, needed)
         lacking = sorted(needed - set(values))
         if lacking:
