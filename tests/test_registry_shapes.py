@@ -313,3 +313,21 @@ def test_retry_after_is_honoured_within_the_budget():
     with c:
         assert c.lookup("prov.person", {"id_number": ID}).status == "found"
     assert pauses == [1.0]
+
+
+def test_records_sent_as_json_inside_a_string_are_read():
+    inner = json.dumps({"total": 1, "list": [{"xm": "张伟", "xb": "2", "djrq": "2020-01-01"}]},
+                       ensure_ascii=False)
+    with client_for(lambda r: httpx.Response(200, json={"code": "0000", "msg": "ok",
+                                                        "data": inner}))[0] as c:
+        a = c.lookup("prov.person", {"id_number": ID})
+    assert a.status == "found" and a.values["gender"] == "女性" and a.values["total"] == "1"
+
+
+@pytest.mark.parametrize("kind, want", [
+    ("s", "1700000000"), ("ms", "1700000000250"), ("rfc1123", "Tue, 14 Nov 2023 22:13:20 GMT")])
+def test_timestamp_forms(kind, want):
+    from app.registry.signer import timestamp
+    assert timestamp(kind, 1_700_000_000.25) == want
+    assert len(timestamp("yyyymmddhhmmss", 1_700_000_000)) == 14
+    assert timestamp("iso", 1_700_000_000)[:4] == "2023"

@@ -13,7 +13,7 @@ from app.i18n import _, join
 from app.privacy import mask_text
 from app.registry.compare import normal, parse_any_date
 from app.registry.dictionaries import Coded, Dictionary
-from app.registry.request import MISSING, json_path
+from app.registry.request import MISSING, _decoded, json_path
 from app.registry.settings import Endpoint
 from app.registry.shapes import AnswerSpec, MapSpec
 
@@ -80,6 +80,7 @@ def records_of(data: Any, path: str, lookup: str, registry: str) -> list[Any]:
             "The registry {registry}'s answer to {lookup} has no '{path}' where its records "
             "should be; the gateway's answer format has changed: ask IT to check the "
             "endpoint's records setting.", registry=registry, lookup=lookup, path=path))
+    found = _decoded(found)        # records sent as JSON inside a string
     if found in (None, "", [], {}):
         return []
     return found if isinstance(found, list) else [found]

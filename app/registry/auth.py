@@ -9,6 +9,7 @@ import httpx
 from app.registry.settings import AuthSpec
 from app.registry.signer import DescribedAuth, Signed
 from app.registry.signing import signature_headers
+from app.registry.token import TokenAuth
 
 __all__ = ["build_auth", "SignedAuth"]
 
@@ -50,7 +51,8 @@ class _HeaderAuth(httpx.Auth):
 
 
 def build_auth(spec: AuthSpec, secrets: Secrets,
-               trace: Callable[[Signed], None] | None = None) -> httpx.Auth | None:
+               trace: Callable[[Signed], None] | None = None, *, base_url: str = "",
+               registry: str = "") -> httpx.Auth | None:
     """The httpx auth for `spec`; raises the vault's errors when the credential is missing.
     `trace` sees each described signature (deskhand registry test)."""
     if spec.scheme in ("none", "client-cert"):
@@ -60,6 +62,9 @@ def build_auth(spec: AuthSpec, secrets: Secrets,
     if spec.scheme == "signed":
         assert spec.sign is not None
         return DescribedAuth(spec.sign, spec.key_id or "", secret, trace)
+    if spec.scheme == "token":
+        assert spec.token is not None
+        return TokenAuth(spec.token, base_url, spec.key_id or "", secret, registry)
     if spec.scheme == "bearer":
         return _HeaderAuth("Authorization", f"Bearer {secret}")
     if spec.scheme == "api-key":

@@ -124,7 +124,8 @@ class RegistryClient:
                 hooks = ({"request": [lambda r: trace("request", r)],
                           "response": [lambda r: trace("response", r)]} if trace else {})
                 c = httpx.Client(base_url=reg.base_url,
-                                 auth=build_auth(reg.auth, self._secrets, signed_hook),
+                                 auth=build_auth(reg.auth, self._secrets, signed_hook,
+                                                 base_url=reg.base_url, registry=reg.name),
                                  event_hooks=hooks,
                                  verify=_tls_context(reg),
                                  transport=self._transport, follow_redirects=False,
@@ -150,6 +151,7 @@ class RegistryClient:
         deadline = t0 + reg.timeout_s
         attempt = 0
         retry_after = 0.0
+        renewed = False
         last: tuple[int | None, DeskhandError] | None = None
         while True:
             attempt += 1
@@ -193,6 +195,15 @@ class RegistryClient:
                     return self._answer(lookup, reg, ep, resp, attempt, params)
                 except RegistryBusyError as busy:      # retried within the budget
                     last = (resp.status_code, busy)
+                except RegistryAuthError as refused:
+                    # a token the gateway stopped taking before its announced expiry
+                    invalidate = getattr(client.auth, "invalidate", None)
+                    if invalidate is None or renewed:
+                        raise
+                    invalidate()
+                    renewed = True
+                    last = (resp.status_code, refused)
+                    continue
                 except _ServerFault as fault:
                     last = (resp.status_code, fault.error)
             if attempt > reg.retries:

@@ -26,6 +26,16 @@ def render(template: Any, values: Mapping[str, str]) -> Any:
     return template
 
 
+def _decoded(node: Any) -> Any:
+    if isinstance(node, str) and node[:1] in ("{", "["):
+        import json
+        try:
+            return json.loads(node)
+        except ValueError:
+            return node
+    return node
+
+
 class _Strict(dict):
     def __init__(self, values: Mapping[str, str]) -> None:
         super().__init__(values)
@@ -35,9 +45,11 @@ class _Strict(dict):
 
 
 def json_path(data: Any, path: str) -> Any:
-    """The value at `path` ("data.records[0].zl") in parsed JSON, or MISSING."""
+    """The value at `path` ("data.records[0].zl") in parsed JSON, or MISSING. A step into
+    text that holds JSON ("data": "{\\"xm\\": …}", as some gateways double-encode) reads it."""
     node = data
     for m in _STEP.finditer(path):
+        node = _decoded(node)
         key, index = m.group(1), m.group(2)
         if key is not None:
             if not isinstance(node, Mapping) or key not in node:

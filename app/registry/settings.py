@@ -37,14 +37,15 @@ import yaml
 from app.errors import RegistryConfigError
 from app.i18n import _, join, n_
 from app.registry.dictionaries import Dictionary, parse_codes, shipped
-from app.registry.shapes import (CHOOSE_RULES, AnswerSpec, MapSpec, Reader, SignSpec, read_answer,
-                                 read_map, read_sign)
+from app.registry.shapes import (CHOOSE_RULES, AnswerSpec, MapSpec, Reader, SignSpec, TokenSpec,
+                                 read_answer, read_map, read_sign, read_token)
 from playbooks.yaml_limits import YamlLimitError, load_bounded
 
 __all__ = ["AuthSpec", "Endpoint", "Registry", "RegistrySettings", "load_registry_settings",
            "parse_registry_settings", "AUTH_SCHEMES", "template_names"]
 
-AUTH_SCHEMES = ("none", "bearer", "api-key", "hmac-sha256", "hmac-sm3", "client-cert", "signed")
+AUTH_SCHEMES = ("none", "bearer", "api-key", "hmac-sha256", "hmac-sm3", "client-cert", "signed",
+                "token")
 MAX_TIMEOUT_S = 30.0
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
 
@@ -56,6 +57,7 @@ class AuthSpec:
     key_id: str | None = None          # HMAC: the key id the gateway issued
     header: str = "X-API-Key"          # api-key: the header it goes in
     sign: SignSpec | None = None       # signed: the gateway's own signature (docs/registries.md)
+    token: TokenSpec | None = None     # token: asked for with key id and secret, then carried
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,7 @@ REG_KEYS = ("base_url", "timeout_s", "retries", "backoff_s", "verify_tls", "ca_b
             "client_cert", "auth", "answer", "endpoints")
 EP_KEYS = ("method", "path", "query", "json", "map", "found", "records", "choose", "newest_by",
            "match", "sample")
-AUTH_KEYS = ("scheme", "credential", "key_id", "header", "sign")
+AUTH_KEYS = ("scheme", "credential", "key_id", "header", "sign", "token")
 
 
 def parse_registry_settings(data: Any, path: str | None = None) -> RegistrySettings:
@@ -214,15 +216,21 @@ def _registry(r: Reader, name: str, raw: dict[str, Any], where: str,
         sign = read_sign(r, auth_raw.get("sign"), f"{where}.auth.sign")
     elif auth_raw.get("sign") is not None:
         r.bad(f"{where}.auth.sign", _("is only for scheme: signed"))
+    token = None
+    if scheme == "token":
+        token = read_token(r, auth_raw.get("token"), f"{where}.auth.token")
+    elif auth_raw.get("token") is not None:
+        r.bad(f"{where}.auth.token", _("is only for scheme: token"))
     auth = AuthSpec(scheme=scheme, credential=r.text(auth_raw.get("credential"), f"{where}.auth.credential"),
                     key_id=r.text(auth_raw.get("key_id"), f"{where}.auth.key_id"),
                     header=r.text(auth_raw.get("header"), f"{where}.auth.header", "X-API-Key") or "X-API-Key",
-                    sign=sign)
+                    sign=sign, token=token)
     if sign is not None and not auth.key_id and any(
             "{key_id}" in t for t in (sign.string, *sign.headers.values(), *sign.params.values())):
         r.bad(f"{where}.auth.key_id", _("the signature uses {key_id}: give the key id (app key) "
                                         "the gateway issued"))
-    if scheme in ("bearer", "api-key", "hmac-sha256", "hmac-sm3", "signed") and not auth.credential:
+    if scheme in ("bearer", "api-key", "hmac-sha256", "hmac-sm3", "signed", "token") \
+            and not auth.credential:
         r.bad(f"{where}.auth.credential", _("the {scheme} scheme needs the name of a credential "
                                             "in the keyring (set it with: deskhand vault set NAME)",
                                             scheme=scheme))

@@ -13,16 +13,21 @@ from typing import Any, Mapping
 
 from app.i18n import _, join
 
-__all__ = ["SignSpec", "AnswerSpec", "MapSpec", "Reader", "read_sign", "read_answer",
+__all__ = ["SignSpec", "TokenSpec", "AnswerSpec", "MapSpec", "Reader", "read_sign", "read_token",
+           "read_answer",
            "read_map", "SIGN_MACS", "ANSWER_KINDS", "CHOOSE_RULES", "template_fields"]
 
 SIGN_MACS = ("hmac-sha256", "hmac-sm3", "sha256", "sm3", "md5")
 PLAIN_DIGESTS = ("sha256", "sm3", "md5")
 ENCODINGS = ("hex", "HEX", "base64")
 NONCES = ("uuid", "hex16", "hex32")
+# Unix seconds or milliseconds; ISO 8601 with the PC's offset (2026-12-04T21:00:00+08:00);
+# an HTTP date (Fri, 04 Dec 2026 13:00:00 GMT); 14 digits of local time (20261204210000)
+TIMESTAMPS = ("s", "ms", "iso", "rfc1123", "yyyymmddhhmmss")
 STRING_FIELDS = ("method", "path", "query", "body", "body_hash", "timestamp", "nonce", "key_id",
                  "secret")
 HEADER_FIELDS = ("method", "path", "body_hash", "timestamp", "nonce", "key_id", "signature")
+TOKEN_FIELDS = ("key_id", "secret", "timestamp", "nonce")
 ANSWER_KINDS = ("not_found", "signature", "replay", "busy", "unknown_service", "bad_request")
 CHOOSE_RULES = ("only", "first", "newest", "match")
 
@@ -44,6 +49,22 @@ class SignSpec:
     query: str = "sorted"
     skip_empty: bool = False                 # parameters with an empty value are not signed
     headers: dict[str, str] = field(default_factory=dict)
+    params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TokenSpec:
+    """auth.token: a token asked for with the app key and secret, then carried by every
+    request until it expires (the client-credentials style many gateways use)."""
+
+    path: str
+    method: str = "POST"
+    query: dict[str, str] = field(default_factory=dict)      # templates over TOKEN_FIELDS
+    json: Any = None                                          # POST body template
+    token: str = "access_token"                               # where the token is in the answer
+    expires_in: str | None = None                             # where its lifetime (s) is
+    ttl_s: float = 3600.0                                     # else this lifetime
+    headers: dict[str, str] = field(default_factory=dict)     # how requests carry {token}
     params: dict[str, str] = field(default_factory=dict)
 
 
@@ -185,11 +206,49 @@ def read_sign(r: Reader, raw: Any, where: str) -> SignSpec | None:
         body_hash=r.one_of(items.get("body_hash"), PLAIN_DIGESTS, f"{where}.body_hash", "sha256"),
         body_hash_encoding=r.one_of(items.get("body_hash_encoding"), ENCODINGS,
                                     f"{where}.body_hash_encoding", "hex"),
-        timestamp=r.one_of(items.get("timestamp"), ("s", "ms"), f"{where}.timestamp", "s"),
+        timestamp=r.one_of(items.get("timestamp"), TIMESTAMPS, f"{where}.timestamp", "s"),
         nonce=r.one_of(items.get("nonce"), NONCES, f"{where}.nonce", "hex32"),
         query=r.one_of(items.get("query"), ("sorted", "as_sent"), f"{where}.query", "sorted"),
         skip_empty=r.flag(items.get("skip_empty"), f"{where}.skip_empty", False),
         headers=headers, params=params)
+
+
+def read_token(r: Reader, raw: Any, where: str) -> TokenSpec | None:
+    items = r.mapping(raw, where)
+    r.known(items, ("method", "path", "query", "json", "token", "expires_in", "ttl_s", "headers",
+                    "params"), where)
+    path = r.text(items.get("path"), f"{where}.path")
+    if path is None or not path.startswith("/"):
+        r.bad(f"{where}.path", _("is required: the token service's path, e.g. /auth/token"))
+        return None
+    method = r.one_of(str(items.get("method", "POST")).upper(), ("GET", "POST"),
+                      f"{where}.method", "POST")
+    body = items.get("json")
+    _check_body(r, body, f"{where}.json")
+    headers = r.templates(items.get("headers"), f"{where}.headers", ("token",))
+    params = r.templates(items.get("params"), f"{where}.params", ("token",))
+    if not any("token" in _safe_fields(t) for t in (*headers.values(), *params.values())):
+        r.bad(f"{where}.headers", _("no header or parameter carries {token}, e.g. "
+                                    "Authorization: \"Bearer {token}\""))
+    return TokenSpec(path=path, method=method,
+                     query=r.templates(items.get("query"), f"{where}.query", TOKEN_FIELDS),
+                     json=body, token=r.text(items.get("token"), f"{where}.token",
+                                             "access_token") or "access_token",
+                     expires_in=r.text(items.get("expires_in"), f"{where}.expires_in"),
+                     ttl_s=r.number(items.get("ttl_s"), f"{where}.ttl_s", 10, 86400 * 30, 3600.0),
+                     headers=headers, params=params)
+
+
+def _check_body(r: Reader, body: Any, where: str) -> None:
+    """Every text in a body template names only TOKEN_FIELDS."""
+    if isinstance(body, str):
+        r.template(body, where, TOKEN_FIELDS)
+    elif isinstance(body, dict):
+        for k, v in body.items():
+            _check_body(r, v, f"{where}.{k}")
+    elif isinstance(body, list):
+        for i, v in enumerate(body):
+            _check_body(r, v, f"{where}[{i}]")
 
 
 def _safe_fields(template: str) -> set[str]:

@@ -6,12 +6,14 @@ everything comes from the settings.
 from __future__ import annotations
 
 import base64
+import email.utils
 import hashlib
 import hmac
 import secrets
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Callable, Generator
 
 import httpx
@@ -60,6 +62,17 @@ def encode(raw: bytes, encoding: str) -> str:
     return raw.hex().upper() if encoding == "HEX" else raw.hex()
 
 
+def timestamp(kind: str, t: float) -> str:
+    if kind == "ms":
+        return str(int(t * 1000))
+    if kind == "s":
+        return str(int(t))
+    if kind == "rfc1123":
+        return email.utils.formatdate(t, usegmt=True)
+    local = datetime.fromtimestamp(int(t)).astimezone()     # the PC's clock and offset
+    return local.isoformat() if kind == "iso" else local.strftime("%Y%m%d%H%M%S")
+
+
 def _nonce(kind: str) -> str:
     if kind == "uuid":
         return str(uuid.uuid4())
@@ -73,7 +86,7 @@ def sign_request(spec: SignSpec, *, key_id: str, secret: str, method: str, path:
     t = time.time() if now is None else now
     values = {
         "method": method.upper(), "path": path or "/", "key_id": key_id,
-        "timestamp": str(int(t * 1000) if spec.timestamp == "ms" else int(t)),
+        "timestamp": timestamp(spec.timestamp, t),
         "nonce": nonce or _nonce(spec.nonce),
         "body": body.decode("utf-8", "replace"),
         "body_hash": encode(digest(spec.body_hash, body), spec.body_hash_encoding),
