@@ -285,5 +285,5 @@ def test_a_refusal_reads_in_chinese_with_the_gateways_own_words(world):
     doc = json.loads(r.stdout)
     said = doc["envelope"]["message"]
     assert r.returncode == 3 and said and doc["envelope"]["code"] == "1001"
-    assert doc["error"].startswith("共享库 prov 拒绝了窗口助手的签名（代码 1001：") and said in doc["error"]
+    assert doc["error"].startswith("共享库“prov”拒绝了窗口助手的签名（代码 1001：") and said in doc["error"]
     assert "registry.prov.secret" in doc["error"]          # which credential IT should check
