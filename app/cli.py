@@ -21,6 +21,7 @@ from app.fill.engine import FillOptions, FillReport, PlannedStep, masked_text, p
 from app.fill.gate import Verdict, confirm, printable, vet
 from app.i18n import N_, _, sentences
 from app.privacy import mask_text
+from app.values.derive import settle_case
 from app.pipeline import Pipeline, PipelineOptions, build_pipeline
 from playbooks.model import Playbook
 
@@ -106,6 +107,7 @@ def _load_or_make_case(args: argparse.Namespace, pb: Playbook, cases_dir: Path) 
         path = Path(args.output) if args.output else cases_dir / f"{case.case_id}.json"
     else:
         raise UsageError(_("Give the case to fill: --case CASE.json, or --set NAME=VALUE pairs."))
+    settle_case(pb, case)       # transforms and derived fields, before anything is confirmed
     for name in args.accept or []:
         name = _field_name(name, pb, "--accept")
         fv = case.fields.get(name)

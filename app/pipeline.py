@@ -306,7 +306,9 @@ class Pipeline:
         stopped it, with the report on its `__deskhand_report__` attribute."""
         from app.fill.anchors import needs_screen_text
         from app.fill.engine import FillEngine, FillReport, plan
+        from app.values.derive import settle_case
         path = case_path or self.cases_dir / f"{case.case_id}.json"
+        settle_case(playbook, case)      # values given or edited since the capture, too
         save_case(case, path)
         engine: FillEngine | None = None
         report: FillReport | None = None

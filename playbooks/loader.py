@@ -38,6 +38,12 @@ from playbooks.yaml_words import yaml_words
 from playbooks.model import (
     COMPARE_RULES,
     DEFAULT_FUZZY_THRESHOLD,
+    DERIVE_PARTS,
+    SHIPPED_DICTIONARIES,
+    TRANSFORM_KINDS,
+    TRANSFORM_NAMES,
+    DeriveSpec,
+    TransformStep,
     FIELD_TYPES,
     FORMAT_VERSION,
     Compare,
@@ -71,7 +77,11 @@ TOP_KEYS = ("deskhand", "id", "name", "department", "description", "source",
 REQUIRED_TOP_KEYS = ("deskhand", "id", "name", "target", "fields", "fill")
 TARGET_KEYS = ("title", "title_regex", "process")
 FIELD_KEYS = ("name", "label", "type", "required", "choices", "format", "sensitive", "multiline",
-              "read")
+              "read", "transform", "derive")
+DERIVE_KEYS = ("from", "part")
+# The forms a date field's own check reads back (app/checks/dates.py): a date step on a
+# field of type date must write one of them.
+CHECKABLE_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
 SOURCE_KEYS = ("kind", "window", "size", "regions")
 VERIFY_KEYS = ("lookup", "with", "confirm", "fill")
 COMPARE_KEYS = ("rule", "threshold", "as")
@@ -109,6 +119,8 @@ MAX_SUGGEST_FROM = 300     # "did you mean" looks among at most this many names
 MAX_COORD = 10000          # largest click position or offset, in pixels
 
 _NULL_TAG = "tag:yaml.org,2002:null"
+_TRANSFORM_EXAMPLES = {"date": "{date: \"%Y-%m-%d\"}", "code": "{code: sex}",
+                       "to_code": "{to_code: sex}", "replace": "{replace: {\"－\": \"-\"}}"}
 _NUMBERS = {2: N_("two"), 3: N_("three"), 4: N_("four"), 5: N_("five")}
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
@@ -923,6 +935,8 @@ class _Checker:
                 ok = False
             else:
                 result.append(spec)
+        if not self.derive_sources(result):
+            ok = False
         return result if ok else None
 
     def field(self, i: int, node: Node, name_lines: dict[str, int]) -> FieldSpec | None:
@@ -999,6 +1013,23 @@ class _Checker:
         choices_ok = len(self.errors) == errors_before_choices
 
         read = self.read_spec(items["read"][1], what) if "read" in items else None
+        transform: tuple[TransformStep, ...] = ()
+        if "transform" in items:
+            transform = self.transform(items["transform"][1], what,
+                                       ftype if type_ok else None) or ()
+        derive = None
+        if "derive" in items:
+            dknode, dnode = items["derive"]
+            derive = self.derive(dnode, what)
+            for other in ("read", "transform"):
+                if other in items:
+                    self.error(items[other][0], _(
+                        "{what} is derived from another field, so it is not read and has no "
+                        "'{key}'; remove '{key}', or put it on the field it is derived from",
+                        what=what, key=other))
+            if type_ok and ftype not in ("text", "choice"):
+                self.error(dknode, _("{what} is derived from an address, so its type must be "
+                                     "text or choice, not {type}", what=what, type=ftype))
 
         fmt = None
         if "format" in items:
@@ -1017,7 +1048,7 @@ class _Checker:
             return None
         spec = FieldSpec(name=name, type=ftype, label=label, required=required, choices=choices,
                          format=fmt, sensitive=sensitive, multiline=multiline, read=read,
-                         line=_line(node))
+                         transform=transform, derive=derive, line=_line(node))
         self.fields[name] = spec
         return spec
 
@@ -1045,7 +1076,12 @@ class _Checker:
         return tuple(values)
 
     def date_format(self, node: Node, what: str) -> str | None:
-        fmt = self.text(node, _of("format", what))
+        return self.date_pattern(node, _of("format", what))
+
+    def date_pattern(self, node: Node, described: str) -> str | None:
+        """A strftime pattern with at least one of %Y, %m, %d; `described` names it in
+        messages ("'format' of field 'x'")."""
+        fmt = self.text(node, described)
         if fmt is None:
             return None
         i = 0
@@ -1055,21 +1091,181 @@ class _Checker:
                 if directive not in STRFTIME_DIRECTIVES:
                     self.error(node, _("{what} uses %{directive}, which is not a date code; use "
                                        "codes such as %Y (year), %m (month) and %d (day)",
-                                       what=_of("format", what), directive=directive)
+                                       what=described, directive=directive)
                                if directive else
                                _("{what} uses a lone '%' at the end, which is not a date code; "
                                  "use codes such as %Y (year), %m (month) and %d (day)",
-                                 what=_of("format", what)))
+                                 what=described))
                     return None
                 i += 2
             else:
                 i += 1
         if not any(code in fmt for code in ("%Y", "%m", "%d")):
-            self.error(node, _("'format' '{format}' of {what} has none of %Y, %m or %d, so it "
+            self.error(node, _("{what} is '{format}', which has none of %Y, %m or %d, so it "
                                "would not show the date; write e.g. \"%Y-%m-%d\" or "
-                               "\"%Y年%m月%d日\"", format=fmt, what=what))
+                               "\"%Y年%m月%d日\"", format=fmt, what=described))
             return None
         return fmt
+
+    # ----------------------------------------------------------------- transform, derive
+
+    def transform(self, node: Node, what: str, ftype: str | None) -> tuple[TransformStep, ...] | None:
+        """The steps of a field's `transform`: a list (one step may stand alone), each a
+        name (upper) or a one-key mapping ({date: "%Y-%m-%d"})."""
+        if _is_null(node) or (isinstance(node, SequenceNode) and not node.value):
+            self.error(node, _("{what} is empty; list its steps, e.g. transform: "
+                               "[no_separators]", what=_of("transform", what)))
+            return None
+        items = node.value if isinstance(node, SequenceNode) else [node]
+        before = len(self.errors)
+        steps = [self.transform_step(n, item, what, ftype) for n, item in enumerate(items, 1)]
+        if len(self.errors) > before or None in steps:
+            return None
+        return tuple(steps)  # type: ignore[arg-type]
+
+    def transform_step(self, n: int, node: Node, what: str, ftype: str | None) -> TransformStep | None:
+        step_what = _("transform step {n} of {what}", n=n, what=what)
+        names = TRANSFORM_NAMES + TRANSFORM_KINDS
+        if isinstance(node, ScalarNode):
+            name = self.text(node, step_what)
+            if name is None:
+                return None
+            if name in TRANSFORM_KINDS:
+                self.error(node, _("{what} is '{name}', which needs its argument, e.g. {example}",
+                                   what=step_what, name=name, example=_TRANSFORM_EXAMPLES[name]))
+                return None
+            if name not in TRANSFORM_NAMES:
+                self.error(node, _("{what} is '{name}', which is not a transform step{suggestion}",
+                                   what=step_what, name=_short(name),
+                                   suggestion=_suggest(name, names, fallback=_(
+                                       "steps: {names}", names=join(names)))))
+                return None
+            return TransformStep(name, line=_line(node))
+        items = self.mapping(node, step_what, _either("upper", "{date: \"%Y-%m-%d\"}"))
+        if items is None:
+            return None
+        if len(items) != 1:
+            self.error(node, _("{what} must be one name such as upper, or a mapping with one "
+                               "key such as {{date: \"%Y-%m-%d\"}}; write each step as its own "
+                               "item of the list", what=step_what))
+            return None
+        (kind, (knode, vnode)), = items.items()
+        if kind in TRANSFORM_NAMES:
+            self.error(knode, _("{what} is '{name}', which takes no argument; write it as "
+                                "'- {name}'",
+                                what=step_what, name=kind))
+            return None
+        if kind not in TRANSFORM_KINDS:
+            self.error(knode, _("{what} is '{name}', which is not a transform step{suggestion}",
+                                what=step_what, name=_short(kind),
+                                suggestion=_suggest(kind, names, fallback=_(
+                                    "steps: {names}", names=join(names)))))
+            return None
+        line = _line(knode)
+        if kind == "date":
+            fmt = self.date_pattern(vnode, _("the date format of {what}", what=step_what))
+            if fmt is None:
+                return None
+            if ftype == "date" and fmt not in CHECKABLE_DATE_FORMATS:
+                self.error(vnode, _("{what} writes dates as '{format}', but {field} is of type "
+                                    "date and is checked as year, month, day: write one of "
+                                    "{formats}, and give the field a 'format' for how it is typed",
+                                    what=step_what, format=fmt, field=what,
+                                    formats=join(CHECKABLE_DATE_FORMATS)))
+                return None
+            return TransformStep("date", format=fmt, line=line)
+        if kind in ("code", "to_code"):
+            dictionary = self.text(vnode, _("the code list of {what}", what=step_what))
+            if dictionary is None:
+                return None
+            if dictionary not in SHIPPED_DICTIONARIES:
+                self.error(vnode, _("{what} names the code list '{name}', which Deskhand does not "
+                                    "ship{suggestion}; the lists are {lists}", what=step_what,
+                                    name=_short(dictionary),
+                                    suggestion=_suggest(dictionary, SHIPPED_DICTIONARIES),
+                                    lists=join(SHIPPED_DICTIONARIES)))
+                return None
+            return TransformStep(kind, dictionary=dictionary, line=line)
+        pairs = self.mapping(vnode, _("the replacements of {what}", what=step_what),
+                             "{replace: {\"－\": \"-\"}}")
+        if pairs is None:
+            return None
+        if not pairs:
+            self.error(vnode, _("{what} replaces nothing; give OLD: NEW pairs",
+                                what=step_what))
+            return None
+        out: list[tuple[str, str]] = []
+        for old, (oknode, newnode) in pairs.items():
+            if not old:
+                self.error(oknode, _("{what} has an empty text to replace", what=step_what))
+                continue
+            if _is_null(newnode):
+                out.append((old, ""))       # {"-": } removes the text
+            elif isinstance(newnode, ScalarNode):
+                out.append((old, newnode.value))
+            else:
+                self.error(newnode, _("{what} must replace '{old}' by a text, not {found}",
+                                      what=step_what, old=_short(old),
+                                      found=self.describe(newnode)))
+        return TransformStep("replace", pairs=tuple(out), line=line) \
+            if len(out) == len(pairs) else None
+
+    def derive(self, node: Node, what: str) -> DeriveSpec | None:
+        described = _of("derive", what)
+        items = self.mapping(node, described, "{from: address, part: district}")
+        if items is None:
+            return None
+        before = len(self.errors)
+        self.unknown_keys(items, DERIVE_KEYS, described)
+        for key in DERIVE_KEYS:
+            if not self.present(items, key, DERIVE_KEYS):
+                self.error(node, _("{what} has no '{key}'; write derive: {{from: address, part: "
+                                   "district}}", what=described, key=key))
+        source = part = None
+        line = _line(node)
+        if "from" in items:
+            source = self.text(items["from"][1], _of("from", described))
+            line = _line(items["from"][1])
+        if "part" in items:
+            pnode = items["part"][1]
+            part = self.text(pnode, _of("part", described))
+            if part is not None and part not in DERIVE_PARTS:
+                self.error(pnode, _("{what} is '{part}', which is not a part of an address"
+                                    "{suggestion}; parts: {parts}", what=_of("part", described),
+                                    part=_short(part), suggestion=_suggest(part, DERIVE_PARTS),
+                                    parts=join(DERIVE_PARTS)))
+                part = None
+        if len(self.errors) > before or source is None or part is None:
+            return None
+        return DeriveSpec(source=source, part=part, line=line)
+
+    def derive_sources(self, fields: list[FieldSpec]) -> bool:
+        """Each derived field's `from` names a declared text field that is not derived."""
+        ok = True
+        for f in fields:
+            if f.derive is None:
+                continue
+            src = self.fields.get(f.derive.source)
+            what = _("field '{name}'", name=f.name)
+            if f.derive.source in self.fields and src is None:
+                continue          # declared, but broken: its own problem is reported
+            if src is None:
+                self.error(f.derive.line, _("{what} is derived from '{source}', which is not "
+                                            "declared in fields{suggestion}", what=what,
+                                            source=_short(f.derive.source),
+                                            suggestion=_suggest(f.derive.source, list(self.fields))))
+            elif src.name == f.name or src.derive is not None:
+                self.error(f.derive.line, _("{what} is derived from '{source}', which is itself "
+                                            "derived; derive it from the field that is read",
+                                            what=what, source=src.name))
+            elif src.type != "text":
+                self.error(f.derive.line, _("{what} is derived from '{source}', a {type} field; "
+                                            "address parts come from a text field (the address)",
+                                            what=what, source=src.name, type=src.type))
+            else:
+                continue
+            ok = False
+        return ok
 
 
     # ----------------------------------------------------------------- fill steps

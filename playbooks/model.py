@@ -55,6 +55,39 @@ class SourceSpec:
     line: int = 0
 
 
+# Value transforms (playbooks/README.md, "transform"): steps written as a bare name ...
+TRANSFORM_NAMES = ("halfwidth", "fullwidth", "upper", "lower", "digits", "no_separators", "strip")
+# ... and steps written as a one-key mapping with an argument.
+TRANSFORM_KINDS = ("date", "code", "to_code", "replace")
+# The code lists Deskhand ships (app/registry/dictionaries/; a test keeps the two the same).
+SHIPPED_DICTIONARIES = ("sex", "ethnicity", "marital_status", "id_type")
+# The parts of an address a field may be derived as (app/checks/address.py).
+DERIVE_PARTS = ("province", "city", "district", "town", "rest",
+                "province_code", "city_code", "district_code")
+
+
+@dataclass(frozen=True)
+class TransformStep:
+    """One cleaning step: `kind` is a name of TRANSFORM_NAMES or TRANSFORM_KINDS; `format`
+    for date, `dictionary` for code/to_code, `pairs` (old, new) for replace."""
+
+    kind: str
+    format: str | None = None
+    dictionary: str | None = None
+    pairs: tuple[tuple[str, str], ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class DeriveSpec:
+    """A field computed from another (`source`, written `from:`) after reading: an
+    address's `part` (DERIVE_PARTS)."""
+
+    source: str
+    part: str
+    line: int = 0
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
@@ -66,6 +99,8 @@ class FieldSpec:
     sensitive: bool = False            # mask in logs/screens; id_number is always sensitive
     multiline: bool = False            # the target field takes line breaks (a remarks box)
     read: ReadSpec | None = None       # how capture finds the value (default: anchor = label)
+    transform: tuple[TransformStep, ...] = ()   # cleaning steps, before the check
+    derive: DeriveSpec | None = None   # computed from another field, not read
     line: int = 0
 
 

@@ -15,6 +15,8 @@ from app.checks.readings import Alternatives, choose_ethnic_group, simplify, tid
 from app.extract.fields import Extractor, Found, found_from_boxes
 from app.i18n import _, join
 from app.ocr.base import OcrEngine, TextBox
+from app.values.derive import derive_fields
+from app.values.transforms import apply_transforms
 from playbooks.model import FieldSpec, Playbook, ReadSpec
 
 # The front of the resident ID card (居民身份证): where each standard field is printed.
@@ -47,7 +49,7 @@ def effective_fields(playbook: Playbook) -> tuple[FieldSpec, ...]:
     idcard = playbook.source_spec is not None and playbook.source_spec.kind == "idcard"
     out = []
     for f in playbook.fields:
-        if f.read is None:
+        if f.read is None and f.derive is None:   # a derived field is computed, not read
             spec = ID_CARD_LAYOUT.get(f.name) if idcard else None
             spec = spec or (ReadSpec(anchor=f.label) if f.label else None)
             if spec is not None:
@@ -91,6 +93,8 @@ def read_source(playbook: Playbook, image: Image.Image, engine: OcrEngine, *,
     values: dict[str, FieldValue] = {}
     missing_required = []
     for f in fields:
+        if f.derive is not None:                   # computed below from its source
+            continue
         if f.read is not None and f.read.clerk:   # asked in the review, never guessed
             values[f.name] = FieldValue(None, "missing", None, {**(source or {}), "kind": "clerk"})
             continue
@@ -111,6 +115,15 @@ def read_source(playbook: Playbook, image: Image.Image, engine: OcrEngine, *,
         raw, alts, repairs = found.value, found.alternatives, []
         if f.type == "text":
             raw, alts, repairs = _repair_text(f, halfwidth_alnum(raw), alts)
+        given = raw
+        if f.transform:                           # the playbook's cleaning steps, then the check
+            done = apply_transforms(f.transform, raw, choices=f.choices)
+            if done.problem is not None:
+                values[f.name] = FieldValue(raw, "invalid", None, {
+                    **prov, "problems": [done.problem], "transform": {"from": raw, "to": raw}})
+                continue
+            alts = alts if len(done.value) == len(raw) else None   # still one per character
+            raw = done.value
         result = check_value(f.type, raw, alts, choices=f.choices)
         if f.type == "text" and result.status == "ok":
             fixed, notes = correct_place_names(result.value)
@@ -132,9 +145,12 @@ def read_source(playbook: Playbook, image: Image.Image, engine: OcrEngine, *,
             prov["problems"] = list(result.problems)
         if result.warnings:
             prov["warnings"] = list(result.warnings)
+        if f.transform:         # marks the value as transformed: a fill does not do it again
+            prov["transform"] = {"from": given, "to": result.value}
         values[f.name] = FieldValue(result.value, result.status, original, prov)
     _cross(playbook, values)
     _address_prefix(playbook, values)
+    derive_fields(playbook, values)
     case = Case(case_id=new_case_id(), playbook=playbook.id, fields=values, created=now_iso())
     return CaptureResult(case, missing_required, ocr_s, time.perf_counter() - t0, boxes)
 

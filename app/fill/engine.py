@@ -145,7 +145,11 @@ def plan(playbook: Playbook, case: Case, *, gate: bool = True) -> list[PlannedSt
             value = case.value(step.field)
             if value is None or value == "":
                 if spec.required:
+                    why = _why_empty(case, spec.name)
                     raise UsageError(
+                        _("Field '{label}' ({name}) is required but the case has no value for "
+                          "it: {reason} Add it (--set NAME=VALUE) or capture again.",
+                          label=spec.label or spec.name, name=spec.name, reason=why) if why else
                         _("Field '{label}' ({name}) is required but the case has no value for "
                           "it; add it (--set NAME=VALUE) or capture again.",
                           label=spec.label or spec.name, name=spec.name),
@@ -186,6 +190,17 @@ def plan(playbook: Playbook, case: Case, *, gate: bool = True) -> list[PlannedSt
         from app.fill.gate import require_typeable
         require_typeable(playbook, case)
     return out
+
+
+def _why_empty(case: Case, name: str) -> str | None:
+    """The sentence a capture left on an empty field (a derived address part that was
+    ambiguous, say), ending with a full stop."""
+    fv = case.fields.get(name)
+    problems = [str(p) for p in (fv.source.get("problems") or [])] if fv else []
+    if not problems:
+        return None
+    first = problems[0].rstrip()
+    return first if first.endswith((".", "。")) else first + "."
 
 
 def fields_needing_person(playbook: Playbook, case: Case) -> list[str]:
