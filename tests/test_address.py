@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from app.checks.address import PARTS, split_address
-from tests.address_corpus import CODES, NO_COUNTY, SURE, UNSURE
+from address_corpus import CODES, NO_COUNTY, SURE, UNSURE
 
 
 def _expected(row) -> dict[str, str | None]:

@@ -345,7 +345,8 @@ def test_the_id_number_confirms_or_is_noted_but_never_decides(pb):
 def test_a_part_of_an_address_the_registry_disputes_needs_the_same_look(pb):
     values = {"address": FieldValue("福建省龙岩市新罗区东城街道1号", "mismatch")}
     derive_fields(pb, values)
-    assert values["district"].value == "新罗区" and values["district"].status == "mismatch"
+    assert values["district"].value == "新罗区" and values["district"].status == "invalid"
+    assert "marked mismatch" in values["district"].source["problems"][0]
     values = {"address": FieldValue(None, "missing")}
     derive_fields(pb, values)
     assert values["district"].status == "missing" and "no value" in \

@@ -31,7 +31,6 @@ How it reads, and why it cannot guess:
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -47,7 +46,8 @@ MUNICIPALITIES = ("110000", "120000", "310000", "500000")
 NOT_PLACES = ("830000",)     # 台湾居民居住证: a code of ID numbers, not a place
 _COUNTRY = ("中华人民共和国", "中国")
 _ETHNIC = sorted({g for e in ETHNIC_GROUPS for g in (e, e[:-1])}, key=len, reverse=True)
-_TOWN = re.compile(r"[\u4e00-\u9fff]{1,10}?(?:街道办事处|地区办事处|街道|苏木|镇|乡)")
+_TOWN_SUFFIXES = ("地区办事处", "街道", "苏木", "镇", "乡")
+_TOWN_LONGEST = 16                         # characters, suffix included
 _NOT_IN_TOWN = set("号栋幢室弄巷")
 _ROAD = set("路道")
 _AFTER_ROAD_WORD = set("路街道巷弄")
@@ -270,24 +270,27 @@ def _codes(r: _Reading) -> tuple[str | None, str | None, str | None]:
 # --------------------------------------------------------------------------- towns
 
 def _town_at(text: str, pos: int) -> str | None:
-    """The 乡/镇/街道 written at `pos`, or None when what is there does not look like one."""
-    m = _TOWN.match(text, pos)
-    if m is None:
-        return None
-    town = m.group(0)
-    core = town
-    for suffix in ("街道办事处", "地区办事处", "街道", "苏木", "镇", "乡"):
-        if town.endswith(suffix):
-            core = town[: -len(suffix)]
-            break
-    if _NOT_IN_TOWN & set(core):
-        return None
-    street_suffix = town.endswith(("街道", "街道办事处"))
-    if _ROAD & set(core) and not street_suffix:
-        return None          # 城乡路, 新镇路: a road, not a town
-    if not street_suffix and text[m.end(): m.end() + 1] in _AFTER_ROAD_WORD:
-        return None
-    return town
+    """The 乡/镇/街道 written at `pos`, or None when what is there does not look like one:
+    the shortest run of Chinese characters ending in a town suffix that is no road (城乡路,
+    新镇路) and holds no house number; 新镇街道 is tried after 新镇 is refused."""
+    for end in range(pos + 2, min(len(text), pos + _TOWN_LONGEST) + 1):
+        if not "\u4e00" <= text[end - 1] <= "\u9fff":
+            return None                    # a digit or a letter: no town name goes on
+        word = text[pos:end]
+        suffix = next((s for s in _TOWN_SUFFIXES if word.endswith(s) and len(word) > len(s)),
+                      None)
+        if suffix is None:
+            continue
+        core = word[: -len(suffix)]
+        if _NOT_IN_TOWN & set(core):
+            return None
+        street = suffix == "街道"
+        if not street and (_ROAD & set(core) or text[end: end + 1] in _AFTER_ROAD_WORD):
+            continue                       # 城乡路: a road; perhaps a longer name follows
+        if street and text.startswith("办事处", end):
+            word += "办事处"
+        return word
+    return None
 
 
 # --------------------------------------------------------------------------- the split

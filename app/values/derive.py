@@ -84,8 +84,9 @@ def _derived_value(spec: FieldSpec, split: AddressSplit, source: FieldValue,
             status = "invalid"
             prov["problems"] = list(check.problems)
     if status == "ok" and source.status in _STATUS_WORDS:
-        # a part of a value a person must look at needs the same look
-        status = source.status
+        # a part of a value a person must look at needs the same look (invalid: the gate
+        # gives this sentence; mismatch would speak of a registry value the part lacks)
+        status = "invalid"
         prov["problems"] = [_("It is taken from {field}, which is marked {status}; check "
                               "that first.", field=source_label, status=_(_STATUS_WORDS[source.status]))]
     return FieldValue(value, status, None, prov)
