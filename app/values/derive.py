@@ -45,14 +45,14 @@ def _id_area(playbook: Playbook, values: dict[str, FieldValue]) -> tuple[str, st
 def _remark(split: AddressSplit, part: str, id_area: tuple[str, str] | None) -> str | None:
     """What the ID number's area code says about this part: agrees, differs, or (for a
     part left to the clerk) which place it was issued in — a hint, never the value."""
-    if id_area is None:
-        return None
+    if id_area is None or not part.startswith(("district", "city", "province")):
+        return None                       # towns and the rest: the ID number says nothing
     code, name = id_area
     district = split.parts.get("district_code")
     if split.parts.get(part) is None:
         return _("The ID number was issued in {area} ({code}); the address alone does not "
                  "say, so check it.", area=name, code=code)
-    if district is None or not part.startswith(("district", "city", "province")):
+    if district is None:
         return None
     width = {"province": 2, "city": 4}.get(part.split("_")[0], 6)
     if district[:width] == code[:width]:
