@@ -89,3 +89,55 @@ def test_short_forms_count_only_when_the_next_level_follows():
     # 湖南 is the province only when one of its cities or counties follows
     assert split_address("湖南路街道").parts["province"] is None
     assert split_address("湖南长沙岳麓区").parts["district_code"] == "430104"
+
+
+def test_every_county_in_the_table_splits_back_to_itself_or_to_nothing():
+    """Each of the ~2,850 current counties, written five ways (in full; without the
+    province; with short province and city; with the province only; alone): its own code,
+    or — only for a name two counties share — nothing. Each retired county name after its
+    province: nothing, or the current county of that very name (re-coded) or short form
+    (青龙县, now 青龙满族自治县)."""
+    from app.checks.address import MUNICIPALITIES, short_forms
+    from app.checks.areas import _table
+    table = _table()
+    current = {c: a.name for c, a in table.items() if a.current and c != "830000"}
+    counties = {c: n for c, n in current.items() if not c.endswith("00")}
+    by_name: dict[str, list[str]] = {}
+    for c, n in counties.items():
+        by_name.setdefault(n, []).append(c)
+    tail = "幸福镇光明路1号"
+    wrong, unsure = [], []
+    for code, name in counties.items():
+        province, city = current[code[:2] + "0000"], current.get(code[:4] + "00")
+        shared_in_province = sum(c[:2] == code[:2] for c in by_name[name]) > 1
+        forms = {"full": (province if code[:2] + "0000" in MUNICIPALITIES else
+                          province + (city or "")) + name,
+                 "province": province + name, "alone": name}
+        if city:
+            forms["no_province"] = city + name
+            sp, sc = short_forms(province, "province"), short_forms(city, "city")
+            if sp and sc:
+                forms["short"] = sp[0] + sc[0] + name
+        for form, written in forms.items():
+            split = split_address(written + tail)
+            got = split.parts["district_code"]
+            if got == code:
+                if (split.parts["town"], split.parts["rest"]) != ("幸福镇", "光明路1号"):
+                    wrong.append((written, split.parts["town"], split.parts["rest"]))
+            elif got is not None:
+                wrong.append((written, got, code))
+            elif form == "alone" and len(by_name[name]) > 1 or \
+                    form == "province" and shared_in_province:
+                continue                                 # two of that name: never guessed
+            else:
+                unsure.append(written)
+    assert wrong == [] and unsure == []
+    for code, area in table.items():
+        if area.current or code.endswith("00") or code[:2] + "0000" not in current:
+            continue
+        got = split_address(current[code[:2] + "0000"] + area.name + tail).parts["district_code"]
+        if got is not None:
+            now = counties[got]
+            assert got[:2] == code[:2] and (now == area.name
+                                            or area.name in short_forms(now, "county")), \
+                (area.name, code, got, now)

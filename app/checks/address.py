@@ -48,6 +48,7 @@ _COUNTRY = ("中华人民共和国", "中国")
 _ETHNIC = sorted({g for e in ETHNIC_GROUPS for g in (e, e[:-1])}, key=len, reverse=True)
 _TOWN_SUFFIXES = ("地区办事处", "街道", "苏木", "镇", "乡")
 _TOWN_LONGEST = 16                         # characters, suffix included
+_LEVEL_SUFFIXES = "省市区县旗州盟"
 _NOT_IN_TOWN = set("号栋幢室弄巷")
 _ROAD = set("路道")
 _AFTER_ROAD_WORD = set("路街道巷弄")
@@ -240,9 +241,10 @@ def _stands(r: _Reading, text: str) -> bool:
     if r.province is not None and r.province.short and r.city is None and r.county is None:
         return False
     if r.city is not None and r.city.short and r.county is None:
-        # 东莞虎门镇; but in 东莞市虎门镇 the full name is the reading, not 东莞 + 市虎门镇
+        # 东莞虎门镇; but not 东莞 + 市虎门镇 (the full name is the reading), nor 中山 +
+        # 区幸福镇 (中山区 is a county of 大连)
         return (not _has_counties(r.city.place) and _town_at(text, r.city.end) is not None
-                and not text.startswith(r.city.place.name, r.city.start))
+                and text[r.city.end] not in _LEVEL_SUFFIXES)
     return True
 
 
