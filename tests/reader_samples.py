@@ -104,17 +104,34 @@ def render_form(seed: int, *, layout: str = "above", columns: int = 4, spaced: b
         t = _spaced(text) if spaced else text
         return t + "：" if colon else t
 
-    rows = [cells[i:i + columns] for i in range(0, len(cells), columns)]
-    rows.append([(address_label, p.address, "address")])            # a row of its own
+    measure = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+    label_w = max(measure.textlength(label_text(c[0]), font=lf) for c in cells) + 12
+
+    def span(label: str, value: str) -> int:
+        """Grid cells a label and value take: a value too long for one spans two, as a
+        form's designer would give a long field (nothing is drawn over a neighbour)."""
+        need = (max(measure.textlength(label_text(label), font=lf), measure.textlength(value, font=vf))
+                if layout == "above" else label_w + 8 + measure.textlength(value, font=vf))
+        return min(columns, 1 + int((need + 1.5 * font_px) // cell_w))
+
+    rows: list[list[tuple[int, tuple[str, str, str | None]]]] = [[]]
+    used = 0
+    for c in cells:
+        n = span(c[0], c[1])
+        if used + n > columns:
+            rows.append([])
+            used = 0
+        rows[-1].append((used, c))
+        used += n
+    rows.append([(0, (address_label, p.address, "address"))])       # a row of its own
     row_h = (font_px * 2 + 8 + 26) if layout == "above" else (font_px + 26)
     H = margin * 2 + 60 + row_h * len(rows)
     img = Image.new("RGB", (W, H), (255, 255, 255))
     d = ImageDraw.Draw(img)
     d.text((margin, margin), "申请人基本信息", font=_font("sans_bold", 20), fill=(30, 30, 30))
-    label_w = max(d.textlength(label_text(c[0]), font=lf) for r in rows for c in r) + 12
     y = margin + 60
     for row in rows:
-        for k, (label, value, name) in enumerate(row):
+        for k, (label, value, name) in row:
             x = margin + k * cell_w
             lt = label_text(label)
             if layout == "above":
@@ -133,7 +150,7 @@ def render_form(seed: int, *, layout: str = "above", columns: int = 4, spaced: b
         last = margin + 60 + row_h * (scroll_rows - 1)
         top = last + (font_px + 4 if layout == "above" else row_h - 6)
         img = img.crop((0, top, W, H))
-        gone = [c for r in rows[:scroll_rows] for c in r]
+        gone = [c for r in rows[:scroll_rows] for _k, c in r]
         for label, value, name in gone:
             if name is not None:
                 truth[name] = None

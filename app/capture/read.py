@@ -132,6 +132,8 @@ def read_source(playbook: Playbook, image: Image.Image, engine: OcrEngine, *,
             if repairs:
                 result = replace(result, status="corrected", value=fixed,
                                  warnings=[*result.warnings, *repairs])
+        if found.doubt and result.status in ("ok", "corrected"):
+            result = replace(result, status="invalid", problems=[*result.problems, found.doubt])
         if result.status == "ok" and _is_name(f) and len(result.value) < 2:
             # Chinese names have two characters or more: one means a character was lost
             # (rare characters such as 赟 are what OCR drops).

@@ -14,11 +14,11 @@ When a field has no value, `Extractor.why` says why, in a sentence for the clerk
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from app.extract.labels import (LabelHit, anchor_key, find_labels, ink_gap, ink_split,
-                                looks_like_label)
+from app.extract.ink import SPLIT_CHARS, ink_between, ink_gap, ink_split
+from app.extract.labels import LabelHit, anchor_key, find_labels, looks_like_label
 from app.i18n import _
 from app.ocr.base import TextBox
 from app.ocr.find import slice_box
@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from PIL import Image
 
 RIGHT_GAP, BELOW_GAP = 6.0, 1.5     # default max_gap, in label heights (playbooks/README.md)
-RUN_GAP = 2.5                       # a wider gap inside a line ends the value (another cell)
+RUN_GAP = 2.5                       # without the picture, a wider gap in a line ends the value
 
 
 Alternatives = tuple[tuple[str, ...], ...]
@@ -41,6 +41,7 @@ class Found:
     score: float
     # Per character of `value`, what the OCR engine also considered (see TextBox).
     alternatives: Alternatives | None = None
+    doubt: str | None = None           # why the value may be incomplete (never then `ok`)
 
     def __post_init__(self) -> None:
         if self.alternatives is not None and len(self.alternatives) != len(self.value):
@@ -49,7 +50,7 @@ class Found:
     def part(self, start: int, end: int) -> "Found":
         """The value narrowed to value[start:end], its alternatives with it."""
         alts = self.alternatives[start:end] if self.alternatives is not None else None
-        return Found(self.value[start:end], self.box, self.score, alts)
+        return Found(self.value[start:end], self.box, self.score, alts, self.doubt)
 
 
 def _union(boxes: list[TextBox]) -> tuple[int, int, int, int]:
@@ -124,17 +125,20 @@ class Extractor:
         labels: set[int] = set()                # id() of every box holding some field's label
         found: dict[str, list[tuple[str, list[LabelHit]]]] = {}
         gap = ink_gap(image) if image is not None else None
-        self._split = ink_split(image) if image is not None else None
+        # a card has no cells to part (and glare hides ink): only unread text is looked for
+        self._split = ink_split(image) if image is not None and not card else None
+        self._between = ink_between(image) if image is not None else None
         for f in fields:
             found[f.name] = [(w, find_labels(boxes, w, glued=card, gap=gap))
                              for w in self.anchors_of(f)]
             labels |= {id(p) for _w, hits in found[f.name] for h in hits if h.literal for p in h.parts}
         claimed: set[int] = set()
+        self._wording: dict[str, str] = {}      # field name → the anchor its label matched
         for f in fields:
-            hit = self._claim(f, found[f.name], claimed)
-            if hit is not None:
-                self.hits[f.name] = hit
-                claimed |= {id(p) for p in hit.parts}
+            taken = self._claim(f, found[f.name], claimed)
+            if taken is not None:
+                self._wording[f.name], self.hits[f.name] = taken
+                claimed |= {id(p) for p in taken[1].parts}
         labels |= claimed
         self._label_like = {id(b) for b in boxes
                             if id(b) in labels or looks_like_label(b, self.anchors)}
@@ -146,7 +150,7 @@ class Extractor:
         return [field.label] if field.label else []
 
     def _claim(self, field: FieldSpec, found: list[tuple[str, list[LabelHit]]],
-               claimed: set[int]) -> LabelHit | None:
+               claimed: set[int]) -> tuple[str, LabelHit] | None:
         """The field's label: the first wording found exactly once, exact readings before
         those that needed the engine's alternatives; one found twice is taken for neither."""
         for literal in (True, False):
@@ -154,7 +158,7 @@ class Extractor:
                 free = [h for h in hits if h.literal == literal
                         and not any(id(p) in claimed for p in h.parts)]
                 if len(free) == 1:
-                    return free[0]
+                    return wording, free[0]
                 if len(free) > 1:
                     self.why[field.name] = _(
                         "The label {label} is on the source {n} times, so it is not known which "
@@ -198,11 +202,12 @@ class Extractor:
                     BELOW_GAP if spec.direction == "below" else RIGHT_GAP
                 self.why[field.name] = _(
                     "The label {label} is on the source, but no value was found below it, in its "
-                    "column, within {gap} label heights.", label=spec.anchor, gap=f"{gap:g}") \
+                    "column, within {gap} label heights.", label=self._wording[field.name],
+                    gap=f"{gap:g}") \
                     if spec.direction == "below" else _(
                     "The label {label} is on the source, but no value was found right of it, "
-                    "before the next label, within {gap} label heights.", label=spec.anchor,
-                    gap=f"{gap:g}")
+                    "before the next label, within {gap} label heights.",
+                    label=self._wording[field.name], gap=f"{gap:g}")
         else:
             found = None
         if found is not None and spec.pattern is not None:
@@ -271,7 +276,7 @@ class Extractor:
         picked = self._wrapped(rows, i, spec.lines, h, own, allow_above=not self.card)
         # a rest cut at another label already ends there; an uncut one may hold a cell more
         whole = rest if rest is hit.rest else None
-        return self._joined([_line_run(rows[k], h) for k in sorted(picked)], hit, whole)
+        return self._joined([rows[k] for k in sorted(picked)], h, hit, whole)
 
     def _wrapped(self, rows: list[list[TextBox]], i: int, lines: int, h: float, own: set[int],
                  *, allow_above: bool = True) -> list[int]:
@@ -323,16 +328,20 @@ class Extractor:
                     or any(self._is_label(b) or b.right > right + 0.5 * h for b in rows[k]):
                 break
             picked.append(k)
-        return self._joined([_line_run(rows[k], h) for k in picked], hit, None)
+        return self._joined([rows[k] for k in picked], h, hit, None)
 
-    def _joined(self, lines: list[list[TextBox]], hit: LabelHit, rest: TextBox | None
+    def _joined(self, lines: list[list[TextBox]], h: float, hit: LabelHit, rest: TextBox | None
                 ) -> Found | None:
-        """The value's boxes, line by line, up to a blank in the picture wide enough to part
-        two cells that OCR read as one line (then the value ends there); None when such a
-        blank is seen but where the text parts cannot be told."""
+        """The value's boxes, line by line, each line up to a wide blank (another cell's
+        text follows), also one inside a box that OCR read over two cells; None when such
+        a blank is seen but where the text parts cannot be told. Printed text OCR left
+        unread between two boxes makes the value doubtful: it may lack a part."""
         boxes: list[TextBox] = []
+        doubt = False
         for line in lines:
-            for b in line:
+            run, unread = self._run(line, h)
+            doubt = doubt or unread
+            for b in run:
                 if self._split is not None:
                     whole, at = (hit.parts[-1], hit.rest_at) if b is rest else (b, 0)
                     i = self._split(whole, at)
@@ -340,9 +349,43 @@ class Extractor:
                         if i < 0:
                             return None
                         boxes.append(slice_box(whole, at, i) if i > at else b)
-                        return found_from_boxes(boxes) if boxes else None
+                        return self._found(boxes, doubt)
                 boxes.append(b)
-        return found_from_boxes(boxes) if boxes else None
+            if len(run) < len(line):
+                break                         # another cell follows: the value ends here
+        return self._found(boxes, doubt)
+
+    @staticmethod
+    def _found(boxes: list[TextBox], doubt: bool) -> Found | None:
+        if not boxes:
+            return None
+        found = found_from_boxes(boxes)
+        if doubt:
+            found = replace(found, doubt=_("Part of this value is printed but could not be "
+                                           "read; check it against the source."))
+        return found
+
+    def _run(self, row: list[TextBox], h: float) -> tuple[list[TextBox], bool]:
+        """The boxes of one line that belong to the value, and whether printed text OCR did
+        not read lies between two of them. Without the picture, or on a card (no cells):
+        up to a gap of RUN_GAP label heights. With it: up to a blank of SPLIT_CHARS
+        characters (another cell) — a gap holding ink is text left unread, not the end."""
+        run, unread = [row[0]], False
+        for b in row[1:]:
+            gap = b.x - run[-1].right
+            char = 0.8 * min(b.height, run[-1].height)
+            if self._between is None or self.card:
+                if gap > h * RUN_GAP:
+                    break
+                unread = unread or (self._between is not None and gap > 0.5 * char
+                                    and self._between(run[-1], b))
+            elif gap > 0.5 * char:
+                if self._between(run[-1], b):
+                    unread = True
+                elif gap >= SPLIT_CHARS * char:
+                    break
+            run.append(b)
+        return run, unread
 
     def _cut(self, rest: TextBox) -> TextBox | None:
         """A value OCR read into its label's box, up to another field's label inside it
@@ -382,16 +425,6 @@ class Extractor:
                 g = 1 if m.groups() else 0
                 return Found(text, (b.x, b.y, b.width, b.height), b.score, alts).part(m.start(g), m.end(g))
         return None
-
-
-def _line_run(row: list[TextBox], h: float) -> list[TextBox]:
-    """Boxes of one line that belong together: stop at a wide gap."""
-    run = [row[0]]
-    for b in row[1:]:
-        if b.x - (run[-1].x + run[-1].width) > h * RUN_GAP:
-            break
-        run.append(b)
-    return run
 
 
 def _find_all(text: str, anchor: str) -> list[int]:

@@ -6,12 +6,14 @@ is taken from a label that only resembles the field's:
   width dropped, a leading required mark * ★ and a trailing colon removed): `姓　　名：`
   is 姓名; `配偶姓名` is not, though it contains it.
 - OCR often reads a label and its value as one box ("身份证号码：3508…", "名：胡梅珍"): the
-  anchor may start a box when a colon, a space, or (after Chinese) a digit or letter
-  follows it; the rest of the box is the value. `出生日期` does not start with the label
-  出生 that way: 日 continues the word. On an ID card (`glued`) the few labels are known
-  and never continue, so "民族苗" is 民族 and 苗.
+  anchor may start a box when a colon, a space, (after Chinese) a digit or letter, or
+  blank space printed in the picture (`gap`, app/extract/ink.py: "姓名 朱文涛" read as
+  "姓名朱文涛") follows it; the rest of the box is the value. `出生日期` does not start with
+  the label 出生 that way: 日 continues the word. On an ID card (`glued`) the few labels
+  are known and never continue, so "民族苗" is 民族 and 苗.
 - a label printed as separate characters (`姓   名`, read as 姓 and 名) is joined back from
-  boxes on one line at most JOIN_GAP label heights apart.
+  boxes on one line at most JOIN_GAP label heights apart (`lost_heads` finds where OCR
+  missed a lone first character, for capture to read again).
 - a character the engine read otherwise but also considered (TextBox.alternatives) still
   matches, after every exact reading was tried.
 A text "looks like a label" — and so ends the value before it — when it is any field's
@@ -23,21 +25,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from app.ocr.base import TextBox
 from app.ocr.find import REQUIRED_MARKS, slice_box
 from playbooks.anchors import anchor_key
 
-if TYPE_CHECKING:  # pragma: no cover
-    from PIL import Image
-
-__all__ = ["LabelHit", "find_labels", "looks_like_label", "anchor_key", "ink_gap", "ink_split",
-           "lost_heads", "JOIN_GAP"]
+__all__ = ["LabelHit", "Gap", "find_labels", "looks_like_label", "anchor_key", "lost_heads",
+           "JOIN_GAP"]
 
 JOIN_GAP = 3.0                        # in label heights: 姓　　名 leaves two characters' room
-GAP_CHARS = 0.4                       # blank space that parts a label from its value, in characters
-SPLIT_CHARS = 1.5                     # blank space inside a value that parts two cells' texts
 _COLONS = frozenset(":")              # after NFKC: ： ﹕ → :
 _LABEL_COLON = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]\s*[:：]")
 
@@ -135,7 +132,7 @@ def _next_on_line(box: TextBox, boxes: list[TextBox]) -> TextBox | None:
     h = box.height
     mid = box.y + h / 2
     near = [b for b in boxes if b is not box and abs(b.y + b.height / 2 - mid) <= 0.5 * max(h, b.height)
-            and b.x >= box.right - 0.3 * h and b.x - box.right <= JOIN_GAP * h]
+            and b.x > box.x + box.width / 2 and b.x - box.right <= JOIN_GAP * h]
     return min(near, key=lambda b: b.x, default=None)
 
 
@@ -181,88 +178,6 @@ def looks_like_label(box: TextBox, anchors: list[str]) -> bool:
         return True
     t = anchor_key(text)
     return any(len(a) >= 2 and t.endswith(a) for a in anchors)
-
-
-def _widths(text: str) -> list[float]:
-    """Each character's advance in CJK characters (others about half one)."""
-    return [1.0 if unicodedata.east_asian_width(c) in ("W", "F") else 0.55 for c in text]
-
-
-def _blank_runs(image: "Image.Image", box: TextBox) -> tuple[list[tuple[int, int]], int, int, float] | None:
-    """The runs [start, end) of ink-free columns inside the box's ink, the ink's left and
-    right edge, and the ink's height (about a CJK character's width); box-relative."""
-    import numpy as np
-    if box.width < 4 or box.height < 4:
-        return None
-    crop = np.asarray(image.crop((box.x, box.y, box.right, box.bottom)).convert("L"), dtype=np.int16)
-    ink = np.abs(crop - np.median(crop)) > 60
-    cols, rows = np.flatnonzero(ink.any(axis=0)), np.flatnonzero(ink.any(axis=1))
-    if len(cols) < 2:
-        return None
-    blank = ~ink.any(axis=0)
-    runs, start = [], None
-    for x in range(int(cols[0]), int(cols[-1]) + 1):
-        if blank[x] and start is None:
-            start = x
-        elif not blank[x] and start is not None:
-            runs.append((start, x))
-            start = None
-    height = float(min(max(rows[-1] - rows[0] + 1, 0.5 * box.height), box.height))
-    return runs, int(cols[0]), int(cols[-1]) + 1, height
-
-
-def ink_gap(image: "Image.Image") -> Gap:
-    """Whether the picture shows blank space before character i of a box: a run of
-    columns without ink at least GAP_CHARS of a character wide, where the characters
-    before i end — counted from the left, or the characters from i on begin — counted from
-    the right (a label spaced out, 性　　别, is wider than its characters). A character is
-    as wide as the ink is tall (CJK; other characters about half). Gaps inside a character
-    (川, 小) and between the characters of a word are narrower."""
-
-    def gap(box: TextBox, i: int) -> bool:
-        ink = _blank_runs(image, box) if 0 < i < len(box.text) else None
-        if ink is None:
-            return False
-        runs, left, right, char = ink
-        widths = _widths(box.text)
-        for at in (left + char * sum(widths[:i]), right - char * sum(widths[i:])):
-            if any(b - a >= GAP_CHARS * char and a - 0.6 * char <= at <= b + 0.6 * char
-                   for a, b in runs):
-                return True
-        return False
-    return gap
-
-
-Split = Callable[[TextBox, int], "int | None"]
-
-
-def ink_split(image: "Image.Image") -> Split:
-    """Where a box holds two cells' texts that OCR read as one line ("…有限公司   文化程度
-    本科"): the index of the first character after a blank at least SPLIT_CHARS wide, None
-    when there is no such blank, -1 when there is one but the characters cannot be counted
-    to it with certainty (then the value is not taken)."""
-
-    def split(box: TextBox, after: int = 0) -> int | None:
-        ink = _blank_runs(image, box)
-        if ink is None:
-            return None
-        runs, left, right, char = ink
-        wide = [(a, b) for a, b in runs if b - a >= SPLIT_CHARS * char]
-        if not wide:
-            return None
-        widths = _widths(box.text.rstrip())
-        pitch = (right - left - sum(b - a for a, b in wide)) / (sum(widths) or 1.0)
-        skipped = 0.0                 # blank left of the gap looked at, not text
-        for a, b in wide:
-            at = a - left - skipped
-            skipped += b - a
-            if at < sum(widths[:after]) * pitch + 0.4 * pitch:
-                continue              # before the value (the gap after its label)
-            fits = [i for i in range(after + 1, len(widths))
-                    if abs(sum(widths[:i]) * pitch - at) <= 0.4 * pitch]
-            return fits[0] if len(fits) == 1 else -1
-        return None
-    return split
 
 
 def lost_heads(boxes: list[TextBox], anchor: str) -> list[tuple[TextBox, str]]:
