@@ -19,7 +19,7 @@ from app.cases import Case, FieldValue, case_from_values, load_case, save_case
 from app.errors import DeskhandError, NeedsPersonError, RefusedValueError, UsageError
 from app.fill.engine import FillOptions, FillReport, PlannedStep, masked_text, plan
 from app.fill.gate import Verdict, confirm, printable, vet
-from app.i18n import N_, _, sentences
+from app.i18n import N_, _, join, sentences
 from app.privacy import mask_text
 from app.values.derive import settle_case
 from app.pipeline import Pipeline, PipelineOptions, build_pipeline
@@ -278,6 +278,11 @@ def cmd_capture(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: 
                                verify=not args.offline)
     result, case, case_path, fault = outcome.result, outcome.case, outcome.case_path, outcome.verify_error
     code = 1 if result.needs_person else 0
+    if result.missing_required:
+        print(_("These fields could not be found on the source: {fields}. The others are kept in "
+                "{path}: give these in the review, or with --set NAME=VALUE when filling.",
+                fields=join([_labelled(pb, n) for n in result.missing_required]), path=case_path),
+              file=err)
     if fault is not None:
         print(sentences([fault.message, _("The case is kept in {path}.", path=case_path)]),
               file=err)
@@ -292,7 +297,8 @@ def cmd_capture(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: 
             for name, fv in case.fields.items()]
     if args.json:
         _json({"playbook": pb.id, "case": str(case_path), "fields": rows,
-               "needs_person": result.needs_person, "ocr_s": round(result.ocr_s, 3),
+               "needs_person": result.needs_person, "missing": result.missing_required,
+               "ocr_s": round(result.ocr_s, 3),
                "elapsed_s": round(result.elapsed_s, 3),
                "verify_s": round(outcome.timings["verify_s"], 3) if "verify_s" in outcome.timings else None,
                "verification": [_masked_answer(a) for a in case.verification],
@@ -313,6 +319,12 @@ def cmd_capture(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: 
                   f"{row['value'] or ''}{extra}{why}", file=out)
     print(_("Case written to {path}", path=case_path), file=err)
     return code
+
+
+def _labelled(pb: Playbook, name: str) -> str:
+    """A field as the clerk knows it: 姓名 (applicant_name)."""
+    label = pb.field_spec(name).label
+    return f"{label} ({name})" if label else name
 
 
 def _masked_answer(answer: dict[str, Any]) -> dict[str, Any]:

@@ -255,19 +255,15 @@ class Pipeline:
     def capture(self, playbook: "Playbook", source: Source, *, case_path: Path | None = None,
                 verify: bool = True) -> CaptureOutcome:
         """Read `source` with the playbook, save the case (before the registries are asked,
-        so it is kept whatever they do), verify it, save again. CaptureError when required
-        fields are missing (then nothing is saved)."""
+        so it is kept whatever they do), verify it, save again. A required field that could
+        not be found is kept `missing`, with why, for the clerk to give (the review, --set);
+        the others are kept and verified. Only a source with no text, or none of the
+        playbook's fields, is a CaptureError (then nothing is saved)."""
         from app.capture.read import read_source
-        from app.capture.screen import CaptureError
         t0 = time.perf_counter()
         result = read_source(playbook, source.image, self.engine(), scale=source.scale,
                              source=source.provenance)
         timings = {"read_s": time.perf_counter() - t0}
-        if result.missing_required:
-            raise CaptureError(_("These fields could not be found on the source: {fields}. "
-                                 "Check that the right page is showing in full; no case file "
-                                 "was written.", fields=join(result.missing_required)),
-                               playbook=playbook.id)
         case = result.case
         path = case_path or self.cases_dir / f"{case.case_id}.json"
         save_case(case, path)
@@ -278,7 +274,8 @@ class Pipeline:
             timings["verify_s"] = time.perf_counter() - t1
             save_case(case, path)
         timings["total_s"] = time.perf_counter() - t0
-        return CaptureOutcome(playbook, case, path, source.image, result, error, timings)
+        image = result.image if result.image is not None else source.image   # the boxes' picture
+        return CaptureOutcome(playbook, case, path, image, result, error, timings)
 
     def verify(self, playbook: "Playbook", case: Case) -> DeskhandError | None:
         """Ask the registries the playbook names; the error that stopped it, if any. The

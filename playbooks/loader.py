@@ -27,6 +27,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from playbooks.errors import PlaybookError, PlaybookErrors
+from playbooks.anchors import anchor_key
 from playbooks.files import FileRefused, read_regular_file
 from playbooks.patterns import (MIN_LITERAL, glob_catch_all, glob_problem, regex_catch_all,
                                 regex_problem)
@@ -85,7 +86,7 @@ CHECKABLE_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日",
 SOURCE_KEYS = ("kind", "window", "size", "regions")
 VERIFY_KEYS = ("lookup", "with", "confirm", "fill")
 COMPARE_KEYS = ("rule", "threshold", "as")
-READ_KEYS = ("anchor", "direction", "lines", "region", "pattern")
+READ_KEYS = ("anchor", "direction", "lines", "max_gap", "region", "pattern")
 REGION_KEYS = ("x", "y", "width", "height")
 STEP_KINDS = ("click", "type", "key", "choose", "wait")
 CLICK_KEYS = ("x", "y", "anchor", "dx", "dy", "button", "double")
@@ -114,6 +115,7 @@ LOOKUP_RE = re.compile(r"[a-z0-9][a-z0-9_-]*\.[a-z0-9][a-z0-9_-]*\Z")
 STRFTIME_DIRECTIVES = set("aAwdbBmyYHIpMSfzZjUWcxX%")
 
 MAX_SECONDS = 600          # longest wait or timeout, in seconds
+MAX_LABEL_HEIGHTS = 100    # largest read: max_gap (a value 100 label heights away is another's)
 MAX_ERRORS = 100           # problems reported from one file; the rest after these are fixed
 MAX_SUGGEST_FROM = 300     # "did you mean" looks among at most this many names
 MAX_COORD = 10000          # largest click position or offset, in pixels
@@ -495,6 +497,23 @@ class _Checker:
                            what=what, found=self.describe(node)))
         return None
 
+    def label_heights(self, node: Node, what: str) -> float | None:
+        """A distance in label heights: a number more than 0, at most MAX_LABEL_HEIGHTS."""
+        if isinstance(node, ScalarNode) and node.tag in ("tag:yaml.org,2002:int",
+                                                         "tag:yaml.org,2002:float"):
+            ok, value = self.construct(node)
+            if not ok:
+                return None
+            if value > MAX_LABEL_HEIGHTS or not math.isfinite(value) or value <= 0:
+                self.error(node, _("{what} must be more than 0 and at most {limit} label heights, "
+                                   "not {value}", what=what, limit=MAX_LABEL_HEIGHTS,
+                                   value=_short(node.value)))
+                return None
+            return float(value)
+        self.error(node, _("{what} must be a number of label heights such as 6 or 1.5, not {found}",
+                           what=what, found=self.describe(node)))
+        return None
+
     def key_combos(self, node: Node, where: str) -> tuple[KeyCombo, ...] | None:
         """One combination ('ctrl+a') or a non-empty list of them."""
         items = node.value if isinstance(node, SequenceNode) else [node]
@@ -829,6 +848,9 @@ class _Checker:
         lines = 1
         if "lines" in items:
             lines = self.integer(items["lines"][1], _of("lines", what), 1, 10, pixels=False) or 1
+        max_gap = None
+        if "max_gap" in items:
+            max_gap = self.label_heights(items["max_gap"][1], _of("max_gap", what))
         region = (self.region(items["region"][1], _("the region of {what}", what=what),
                               relative=True)
                   if "region" in items else None)
@@ -846,7 +868,7 @@ class _Checker:
         if len(self.errors) > before:
             return None
         return ReadSpec(anchor=anchor, also=also, direction=direction, lines=lines,  # type: ignore[arg-type]
-                        region=region, pattern=pattern, line=_line(node))
+                        max_gap=max_gap, region=region, pattern=pattern, line=_line(node))
 
     # ----------------------------------------------------------------- target
 
@@ -937,7 +959,32 @@ class _Checker:
                 result.append(spec)
         if not self.derive_sources(result):
             ok = False
+        self.anchors_once(result)
         return result if ok else None
+
+    def anchors_once(self, fields: list[FieldSpec]) -> None:
+        """One label on the source belongs to one field: two fields with the same anchor
+        (spaces, width and a trailing colon aside) would read the same value."""
+        seen: dict[str, tuple[str, int]] = {}
+        for f in fields:
+            if f.derive is not None or (
+                    f.read is not None and (f.read.clerk or f.read.anchor is None)):
+                continue
+            wordings = [f.read.anchor, *f.read.also] if f.read is not None else [f.label]
+            line = f.read.line if f.read is not None else f.line
+            for wording in wordings:
+                key = anchor_key(wording) if wording else ""
+                if not key:
+                    continue
+                if key in seen and seen[key][0] != f.name:
+                    other, other_line = seen[key]
+                    self.error(line, _("field '{name}' reads the label '{anchor}', as field "
+                                       "'{other}' on line {line} does; one label on the source "
+                                       "belongs to one field only, so give one of them another "
+                                       "anchor (read: {{anchor: …}})", name=f.name,
+                                       anchor=wording, other=other, line=other_line))
+                    break
+                seen.setdefault(key, (f.name, line))
 
     def field(self, i: int, node: Node, name_lines: dict[str, int]) -> FieldSpec | None:
         numbered = _("field {i}", i=i)

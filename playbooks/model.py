@@ -38,6 +38,7 @@ class ReadSpec:
     also: tuple[str, ...] = ()         # other wordings of that label (住址 / 户籍地址), tried in turn
     direction: Literal["right", "below"] = "right"
     lines: int = 1                     # values that wrap (住址) span several lines
+    max_gap: float | None = None       # farthest start of the value, in label heights (None: 6 right, 1.5 below)
     region: Region | None = None       # relative to the anchor's top-left, or to the source
     pattern: str | None = None         # a regular expression over the text read
     clerk: bool = False                # not on the source: the clerk gives it (review, --set)

@@ -503,3 +503,33 @@ def test_verify_section_errors(body, line, words):
         load_playbook_text(VERIFY_BASE + body, "v.yaml")
     text = str(e.value)
     assert f"v.yaml:{line}:" in text and words in text, text
+
+
+def test_two_fields_with_the_same_anchor_are_an_error_at_the_second():
+    text = BASE.replace("  - name: gender\n", "  - {name: spouse, label: 姓名}\n"
+                        "  - name: holder\n    read: {anchor: ['户主', '姓　名：']}\n  - name: gender\n")
+    err = only_problem(text)
+    assert (err.line, err.file) == (10, "t.yaml")       # its read: line
+    assert "field 'holder' reads the label '姓　名：', as field 'spouse' on line 8 does" in err.message
+    # wordings of one field, a clerk's field and a pattern are not anchors of two fields
+    fine = BASE.replace("  - name: gender\n", "  - name: spouse\n    label: 姓名\n    read: clerk\n"
+                        "  - {name: a, read: {anchor: [住址, 住 址]}}\n"
+                        "  - {name: b, label: 住址, read: {pattern: 'x'}}\n  - name: gender\n")
+    load_playbook_text(fine, "t.yaml")
+
+
+@pytest.mark.parametrize("value, words", [
+    ("0", "must be more than 0 and at most 100 label heights, not 0"),
+    ("101", "must be more than 0 and at most 100 label heights, not 101"),
+    (".nan", "must be more than 0 and at most 100 label heights"),
+    ("far", "must be a number of label heights such as 6 or 1.5, not the text 'far'"),
+])
+def test_max_gap_is_a_number_of_label_heights(value, words):
+    text = BASE.replace("  - name: applicant_name\n",
+                        f"  - name: applicant_name\n    read: {{anchor: 姓名, max_gap: {value}}}\n")
+    err = only_problem(text)
+    assert err.line == 8 and "'max_gap' of field 'applicant_name' " + words in err.message, err.message
+    ok = load_playbook_text(BASE.replace("  - name: applicant_name\n",
+                                         "  - name: applicant_name\n    read: {anchor: 姓名, max_gap: 2.5}\n"),
+                            "t.yaml")
+    assert ok.fields[0].read.max_gap == 2.5

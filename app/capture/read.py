@@ -7,16 +7,19 @@ from dataclasses import dataclass, field, replace
 
 from PIL import Image
 
+from app.capture.deskew import level
 from app.capture.screen import CaptureError
 from app.cases import Case, FieldValue, new_case_id, now_iso
 from app.checks.normalize import halfwidth_alnum
 from app.checks.places import correct_place_names
 from app.checks.readings import Alternatives, choose_ethnic_group, simplify, tidy_spaces
 from app.extract.fields import Extractor, Found, found_from_boxes
+from app.extract.labels import JOIN_GAP, find_labels, lost_heads
 from app.i18n import _, join
 from app.ocr.base import OcrEngine, TextBox
 from app.values.derive import derive_fields
 from app.values.transforms import apply_transforms
+from playbooks.anchors import anchor_key
 from playbooks.model import FieldSpec, Playbook, ReadSpec
 
 # The front of the resident ID card (居民身份证): where each standard field is printed.
@@ -33,10 +36,11 @@ ID_CARD_LAYOUT: dict[str, ReadSpec] = {
 @dataclass
 class CaptureResult:
     case: Case
-    missing_required: list[str] = field(default_factory=list)
+    missing_required: list[str] = field(default_factory=list)   # names of required fields not found
     ocr_s: float = 0.0
     elapsed_s: float = 0.0
     boxes: list[TextBox] = field(default_factory=list)
+    image: Image.Image | None = None       # the picture the boxes are on (an ID card levelled)
 
     @property
     def needs_person(self) -> list[str]:
@@ -83,15 +87,20 @@ def read_source(playbook: Playbook, image: Image.Image, engine: OcrEngine, *,
                 scale: float = 1.0, source: dict | None = None) -> CaptureResult:
     from app.checks import check_value
     t0 = time.perf_counter()
+    card = playbook.source_spec is not None and playbook.source_spec.kind == "idcard"
+    if card:    # a photo of a card is rarely level; its rows must be to be read right
+        image = level(image)[0]
     boxes = ocr_regions(image, engine, playbook, scale)
     ocr_s = time.perf_counter() - t0
     if not boxes:
         raise CaptureError(_("No text could be read on the source: is the right window or page "
                              "showing, and is it in focus and not covered?"))
     fields = effective_fields(playbook)
-    extractor = Extractor(boxes, fields, scale)
+    boxes = boxes + _lost_label_heads(image, engine, boxes, fields)
+    extractor = Extractor(boxes, fields, scale, card=card, image=image)
     values: dict[str, FieldValue] = {}
     missing_required = []
+    read_any = False
     for f in fields:
         if f.derive is not None:                   # computed below from its source
             continue
@@ -100,14 +109,19 @@ def read_source(playbook: Playbook, image: Image.Image, engine: OcrEngine, *,
             continue
         found = extractor.read(f) if f.read is not None else None
         if found is None and f.read is not None and f.read.direction == "right" \
-                and f.read.lines == 1 and f.read.region is None:
-            found = _second_look(image, engine, extractor.label_box(f))
+                and f.read.lines == 1 and f.read.region is None and f.read.pattern is None:
+            found = _second_look(image, engine, extractor.label_box(f), extractor.right_limit(f))
         prov = dict(source or {})
         if found is None or not found.value:
+            # the others are kept: the clerk gives this one in the review or with --set
+            why = extractor.why.get(f.name)
+            if why and (f.required or f.name in extractor.hits):
+                prov["problems"] = [why]
             values[f.name] = FieldValue(None, "missing", None, prov)
             if f.required:
-                missing_required.append(f.label or f.name)
+                missing_required.append(f.name)
             continue
+        read_any = True
         prov.update({"kind": prov.get("kind", "ocr"), "box": list(found.box),
                      "score": round(found.score, 3)})
         # check_value normalises (full-width, look-alike letters, dates to ISO) and checks;
@@ -131,6 +145,8 @@ def read_source(playbook: Playbook, image: Image.Image, engine: OcrEngine, *,
             if repairs:
                 result = replace(result, status="corrected", value=fixed,
                                  warnings=[*result.warnings, *repairs])
+        if found.doubt and result.status in ("ok", "corrected"):
+            result = replace(result, status="invalid", problems=[*result.problems, found.doubt])
         if result.status == "ok" and _is_name(f) and len(result.value) < 2:
             # Chinese names have two characters or more: one means a character was lost
             # (rare characters such as 赟 are what OCR drops).
@@ -148,11 +164,18 @@ def read_source(playbook: Playbook, image: Image.Image, engine: OcrEngine, *,
         if f.transform:         # marks the value as transformed: a fill does not do it again
             prov["transform"] = {"from": given, "to": result.value}
         values[f.name] = FieldValue(result.value, result.status, original, prov)
+    if not read_any and any(f.read is not None and not f.read.clerk for f in fields):
+        raise CaptureError(_("None of the fields of playbook {playbook} could be found on the "
+                             "source ({fields}): is the right window or page showing?",
+                             playbook=playbook.id,
+                             fields=join([f.label or f.name for f in fields
+                                          if f.name in missing_required] or
+                                         [f.label or f.name for f in fields])))
     _cross(playbook, values)
     _address_prefix(playbook, values)
     derive_fields(playbook, values)
     case = Case(case_id=new_case_id(), playbook=playbook.id, fields=values, created=now_iso())
-    return CaptureResult(case, missing_required, ocr_s, time.perf_counter() - t0, boxes)
+    return CaptureResult(case, missing_required, ocr_s, time.perf_counter() - t0, boxes, image)
 
 
 def _repair_text(f: FieldSpec, raw: str, alts: Alternatives | None
@@ -194,14 +217,17 @@ def _cross(playbook: Playbook, values: dict[str, FieldValue]) -> None:
             fv.source.setdefault("problems", []).append(problem.message)
 
 
-def _second_look(image: Image.Image, engine: OcrEngine, label: TextBox | None):
+def _second_look(image: Image.Image, engine: OcrEngine, label: TextBox | None,
+                 limit: float | None):
     """One-character values (民族 汉, 性别 男) are what OCR most often misses on a whole
-    card; read a tight crop right of the label, enlarged, once more."""
+    card; read a tight crop right of the label, enlarged, once more — never past the
+    next label or the field's max_gap (`limit`)."""
     if label is None:
         return None
     h = label.height
     x0, y0 = label.x + label.width, max(0, int(label.y - 0.4 * h))
-    x1, y1 = min(image.width, int(x0 + 4 * h)), min(image.height, int(label.y + 1.4 * h))
+    x1 = min(image.width, int(x0 + 4 * h), int(limit if limit is not None else x0 + 4 * h))
+    y1 = min(image.height, int(label.y + 1.4 * h))
     if x1 - x0 < 4 or y1 - y0 < 4:
         return None
     crop = image.crop((x0, y0, x1, y1))
@@ -217,6 +243,33 @@ def _second_look(image: Image.Image, engine: OcrEngine, label: TextBox | None):
         return None
     part = joined.part(start, end)
     return Found(part.value, (x0, y0, x1 - x0, y1 - y0), part.score, part.alternatives)
+
+
+def _lost_label_heads(image: Image.Image, engine: OcrEngine, boxes: list[TextBox],
+                      fields: tuple[FieldSpec, ...]) -> list[TextBox]:
+    """A label printed spaced out (性　　别：) whose lone first character OCR missed:
+    read the room left of the rest once more, enlarged, and keep what it finds there if
+    it is exactly the characters missing (then the label is joined back as usual)."""
+    extra: list[TextBox] = []
+    for f in fields:
+        wordings = Extractor.anchors_of(f) if f.read is None or not f.read.clerk else []
+        if not wordings or any(find_labels(boxes, w) for w in wordings):
+            continue
+        for wording in wordings:
+            for rest, head in lost_heads(boxes, wording):
+                h = rest.height
+                x0 = max(0, int(rest.x - (JOIN_GAP + len(head)) * h))
+                y0, y1 = max(0, int(rest.y - 0.3 * h)), min(image.height, int(rest.bottom + 0.3 * h))
+                if rest.x - x0 < h / 2 or y1 - y0 < 4:
+                    continue
+                crop = image.crop((x0, y0, rest.x, y1))
+                big = crop.resize((crop.width * 2, crop.height * 2), Image.LANCZOS)
+                for b in engine.read(big):
+                    if anchor_key(b.text) == head:
+                        extra.append(TextBox(b.text, b.score, x0 + b.x // 2, y0 + b.y // 2,
+                                             max(1, b.width // 2), max(1, b.height // 2),
+                                             b.alternatives))
+    return extra
 
 
 def _address_prefix(playbook: Playbook, values: dict[str, FieldValue]) -> None:

@@ -34,7 +34,8 @@ from typing import Iterable
 
 from app.ocr.base import TextBox
 
-__all__ = ["find_text", "find_all", "normalize", "FUZZY_RATIO", "FUZZY_MIN_LENGTH"]
+__all__ = ["find_text", "find_all", "normalize", "slice_box", "FUZZY_RATIO", "FUZZY_MIN_LENGTH",
+           "REQUIRED_MARKS"]
 
 FUZZY_RATIO = 0.8
 FUZZY_MIN_LENGTH = 4
@@ -74,14 +75,20 @@ def _width(c: str) -> float:
 
 def _narrow(box: TextBox, index: list[int], start: int, end: int) -> TextBox:
     """`box` narrowed to the raw characters behind normalised characters [start, end)."""
-    i0, i1 = index[start], index[end - 1] + 1
+    return slice_box(box, index[start], index[end - 1] + 1)
+
+
+def slice_box(box: TextBox, i0: int, i1: int) -> TextBox:
+    """`box` narrowed to its characters text[i0:i1] (and their alternatives), in
+    proportion to the characters' widths (CJK characters count double)."""
     if i0 == 0 and i1 == len(box.text):
         return box
     widths = [_width(c) for c in box.text]
     total = sum(widths) or 1.0
     x0 = box.x + round(box.width * sum(widths[:i0]) / total)
     x1 = box.x + round(box.width * sum(widths[:i1]) / total)
-    return replace(box, text=box.text[i0:i1], x=x0, width=max(1, x1 - x0))
+    alts = box.alternatives[i0:i1] if box.alternatives is not None else None
+    return replace(box, text=box.text[i0:i1], x=x0, width=max(1, x1 - x0), alternatives=alts)
 
 
 def _edit_distance(a: str, b: str) -> int:

@@ -637,14 +637,18 @@ def _photo(size: tuple[int, int], tone: int) -> Image.Image:
 
 
 def render_id_card(person: Person, *, seed: int = 0, blur: float = 0.0, noise: float = 0.0,
-                   jpeg_quality: int | None = None, rotate_deg: float = 0.0) -> Source:
+                   jpeg_quality: int | None = None, rotate_deg: float = 0.0,
+                   tilt_deg: float = 0.0, glare: float = 0.0) -> Source:
     """The front of a 2nd-generation resident ID card for `person`, 856×540 px.
 
     Degradations, applied in this order: `rotate_deg` (counter-clockwise, about the
-    centre, size kept, corners filled with the backdrop grey), `blur` (Gaussian radius
-    in px), `noise` (standard deviation of Gaussian pixel noise, in 8-bit levels),
-    `jpeg_quality` (a JPEG round trip). Boxes follow the rotation. The noise is grey
-    (the same in R, G and B), like a scanner's or a phone camera's luminance noise.
+    centre, size kept, corners filled with the backdrop grey), `tilt_deg` (a photo taken
+    from the side: the card turned about its vertical axis, the right edge farther away
+    for a positive angle, so rows converge), `glare` (0-1: a lamp's reflection, a bright
+    patch over part of the text, placed by the seed), `blur` (Gaussian radius in px),
+    `noise` (standard deviation of Gaussian pixel noise, in 8-bit levels),
+    `jpeg_quality` (a JPEG round trip). Boxes follow the rotation and the tilt. The noise
+    is grey (the same in R, G and B), like a scanner's or a phone camera's luminance noise.
     """
     rng = random.Random(f"card:{person.seed}:{seed}")
     img = _card_background(rng.randrange(8)).copy()
@@ -721,25 +725,35 @@ def render_id_card(person: Person, *, seed: int = 0, blur: float = 0.0, noise: f
 
     img, label_boxes, value_boxes, value_lines = _degrade(
         img, label_boxes, value_boxes, value_lines, seed=rng.randrange(2 ** 31), blur=blur,
-        noise=noise, jpeg_quality=jpeg_quality, rotate_deg=rotate_deg)
+        noise=noise, jpeg_quality=jpeg_quality, rotate_deg=rotate_deg, tilt_deg=tilt_deg,
+        glare=glare)
     return Source(image=img, truth=truth, label_boxes=label_boxes, value_boxes=value_boxes,
                   kind="id_card", labels=labels, shown=shown, value_lines=value_lines,
                   meta={"seed": seed, "person_seed": person.seed, "blur": blur, "noise": noise,
                         "jpeg_quality": jpeg_quality, "rotate_deg": rotate_deg,
+                        "tilt_deg": tilt_deg, "glare": glare,
                         "fonts": {k: find_font(k)[0] for k in ("sans", "serif", "mono")}})
 
 
 def _degrade(img: Image.Image, label_boxes: dict[str, Box], value_boxes: dict[str, Box],
              value_lines: dict[str, list[Box]], *, seed: int, blur: float, noise: float,
-             jpeg_quality: int | None, rotate_deg: float):
+             jpeg_quality: int | None, rotate_deg: float, tilt_deg: float = 0.0,
+             glare: float = 0.0):
+    moves = []
     if rotate_deg:
         W, H = img.size
         img = img.rotate(rotate_deg, resample=Image.Resampling.BILINEAR, expand=False,
                          fillcolor=_CARD_BACKDROP)
-        turn = _rotator(rotate_deg, W, H)
-        label_boxes = {k: turn(b) for k, b in label_boxes.items()}
-        value_boxes = {k: turn(b) for k, b in value_boxes.items()}
-        value_lines = {k: [turn(b) for b in v] for k, v in value_lines.items()}
+        moves.append(_rotator(rotate_deg, W, H))
+    if tilt_deg:
+        img, tilt = _tilted(img, tilt_deg)
+        moves.append(tilt)
+    for move in moves:
+        label_boxes = {k: move(b) for k, b in label_boxes.items()}
+        value_boxes = {k: move(b) for k, b in value_boxes.items()}
+        value_lines = {k: [move(b) for b in v] for k, v in value_lines.items()}
+    if glare > 0:
+        img = _glare(img, glare, random.Random(seed))
     if blur > 0:
         img = img.filter(ImageFilter.GaussianBlur(blur))
     if noise > 0:            # grey (luminance) noise: a third of the cost of per-channel noise
@@ -754,6 +768,60 @@ def _degrade(img: Image.Image, label_boxes: dict[str, Box], value_boxes: dict[st
         buf.seek(0)
         img = Image.open(buf).convert("RGB")
     return img, label_boxes, value_boxes, value_lines
+
+
+def _tilted(img: Image.Image, deg: float):
+    """`img` as seen with the card turned `deg` about its vertical axis (a pinhole camera
+    at 2.5 card widths), and the map of a box into the new picture."""
+    import numpy as np
+    W, H = img.size
+    t = math.radians(deg)
+    dist = 2.5 * W
+    # the card's corners in 3-D (centre at the origin), turned, then projected
+    corners = [(-W / 2, -H / 2), (W / 2, -H / 2), (W / 2, H / 2), (-W / 2, H / 2)]
+    dst = []
+    for x, y in corners:
+        xr, zr = x * math.cos(t), x * math.sin(t)
+        f = dist / (dist + zr)
+        dst.append((W / 2 + xr * f, H / 2 + y * f))
+    src = [(0, 0), (W, 0), (W, H), (0, H)]
+
+    def homography(a: list, b: list) -> "np.ndarray":
+        rows, rhs = [], []
+        for (x, y), (u, v) in zip(a, b):
+            rows += [[x, y, 1, 0, 0, 0, -u * x, -u * y], [0, 0, 0, x, y, 1, -v * x, -v * y]]
+            rhs += [u, v]
+        return np.append(np.linalg.solve(np.array(rows, float), np.array(rhs, float)), 1.0).reshape(3, 3)
+
+    back = homography(dst, src)        # PIL maps each output pixel back to its source
+    out = img.transform(img.size, Image.Transform.PERSPECTIVE, tuple(back.flatten()[:8]),
+                        resample=Image.Resampling.BICUBIC, fillcolor=_CARD_BACKDROP)
+    fwd = homography(src, dst)
+
+    def move(box: Box) -> Box:
+        pts = [(box[0], box[1]), (box[2], box[1]), (box[0], box[3]), (box[2], box[3])]
+        xs, ys = [], []
+        for x, y in pts:
+            u, v, w = fwd @ (x, y, 1.0)
+            xs.append(u / w)
+            ys.append(v / w)
+        return (max(0, math.floor(min(xs))), max(0, math.floor(min(ys))),
+                min(W, math.ceil(max(xs))), min(H, math.ceil(max(ys))))
+    return out, move
+
+
+def _glare(img: Image.Image, strength: float, rng: random.Random) -> Image.Image:
+    """A bright, soft-edged reflection over part of the text side of the card."""
+    import numpy as np
+    W, H = img.size
+    cx, cy = rng.uniform(0.2, 0.6) * W, rng.uniform(0.25, 0.75) * H
+    rx, ry = rng.uniform(0.12, 0.22) * W, rng.uniform(0.12, 0.25) * H
+    x = np.arange(W, dtype=np.float32)[None, :]
+    y = np.arange(H, dtype=np.float32)[:, None]
+    spot = np.exp(-(((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2)) * np.float32(min(1.0, strength))
+    a = np.asarray(img, dtype=np.float32)
+    a = a + (np.float32(255) - a) * spot[..., None]
+    return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "RGB")
 
 
 def _rotator(deg: float, W: int, H: int):
