@@ -13,9 +13,11 @@ from app.checks.normalize import halfwidth_alnum
 from app.checks.places import correct_place_names
 from app.checks.readings import Alternatives, choose_ethnic_group, simplify, tidy_spaces
 from app.extract.fields import Extractor, Found, found_from_boxes
+from app.extract.table import RowValues, table_rows
 from app.i18n import _, join
 from app.ocr.base import OcrEngine, TextBox
-from playbooks.model import FieldSpec, Playbook, ReadSpec
+from app.privacy import SENSITIVE_TYPES, mask
+from playbooks.model import FieldSpec, Playbook, ReadSpec, RowMatch, TableSpec
 
 # The front of the resident ID card (居民身份证): where each standard field is printed.
 ID_CARD_LAYOUT: dict[str, ReadSpec] = {
@@ -35,6 +37,7 @@ class CaptureResult:
     ocr_s: float = 0.0
     elapsed_s: float = 0.0
     boxes: list[TextBox] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)   # about the whole source: no row taken
 
     @property
     def needs_person(self) -> list[str]:
@@ -78,14 +81,53 @@ def ocr_regions(image: Image.Image, engine: OcrEngine, playbook: Playbook,
 
 
 def read_source(playbook: Playbook, image: Image.Image, engine: OcrEngine, *,
-                scale: float = 1.0, source: dict | None = None) -> CaptureResult:
-    from app.checks import check_value
+                scale: float = 1.0, source: dict | None = None,
+                match: dict[str, str] | None = None) -> CaptureResult:
+    """One case from the source. A playbook reading every row of a table (row: all) makes
+    a case per row: use `read_rows`."""
+    results = read_rows(playbook, image, engine, scale=scale, source=source, match=match)
+    if len(results) > 1:
+        raise CaptureError(_("Playbook {playbook} reads every row of the table, one case each; "
+                             "capture it with deskhand capture.", playbook=playbook.id))
+    return results[0]
+
+
+def read_rows(playbook: Playbook, image: Image.Image, engine: OcrEngine, *,
+              scale: float = 1.0, source: dict | None = None,
+              match: dict[str, str] | None = None) -> list[CaptureResult]:
+    """The source's case: one, or for a table read with row: all, one per row. `match`
+    holds the value a table's row is picked by (row: {match: …}), by field name."""
     t0 = time.perf_counter()
     boxes = ocr_regions(image, engine, playbook, scale)
     ocr_s = time.perf_counter() - t0
     if not boxes:
         raise CaptureError(_("No text could be read on the source: is the right window or page "
                              "showing, and is it in focus and not covered?"))
+    table = playbook.source_spec.table if playbook.source_spec is not None else None
+    if table is None:
+        return [_read_case(playbook, image, engine, boxes, None, scale, source, t0, ocr_s)]
+    rows = table_rows(image, boxes, table, engine, *_match_value(playbook, table, match))
+    return [_read_case(playbook, image, engine, boxes, row, scale, source, t0, ocr_s)
+            for row in rows]
+
+
+def _match_value(playbook: Playbook, table: TableSpec, match: dict[str, str] | None
+                 ) -> tuple[str | None, str | None]:
+    """The value given for a `row: {match: …}` table, and how a sentence may show it."""
+    if not isinstance(table.row, RowMatch) or not match or table.row.field not in match:
+        return None, None
+    value = match[table.row.field]
+    spec = playbook.field_spec(table.row.field)
+    sensitive = spec.sensitive or spec.type in SENSITIVE_TYPES
+    return value, mask(value, spec.type) if sensitive else value
+
+
+def _read_case(playbook: Playbook, image: Image.Image, engine: OcrEngine, boxes: list[TextBox],
+               row: RowValues | None, scale: float, source: dict | None, t0: float,
+               ocr_s: float) -> CaptureResult:
+    from app.checks import check_value
+    if row is not None and row.provenance:
+        source = {**(source or {}), "table": dict(row.provenance)}
     fields = effective_fields(playbook)
     extractor = Extractor(boxes, fields, scale)
     values: dict[str, FieldValue] = {}
@@ -94,12 +136,18 @@ def read_source(playbook: Playbook, image: Image.Image, engine: OcrEngine, *,
         if f.read is not None and f.read.clerk:   # asked in the review, never guessed
             values[f.name] = FieldValue(None, "missing", None, {**(source or {}), "kind": "clerk"})
             continue
-        found = extractor.read(f) if f.read is not None else None
+        why = None
+        if f.read is not None and f.read.column is not None and row is not None:
+            found, why = row.read(f.read.column, f.read.pattern)   # only from its own cell
+        else:
+            found = extractor.read(f) if f.read is not None else None
         if found is None and f.read is not None and f.read.direction == "right" \
-                and f.read.lines == 1 and f.read.region is None:
+                and f.read.lines == 1 and f.read.region is None and f.read.column is None:
             found = _second_look(image, engine, extractor.label_box(f))
         prov = dict(source or {})
         if found is None or not found.value:
+            if why:
+                prov["problems"] = [why]
             values[f.name] = FieldValue(None, "missing", None, prov)
             if f.required:
                 missing_required.append(f.label or f.name)
@@ -136,7 +184,8 @@ def read_source(playbook: Playbook, image: Image.Image, engine: OcrEngine, *,
     _cross(playbook, values)
     _address_prefix(playbook, values)
     case = Case(case_id=new_case_id(), playbook=playbook.id, fields=values, created=now_iso())
-    return CaptureResult(case, missing_required, ocr_s, time.perf_counter() - t0, boxes)
+    problems = [row.problem] if row is not None and row.problem else []
+    return CaptureResult(case, missing_required, ocr_s, time.perf_counter() - t0, boxes, problems)
 
 
 def _repair_text(f: FieldSpec, raw: str, alts: Alternatives | None

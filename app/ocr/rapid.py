@@ -225,6 +225,23 @@ class RapidOcrEngine:
                                  reason=f"{type(e).__name__}: {e}")) from e
         return _boxes(result, width, height)
 
+    def read_line(self, image: "Image.Image") -> tuple[str, float] | None:
+        """The text of a picture already cut to one line (a table cell), recognised without
+        detection: ~40 ms, where `read` on a small crop took ~0.6 s (its detector scales the
+        crop's shorter side up to 736 px). None when nothing was recognised."""
+        arr = to_bgr_array(image)
+        with self._lock:
+            self._load_locked()
+            try:
+                result, _elapsed = self._ocr(arr, use_det=False, use_cls=False, use_rec=True)
+            except Exception as e:
+                raise OcrError(_("The OCR engine rapidocr failed on a {width}×{height} picture: "
+                                 "{reason}", width=arr.shape[1], height=arr.shape[0],
+                                 reason=f"{type(e).__name__}: {e}")) from e
+        if not result or not str(result[0][0]).strip() or float(result[0][1]) < self.text_score:
+            return None
+        return str(result[0][0]), float(result[0][1])
+
 
 def _v5_files() -> tuple["Path", "Path"]:
     """The PP-OCRv5 recogniser and its dictionary, checked against V5_SHA256."""

@@ -1,0 +1,665 @@
+"""Read a grid (a ministry system's list of records) by its column headers, and find the
+row the clerk selected.
+
+    table = read_table(image, boxes, spec, engine)     # spec: playbooks.model.TableSpec
+    table.cells(i)["证件号码"]                           # a Found, or None for an empty cell
+    chosen, problem = choose_rows(table, spec, match_value="3508…")
+
+The header: the text line holding the most of the playbook's header texts, each equal
+after removing spaces and colons (`姓　名` read as 姓 and 名 is joined back; 选择序号 read
+as one box is split). Other texts on that line are columns too (unlisted headers), so a
+column never runs on under a header the playbook did not name.
+
+Columns: each header text lies inside its column, so the border between two columns lies
+between the two header texts; it is put in the widest vertical strip there that no value
+of any row crosses. That holds whether cells are left-aligned or centred, and a value is
+only ever taken from inside its column. OCR that merged two neighbouring cells into one box
+("350825…2822危险货物运输驾驶员") is cut at the blank pixel column nearest the border, and
+each part read again on its own (recognition only, ~40 ms).
+
+Rows: the text lines below the header, one row each, until a gap much wider than a row or a
+line with too few cells (a pager, 共 3 条). A line that starts right under the previous one
+(a cell that wraps) belongs to that row.
+
+Selection, from the pixels of each row's band:
+- check box: a square outline in the row's first column (or left of the first header);
+  ticked when its inside holds a darker mark (a tick, or a filled square), empty when the
+  inside is like the row's background; anything between is `unsure`, never a guess;
+- highlight: the row's background colour (the commonest in its band) differs from that of
+  the rows around it, the grid's own background below the rows, and plain white or grey.
+"""
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from app.extract.fields import Found, found_from_boxes
+from app.ocr.base import TextBox
+from app.ocr.find import normalize
+
+if TYPE_CHECKING:  # pragma: no cover
+    from PIL import Image
+
+    from app.ocr.base import OcrEngine
+    from playbooks.model import TableSpec
+
+__all__ = ["Column", "Row", "TableRead", "read_table", "choose_rows", "cell_key"]
+
+CROSS = 0.5          # a box reaching this many text heights over a column border is two cells
+ROW_GAP = 1.8        # the table ends at a gap this many times the first row's pitch
+WRAP_GAP = 0.45      # a line this close (text heights) under the last one continues its cells
+INK = 40             # grey levels from the background that count as ink (blank columns, marks)
+TICKED, EMPTY = 0.08, 0.025   # share of a box's inside that is dark: ticked above, empty below
+COLOUR_STEP = 12     # a background this far (any channel, 0-255) from another is another colour
+
+
+def cell_key(text: str) -> str:
+    """A header or cell as compared: `normalize` (NFKC, case, spaces, colons, * marks)."""
+    return normalize(text)
+
+
+def _width(c: str) -> float:
+    return 1.0 if unicodedata.east_asian_width(c) in ("W", "F") else 0.55
+
+
+@dataclass(frozen=True)
+class Column:
+    text: str                  # the header as read
+    header: str | None         # the playbook's header text; None for a header it did not list
+    x0: int                    # where the header text starts and ends
+    x1: int
+    left: float = -math.inf    # the column's band (set once the rows are known)
+    right: float = math.inf
+
+
+@dataclass
+class Row:
+    boxes: list[TextBox]
+    top: int                   # the row's band (for its check box and background)
+    bottom: int
+    cells: dict[str, Found | None] = field(default_factory=dict)   # playbook header -> value
+    mark: str | None = None    # check box: "ticked", "empty", "unsure"; None: no box found
+    colour: tuple[int, int, int] | None = None
+
+    @property
+    def mid(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+@dataclass
+class TableRead:
+    columns: list[Column]
+    rows: list[Row]
+    missing: list[str]                      # headers of the playbook not found in the header
+    header_box: tuple[int, int, int, int] | None = None
+    highlighted: list[int] = field(default_factory=list)
+    plain_colours: list[tuple[int, int, int]] = field(default_factory=list)
+    # what `cells` needs to cut merged boxes: the picture, the engine, the text height
+    reader: tuple[Any, Any, float] | None = None
+
+    @property
+    def found(self) -> bool:
+        return bool(self.columns)
+
+    def cells(self, i: int) -> dict[str, Found | None]:
+        """Row i's values by the playbook's header texts (None: an empty cell). Made on
+        first use: only the rows taken are cut and read again where OCR merged cells."""
+        row = self.rows[i]
+        if not row.cells and self.reader is not None:
+            image, engine, h = self.reader
+            by_column = _cells(image, engine, row.boxes, self.columns, h)
+            for k, c in enumerate(self.columns):
+                if c.header is not None:
+                    parts = sorted(by_column.get(k, []), key=lambda b: (round(_mid(b) / h), b.x))
+                    row.cells[c.header] = found_from_boxes(parts) if parts else None
+        return row.cells
+
+
+# --------------------------------------------------------------------------- lines
+
+def _mid(b: TextBox) -> float:
+    return b.y + b.height / 2
+
+
+def _lines(boxes: list[TextBox]) -> list[list[TextBox]]:
+    """Boxes grouped into text lines, top to bottom, each left to right."""
+    lines: list[list[TextBox]] = []
+    for b in sorted(boxes, key=_mid):
+        if lines:
+            last = lines[-1]
+            centre = sum(_mid(x) for x in last) / len(last)
+            if abs(_mid(b) - centre) < 0.5 * min(b.height, min(x.height for x in last)):
+                last.append(b)
+                continue
+        lines.append([b])
+    return [sorted(line, key=lambda b: b.x) for line in lines]
+
+
+def _text_height(boxes: list[TextBox]) -> float:
+    heights = sorted(b.height for b in boxes)
+    return float(heights[len(heights) // 2]) if heights else 1.0
+
+
+# --------------------------------------------------------------------------- header
+
+@dataclass(frozen=True)
+class _Token:
+    text: str                  # normalised
+    x0: float
+    x1: float
+    colon: bool                # written with a colon (a form's label, not a header)
+
+
+def _tokens(line: list[TextBox], keys: set[str], h: float) -> list[_Token]:
+    """The line's boxes, with the pieces of a header OCR read apart joined again (姓 名)."""
+    out: list[_Token] = []
+    i = 0
+    while i < len(line):
+        joined = None
+        text = cell_key(line[i].text)
+        for j in range(i + 1, min(i + 6, len(line)) if text not in keys else 0):
+            if line[j].x - line[j - 1].right > 3 * h:
+                break
+            text += cell_key(line[j].text)
+            if text in keys:
+                joined = j
+        if joined is not None:
+            parts = line[i:joined + 1]
+            out.append(_Token(cell_key("".join(b.text for b in parts)), parts[0].x,
+                              parts[-1].right, False))
+            i = joined + 1
+            continue
+        b = line[i]
+        out.append(_Token(cell_key(b.text), b.x, b.right, b.text.rstrip().endswith((":", "："))))
+        i += 1
+    return out
+
+
+def _split(token: _Token, keys: set[str]) -> list[_Token]:
+    """A token that holds several headers (选择序号) as one token each, placed in proportion
+    to its characters' widths; text between known headers stays one unknown header."""
+    t = token.text
+    if t in keys or not t:
+        return [token]
+    pieces: list[tuple[int, int]] = []
+    p = start = 0
+    while p < len(t):
+        hit = max((k for k in keys if k and t.startswith(k, p)), key=len, default=None)
+        if hit is None:
+            p += 1
+            continue
+        if start < p:
+            pieces.append((start, p))
+        pieces.append((p, p + len(hit)))
+        p = start = p + len(hit)
+    if start < len(t):
+        pieces.append((start, len(t)))
+    if len(pieces) == 1:
+        return [token]
+    widths = [_width(c) for c in t]
+    scale = (token.x1 - token.x0) / (sum(widths) or 1.0)
+    out = []
+    for a, b in pieces:
+        x0 = token.x0 + sum(widths[:a]) * scale
+        out.append(_Token(t[a:b], x0, x0 + sum(widths[a:b]) * scale, token.colon))
+    return out
+
+
+def _header(lines: list[list[TextBox]], headers: tuple[str, ...], h: float
+            ) -> tuple[int, list[Column]] | None:
+    """The header line's index and its columns, left to right."""
+    keys = {cell_key(x): x for x in headers}
+    best: tuple[tuple, int, list[_Token]] | None = None
+    for i, line in enumerate(lines):
+        tokens = [piece for t in _tokens(line, set(keys), h) for piece in _split(t, set(keys))]
+        known = {t.text for t in tokens if t.text in keys}
+        if not known:
+            continue
+        colons = sum(t.colon for t in tokens if t.text in keys)
+        score = (len(known), -colons, len(tokens), -i)
+        if best is None or score > best[0]:
+            best = (score, i, tokens)
+    if best is None or best[0][0] < min(2, len(keys)):
+        return None
+    _score, index, tokens = best
+    columns, seen = [], set()
+    for t in sorted(tokens, key=lambda t: t.x0):
+        header = keys.get(t.text)
+        if header in seen:      # the same header twice on the line: only the first is it
+            header = None
+        seen.add(header)
+        columns.append(Column(t.text, header, round(t.x0), round(t.x1)))
+    return index, columns
+
+
+# --------------------------------------------------------------------------- rows
+
+def _column_at(columns: list[Column], x: float) -> int:
+    """The column whose band holds x (bands set), else the last one starting before it."""
+    for k, c in enumerate(columns):
+        if c.left <= x < c.right:
+            return k
+    return -1
+
+
+def _rough_bands(columns: list[Column], h: float) -> list[Column]:
+    """Bands from the header texts alone (left edge to the next one's): enough to count a
+    line's cells before the rows, and so the real borders, are known."""
+    out = []
+    for k, c in enumerate(columns):
+        left = c.x0 - (3 * h if k == 0 else 0)
+        right = columns[k + 1].x0 if k + 1 < len(columns) else math.inf
+        out.append(Column(c.text, c.header, c.x0, c.x1, left, right))
+    return out
+
+
+def _filled(line: list[TextBox], bands: list[Column]) -> int:
+    """How many of the playbook's columns hold text on this line."""
+    return len({k for b in line for k in [_column_at(bands, b.x + b.width / 2)]
+                if k >= 0 and bands[k].header is not None})
+
+
+def _rows(lines: list[list[TextBox]], header_line: list[TextBox], columns: list[Column],
+          h: float) -> list[list[TextBox]]:
+    bands = _rough_bands(columns, h)
+    listed = sum(c.header is not None for c in columns)
+    need = max(1, math.ceil(listed / 2))
+    header_mid = sum(_mid(b) for b in header_line) / len(header_line)
+    header_bottom = max(b.bottom for b in header_line)
+    rows: list[list[TextBox]] = []
+    pitch = None
+    for line in lines:
+        line = [b for b in line if b.x + b.width / 2 >= bands[0].left]
+        if not line or min(b.y for b in line) < header_bottom - 0.3 * h:
+            continue
+        mid = sum(_mid(b) for b in line) / len(line)
+        if rows:
+            last_bottom = max(b.bottom for b in rows[-1])
+            if min(b.y for b in line) - last_bottom < WRAP_GAP * h and _filled(line, bands) < need:
+                rows[-1].extend(line)       # a cell that wraps onto a second line
+                continue
+            last_mid = sum(_mid(b) for b in rows[-1]) / len(rows[-1])
+            if mid - last_mid > ROW_GAP * (pitch or 0):
+                break
+        elif mid - header_mid > 4 * max(h, header_bottom - min(b.y for b in header_line)):
+            break                           # nothing close under the header: no rows
+        if _filled(line, bands) < need:
+            break                           # a pager, a total, a button bar: the table ended
+        if pitch is None:
+            pitch = max(mid - header_mid, 1.5 * h)
+        rows.append(line)
+    return rows
+
+
+def _blank(image: "Image.Image", rows: list[list[TextBox]], x0: int, x1: int, h: float) -> Any:
+    """For each pixel column from x0 to x1: True where no row has ink (text, a mark)."""
+    import numpy as np
+    blank = np.ones(max(0, x1 - x0), dtype=bool)
+    for row in rows:
+        top = max(0, int(min(b.y for b in row)))
+        bottom = min(image.height, int(max(b.bottom for b in row)))
+        if bottom - top < 2 or x1 - x0 < 1:
+            continue
+        gray = _gray(image, (x0, top, x1, bottom))
+        blank &= ~(np.abs(gray - np.median(gray)) > INK).any(axis=0)
+    return blank
+
+
+def _borders(image: "Image.Image", columns: list[Column], rows: list[list[TextBox]],
+             h: float) -> list[Column]:
+    """Each column's band. Every header text lies inside its column, so the border between
+    two columns lies between their header texts: at the middle of the widest strip there
+    in which no row has ink (the gap between one column's values and the next one's,
+    whether cells are left-aligned or centred)."""
+    borders = []
+    for k in range(1, len(columns)):
+        g0, g1 = int(columns[k - 1].x1), int(columns[k].x0)
+        if g1 - g0 < 2 or not rows:
+            borders.append(float(g1))
+            continue
+        blank = list(_blank(image, rows, g0, g1, h)) + [False]
+        best, run = None, None
+        for i, free in enumerate(blank):
+            if free and run is None:
+                run = i
+            elif not free and run is not None:
+                if best is None or i - run > best[1] - best[0]:
+                    best = (run, i)
+                run = None
+        borders.append(g0 + (best[0] + best[1]) / 2 if best else float(g1))
+    out = []
+    for k, c in enumerate(columns):
+        left = borders[k - 1] if k else c.x0 - h     # nothing wholly left of the first header
+        right = borders[k] if k < len(borders) else math.inf
+        out.append(Column(c.text, c.header, c.x0, c.x1, left, right))
+    return out
+
+
+# --------------------------------------------------------------------------- cells
+
+def _gray(image: "Image.Image", box: tuple[int, int, int, int]) -> Any:
+    import numpy as np
+    x0, y0, x1, y1 = box
+    return np.asarray(image.crop((x0, y0, x1, y1)).convert("L"), dtype=np.int16)
+
+
+def _cut(image: "Image.Image", b: TextBox, border: float, h: float) -> float:
+    """Where to cut a box merged across `border`: the middle of the widest blank pixel
+    column near it (between the two values), else the border itself."""
+    import numpy as np
+    x0 = int(max(b.x, border - 2 * h))
+    x1 = int(min(b.right, border + 2 * h))
+    if x1 - x0 < 3:
+        return border
+    gray = _gray(image, (x0, b.y, x1, b.bottom))
+    background = np.median(gray)
+    ink = (np.abs(gray - background) > INK).sum(axis=0)
+    best, run = None, None
+    for i, v in enumerate(list(ink) + [1]):
+        if v == 0 and run is None:
+            run = i
+        elif v != 0 and run is not None:
+            width, centre = i - run, x0 + (run + i) / 2
+            key = (width, -abs(centre - border))
+            if best is None or key > best[0]:
+                best = (key, centre)
+            run = None
+    return best[1] if best is not None and best[0][0] >= 2 else border
+
+
+def _reread(image: "Image.Image", engine: "OcrEngine | None", b: TextBox, x0: float, x1: float,
+            h: float) -> TextBox | None:
+    """The part of `b` between x0 and x1, read again on its own; without an engine, the
+    characters there in proportion to their widths."""
+    left, right = int(round(x0)), int(round(x1))
+    if right - left < 2:
+        return None
+    read_line = getattr(engine, "read_line", None)
+    if engine is not None:
+        pad = max(1, int(0.2 * h))
+        crop = image.crop((left, max(0, b.y - pad), right, min(image.height, b.bottom + pad)))
+        if read_line is not None:
+            got = read_line(crop)
+            return TextBox(got[0], got[1], left, b.y, right - left, b.height) if got else None
+        parts = engine.read(crop)
+        if not parts:
+            return None
+        text = "".join(p.text for p in sorted(parts, key=lambda p: p.x))
+        return TextBox(text, min(p.score for p in parts), left, b.y, right - left, b.height)
+    widths = [_width(c) for c in b.text]
+    scale = b.width / (sum(widths) or 1.0)
+    at, chars = float(b.x), []
+    for c, w in zip(b.text, widths):
+        if x0 <= at + w * scale / 2 < x1:
+            chars.append(c)
+        at += w * scale
+    text = "".join(chars).strip()
+    return TextBox(text, b.score * 0.9, left, b.y, right - left, b.height) if text else None
+
+
+def _cells(image: "Image.Image", engine: "OcrEngine | None", row: list[TextBox],
+           columns: list[Column], h: float) -> dict[int, list[TextBox]]:
+    """Column index -> the row's boxes in it; a box over a border is cut there."""
+    borders = [c.right for c in columns[:-1]]
+    out: dict[int, list[TextBox]] = {}
+    for b in row:
+        crossed = [x for x in borders if b.x < x - CROSS * h and b.right > x + CROSS * h]
+        if not crossed:
+            k = _column_at(columns, b.x + b.width / 2)
+            if k >= 0 and b.right >= columns[0].left:
+                out.setdefault(k, []).append(b)
+            continue
+        cuts = [b.x] + [_cut(image, b, x, h) for x in crossed] + [b.right]
+        for x0, x1 in zip(cuts, cuts[1:]):
+            part = _reread(image, engine, b, x0, x1, h)
+            if part is not None and part.text.strip():
+                k = _column_at(columns, part.x + part.width / 2)
+                if k >= 0:
+                    out.setdefault(k, []).append(part)
+    return out
+
+
+# --------------------------------------------------------------------------- selection
+
+def _band(image: "Image.Image", top: int, bottom: int, x0: float, x1: float) -> Any:
+    import numpy as np
+    box = (max(0, int(x0)), max(0, top), min(image.width, int(x1)), min(image.height, bottom))
+    if box[2] - box[0] < 2 or box[3] - box[1] < 2:
+        return None
+    return np.asarray(image.crop(box).convert("RGB"), dtype=np.int16)
+
+
+def _commonest(pixels: Any) -> tuple[int, int, int] | None:
+    import numpy as np
+    if pixels is None or not pixels.size:
+        return None
+    flat = pixels.reshape(-1, 3).astype(np.int64)
+    packed = (flat[:, 0] << 16) | (flat[:, 1] << 8) | flat[:, 2]
+    values, counts = np.unique(packed, return_counts=True)
+    v = int(values[counts.argmax()])
+    return (v >> 16 & 255, v >> 8 & 255, v & 255)
+
+
+def _near(a: tuple[int, int, int], b: tuple[int, int, int]) -> bool:
+    return max(abs(x - y) for x, y in zip(a, b)) < COLOUR_STEP
+
+
+def _plain(c: tuple[int, int, int]) -> bool:
+    """White or a light neutral grey: a row's ordinary (or zebra) background."""
+    return min(c) >= 235 and max(c) - min(c) <= 6
+
+
+def _mark(image: "Image.Image", row: Row, x0: float, x1: float, h: float,
+          text: list[TextBox]) -> str | None:
+    """The state of the check box in this part of the row: a square outline about the
+    text's height; None when there is none."""
+    import cv2
+    import numpy as np
+    pixels = _band(image, row.top, row.bottom, x0, x1)
+    if pixels is None:
+        return None
+    luma = (pixels @ np.array([299, 587, 114])) // 1000
+    background = float(np.median(luma))
+    ink = (np.abs(luma - background) > 16).astype(np.uint8)
+    for b in text:          # words are not boxes (田, 回): only what OCR read as one symbol
+        if len(b.text.strip()) > 1:
+            ink[max(0, b.y - row.top):max(0, b.bottom - row.top),
+                max(0, int(b.x - x0)):max(0, int(b.right - x0))] = 0
+    count, _labels, stats, _centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    best = None
+    for i in range(1, count):
+        x, y, w, hh, _area = (int(v) for v in stats[i])
+        if not (0.45 * h <= w <= 1.6 * h and 0.45 * h <= hh <= 1.6 * h and 0.8 <= w / hh <= 1.25):
+            continue
+        edge = np.concatenate([ink[y, x:x + w], ink[y + hh - 1, x:x + w],
+                               ink[y:y + hh, x], ink[y:y + hh, x + w - 1]])
+        if edge.mean() < 0.75:
+            continue
+        inset = max(2, round(min(w, hh) * 0.2))
+        inside = luma[y + inset:y + hh - inset, x + inset:x + w - inset]
+        if inside.size == 0:
+            continue
+        dark = float((background - inside > INK).mean())
+        state = "ticked" if dark >= TICKED else "empty" if dark <= EMPTY else "unsure"
+        if best is None or w * hh > best[0]:
+            best = (w * hh, state)
+    return best[1] if best else None
+
+
+def _selection(image: "Image.Image", table: TableRead, h: float) -> None:
+    """Each row's check box and background colour, and which rows are highlighted."""
+    rows, columns = table.rows, table.columns
+    x_left = max(0.0, columns[0].x0 - 6 * h)
+    x_end = columns[0].right if len(columns) > 1 else columns[0].x1 + 2 * h
+    last_x = max([c.x1 for c in columns] + [b.right for r in rows for b in r.boxes])
+    for row in rows:
+        row.mark = _mark(image, row, x_left, x_end, h, row.boxes)
+        row.colour = _commonest(_band(image, row.top, row.bottom, x_left, last_x))
+    # the grid's own background: under the last row, where no text is
+    last = rows[-1]
+    below = (last.bottom + 2, last.bottom + 2 + max(4, (last.bottom - last.top) // 2))
+    plain: list[tuple[int, int, int]] = []
+    if below[1] <= image.height:
+        under = _band(image, below[0], below[1], x_left, last_x)
+        colour = _commonest(under)
+        if colour is not None:
+            plain.append(colour)
+    colours = [r.colour for r in rows if r.colour is not None]
+    plain += [c for c in colours if sum(_near(c, d) for d in colours) >= 2]
+    table.plain_colours = plain
+    table.highlighted = [i for i, r in enumerate(rows) if r.colour is not None
+                         and not _plain(r.colour) and not any(_near(r.colour, p) for p in plain)]
+
+
+# --------------------------------------------------------------------------- reading
+
+def read_table(image: "Image.Image", boxes: list[TextBox], spec: "TableSpec",
+               engine: "OcrEngine | None" = None) -> TableRead:
+    """The table's columns and rows, each row's cells by the playbook's header texts, and
+    what each row shows of a selection. `engine` reads again the parts of a box OCR merged
+    over a column border (without one they are split in proportion to their characters)."""
+    lines = _lines([b for b in boxes if b.text.strip()])
+    h = _text_height(boxes)
+    found = _header(lines, spec.header, h)
+    if found is None:
+        return TableRead([], [], list(spec.header))
+    index, columns = found
+    header_line = lines[index]
+    row_lines = _rows(lines[index + 1:], header_line, columns, h)
+    columns = _borders(image, columns, row_lines, h)
+    listed = {c.header for c in columns if c.header is not None}
+    missing = [x for x in spec.header if x not in listed]
+    mids = [sum(_mid(b) for b in r) / len(r) for r in row_lines]
+    header_mid = sum(_mid(b) for b in header_line) / len(header_line)
+    rows = []
+    for i, line in enumerate(row_lines):
+        above = mids[i - 1] if i else header_mid
+        half = (mids[i + 1] - mids[i]) / 2 if i + 1 < len(mids) else (mids[i] - above) / 2
+        if i == 0:
+            half = min(half, (mids[0] - header_mid) / 2)
+        top = max(round(mids[i] - half * 0.8), min(b.y for b in line) - round(0.4 * h))
+        bottom = round(mids[i] + half * 0.8)
+        rows.append(Row(line, top, max(bottom, max(b.bottom for b in line))))
+    box = (min(b.x for b in header_line), min(b.y for b in header_line),
+           max(b.right for b in header_line), max(b.bottom for b in header_line))
+    table = TableRead(columns, rows, missing, box, reader=(image, engine, h))
+    if rows:
+        _selection(image, table, h)
+    return table
+
+
+def choose_rows(table: TableRead, spec: "TableSpec", match_value: str | None = None,
+                match_shown: str | None = None) -> tuple[list[int], str | None]:
+    """The rows to make cases of, or ([], the reason none can be chosen)."""
+    from app.i18n import _, join
+    from playbooks.model import RowMatch
+    if not table.found:
+        return [], _("The table's header ({headers}) was not found on the source: is the "
+                     "list showing, and is the playbook's header written as the screen "
+                     "shows it?", headers=join(spec.header))
+    if not table.rows:
+        return [], _("The table has no rows: search for the record first, then capture.")
+    if spec.row == "all":
+        return list(range(len(table.rows))), None
+    if spec.row == "first":
+        return [0], None
+    if isinstance(spec.row, RowMatch):
+        column = spec.row.column
+        shown = match_shown if match_shown is not None else match_value
+        if match_value is None:
+            return [], _("The playbook picks the row whose {column} is a given value: give it "
+                         "with --match {field}=VALUE.", column=column, field=spec.row.field)
+        want = cell_key(match_value)
+        values = [table.cells(i).get(column) for i in range(len(table.rows))]
+        hits = [i for i, v in enumerate(values) if v is not None and cell_key(v.value) == want]
+        if not hits:
+            return [], _("No row of the table has {column} {value}: check the value, or that "
+                         "the record is listed.", column=column, value=shown)
+        if len(hits) > 1:
+            return [], _("Rows {rows} of the table all have {column} {value}: select the record "
+                         "in the system and capture it by its selection.",
+                         rows=join(str(i + 1) for i in hits), column=column, value=shown)
+        return hits, None
+    return _selected(table, spec.selected_by)
+
+
+def _selected(table: TableRead, by: str) -> tuple[list[int], str | None]:
+    from app.i18n import _, join
+    marks = [r.mark for r in table.rows]
+    boxes = [i for i, m in enumerate(marks) if m is not None]
+    unsure = [i for i, m in enumerate(marks) if m == "unsure"]
+    ticked = [i for i, m in enumerate(marks) if m == "ticked"]
+    lit = table.highlighted
+    numbers = lambda rows: join(str(i + 1) for i in rows)   # noqa: E731
+    if by in ("checkbox", "auto") and unsure:
+        return [], _("The check box of row {rows} could not be read as ticked or empty: select "
+                     "the record again and capture.", rows=numbers(unsure))
+    if by in ("checkbox", "auto") and len(ticked) > 1:
+        return [], _("Rows {rows} are ticked: tick only the record to take, then capture.",
+                     rows=numbers(ticked))
+    if by == "auto" and ticked and lit and lit != ticked:
+        return [], _("Row {ticked} is ticked but row {lit} is highlighted: select only the "
+                     "record to take, then capture.", ticked=numbers(ticked), lit=numbers(lit))
+    if by in ("checkbox", "auto") and ticked:
+        return ticked, None
+    if by == "checkbox":
+        if not boxes:
+            return [], _("No check boxes were found in the table's rows: is this the right "
+                         "list, or does it show its selection by a highlight?")
+        return [], _("No row of the table is ticked: tick the record to take, then capture.")
+    if len(lit) > 1:
+        return [], _("Rows {rows} are highlighted: select only the record to take, then "
+                     "capture.", rows=numbers(lit))
+    if lit:
+        return lit, None
+    return [], _("No row of the table is selected: click or tick the record to take, then "
+                 "capture.")
+
+
+# --------------------------------------------------------------------------- per case
+
+@dataclass
+class RowValues:
+    """One case's worth of a table: the cells of the row taken, or why no row was."""
+
+    cells: dict[str, Found | None]
+    problem: str | None = None                 # no row (or no single row) could be taken
+    missing_columns: tuple[str, ...] = ()      # header texts not found in the header
+    provenance: dict[str, Any] = field(default_factory=dict)   # row number, rows, how chosen
+
+    def read(self, column: str, pattern: str | None = None) -> tuple[Found | None, str | None]:
+        """The value in `column` (narrowed by `pattern`), or None and why."""
+        from app.i18n import _
+        import re
+        if self.problem is not None:
+            return None, self.problem
+        key = cell_key(column)
+        if any(cell_key(c) == key for c in self.missing_columns):
+            return None, _("The column {column} was not found in the table's header.",
+                           column=column)
+        found = next((v for k, v in self.cells.items() if cell_key(k) == key), None)
+        if found is None or pattern is None:
+            return found, None
+        m = re.search(pattern, found.value)
+        if m is None:
+            return None, None
+        g = 1 if m.groups() else 0
+        return found.part(m.start(g), m.end(g)), None
+
+
+def table_rows(image: "Image.Image", boxes: list[TextBox], spec: "TableSpec",
+               engine: "OcrEngine | None" = None, match_value: str | None = None,
+               match_shown: str | None = None) -> list[RowValues]:
+    """The rows to make cases of (one for selected, first or match; each for all), or one
+    RowValues holding the reason none could be taken."""
+    table = read_table(image, boxes, spec, engine)
+    chosen, problem = choose_rows(table, spec, match_value, match_shown)
+    if problem is not None:
+        return [RowValues({}, problem, tuple(table.missing))]
+    how = spec.row if isinstance(spec.row, str) else "match"
+    if how == "selected":
+        how = "checkbox" if table.rows[chosen[0]].mark == "ticked" else "highlight"
+    return [RowValues(table.cells(i), None, tuple(table.missing),
+                      {"row": i + 1, "rows": len(table.rows), "chosen_by": how}) for i in chosen]
