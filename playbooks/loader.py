@@ -781,13 +781,13 @@ class _Checker:
         table = None
         if "table" in items:
             self.table_header = ()
-            table = self.table(items["table"][1])
+            table = self.table(*items["table"])
         if len(self.errors) > before:
             return None
         return SourceSpec(kind=kind, window=window, size=size, regions=tuple(regions),  # type: ignore[arg-type]
                           table=table, line=_line(node))
 
-    def table(self, node: Node) -> TableSpec | None:
+    def table(self, knode: Node, node: Node) -> TableSpec | None:
         what = _("the table of the source")
         items = self.mapping(node, what, "'table: {header: [姓名, 证件号码], row: selected}'")
         if items is None:
@@ -797,7 +797,7 @@ class _Checker:
         header: list[str] = []
         if "header" not in items:
             if not self.present(items, "header", TABLE_KEYS):
-                self.error(node, _("{what} needs 'header', the column headers as printed, left "
+                self.error(knode, _("{what} needs 'header', the column headers as printed, left "
                                    "to right, e.g. header: [选择, 姓名, 证件号码]", what=what))
         else:
             hnode = items["header"][1]

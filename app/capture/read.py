@@ -138,7 +138,8 @@ def _read_case(playbook: Playbook, image: Image.Image, engine: OcrEngine, boxes:
             continue
         why = None
         if f.read is not None and f.read.column is not None and row is not None:
-            found, why = row.read(f.read.column, f.read.pattern)   # only from its own cell
+            # only from its own cell; free text read again, and flagged when unsure
+            found, why = row.read(f.read.column, f.read.pattern, free_text=f.type == "text")
         else:
             found = extractor.read(f) if f.read is not None else None
         if found is None and f.read is not None and f.read.direction == "right" \
@@ -160,6 +161,8 @@ def _read_case(playbook: Playbook, image: Image.Image, engine: OcrEngine, boxes:
         if f.type == "text":
             raw, alts, repairs = _repair_text(f, halfwidth_alnum(raw), alts)
         result = check_value(f.type, raw, alts, choices=f.choices)
+        if why and result.status in ("ok", "corrected"):    # the OCR engine was not sure
+            result = replace(result, status="invalid", problems=[*result.problems, why])
         if f.type == "text" and result.status == "ok":
             fixed, notes = correct_place_names(result.value)
             repairs += notes

@@ -25,12 +25,14 @@ Selection, from the pixels of each row's band:
 - check box: a square outline in the row's first column (or left of the first header);
   ticked when its inside holds a darker mark (a tick, or a filled square), empty when the
   inside is like the row's background; anything between is `unsure`, never a guess;
-- highlight: the row's background colour (the commonest in its band) differs from that of
-  the rows around it, the grid's own background below the rows, and plain white or grey.
+- highlight: the row's background colour (the commonest in its band) is neither white nor
+  a light grey (zebra stripes) nor the grid's own background under the rows (or, when
+  nothing is under them, the colour of most rows).
 """
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -53,6 +55,8 @@ WRAP_GAP = 0.45      # a line this close (text heights) under the last one conti
 INK = 40             # grey levels from the background that count as ink (blank columns, marks)
 TICKED, EMPTY = 0.08, 0.025   # share of a box's inside that is dark: ticked above, empty below
 COLOUR_STEP = 12     # a background this far (any channel, 0-255) from another is another colour
+PAGER = re.compile(r"共\s*\d+\s*条|上一页|下一页|首页|末页|尾页|跳至|前往")
+DOUBT = 0.05         # another character this probable where one was read: the reading is unsure
 
 
 def cell_key(text: str) -> str:
@@ -102,6 +106,33 @@ class TableRead:
     @property
     def found(self) -> bool:
         return bool(self.columns)
+
+    def doubt(self, found: Found) -> str | None:
+        """Why a free-text value read from a cell is not sure, or None: read again on its
+        own, the recogniser gave another character ≥ 5% somewhere (赟 read as 赞: the true
+        character is left 7–48%), or read the cell differently. Engines that cannot read
+        one line alone are not asked."""
+        from app.i18n import _
+        if self.reader is None or getattr(self.reader[1], "read_line", None) is None:
+            return None
+        image, engine, h = self.reader
+        x, y, w, hh = found.box
+        pad = max(1, int(0.25 * h))
+        crop = image.crop((max(0, x - pad), max(0, y - pad), min(image.width, x + w + pad),
+                           min(image.height, y + hh + pad)))
+        line = engine.read_line(crop)
+        if line is None or "".join(line.text.split()) != "".join(found.value.split()):
+            again = line.text if line is not None else ""
+            return _("The value was read as {value}, and read again as {again}: compare it "
+                     "with the source.", value=found.value, again=again)
+        unsure = [(i, c) for i, (c, p) in enumerate(zip(line.text, line.doubts)) if p >= DOUBT]
+        if not unsure:
+            return None
+        i, c = unsure[0]
+        others = [a for a in (line.alternatives[i] if line.alternatives else ()) if a != c][:2]
+        return _("The OCR engine was not sure of {char} in {value} (it also saw {others}): "
+                 "compare it with the source.", char=c, value=found.value,
+                 others="、".join(others) or "?")
 
     def cells(self, i: int) -> dict[str, Found | None]:
         """Row i's values by the playbook's header texts (None: an empty cell). Made on
@@ -226,6 +257,8 @@ def _header(lines: list[list[TextBox]], headers: tuple[str, ...], h: float
     _score, index, tokens = best
     columns, seen = [], set()
     for t in sorted(tokens, key=lambda t: t.x0):
+        if t.text not in keys and not any(c.isalnum() for c in t.text):
+            continue            # a sort arrow, a check box read as □: not a column
         header = keys.get(t.text)
         if header in seen:      # the same header twice on the line: only the first is it
             header = None
@@ -265,7 +298,7 @@ def _rows(lines: list[list[TextBox]], header_line: list[TextBox], columns: list[
           h: float) -> list[list[TextBox]]:
     bands = _rough_bands(columns, h)
     listed = sum(c.header is not None for c in columns)
-    need = max(1, math.ceil(listed / 2))
+    need = max(1, min(3, math.ceil(listed / 2)))
     header_mid = sum(_mid(b) for b in header_line) / len(header_line)
     header_bottom = max(b.bottom for b in header_line)
     rows: list[list[TextBox]] = []
@@ -285,7 +318,7 @@ def _rows(lines: list[list[TextBox]], header_line: list[TextBox], columns: list[
                 break
         elif mid - header_mid > 4 * max(h, header_bottom - min(b.y for b in header_line)):
             break                           # nothing close under the header: no rows
-        if _filled(line, bands) < need:
+        if _filled(line, bands) < need or any(PAGER.search(b.text) for b in line):
             break                           # a pager, a total, a button bar: the table ended
         if pitch is None:
             pitch = max(mid - header_mid, 1.5 * h)
@@ -382,7 +415,8 @@ def _reread(image: "Image.Image", engine: "OcrEngine | None", b: TextBox, x0: fl
         crop = image.crop((left, max(0, b.y - pad), right, min(image.height, b.bottom + pad)))
         if read_line is not None:
             got = read_line(crop)
-            return TextBox(got[0], got[1], left, b.y, right - left, b.height) if got else None
+            return (TextBox(got.text, got.score, left, b.y, right - left, b.height,
+                            got.alternatives) if got else None)
         parts = engine.read(crop)
         if not parts:
             return None
@@ -491,12 +525,15 @@ def _mark(image: "Image.Image", row: Row, x0: float, x1: float, h: float,
 def _selection(image: "Image.Image", table: TableRead, h: float) -> None:
     """Each row's check box and background colour, and which rows are highlighted."""
     rows, columns = table.rows, table.columns
-    x_left = max(0.0, columns[0].x0 - 6 * h)
+    x_left = max(0.0, columns[0].x0 - 4 * h)
     x_end = columns[0].right if len(columns) > 1 else columns[0].x1 + 2 * h
     last_x = max([c.x1 for c in columns] + [b.right for r in rows for b in r.boxes])
     for row in rows:
         row.mark = _mark(image, row, x_left, x_end, h, row.boxes)
         row.colour = _commonest(_band(image, row.top, row.bottom, x_left, last_x))
+    if any(r.mark is not None for r in rows):
+        for row in rows:    # a grid has a box in every row: a square in some only is not read
+            row.mark = row.mark or "unsure"
     # the grid's own background: under the last row, where no text is
     last = rows[-1]
     below = (last.bottom + 2, last.bottom + 2 + max(4, (last.bottom - last.top) // 2))
@@ -507,7 +544,8 @@ def _selection(image: "Image.Image", table: TableRead, h: float) -> None:
         if colour is not None:
             plain.append(colour)
     colours = [r.colour for r in rows if r.colour is not None]
-    plain += [c for c in colours if sum(_near(c, d) for d in colours) >= 2]
+    if not plain:           # nothing under the rows to compare with: the most rows' colour
+        plain += [c for c in colours if 2 * sum(_near(c, d) for d in colours) > len(colours)]
     table.plain_colours = plain
     table.highlighted = [i for i, r in enumerate(rows) if r.colour is not None
                          and not _plain(r.colour) and not any(_near(r.colour, p) for p in plain)]
@@ -628,11 +666,14 @@ class RowValues:
     problem: str | None = None                 # no row (or no single row) could be taken
     missing_columns: tuple[str, ...] = ()      # header texts not found in the header
     provenance: dict[str, Any] = field(default_factory=dict)   # row number, rows, how chosen
+    table: TableRead | None = None
 
-    def read(self, column: str, pattern: str | None = None) -> tuple[Found | None, str | None]:
-        """The value in `column` (narrowed by `pattern`), or None and why."""
+    def read(self, column: str, pattern: str | None = None, *, free_text: bool = False
+             ) -> tuple[Found | None, str | None]:
+        """The value in `column` (narrowed by `pattern`) and None; or None and why it is
+        not there; or, for free text (no check digit or format to catch a misread), the
+        value and why it is not sure."""
         from app.i18n import _
-        import re
         if self.problem is not None:
             return None, self.problem
         key = cell_key(column)
@@ -640,13 +681,15 @@ class RowValues:
             return None, _("The column {column} was not found in the table's header.",
                            column=column)
         found = next((v for k, v in self.cells.items() if cell_key(k) == key), None)
-        if found is None or pattern is None:
-            return found, None
-        m = re.search(pattern, found.value)
-        if m is None:
-            return None, None
-        g = 1 if m.groups() else 0
-        return found.part(m.start(g), m.end(g)), None
+        if found is not None and pattern is not None:
+            m = re.search(pattern, found.value)
+            if m is None:
+                return None, None
+            g = 1 if m.groups() else 0
+            found = found.part(m.start(g), m.end(g))
+        if found is not None and free_text and self.table is not None:
+            return found, self.table.doubt(found)
+        return found, None
 
 
 def table_rows(image: "Image.Image", boxes: list[TextBox], spec: "TableSpec",
@@ -662,4 +705,5 @@ def table_rows(image: "Image.Image", boxes: list[TextBox], spec: "TableSpec",
     if how == "selected":
         how = "checkbox" if table.rows[chosen[0]].mark == "ticked" else "highlight"
     return [RowValues(table.cells(i), None, tuple(table.missing),
-                      {"row": i + 1, "rows": len(table.rows), "chosen_by": how}) for i in chosen]
+                      {"row": i + 1, "rows": len(table.rows), "chosen_by": how}, table)
+            for i in chosen]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Sequence
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-__all__ = ["decode_with_alternatives", "MIN_ALTERNATIVE_P", "MAX_ALTERNATIVES"]
+__all__ = ["decode_with_alternatives", "doubts", "MIN_ALTERNATIVE_P", "MAX_ALTERNATIVES"]
 
 BLANK = 0
 MAX_ALTERNATIVES = 5
@@ -61,4 +61,31 @@ def decode_with_alternatives(
             t = end
         score = float(np.mean(confs)) if confs else 0.0
         out.append(("".join(chars), score, tuple(alts)))
+    return out
+
+
+def doubts(preds: "np.ndarray") -> list[tuple[float, ...]]:
+    """For each item and each character greedy decoding gives: the highest probability the
+    recogniser gave any *other* character (not blank) within that character's run. A
+    correct reading of a rare character (赟 read as 赞, 彧 as 或, 昊 as 吴) left its true
+    character 0.07–0.48 here, where 93% of correct readings left less than 0.05
+    (400 generated names at 14 and 17.5 px)."""
+    import numpy as np
+
+    out = []
+    for item in preds:
+        idx = item.argmax(axis=1)
+        found: list[float] = []
+        t, steps = 0, len(idx)
+        while t < steps:
+            c = int(idx[t])
+            end = t + 1
+            while end < steps and idx[end] == c:
+                end += 1
+            if c != BLANK:
+                run_max = item[t:end].max(axis=0).copy()
+                run_max[[BLANK, c]] = 0.0
+                found.append(float(run_max.max()))
+            t = end
+        out.append(tuple(found))
     return out

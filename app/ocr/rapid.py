@@ -42,7 +42,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from app.i18n import _
-from app.ocr.base import TextBox, image_size_problem
+from app.ocr.base import Line, TextBox, image_size_problem
 from app.ocr.errors import OcrEngineNotInstalledError, OcrError, OcrImageError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -225,7 +225,7 @@ class RapidOcrEngine:
                                  reason=f"{type(e).__name__}: {e}")) from e
         return _boxes(result, width, height)
 
-    def read_line(self, image: "Image.Image") -> tuple[str, float] | None:
+    def read_line(self, image: "Image.Image") -> Line | None:
         """The text of a picture already cut to one line (a table cell), recognised without
         detection: ~40 ms, where `read` on a small crop took ~0.6 s (its detector scales the
         crop's shorter side up to 736 px). None when nothing was recognised."""
@@ -233,14 +233,17 @@ class RapidOcrEngine:
         with self._lock:
             self._load_locked()
             try:
-                result, _elapsed = self._ocr(arr, use_det=False, use_cls=False, use_rec=True)
+                result, _elapsed = self._ocr.text_rec([arr])
             except Exception as e:
                 raise OcrError(_("The OCR engine rapidocr failed on a {width}×{height} picture: "
                                  "{reason}", width=arr.shape[1], height=arr.shape[0],
                                  reason=f"{type(e).__name__}: {e}")) from e
-        if not result or not str(result[0][0]).strip() or float(result[0][1]) < self.text_score:
+        if not result or len(result[0]) < 4:
             return None
-        return str(result[0][0]), float(result[0][1])
+        text, score, alternatives, doubt = result[0][:4]
+        if not str(text).strip() or float(score) < self.text_score:
+            return None
+        return Line(str(text), float(score), tuple(alternatives), tuple(doubt))
 
 
 def _v5_files() -> tuple["Path", "Path"]:
@@ -274,7 +277,7 @@ def _v5_files() -> tuple["Path", "Path"]:
 def _decode_with_alternatives(ocr: Any, characters: list[str] | None) -> None:
     """Swap RapidOCR's CTC decoder for ours: same (text, score), plus alternatives as a
     third element, which RapidOCR passes through to its result lines."""
-    from app.ocr.ctc import decode_with_alternatives
+    from app.ocr.ctc import decode_with_alternatives, doubts
 
     stock = ocr.text_rec.postprocess_op
     chars = characters if characters is not None else list(stock.character)
@@ -286,7 +289,10 @@ def _decode_with_alternatives(ocr: Any, characters: list[str] | None) -> None:
             raise OcrError(_("The OCR recogniser has {classes} classes but its dictionary "
                              "{characters}; the model files do not belong together.",
                              classes=preds.shape[-1], characters=len(chars)))
-        return decode_with_alternatives(preds, chars)
+        # (text, score, alternatives, doubts): RapidOCR passes the extras through to its
+        # result lines; `read_line` uses the doubts
+        return [(*item, doubt) for item, doubt in zip(decode_with_alternatives(preds, chars),
+                                                       doubts(preds))]
 
     ocr.text_rec.postprocess_op = decode
 

@@ -29,7 +29,8 @@ from PIL import Image, ImageDraw
 from app.sandbox.people import make_person
 from app.sandbox.sources import _font
 
-__all__ = ["Grid", "render_grid", "GRID_TITLE", "QUALIFICATIONS", "STYLES"]
+__all__ = ["Grid", "render_grid", "grid_playbook", "GRID_TITLE", "QUALIFICATIONS", "STYLES",
+           "FIELD_COLUMNS"]
 
 Box = tuple[int, int, int, int]
 GRID_TITLE = "道路运输管理系统 - 从业人员查询"
@@ -42,6 +43,49 @@ WIDTH = 1100
 # (header, logical width); the 证件号码 column is narrowed for the `tight` variant.
 COLUMNS = (("选择", 56), ("序号", 56), ("姓名", 104), ("性别", 60), ("证件号码", 200),
            ("从业资格类别", 196), ("发证日期", 120), ("联系电话", 150))
+
+
+# The playbook's fields and the columns they read, for tests and the benchmark.
+FIELD_COLUMNS = {"applicant_name": "姓名", "gender": "性别", "id_number": "证件号码",
+                 "qualification": "从业资格类别", "issue_date": "发证日期", "phone": "联系电话"}
+
+
+def grid_playbook(row: str = "selected", selected_by: str = "auto", *, region: bool = False) -> str:
+    """A playbook (YAML) reading these grids: `row` is selected, first, all, or `match`
+    (the row whose 证件号码 is given as id_number); `region` reads only the grid's part of
+    the window (the header and up to three rows)."""
+    row_yaml = "{match: {column: 证件号码, field: id_number}}" if row == "match" else row
+    regions = ("\n  size: [1100, 434]\n  regions:\n    - {x: 0, y: 50, width: 1100, height: 230}"
+               if region else "")
+    return f"""\
+deskhand: 1
+id: grid-practitioner
+name: 从业人员查询 → 受理登记（示例）
+source:
+  kind: window
+  window: "道路运输管理系统*"{regions}
+  table:
+    header: [序号, 姓名, 性别, 证件号码, 从业资格类别, 发证日期, 联系电话]
+    row: {row_yaml}
+    selected_by: {selected_by}
+target:
+  title: "城市审批系统 - 受理登记*"
+fields:
+  - {{name: applicant_name, label: 姓名}}
+  - {{name: gender, type: choice, choices: [男, 女], read: {{column: 性别}}}}
+  - {{name: id_number, type: id_number, read: {{column: 证件号码}}}}
+  - {{name: qualification, label: 从业资格类别}}
+  - {{name: issue_date, type: date, format: "%Y-%m-%d", read: {{column: 发证日期}}}}
+  - {{name: phone, type: phone, read: {{column: 联系电话}}}}
+fill:
+  - type: applicant_name
+  - key: tab
+  - choose: {{field: gender, options: {{男: [space], 女: [right]}}}}
+  - key: tab
+  - type: id_number
+  - key: tab
+  - type: phone
+"""
 
 
 @dataclass
