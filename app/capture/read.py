@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
+from typing import Callable
 
 from PIL import Image
 
@@ -60,11 +61,14 @@ def effective_fields(playbook: Playbook) -> tuple[FieldSpec, ...]:
 
 
 def ocr_regions(image: Image.Image, engine: OcrEngine, playbook: Playbook,
-                scale: float) -> list[TextBox]:
-    """OCR only the playbook's regions (a 2.2 s page becomes ~0.7 s), else the whole image."""
+                scale: float, read: Callable[[Image.Image], list[TextBox]] | None = None
+                ) -> list[TextBox]:
+    """OCR only the playbook's regions (a 2.2 s page becomes ~0.7 s), else the whole image.
+    `read`: instead of the engine's `read` (its `detect`, for a table read lazily)."""
     spec = playbook.source_spec
+    read = read or engine.read
     if spec is None or not spec.regions:
-        return engine.read(image)
+        return read(image)
     boxes: list[TextBox] = []
     for r in spec.regions:
         x0, y0 = int(r.x * scale), int(r.y * scale)
@@ -76,7 +80,7 @@ def ocr_regions(image: Image.Image, engine: OcrEngine, playbook: Playbook,
                                  x=r.x, y=r.y, width=r.width, height=r.height,
                                  playbook=playbook.id, image_width=image.width,
                                  image_height=image.height))
-        boxes += [b.shifted(x0, y0) for b in engine.read(image.crop((x0, y0, x1, y1)))]
+        boxes += [b.shifted(x0, y0) for b in read(image.crop((x0, y0, x1, y1)))]
     return boxes
 
 
@@ -98,15 +102,22 @@ def read_rows(playbook: Playbook, image: Image.Image, engine: OcrEngine, *,
     """The source's case: one, or for a table read with row: all, one per row. `match`
     holds the value a table's row is picked by (row: {match: …}), by field name."""
     t0 = time.perf_counter()
-    boxes = ocr_regions(image, engine, playbook, scale)
+    table = playbook.source_spec.table if playbook.source_spec is not None else None
+    # A table whose fields are all in its columns is read lazily: where the text is first,
+    # then only the lines up to the header and the rows taken (a grid's capture ~40% faster).
+    lazy = (table is not None and hasattr(engine, "detect") and hasattr(engine, "recognise")
+            and all(f.read is not None and (f.read.column is not None or f.read.clerk)
+                    for f in effective_fields(playbook)))
+    boxes = ocr_regions(image, engine, playbook, scale,
+                        read=engine.detect if lazy else None)  # type: ignore[attr-defined]
     ocr_s = time.perf_counter() - t0
     if not boxes:
         raise CaptureError(_("No text could be read on the source: is the right window or page "
                              "showing, and is it in focus and not covered?"))
-    table = playbook.source_spec.table if playbook.source_spec is not None else None
     if table is None:
         return [_read_case(playbook, image, engine, boxes, None, scale, source, t0, ocr_s)]
-    rows = table_rows(image, boxes, table, engine, *_match_value(playbook, table, match))
+    rows = table_rows(image, boxes, table, engine, *_match_value(playbook, table, match),
+                      unread=lazy)
     return [_read_case(playbook, image, engine, boxes, row, scale, source, t0, ocr_s)
             for row in rows]
 
