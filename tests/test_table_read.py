@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.extract.table import TableRead, Row, _header, _lines, choose_rows
+from app.extract.selection import choose_rows
+from app.extract.table import Row, TableRead, _header, _lines
 from app.ocr.base import TextBox
 from app.ocr.ctc import doubts
 from playbooks.model import RowMatch, TableSpec
