@@ -7,8 +7,8 @@ Each seed is drawn at 100% and 125%; one seed in five has no row selected or two
 ticked, which must be flagged (fields `missing`, a problem sentence), never read. Reports
 fields read exactly, wrong values left `ok`, ambiguous grids flagged, and the time of a
 capture (OCR + table + checks) and of the table part alone (after OCR), median and
-worst. The machine's load average is printed first: other work on a 2-core machine
-doubles the OCR time.
+worst, and of one 3-row grid read again and again (median and fastest). The machine's
+load average is printed first and last: other work on a 2-core machine doubles the time.
 
 The last line printed is one JSON object with the figures.
 """
@@ -47,6 +47,7 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=40, help="seeds (each at two scales)")
     ap.add_argument("--region", action="store_true", help="OCR only the grid's region")
     ap.add_argument("--misses", action="store_true", help="print every field read wrong")
+    ap.add_argument("--repeat", type=int, default=15, help="reads of one 3-row grid, for its time")
     args = ap.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores", flush=True)
     engine = open_engine("rapidocr")
@@ -85,6 +86,13 @@ def main() -> int:
             if not exact and (args.misses or fv.status in ("ok", "corrected")):
                 print(f"  miss seed {seed} scale {scale} {name}: {want!r} read as {fv.value!r} "
                       f"({fv.status}) {grid.meta}", flush=True)
+    # one grid read again and again: the time of a capture with nothing else changing
+    grid = render_grid(6, rows=3, selected=[2], style="checkbox", tight=True)
+    fixed = []
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        read_rows(pb, grid.image, engine)
+        fixed.append(time.perf_counter() - t0)
     figures = {
         "table_samples": len(capture_s), "table_fields": total,
         "table_exact": round(right / max(1, total), 4), "wrong_marked_ok": wrong_ok,
@@ -94,12 +102,15 @@ def main() -> int:
         "table_max_s": round(max(capture_s), 3),
         "table_part_p50_s": round(statistics.median(table_s), 3),
         "table_part_max_s": round(max(table_s), 3),
+        "table_fixed_p50_s": round(statistics.median(fixed), 3),
+        "table_fixed_min_s": round(min(fixed), 3),
         "region": args.region, "load_after": round(os.getloadavg()[0], 2),
     }
     print(f"{total} fields in {len(capture_s)} grids: {100 * figures['table_exact']:.1f}% exact, "
           f"{wrong_ok} wrong left ok, {doubted} right but flagged, rows wrong {wrong_row}, ambiguous flagged {flagged}/{ambiguous}; "
           f"capture p50 {figures['table_p50_s']} s (max {figures['table_max_s']}), table part "
-          f"p50 {figures['table_part_p50_s']} s")
+          f"p50 {figures['table_part_p50_s']} s; one 3-row grid p50 {figures['table_fixed_p50_s']} s "
+          f"(min {figures['table_fixed_min_s']})")
     print(json.dumps(figures))
     return 0
 

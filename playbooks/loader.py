@@ -782,6 +782,9 @@ class _Checker:
         if "table" in items:
             self.table_header = ()
             table = self.table(*items["table"])
+            if kind == "idcard":
+                self.error(items["table"][0], _("a source of kind idcard has its own layout and "
+                                                "no table; use kind window, screen or image"))
         if len(self.errors) > before:
             return None
         return SourceSpec(kind=kind, window=window, size=size, regions=tuple(regions),  # type: ignore[arg-type]

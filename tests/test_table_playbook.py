@@ -117,3 +117,9 @@ def test_a_column_without_a_table_says_what_to_add():
     assert errors(text) == ["g.yaml:7: 'read' of field 'applicant_name' reads a table's column, "
                             "but the source has no table; add 'table: {header: [...]}' to the "
                             "source"]
+
+
+def test_an_id_card_has_no_table():
+    found = errors(GRID.replace("kind: window\n  window: \"道路运输管理系统*\"", "kind: idcard"))
+    assert any(e.startswith("g.yaml:6:") and "has its own layout and no table" in e
+               for e in found), found
