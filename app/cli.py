@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, Sequence, TextIO
@@ -21,8 +22,8 @@ from app.fill.engine import FillOptions, FillReport, PlannedStep, masked_text, p
 from app.fill.gate import Verdict, confirm, printable, vet
 from app.i18n import N_, _, join, sentences
 from app.privacy import mask_text
+from app.pipeline import CaptureOutcome, Pipeline, PipelineOptions, build_pipeline
 from app.values.derive import settle_case
-from app.pipeline import Pipeline, PipelineOptions, build_pipeline
 from playbooks.model import Playbook
 
 
@@ -268,16 +269,68 @@ def cmd_capture(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: 
     pb = pipeline.playbook(args.playbook)
     if args.scale is not None and not 0.25 <= args.scale <= 8:     # also refuses nan
         raise UsageError(_("--scale takes a display scale from 0.25 to 8, e.g. 1.25 for 125%."))
+    match = _match_option(pb, args.match)
+    table = pb.source_spec.table if pb.source_spec is not None else None
+    batch = table is not None and table.row == "all"
+    case_path = case_dir = None
+    if args.output and batch and (args.output.endswith(("/", os.sep)) or Path(args.output).is_dir()):
+        case_dir = Path(args.output)        # a folder: one case file per row in it
+        case_dir.mkdir(parents=True, exist_ok=True)
+    elif args.output:
+        case_path = Path(args.output)       # for row: all, case-1.json, case-2.json…
     if args.image:
         source = pipeline.load_image(pb, args.image, args.scale)
     elif args.window:
         source = pipeline.grab_window(pb, args.window, args.scale)
     else:
         source = pipeline.grab_screen(pb, args.scale)
-    outcome = pipeline.capture(pb, source, case_path=Path(args.output) if args.output else None,
-                               verify=not args.offline)
+    first = pipeline.capture(pb, source, case_path=case_path, verify=not args.offline,
+                             match=match, case_dir=case_dir)
+    docs = []
+    for n, outcome in enumerate(first.outcomes, 1):
+        if batch and not args.json:
+            print(_("Row {row} of {rows}:", row=n, rows=len(first.outcomes)),
+                  file=out)
+        docs.append(_capture_report(pb, outcome, args.json, out, err))
+    if args.json:
+        code = max(d["exit_code"] for d in docs)
+        _json({"playbook": pb.id, "rows": docs, "exit_code": code} if batch else docs[0], out)
+        return code
+    return max(d["exit_code"] for d in docs)
+
+
+def _match_option(pb: Playbook, given: list[str] | None) -> dict[str, str] | None:
+    """--match FIELD=VALUE, for a playbook that picks a table's row by a value."""
+    from playbooks.model import RowMatch
+    table = pb.source_spec.table if pb.source_spec is not None else None
+    row = table.row if table is not None else None
+    if not given:
+        if isinstance(row, RowMatch):
+            raise UsageError(_("Playbook {playbook} takes the table's row whose {column} is a "
+                               "value you give: add --match {field}=VALUE.", playbook=pb.id,
+                               column=row.column, field=row.field))
+        return None
+    if not isinstance(row, RowMatch):
+        raise UsageError(_("--match is for playbooks that pick a table's row by a value "
+                           "(row: {{match: …}}); playbook {playbook} does not.", playbook=pb.id))
+    values = {}
+    for pair in given:
+        name, eq, value = pair.partition("=")
+        if not eq or name.strip() != row.field or not value.strip():
+            raise UsageError(_("--match takes {field}=VALUE for playbook {playbook}, not "
+                               "'{pair}'.", field=row.field, playbook=pb.id,
+                               pair=printable(mask_text(pair))))
+        values[row.field] = value.strip()
+    return values
+
+
+def _capture_report(pb: Playbook, outcome: CaptureOutcome, as_json: bool, out: TextIO,
+                    err: TextIO) -> dict[str, Any]:
+    """One case's fields printed (or its JSON document returned), with its exit code."""
     result, case, case_path, fault = outcome.result, outcome.case, outcome.case_path, outcome.verify_error
     code = 1 if result.needs_person else 0
+    for problem in result.problems:
+        print(mask_text(problem), file=err)
     if result.missing_required:
         print(_("These fields could not be found on the source: {fields}. The others are kept in "
                 "{path}: give these in the review, or with --set NAME=VALUE when filling.",
@@ -295,19 +348,23 @@ def cmd_capture(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: 
              "box": fv.source.get("box"),
              "problems": [mask_text(p) for p in fv.source.get("problems", [])]}
             for name, fv in case.fields.items()]
-    if args.json:
-        _json({"playbook": pb.id, "case": str(case_path), "fields": rows,
-               "needs_person": result.needs_person, "missing": result.missing_required,
-               "ocr_s": round(result.ocr_s, 3),
-               "elapsed_s": round(result.elapsed_s, 3),
-               "verify_s": round(outcome.timings["verify_s"], 3) if "verify_s" in outcome.timings else None,
-               "verification": [_masked_answer(a) for a in case.verification],
-               "error": fault.message if fault else None, "exit_code": code}, out)
-    else:
+    doc = {"playbook": pb.id, "case": str(case_path), "fields": rows,
+           "needs_person": result.needs_person, "missing": result.missing_required,
+           "ocr_s": round(result.ocr_s, 3),
+           "elapsed_s": round(result.elapsed_s, 3),
+           "verify_s": round(outcome.timings["verify_s"], 3) if "verify_s" in outcome.timings else None,
+           "verification": [_masked_answer(a) for a in case.verification],
+           "error": fault.message if fault else None, "exit_code": code}
+    table = next((fv.source["table"] for fv in case.fields.values() if "table" in fv.source), None)
+    if table is not None or result.problems:
+        doc["table"] = table
+        doc["problems"] = [mask_text(p) for p in result.problems]
+    if not as_json:
         labels = {f.name: f.label or f.name for f in pb.fields}
         print(_("Read {n} fields in {seconds} s:", n=len(rows),
                 seconds=f"{result.elapsed_s:.2f}"), file=out)
         said = {mask_text(fault.message)} if fault is not None else set()   # said once, above
+        said |= {mask_text(p) for p in result.problems}
         for row in rows:
             extra = " " + _("(read as {value})", value=row["original"]) if row["original"] else ""
             if row["registry"] and row["status"] == "mismatch":
@@ -318,7 +375,7 @@ def cmd_capture(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: 
             print(f"  {labels.get(row['field'], row['field'])}: {status:<9} "
                   f"{row['value'] or ''}{extra}{why}", file=out)
     print(_("Case written to {path}", path=case_path), file=err)
-    return code
+    return doc
 
 
 def _labelled(pb: Playbook, name: str) -> str:
@@ -418,7 +475,12 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--scale", type=float, default=None,
                     help="display scale of the source, e.g. 1.25 (default: from the playbook's size)")
     cp.add_argument("--json", action="store_true", help="one JSON document on stdout")
-    cp.add_argument("-o", "--output", help="where to write the case file")
+    cp.add_argument("-o", "--output", help="where to write the case file (for a table read "
+                    "with row: all, a folder for one file per row, or a name that gets the "
+                    "row's number: case.json → case-1.json, case-2.json…)")
+    cp.add_argument("--match", action="append", metavar="FIELD=VALUE",
+                    help="the value a table's row is picked by (playbooks with "
+                         "row: {match: {column, field}})")
     o = sub.add_parser("ocr", help="print the raw text boxes OCR finds in an image")
     o.add_argument("image")
     o.add_argument("--engine", default=None, help="rapidocr (default), rapidocr-v4 or easyocr")

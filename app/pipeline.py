@@ -62,6 +62,12 @@ class CaptureOutcome:
     result: "CaptureResult"
     verify_error: DeskhandError | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    others: list["CaptureOutcome"] = field(default_factory=list)   # a table's other rows (row: all)
+
+    @property
+    def outcomes(self) -> list["CaptureOutcome"]:
+        """This case and those of the table's other rows, in row order."""
+        return [self, *self.others]
 
     @property
     def needs_person(self) -> list[str]:
@@ -253,29 +259,58 @@ class Pipeline:
 
     # -- capture --------------------------------------------------------------------
     def capture(self, playbook: "Playbook", source: Source, *, case_path: Path | None = None,
-                verify: bool = True) -> CaptureOutcome:
+                verify: bool = True, match: dict[str, str] | None = None,
+                case_dir: Path | None = None) -> CaptureOutcome:
         """Read `source` with the playbook, save the case (before the registries are asked,
         so it is kept whatever they do), verify it, save again. A required field that could
         not be found is kept `missing`, with why, for the clerk to give (the review, --set);
         the others are kept and verified. Only a source with no text, or none of the
-        playbook's fields, is a CaptureError (then nothing is saved)."""
-        from app.capture.read import read_source
+        playbook's fields, is a CaptureError (then nothing is saved). From a table, a case
+        is kept with its fields `missing` and the reason (no row selected, two rows matching).
+
+        A table read with `row: all` makes a case per row: the outcome is the first row's,
+        its `others` the rest. Their files go in `case_dir`, or next to `case_path` with the
+        row's number added (case-1.json, case-2.json), or in the cases folder. `match`
+        holds the value a `row: {match: …}` table picks its row by (field name → value)."""
+        from app.capture.read import read_rows
         t0 = time.perf_counter()
-        result = read_source(playbook, source.image, self.engine(), scale=source.scale,
-                             source=source.provenance)
-        timings = {"read_s": time.perf_counter() - t0}
-        case = result.case
-        path = case_path or self.cases_dir / f"{case.case_id}.json"
-        save_case(case, path)
-        error = None
-        if playbook.verify and verify:
-            t1 = time.perf_counter()
-            error = self.verify(playbook, case)
-            timings["verify_s"] = time.perf_counter() - t1
+        results = read_rows(playbook, source.image, self.engine(), scale=source.scale,
+                            source=source.provenance, match=match)
+        read_s = time.perf_counter() - t0
+        table = playbook.source_spec.table if playbook.source_spec is not None else None
+        paths = self._case_paths([r.case for r in results], case_path, case_dir,
+                                 batch=table is not None and table.row == "all")
+        outcomes = []
+        for result, path in zip(results, paths):
+            case = result.case
             save_case(case, path)
-        timings["total_s"] = time.perf_counter() - t0
-        image = result.image if result.image is not None else source.image   # the boxes' picture
-        return CaptureOutcome(playbook, case, path, image, result, error, timings)
+            error = None
+            timings = {"read_s": read_s}
+            if playbook.verify and verify:
+                t1 = time.perf_counter()
+                error = self.verify(playbook, case)
+                timings["verify_s"] = time.perf_counter() - t1
+                save_case(case, path)
+            timings["total_s"] = time.perf_counter() - t0
+            image = result.image if result.image is not None else source.image  # the boxes' picture
+            outcomes.append(CaptureOutcome(playbook, case, path, image, result, error, timings))
+        first = outcomes[0]
+        first.others = outcomes[1:]
+        return first
+
+    def _case_paths(self, cases: list[Case], case_path: Path | None, case_dir: Path | None,
+                    *, batch: bool) -> list[Path]:
+        """Where each case is kept: see `capture`."""
+        if batch:                   # one id, numbered by row: the files sort in row order
+            base = cases[0].case_id
+            for i, case in enumerate(cases, 1):
+                case.case_id = f"{base}-r{i:02d}"
+        if case_path is not None and not batch:
+            return [case_path]
+        if case_path is not None:
+            return [case_path.with_name(f"{case_path.stem}-{i}{case_path.suffix or '.json'}")
+                    for i in range(1, len(cases) + 1)]
+        return [(case_dir or self.cases_dir) / f"{case.case_id}.json" for case in cases]
 
     def verify(self, playbook: "Playbook", case: Case) -> DeskhandError | None:
         """Ask the registries the playbook names; the error that stopped it, if any. The

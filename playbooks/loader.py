@@ -57,7 +57,11 @@ from playbooks.model import (
     Playbook,
     ReadSpec,
     Region,
+    RowMatch,
+    SELECTED_BY,
     SourceSpec,
+    TABLE_ROWS,
+    TableSpec,
     Step,
     TargetSpec,
     TypeStep,
@@ -83,10 +87,12 @@ DERIVE_KEYS = ("from", "part")
 # The forms a date field's own check reads back (app/checks/dates.py): a date step on a
 # field of type date must write one of them.
 CHECKABLE_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
-SOURCE_KEYS = ("kind", "window", "size", "regions")
+SOURCE_KEYS = ("kind", "window", "size", "regions", "table")
+TABLE_KEYS = ("header", "row", "selected_by")
+MATCH_KEYS = ("column", "field")
 VERIFY_KEYS = ("lookup", "with", "confirm", "fill")
 COMPARE_KEYS = ("rule", "threshold", "as")
-READ_KEYS = ("anchor", "direction", "lines", "max_gap", "region", "pattern")
+READ_KEYS = ("anchor", "direction", "lines", "max_gap", "region", "pattern", "column")
 REGION_KEYS = ("x", "y", "width", "height")
 STEP_KINDS = ("click", "type", "key", "choose", "wait")
 CLICK_KEYS = ("x", "y", "anchor", "dx", "dy", "button", "double")
@@ -277,6 +283,11 @@ def _quote_list(items: Iterable[str]) -> str:
     return _("{items} and {last}", items=join(quoted[:-1]), last=quoted[-1])
 
 
+def table_text(text: str) -> str:
+    """A header as compared: without spaces (full-width ones too) or a trailing colon."""
+    return "".join(text.split()).rstrip(":：")
+
+
 def _did_you_mean(word: str, options: Iterable[str], synonyms: dict[str, str] | None = None) -> str | None:
     options = list(options)
     low = word.lower()
@@ -350,6 +361,9 @@ class _Checker:
         # False when 'fields' is missing or not a list: then steps cannot be checked
         # against it, and "not declared" complaints would only be noise.
         self.fields_readable = False
+        # the source's table header (None: no table; () a table too broken to check against)
+        self.table_header: tuple[str, ...] | None = None
+        self.match_node: Node | None = None    # `row: {match: {field: …}}`, checked after fields
 
     # ----------------------------------------------------------------- reporting
 
@@ -621,6 +635,8 @@ class _Checker:
         fields = self.field_list(*top["fields"]) if "fields" in top else None
         steps = self.fill(*top["fill"]) if "fill" in top else None
         verify = self.verify_list(top["verify"][1]) if "verify" in top else ()
+        if self.match_node is not None:
+            self._field_ref(self.match_node, _("the field of 'match' in the table's row"))
 
         if self.errors or None in (pb_id, name, target, fields, steps, verify):
             return None
@@ -793,10 +809,114 @@ class _Checker:
                     region = self.region(item, _("region {j} of the source", j=j))
                     if region is not None:
                         regions.append(region)
+        table = None
+        if "table" in items:
+            self.table_header = ()
+            table = self.table(*items["table"])
+            if kind == "idcard":
+                self.error(items["table"][0], _("a source of kind idcard has its own layout and "
+                                                "no table; use kind window, screen or image"))
         if len(self.errors) > before:
             return None
         return SourceSpec(kind=kind, window=window, size=size, regions=tuple(regions),  # type: ignore[arg-type]
-                          line=_line(node))
+                          table=table, line=_line(node))
+
+    def table(self, knode: Node, node: Node) -> TableSpec | None:
+        what = _("the table of the source")
+        items = self.mapping(node, what, "'table: {header: [姓名, 证件号码], row: selected}'")
+        if items is None:
+            return None
+        before = len(self.errors)
+        self.unknown_keys(items, TABLE_KEYS, what)
+        header: list[str] = []
+        if "header" not in items:
+            if not self.present(items, "header", TABLE_KEYS):
+                self.error(knode, _("{what} needs 'header', the column headers as printed, left "
+                                   "to right, e.g. header: [选择, 姓名, 证件号码]", what=what))
+        else:
+            hnode = items["header"][1]
+            if not isinstance(hnode, SequenceNode) or not hnode.value:
+                self.error(hnode, _("{what} must be a list of the column headers as printed, "
+                                    "e.g. [选择, 姓名, 证件号码]", what=_of("header", what)))
+            else:
+                seen: dict[str, int] = {}
+                for item in hnode.value:
+                    text = self.text(item, _("a header of {what}", what=what))
+                    if text is None:
+                        continue
+                    key = table_text(text)
+                    if key in seen:
+                        self.error(item, _("the header '{text}' is listed twice in {what}; "
+                                           "the first is on line {line}", text=_short(text),
+                                           what=what, line=seen[key]))
+                        continue
+                    seen[key] = _line(item)
+                    header.append(text)
+        if len(self.errors) == before:
+            self.table_header = tuple(header)
+        row: str | RowMatch = "selected"
+        if "row" in items:
+            row = self.table_row(items["row"][1], what) or row
+        selected_by = "auto"
+        if "selected_by" in items:
+            value = self.text(items["selected_by"][1], _of("selected_by", what))
+            if value is not None and value not in SELECTED_BY:
+                self.error(items["selected_by"][1], _(
+                    "{what} must be one of {choices}{suggestion}", what=_of("selected_by", what),
+                    choices=_quote_list(SELECTED_BY), suggestion=_suggest(value, SELECTED_BY)))
+            elif value is not None:
+                selected_by = value
+        if len(self.errors) > before:
+            return None
+        return TableSpec(header=tuple(header), row=row, selected_by=selected_by,  # type: ignore[arg-type]
+                         line=_line(node))
+
+    def table_row(self, node: Node, table: str) -> str | RowMatch | None:
+        what = _of("row", table)
+        if isinstance(node, ScalarNode):
+            value = self.text(node, what)
+            if value is not None and value not in TABLE_ROWS:
+                self.error(node, _("{what} must be one of {choices}, or {{match: {{column: C, "
+                                   "field: F}}}}{suggestion}", what=what,
+                                   choices=_quote_list(TABLE_ROWS),
+                                   suggestion=_suggest(value, TABLE_ROWS)))
+                return None
+            return value
+        items = self.mapping(node, what, "'row: {match: {column: 证件号码, field: id_number}}'")
+        if items is None:
+            return None
+        self.unknown_keys(items, ("match",), what)
+        if "match" not in items:
+            return None
+        match = _of("match", what)
+        inner = self.mapping(items["match"][1], match, "'{column: 证件号码, field: id_number}'")
+        if inner is None:
+            return None
+        self.unknown_keys(inner, MATCH_KEYS, match)
+        for key in MATCH_KEYS:
+            if key not in inner and not self.present(inner, key, MATCH_KEYS):
+                self.error(items["match"][1], _("{what} needs '{key}'", what=match, key=key))
+        if any(key not in inner for key in MATCH_KEYS):
+            return None
+        column = self.header_ref(inner["column"][1], _of("column", match))
+        field = self.text(inner["field"][1], _of("field", match))
+        self.match_node = inner["field"][1]
+        if column is None or field is None:
+            return None
+        return RowMatch(column=column, field=field)
+
+    def header_ref(self, node: Node, what: str) -> str | None:
+        """A column named by its header text: one of the table's `header`."""
+        text = self.text(node, what)
+        if text is None or not self.table_header:
+            return text
+        if table_text(text) not in {table_text(h) for h in self.table_header}:
+            self.error(node, _("{what} is '{text}', which is not one of the table's headers "
+                               "({headers}){suggestion}", what=what, text=_short(text),
+                               headers=join(self.table_header),
+                               suggestion=_suggest(text, self.table_header)))
+            return None
+        return text
 
     def region(self, node: Node, what: str, *, relative: bool = False) -> Region | None:
         items = self.mapping(node, what, "'{x: 0, y: 0, width: 400, height: 300}'")
@@ -862,13 +982,28 @@ class _Checker:
                 self.error(items["pattern"][1], _("{what} is not a valid regular expression: "
                                                   "{problem}", what=_of("pattern", what),
                                                   problem=problem))
-        if anchor is None and region is None and pattern is None:
+        column = None
+        if "column" in items:
+            cnode = items["column"][1]
+            if self.table_header is None:
+                self.error(cnode, _("{what} reads a table's column, but the source has no "
+                                    "table; add 'table: {{header: [...]}}' to the source",
+                                    what=read))
+            else:
+                column = self.header_ref(cnode, _of("column", what))
+            others = [k for k in items if k not in ("column", "pattern")]
+            if others:
+                self.error(items[others[0]][0], _(
+                    "{what} reads a table's column, so '{key}' does not apply (only 'pattern' "
+                    "may narrow the cell's text)", what=read, key=others[0]))
+        elif anchor is None and region is None and pattern is None:
             self.error(node, _("{what} needs an anchor, a region or a pattern", what=read))
 
         if len(self.errors) > before:
             return None
         return ReadSpec(anchor=anchor, also=also, direction=direction, lines=lines,  # type: ignore[arg-type]
-                        max_gap=max_gap, region=region, pattern=pattern, line=_line(node))
+                        max_gap=max_gap, region=region, pattern=pattern, column=column,
+                        line=_line(node))
 
     # ----------------------------------------------------------------- target
 
@@ -1060,6 +1195,11 @@ class _Checker:
         choices_ok = len(self.errors) == errors_before_choices
 
         read = self.read_spec(items["read"][1], what) if "read" in items else None
+        if read is None and "read" not in items and "derive" not in items \
+                and label is not None and self.table_header \
+                and table_text(label) in {table_text(h) for h in self.table_header}:
+            # its label is a column header: the value is in that column, not beside the header
+            read = ReadSpec(column=label, line=_line(node))
         transform: tuple[TransformStep, ...] = ()
         if "transform" in items:
             transform = self.transform(items["transform"][1], what,

@@ -42,6 +42,31 @@ class ReadSpec:
     region: Region | None = None       # relative to the anchor's top-left, or to the source
     pattern: str | None = None         # a regular expression over the text read
     clerk: bool = False                # not on the source: the clerk gives it (review, --set)
+    column: str | None = None          # with a table source: the header of the value's column
+    line: int = 0
+
+
+TABLE_ROWS = ("selected", "first", "all")
+SELECTED_BY = ("checkbox", "highlight", "auto")
+
+
+@dataclass(frozen=True)
+class RowMatch:
+    """`row: {match: {column, field}}`: the row whose `column` equals the value of `field`
+    given at capture (`deskhand capture --match FIELD=VALUE`)."""
+
+    column: str
+    field: str
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A grid read by column (see playbooks/README.md, "Tables and grids"): each column
+    spans from its header's left edge to the next header's; one row, or every row."""
+
+    header: tuple[str, ...]
+    row: Literal["selected", "first", "all"] | RowMatch = "selected"
+    selected_by: Literal["checkbox", "highlight", "auto"] = "auto"
     line: int = 0
 
 
@@ -53,6 +78,7 @@ class SourceSpec:
     window: str | None = None          # title glob, for kind window
     size: tuple[int, int] | None = None  # logical size the regions were written for
     regions: tuple[Region, ...] = ()   # only these parts are read (faster than the whole)
+    table: TableSpec | None = None     # a grid: fields read by column from one row or all
     line: int = 0
 
 

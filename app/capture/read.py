@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
+from typing import Callable
 
 from PIL import Image
 
@@ -15,12 +16,14 @@ from app.checks.places import correct_place_names
 from app.checks.readings import Alternatives, choose_ethnic_group, simplify, tidy_spaces
 from app.extract.fields import Extractor, Found, found_from_boxes
 from app.extract.labels import JOIN_GAP, find_labels, lost_heads
+from app.extract.table import RowValues, table_rows
 from app.i18n import _, join
 from app.ocr.base import OcrEngine, TextBox
+from app.privacy import SENSITIVE_TYPES, mask
 from app.values.derive import derive_fields
 from app.values.transforms import apply_transforms
 from playbooks.anchors import anchor_key
-from playbooks.model import FieldSpec, Playbook, ReadSpec
+from playbooks.model import FieldSpec, Playbook, ReadSpec, RowMatch, TableSpec
 
 # The front of the resident ID card (居民身份证): where each standard field is printed.
 ID_CARD_LAYOUT: dict[str, ReadSpec] = {
@@ -41,6 +44,7 @@ class CaptureResult:
     elapsed_s: float = 0.0
     boxes: list[TextBox] = field(default_factory=list)
     image: Image.Image | None = None       # the picture the boxes are on (an ID card levelled)
+    problems: list[str] = field(default_factory=list)   # about the whole source: no row taken
 
     @property
     def needs_person(self) -> list[str]:
@@ -63,11 +67,14 @@ def effective_fields(playbook: Playbook) -> tuple[FieldSpec, ...]:
 
 
 def ocr_regions(image: Image.Image, engine: OcrEngine, playbook: Playbook,
-                scale: float) -> list[TextBox]:
-    """OCR only the playbook's regions (a 2.2 s page becomes ~0.7 s), else the whole image."""
+                scale: float, read: Callable[[Image.Image], list[TextBox]] | None = None
+                ) -> list[TextBox]:
+    """OCR only the playbook's regions (a 2.2 s page becomes ~0.7 s), else the whole image.
+    `read`: instead of the engine's `read` (its `detect`, for a table read lazily)."""
     spec = playbook.source_spec
+    read = read or engine.read
     if spec is None or not spec.regions:
-        return engine.read(image)
+        return read(image)
     boxes: list[TextBox] = []
     for r in spec.regions:
         x0, y0 = int(r.x * scale), int(r.y * scale)
@@ -79,25 +86,70 @@ def ocr_regions(image: Image.Image, engine: OcrEngine, playbook: Playbook,
                                  x=r.x, y=r.y, width=r.width, height=r.height,
                                  playbook=playbook.id, image_width=image.width,
                                  image_height=image.height))
-        boxes += [b.shifted(x0, y0) for b in engine.read(image.crop((x0, y0, x1, y1)))]
+        boxes += [b.shifted(x0, y0) for b in read(image.crop((x0, y0, x1, y1)))]
     return boxes
 
 
 def read_source(playbook: Playbook, image: Image.Image, engine: OcrEngine, *,
-                scale: float = 1.0, source: dict | None = None) -> CaptureResult:
-    from app.checks import check_value
+                scale: float = 1.0, source: dict | None = None,
+                match: dict[str, str] | None = None) -> CaptureResult:
+    """One case from the source. A playbook reading every row of a table (row: all) makes
+    a case per row: use `read_rows`."""
+    results = read_rows(playbook, image, engine, scale=scale, source=source, match=match)
+    if len(results) > 1:
+        raise CaptureError(_("Playbook {playbook} reads every row of the table, one case each; "
+                             "capture it with deskhand capture.", playbook=playbook.id))
+    return results[0]
+
+
+def read_rows(playbook: Playbook, image: Image.Image, engine: OcrEngine, *,
+              scale: float = 1.0, source: dict | None = None,
+              match: dict[str, str] | None = None) -> list[CaptureResult]:
+    """The source's case: one, or for a table read with row: all, one per row. `match`
+    holds the value a table's row is picked by (row: {match: …}), by field name."""
     t0 = time.perf_counter()
-    card = playbook.source_spec is not None and playbook.source_spec.kind == "idcard"
-    if card:    # a photo of a card is rarely level; its rows must be to be read right
+    if _is_card(playbook):   # a photo of a card is rarely level; its rows must be to be read right
         image = level(image)[0]
-    boxes = ocr_regions(image, engine, playbook, scale)
+    table = playbook.source_spec.table if playbook.source_spec is not None else None
+    # A table whose fields are all in its columns is read lazily: where the text is first,
+    # then only the lines up to the header and the rows taken (a grid's capture ~40% faster).
+    lazy = (table is not None and hasattr(engine, "detect") and hasattr(engine, "recognise")
+            and all(f.read is not None and (f.read.column is not None or f.read.clerk)
+                    for f in effective_fields(playbook)))
+    boxes = ocr_regions(image, engine, playbook, scale,
+                        read=engine.detect if lazy else None)  # type: ignore[attr-defined]
     ocr_s = time.perf_counter() - t0
     if not boxes:
         raise CaptureError(_("No text could be read on the source: is the right window or page "
                              "showing, and is it in focus and not covered?"))
+    if table is None:
+        return [_read_case(playbook, image, engine, boxes, None, scale, source, t0, ocr_s)]
+    rows = table_rows(image, boxes, table, engine, *_match_value(playbook, table, match),
+                      unread=lazy)
+    return [_read_case(playbook, image, engine, boxes, row, scale, source, t0, ocr_s)
+            for row in rows]
+
+
+def _match_value(playbook: Playbook, table: TableSpec, match: dict[str, str] | None
+                 ) -> tuple[str | None, str | None]:
+    """The value given for a `row: {match: …}` table, and how a sentence may show it."""
+    if not isinstance(table.row, RowMatch) or not match or table.row.field not in match:
+        return None, None
+    value = match[table.row.field]
+    spec = playbook.field_spec(table.row.field)
+    sensitive = spec.sensitive or spec.type in SENSITIVE_TYPES
+    return value, mask(value, spec.type) if sensitive else value
+
+
+def _read_case(playbook: Playbook, image: Image.Image, engine: OcrEngine, boxes: list[TextBox],
+               row: RowValues | None, scale: float, source: dict | None, t0: float,
+               ocr_s: float) -> CaptureResult:
+    from app.checks import check_value
+    if row is not None and row.provenance:
+        source = {**(source or {}), "table": dict(row.provenance)}
     fields = effective_fields(playbook)
     boxes = boxes + _lost_label_heads(image, engine, boxes, fields)
-    extractor = Extractor(boxes, fields, scale, card=card, image=image)
+    extractor = Extractor(boxes, fields, scale, card=_is_card(playbook), image=image)
     values: dict[str, FieldValue] = {}
     missing_required = []
     read_any = False
@@ -107,15 +159,24 @@ def read_source(playbook: Playbook, image: Image.Image, engine: OcrEngine, *,
         if f.read is not None and f.read.clerk:   # asked in the review, never guessed
             values[f.name] = FieldValue(None, "missing", None, {**(source or {}), "kind": "clerk"})
             continue
-        found = extractor.read(f) if f.read is not None else None
+        why = None
+        if f.read is not None and f.read.column is not None and row is not None:
+            # only from its own cell; free text read again, and flagged when unsure
+            found, why = row.read(f.read.column, f.read.pattern, free_text=f.type == "text")
+        else:
+            found = extractor.read(f) if f.read is not None else None
         if found is None and f.read is not None and f.read.direction == "right" \
-                and f.read.lines == 1 and f.read.region is None and f.read.pattern is None:
+                and f.read.lines == 1 and f.read.region is None and f.read.pattern is None \
+                and f.read.column is None:
             found = _second_look(image, engine, extractor.label_box(f), extractor.right_limit(f))
         prov = dict(source or {})
         if found is None or not found.value:
             # the others are kept: the clerk gives this one in the review or with --set
-            why = extractor.why.get(f.name)
-            if why and (f.required or f.name in extractor.hits):
+            if why is None:
+                why = extractor.why.get(f.name)
+                if not (f.required or f.name in extractor.hits):
+                    why = None
+            if why:
                 prov["problems"] = [why]
             values[f.name] = FieldValue(None, "missing", None, prov)
             if f.required:
@@ -139,6 +200,8 @@ def read_source(playbook: Playbook, image: Image.Image, engine: OcrEngine, *,
             alts = alts if len(done.value) == len(raw) else None   # still one per character
             raw = done.value
         result = check_value(f.type, raw, alts, choices=f.choices)
+        if why and result.status in ("ok", "corrected"):    # the OCR engine was not sure
+            result = replace(result, status="invalid", problems=[*result.problems, why])
         if f.type == "text" and result.status == "ok":
             fixed, notes = correct_place_names(result.value)
             repairs += notes
@@ -164,7 +227,7 @@ def read_source(playbook: Playbook, image: Image.Image, engine: OcrEngine, *,
         if f.transform:         # marks the value as transformed: a fill does not do it again
             prov["transform"] = {"from": given, "to": result.value}
         values[f.name] = FieldValue(result.value, result.status, original, prov)
-    if not read_any and any(f.read is not None and not f.read.clerk for f in fields):
+    if not read_any and row is None and any(f.read is not None and not f.read.clerk for f in fields):
         raise CaptureError(_("None of the fields of playbook {playbook} could be found on the "
                              "source ({fields}): is the right window or page showing?",
                              playbook=playbook.id,
@@ -175,7 +238,13 @@ def read_source(playbook: Playbook, image: Image.Image, engine: OcrEngine, *,
     _address_prefix(playbook, values)
     derive_fields(playbook, values)
     case = Case(case_id=new_case_id(), playbook=playbook.id, fields=values, created=now_iso())
-    return CaptureResult(case, missing_required, ocr_s, time.perf_counter() - t0, boxes, image)
+    problems = [row.problem] if row is not None and row.problem else []
+    return CaptureResult(case, missing_required, ocr_s, time.perf_counter() - t0, boxes, image,
+                         problems)
+
+
+def _is_card(playbook: Playbook) -> bool:
+    return playbook.source_spec is not None and playbook.source_spec.kind == "idcard"
 
 
 def _repair_text(f: FieldSpec, raw: str, alts: Alternatives | None

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Iterable, Protocol, runtime_checkable
 if TYPE_CHECKING:  # pragma: no cover
     from PIL import Image
 
-__all__ = ["TextBox", "OcrEngine", "MAX_PIXELS", "MAX_SIDE", "image_size_problem",
+__all__ = ["TextBox", "Line", "OcrEngine", "MAX_PIXELS", "MAX_SIDE", "image_size_problem",
            "image_far_too_large"]
 
 # The largest picture Deskhand reads. An 8K screen is 33 megapixels and an A4 page
@@ -111,6 +111,19 @@ class TextBox:
         return cls(text=text, score=float(score), x=int(x0), y=int(y0),
                    width=max(1, int(x1 - x0)), height=max(1, int(y1 - y0)),
                    alternatives=alternatives)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of text read from a picture already cut to it (no detection): its text,
+    score, alternatives (as in TextBox), and per character the highest probability the
+    recogniser gave another character there (`doubts`: a rare character read as a
+    common look-alike leaves its true one 0.07–0.5 here; see app/ocr/ctc.py)."""
+
+    text: str
+    score: float
+    alternatives: tuple[tuple[str, ...], ...] | None
+    doubts: tuple[float, ...]
 
 
 @runtime_checkable
