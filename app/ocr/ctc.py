@@ -36,29 +36,35 @@ def decode_with_alternatives(
     for item in preds:
         idx = item.argmax(axis=1)
         prob = item.max(axis=1)
-        chars: list[str] = []
-        confs: list[float] = []
+        # runs of one arg-max class: where each starts, and its class
+        starts = np.flatnonzero(np.concatenate(([True], idx[1:] != idx[:-1]))) if len(idx) else idx
+        keep = [i for i, t in enumerate(starts) if idx[t] != BLANK]
+        chars = [characters[int(idx[starts[i]])] for i in keep]
+        confs = [float(prob[starts[i]]) for i in keep]   # PP-OCR scores a run by its first step
         alts: list[tuple[str, ...]] = []
-        t, steps = 0, len(idx)
-        while t < steps:
-            c = int(idx[t])
-            end = t + 1
-            while end < steps and idx[end] == c:
-                end += 1
-            if c != BLANK:
-                chars.append(characters[c])
-                confs.append(float(prob[t]))   # PP-OCR scores a run by its first step
-                run_max = item[t:end].max(axis=0)
-                order = np.argsort(-run_max)
-                picks = [characters[c]]
-                for k in order:
-                    k = int(k)
-                    if len(picks) >= max_alternatives or run_max[k] < min_p:
-                        break
-                    if k != BLANK and k != c and characters[k] not in picks:
-                        picks.append(characters[k])
-                alts.append(tuple(picks))
-            t = end
+        ends = list(starts[1:]) + [len(idx)]
+        for i in keep:
+            run_max = item[starts[i]:ends[i]].max(axis=0)
+            alts.append(_alternatives(run_max, int(idx[starts[i]]), characters,
+                                      max_alternatives, min_p))
         score = float(np.mean(confs)) if confs else 0.0
         out.append(("".join(chars), score, tuple(alts)))
     return out
+
+def _alternatives(run_max: "np.ndarray", c: int, characters: Sequence[str],
+                  max_alternatives: int, min_p: float) -> tuple[str, ...]:
+    """Classes by falling probability (`run_max`), the decoded class `c` first, until
+    `max_alternatives` or one below `min_p`. Only the classes at or above `min_p` (a
+    handful) are sorted: sorting all of PP-OCRv5's 18,385 for every character took 0.3 s
+    of CPU per portal page."""
+    import numpy as np
+
+    picks = [characters[c]]
+    candidates = np.flatnonzero(run_max >= min_p)
+    for k in candidates[np.argsort(-run_max[candidates], kind="stable")]:
+        if len(picks) >= max_alternatives:
+            break
+        k = int(k)
+        if k != BLANK and k != c and characters[k] not in picks:
+            picks.append(characters[k])
+    return tuple(picks)
