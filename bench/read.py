@@ -20,7 +20,9 @@ one source of each kind, for the test suite.)
 Scoring: a field is exact when the value equals the truth (None truth: nothing read). A
 value that differs from the truth with status ok or corrected (what the review does not
 flag) counts in `wrong_marked_ok`; a capture that raised counts as `discarded`, all its
-fields missed. Times are medians of read_source (OCR, extraction, checks), after a
+fields missed. `<kind>_ocr_saw`: the share of values whose every character the OCR boxes
+over them held (app/sandbox/corpus.py seen_by_ocr), the most a reader could get right with
+that engine. Times are medians of read_source (OCR, extraction, checks), after a
 warm-up read. Measure on a quiet machine: the load averages before and after are printed.
 
 The last line printed is one JSON object with the figures.
@@ -45,7 +47,7 @@ from app.checks.normalize import halfwidth_alnum  # noqa: E402
 from app.errors import DeskhandError  # noqa: E402
 from app.ocr import open_engine  # noqa: E402
 from app.privacy import mask_text  # noqa: E402
-from app.sandbox.corpus import KINDS, sample  # noqa: E402
+from app.sandbox.corpus import KINDS, sample, seen_by_ocr  # noqa: E402
 from app.sandbox.people import make_person  # noqa: E402
 from app.sandbox.sources import render_id_card, render_portal_page  # noqa: E402
 from playbooks.errors import PlaybookError  # noqa: E402
@@ -67,6 +69,7 @@ class Tally:
         self.wrong_ok = 0        # any wrong value left marked ok (or corrected)
         self.discarded = 0       # captures that raised instead of keeping the case
         self.times: list[float] = []
+        self.seen = [0, 0]       # values the OCR boxes held, of the values on the sources
 
     def _count(self, name: str, ok: bool) -> None:
         self.right += ok
@@ -214,14 +217,19 @@ def run_unseen(engine, n: int, kinds: tuple[str, ...]) -> tuple[dict, dict[str, 
                 tally.add_unseen(src.truth, None, time.perf_counter() - t)
                 continue
             tally.add_unseen(src.truth, r.case.fields, time.perf_counter() - t)
+            seen = seen_by_ocr(src, r.boxes)
+            tally.seen[0] += sum(seen.values())
+            tally.seen[1] += len(seen)
         read = tally.total > 0
         out[f"{kind}_exact"] = round(tally.rate(), 4) if read else None
         out[f"{kind}_p50_s"] = _p50(tally.times)
         out[f"{kind}_wrong_ok"] = tally.wrong_ok if read else None
         out[f"{kind}_discarded"] = tally.discarded if read else None
+        out[f"{kind}_ocr_saw"] = round(tally.seen[0] / tally.seen[1], 4) if tally.seen[1] else None
         state = "not readable yet: " + refused[kind] if kind in refused and not read else (
             f"{out[f'{kind}_exact']:.1%} exact, {tally.wrong_ok} wrong marked ok, "
-            f"{tally.discarded} discarded, p50 {out[f'{kind}_p50_s']} s")
+            f"{tally.discarded} discarded, p50 {out[f'{kind}_p50_s']} s; OCR saw "
+            f"{out[f'{kind}_ocr_saw']:.1%} of the values")
         print(f"  {engine.name}: {kind}: {state}", flush=True)
     out["not_readable_yet"] = refused
     return out, tallies
