@@ -42,16 +42,8 @@ def decode_with_alternatives(
         for c, t, end in _runs(idx):
             chars.append(characters[c])
             confs.append(float(prob[t]))   # PP-OCR scores a run by its first step
-            run_max = item[t:end].max(axis=0)
-            order = np.argsort(-run_max)
-            picks = [characters[c]]
-            for k in order:
-                k = int(k)
-                if len(picks) >= max_alternatives or run_max[k] < min_p:
-                    break
-                if k != BLANK and k != c and characters[k] not in picks:
-                    picks.append(characters[k])
-            alts.append(tuple(picks))
+            alts.append(_alternatives(item[t:end].max(axis=0), c, characters,
+                                      max_alternatives, min_p))
         score = float(np.mean(confs)) if confs else 0.0
         out.append(("".join(chars), score, tuple(alts)))
     return out
@@ -85,3 +77,22 @@ def _runs(idx: "np.ndarray") -> Iterator[tuple[int, int, int]]:
         if c != BLANK:
             yield c, t, end
         t = end
+
+
+def _alternatives(run_max: "np.ndarray", c: int, characters: Sequence[str],
+                  max_alternatives: int, min_p: float) -> tuple[str, ...]:
+    """Classes by falling probability (`run_max`), the decoded class `c` first, until
+    `max_alternatives` or one below `min_p`. Only the classes at or above `min_p` (a
+    handful) are sorted: sorting all of PP-OCRv5's 18,385 for every character took 0.3 s
+    of CPU per portal page."""
+    import numpy as np
+
+    picks = [characters[c]]
+    candidates = np.flatnonzero(run_max >= min_p)
+    for k in candidates[np.argsort(-run_max[candidates], kind="stable")]:
+        if len(picks) >= max_alternatives:
+            break
+        k = int(k)
+        if k != BLANK and k != c and characters[k] not in picks:
+            picks.append(characters[k])
+    return tuple(picks)

@@ -39,7 +39,8 @@ import math
 import os
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Iterator
 
 from app.i18n import _
 from app.ocr.base import Line, TextBox, image_size_problem
@@ -65,6 +66,8 @@ V5_SHA256 = {
 }
 REC_MODELS = ("ppocrv5", "ppocrv4")
 MAX_ASPECT = 2.0                 # pad thinner pictures before detection (see above)
+DET_UPSCALE_BELOW = 32           # short sides under this are still enlarged for detection
+REC_MIN_WIDTH = 48               # lines narrower than this are padded for recognition
 
 
 def to_bgr_array(image: "Image.Image") -> "np.ndarray":
@@ -143,27 +146,39 @@ def no_telemetry() -> None:
         os.environ.setdefault(name, value)
 
 class RapidOcrEngine:
-    """`OcrEngine` on RapidOCR. Construct cheaply; the model loads on first use."""
+    """`OcrEngine` on RapidOCR. Construct cheaply; the model loads on first use.
+
+    How it spends the machine's cores (measured, bench/read.py and DESIGN.md §5): the
+    detector runs on `threads` ONNX Runtime threads; lines are recognised one at a time (a
+    batch is padded to its widest line and cost more CPU), on `threads` Python threads
+    that share the single-threaded recogniser; ONNX Runtime's threads never spin while
+    waiting (spinning doubled the CPU time of a read and, on a busy machine, its
+    duration). `det_upscale` restores RapidOCR's enlargement of pictures whose short side
+    is under 736 px before detection (an 856×540 card became 1167×736): screen text and
+    cards are large enough without it, and it cost 40% of a card's detection."""
 
     name = "rapidocr"
 
     def __init__(self, *, text_score: float = 0.5, threads: int | None = None,
                  use_cls: bool = False, rec_batch_num: int = 1,
-                 rec_model: str = "ppocrv5") -> None:
+                 rec_model: str = "ppocrv5", det_upscale: bool = False,
+                 spin: bool = False, rec_min_width: int = REC_MIN_WIDTH) -> None:
         if rec_model not in REC_MODELS:
             raise ValueError(f"rec_model must be one of {REC_MODELS}, not {rec_model!r}")
-        # Measured on a 990×770 portal region (47 lines): recognising one line at a time
-        # took 0.66 s against 0.79 s in RapidOCR's default batches of 6 (a batch is padded
-        # to its widest line); the 180° angle classifier is not needed for screens and
-        # upright cards and cost another 0.05 s.
+        # The 180° angle classifier is not needed for screens and upright cards and cost
+        # another 0.05 s.
         self.text_score = text_score
         self.use_cls = use_cls
         self.rec_batch_num = rec_batch_num
-        self.threads = threads
+        self.threads = max(1, int(threads)) if threads else min(4, os.cpu_count() or 1)
         self.rec_model = rec_model
+        self.det_upscale = det_upscale
+        self.spin = spin
+        self.rec_min_width = rec_min_width
         self.name = "rapidocr" if rec_model == "ppocrv5" else f"rapidocr-{rec_model[-2:]}"
         self.load_seconds: float | None = None   # how long the model took to load
         self._ocr: Any = None
+        self._pool: Any = None
         self._lock = threading.Lock()
 
     @property
@@ -190,8 +205,6 @@ class RapidOcrEngine:
                 reason=e, hint=INSTALL_HINT)) from e
         kwargs: dict[str, Any] = {"text_score": self.text_score,
                                   "rec_batch_num": self.rec_batch_num}
-        if self.threads:
-            kwargs["intra_op_num_threads"] = int(self.threads)
         characters = None
         if self.rec_model == "ppocrv5":
             rec, keys = _v5_files()
@@ -201,11 +214,20 @@ class RapidOcrEngine:
             if characters and characters[-1] == "":
                 characters.pop()
         try:
-            ocr = RapidOCR(**kwargs)
+            with _session_options(self.threads, self.spin):
+                ocr = RapidOCR(**kwargs)
         except Exception as e:
             raise OcrError(_("The OCR engine rapidocr could not load its models ({reason}); "
                              "reinstall it: {hint}", reason=e, hint=INSTALL_HINT)) from e
         _decode_with_alternatives(ocr, characters)
+        # RapidOCR (as PaddleOCR) pads every line to at least 320×48 before recognition: a
+        # two-character label became 2.5 times the work of its own width
+        channels, height, _width = ocr.text_rec.rec_image_shape
+        ocr.text_rec.rec_image_shape = [channels, height, self.rec_min_width]
+        if self.threads > 1:
+            from concurrent.futures import ThreadPoolExecutor
+            self._pool = ThreadPoolExecutor(self.threads - 1, thread_name_prefix="ocr-lines")
+            ocr.text_rec = _ParallelLines(ocr.text_rec, self._pool, self.threads)
         self._ocr = ocr
         self.load_seconds = time.perf_counter() - t0
 
@@ -215,6 +237,11 @@ class RapidOcrEngine:
         padded = pad_to_aspect(arr)
         with self._lock:
             self._load_locked()
+            if not self.det_upscale:
+                # RapidOCR enlarges until the short side is 736 px ("limit_type: min");
+                # a limit of the picture's own short side leaves it as it is
+                short = min(padded.shape[:2])
+                self._ocr.text_det.limit_side_len = min(736, max(DET_UPSCALE_BELOW, short))
             try:
                 result, _elapsed = self._ocr(padded, use_cls=self.use_cls)
             except OcrError:
@@ -296,6 +323,69 @@ class RapidOcrEngine:
         if not str(text).strip() or float(score) < self.text_score:
             return None
         return Line(str(text), float(score), tuple(alternatives), tuple(doubt))
+
+
+class _ParallelLines:
+    """RapidOCR's recogniser, its lines shared out over `workers` threads (the caller's
+    and the pool's). ONNX Runtime runs one session from several threads at once and lets
+    go of the GIL while it computes; lines are dealt by width so the shares cost alike."""
+
+    def __init__(self, recogniser: Any, pool: Any, workers: int) -> None:
+        self.recogniser = recogniser
+        self.pool = pool
+        self.workers = workers
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.recogniser, name)
+
+    def __call__(self, img_list: Any, return_word_box: bool = False) -> tuple[list, float]:
+        if not isinstance(img_list, list):
+            img_list = [img_list]
+        if len(img_list) < 2 * self.workers:
+            return self.recogniser(img_list, return_word_box)
+        order = sorted(range(len(img_list)), key=lambda i: img_list[i].shape[1] / img_list[i].shape[0])
+        shares = [order[k::self.workers] for k in range(self.workers)]
+        futures = [self.pool.submit(self.recogniser, [img_list[i] for i in share], return_word_box)
+                   for share in shares[1:]]
+        done = [self.recogniser([img_list[i] for i in shares[0]], return_word_box)]
+        done += [f.result() for f in futures]
+        out: list = [None] * len(img_list)
+        for share, (results, _elapsed) in zip(shares, done):
+            for i, r in zip(share, results):
+                out[i] = r
+        return out, max(e for _r, e in done)
+
+
+_PATCH_LOCK = threading.Lock()
+
+
+@contextmanager
+def _session_options(threads: int, spin: bool) -> Iterator[None]:
+    """While RapidOCR builds its ONNX Runtime sessions: the detector (and classifier) on
+    `threads` threads, the recogniser on one (its lines run in parallel instead, see
+    _ParallelLines), and threads that sleep instead of spinning when idle. RapidOCR 1.4.4
+    has no setting for either; its session options come from this one static method."""
+    import onnxruntime as ort
+    from rapidocr_onnxruntime.utils.infer_engine import OrtInferSession
+
+    def options(config: dict[str, Any]) -> Any:
+        so = ort.SessionOptions()
+        so.log_severity_level = 4
+        so.enable_cpu_mem_arena = False          # as RapidOCR: sizes change with every line
+        so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        recogniser = "rec_img_shape" in config
+        so.intra_op_num_threads = 1 if recogniser else threads
+        so.inter_op_num_threads = 1
+        so.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
+        return so
+
+    with _PATCH_LOCK:          # two engines loading at once must not keep each other's
+        stock = OrtInferSession.__dict__["_init_sess_opts"]
+        OrtInferSession._init_sess_opts = staticmethod(options)
+        try:
+            yield
+        finally:
+            OrtInferSession._init_sess_opts = stock
 
 
 def _v5_files() -> tuple["Path", "Path"]:
