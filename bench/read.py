@@ -226,10 +226,11 @@ def run_unseen(engine, n: int, kinds: tuple[str, ...]) -> tuple[dict, dict[str, 
         out[f"{kind}_wrong_ok"] = tally.wrong_ok if read else None
         out[f"{kind}_discarded"] = tally.discarded if read else None
         out[f"{kind}_ocr_saw"] = round(tally.seen[0] / tally.seen[1], 4) if tally.seen[1] else None
-        state = "not readable yet: " + refused[kind] if kind in refused and not read else (
+        state = "not readable yet: " + refused[kind] if kind in refused and not read else \
+            "no samples" if not read else (
             f"{out[f'{kind}_exact']:.1%} exact, {tally.wrong_ok} wrong marked ok, "
             f"{tally.discarded} discarded, p50 {out[f'{kind}_p50_s']} s; OCR saw "
-            f"{out[f'{kind}_ocr_saw']:.1%} of the values")
+            f"{out[f'{kind}_ocr_saw'] or 0:.1%} of the values")
         print(f"  {engine.name}: {kind}: {state}", flush=True)
     out["not_readable_yet"] = refused
     return out, tallies

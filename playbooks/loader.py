@@ -57,6 +57,7 @@ from playbooks.model import (
     Playbook,
     ReadSpec,
     Region,
+    READ_DIRECTIONS,
     RowMatch,
     SELECTED_BY,
     SourceSpec,
@@ -960,7 +961,7 @@ class _Checker:
         direction = "right"
         if "direction" in items:
             d = self.text(items["direction"][1], _of("direction", what))
-            if d not in ("right", "below"):
+            if d not in READ_DIRECTIONS:
                 self.error(items["direction"][1], _("{what} must be right or below",
                                                     what=_of("direction", what)))
             else:

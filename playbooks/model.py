@@ -18,6 +18,7 @@ TypeMethod = Literal["auto", "keys", "paste"]
 
 
 SOURCE_KINDS = ("screen", "window", "image", "idcard")
+READ_DIRECTIONS = ("right", "below")
 
 
 @dataclass(frozen=True)

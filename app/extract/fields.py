@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from PIL import Image
 
 RIGHT_GAP, BELOW_GAP = 6.0, 1.5     # default max_gap, in label heights (playbooks/README.md)
+COLUMN_REACH = 12.0                 # labels this many label heights up or down share a column
 RUN_GAP = 2.5                       # without the picture, a wider gap in a line ends the value
 
 
@@ -66,6 +67,14 @@ def _stripped(box: TextBox) -> tuple[str, Alternatives | None]:
     start, end = len(text) - len(text.lstrip()), len(text.rstrip())
     alts = box.alternatives[start:end] if box.alternatives is not None else None
     return text[start:end], alts
+
+
+def _without_colon(box: TextBox) -> TextBox:
+    """A value's first box without a colon in front: OCR boxes overlap, and the label's
+    colon is then read twice, once at the start of the value ("联系电话：" "：1530…")."""
+    text = box.text
+    k = len(text) - len(text.lstrip(" :：\u3000"))
+    return slice_box(box, k, len(text)) if 0 < k < len(text) else box
 
 
 def found_from_boxes(boxes: list[TextBox]) -> Found:
@@ -182,7 +191,7 @@ class Extractor:
         spec = field.read or ReadSpec(anchor=field.label)
         label = hit.box
         gap = (spec.max_gap if spec.max_gap is not None else RIGHT_GAP) * label.height
-        return min(label.right + gap, self._next_label_x(hit))
+        return min(self._column_right(hit) + gap, self._next_label_x(hit))
 
     def read(self, field: FieldSpec) -> Found | None:
         spec = field.read or ReadSpec(anchor=field.label)
@@ -224,6 +233,18 @@ class Extractor:
     def _is_label(self, box: TextBox) -> bool:
         return id(box) in self._label_like
 
+    def _column_right(self, hit: LabelHit) -> float:
+        """Where the gap to a value right of `hit` is measured from: the label's right edge,
+        or in a column of labels aligned on the left (姓名 over 统一社会信用代码), the widest
+        one's near it, since the values are aligned too and a short label's is far off."""
+        label = hit.box
+        h = label.height
+        mid = label.y + h / 2
+        own = {id(p) for p in hit.parts}
+        return max([label.right] + [b.right for b in self.boxes if id(b) not in own
+                                    and self._is_label(b) and abs(b.x - label.x) <= 0.5 * h
+                                    and abs(b.y + b.height / 2 - mid) <= COLUMN_REACH * h])
+
     def _next_label_x(self, hit: LabelHit) -> float:
         """The left edge of the next label right of `hit` on its line (+inf: none)."""
         label = hit.box
@@ -253,6 +274,7 @@ class Extractor:
         reach = (spec.lines - 1) * 1.6 * h + 0.6 * h
         above = 0.6 * h if self.card else reach
         bound = self._next_label_x(hit)
+        start = self._column_right(hit)
         values = [b for b in self.boxes if id(b) not in own and not self._is_label(b)
                   # by the centre: OCR boxes of short values often reach back into the label's
                   and b.x + b.width / 2 > label.right and b.x < bound
@@ -271,7 +293,7 @@ class Extractor:
         if abs(_mid(rows[i]) - mid) > 0.6 * h and (spec.lines == 1 or self.card):
             return None
         left = rows[i][0].x
-        if left - label.right > gap:
+        if left - start > gap:
             return None                                  # too far: another cell's text
         picked = self._wrapped(rows, i, spec.lines, h, own, allow_above=not self.card)
         # a rest cut at another label already ends there; an uncut one may hold a cell more
@@ -338,6 +360,8 @@ class Extractor:
         unread between two boxes makes the value doubtful: it may lack a part."""
         boxes: list[TextBox] = []
         doubt = False
+        if lines and lines[0] and lines[0][0] is not rest:
+            lines = [[_without_colon(lines[0][0]), *lines[0][1:]], *lines[1:]]
         for line in lines:
             run, unread = self._run(line, h)
             doubt = doubt or unread

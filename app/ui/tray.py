@@ -258,11 +258,13 @@ class TrayApp(QObject):
         from app.ui.review import ReviewDialog
         if self.review is not None:
             self.review.close()
-        desktop = self.pipeline.ui_desktop()     # not the fill worker's connection
-        before = _safe(desktop.active_window)
+        # focus goes back to the window the clerk was in; without a desktop connection
+        # (none to be had) the review still shows, nothing is handed back
+        desktop = _safe(self.pipeline.ui_desktop)     # not the fill worker's connection
+        before = _safe(desktop.active_window) if desktop is not None else None
 
         def give_focus_back() -> None:
-            if before is not None:
+            if before is not None and desktop is not None:
                 _safe(lambda: desktop.activate(before, 1.0))
 
         self.review = ReviewDialog(outcome.case, outcome.playbook, outcome.image,
