@@ -20,7 +20,8 @@ one source of each kind, for the test suite.)
 Scoring: a field is exact when the value equals the truth (None truth: nothing read). A
 value that differs from the truth with status ok or corrected (what the review does not
 flag) counts in `wrong_marked_ok`; a capture that raised counts as `discarded`, all its
-fields missed. `<kind>_ocr_saw`: the share of values whose every character the OCR boxes
+fields missed; `<kind>_right_flagged` counts right values not left ok (the clerk is
+asked to look at them: the price of never marking a wrong one ok). `<kind>_ocr_saw`: the share of values whose every character the OCR boxes
 over them held (app/sandbox/corpus.py seen_by_ocr), the most a reader could get right with
 that engine. Times are medians of read_source (OCR, extraction, checks), after a
 warm-up read. Measure on a quiet machine: the load averages before and after are printed.
@@ -68,6 +69,7 @@ class Tally:
         self.bad_ok = 0          # a wrong ID number or credit code left marked ok
         self.wrong_ok = 0        # any wrong value left marked ok (or corrected)
         self.discarded = 0       # captures that raised instead of keeping the case
+        self.right_flagged = 0   # right values not left ok: the clerk is asked to look
         self.times: list[float] = []
         self.seen = [0, 0]       # values the OCR boxes held, of the values on the sources
 
@@ -110,6 +112,8 @@ class Tally:
             self._count(name, ok)
             if not ok and got and fv.status in MARKED_OK:
                 self.wrong_ok += 1
+            if ok and got and fv.status not in MARKED_OK:
+                self.right_flagged += 1
 
     def _miss(self, name: str, want, fv, ok: bool) -> None:
         if ok or not self.show_misses:
@@ -225,11 +229,13 @@ def run_unseen(engine, n: int, kinds: tuple[str, ...]) -> tuple[dict, dict[str, 
         out[f"{kind}_p50_s"] = _p50(tally.times)
         out[f"{kind}_wrong_ok"] = tally.wrong_ok if read else None
         out[f"{kind}_discarded"] = tally.discarded if read else None
+        out[f"{kind}_right_flagged"] = tally.right_flagged if read else None
         out[f"{kind}_ocr_saw"] = round(tally.seen[0] / tally.seen[1], 4) if tally.seen[1] else None
         state = "not readable yet: " + refused[kind] if kind in refused and not read else \
             "no samples" if not read else (
             f"{out[f'{kind}_exact']:.1%} exact, {tally.wrong_ok} wrong marked ok, "
-            f"{tally.discarded} discarded, p50 {out[f'{kind}_p50_s']} s; OCR saw "
+            f"{tally.discarded} discarded, {tally.right_flagged} right but flagged, "
+            f"p50 {out[f'{kind}_p50_s']} s; OCR saw "
             f"{out[f'{kind}_ocr_saw'] or 0:.1%} of the values")
         print(f"  {engine.name}: {kind}: {state}", flush=True)
     out["not_readable_yet"] = refused

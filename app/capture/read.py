@@ -14,6 +14,7 @@ from app.cases import Case, FieldValue, new_case_id, now_iso
 from app.checks.normalize import halfwidth_alnum
 from app.checks.places import correct_place_names
 from app.checks.readings import Alternatives, choose_ethnic_group, simplify, tidy_spaces
+from app.extract.doubt import unsure
 from app.extract.fields import Extractor, Found, found_from_boxes
 from app.extract.labels import JOIN_GAP, find_labels, lost_heads
 from app.extract.table import RowValues, table_rows
@@ -24,6 +25,9 @@ from app.values.derive import derive_fields
 from app.values.transforms import apply_transforms
 from playbooks.anchors import anchor_key
 from playbooks.model import FieldSpec, Playbook, ReadSpec, RowMatch, TableSpec
+
+# Types whose own check catches a misread character: check digits, a closed list.
+SELF_CHECKED = ("id_number", "credit_code", "choice")
 
 # The front of the resident ID card (居民身份证): where each standard field is printed.
 ID_CARD_LAYOUT: dict[str, ReadSpec] = {
@@ -64,6 +68,16 @@ def effective_fields(playbook: Playbook) -> tuple[FieldSpec, ...]:
                 f = replace(f, read=spec)
         out.append(f)
     return tuple(out)
+
+
+def _frames(playbook: Playbook, image: Image.Image, scale: float
+            ) -> list[tuple[int, int, int, int]]:
+    """What OCR read, in image pixels: the playbook's regions, or the whole picture."""
+    spec = playbook.source_spec
+    if spec is None or not spec.regions:
+        return [(0, 0, image.width, image.height)]
+    return [(int(r.x * scale), int(r.y * scale), min(image.width, int((r.x + r.width) * scale)),
+             min(image.height, int((r.y + r.height) * scale))) for r in spec.regions]
 
 
 def ocr_regions(image: Image.Image, engine: OcrEngine, playbook: Playbook,
@@ -149,7 +163,8 @@ def _read_case(playbook: Playbook, image: Image.Image, engine: OcrEngine, boxes:
         source = {**(source or {}), "table": dict(row.provenance)}
     fields = effective_fields(playbook)
     boxes = boxes + _lost_label_heads(image, engine, boxes, fields)
-    extractor = Extractor(boxes, fields, scale, card=_is_card(playbook), image=image)
+    extractor = Extractor(boxes, fields, scale, card=_is_card(playbook), image=image,
+                          frames=_frames(playbook, image, scale))
     values: dict[str, FieldValue] = {}
     missing_required = []
     read_any = False
@@ -167,7 +182,7 @@ def _read_case(playbook: Playbook, image: Image.Image, engine: OcrEngine, boxes:
             found = extractor.read(f) if f.read is not None else None
         if found is None and f.read is not None and f.read.direction == "right" \
                 and f.read.lines == 1 and f.read.region is None and f.read.pattern is None \
-                and f.read.column is None:
+                and f.read.column is None and f.name not in extractor.cut:
             found = _second_look(image, engine, extractor.label_box(f), extractor.right_limit(f))
         prov = dict(source or {})
         if found is None or not found.value:
@@ -210,6 +225,13 @@ def _read_case(playbook: Playbook, image: Image.Image, engine: OcrEngine, boxes:
                                  warnings=[*result.warnings, *repairs])
         if found.doubt and result.status in ("ok", "corrected"):
             result = replace(result, status="invalid", problems=[*result.problems, found.doubt])
+        if f.type not in SELF_CHECKED and not _closed_list(f) and \
+                result.status in ("ok", "corrected"):
+            # a check that cannot see a misread character (a name, a date) needs the
+            # engine to have been sure of each one
+            doubted = unsure(found.value, found.doubts, found.alternatives)
+            if doubted:
+                result = replace(result, status="invalid", problems=[*result.problems, doubted])
         if result.status == "ok" and _is_name(f) and len(result.value) < 2:
             # Chinese names have two characters or more: one means a character was lost
             # (rare characters such as 赟 are what OCR drops).
@@ -247,6 +269,12 @@ def _is_card(playbook: Playbook) -> bool:
     return playbook.source_spec is not None and playbook.source_spec.kind == "idcard"
 
 
+def _closed_list(f: FieldSpec) -> bool:
+    """A text field read as one of a closed list (民族: the 56 ethnic groups), which a
+    misread character cannot pass unless it reads as another name of the list."""
+    return f.name == "ethnicity" or (f.label or "").startswith("民族")
+
+
 def _repair_text(f: FieldSpec, raw: str, alts: Alternatives | None
                  ) -> tuple[str, Alternatives | None, list[str]]:
     """Free text as read, tidied (spaces OCR put into Chinese text) and repaired where
@@ -256,7 +284,7 @@ def _repair_text(f: FieldSpec, raw: str, alts: Alternatives | None
     raw, alts, changed = simplify(raw, alts)
     notes = [_("Read as '{read}'; traditional characters taken as simplified ({changes}).",
                read=read, changes=join(changed))] if changed else []
-    if f.name == "ethnicity" or (f.label or "").startswith("民族"):
+    if _closed_list(f):
         group = choose_ethnic_group(raw, alts)
         if group is not None:
             if group not in (raw, raw + "族"):

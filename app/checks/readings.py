@@ -63,6 +63,11 @@ def _t2s():  # type: ignore[no-untyped-def]
     return opencc.OpenCC("t2s")
 
 
+def to_simplified(text: str) -> str:
+    """`text` with traditional characters in their simplified form (OpenCC t2s)."""
+    return _t2s().convert(text)
+
+
 def _in_gb2312(ch: str) -> bool:
     try:
         ch.encode("gb2312")

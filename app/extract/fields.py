@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from app.extract.ink import SPLIT_CHARS, ink_between, ink_gap, ink_split
+from app.extract.ink import CUT_HEIGHT, SPLIT_CHARS, ink_between, ink_gap, ink_height, ink_split
 from app.extract.labels import LabelHit, anchor_key, find_labels, looks_like_label
 from app.i18n import _
 from app.ocr.base import TextBox
@@ -43,15 +43,20 @@ class Found:
     # Per character of `value`, what the OCR engine also considered (see TextBox).
     alternatives: Alternatives | None = None
     doubt: str | None = None           # why the value may be incomplete (never then `ok`)
+    # Per character of `value`, how probable the engine found another character there
+    doubts: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.alternatives is not None and len(self.alternatives) != len(self.value):
             object.__setattr__(self, "alternatives", None)
+        if self.doubts is not None and len(self.doubts) != len(self.value):
+            object.__setattr__(self, "doubts", None)
 
     def part(self, start: int, end: int) -> "Found":
         """The value narrowed to value[start:end], its alternatives with it."""
         alts = self.alternatives[start:end] if self.alternatives is not None else None
-        return Found(self.value[start:end], self.box, self.score, alts, self.doubt)
+        doubts = self.doubts[start:end] if self.doubts is not None else None
+        return Found(self.value[start:end], self.box, self.score, alts, self.doubt, doubts)
 
 
 def _union(boxes: list[TextBox]) -> tuple[int, int, int, int]:
@@ -62,11 +67,16 @@ def _union(boxes: list[TextBox]) -> tuple[int, int, int, int]:
     return (x0, y0, x1 - x0, y1 - y0)
 
 
-def _stripped(box: TextBox) -> tuple[str, Alternatives | None]:
+def _stripped(box: TextBox) -> tuple[str, Alternatives | None, tuple[float, ...] | None]:
     text = box.text
     start, end = len(text) - len(text.lstrip()), len(text.rstrip())
     alts = box.alternatives[start:end] if box.alternatives is not None else None
-    return text[start:end], alts
+    doubts = box.doubts[start:end] if box.doubts is not None else None
+    return text[start:end], alts, doubts
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff" for c in text)
 
 
 def _without_colon(box: TextBox) -> TextBox:
@@ -82,9 +92,13 @@ def found_from_boxes(boxes: list[TextBox]) -> Found:
     with their alternatives when every box has them."""
     parts = [_stripped(b) for b in boxes]
     alts: Alternatives | None = None
-    if all(a is not None for _t, a in parts):
-        alts = tuple(x for _t, a in parts for x in a)  # type: ignore[union-attr]
-    return Found("".join(t for t, _a in parts), _union(boxes), min(b.score for b in boxes), alts)
+    if all(a is not None for _t, a, _d in parts):
+        alts = tuple(x for _t, a, _d in parts for x in a)  # type: ignore[union-attr]
+    doubts = None
+    if all(d is not None for _t, _a, d in parts):
+        doubts = tuple(x for _t, _a, d in parts for x in d)  # type: ignore[union-attr]
+    return Found("".join(t for t, _a, _d in parts), _union(boxes), min(b.score for b in boxes),
+                 alts, doubts=doubts)
 
 
 def _mid(row: list[TextBox]) -> float:
@@ -124,12 +138,14 @@ class Extractor:
     whose wrapped 住址 starts on its label's line."""
 
     def __init__(self, boxes: list[TextBox], fields: tuple[FieldSpec, ...], scale: float = 1.0,
-                 *, card: bool = False, image: "Image.Image | None" = None) -> None:
+                 *, card: bool = False, image: "Image.Image | None" = None,
+                 frames: list[tuple[int, int, int, int]] | None = None) -> None:
         self.boxes = boxes
         self.scale = scale
         self.card = card
         self.why: dict[str, str] = {}           # field name → why it has no value
         self.hits: dict[str, LabelHit] = {}     # field name → its label on the source
+        self.cut: set[str] = set()              # fields whose label or value is cut off
         self.anchors = [anchor_key(a) for f in fields for a in self.anchors_of(f)]
         labels: set[int] = set()                # id() of every box holding some field's label
         found: dict[str, list[tuple[str, list[LabelHit]]]] = {}
@@ -151,6 +167,11 @@ class Extractor:
         labels |= claimed
         self._label_like = {id(b) for b in boxes
                             if id(b) in labels or looks_like_label(b, self.anchors)}
+        # what was read: the picture, or the playbook's regions of it (x0, y0, x1, y1)
+        self._frames = [] if card else frames or (
+            [(0, 0, image.width, image.height)] if image is not None else [])
+        self._image = image if not card else None   # a card photo is cut by nothing
+        self._label_ink = self._typical_label_ink()
 
     @staticmethod
     def anchors_of(field: FieldSpec) -> list[str]:
@@ -202,6 +223,13 @@ class Extractor:
             hit = self.hits.get(field.name)
             if hit is None:
                 return None
+        if hit is not None and self._cut_off(hit.box, cjk=True):
+            self.cut.add(field.name)
+            self.why[field.name] = _(
+                "The label {label} is cut off at the edge of what shows: scroll or move the "
+                "window so that its line shows whole, and capture again.",
+                label=self._wording[field.name])
+            return None
         if spec.region is not None:
             found = self._region(spec.region, hit)
         elif hit is not None:
@@ -219,6 +247,14 @@ class Extractor:
                     label=self._wording[field.name], gap=f"{gap:g}")
         else:
             found = None
+        if found is not None and self._cut_off(TextBox(found.value, found.score, *found.box),
+                                               cjk=_has_cjk(found.value)):
+            self.cut.add(field.name)
+            self.why[field.name] = _(
+                "The value of {label} runs off the edge of what shows: scroll or move the "
+                "window so that it shows whole, and capture again.",
+                label=self._wording.get(field.name, field.label or field.name))
+            return None
         if found is not None and spec.pattern is not None:
             m = re.search(spec.pattern, found.value)
             if m is None:
@@ -228,6 +264,32 @@ class Extractor:
             g = 1 if m.groups() else 0
             found = found.part(m.start(g), m.end(g))
         return found
+
+    # -- cut off by the edge of what shows ------------------------------------------
+    def _typical_label_ink(self) -> float | None:
+        """The median ink height of the labels found: a page's labels share one font."""
+        if self._image is None:
+            return None
+        heights = sorted(h[0] for hit in self.hits.values()
+                         if (h := ink_height(self._image, hit.box)) is not None)
+        return float(heights[len(heights) // 2]) if len(heights) >= 3 else None
+
+    def _cut_off(self, box: TextBox, *, cjk: bool) -> bool:
+        """Whether the text in `box` may be cut by the edge of what was read (a window
+        partly off the screen, a row under the browser's toolbar or a fixed header):
+        it touches that edge, or (Chinese text, whose characters are all about as tall)
+        its ink is clearly shorter than the page's labels'."""
+        for x0, y0, x1, y1 in self._frames:
+            inside = x0 <= box.x + box.width / 2 <= x1 and y0 <= box.y + box.height / 2 <= y1
+            if inside and (box.x <= x0 + 1 or box.y <= y0 + 1 or box.right >= x1 - 1
+                           or box.bottom >= y1 - 1):
+                return True
+        ink = ink_height(self._image, box) if self._image is not None else None
+        if ink is None:
+            return False
+        height, covered = ink
+        return covered or (cjk and self._label_ink is not None
+                           and height < CUT_HEIGHT * self._label_ink)
 
     # -- by label ---------------------------------------------------------------
     def _is_label(self, box: TextBox) -> bool:

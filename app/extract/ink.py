@@ -17,11 +17,14 @@ from app.ocr.base import TextBox
 if TYPE_CHECKING:  # pragma: no cover
     from PIL import Image
 
-__all__ = ["ink_gap", "ink_split", "ink_between", "GAP_CHARS", "SPLIT_CHARS"]
+__all__ = ["ink_gap", "ink_split", "ink_between", "ink_height", "GAP_CHARS", "SPLIT_CHARS",
+           "CUT_HEIGHT"]
 
 GAP_CHARS = 0.4          # blank that parts a label from its value, in characters
 SPLIT_CHARS = 1.0        # blank inside a value that parts two cells' texts
 INK = 60                 # grey levels from the box's background that count as ink
+CUT_HEIGHT = 0.75        # a label's ink this much shorter than its page's labels': cut off
+COVER = 0.9              # a row this much "ink" is something laid over the text (a header)
 
 
 def _widths(text: str) -> list[float]:
@@ -125,3 +128,26 @@ def ink_between(image: "Image.Image") -> Between:
         inked = (np.abs(gap - np.median(ref)) > INK).any(axis=0).sum()
         return bool(inked >= min(a.height, b.height) * 0.8 / 3)
     return between
+
+
+def ink_height(image: "Image.Image", box: TextBox) -> tuple[int, bool] | None:
+    """How tall the box's printed text is, in pixels, and whether something laid over the
+    page (a fixed header, the browser's toolbar) touches it: rows nearly all "ink" right
+    above or below its ink, with no blank row between. Such rows are not counted in the
+    height. A line cut by the edge of what shows is shorter than its neighbours' of the
+    same font, or touches what covers it."""
+    import numpy as np
+    if box.width < 4 or box.height < 4:
+        return None
+    y0, y1 = max(0, box.y - 3), min(image.height, box.bottom + 3)
+    crop = np.asarray(image.crop((box.x, y0, box.right, y1)).convert("L"), dtype=np.int16)
+    own = crop[box.y - y0:box.bottom - y0]
+    ink = np.abs(crop - np.median(own)) > INK
+    share = ink.mean(axis=1)
+    rows = np.flatnonzero((share > 0) & (share < COVER))
+    if len(rows) == 0:
+        return None
+    top, bottom = int(rows[0]), int(rows[-1])
+    covered = (top > 0 and share[top - 1] >= COVER) or \
+        (bottom + 1 < len(share) and share[bottom + 1] >= COVER)
+    return bottom - top + 1, bool(covered)

@@ -36,6 +36,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
+from app.extract.doubt import unsure
 from app.extract.fields import Found, found_from_boxes
 from app.extract.selection import choose_rows, mark_selection
 from app.ocr.base import TextBox
@@ -54,7 +55,6 @@ ROW_GAP = 1.8        # the table ends at a gap this many times the first row's p
 WRAP_GAP = 0.45      # a line this close (text heights) under the last one continues its cells
 INK = 40             # grey levels from the background that count as ink (blank columns)
 PAGER = re.compile(r"共\s*\d+\s*条|上一页|下一页|首页|末页|尾页|跳至|前往")
-DOUBT = 0.05         # another character this probable where one was read: the reading is unsure
 
 
 def cell_key(text: str) -> str:
@@ -140,14 +140,7 @@ class TableRead:
             again = line.text if line is not None else ""
             return _("The value was read as {value}, and read again as {again}: compare it "
                      "with the source.", value=found.value, again=again)
-        unsure = [(i, c) for i, (c, p) in enumerate(zip(line.text, line.doubts)) if p >= DOUBT]
-        if not unsure:
-            return None
-        i, c = unsure[0]
-        others = [a for a in (line.alternatives[i] if line.alternatives else ()) if a != c][:2]
-        return _("The OCR engine was not sure of {char} in {value} (it also saw {others}): "
-                 "compare it with the source.", char=c, value=found.value,
-                 others="、".join(others) or "?")
+        return unsure(line.text, line.doubts, line.alternatives)
 
     def cells(self, i: int) -> dict[str, Found | None]:
         """Row i's values by the playbook's header texts (None: an empty cell). Made on

@@ -71,12 +71,17 @@ class TextBox:
     width: int
     height: int
     alternatives: tuple[tuple[str, ...], ...] | None = None
+    # Per character, the highest probability the recogniser gave another character there
+    # (see `Line`); None when the engine does not say.
+    doubts: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
-        # Alternatives that no longer line up with the text (e.g. a box narrowed with
-        # dataclasses.replace(text=...) but not its alternatives) would mislead: drop them.
+        # Alternatives or doubts that no longer line up with the text (e.g. a box narrowed
+        # with dataclasses.replace(text=...) but not its alternatives) would mislead: drop them.
         if self.alternatives is not None and len(self.alternatives) != len(self.text):
             object.__setattr__(self, "alternatives", None)
+        if self.doubts is not None and len(self.doubts) != len(self.text):
+            object.__setattr__(self, "doubts", None)
 
     @property
     def center(self) -> tuple[int, int]:

@@ -451,11 +451,13 @@ def _boxes(result: Any, width: int, height: int) -> list[TextBox]:
         except (TypeError, IndexError):
             continue
         alts = tuple(item[3]) if len(item) > 3 and item[3] is not None else None
+        doubts = tuple(item[4]) if len(item) > 4 and item[4] is not None else None
         text = str(text)
         if not text.strip():
             continue
         b = TextBox.from_points(text, float(score), quad)
         x0, y0 = min(b.x, width - 1), min(b.y, height - 1)
         x1, y1 = min(b.right, width), min(b.bottom, height)
-        boxes.append(TextBox(b.text, b.score, x0, y0, max(1, x1 - x0), max(1, y1 - y0), alts))
+        boxes.append(TextBox(b.text, b.score, x0, y0, max(1, x1 - x0), max(1, y1 - y0), alts,
+                             doubts))
     return boxes
