@@ -15,6 +15,7 @@ from app.checks.normalize import halfwidth_alnum
 from app.checks.places import correct_place_names
 from app.checks.readings import Alternatives, choose_ethnic_group, simplify, tidy_spaces
 from app.extract.doubt import unsure
+from app.extract.ink import first_ink, without_rules
 from app.extract.fields import Extractor, Found, found_from_boxes
 from app.extract.labels import JOIN_GAP, find_labels, lost_heads
 from app.extract.table import RowValues, table_rows
@@ -315,19 +316,39 @@ def _cross(playbook: Playbook, values: dict[str, FieldValue]) -> None:
 
 
 def _second_look(image: Image.Image, engine: OcrEngine, label: TextBox | None,
-                 limit: float | None):
-    """One-character values (民族 汉, 性别 男) are what OCR most often misses on a whole
-    card; read a tight crop right of the label, enlarged, once more — never past the
-    next label or the field's max_gap (`limit`)."""
+                 limit: tuple[float, float] | None):
+    """One-character values (民族 汉, 性别 男, a sex code 1) are what OCR's detector most
+    often misses; look once more right of the label — never past the next label or the
+    field's max_gap (`limit`: where the value may start, where it must end) — at the
+    first printed text there, cut out tight (grid lines painted over: a rule read alone is
+    a "1" no one printed) and read as one line."""
     if label is None:
         return None
     h = label.height
     x0, y0 = label.x + label.width, max(0, int(label.y - 0.4 * h))
-    x1 = min(image.width, int(x0 + 4 * h), int(limit if limit is not None else x0 + 4 * h))
+    start, end = limit if limit is not None else (x0 + 4 * h, x0 + 4 * h)
+    x1 = min(image.width, int(min(end, start + 4 * h)))
     y1 = min(image.height, int(label.y + 1.4 * h))
     if x1 - x0 < 4 or y1 - y0 < 4:
         return None
-    crop = image.crop((x0, y0, x1, y1))
+    crop = without_rules(image.crop((x0, y0, x1, y1)))
+    ink = first_ink(crop, gap=h)
+    read_line = getattr(engine, "read_line", None)
+    if ink is not None and x0 + ink[0] > start:
+        return None                          # the first text there is too far: not its value
+    if ink is not None and read_line is not None:
+        left, top, right, bottom = ink
+        pad = max(2, int(0.3 * h))
+        box = (max(0, left - pad), max(0, top - pad // 2), min(crop.width, right + pad),
+               min(crop.height, bottom + pad // 2))
+        line = read_line(crop.crop(box))
+        if line is None:
+            return None
+        text = line.text.strip(" :：")
+        if not text or text != line.text.strip():
+            return None                      # a colon or space read there: not a value alone
+        return Found(text, (x0 + box[0], y0 + box[1], box[2] - box[0], box[3] - box[1]),
+                     line.score, line.alternatives, doubts=line.doubts or None)
     big = crop.resize((crop.width * 2, crop.height * 2), Image.LANCZOS)
     boxes = engine.read(big)
     if not boxes:
@@ -339,7 +360,8 @@ def _second_look(image: Image.Image, engine: OcrEngine, label: TextBox | None,
     if end <= start:
         return None
     part = joined.part(start, end)
-    return Found(part.value, (x0, y0, x1 - x0, y1 - y0), part.score, part.alternatives)
+    return Found(part.value, (x0, y0, x1 - x0, y1 - y0), part.score, part.alternatives,
+                 doubts=part.doubts)
 
 
 def _lost_label_heads(image: Image.Image, engine: OcrEngine, boxes: list[TextBox],

@@ -3,7 +3,7 @@
 A value is found by its label (the anchor, matched as app/extract/labels.py says: the
 label must BE the anchor, one label belongs to one field, a label found twice is taken
 for neither): the text right of it on its line, or below it in its column, starting
-within `max_gap` label heights (6 right, 1.5 below). Values that wrap (住址) continue on
+within `max_gap` label heights (8 right, 1.5 below). Values that wrap (住址) continue on
 the following lines, left-aligned with their first line, until a line that starts with
 another label. Text that looks like a label ends a value, so "性别 男 民族 汉" gives
 性别 = 男 and "姓名 张伟 配偶姓名 李娜" gives 姓名 = 张伟. A region (relative to the
@@ -17,7 +17,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from app.extract.ink import CUT_HEIGHT, SPLIT_CHARS, ink_between, ink_gap, ink_height, ink_split
+from app.extract.ink import (CUT_HEIGHT, SPLIT_CHARS, cell_edge, ink_between, ink_gap, ink_height,
+                             ink_split)
 from app.extract.labels import LabelHit, anchor_key, find_labels, looks_like_label
 from app.i18n import _
 from app.ocr.base import TextBox
@@ -27,7 +28,7 @@ from playbooks.model import FieldSpec, ReadSpec, Region
 if TYPE_CHECKING:  # pragma: no cover
     from PIL import Image
 
-RIGHT_GAP, BELOW_GAP = 6.0, 1.5     # default max_gap, in label heights (playbooks/README.md)
+RIGHT_GAP, BELOW_GAP = 8.0, 1.5     # default max_gap, in label heights (playbooks/README.md)
 COLUMN_REACH = 12.0                 # labels this many label heights up or down share a column
 RUN_GAP = 2.5                       # without the picture, a wider gap in a line ends the value
 
@@ -204,15 +205,17 @@ class Extractor:
         hit = self.hits.get(field.name)
         return hit.box if hit is not None else None
 
-    def right_limit(self, field: FieldSpec) -> float | None:
-        """How far right of its label the field's value may reach (max_gap, the next label)."""
+    def right_limit(self, field: FieldSpec) -> tuple[float, float] | None:
+        """How far right of its label the field's value may start (max_gap, the next
+        label), and how far it may reach (the next label: +inf when there is none)."""
         hit = self.hits.get(field.name)
         if hit is None:
             return None
         spec = field.read or ReadSpec(anchor=field.label)
         label = hit.box
         gap = (spec.max_gap if spec.max_gap is not None else RIGHT_GAP) * label.height
-        return min(self._column_right(hit) + gap, self._next_label_x(hit))
+        end = self._next_label_x(hit)
+        return min(self._column_right(hit) + gap, end), end
 
     def read(self, field: FieldSpec) -> Found | None:
         spec = field.read or ReadSpec(anchor=field.label)
@@ -303,9 +306,14 @@ class Extractor:
         h = label.height
         mid = label.y + h / 2
         own = {id(p) for p in hit.parts}
-        return max([label.right] + [b.right for b in self.boxes if id(b) not in own
-                                    and self._is_label(b) and abs(b.x - label.x) <= 0.5 * h
-                                    and abs(b.y + b.height / 2 - mid) <= COLUMN_REACH * h])
+        right = max([label.right] + [b.right for b in self.boxes if id(b) not in own
+                                     and self._is_label(b) and abs(b.x - label.x) <= 0.5 * h
+                                     and abs(b.y + b.height / 2 - mid) <= COLUMN_REACH * h])
+        if self._image is not None:        # a label in a grid's cell: from the cell's edge
+            edge = cell_edge(self._image, label, right + RIGHT_GAP * h)
+            if edge is not None:
+                right = max(right, edge)
+        return right
 
     def _next_label_x(self, hit: LabelHit) -> float:
         """The left edge of the next label right of `hit` on its line (+inf: none)."""

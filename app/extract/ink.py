@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from PIL import Image
 
 __all__ = ["ink_gap", "ink_split", "ink_between", "ink_height", "GAP_CHARS", "SPLIT_CHARS",
-           "CUT_HEIGHT"]
+           "CUT_HEIGHT", "without_rules", "first_ink", "cell_edge"]
 
 GAP_CHARS = 0.4          # blank that parts a label from its value, in characters
 SPLIT_CHARS = 1.0        # blank inside a value that parts two cells' texts
@@ -151,3 +151,60 @@ def ink_height(image: "Image.Image", box: TextBox) -> tuple[int, bool] | None:
     covered = (top > 0 and share[top - 1] >= COVER) or \
         (bottom + 1 < len(share) and share[bottom + 1] >= COVER)
     return bottom - top + 1, bool(covered)
+
+
+def without_rules(image: "Image.Image") -> "Image.Image":
+    """`image` (a small crop) with the lines of a table's grid painted over in its
+    background: a vertical rule read alone is a "1" or "|" that no one printed."""
+    import numpy as np
+    from PIL import Image
+    arr = np.asarray(image.convert("RGB")).copy()
+    grey = arr.astype(np.int16).mean(axis=2)
+    bg = np.median(grey)
+    ink = np.abs(grey - bg) > INK / 2          # rules are often lighter than text
+    cols = ink.mean(axis=0) >= 0.8
+    rows = ink.mean(axis=1) >= 0.8
+    if not cols.any() and not rows.any():
+        return image
+    fill = np.median(arr.reshape(-1, 3), axis=0).astype(arr.dtype)
+    arr[:, cols] = fill
+    arr[rows, :] = fill
+    return Image.fromarray(arr)
+
+
+def first_ink(image: "Image.Image", gap: float) -> tuple[int, int, int, int] | None:
+    """The box (left, top, right, bottom) of the first printed text from the left of a
+    small crop: ink columns up to a blank `gap` pixels wide (the end of a cell's text)."""
+    import numpy as np
+    grey = np.asarray(image.convert("L"), dtype=np.int16)
+    ink = np.abs(grey - np.median(grey)) > INK
+    cols = np.flatnonzero(ink.any(axis=0))
+    if len(cols) == 0:
+        return None
+    end = int(cols[0])
+    for c in cols[1:]:
+        if c - end > gap:
+            break
+        end = int(c)
+    rows = np.flatnonzero(ink[:, int(cols[0]):end + 1].any(axis=1))
+    return int(cols[0]), int(rows[0]), end + 1, int(rows[-1]) + 1
+
+
+def cell_edge(image: "Image.Image", label: TextBox, limit: float) -> int | None:
+    """Where the cell holding `label` ends on the right, if the label sits in a grid's
+    cell: the first column right of it, before `limit`, that is a rule (ink from top to
+    bottom of the label's line) or where the background changes for good (a grey label
+    cell next to a white value cell). None when nothing ends the cell there."""
+    import numpy as np
+    h = label.height
+    y0, y1 = max(0, int(label.y - 0.2 * h)), min(image.height, int(label.bottom + 0.2 * h))
+    x0, x1 = label.right, min(image.width, int(limit))
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return None
+    grey = np.asarray(image.crop((x0, y0, x1, y1)).convert("L"), dtype=np.int16)
+    bg = int(np.median(grey[:, : max(1, min(grey.shape[1], int(0.5 * h)))]))
+    differs = np.abs(grey - bg) > 6
+    full = differs.mean(axis=0) >= 0.95            # the whole line's height: rule or new background
+    for x in np.flatnonzero(full):
+        return x0 + int(x)
+    return None
