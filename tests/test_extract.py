@@ -134,10 +134,10 @@ def test_a_label_glued_to_its_value_needs_a_colon_space_or_change_of_script():
 
 
 def test_values_are_bounded_by_max_gap_and_by_the_next_label():
-    far = [B("联系电话", 40, 40), B("13805971234", 40 + 64 + 7 * 20, 40)]   # 7 heights away
+    far = [B("联系电话", 40, 40), B("13805971234", 40 + 64 + 9 * 20, 40)]   # 9 heights away
     phone = FieldSpec("phone", label="联系电话")
-    assert read_all(far, (phone,))[0] == {"phone": None}
-    wider = FieldSpec("phone", read=ReadSpec(anchor="联系电话", max_gap=8))
+    assert read_all(far, (phone,))[0] == {"phone": None}                 # the default is 8
+    wider = FieldSpec("phone", read=ReadSpec(anchor="联系电话", max_gap=10))
     assert read_all(far, (wider,))[0] == {"phone": "13805971234"}
     # an empty value: the next cell's label (no field's, but it ends in a colon) ends it
     boxes = [B("工作单位", 40, 40), B("婚姻状况：已婚", 150, 40)]

@@ -8,6 +8,8 @@
 """
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -136,6 +138,9 @@ def _check_digits_field(value: str, read: str, mapped: str, normalised: str | No
                       (warnings or []) + notes)
 
 
+_EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+
+
 def check_value(
     field_type: str,
     value: str,
@@ -165,6 +170,12 @@ def check_value(
                     "'{value}' is not one of the choices: {choices}.", value=v,
                     choices=join(choices))])
             v = key
+        if field_type == "text" and "@" in v and not _EMAIL.fullmatch(v):
+            # an address is written in Latin letters and digits: a Chinese character or a
+            # stray mark in it is something OCR took in from beside it
+            return FieldCheck("invalid", v, value, [_(
+                "'{value}' does not look like an e-mail address (letters, digits and . _ - + "
+                "before the @, a domain after it): compare it with the source.", value=v)])
         return FieldCheck("ok", v, value)
     if field_type == "id_number":
         return _check_code(value, alternatives, id_number_char,

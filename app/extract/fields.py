@@ -76,8 +76,39 @@ def _stripped(box: TextBox) -> tuple[str, Alternatives | None, tuple[float, ...]
     return text[start:end], alts, doubts
 
 
+def _unglued(boxes: list[TextBox], anchors: list[str]) -> list[TextBox]:
+    """Boxes in which OCR read a number and the next cell's label as one line
+    ("350821199012304658联系电话"), cut in two where the digits or letters end and the
+    label begins. Chinese text before a label is left alone: 配偶姓名 is a label itself."""
+    out = []
+    for b in boxes:
+        text = b.text.rstrip(" :：")
+        cut = next((len(text) - len(a) for a in anchors
+                    if len(text) > len(a) and anchor_key(text[len(text) - len(a):]) == a
+                    and text[len(text) - len(a) - 1].isascii()
+                    and text[len(text) - len(a) - 1].isalnum()), None)
+        if cut is None:
+            out.append(b)
+        else:
+            out += [slice_box(b, 0, cut), slice_box(b, cut, len(b.text))]
+    return out
+
+
 def _has_cjk(text: str) -> bool:
     return any("\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff" for c in text)
+
+
+def _without_label_end(box: TextBox, label: TextBox) -> TextBox:
+    """A value's first box without the end of its label in front, where the two boxes
+    overlap: OCR's boxes overlapped and read the label's last character twice ("姓名"
+    "名李成杰")."""
+    if box.x >= label.right - 1:
+        return box
+    key = anchor_key(label.text)
+    for k in range(min(len(key), len(box.text) - 1), 0, -1):
+        if anchor_key(box.text[:k]) == key[-k:]:
+            return slice_box(box, k, len(box.text))
+    return box
 
 
 def _without_colon(box: TextBox) -> TextBox:
@@ -141,13 +172,13 @@ class Extractor:
     def __init__(self, boxes: list[TextBox], fields: tuple[FieldSpec, ...], scale: float = 1.0,
                  *, card: bool = False, image: "Image.Image | None" = None,
                  frames: list[tuple[int, int, int, int]] | None = None) -> None:
-        self.boxes = boxes
         self.scale = scale
         self.card = card
         self.why: dict[str, str] = {}           # field name → why it has no value
         self.hits: dict[str, LabelHit] = {}     # field name → its label on the source
         self.cut: set[str] = set()              # fields whose label or value is cut off
         self.anchors = [anchor_key(a) for f in fields for a in self.anchors_of(f)]
+        self.boxes = boxes = _unglued(boxes, [a for a in self.anchors if len(a) >= 2])
         labels: set[int] = set()                # id() of every box holding some field's label
         found: dict[str, list[tuple[str, list[LabelHit]]]] = {}
         gap = ink_gap(image) if image is not None else None
@@ -431,7 +462,8 @@ class Extractor:
         boxes: list[TextBox] = []
         doubt = False
         if lines and lines[0] and lines[0][0] is not rest:
-            lines = [[_without_colon(lines[0][0]), *lines[0][1:]], *lines[1:]]
+            first = _without_colon(_without_label_end(lines[0][0], hit.box))
+            lines = [[first, *lines[0][1:]], *lines[1:]]
         for line in lines:
             run, unread = self._run(line, h)
             doubt = doubt or unread

@@ -149,10 +149,11 @@ def find_labels(boxes: list[TextBox], anchor: str, *, glued: bool = False,
         hit = _match([b], a, glued, gap)
         if hit is None:
             # characters printed apart: b holds the first ones, the next boxes the rest
-            start = _compare([c for c in _chars(b, 0) if c.c not in REQUIRED_MARKS], a)
+            head = [c for c in _chars(b, 0) if c.c not in REQUIRED_MARKS]   # *姓 is 姓
+            start = _compare(head, a)
             seq = [b]
             while hit is None and start is not None and 0 < start[0] < len(a) \
-                    and len(seq) < len(a) and len(_chars(b, 0)) < len(a):
+                    and len(seq) < len(a) and len(head) < len(a):
                 nxt = _next_on_line(seq[-1], boxes)
                 if nxt is None:
                     break
