@@ -60,17 +60,24 @@ def _plain(c: tuple[int, int, int]) -> bool:
     return min(c) >= 235 and max(c) - min(c) <= 6
 
 
+def _luma(pixels: Any) -> Any:
+    import numpy as np
+    return (pixels @ np.array([299, 587, 114])) // 1000
+
+
 def _mark(image: "Image.Image", row: "Row", x0: float, x1: float, h: float,
           text: list[TextBox]) -> str | None:
     """The state of the check box in this part of the row: a square outline about the
-    text's height; None when there is none."""
+    text's height; None when there is none. Ink is what differs from the row's own
+    background (its commonest colour), not from this part's median: left of a grid there
+    may be a navigation bar, and a filled box is much of a narrow first column."""
     import cv2
     import numpy as np
     pixels = _band(image, row.top, row.bottom, x0, x1)
-    if pixels is None:
+    if pixels is None or row.colour is None:
         return None
-    luma = (pixels @ np.array([299, 587, 114])) // 1000
-    background = float(np.median(luma))
+    luma = _luma(pixels)
+    background = float(_luma(np.array(row.colour, dtype=np.int16)))
     ink = (np.abs(luma - background) > 16).astype(np.uint8)
     for b in text:          # words are not boxes (田, 回): only what OCR read as one symbol
         if len(b.text.strip()) > 1 or (not b.text and b.width > 1.5 * b.height):
@@ -104,8 +111,8 @@ def mark_selection(image: "Image.Image", table: "TableRead", h: float) -> None:
     x_end = columns[0].right if len(columns) > 1 else columns[0].x1 + 2 * h
     last_x = max([c.x1 for c in columns] + [b.right for r in rows for b in r.boxes])
     for row in rows:
-        row.mark = _mark(image, row, x_left, x_end, h, row.boxes)
         row.colour = _commonest(_band(image, row.top, row.bottom, x_left, last_x))
+        row.mark = _mark(image, row, x_left, x_end, h, row.boxes)
     if any(r.mark is not None for r in rows):
         for row in rows:    # a grid has a box in every row: a square in some only is not read
             row.mark = row.mark or "unsure"

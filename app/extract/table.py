@@ -12,10 +12,11 @@ column never runs on under a header the playbook did not name.
 
 Columns: each header text lies inside its column, so the border between two columns lies
 between the two header texts; it is put in the middle of the widest strip of pixel
-columns there in which no row has ink. That holds whether cells are left-aligned or centred, and a value is
-only ever taken from inside its column. OCR that merged two neighbouring cells into one box
-("350825…2822危险货物运输驾驶员") is cut at the blank pixel column nearest the border, and
-each part read again on its own (recognition only, ~40 ms).
+columns there in which no row has ink. That holds whether cells are left-aligned or
+centred. A value is only ever read from inside its column's band, so neighbouring columns
+cannot merge: a box OCR merged over a border ("350825…2822危险货物运输驾驶员"), or one
+that reaches over the next cell's first character, is read again cut at the border
+(recognition only, ~40 ms).
 
 Rows: the text lines below the header, one row each, until a gap much wider than a row or a
 line with too few cells (a pager, 共 3 条). A line that starts right under the previous one
@@ -50,7 +51,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Column", "Row", "TableRead", "RowValues", "read_table", "table_rows", "cell_key"]
 
-CROSS = 0.5          # a box reaching this many text heights over a column border is two cells
 ROW_GAP = 1.8        # the table ends at a gap this many times the first row's pitch
 WRAP_GAP = 0.45      # a line this close (text heights) under the last one continues its cells
 INK = 40             # grey levels from the background that count as ink (blank columns)
@@ -133,8 +133,12 @@ class TableRead:
             line: Line | None = Line(found.value, found.score, found.alternatives, known)
         else:
             pad = max(1, int(0.25 * h))
-            line = engine.read_line(image.crop((max(0, x - pad), max(0, y - pad),
-                                                min(image.width, x + w + pad),
+            # the margin stays inside the value's column: none of a neighbour's ink
+            wide = TextBox("", 0.0, x - pad, y, w + 2 * pad, hh)
+            k = _column_at(self.columns, x + w / 2)
+            left, right = _band_of(wide, self.columns[k]) if k >= 0 else (wide.x, wide.right)
+            line = engine.read_line(image.crop((max(0, min(left, x)), max(0, y - pad),
+                                                min(image.width, max(right, x + w)),
                                                 min(image.height, y + hh + pad))))
         if line is None or "".join(line.text.split()) != "".join(found.value.split()):
             again = line.text if line is not None else ""
@@ -392,30 +396,6 @@ def _gray(image: "Image.Image", box: tuple[int, int, int, int]) -> Any:
     return np.asarray(image.crop((x0, y0, x1, y1)).convert("L"), dtype=np.int16)
 
 
-def _cut(image: "Image.Image", b: TextBox, border: float, h: float) -> float:
-    """Where to cut a box merged across `border`: the middle of the widest blank pixel
-    column near it (between the two values), else the border itself."""
-    import numpy as np
-    x0 = int(max(b.x, border - 2 * h))
-    x1 = int(min(b.right, border + 2 * h))
-    if x1 - x0 < 3:
-        return border
-    gray = _gray(image, (x0, b.y, x1, b.bottom))
-    background = np.median(gray)
-    ink = (np.abs(gray - background) > INK).sum(axis=0)
-    best, run = None, None
-    for i, v in enumerate(list(ink) + [1]):
-        if v == 0 and run is None:
-            run = i
-        elif v != 0 and run is not None:
-            width, centre = i - run, x0 + (run + i) / 2
-            key = (width, -abs(centre - border))
-            if best is None or key > best[0]:
-                best = (key, centre)
-            run = None
-    return best[1] if best is not None and best[0][0] >= 2 else border
-
-
 def _reread(image: "Image.Image", engine: "OcrEngine | None", b: TextBox, x0: float, x1: float,
             h: float, doubts: dict | None = None) -> TextBox | None:
     """The part of `b` between x0 and x1, read again on its own; without an engine, the
@@ -450,34 +430,70 @@ def _reread(image: "Image.Image", engine: "OcrEngine | None", b: TextBox, x0: fl
     return TextBox(text, b.score * 0.9, left, b.y, right - left, b.height) if text else None
 
 
+def _band_of(b: TextBox, column: Column) -> tuple[int, int]:
+    """The pixel columns of `b` inside `column`'s band."""
+    left = b.x if column.left == -math.inf else max(b.x, math.ceil(column.left))
+    right = b.right if column.right == math.inf else min(b.right, math.floor(column.right))
+    return left, right
+
+
+def _inked(image: "Image.Image", b: TextBox, x0: int, x1: int) -> bool:
+    """Whether the part of `b` from x0 to x1 holds ink (against the box's background)."""
+    import numpy as np
+    part = _gray(image, (x0, b.y, x1, b.bottom))
+    return bool(part.size) and bool(
+        (np.abs(part - np.median(_gray(image, (b.x, b.y, b.right, b.bottom)))) > INK).any())
+
+
+def _by_line(spans: list[tuple[TextBox, int, int]], h: float
+             ) -> list[list[tuple[TextBox, int, int]]]:
+    """Spans of one column grouped by text line (a cell may wrap), top to bottom."""
+    lines: list[list[tuple[TextBox, int, int]]] = []
+    for span in sorted(spans, key=lambda s: _mid(s[0])):
+        if lines and abs(_mid(span[0]) - _mid(lines[-1][0][0])) < 0.5 * h:
+            lines[-1].append(span)
+        else:
+            lines.append([span])
+    return lines
+
+
 def _cells(image: "Image.Image", engine: "OcrEngine | None", row: list[TextBox],
            columns: list[Column], h: float,
            read: "Callable[[list[TextBox]], list[TextBox]] | None" = None,
            doubts: dict | None = None) -> dict[int, list[TextBox]]:
-    """Column index -> the row's boxes in it; a box over a border is cut there. `read`
-    reads boxes not read yet (from `detect`), only those in the playbook's columns."""
-    borders = [c.right for c in columns[:-1]]
+    """Column index -> the row's text in it. Only ink inside a column's band is ever read
+    as that column's: a box reaching over a border (OCR merged two cells, or a detector's
+    box took the next cell's first character) is read again cut at the border, and the
+    pieces of one line in one band are read as one crop (a piece of the neighbour's box
+    that holds this cell's last digit is not read twice). `read` reads boxes not read yet
+    (from `detect`), only those in the playbook's columns."""
+    spans: dict[int, list[tuple[TextBox, int, int]]] = {}
+    for b in row:
+        for k, c in enumerate(columns):
+            x0, x1 = _band_of(b, c)
+            if x1 - x0 < 1 or (read is not None and c.header is None):
+                continue
+            if (x0, x1) != (b.x, b.right) and not _inked(image, b, x0, x1):
+                continue        # only the detector's margin, no text of this cell
+            spans.setdefault(k, []).append((b, x0, x1))
     out: dict[int, list[TextBox]] = {}
     unread: list[tuple[int, TextBox]] = []
-    for b in row:
-        crossed = [x for x in borders if b.x < x - CROSS * h and b.right > x + CROSS * h]
-        if not crossed:
-            k = _column_at(columns, b.x + b.width / 2)
-            if k < 0 or b.right < columns[0].left:
+    for k, found in spans.items():
+        for line in _by_line(found, h):
+            if all(b.text and (x0, x1) == (b.x, b.right) for b, x0, x1 in line):
+                out.setdefault(k, []).extend(b for b, _x0, _x1 in line)   # read, and whole
                 continue
-            if read is not None and not b.text:
-                if columns[k].header is not None:
-                    unread.append((k, b))
+            x0, x1 = min(s[1] for s in line), max(s[2] for s in line)
+            y0, y1 = min(s[0].y for s in line), max(s[0].bottom for s in line)
+            if read is not None and not any(b.text for b, _x0, _x1 in line):
+                unread.append((k, TextBox("", 0.0, x0, y0, x1 - x0, y1 - y0)))
                 continue
-            out.setdefault(k, []).append(b)
-            continue
-        cuts = [b.x] + [_cut(image, b, x, h) for x in crossed] + [b.right]
-        for x0, x1 in zip(cuts, cuts[1:]):
-            part = _reread(image, engine, b, x0, x1, h, doubts)
-            if part is not None and part.text.strip():
-                k = _column_at(columns, part.x + part.width / 2)
-                if k >= 0:
-                    out.setdefault(k, []).append(part)
+            if engine is None:      # no engine to read again: the characters in the band
+                parts = [_reread(image, None, b, bx0, bx1, h) for b, bx0, bx1 in line]
+            else:
+                parts = [_reread(image, engine, TextBox("", 0.0, x0, y0, x1 - x0, y1 - y0),
+                                 x0, x1, h, doubts)]
+            out.setdefault(k, []).extend(p for p in parts if p is not None and p.text.strip())
     if read is not None and unread:
         for (k, _b), got in zip(unread, read([b for _k, b in unread])):
             if got.text.strip():
