@@ -47,7 +47,7 @@ class CaptureResult:
     missing_required: list[str] = field(default_factory=list)   # names of required fields not found
     ocr_s: float = 0.0
     elapsed_s: float = 0.0
-    boxes: list[TextBox] = field(default_factory=list)
+    boxes: list[TextBox] = field(default_factory=list)   # what OCR read (a lazy table: what it needed)
     image: Image.Image | None = None       # the picture the boxes are on (an ID card levelled)
     problems: list[str] = field(default_factory=list)   # about the whole source: no row taken
 
@@ -262,6 +262,8 @@ def _read_case(playbook: Playbook, image: Image.Image, engine: OcrEngine, boxes:
     derive_fields(playbook, values)
     case = Case(case_id=new_case_id(), playbook=playbook.id, fields=values, created=now_iso())
     problems = [row.problem] if row is not None and row.problem else []
+    if row is not None and row.table is not None and row.table.unread:
+        boxes = row.table.seen      # what was read: the boxes of `detect` hold no text
     return CaptureResult(case, missing_required, ocr_s, time.perf_counter() - t0, boxes, image,
                          problems)
 

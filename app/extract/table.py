@@ -37,6 +37,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
+from app.extract.cell_view import cell_view, read_cells
 from app.extract.doubt import unsure
 from app.extract.fields import Found, found_from_boxes
 from app.extract.selection import choose_rows, mark_selection
@@ -102,6 +103,7 @@ class TableRead:
     reader: tuple[Any, Any, float] | None = None
     unread: bool = False        # rows not read yet (boxes from `detect`): read when taken
     doubts: dict[tuple[int, int, int, int], tuple[float, ...]] = field(default_factory=dict)
+    seen: list[TextBox] = field(default_factory=list)   # what `recognise` read, in order
 
     def recognise(self, boxes: list[TextBox]) -> list[TextBox]:
         """Boxes from `detect`, read; what the recogniser doubted kept for `doubt`."""
@@ -111,6 +113,19 @@ class TableRead:
             read = TextBox(line.text, line.score, b.x, b.y, b.width, b.height, line.alternatives)
             self.doubts[(b.x, b.y, b.width, b.height)] = line.doubts
             out.append(read)
+        self.seen += [b for b in out if b.text]
+        return out
+
+    def read_cells(self, boxes: list[TextBox]) -> list[TextBox]:
+        """Cells from `detect`, each read alone from its view (app/extract/cell_view.py);
+        with an engine that cannot read one line alone, as `recognise` reads them."""
+        image, engine, _h = self.reader   # type: ignore[misc]
+        if getattr(engine, "read_line", None) is None:
+            return self.recognise(boxes)
+        read = read_cells(image, engine, boxes, self.doubts)
+        out = [r if r is not None else TextBox("", 0.0, b.x, b.y, b.width, b.height)
+               for r, b in zip(read, boxes)]
+        self.seen += [b for b in out if b.text]
         return out
 
     @property
@@ -132,14 +147,8 @@ class TableRead:
         if known is not None and len(known) == len(found.value):   # read alone already
             line: Line | None = Line(found.value, found.score, found.alternatives, known)
         else:
-            pad = max(1, int(0.25 * h))
-            # the margin stays inside the value's column: none of a neighbour's ink
-            wide = TextBox("", 0.0, x - pad, y, w + 2 * pad, hh)
-            k = _column_at(self.columns, x + w / 2)
-            left, right = _band_of(wide, self.columns[k]) if k >= 0 else (wide.x, wide.right)
-            line = engine.read_line(image.crop((max(0, min(left, x)), max(0, y - pad),
-                                                min(image.width, max(right, x + w)),
-                                                min(image.height, y + hh + pad))))
+            view = cell_view(image, TextBox("", 0.0, x, y, w, hh))
+            line = engine.read_line(view[0]) if view is not None else None
         if line is None or "".join(line.text.split()) != "".join(found.value.split()):
             again = line.text if line is not None else ""
             return _("The value was read as {value}, and read again as {again}: compare it "
@@ -153,7 +162,7 @@ class TableRead:
         if not row.cells and self.reader is not None:
             image, engine, h = self.reader
             by_column = _cells(image, engine, row.boxes, self.columns, h,
-                               self.recognise if self.unread else None, self.doubts)
+                               self.read_cells if self.unread else None, self.doubts)
             for k, c in enumerate(self.columns):
                 if c.header is not None:
                     parts = sorted(by_column.get(k, []), key=lambda b: (round(_mid(b) / h), b.x))
@@ -403,17 +412,12 @@ def _reread(image: "Image.Image", engine: "OcrEngine | None", b: TextBox, x0: fl
     left, right = int(round(x0)), int(round(x1))
     if right - left < 2:
         return None
-    read_line = getattr(engine, "read_line", None)
     if engine is not None:
+        if getattr(engine, "read_line", None) is not None:
+            return read_cells(image, engine, [TextBox("", 0.0, left, b.y, right - left,
+                                                      b.height)], doubts)[0]
         pad = max(1, int(0.2 * h))
         crop = image.crop((left, max(0, b.y - pad), right, min(image.height, b.bottom + pad)))
-        if read_line is not None:
-            got = read_line(crop)
-            if got is None:
-                return None
-            if doubts is not None:
-                doubts[(left, b.y, right - left, b.height)] = got.doubts
-            return TextBox(got.text, got.score, left, b.y, right - left, b.height, got.alternatives)
         parts = engine.read(crop)
         if not parts:
             return None
@@ -603,7 +607,7 @@ def table_rows(image: "Image.Image", boxes: list[TextBox], spec: "TableSpec",
     table = read_table(image, boxes, spec, engine, unread=unread)
     chosen, problem = choose_rows(table, spec, match_value, match_shown)
     if problem is not None:
-        return [RowValues({}, problem, tuple(table.missing))]
+        return [RowValues({}, problem, tuple(table.missing), table=table)]
     how = spec.row if isinstance(spec.row, str) else "match"
     if how == "selected":
         how = "checkbox" if table.rows[chosen[0]].mark == "ticked" else "highlight"

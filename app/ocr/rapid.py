@@ -308,21 +308,31 @@ class RapidOcrEngine:
         """The text of a picture already cut to one line (a table cell), recognised without
         detection: ~40 ms, where `read` on a small crop took ~0.6 s (its detector scales the
         crop's shorter side up to 736 px). None when nothing was recognised."""
-        arr = to_bgr_array(image)
+        return self.read_lines([image])[0]
+
+    def read_lines(self, images: list["Image.Image"]) -> list[Line | None]:
+        """`read_line` for several pictures, shared out over the recogniser's threads."""
+        arrs = [to_bgr_array(im) for im in images]
+        if not arrs:
+            return []
         with self._lock:
             self._load_locked()
             try:
-                result, _elapsed = self._ocr.text_rec([arr])
+                results, _elapsed = self._ocr.text_rec(arrs)
             except Exception as e:
+                widest = max(arrs, key=lambda a: a.shape[1])
                 raise OcrError(_("The OCR engine rapidocr failed on a {width}×{height} picture: "
-                                 "{reason}", width=arr.shape[1], height=arr.shape[0],
+                                 "{reason}", width=widest.shape[1], height=widest.shape[0],
                                  reason=f"{type(e).__name__}: {e}")) from e
-        if not result or len(result[0]) < 4:
-            return None
-        text, score, alternatives, doubt = result[0][:4]
-        if not str(text).strip() or float(score) < self.text_score:
-            return None
-        return Line(str(text), float(score), tuple(alternatives), tuple(doubt))
+        out: list[Line | None] = []
+        for res in results:
+            if not res or len(res) < 4 or not str(res[0]).strip() \
+                    or float(res[1]) < self.text_score:
+                out.append(None)
+                continue
+            text, score, alternatives, doubt = res[:4]
+            out.append(Line(str(text), float(score), tuple(alternatives), tuple(doubt)))
+        return out
 
 
 class _ParallelLines:
