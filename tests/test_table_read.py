@@ -92,6 +92,47 @@ def test_doubts_are_the_probability_left_to_another_character():
     assert doubts(preds) == [(0.0, pytest.approx(0.38))]
 
 
+def test_a_ticked_box_is_told_from_its_rows_background_not_from_a_dark_bar_beside_it():
+    """Left of a grid there may be a navigation bar, darker than most of the band a check
+    box is looked for in: a filled box is still ticked and an outline still empty."""
+    from PIL import Image, ImageDraw
+
+    from app.extract.selection import mark_selection
+    from app.extract.table import Column
+    image = Image.new("RGB", (400, 80), (255, 255, 255))
+    d = ImageDraw.Draw(image)
+    d.rectangle((0, 0, 85, 80), fill=(48, 65, 86))                   # the navigation bar
+    d.rectangle((100, 13, 114, 27), fill=(24, 144, 255))             # row 1: ticked
+    d.line((103, 20, 106, 24, 111, 16), fill=(255, 255, 255), width=2)
+    d.rectangle((100, 53, 114, 67), fill=(255, 255, 255), outline=(200, 204, 210))
+    columns = [Column("选择", "选择", 100, 130, 80, 140), Column("姓名", "姓名", 150, 180, 140)]
+    rows = [Row([box("张伟", 150, 10, 30)], 0, 40), Row([box("李娜", 150, 50, 30)], 40, 80)]
+    table = TableRead(columns, rows, [])
+    mark_selection(image, table, 20)
+    assert [r.mark for r in rows] == ["ticked", "empty"]
+    assert choose_rows(table, TableSpec(("选择", "姓名"), "selected", "auto")) == ([0], None)
+
+
+def test_a_cell_is_read_from_its_own_ink_on_its_background_with_room_around_it():
+    from PIL import Image, ImageDraw
+
+    from app.extract.cell_view import MARGIN_X, MARGIN_Y, cell_view
+    from app.sandbox.drawing import font
+    highlight = (236, 245, 255)
+    image = Image.new("RGB", (300, 40), highlight)
+    d = ImageDraw.Draw(image)
+    d.text((40, 20), "张伟", font=font("sans", 14), fill=(48, 49, 51), anchor="lm")
+    d.text((112, 20), "2", font=font("sans", 14), fill=(48, 49, 51), anchor="lm")  # next cell
+    view, ink = cell_view(image, TextBox("", 0.0, 30, 8, 80, 24))
+    x0, y0, x1, y1 = ink
+    assert 38 <= x0 <= 42 and x1 <= 80 and y0 >= 8 and y1 <= 32     # the name, not the 2
+    h = y1 - y0
+    assert view.size == (x1 - x0 + 2 + 2 * round(MARGIN_X * h),
+                         y1 - y0 + 2 + 2 * max(1, round(MARGIN_Y * h)))
+    assert view.getpixel((0, 0)) == highlight and view.getpixel((view.width - 1, 0)) == highlight
+    assert cell_view(image, TextBox("", 0.0, 200, 8, 60, 24)) is None     # an empty cell
+
+
 # --------------------------------------------------------------------------- real OCR
 
 pytest.importorskip("rapidocr_onnxruntime", reason="the default OCR engine is not installed")
@@ -164,7 +205,8 @@ def test_the_selected_rows_values_and_no_wrong_value_left_ok(engine, tally, name
 
 def test_neighbouring_columns_never_merge_in_any_row(engine):
     """The ID number ends 8 px before the next column's text: OCR reads the two as one
-    box, which is cut at the blank strip between them and each part read again."""
+    box, which is cut at the column border (in the blank strip between them) and each
+    part read on its own."""
     grid = render_grid(30, rows=3, tight=True, style="checkbox", selected=[0])
     results = read_rows(playbook("all"), grid.image, engine)
     assert len(results) == 3
@@ -249,3 +291,52 @@ def test_match_picks_the_row_given_at_capture(tmp_path):
     assert "No row of the table has 证件号码 3508**********1234" in r.stderr
     case = json.loads((tmp_path / "e.json").read_text(encoding="utf-8"))
     assert all(case["fields"][k]["status"] == "missing" for k in FIELD_COLUMNS)
+
+
+# --------------------------------------------------------------------------- the corpus's grids
+
+from app.sandbox.corpus import sample, seen_by_ocr  # noqa: E402
+from playbooks.loader import load_playbook  # noqa: E402
+
+UNSEEN_TABLE = ROOT / "tests" / "fixtures" / "playbooks" / "unseen" / "table.yaml"
+# Grids of the unseen-style corpus (app/sandbox/grids.py), each with what made it hard.
+CORPUS_GRIDS = {
+    4: "first of three ticked, a narrow 选择 column beside the navigation bar",
+    27: "one row, ticked, beside the navigation bar",
+    8: "third of three, ticked and highlighted",
+    21: "an ID number 6 px before 机动车…: the next cell's box reaches over its last digit",
+    13: "a certificate number whose last digit lies in the date's box",
+}
+
+
+@pytest.mark.parametrize("i", sorted(CORPUS_GRIDS))
+def test_corpus_grids_give_every_value_of_the_selected_row(engine, i):
+    src = sample("table", i)
+    [result] = read_rows(load_playbook(UNSEEN_TABLE), src.image, engine)
+    assert not result.problems, CORPUS_GRIDS[i]
+    fields = result.case.fields
+    assert fields["id_number"].source["table"]["row"] == src.meta["selected"] + 1
+    assert {n: fields[n].value for n in src.truth} == src.truth, CORPUS_GRIDS[i]
+    # what OCR read is kept with the capture: the corpus can tell what it saw of each value
+    seen = seen_by_ocr(src, result.boxes)
+    assert seen and all(seen.values()), seen
+
+
+def test_same_name_rows_picked_by_the_name_are_flagged_and_the_case_kept(engine):
+    src = next(s for s in (sample("table", i) for i in range(30)) if s.meta["same_name"])
+    rows = src.meta["rows"]
+    name = next(r["applicant_name"] for r in rows
+                if sum(x["applicant_name"] == r["applicant_name"] for x in rows) > 1)
+    text = UNSEEN_TABLE.read_text(encoding="utf-8").replace(
+        "row: selected", "row: {match: {column: 姓名, field: applicant_name}}")
+    pb = load_playbook_text(text, "table-by-name.yaml")
+    [result] = read_rows(pb, src.image, engine, match={"applicant_name": name})
+    assert len(result.problems) == 1 and f"all have 姓名 {name}" in result.problems[0]
+    assert all(fv.status == "missing" and fv.value is None for fv in result.case.fields.values())
+    # the ID number tells them apart
+    want = next(r for r in rows if r["applicant_name"] == name)
+    text = text.replace("column: 姓名, field: applicant_name", "column: 证件号码, field: id_number")
+    [result] = read_rows(load_playbook_text(text, "table-by-id.yaml"), src.image, engine,
+                         match={"id_number": want["id_number"]})
+    assert not result.problems
+    assert result.case.fields["certificate_number"].value == want["certificate_number"]
