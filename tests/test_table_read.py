@@ -131,6 +131,9 @@ def test_a_cell_is_read_from_its_own_ink_on_its_background_with_room_around_it()
                          y1 - y0 + 2 + 2 * max(1, round(MARGIN_Y * h)))
     assert view.getpixel((0, 0)) == highlight and view.getpixel((view.width - 1, 0)) == highlight
     assert cell_view(image, TextBox("", 0.0, 200, 8, 60, 24)) is None     # an empty cell
+    # cut to its ink already (a value read again), the cell gives the same view
+    again, ink_again = cell_view(image, TextBox("", 0.0, x0, y0, x1 - x0, y1 - y0))
+    assert ink_again == ink and again.size[1] == view.size[1]
 
 
 # --------------------------------------------------------------------------- real OCR

@@ -35,15 +35,36 @@ def _pixels(image: "Image.Image", box: tuple[int, int, int, int]) -> Any:
     return np.asarray(image.crop((x0, y0, x1, y1)).convert("RGB"), dtype=np.int16)
 
 
-def ink_box(image: "Image.Image", box: TextBox) -> tuple[int, int, int, int] | None:
+def _background(image: "Image.Image", box: TextBox) -> Any:
+    """The cell's background colour (RGB): the median of the strips just above and below
+    `box`, which hold no text even when `box` is cut tight to its ink; of `box` itself when
+    it touches the picture's edges."""
+    import numpy as np
+    m = max(2, box.height // 4)
+    strips = [(box.y - m, box.y), (box.bottom, box.bottom + m)]
+    x0, x1 = max(0, box.x), min(image.width, box.right)
+    parts = [_pixels(image, (x0, max(0, a), x1, min(image.height, b))).reshape(-1, 3)
+             for a, b in strips if min(image.height, b) > max(0, a) and x1 > x0]
+    pixels = np.concatenate(parts) if parts else np.zeros((0, 3))
+    if not len(pixels):
+        pixels = _pixels(image, (x0, max(0, box.y), x1, min(image.height, box.bottom))
+                         ).reshape(-1, 3)
+    return np.median(pixels, axis=0)
+
+
+def ink_box(image: "Image.Image", box: TextBox, background: Any = None
+            ) -> tuple[int, int, int, int] | None:
     """(x0, y0, x1, y1) of the ink inside `box` (image pixels), or None when it holds none."""
     import numpy as np
     x0, y0 = max(0, box.x), max(0, box.y)
     x1, y1 = min(image.width, box.right), min(image.height, box.bottom)
     if x1 - x0 < 1 or y1 - y0 < 1:
         return None
-    gray = _pixels(image, (x0, y0, x1, y1)) @ np.array([299, 587, 114]) // 1000
-    ink = np.abs(gray - np.median(gray)) > FAINT
+    if background is None:
+        background = _background(image, box)
+    luma = np.array([299, 587, 114])
+    gray = _pixels(image, (x0, y0, x1, y1)) @ luma // 1000
+    ink = np.abs(gray - float(background @ luma) / 1000) > FAINT
     cols, rows = np.flatnonzero(ink.any(axis=0)), np.flatnonzero(ink.any(axis=1))
     if not cols.size:
         return None
@@ -54,20 +75,19 @@ def cell_view(image: "Image.Image", box: TextBox) -> tuple["Image.Image", tuple]
     """The picture the recogniser is given for the cell in `box`, and where its ink lies;
     None for a cell without ink. Nothing outside `box` is in it: the margins are painted
     in the cell's background colour, never taken from the neighbours."""
-    import numpy as np
     from PIL import Image
-    ink = ink_box(image, box)
+    background = _background(image, box)
+    ink = ink_box(image, box, background)
     if ink is None:
         return None
     x0, y0, x1, y1 = ink
-    # a pixel more all round for the glyphs' faint edges, within the box
-    cut = (max(box.x, x0 - 1), max(box.y, y0 - 1), min(box.right, x1 + 1),
-           min(box.bottom, y1 + 1))
-    background = tuple(int(v) for v in np.median(
-        _pixels(image, (box.x, box.y, box.right, box.bottom)).reshape(-1, 3), axis=0))
+    # a pixel more all round for the glyphs' faint edges; sideways only within the box
+    cut = (max(box.x, x0 - 1), max(0, y0 - 1), min(box.right, x1 + 1),
+           min(image.height, y1 + 1))
     h = y1 - y0
     mx, my = round(MARGIN_X * h), max(1, round(MARGIN_Y * h))
-    view = Image.new("RGB", (cut[2] - cut[0] + 2 * mx, cut[3] - cut[1] + 2 * my), background)
+    view = Image.new("RGB", (cut[2] - cut[0] + 2 * mx, cut[3] - cut[1] + 2 * my),
+                     tuple(int(v) for v in background))
     view.paste(image.crop(cut).convert("RGB"), (mx, my))
     return view, ink
 
