@@ -469,13 +469,13 @@ def _cells(image: "Image.Image", engine: "OcrEngine | None", row: list[TextBox],
     as that column's: a box reaching over a border (OCR merged two cells, or a detector's
     box took the next cell's first character) is read again cut at the border, and the
     pieces of one line in one band are read as one crop (a piece of the neighbour's box
-    that holds this cell's last digit is not read twice). `read` reads boxes not read yet
-    (from `detect`), only those in the playbook's columns."""
+    that holds this cell's last digit is not read twice). Only the playbook's columns are
+    made. `read` reads boxes not read yet (from `detect`)."""
     spans: dict[int, list[tuple[TextBox, int, int]]] = {}
     for b in row:
         for k, c in enumerate(columns):
             x0, x1 = _band_of(b, c)
-            if x1 - x0 < 1 or (read is not None and c.header is None):
+            if x1 - x0 < 1 or c.header is None:      # a column no field reads
                 continue
             if (x0, x1) != (b.x, b.right) and not _inked(image, b, x0, x1):
                 continue        # only the detector's margin, no text of this cell
