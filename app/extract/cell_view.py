@@ -2,7 +2,7 @@
 background with fixed margins, so that the recogniser sees every cell alike whatever box
 the detector drew around it.
 
-    lines = read_cells(image, engine, boxes, doubts)   # a TextBox (on the ink) or None each
+    read = read_cells(image, engine, boxes)   # a TextBox (on the ink, with its doubts) or None each
 
 Why the margins: the recogniser (PP-OCRv5, lines scaled to 48 px high) reads a name's
 rare character right far more often when the text fills about 60% of the height and has
@@ -92,11 +92,11 @@ def cell_view(image: "Image.Image", box: TextBox) -> tuple["Image.Image", tuple]
     return view, ink
 
 
-def read_cells(image: "Image.Image", engine: "OcrEngine", boxes: list[TextBox],
-               doubts: dict | None = None) -> list[TextBox | None]:
+def read_cells(image: "Image.Image", engine: "OcrEngine", boxes: list[TextBox]
+               ) -> list[TextBox | None]:
     """Each cell in `boxes` read from its view (the engine's `read_lines`, else `read_line`
-    one by one): a TextBox on the ink, or None where nothing is written or recognised.
-    `doubts` gets each reading's per-character doubts, by its box."""
+    one by one): a TextBox on the ink, with the recogniser's doubts, or None where nothing
+    is written or recognised."""
     views = [cell_view(image, b) for b in boxes]
     pictures = [v[0] for v in views if v is not None]
     many = getattr(engine, "read_lines", None)
@@ -110,8 +110,7 @@ def read_cells(image: "Image.Image", engine: "OcrEngine", boxes: list[TextBox],
             out.append(None)
             continue
         x0, y0, x1, y1 = v[1]
-        box = TextBox(line.text, line.score, x0, y0, x1 - x0, y1 - y0, line.alternatives)
-        if doubts is not None:
-            doubts[(box.x, box.y, box.width, box.height)] = line.doubts
+        box = TextBox(line.text, line.score, x0, y0, x1 - x0, y1 - y0, line.alternatives,
+                      line.doubts or None)
         out.append(box)
     return out

@@ -102,16 +102,15 @@ class TableRead:
     # what `cells` needs to cut merged boxes: the picture, the engine, the text height
     reader: tuple[Any, Any, float] | None = None
     unread: bool = False        # rows not read yet (boxes from `detect`): read when taken
-    doubts: dict[tuple[int, int, int, int], tuple[float, ...]] = field(default_factory=dict)
     seen: list[TextBox] = field(default_factory=list)   # what `recognise` read, in order
 
     def recognise(self, boxes: list[TextBox]) -> list[TextBox]:
-        """Boxes from `detect`, read; what the recogniser doubted kept for `doubt`."""
+        """Boxes from `detect`, read, with what the recogniser doubted (for `doubt`)."""
         image, engine, _h = self.reader   # type: ignore[misc]
         out = []
         for b, line in zip(boxes, engine.recognise(image, boxes)):
-            read = TextBox(line.text, line.score, b.x, b.y, b.width, b.height, line.alternatives)
-            self.doubts[(b.x, b.y, b.width, b.height)] = line.doubts
+            read = TextBox(line.text, line.score, b.x, b.y, b.width, b.height, line.alternatives,
+                           line.doubts or None)
             out.append(read)
         self.seen += [b for b in out if b.text]
         return out
@@ -122,7 +121,7 @@ class TableRead:
         image, engine, _h = self.reader   # type: ignore[misc]
         if getattr(engine, "read_line", None) is None:
             return self.recognise(boxes)
-        read = read_cells(image, engine, boxes, self.doubts)
+        read = read_cells(image, engine, boxes)
         out = [r if r is not None else TextBox("", 0.0, b.x, b.y, b.width, b.height)
                for r, b in zip(read, boxes)]
         self.seen += [b for b in out if b.text]
@@ -143,9 +142,8 @@ class TableRead:
             return None
         image, engine, h = self.reader
         x, y, w, hh = found.box
-        known = self.doubts.get(found.box)
-        if known is not None and len(known) == len(found.value):   # read alone already
-            line: Line | None = Line(found.value, found.score, found.alternatives, known)
+        if self.unread and found.doubts is not None:    # read alone already, from its view
+            line: Line | None = Line(found.value, found.score, found.alternatives, found.doubts)
         else:
             view = cell_view(image, TextBox("", 0.0, x, y, w, hh))
             line = engine.read_line(view[0]) if view is not None else None
@@ -162,7 +160,7 @@ class TableRead:
         if not row.cells and self.reader is not None:
             image, engine, h = self.reader
             by_column = _cells(image, engine, row.boxes, self.columns, h,
-                               self.read_cells if self.unread else None, self.doubts)
+                               self.read_cells if self.unread else None)
             for k, c in enumerate(self.columns):
                 if c.header is not None:
                     parts = sorted(by_column.get(k, []), key=lambda b: (round(_mid(b) / h), b.x))
@@ -406,7 +404,7 @@ def _gray(image: "Image.Image", box: tuple[int, int, int, int]) -> Any:
 
 
 def _reread(image: "Image.Image", engine: "OcrEngine | None", b: TextBox, x0: float, x1: float,
-            h: float, doubts: dict | None = None) -> TextBox | None:
+            h: float) -> TextBox | None:
     """The part of `b` between x0 and x1, read again on its own; without an engine, the
     characters there in proportion to their widths."""
     left, right = int(round(x0)), int(round(x1))
@@ -415,7 +413,7 @@ def _reread(image: "Image.Image", engine: "OcrEngine | None", b: TextBox, x0: fl
     if engine is not None:
         if getattr(engine, "read_line", None) is not None:
             return read_cells(image, engine, [TextBox("", 0.0, left, b.y, right - left,
-                                                      b.height)], doubts)[0]
+                                                      b.height)])[0]
         pad = max(1, int(0.2 * h))
         crop = image.crop((left, max(0, b.y - pad), right, min(image.height, b.bottom + pad)))
         parts = engine.read(crop)
@@ -463,8 +461,8 @@ def _by_line(spans: list[tuple[TextBox, int, int]], h: float
 
 def _cells(image: "Image.Image", engine: "OcrEngine | None", row: list[TextBox],
            columns: list[Column], h: float,
-           read: "Callable[[list[TextBox]], list[TextBox]] | None" = None,
-           doubts: dict | None = None) -> dict[int, list[TextBox]]:
+           read: "Callable[[list[TextBox]], list[TextBox]] | None" = None
+           ) -> dict[int, list[TextBox]]:
     """Column index -> the row's text in it. Only ink inside a column's band is ever read
     as that column's: a box reaching over a border (OCR merged two cells, or a detector's
     box took the next cell's first character) is read again cut at the border, and the
@@ -496,7 +494,7 @@ def _cells(image: "Image.Image", engine: "OcrEngine | None", row: list[TextBox],
                 parts = [_reread(image, None, b, bx0, bx1, h) for b, bx0, bx1 in line]
             else:
                 parts = [_reread(image, engine, TextBox("", 0.0, x0, y0, x1 - x0, y1 - y0),
-                                 x0, x1, h, doubts)]
+                                 x0, x1, h)]
             out.setdefault(k, []).extend(p for p in parts if p is not None and p.text.strip())
     if read is not None and unread:
         for (k, _b), got in zip(unread, read([b for _k, b in unread])):
