@@ -343,3 +343,16 @@ def test_same_name_rows_picked_by_the_name_are_flagged_and_the_case_kept(engine)
                          match={"id_number": want["id_number"]})
     assert not result.problems
     assert result.case.fields["certificate_number"].value == want["certificate_number"]
+
+
+def test_cells_read_together_read_as_each_alone(engine):
+    """`read_lines` shares the cells out over the recogniser's threads: the same text and
+    doubts as reading each alone (nothing is padded to its neighbour's width)."""
+    from app.extract.cell_view import cell_view
+    grid = render_grid(6, rows=3, selected=[2], style="checkbox", tight=True)
+    views = [cell_view(grid.image, TextBox("", 0.0, x0 - 2, y0 - 3, x1 - x0 + 4, y1 - y0 + 6))[0]
+             for cells in grid.cell_boxes for (x0, y0, x1, y1) in cells.values()]
+    together = engine.read_lines(views)
+    alone = [engine.read_line(v) for v in views]
+    assert [(t.text, t.doubts) for t in together] == [(a.text, a.doubts) for a in alone]
+    assert [t.text for t in together[:len(grid.cell_boxes[0])]] == list(grid.rows[0].values())
