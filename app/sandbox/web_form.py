@@ -10,6 +10,7 @@ POSTs its full state to `/report` on every input, change and focus event; the
 server keeps the latest and answers
 
     GET  /          the page
+    GET  /report.js the script that reports the page's state (shared by the pages)
     GET  /state     {"fields": {name: value}, "focused": name | null, "seq": n,
                      "active": bool, "status": "...", "generation": g}
     GET  /control   {"generation": g}   (the page polls it every 100 ms)
@@ -242,6 +243,9 @@ class WebFormServer:
                 path = self.path.split("?")[0]
                 if path in ("/", f"/{server.page}"):
                     self._send(200, server.page_bytes(), "text/html; charset=utf-8")
+                elif path == "/report.js":      # the reporting script the pages share
+                    self._send(200, (server.page_dir / "report.js").read_bytes(),
+                               "text/javascript; charset=utf-8")
                 elif path == "/state":
                     self._json(server.state())
                 elif path == "/control":

@@ -27,7 +27,9 @@ LAUNCHER_PATHS = ("/usr/libexec/at-spi-bus-launcher", "/usr/lib/at-spi2-core/at-
                   "/usr/lib/x86_64-linux-gnu/at-spi-bus-launcher")
 INSTALL_HINT = "run `apt-get install at-spi2-core dbus-daemon`"
 
-_BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+# A session bus without service activation: nothing of the user's can be started on it
+# (tests/secret_service.py uses it too).
+SESSION_BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
   <type>session</type>
@@ -85,7 +87,7 @@ class AccessibilityBus:
         if len(str(socket)) > 100:        # sun_path holds 108 bytes
             raise XSessionError(f"{socket} is too long for a Unix socket; use a shorter folder.")
         config = self.dir / "session.conf"
-        config.write_text(_BUS_CONFIG.format(socket=socket), encoding="utf-8")
+        config.write_text(SESSION_BUS_CONFIG.format(socket=socket), encoding="utf-8")
         daemon = self.session.spawn(
             ["dbus-daemon", f"--config-file={config}", "--nofork", "--print-address=1"],
             env=self._base_env(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)

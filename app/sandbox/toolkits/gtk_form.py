@@ -10,8 +10,8 @@ radio group always has one button active).
 """
 from __future__ import annotations
 
-import argparse
 import sys
+import warnings
 
 import gi
 
@@ -20,7 +20,7 @@ gi.require_version("Atk", "1.0")
 from gi.repository import Atk, GLib, Gtk  # noqa: E402
 
 from app.sandbox.toolkits import spec  # noqa: E402
-from app.sandbox.toolkits.serve import serve_form, start_in_thread  # noqa: E402
+from app.sandbox.toolkits.serve import form_arguments, run_form  # noqa: E402
 
 CSS = b"""
 .heading { background: #1f4e8c; color: white; padding: 10px 16px; font-size: 18px;
@@ -64,7 +64,9 @@ class GtkForm:
         self.grid.attach(bottom, 1, len(spec.FIELDS), 1, 1)
         # Tab order from the spec, not from the drawing (邮政编码 comes later).
         chain = [self.stops[n] for n in spec.TAB_ORDER] + [bottom]
-        self.grid.set_focus_chain(chain)
+        with warnings.catch_warnings():      # deprecated, yet GTK 3's only explicit chain
+            warnings.simplefilter("ignore", DeprecationWarning)
+            self.grid.set_focus_chain(chain)
         self.widgets["marital_status"].connect("changed", lambda *_: self._apply_conditions())
         self._apply_conditions()
 
@@ -185,33 +187,16 @@ class GtkForm:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python3 -m app.sandbox.toolkits.gtk_form",
-                                 description="The approval form in GTK 3, for Deskhand's tests.")
-    ap.add_argument("--report-port", type=int, default=0)
-    ap.add_argument("--title", default=spec.window_title("gtk"))
-    args = ap.parse_args(argv)
+    args = form_arguments("gtk", argv)
     form = GtkForm(args.title)
+    form.window.show_all()
+    form.window.present()
 
     def post(fn) -> None:
         GLib.idle_add(lambda: fn() and False)
 
-    server = serve_form(args.report_port, post, form.state, form.reset)
-    start_in_thread(server)
-    form.window.show_all()
-    form.widgets[spec.FIRST].grab_focus()
-    form.window.present()
-
-    def ready() -> bool:
-        print(f"READY port={server.server_address[1]}", flush=True)
-        return False
-
-    GLib.idle_add(ready)
-    try:
-        Gtk.main()
-    finally:
-        server.shutdown()
-        server.server_close()
-    return 0
+    return run_form(args.report_port, post, form.state, form.reset, main_loop=Gtk.main,
+                    later=post, focus_first=form.widgets[spec.FIRST].grab_focus)
 
 
 if __name__ == "__main__":

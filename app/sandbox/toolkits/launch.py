@@ -13,13 +13,13 @@ source is compiled again and two runs never share a half-written class file.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from app.sandbox.targets import Target, TargetError, launch_python_target
@@ -28,7 +28,6 @@ from app.sandbox.toolkits.web import find_firefox, launch_browser_form
 from app.sandbox.xsession import XSession
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[2]
 SYSTEM_PYTHON = "/usr/bin/python3"       # Debian's, with python3-gi (the venv has no gi)
 JAVA_SOURCE = HERE / "java" / "ApprovalForm.java"
 ATK_WRAPPER_JARS = ("/usr/share/java/java-atk-wrapper.jar",)
@@ -38,7 +37,8 @@ ATK_WRAPPER_LIBS = ("/usr/lib/x86_64-linux-gnu/jni", "/usr/lib/aarch64-linux-gnu
 INSTALL = {
     "gtk": "apt-get install python3-gi gir1.2-gtk-3.0",
     "tk": "apt-get install python3-tk (for the Python that runs Deskhand)",
-    "java": "apt-get install openjdk-17-jdk-headless libatk-wrapper-java libatk-wrapper-java-jni",
+    "java": "apt-get install openjdk-17-jdk-headless openjdk-17-jre libatk-wrapper-java "
+            "libatk-wrapper-java-jni",
     "qt": "pip install pyside6-essentials",
     "firefox": "apt-get install firefox-esr",
     "chromium": "apt-get install chromium",
@@ -61,6 +61,16 @@ def atk_wrapper() -> tuple[str, str] | None:
     return (jar, lib) if jar and lib else None
 
 
+def java_has_awt() -> bool:
+    """True if `java` is a full JRE (a headless one has no X11 toolkit for Swing)."""
+    java = shutil.which("java")
+    if java is None:
+        return False
+    home = Path(os.path.realpath(java)).parent.parent
+    return any((home / "lib" / name).is_file() for name in ("libawt_xawt.so",))
+
+
+@functools.lru_cache(maxsize=None)      # what is installed does not change within a run
 def missing_for(toolkit: str) -> str | None:
     """Why `toolkit`'s form cannot start here, as a sentence with the fix; None if it can."""
     if toolkit not in spec.TOOLKITS:
@@ -69,7 +79,7 @@ def missing_for(toolkit: str) -> str | None:
         "gtk": lambda: not os.access(SYSTEM_PYTHON, os.X_OK) or not _can_import(
             SYSTEM_PYTHON, "import gi; gi.require_version('Gtk', '3.0'); from gi.repository import Gtk"),
         "tk": lambda: not _can_import(sys.executable, "import tkinter"),
-        "java": lambda: shutil.which("javac") is None or shutil.which("java") is None
+        "java": lambda: shutil.which("javac") is None or not java_has_awt()
         or atk_wrapper() is None,
         "qt": lambda: not _can_import(sys.executable, "import PySide6.QtWidgets"),
         "firefox": lambda: find_firefox() is None,
@@ -85,8 +95,9 @@ def launch_form(session: XSession, toolkit: str, *, env: dict[str, str] | None =
                 work_dir: Path | str | None = None, timeout: float = 60.0) -> Target:
     """Start `toolkit`'s form; returns once its window is mapped and it reports focus in
     姓名. `env` is the environment to start from (AccessibilityBus.env() to expose the
-    widgets; default the session's); `work_dir` holds browser profiles and the compiled
-    Swing form (default: a temporary folder, removed with the target)."""
+    widgets; default the session's). `work_dir` holds the compiled Swing form (default:
+    the user's cache folder) and the browsers' fresh profiles (default: the temporary
+    folder); a profile is removed with its target."""
     why = missing_for(toolkit)
     if why:
         raise TargetError(why[0].upper() + why[1:] + ".")

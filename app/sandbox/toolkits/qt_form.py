@@ -9,7 +9,6 @@ the window is shown. Run with QT_LINUX_ACCESSIBILITY_ALWAYS_ON=1 to show in the 
 """
 from __future__ import annotations
 
-import argparse
 import sys
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
@@ -19,7 +18,7 @@ from PySide6.QtWidgets import (QApplication, QButtonGroup, QCheckBox, QComboBox,
                                QRadioButton, QVBoxLayout, QWidget)
 
 from app.sandbox.toolkits import spec
-from app.sandbox.toolkits.serve import serve_form, start_in_thread
+from app.sandbox.toolkits.serve import form_arguments, run_form
 
 
 class Poster(QObject):
@@ -186,34 +185,20 @@ class QtForm(QWidget):
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m app.sandbox.toolkits.qt_form",
-                                 description="The approval form in Qt, for Deskhand's tests.")
-    ap.add_argument("--report-port", type=int, default=0)
-    ap.add_argument("--title", default=spec.window_title("qt"))
-    args = ap.parse_args(argv)
+    args = form_arguments("qt", argv)
     app = QApplication(sys.argv[:1])
     font = QFont()
     font.setFamilies(["Noto Sans CJK SC", "Noto Sans SC", "Sans Serif"])
     font.setPointSize(11)
     app.setFont(font)
     form = QtForm(args.title)
-    poster = Poster()
-    server = serve_form(args.report_port, poster.call.emit, form.state, form.reset)
-    start_in_thread(server)
     form.show()
     form.raise_()
     form.activateWindow()
-
-    def ready() -> None:
-        form.widgets[spec.FIRST].setFocus(Qt.OtherFocusReason)
-        print(f"READY port={server.server_address[1]}", flush=True)
-
-    QTimer.singleShot(0, ready)
-    try:
-        return app.exec()
-    finally:
-        server.shutdown()
-        server.server_close()
+    poster = Poster()         # kept referenced while the loop runs
+    return run_form(args.report_port, poster.call.emit, form.state, form.reset,
+                    main_loop=app.exec, later=lambda fn: QTimer.singleShot(0, fn),
+                    focus_first=lambda: form.widgets[spec.FIRST].setFocus(Qt.OtherFocusReason))
 
 
 if __name__ == "__main__":

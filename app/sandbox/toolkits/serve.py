@@ -6,11 +6,13 @@ moment. Standard library only (Debian's python3 runs the GTK form).
 """
 from __future__ import annotations
 
+import argparse
 import threading
 from http.server import ThreadingHTTPServer
 from typing import Callable
 
 from app.sandbox.report_server import serve_reports
+from app.sandbox.toolkits import spec
 
 Post = Callable[[Callable[[], None]], None]
 
@@ -44,5 +46,32 @@ def serve_form(port: int, post: Post, read: Callable[[], dict],
     return serve_reports(port, get_state, do_reset)
 
 
-def start_in_thread(server: ThreadingHTTPServer) -> None:
+def form_arguments(toolkit: str, argv: list[str] | None) -> argparse.Namespace:
+    """The command line every toolkit form takes."""
+    ap = argparse.ArgumentParser(prog=f"python -m app.sandbox.toolkits.{toolkit}_form",
+                                 description=f"The approval form in {toolkit}, for Deskhand's "
+                                             "tests (app/sandbox/toolkits/spec.py).")
+    ap.add_argument("--report-port", type=int, default=0,
+                    help="port for GET /state and POST /reset on 127.0.0.1 (0: a free one)")
+    ap.add_argument("--title", default=spec.window_title(toolkit), help="window title")
+    return ap.parse_args(argv)
+
+
+def run_form(port: int, post: Post, read: Callable[[], dict], reset: Callable[[], None], *,
+             main_loop: Callable[[], object], later: Callable[[Callable[[], None]], None],
+             focus_first: Callable[[], None]) -> int:
+    """Serve the form's reports, run its GUI's main loop, and once the loop runs put focus
+    in the first field and print `READY port=N` (what app/sandbox/targets.py waits for)."""
+    server = serve_form(port, post, read, reset)
     threading.Thread(target=server.serve_forever, name="report-server", daemon=True).start()
+
+    def ready() -> None:
+        focus_first()
+        print(f"READY port={server.server_address[1]}", flush=True)
+
+    later(ready)
+    try:
+        return int(main_loop() or 0)
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -12,7 +12,6 @@ Down and takes Return.
 """
 from __future__ import annotations
 
-import argparse
 import queue
 import sys
 import tkinter as tk
@@ -20,7 +19,7 @@ from tkinter import ttk
 from typing import Callable
 
 from app.sandbox.toolkits import spec
-from app.sandbox.toolkits.serve import serve_form, start_in_thread
+from app.sandbox.toolkits.serve import form_arguments, run_form
 
 FONT = ("Noto Sans CJK SC", 11)
 POLL_MS = 10          # how often the GUI thread takes requests from the report server
@@ -190,27 +189,13 @@ def poster(root: tk.Tk) -> Callable[[Callable[[], None]], None]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m app.sandbox.toolkits.tk_form",
-                                 description="The approval form in Tk, for Deskhand's tests.")
-    ap.add_argument("--report-port", type=int, default=0)
-    ap.add_argument("--title", default=spec.window_title("tk"))
-    args = ap.parse_args(argv)
+    args = form_arguments("tk", argv)
     root = tk.Tk(className="ApprovalForm")
     form = TkForm(root, args.title)
-    server = serve_form(args.report_port, poster(root), form.state, form.reset)
-    start_in_thread(server)
-
-    def ready() -> None:
-        form.widgets[spec.FIRST].focus_force()
-        print(f"READY port={server.server_address[1]}", flush=True)
-
-    root.after_idle(lambda: root.after(50, ready))
-    try:
-        root.mainloop()
-    finally:
-        server.shutdown()
-        server.server_close()
-    return 0
+    post = poster(root)
+    return run_form(args.report_port, post, form.state, form.reset, main_loop=root.mainloop,
+                    later=lambda fn: root.after(50, fn),
+                    focus_first=form.widgets[spec.FIRST].focus_force)
 
 
 if __name__ == "__main__":
