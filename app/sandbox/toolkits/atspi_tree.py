@@ -46,7 +46,7 @@ def _text(acc, states: list[str]) -> str | None:
         return None
     try:
         t = acc.queryText()
-        return t.getText(0, t.characterCount)
+        return t.getText(0, -1)
     except Exception:
         return None
 
