@@ -248,12 +248,14 @@ def _unlink(path: str) -> None:
 
 
 def launch_qt_client(session: XSession, port: int = 0, *, title: str = QT_TITLE,
-                     timeout: float = 30.0, form: str = "intake") -> Target:
+                     timeout: float = 30.0, form: str = "intake",
+                     env: dict[str, str] | None = None) -> Target:
     """Start the Qt sample approval client; returns once its window is mapped, its
-    report server answers and focus is in 申请人姓名. form="extended" has 20 fields."""
+    report server answers and focus is in 申请人姓名. form="extended" has 20 fields.
+    `env`: its environment instead of session.env() (an accessibility bus, say)."""
     t = launch_python_target(session, "qt-client",
                               [sys.executable, "-m", "app.sandbox.sample_client"], title, port, timeout,
-                              ("--form", form))
+                              ("--form", form), env)
     t.wait_state(lambda s: s.get("focused") == "applicant_name", timeout=10)
     return t
 
@@ -270,18 +272,24 @@ def launch_decoy(session: XSession, port: int = 0, *, title: str = DECOY_TITLE,
 
 def launch_web_form(session: XSession, *, timeout: float = 45.0,
                     window_position: tuple[int, int] | None = None,
-                    form: str = "intake") -> Target:
+                    form: str = "intake", env: dict[str, str] | None = None,
+                    flags: tuple[str, ...] = ()) -> Target:
     """Start the web form server and Chromium (fresh temporary profile) showing it;
     returns once the window is mapped and the page has reported focus in 申请人姓名.
-    form="extended" shows the 20-field variant."""
+    form="extended" shows the 20-field variant. `env` replaces session.env(); `flags`
+    are more Chromium switches (--force-renderer-accessibility)."""
     binary = find_chromium()
+
+    def argv(url: str, profile: str) -> list[str]:
+        line = chromium_argv(url, profile, binary=binary, window_position=window_position)
+        line[-1:-1] = flags           # before --app=URL
+        return line
+
     return launch_browser_page(
-        session, "web-form", WebFormServer(),
-        lambda url, profile: chromium_argv(url, profile, binary=binary,
-                                           window_position=window_position),
+        session, "web-form", WebFormServer(), argv,
         query="?form=extended" if form == "extended" else "",
         title_glob=PAGE_TITLE.split("）")[0] + "）*", first_field="applicant_name",
-        timeout=timeout)
+        env=env, timeout=timeout)
 
 
 def launch_browser_page(session: XSession, name: str, server: WebFormServer,

@@ -1,0 +1,464 @@
+"""The Linux accessibility backend: AT-SPI2 over D-Bus (app/a11y/atspi_bus.py).
+
+What each toolkit takes through its tree, measured under Xvfb (tests/test_a11y_atspi.py):
+
+| operation | Qt 6 | Chromium |
+|---|---|---|
+| set text | EditableText.SetTextContents | none (no EditableText on Linux): focus by the tree, keys, read back |
+| choose a combo item | the popup's Selection changes, the combo does not: focus by the tree, Home + Down×n, read back | the item's "select" action |
+| radio, check box | action Toggle | action "check" |
+| button | action Press | action "press" |
+| read back | Text.GetText; a combo's name is its current text | Text.GetText; the item list's Selection |
+
+Which way a toolkit goes is decided once per application and remembered: a way that did not
+take is not tried again for that program.
+
+A window's fields are read once and kept (per window id); `fields(window, refresh=True)`
+reads them again. Before each operation the field is checked to belong to the target:
+same window id, same process (the bus name's pid), the node and its window's frame alive.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field as dc_field, replace
+from typing import Callable, Iterable
+
+from app.a11y import atspi_constants as K
+from app.a11y.advice import guess_toolkit, linux_libraries, not_exposed_sentence
+from app.a11y.atspi_bus import AtspiBus, Call, DBusFault
+from app.a11y.atspi_tree import Frame, find_frame, read_form
+from app.a11y.base import (BUTTON, CHECK, COMBO, LIST, METHOD_FOCUS_KEYS, METHOD_TREE,
+                           PASSWORD, RADIO, TEXT, Accessible, FormField, KeyInput, label_key)
+from app.desktop.base import WindowInfo
+from app.errors import (AccessibilityError, AccessibilityUnavailableError, ChoiceNotFoundError,
+                        FieldRefusedError, ForeignFieldError, StaleFieldError)
+from app.i18n import _, join
+
+SETTLE = 1.0            # s: how long a change may take to show in the tree
+POLL = 0.005
+SHOWN_CHOICES = 12      # a refusal lists at most this many items
+
+PRESS_ACTIONS = ("press", "click", "activate", "jump")
+CHECK_ACTIONS = ("check", "uncheck", "toggle", "click", "press", "activate")
+SELECT_ACTIONS = ("select", "click", "press", "activate")
+
+
+@dataclass
+class _Window:
+    frame: Frame
+    fields: list[FormField]
+
+
+@dataclass
+class _Ways:
+    """What an application's tree does not do, learnt once."""
+
+    no_editable_text: bool = False
+    combo_by_keys: bool = False
+    failed: set[str] = dc_field(default_factory=set)
+
+
+class AtSpiAccessibility:
+    name = "atspi"
+
+    def __init__(self, bus: AtspiBus, *, libraries: Callable[[int | None], list[str]] = linux_libraries,
+                 settle: float = SETTLE) -> None:
+        self.bus = bus
+        self.settle = settle
+        self._libraries = libraries
+        self._windows: dict[int, _Window] = {}
+        self._ways: dict[str, _Ways] = {}
+        self._actions: dict[Accessible, list[str]] = {}
+
+    @classmethod
+    def open(cls, env=None) -> "AtSpiAccessibility":
+        import os
+        return cls(AtspiBus.open(os.environ if env is None else env))
+
+    def close(self) -> None:
+        self.bus.close()
+
+    # ------------------------------------------------------------------ reading the form
+    def fields(self, window: WindowInfo, *, refresh: bool = False) -> list[FormField]:
+        known = self._windows.get(window.id)
+        if known is not None and not refresh:
+            return list(known.fields)
+        frame = find_frame(self.bus, window)
+        if frame is None:
+            self._windows.pop(window.id, None)
+            return []
+        found = read_form(self.bus, window, frame)
+        self._windows[window.id] = _Window(frame, found)
+        if frame.node.app not in self._ways:
+            # Qt's combo box takes a choice only from the keyboard (see the module docstring)
+            self._ways[frame.node.app] = _Ways(combo_by_keys=frame.toolkit.lower() == "qt")
+        return list(found)
+
+    def exposes(self, window: WindowInfo) -> bool:
+        return bool(self.fields(window))
+
+    def why_not(self, window: WindowInfo) -> str | None:
+        try:
+            if self.fields(window, refresh=True):
+                return None
+        except AccessibilityUnavailableError as e:
+            return e.message
+        toolkit_name = self._toolkit_name(window.pid)
+        toolkit = guess_toolkit(window.process, self._libraries(window.pid), toolkit_name)
+        return not_exposed_sentence(window.title, toolkit)
+
+    def _toolkit_name(self, pid: int | None) -> str:
+        try:
+            apps = self.bus.applications()
+        except DBusFault:
+            return ""
+        pids = self.bus.pids([a for a, _ in apps])
+        for app, path in apps:
+            if pid is not None and pids.get(app) == pid:
+                got = self.bus.many([Call.prop(app, path, "Application", "ToolkitName")])[0]
+                return "" if isinstance(got, DBusFault) else str(got)
+        return ""
+
+    def focused(self, window: WindowInfo) -> FormField | None:
+        known = self.fields(window)
+        got = self.bus.many([Call(f.node.app, f.node.path, "Accessible", "GetState") for f in known])
+        for f, state in zip(known, got):
+            if not isinstance(state, DBusFault) and K.STATE_FOCUSED in K.states(state):
+                return replace(f, focused=True)
+        return None
+
+    # ------------------------------------------------------------------ the guard
+    def _check(self, window: WindowInfo, field: FormField) -> set[int]:
+        """Refuse a field of another window or process, or one that is gone; returns the
+        field's states, read now."""
+        label = field.label or field.name
+        if field.window_id != window.id or (window.pid is not None and field.pid != window.pid):
+            raise ForeignFieldError(_(
+                "The field '{label}' belongs to another window, not to '{title}': nothing was "
+                "done.", label=label, title=window.title))
+        known = self._windows.get(window.id)
+        if known is None or field.frame != known.frame.node:
+            raise StaleFieldError(_(
+                "The field '{label}' was read from an earlier form of '{title}': read the "
+                "fields again.", label=label, title=window.title))
+        if self.bus.pids([field.node.app]).get(field.node.app) != field.pid:
+            raise ForeignFieldError(_(
+                "The field '{label}' is served by another process than '{title}': nothing was "
+                "done.", label=label, title=window.title))
+        node, frame = field.node, known.frame.node
+        state, frame_state = self.bus.many([
+            Call(node.app, node.path, "Accessible", "GetState"),
+            Call(frame.app, frame.path, "Accessible", "GetState")])
+        for s in (state, frame_state):
+            if isinstance(s, DBusFault) or K.STATE_DEFUNCT in K.states(s):
+                self._windows.pop(window.id, None)
+                raise StaleFieldError(_(
+                    "The field '{label}' is no longer in '{title}' (the window closed or "
+                    "rebuilt its form): nothing was done.", label=label, title=window.title))
+        return K.states(state)
+
+    def _usable(self, window: WindowInfo, field: FormField, roles: Iterable[str],
+                *, typing: bool = False) -> set[int]:
+        if field.role not in roles:
+            raise FieldRefusedError(_(
+                "The field '{label}' is a {role}, which cannot take that: nothing was done.",
+                label=field.label or field.name, role=field.role))
+        states = self._check(window, field)
+        if K.STATE_ENABLED not in states and K.STATE_SENSITIVE not in states:
+            raise FieldRefusedError(_("The field '{label}' is disabled in '{title}': nothing "
+                                      "was done.", label=field.label or field.name,
+                                      title=window.title))
+        if typing and (K.STATE_READ_ONLY in states or K.STATE_EDITABLE not in states):
+            raise FieldRefusedError(_("The field '{label}' is read-only in '{title}': nothing "
+                                      "was typed.", label=field.label or field.name,
+                                      title=window.title))
+        return states
+
+    def _fault(self, window: WindowInfo, field: FormField, fault: DBusFault) -> AccessibilityError:
+        if fault.gone:
+            self._windows.pop(window.id, None)
+            return StaleFieldError(_(
+                "The field '{label}' is no longer in '{title}' (the window closed or rebuilt "
+                "its form): nothing was done.", label=field.label or field.name,
+                title=window.title))
+        return AccessibilityError(_("'{title}' did not do what was asked of its field "
+                                    "'{label}': {error}", title=window.title,
+                                    label=field.label or field.name, error=fault.text or fault.name))
+
+    def _ways_of(self, field: FormField) -> _Ways:
+        return self._ways.setdefault(field.node.app, _Ways())
+
+    def _wait(self, test: Callable[[], bool]) -> bool:
+        deadline = time.monotonic() + self.settle
+        while True:
+            if test():
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(POLL)
+
+    def _state(self, node: Accessible) -> set[int]:
+        got = self.bus.many([Call(node.app, node.path, "Accessible", "GetState")])[0]
+        return set() if isinstance(got, DBusFault) else K.states(got)
+
+    # ------------------------------------------------------------------ text
+    def set_text(self, window: WindowInfo, field: FormField, text: str, *,
+                 keys: KeyInput | None = None) -> str:
+        self._usable(window, field, (TEXT, PASSWORD), typing=True)
+        ways = self._ways_of(field)
+        node = field.node
+        if not ways.no_editable_text:
+            done = self.bus.many([Call(node.app, node.path, "EditableText", "SetTextContents",
+                                       "s", (text,))])[0]
+            if done is True:
+                return METHOD_TREE
+            if not isinstance(done, DBusFault):
+                raise FieldRefusedError(_("'{title}' refused the text for '{label}'.",
+                                          title=window.title, label=field.label or field.name))
+            if fault_is_missing(done):
+                ways.no_editable_text = True       # e.g. Chromium: decided once per program
+            else:
+                raise self._fault(window, field, done)
+        keys = self._need_keys(window, field, keys)
+        self._focus(window, field)
+        self._select_all(node, keys)
+        keys.type_text(text)
+        # the tree shows typed text a little later; read_text then tells what it holds
+        self._wait(lambda: self._text(node) == text)
+        return METHOD_FOCUS_KEYS
+
+    def read_text(self, window: WindowInfo, field: FormField) -> str:
+        self._check(window, field)
+        got = self.bus.many([Call(field.node.app, field.node.path, "Text", "GetText", "ii",
+                                  (0, -1))])[0]
+        if isinstance(got, DBusFault):
+            raise self._fault(window, field, got)
+        return str(got)
+
+    def _text(self, node: Accessible) -> str | None:
+        got = self.bus.many([Call(node.app, node.path, "Text", "GetText", "ii", (0, -1))])[0]
+        return None if isinstance(got, DBusFault) else str(got)
+
+    def _need_keys(self, window: WindowInfo, field: FormField, keys: KeyInput | None) -> KeyInput:
+        if keys is None:
+            raise FieldRefusedError(_(
+                "'{title}' does not take '{label}' through accessibility alone; keys are "
+                "needed for it.", title=window.title, label=field.label or field.name))
+        return keys
+
+    def _focus(self, window: WindowInfo, field: FormField) -> None:
+        if not self._try_focus(field):
+            raise FieldRefusedError(_("Focus could not be put on '{label}' in '{title}': "
+                                      "nothing was typed.", label=field.label or field.name,
+                                      title=window.title))
+
+    def _try_focus(self, field: FormField) -> bool:
+        """Put focus on this very widget through the tree and wait until it has it: the keys
+        that follow go to the widget, not to whatever had focus."""
+        node = field.node
+        if K.STATE_FOCUSED in self._state(node):
+            return True
+        got = self.bus.many([Call(node.app, node.path, "Component", "GrabFocus")])[0]
+        if (isinstance(got, DBusFault) or got is not True) \
+                and not self._do_action(node, ("setfocus", "focus")):
+            return False
+        return self._wait(lambda: K.STATE_FOCUSED in self._state(node))
+
+    def _open_popup(self, field: FormField, holder: Accessible) -> bool:
+        """Open a combo box's list through its action; True once the list shows."""
+        if holder == field.node or not self._do_action(field.node, ("showmenu", "open", "press")):
+            return False
+        return self._wait(lambda: K.STATE_SHOWING in self._state(holder))
+
+    def _select_all(self, node: Accessible, keys: KeyInput) -> None:
+        """Select what the box holds, so that the typed text replaces it."""
+        count = self.bus.many([Call.prop(node.app, node.path, "Text", "CharacterCount")])[0]
+        if isinstance(count, DBusFault) or not count:
+            return
+        done = self.bus.many([Call(node.app, node.path, "Text", "SetSelection", "iii",
+                                   (0, 0, int(count)))])[0]
+        if done is not True:
+            done = self.bus.many([Call(node.app, node.path, "Text", "AddSelection", "ii",
+                                       (0, int(count)))])[0]
+        if done is not True:
+            keys.press("ctrl+a")
+
+    # ------------------------------------------------------------------ actions
+    def _action_names(self, node: Accessible) -> list[str]:
+        if node not in self._actions:
+            count = self.bus.many([Call.prop(node.app, node.path, "Action", "NActions")])[0]
+            n = 0 if isinstance(count, DBusFault) else int(count)
+            got = self.bus.many([Call(node.app, node.path, "Action", "GetName", "i", (i,))
+                                 for i in range(n)])
+            self._actions[node] = ["" if isinstance(g, DBusFault) else str(g).lower() for g in got]
+        return self._actions[node]
+
+    def _do_action(self, node: Accessible, wanted: tuple[str, ...]) -> bool:
+        names = self._action_names(node)
+        for w in wanted:
+            if w in names:
+                got = self.bus.many([Call(node.app, node.path, "Action", "DoAction", "i",
+                                          (names.index(w),))])[0]
+                return got is True
+        return False
+
+    def press(self, window: WindowInfo, button: FormField) -> str:
+        self._usable(window, button, (BUTTON,))
+        if not self._do_action(button.node, PRESS_ACTIONS):
+            raise FieldRefusedError(_("'{title}' did not press '{label}'.", title=window.title,
+                                      label=button.label or button.name))
+        return METHOD_TREE
+
+    def set_checked(self, window: WindowInfo, field: FormField, checked: bool) -> str:
+        if field.role == RADIO and checked:
+            return self.select_radio(window, field)
+        states = self._usable(window, field, (CHECK,))
+        if (K.STATE_CHECKED in states) == checked:
+            return METHOD_TREE
+        order = (("check",) if checked else ("uncheck",)) + CHECK_ACTIONS
+        self._do_action(field.node, order)
+        if not self._wait(lambda: (K.STATE_CHECKED in self._state(field.node)) == checked):
+            raise FieldRefusedError(_("'{label}' in '{title}' did not change.", title=window.title,
+                                      label=field.label or field.name))
+        return METHOD_TREE
+
+    def select_radio(self, window: WindowInfo, field: FormField) -> str:
+        states = self._usable(window, field, (RADIO,))
+        if K.STATE_CHECKED in states:
+            return METHOD_TREE
+        self._do_action(field.node, ("check", "select", "click", "press", "toggle", "activate"))
+        if not self._wait(lambda: K.STATE_CHECKED in self._state(field.node)):
+            raise FieldRefusedError(_("'{label}' in '{title}' could not be selected.",
+                                      title=window.title, label=field.name))
+        return METHOD_TREE
+
+    # ------------------------------------------------------------------ choices
+    def _items(self, field: FormField) -> list[tuple[Accessible, str, Accessible, int]]:
+        """(item, visible text, the container holding it, index there) of a combo or list."""
+        node = field.node
+        kids = self.bus.many([Call(node.app, node.path, "Accessible", "GetChildren")])[0]
+        kids = [] if isinstance(kids, DBusFault) else [Accessible(str(a), str(p)) for a, p in kids]
+        roles = self.bus.many([Call(k.app, k.path, "Accessible", "GetRole") for k in kids])
+        containers = [k for k, r in zip(kids, roles) if r in K.ITEM_CONTAINER_ROLES]
+        holders: list[tuple[Accessible, list[Accessible]]] = []
+        if field.role == COMBO and containers:
+            got = self.bus.many([Call(c.app, c.path, "Accessible", "GetChildren") for c in containers])
+            holders = [(c, [Accessible(str(a), str(p)) for a, p in g])
+                       for c, g in zip(containers, got) if not isinstance(g, DBusFault)]
+        else:
+            holders = [(node, [k for k, r in zip(kids, roles) if r in K.ITEM_ROLES])]
+        flat = [(item, holder, i) for holder, items in holders for i, item in enumerate(items)]
+        names = self.bus.many([Call.prop(i.app, i.path, "Accessible", "Name") for i, _, _ in flat])
+        return [(item, "" if isinstance(n, DBusFault) else str(n), holder, i)
+                for (item, holder, i), n in zip(flat, names)]
+
+    def choose(self, window: WindowInfo, field: FormField, item_text: str, *,
+               keys: KeyInput | None = None) -> str:
+        self._usable(window, field, (COMBO, LIST))
+        items = self._items(field)
+        index = _match_item([name for _, name, _, _ in items], item_text)
+        if index is None:
+            shown = [name for _, name, _, _ in items][:SHOWN_CHOICES]
+            more = len(items) - len(shown)
+            listed = join(shown) + (_(" and {n} more", n=more) if more > 0 else "")
+            raise ChoiceNotFoundError(_(
+                "'{item}' is not a choice of '{label}' in '{title}'; its choices are: "
+                "{choices}.", item=item_text, label=field.label or field.name,
+                title=window.title, choices=listed), choices=[n for _, n, _, _ in items])
+        item, name, holder, position = items[index]
+        if self._choice(field, items) == name:
+            return METHOD_TREE
+        ways = self._ways_of(field)
+        if not ways.combo_by_keys:
+            if not self._do_action(item, SELECT_ACTIONS):
+                self.bus.many([Call(holder.app, holder.path, "Selection", "SelectChild", "i",
+                                    (position,))])
+            if self._wait(lambda: self._choice(field, self._items(field)) == name):
+                return METHOD_TREE
+            ways.combo_by_keys = True          # the tree's way did not take: keys from now on
+        keys = self._need_keys(window, field, keys)
+        if self._try_focus(field):
+            # a closed list moves with the arrow keys (Home: the first item)
+            keys.press("home")
+            for _step in range(position):
+                keys.press("down")
+        elif self._open_popup(field, holder):
+            # Qt's combo box cannot take focus through its tree, but opens its list, which
+            # has the keyboard then: the same keys and Return
+            keys.press("home")
+            for _step in range(position):
+                keys.press("down")
+            keys.press("return")
+        else:
+            raise FieldRefusedError(_("Focus could not be put on '{label}' in '{title}': "
+                                      "nothing was chosen.", label=field.label or field.name,
+                                      title=window.title))
+        if not self._wait(lambda: self._choice(field, self._items(field)) == name):
+            raise FieldRefusedError(_("'{label}' in '{title}' did not take '{item}'.",
+                                      label=field.label or field.name, title=window.title,
+                                      item=item_text))
+        return METHOD_FOCUS_KEYS
+
+    def read_choice(self, window: WindowInfo, field: FormField) -> str:
+        """A combo's or list's chosen item; for a radio, the checked button of its group;
+        for a check box, its name when checked ('' when not)."""
+        states = self._check(window, field)
+        if field.role == CHECK:
+            return field.name if K.STATE_CHECKED in states else ""
+        if field.role == RADIO:
+            return self._checked_radio(field)
+        if field.role not in (COMBO, LIST):
+            raise FieldRefusedError(_("The field '{label}' is a {role}, which has no choice.",
+                                      label=field.label or field.name, role=field.role))
+        return self._choice(field, self._items(field))
+
+    def _choice(self, field: FormField, items: list[tuple[Accessible, str, Accessible, int]]) -> str:
+        names = [n for _, n, _, _ in items]
+        node = field.node
+        text, name = self.bus.many([Call(node.app, node.path, "Text", "GetText", "ii", (0, -1)),
+                                    Call.prop(node.app, node.path, "Accessible", "Name")])
+        if isinstance(text, str) and text in names and text:
+            return text
+        # Qt names a combo box by its current text; Chromium by its label
+        if isinstance(name, str) and name in names and label_key(name) != field.key:
+            return name
+        for holder in dict.fromkeys(h for _, _, h, _ in items):
+            got = self.bus.many([Call(holder.app, holder.path, "Selection", "GetSelectedChild",
+                                      "i", (0,))])[0]
+            if not isinstance(got, DBusFault) and got and got[1] != "/org/a11y/atspi/null":
+                chosen = Accessible(str(got[0]), str(got[1]))
+                for item, n, _, _ in items:
+                    if item == chosen:
+                        return n
+        states = self.bus.many([Call(i.app, i.path, "Accessible", "GetState") for i, _, _, _ in items])
+        for (_, n, _, _), s in zip(items, states):
+            if not isinstance(s, DBusFault) and K.STATE_SELECTED in K.states(s):
+                return n
+        return ""
+
+    def _checked_radio(self, field: FormField) -> str:
+        known = self._windows.get(field.window_id)
+        group = [f for f in (known.fields if known else [field])
+                 if f.role == RADIO and f.key == field.key]
+        states = self.bus.many([Call(f.node.app, f.node.path, "Accessible", "GetState") for f in group])
+        for f, s in zip(group, states):
+            if not isinstance(s, DBusFault) and K.STATE_CHECKED in K.states(s):
+                return f.name
+        return ""
+
+
+def fault_is_missing(fault: DBusFault) -> bool:
+    """The object does not have that interface or method (not: the object is gone)."""
+    return (fault.name in ("org.freedesktop.DBus.Error.UnknownMethod",
+                           "org.freedesktop.DBus.Error.UnknownInterface")
+            or "doesn't exist" in fault.text or "not found" in fault.text)
+
+
+def _match_item(names: list[str], wanted: str) -> int | None:
+    """The item shown as `wanted`: exactly, else with full-width forms and spaces folded."""
+    for i, n in enumerate(names):
+        if n == wanted:
+            return i
+    folded = label_key(wanted)
+    same = [i for i, n in enumerate(names) if label_key(n) == folded and folded]
+    return same[0] if len(same) == 1 else None
