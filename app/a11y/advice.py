@@ -74,9 +74,21 @@ def linux_libraries(pid: int | None) -> list[str]:
         return []
 
 
-def not_exposed_sentence(title: str, toolkit: str) -> str:
+def not_exposed_sentence(title: str, toolkit: str, platform: str = "linux") -> str:
     """One sentence for the clerk or IT: the window shows no fields, and what turns its
-    toolkit's accessibility on; the fill then types with keys."""
+    toolkit's accessibility on; the fill then types with keys. `platform`: "linux" (AT-SPI)
+    or "win" (UI Automation)."""
+    if platform == "win":
+        if toolkit == JAVA:
+            return _("'{title}' is a Java program that shows no fields to UI Automation: turn on "
+                     "the Java Access Bridge (run jabswitch -enable as the clerk), then restart "
+                     "it; until then Deskhand types with keys.", title=title)
+        if toolkit == QT:
+            return _("'{title}' is a Qt program that shows no fields to UI Automation: it was "
+                     "probably built without Qt's accessibility support, ask its supplier; until "
+                     "then Deskhand types with keys.", title=title)
+        if toolkit not in (CHROMIUM,):
+            toolkit = UNKNOWN
     if toolkit == QT:
         return _("'{title}' is a Qt program that shows no fields to accessibility: start it "
                  "with QT_LINUX_ACCESSIBILITY_ALWAYS_ON=1 in its environment (or turn on "
@@ -104,8 +116,8 @@ def not_exposed_sentence(title: str, toolkit: str) -> str:
         return _("'{title}' is a Tk program, and Tk has no accessibility on Linux: Deskhand "
                  "types with keys.", title=title)
     return _("'{title}' shows no fields to accessibility, and Deskhand cannot tell which "
-             "toolkit it uses: ask its supplier how to turn on accessibility (AT-SPI); until "
-             "then Deskhand types with keys.", title=title)
+             "toolkit it uses: ask its supplier how to turn on its accessibility; until then "
+             "Deskhand types with keys.", title=title)
 
 
 def exposed_sentence(title: str, count: int) -> str:

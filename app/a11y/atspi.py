@@ -136,15 +136,19 @@ class AtSpiAccessibility:
             raise ForeignFieldError(_(
                 "The field '{label}' belongs to another window, not to '{title}': nothing was "
                 "done.", label=label, title=window.title))
-        known = self._windows.get(window.id)
-        if known is None or field.frame != known.frame.node:
-            raise StaleFieldError(_(
-                "The field '{label}' was read from an earlier form of '{title}': read the "
-                "fields again.", label=label, title=window.title))
         if self.bus.pids([field.node.app]).get(field.node.app) != field.pid:
             raise ForeignFieldError(_(
                 "The field '{label}' is served by another process than '{title}': nothing was "
                 "done.", label=label, title=window.title))
+        known = self._windows.get(window.id)
+        if known is None or field.frame != known.frame.node:
+            if any(w.frame.node == field.frame for w in self._windows.values()):
+                raise ForeignFieldError(_(
+                    "The field '{label}' belongs to another window, not to '{title}': nothing "
+                    "was done.", label=label, title=window.title))
+            raise StaleFieldError(_(
+                "The field '{label}' was read from an earlier form of '{title}': read the "
+                "fields again.", label=label, title=window.title))
         node, frame = field.node, known.frame.node
         state, frame_state = self.bus.many([
             Call(node.app, node.path, "Accessible", "GetState"),

@@ -1,0 +1,309 @@
+"""The AT-SPI backend on real programs: the Qt sample client (QT_LINUX_ACCESSIBILITY_ALWAYS_ON=1)
+and the Chromium web form (--force-renderer-accessibility), on the test run's own Xvfb
+display and its own session bus with at-spi-bus-launcher (app/sandbox/a11y_bus.py).
+
+Every value set is checked in the program's own state (the sample client's report, the
+web page's report), not only in the accessibility tree.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from app.sandbox.a11y_bus import find_launcher
+from app.sandbox.xsession import XSession, missing_binaries
+
+pytestmark = [pytest.mark.desktop, pytest.mark.timeout(300)]
+if missing_binaries(("Xvfb", "openbox", "xdotool", "dbus-daemon")) or find_launcher() is None:
+    pytest.skip("needs Xvfb, openbox, xdotool, dbus-daemon and at-spi2-core "
+                "(bash installer/dev.sh test)", allow_module_level=True)
+
+from app.a11y.atspi import AtSpiAccessibility  # noqa: E402
+from app.a11y.atspi_bus import AtspiBus  # noqa: E402
+from app.a11y.base import METHOD_FOCUS_KEYS, METHOD_TREE, find_field, find_radio  # noqa: E402
+from app.a11y.keys import DesktopKeys  # noqa: E402
+from app.desktop.x11 import X11Desktop  # noqa: E402
+from app.errors import ChoiceNotFoundError, ForeignFieldError, StaleFieldError  # noqa: E402
+from app.sandbox.a11y_bus import AccessibilityBus  # noqa: E402
+from app.sandbox.sample_client import FIELDS  # noqa: E402
+from app.sandbox.targets import launch_qt_client, launch_web_form  # noqa: E402
+from playbooks.keys import parse_combo  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_A11Y = ("--force-renderer-accessibility",)
+
+# label as shown (without * and colon) -> the sample client's field name
+LABELS = {label: name for name, label in FIELDS}
+TEXT_FIELDS = [name for name, _ in FIELDS if name not in ("gender", "matter")]
+HARD = {   # rare characters (one beyond the BMP), full-width punctuation, mixed scripts
+    "applicant_name": "赟彧𠀾",
+    "ethnicity": "维吾尔族",
+    "birth_date": "１９９０年０３月０７日",
+    "id_number": "35080219900307103X",
+    "phone": "+86 (0597) 123-4567",
+    "address": "福建省龙岩市新罗区九一北路２８号（东侧）",
+    "employer": "Müller & 李氏 Trading Co.，Ltd.",
+    "credit_code": "91350802MA2Y8XKQ3W",
+    "postcode": "３６４０００",
+    "email": "zhang.wei+测试@example.com",
+    "remarks": "第一行：「复印件」两份；……完毕！\n第二行 Ünïcödé ½ ①②",
+}
+
+
+@pytest.fixture(scope="module")
+def session():
+    with XSession() as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def a11y_bus(session, tmp_path_factory):
+    with AccessibilityBus(tmp_path_factory.mktemp("a11y")) as bus:
+        yield bus
+
+
+@pytest.fixture(scope="module")
+def desktop(session):
+    d = X11Desktop(session.display)
+    yield d
+    d.close()
+
+
+@pytest.fixture(scope="module")
+def backend(a11y_bus):
+    a = AtSpiAccessibility(AtspiBus.open(a11y_bus.overlay))
+    yield a
+    a.close()
+
+
+@pytest.fixture(scope="module")
+def targets(session, a11y_bus):
+    qt = launch_qt_client(session, env=a11y_bus.env(session.env(), qt=True))
+    web = launch_web_form(session, env=a11y_bus.env(session.env()), flags=CHROMIUM_A11Y)
+    yield {"qt": qt, "web": web}
+    for t in (web, qt):
+        t.close()
+
+
+def window_of(desktop, target):
+    for w in desktop.list_windows():
+        if w.id == target.window_id:
+            return w
+    raise AssertionError(f"{target} has no window")
+
+
+def ready(target, desktop, backend):
+    """The target reset, focused, and its fields as the backend reads them now."""
+    target.reset()
+    target.activate()
+    target.wait_state(lambda s: s.get("focused") == "applicant_name", 5)
+    window = window_of(desktop, target)
+    return window, backend.fields(window, refresh=True)
+
+
+def by_name(fields):
+    """sample-client field name -> FormField (radios under 'gender_<option>')."""
+    out = {}
+    for f in fields:
+        if f.role == "radio":
+            out[f"gender_{f.name}"] = f
+        elif f.key in LABELS:
+            out[LABELS[f.key]] = f
+    return out
+
+
+@pytest.mark.parametrize("kind", ["qt", "web"])
+def test_lists_the_form_fields_with_their_labels(targets, desktop, backend, kind):
+    window, fields = ready(targets[kind], desktop, backend)
+    summary = [(f.role, f.key, f.name if f.role in ("radio", "button") else "") for f in fields]
+    expected = [("text", label, "") if name not in ("gender", "matter") else None
+                for name, label in FIELDS]
+    expected[1:2] = [("radio", "性别", "男"), ("radio", "性别", "女")]
+    expected[expected.index(None)] = ("combo", "办理事项", "")
+    expected.append(("button", "保存", "保存"))
+    assert summary == expected
+    assert all(f.label_source == "labelled-by" for f in fields if f.role != "button")
+    assert all(f.window_id == window.id and f.pid == window.pid for f in fields)
+    assert all(f.enabled and f.editable and not f.bounds.empty for f in fields)
+    assert [f.index for f in fields] == list(range(len(fields)))
+    assert fields[0].focused and not any(f.focused for f in fields[1:])
+    assert [f.key for f in fields if f.multiline] == ["备注"]
+    # the fields lie inside the window, top to bottom in form order
+    texts = [f for f in fields if f.role == "text"]
+    assert [f.bounds.y for f in texts] == sorted(f.bounds.y for f in texts)
+    assert all(window.x <= f.bounds.x and f.bounds.right <= window.x + window.width
+               for f in fields)
+
+
+@pytest.mark.parametrize("kind", ["qt", "web"])
+def test_hard_values_land_in_the_program_and_read_back(targets, desktop, backend, kind):
+    target = targets[kind]
+    window, fields = ready(target, desktop, backend)
+    named = by_name(fields)
+    keys = DesktopKeys(desktop, window)
+    # a value already there is replaced, not appended to
+    backend.set_text(window, named["address"], "旧地址 old", keys=keys)
+    methods = {name: backend.set_text(window, named[name], value, keys=keys)
+               for name, value in HARD.items()}
+    assert set(methods.values()) == {METHOD_TREE if kind == "qt" else METHOD_FOCUS_KEYS}
+    state = target.wait_state(lambda s: all(s["fields"][n] == v for n, v in HARD.items()), 5)
+    assert {n: state["fields"][n] for n in HARD} == HARD
+    assert state["fields"]["gender"] == "" and state["fields"]["matter"] == ""
+    assert {n: backend.read_text(window, named[n]) for n in HARD} == HARD
+
+
+@pytest.mark.parametrize("kind", ["qt", "web"])
+def test_chooses_an_item_and_a_radio_and_reads_them_back(targets, desktop, backend, kind):
+    target = targets[kind]
+    window, fields = ready(target, desktop, backend)
+    keys = DesktopKeys(desktop, window)
+    matter = find_field(fields, "* 办理事项：")
+    assert matter is not None and matter.role == "combo"
+    for item in ("企业设立登记", "公积金提取", "不动产登记"):
+        backend.choose(window, matter, item, keys=keys)
+        assert target.wait_state(lambda s: s["fields"]["matter"] == item, 5)
+        assert backend.read_choice(window, matter) == item
+    for option in ("女", "男"):
+        radio = find_radio(fields, "性别", option)
+        assert backend.select_radio(window, radio) == METHOD_TREE
+        assert target.wait_state(lambda s: s["fields"]["gender"] == option, 5)
+        assert backend.read_choice(window, radio) == option
+        assert backend.read_choice(window, find_radio(fields, "性别", "男" if option == "女" else "女")) == option
+    # nothing else moved
+    state = target.state()
+    assert all(state["fields"][n] == "" for n in TEXT_FIELDS)
+
+
+@pytest.mark.parametrize("kind", ["qt", "web"])
+def test_an_item_not_in_the_list_is_refused_with_the_choices(targets, desktop, backend, kind):
+    target = targets[kind]
+    window, fields = ready(target, desktop, backend)
+    matter = find_field(fields, "办理事项")
+    backend.choose(window, matter, "公积金提取", keys=DesktopKeys(desktop, window))
+    with pytest.raises(ChoiceNotFoundError) as caught:
+        backend.choose(window, matter, "户口迁移", keys=DesktopKeys(desktop, window))
+    assert caught.value.exit_code == 2
+    assert "户口迁移" in caught.value.message and "不动产登记" in caught.value.message
+    assert "企业设立登记" in caught.value.choices
+    assert target.state()["fields"]["matter"] == "公积金提取"
+
+
+@pytest.mark.parametrize("kind", ["qt", "web"])
+def test_press_a_button_by_name(targets, desktop, backend, kind):
+    target = targets[kind]
+    window, fields = ready(target, desktop, backend)
+    save = find_field(fields, "保存", role="button")
+    backend.press(window, save)
+    assert target.wait_state(lambda s: s["status"] == "保存成功", 5)
+
+
+def test_focused_field_follows_the_program(targets, desktop, backend):
+    target = targets["qt"]
+    window, fields = ready(target, desktop, backend)
+    assert backend.focused(window).key == "申请人姓名"
+    backend.select_radio(window, find_radio(fields, "性别", "女"))
+    target.activate()
+    desktop.press(parse_combo("tab"), window)       # into the group, on the checked 女
+    target.wait_state(lambda s: s["focused"] == "gender", 5)
+    now = backend.focused(window)
+    assert (now.key, now.name, now.focused) == ("性别", "女", True)
+    desktop.press(parse_combo("tab"), window)
+    target.wait_state(lambda s: s["focused"] == "ethnicity", 5)
+    assert backend.focused(window).key == "民族"
+
+
+def test_a_field_of_another_window_is_refused(session, a11y_bus, targets, desktop, backend):
+    """A field read from one window, handed in with another as the target, is refused
+    before anything is set: neither window changes."""
+    qt = targets["qt"]
+    other = launch_qt_client(session, title="另一个审批窗口",
+                             env=a11y_bus.env(session.env(), qt=True))
+    try:
+        window, _ = ready(qt, desktop, backend)
+        other_window, other_fields = ready(other, desktop, backend)
+        name_b = by_name(other_fields)["applicant_name"]
+        with pytest.raises(ForeignFieldError):
+            backend.set_text(window, name_b, "不该出现")
+        # forged to look like the target's own: the process behind the node gives it away
+        forged = replace(name_b, window_id=window.id, pid=window.pid)
+        with pytest.raises(ForeignFieldError):
+            backend.set_text(window, forged, "不该出现")
+        combo_b = find_field(other_fields, "办理事项")
+        with pytest.raises(ForeignFieldError):
+            backend.choose(window, combo_b, "公积金提取")
+        with pytest.raises(ForeignFieldError):
+            backend.press(window, find_field(other_fields, "保存", role="button"))
+        for t in (qt, other):
+            state = t.state()
+            assert all(v == "" for v in state["fields"].values()), state
+            assert state["status"] == ""
+    finally:
+        other.close()
+
+
+def test_a_closed_window_gives_a_stale_field_not_a_traceback(session, a11y_bus, desktop, backend):
+    temp = launch_qt_client(session, title="临时审批窗口", env=a11y_bus.env(session.env(), qt=True))
+    window, fields = ready(temp, desktop, backend)
+    temp.close()
+    with pytest.raises(StaleFieldError) as caught:
+        backend.set_text(window, fields[0], "张三")
+    assert "临时审批窗口" in caught.value.message and caught.value.exit_code == 3
+
+
+# ---------------------------------------------------------------- deskhand doctor
+def doctor(session, env_overlay: dict, *args: str, lang: str = "en"):
+    env = session.env()
+    env.update(env_overlay)
+    env["DESKHAND_LANG"] = lang
+    return subprocess.run([sys.executable, "-m", "app.cli", "doctor", *args], env=env,
+                          capture_output=True, text=True, timeout=60, cwd=ROOT)
+
+
+def test_doctor_says_an_accessible_window_shows_its_fields(session, a11y_bus, targets):
+    r = doctor(session, a11y_bus.overlay, "--window", "城市审批系统 - 受理登记", "--fields")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == ("'城市审批系统 - 受理登记' shows its fields to accessibility (15 found): "
+                        "Deskhand can fill them by their labels.")
+    assert any("公民身份号码" in line and "labelled-by" in line for line in lines[1:])
+    r = doctor(session, a11y_bus.overlay, "--window", "网页版", "--json")
+    report = json.loads(r.stdout)
+    assert r.returncode == 0 and report["exposes"] and report["window"]["process"] == "chromium"
+    assert [f["key"] for f in report["fields"]][:3] == ["申请人姓名", "性别", "性别"]
+
+
+def test_doctor_names_the_setting_for_a_qt_window_without_accessibility(session, tmp_path_factory):
+    """A desktop whose assistive technologies are off, a Qt program started plainly: the
+    sentence names QT_LINUX_ACCESSIBILITY_ALWAYS_ON; in Chinese too."""
+    with AccessibilityBus(tmp_path_factory.mktemp("a11y-off"), enabled=False) as off:
+        plain = launch_qt_client(session, title="未开无障碍的审批窗口", env=off.env(session.env()))
+        try:
+            r = doctor(session, off.overlay, "--window", "未开无障碍")
+            assert r.returncode == 1, r.stderr
+            assert r.stdout.strip() == (
+                "'未开无障碍的审批窗口' is a Qt program that shows no fields to accessibility: start "
+                "it with QT_LINUX_ACCESSIBILITY_ALWAYS_ON=1 in its environment (or turn on "
+                "assistive technologies in the desktop settings and restart it); until then "
+                "Deskhand types with keys.")
+            r = doctor(session, off.overlay, "--window", "未开无障碍", lang="zh_CN")
+            assert r.returncode == 1 and "QT_LINUX_ACCESSIBILITY_ALWAYS_ON=1" in r.stdout
+            assert "无障碍" in r.stdout and "Qt" in r.stdout
+        finally:
+            plain.close()
+
+
+def test_doctor_without_an_accessibility_bus_says_what_to_install(session, targets, tmp_path):
+    r = doctor(session, {"DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path / 'no-bus'}",
+                         "AT_SPI_BUS_ADDRESS": ""}, "--window", "城市审批系统 - 受理登记")
+    assert r.returncode == 1, r.stderr
+    assert "at-spi2-core" in r.stdout and "Traceback" not in r.stderr
+
+
+def test_doctor_for_a_window_that_is_not_there(session, a11y_bus, targets):
+    r = doctor(session, a11y_bus.overlay, "--window", "没有这个窗口")
+    assert r.returncode == 2 and "没有这个窗口" in r.stderr and "Traceback" not in r.stderr
