@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field as dc_field, replace
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple
 
 from app.a11y import atspi_constants as K
 from app.a11y.advice import guess_toolkit, linux_libraries, not_exposed_sentence
 from app.a11y.atspi_bus import AtspiBus, Call, DBusFault
 from app.a11y.atspi_tree import Frame, find_frame, read_form
 from app.a11y.base import (BUTTON, CHECK, COMBO, LIST, METHOD_FOCUS_KEYS, METHOD_TREE,
-                           PASSWORD, RADIO, TEXT, Accessible, FormField, KeyInput, label_key)
+                           PASSWORD, RADIO, TEXT, Accessible, FormField, KeyInput, label_key, role_word)
 from app.desktop.base import WindowInfo
 from app.errors import (AccessibilityError, AccessibilityUnavailableError, ChoiceNotFoundError,
                         FieldRefusedError, ForeignFieldError, StaleFieldError)
@@ -41,6 +41,13 @@ SHOWN_CHOICES = 12      # a refusal lists at most this many items
 PRESS_ACTIONS = ("press", "click", "activate", "jump")
 CHECK_ACTIONS = ("check", "uncheck", "toggle", "click", "press", "activate")
 SELECT_ACTIONS = ("select", "click", "press", "activate")
+
+
+class _Item(NamedTuple):
+    node: Accessible
+    name: str             # the visible text
+    holder: Accessible    # the list or menu holding it
+    index: int            # its place there
 
 
 @dataclass
@@ -112,7 +119,7 @@ class AtSpiAccessibility:
             apps = self.bus.applications()
         except DBusFault:
             return ""
-        pids = self.bus.pids([a for a, _ in apps])
+        pids = self.bus.pids([app for app, _path in apps])
         for app, path in apps:
             if pid is not None and pids.get(app) == pid:
                 got = self.bus.many([Call.prop(app, path, "Application", "ToolkitName")])[0]
@@ -166,7 +173,7 @@ class AtSpiAccessibility:
         if field.role not in roles:
             raise FieldRefusedError(_(
                 "The field '{label}' is a {role}, which cannot take that: nothing was done.",
-                label=field.label or field.name, role=field.role))
+                label=field.label or field.name, role=role_word(field.role)))
         states = self._check(window, field)
         if K.STATE_ENABLED not in states and K.STATE_SENSITIVE not in states:
             raise FieldRefusedError(_("The field '{label}' is disabled in '{title}': nothing "
@@ -337,8 +344,8 @@ class AtSpiAccessibility:
         return METHOD_TREE
 
     # ------------------------------------------------------------------ choices
-    def _items(self, field: FormField) -> list[tuple[Accessible, str, Accessible, int]]:
-        """(item, visible text, the container holding it, index there) of a combo or list."""
+    def _items(self, field: FormField) -> list[_Item]:
+        """The items of a combo box or list, in order."""
         node = field.node
         kids = self.bus.many([Call(node.app, node.path, "Accessible", "GetChildren")])[0]
         kids = [] if isinstance(kids, DBusFault) else [Accessible(str(a), str(p)) for a, p in kids]
@@ -352,23 +359,25 @@ class AtSpiAccessibility:
         else:
             holders = [(node, [k for k, r in zip(kids, roles) if r in K.ITEM_ROLES])]
         flat = [(item, holder, i) for holder, items in holders for i, item in enumerate(items)]
-        names = self.bus.many([Call.prop(i.app, i.path, "Accessible", "Name") for i, _, _ in flat])
-        return [(item, "" if isinstance(n, DBusFault) else str(n), holder, i)
+        names = self.bus.many([Call.prop(item.app, item.path, "Accessible", "Name")
+                               for item, _holder, _i in flat])
+        return [_Item(item, "" if isinstance(n, DBusFault) else str(n), holder, i)
                 for (item, holder, i), n in zip(flat, names)]
 
     def choose(self, window: WindowInfo, field: FormField, item_text: str, *,
                keys: KeyInput | None = None) -> str:
         self._usable(window, field, (COMBO, LIST))
         items = self._items(field)
-        index = _match_item([name for _, name, _, _ in items], item_text)
+        names = [i.name for i in items]
+        index = _match_item(names, item_text)
         if index is None:
-            shown = [name for _, name, _, _ in items][:SHOWN_CHOICES]
+            shown = names[:SHOWN_CHOICES]
             more = len(items) - len(shown)
             listed = join(shown) + (_(" and {n} more", n=more) if more > 0 else "")
             raise ChoiceNotFoundError(_(
                 "'{item}' is not a choice of '{label}' in '{title}'; its choices are: "
                 "{choices}.", item=item_text, label=field.label or field.name,
-                title=window.title, choices=listed), choices=[n for _, n, _, _ in items])
+                title=window.title, choices=listed), choices=names)
         item, name, holder, position = items[index]
         if self._choice(field, items) == name:
             return METHOD_TREE
@@ -413,11 +422,11 @@ class AtSpiAccessibility:
             return self._checked_radio(field)
         if field.role not in (COMBO, LIST):
             raise FieldRefusedError(_("The field '{label}' is a {role}, which has no choice.",
-                                      label=field.label or field.name, role=field.role))
+                                      label=field.label or field.name, role=role_word(field.role)))
         return self._choice(field, self._items(field))
 
-    def _choice(self, field: FormField, items: list[tuple[Accessible, str, Accessible, int]]) -> str:
-        names = [n for _, n, _, _ in items]
+    def _choice(self, field: FormField, items: list[_Item]) -> str:
+        names = [i.name for i in items]
         node = field.node
         text, name = self.bus.many([Call(node.app, node.path, "Text", "GetText", "ii", (0, -1)),
                                     Call.prop(node.app, node.path, "Accessible", "Name")])
@@ -426,18 +435,19 @@ class AtSpiAccessibility:
         # Qt names a combo box by its current text; Chromium by its label
         if isinstance(name, str) and name in names and label_key(name) != field.key:
             return name
-        for holder in dict.fromkeys(h for _, _, h, _ in items):
+        for holder in dict.fromkeys(i.holder for i in items):
             got = self.bus.many([Call(holder.app, holder.path, "Selection", "GetSelectedChild",
                                       "i", (0,))])[0]
             if not isinstance(got, DBusFault) and got and got[1] != "/org/a11y/atspi/null":
                 chosen = Accessible(str(got[0]), str(got[1]))
-                for item, n, _, _ in items:
-                    if item == chosen:
-                        return n
-        states = self.bus.many([Call(i.app, i.path, "Accessible", "GetState") for i, _, _, _ in items])
-        for (_, n, _, _), s in zip(items, states):
+                for i in items:
+                    if i.node == chosen:
+                        return i.name
+        states = self.bus.many([Call(i.node.app, i.node.path, "Accessible", "GetState")
+                                for i in items])
+        for i, s in zip(items, states):
             if not isinstance(s, DBusFault) and K.STATE_SELECTED in K.states(s):
-                return n
+                return i.name
         return ""
 
     def _checked_radio(self, field: FormField) -> str:

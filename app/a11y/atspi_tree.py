@@ -60,7 +60,7 @@ def find_frame(bus: AtspiBus, window: WindowInfo) -> Frame | None:
     """The top-level node of `window`: among the applications of the window's process, the
     child whose name is the window title and whose extents are the window's."""
     apps = bus.applications()
-    pids = bus.pids([a for a, _ in apps])
+    pids = bus.pids([app for app, _path in apps])
     mine = [(a, p) for a, p in apps if window.pid is None or pids.get(a) == window.pid]
     if not mine:
         return None
@@ -69,11 +69,11 @@ def find_frame(bus: AtspiBus, window: WindowInfo) -> Frame | None:
             if not isinstance(kids, DBusFault) for c in kids]
     if not tops:
         return None
-    info = bus.many([call for _, (a, p) in tops for call in (
+    info = bus.many([call for _app, (a, p) in tops for call in (
         Call.prop(a, p, "Accessible", "Name"), Call(a, p, "Accessible", "GetState"),
         Call(a, p, "Component", "GetExtents", "u", (K.COORD_SCREEN,)))])
     best: tuple[int, tuple[str, str]] | None = None
-    for i, (_, node) in enumerate(tops):
+    for i, (_app, node) in enumerate(tops):
         name, state, extents = info[3 * i: 3 * i + 3]
         score = frame_score(window, str(_ok(name, "")), _bounds(extents),
                             K.states(_ok(state, [0, 0])))          # type: ignore[arg-type]

@@ -21,11 +21,20 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from app.desktop.base import WindowInfo
+from app.i18n import N_, _
 
 # FormField.role
 TEXT, PASSWORD, COMBO, LIST, RADIO, CHECK, BUTTON = (
     "text", "password", "combo", "list", "radio", "check", "button")
 ROLES = (TEXT, PASSWORD, COMBO, LIST, RADIO, CHECK, BUTTON)
+ROLE_WORDS = {TEXT: N_("text box"), PASSWORD: N_("password box"), COMBO: N_("drop-down list"),
+              LIST: N_("list"), RADIO: N_("radio button"), CHECK: N_("check box"),
+              BUTTON: N_("button")}
+
+
+def role_word(role: str) -> str:
+    """The role as a clerk says it, in the current language."""
+    return _(ROLE_WORDS[role]) if role in ROLE_WORDS else role
 
 # FormField.label_source: how the label was found
 BY_NAME, BY_RELATION, BY_GEOMETRY = "name", "labelled-by", "geometry"

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable
 from app.a11y.advice import guess_toolkit, not_exposed_sentence
 from app.a11y.base import (BUTTON, BY_GEOMETRY, BY_NAME, BY_RELATION, CHECK, COMBO, LIST,
                            METHOD_FOCUS_KEYS, METHOD_TREE, PASSWORD, RADIO, TEXT, Accessible,
-                           Bounds, FormField, KeyInput, label_key)
+                           Bounds, FormField, KeyInput, label_key, role_word)
 from app.a11y.labels import LabelBox, nearest_label
 from app.desktop.base import WindowInfo
 from app.errors import (AccessibilityUnavailableError, ChoiceNotFoundError, FieldRefusedError,
@@ -205,7 +205,7 @@ class UiaAccessibility:
         if field.role not in roles:
             raise FieldRefusedError(_(
                 "The field '{label}' is a {role}, which cannot take that: nothing was done.",
-                label=label, role=field.role))
+                label=label, role=role_word(field.role)))
         if not enabled:
             raise FieldRefusedError(_("The field '{label}' is disabled in '{title}': nothing "
                                       "was done.", label=label, title=window.title))
