@@ -235,7 +235,8 @@ class AtSpiAccessibility:
         self._select_all(node, keys)
         keys.type_text(text)
         # the tree shows typed text a little later; read_text then tells what it holds
-        self._wait(lambda: self._text(node) == text)
+        if self._wait(lambda: self._text(node) == text):
+            _processed(keys)
         return METHOD_FOCUS_KEYS
 
     def read_text(self, window: WindowInfo, field: FormField) -> str:
@@ -459,6 +460,13 @@ class AtSpiAccessibility:
             if not isinstance(s, DBusFault) and K.STATE_CHECKED in K.states(s):
                 return f.name
         return ""
+
+
+def _processed(keys: KeyInput) -> None:
+    """Tell the keys' sender the target has taken everything typed so far."""
+    done = getattr(keys, "processed", None)
+    if done is not None:
+        done()
 
 
 def fault_is_missing(fault: DBusFault) -> bool:

@@ -99,7 +99,8 @@ class FormField:
 
 class KeyInput(Protocol):
     """Keys into the target window, focus-guarded by the desktop backend
-    (app/a11y/keys.py wraps a Desktop and a target)."""
+    (app/a11y/keys.py wraps a Desktop and a target). A backend that has read the typed
+    value back calls `processed()` when the KeyInput has it (optional)."""
 
     def type_text(self, text: str) -> None: ...
     def press(self, keys: str) -> None: ...

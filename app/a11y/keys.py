@@ -24,3 +24,10 @@ class DesktopKeys:
 
     def press(self, keys: str) -> None:
         self.desktop.press(parse_combo(keys), self.target, stop=self.stop)
+
+    def processed(self) -> None:
+        """The target was seen to hold what was typed: the desktop may reuse what it
+        set up for typing (X11's spare keycodes) without waiting."""
+        done = getattr(self.desktop, "keys_processed", None)
+        if done is not None:
+            done()
