@@ -24,19 +24,18 @@ from dataclasses import dataclass, field as dc_field, replace
 from typing import Callable, Iterable, NamedTuple
 
 from app.a11y import atspi_constants as K
-from app.a11y.advice import guess_toolkit, linux_libraries, not_exposed_sentence
+from app.a11y import refusals as refuse
+from app.a11y.advice import guess_toolkit, linux_libraries, no_bus_sentence, not_exposed_sentence
 from app.a11y.atspi_bus import AtspiBus, Call, DBusFault
 from app.a11y.atspi_tree import Frame, find_frame, read_form
-from app.a11y.base import (BUTTON, CHECK, COMBO, LIST, METHOD_FOCUS_KEYS, METHOD_TREE,
-                           PASSWORD, RADIO, TEXT, Accessible, FormField, KeyInput, label_key, role_word)
+from app.a11y.base import (BUTTON, CHECK, COMBO, LIST, METHOD_FOCUS_KEYS, METHOD_TREE, PASSWORD,
+                           RADIO, TEXT, Accessible, FormField, KeyInput, label_key)
 from app.desktop.base import WindowInfo
-from app.errors import (AccessibilityError, AccessibilityUnavailableError, ChoiceNotFoundError,
-                        FieldRefusedError, ForeignFieldError, StaleFieldError)
-from app.i18n import _, join
+from app.errors import AccessibilityError, AccessibilityUnavailableError, FieldRefusedError
+from app.i18n import _
 
 SETTLE = 1.0            # s: how long a change may take to show in the tree
 POLL = 0.005
-SHOWN_CHOICES = 12      # a refusal lists at most this many items
 
 PRESS_ACTIONS = ("press", "click", "activate", "jump")
 CHECK_ACTIONS = ("check", "uncheck", "toggle", "click", "press", "activate")
@@ -77,11 +76,6 @@ class AtSpiAccessibility:
         self._ways: dict[str, _Ways] = {}
         self._actions: dict[Accessible, list[str]] = {}
 
-    @classmethod
-    def open(cls, env=None) -> "AtSpiAccessibility":
-        import os
-        return cls(AtspiBus.open(os.environ if env is None else env))
-
     def close(self) -> None:
         self.bus.close()
 
@@ -90,11 +84,14 @@ class AtSpiAccessibility:
         known = self._windows.get(window.id)
         if known is not None and not refresh:
             return list(known.fields)
-        frame = find_frame(self.bus, window)
-        if frame is None:
-            self._windows.pop(window.id, None)
-            return []
-        found = read_form(self.bus, window, frame)
+        try:
+            frame = find_frame(self.bus, window)
+            if frame is None:
+                self._windows.pop(window.id, None)
+                return []
+            found = read_form(self.bus, window, frame)
+        except DBusFault as e:       # the registry itself fails (not one program)
+            raise AccessibilityUnavailableError(no_bus_sentence(e.text or e.name)) from e
         self._windows[window.id] = _Window(frame, found)
         if frame.node.app not in self._ways:
             # Qt's combo box takes a choice only from the keyboard (see the module docstring)
@@ -138,24 +135,15 @@ class AtSpiAccessibility:
     def _check(self, window: WindowInfo, field: FormField) -> set[int]:
         """Refuse a field of another window or process, or one that is gone; returns the
         field's states, read now."""
-        label = field.label or field.name
         if field.window_id != window.id or (window.pid is not None and field.pid != window.pid):
-            raise ForeignFieldError(_(
-                "The field '{label}' belongs to another window, not to '{title}': nothing was "
-                "done.", label=label, title=window.title))
+            raise refuse.foreign(window, field)
         if self.bus.pids([field.node.app]).get(field.node.app) != field.pid:
-            raise ForeignFieldError(_(
-                "The field '{label}' is served by another process than '{title}': nothing was "
-                "done.", label=label, title=window.title))
+            raise refuse.other_process(window, field)
         known = self._windows.get(window.id)
         if known is None or field.frame != known.frame.node:
             if any(w.frame.node == field.frame for w in self._windows.values()):
-                raise ForeignFieldError(_(
-                    "The field '{label}' belongs to another window, not to '{title}': nothing "
-                    "was done.", label=label, title=window.title))
-            raise StaleFieldError(_(
-                "The field '{label}' was read from an earlier form of '{title}': read the "
-                "fields again.", label=label, title=window.title))
+                raise refuse.foreign(window, field)
+            raise refuse.earlier_form(window, field)
         node, frame = field.node, known.frame.node
         state, frame_state = self.bus.many([
             Call(node.app, node.path, "Accessible", "GetState"),
@@ -163,35 +151,24 @@ class AtSpiAccessibility:
         for s in (state, frame_state):
             if isinstance(s, DBusFault) or K.STATE_DEFUNCT in K.states(s):
                 self._windows.pop(window.id, None)
-                raise StaleFieldError(_(
-                    "The field '{label}' is no longer in '{title}' (the window closed or "
-                    "rebuilt its form): nothing was done.", label=label, title=window.title))
+                raise refuse.gone(window, field)
         return K.states(state)
 
     def _usable(self, window: WindowInfo, field: FormField, roles: Iterable[str],
                 *, typing: bool = False) -> set[int]:
         if field.role not in roles:
-            raise FieldRefusedError(_(
-                "The field '{label}' is a {role}, which cannot take that: nothing was done.",
-                label=field.label or field.name, role=role_word(field.role)))
+            raise refuse.wrong_role(field)
         states = self._check(window, field)
         if K.STATE_ENABLED not in states and K.STATE_SENSITIVE not in states:
-            raise FieldRefusedError(_("The field '{label}' is disabled in '{title}': nothing "
-                                      "was done.", label=field.label or field.name,
-                                      title=window.title))
+            raise refuse.disabled(window, field)
         if typing and (K.STATE_READ_ONLY in states or K.STATE_EDITABLE not in states):
-            raise FieldRefusedError(_("The field '{label}' is read-only in '{title}': nothing "
-                                      "was typed.", label=field.label or field.name,
-                                      title=window.title))
+            raise refuse.read_only(window, field)
         return states
 
     def _fault(self, window: WindowInfo, field: FormField, fault: DBusFault) -> AccessibilityError:
         if fault.gone:
             self._windows.pop(window.id, None)
-            return StaleFieldError(_(
-                "The field '{label}' is no longer in '{title}' (the window closed or rebuilt "
-                "its form): nothing was done.", label=field.label or field.name,
-                title=window.title))
+            return refuse.gone(window, field)
         return AccessibilityError(_("'{title}' did not do what was asked of its field "
                                     "'{label}': {error}", title=window.title,
                                     label=field.label or field.name, error=fault.text or fault.name))
@@ -253,16 +230,12 @@ class AtSpiAccessibility:
 
     def _need_keys(self, window: WindowInfo, field: FormField, keys: KeyInput | None) -> KeyInput:
         if keys is None:
-            raise FieldRefusedError(_(
-                "'{title}' does not take '{label}' through accessibility alone; keys are "
-                "needed for it.", title=window.title, label=field.label or field.name))
+            raise refuse.keys_needed(window, field)
         return keys
 
     def _focus(self, window: WindowInfo, field: FormField) -> None:
         if not self._try_focus(field):
-            raise FieldRefusedError(_("Focus could not be put on '{label}' in '{title}': "
-                                      "nothing was typed.", label=field.label or field.name,
-                                      title=window.title))
+            raise refuse.no_focus(window, field)
 
     def _try_focus(self, field: FormField) -> bool:
         """Put focus on this very widget through the tree and wait until it has it: the keys
@@ -317,8 +290,7 @@ class AtSpiAccessibility:
     def press(self, window: WindowInfo, button: FormField) -> str:
         self._usable(window, button, (BUTTON,))
         if not self._do_action(button.node, PRESS_ACTIONS):
-            raise FieldRefusedError(_("'{title}' did not press '{label}'.", title=window.title,
-                                      label=button.label or button.name))
+            raise refuse.not_pressed(window, button)
         return METHOD_TREE
 
     def set_checked(self, window: WindowInfo, field: FormField, checked: bool) -> str:
@@ -330,8 +302,7 @@ class AtSpiAccessibility:
         order = (("check",) if checked else ("uncheck",)) + CHECK_ACTIONS
         self._do_action(field.node, order)
         if not self._wait(lambda: (K.STATE_CHECKED in self._state(field.node)) == checked):
-            raise FieldRefusedError(_("'{label}' in '{title}' did not change.", title=window.title,
-                                      label=field.label or field.name))
+            raise refuse.unchanged(window, field)
         return METHOD_TREE
 
     def select_radio(self, window: WindowInfo, field: FormField) -> str:
@@ -340,8 +311,7 @@ class AtSpiAccessibility:
             return METHOD_TREE
         self._do_action(field.node, ("check", "select", "click", "press", "toggle", "activate"))
         if not self._wait(lambda: K.STATE_CHECKED in self._state(field.node)):
-            raise FieldRefusedError(_("'{label}' in '{title}' could not be selected.",
-                                      title=window.title, label=field.name))
+            raise refuse.not_selected(window, field)
         return METHOD_TREE
 
     # ------------------------------------------------------------------ choices
@@ -372,13 +342,7 @@ class AtSpiAccessibility:
         names = [i.name for i in items]
         index = _match_item(names, item_text)
         if index is None:
-            shown = names[:SHOWN_CHOICES]
-            more = len(items) - len(shown)
-            listed = join(shown) + (_(" and {n} more", n=more) if more > 0 else "")
-            raise ChoiceNotFoundError(_(
-                "'{item}' is not a choice of '{label}' in '{title}'; its choices are: "
-                "{choices}.", item=item_text, label=field.label or field.name,
-                title=window.title, choices=listed), choices=names)
+            raise refuse.not_a_choice(window, field, item_text, names)
         item, name, holder, position = items[index]
         if self._choice(field, items) == name:
             return METHOD_TREE
@@ -404,13 +368,9 @@ class AtSpiAccessibility:
                 keys.press("down")
             keys.press("return")
         else:
-            raise FieldRefusedError(_("Focus could not be put on '{label}' in '{title}': "
-                                      "nothing was chosen.", label=field.label or field.name,
-                                      title=window.title))
+            raise refuse.no_focus(window, field)
         if not self._wait(lambda: self._choice(field, self._items(field)) == name):
-            raise FieldRefusedError(_("'{label}' in '{title}' did not take '{item}'.",
-                                      label=field.label or field.name, title=window.title,
-                                      item=item_text))
+            raise refuse.not_taken(window, field, item_text)
         return METHOD_FOCUS_KEYS
 
     def read_choice(self, window: WindowInfo, field: FormField) -> str:
@@ -422,8 +382,7 @@ class AtSpiAccessibility:
         if field.role == RADIO:
             return self._checked_radio(field)
         if field.role not in (COMBO, LIST):
-            raise FieldRefusedError(_("The field '{label}' is a {role}, which has no choice.",
-                                      label=field.label or field.name, role=role_word(field.role)))
+            raise refuse.wrong_role(field)
         return self._choice(field, self._items(field))
 
     def _choice(self, field: FormField, items: list[_Item]) -> str:

@@ -18,15 +18,15 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable
 
+from app.a11y import refusals as refuse
 from app.a11y.advice import guess_toolkit, not_exposed_sentence
 from app.a11y.base import (BUTTON, BY_GEOMETRY, BY_NAME, BY_RELATION, CHECK, COMBO, LIST,
                            METHOD_FOCUS_KEYS, METHOD_TREE, PASSWORD, RADIO, TEXT, Accessible,
-                           Bounds, FormField, KeyInput, label_key, role_word)
+                           Bounds, FormField, KeyInput, label_key)
 from app.a11y.labels import LabelBox, nearest_label
 from app.desktop.base import WindowInfo
-from app.errors import (AccessibilityUnavailableError, ChoiceNotFoundError, FieldRefusedError,
-                        ForeignFieldError, StaleFieldError)
-from app.i18n import _, join
+from app.errors import AccessibilityUnavailableError
+from app.i18n import _
 
 # UIA_*ControlTypeId
 BUTTON_ID, CHECKBOX_ID, COMBO_ID, EDIT_ID, LISTITEM_ID, LIST_ID = 50000, 50002, 50003, 50004, 50007, 50008
@@ -175,40 +175,26 @@ class UiaAccessibility:
 
     # ------------------------------------------------------------------ the guard
     def _control(self, window: WindowInfo, field: FormField, roles: Iterable[str]) -> Any:
-        label = field.label or field.name
         if field.window_id != window.id or (window.pid is not None and field.pid != window.pid):
-            raise ForeignFieldError(_(
-                "The field '{label}' belongs to another window, not to '{title}': nothing was "
-                "done.", label=label, title=window.title))
+            raise refuse.foreign(window, field)
         known = self._windows.get(window.id)
         control = known.controls.get(field.node) if known else None
         if control is None:
             if any(field.node in w.controls for w in self._windows.values()):
-                raise ForeignFieldError(_(
-                    "The field '{label}' belongs to another window, not to '{title}': nothing "
-                    "was done.", label=label, title=window.title))
-            raise StaleFieldError(_(
-                "The field '{label}' was read from an earlier form of '{title}': read the "
-                "fields again.", label=label, title=window.title))
+                raise refuse.foreign(window, field)
+            raise refuse.earlier_form(window, field)
         try:
             top = control.GetTopLevelControl()
             pid, top_handle, enabled = control.ProcessId, top.NativeWindowHandle if top else 0, control.IsEnabled
         except Exception as e:          # COMError: the element is gone
             self._windows.pop(window.id, None)
-            raise StaleFieldError(_(
-                "The field '{label}' is no longer in '{title}' (the window closed or rebuilt "
-                "its form): nothing was done.", label=label, title=window.title)) from e
+            raise refuse.gone(window, field) from e
         if top_handle != window.id or (window.pid is not None and pid != window.pid):
-            raise ForeignFieldError(_(
-                "The field '{label}' belongs to another window, not to '{title}': nothing was "
-                "done.", label=label, title=window.title))
+            raise refuse.foreign(window, field)
         if field.role not in roles:
-            raise FieldRefusedError(_(
-                "The field '{label}' is a {role}, which cannot take that: nothing was done.",
-                label=label, role=role_word(field.role)))
+            raise refuse.wrong_role(field)
         if not enabled:
-            raise FieldRefusedError(_("The field '{label}' is disabled in '{title}': nothing "
-                                      "was done.", label=label, title=window.title))
+            raise refuse.disabled(window, field)
         return control
 
     def _wait(self, test: Callable[[], bool]) -> bool:
@@ -221,14 +207,10 @@ class UiaAccessibility:
 
     def _keys(self, window: WindowInfo, field: FormField, keys: KeyInput | None, control: Any) -> KeyInput:
         if keys is None:
-            raise FieldRefusedError(_(
-                "'{title}' does not take '{label}' through accessibility alone; keys are "
-                "needed for it.", title=window.title, label=field.label or field.name))
+            raise refuse.keys_needed(window, field)
         control.SetFocus()
         if not self._wait(lambda: bool(control.HasKeyboardFocus)):
-            raise FieldRefusedError(_("Focus could not be put on '{label}' in '{title}': "
-                                      "nothing was typed.", label=field.label or field.name,
-                                      title=window.title))
+            raise refuse.no_focus(window, field)
         return keys
 
     # ------------------------------------------------------------------ text
@@ -237,9 +219,7 @@ class UiaAccessibility:
         control = self._control(window, field, (TEXT, PASSWORD))
         value = control.GetPattern(VALUE)
         if value is not None and value.IsReadOnly:
-            raise FieldRefusedError(_("The field '{label}' is read-only in '{title}': nothing "
-                                      "was typed.", label=field.label or field.name,
-                                      title=window.title))
+            raise refuse.read_only(window, field)
         if value is not None and value.SetValue(text, waitTime=0):
             return METHOD_TREE
         keys = self._keys(window, field, keys, control)
@@ -286,10 +266,7 @@ class UiaAccessibility:
         if index is None:
             if expand is not None:
                 expand.Collapse(waitTime=0)
-            raise ChoiceNotFoundError(_(
-                "'{item}' is not a choice of '{label}' in '{title}'; its choices are: "
-                "{choices}.", item=item_text, label=field.label or field.name,
-                title=window.title, choices=join(names[:12])), choices=names)
+            raise refuse.not_a_choice(window, field, item_text, names)
         chosen = items[index].GetPattern(SELECTION_ITEM)
         if chosen is not None:
             chosen.Select(waitTime=0)
@@ -302,9 +279,7 @@ class UiaAccessibility:
         for _step in range(index):
             keys.press("down")
         if not self._wait(lambda: self._choice(control) == names[index]):
-            raise FieldRefusedError(_("'{label}' in '{title}' did not take '{item}'.",
-                                      label=field.label or field.name, title=window.title,
-                                      item=item_text))
+            raise refuse.not_taken(window, field, item_text)
         return METHOD_FOCUS_KEYS
 
     def read_choice(self, window: WindowInfo, field: FormField) -> str:
@@ -326,8 +301,7 @@ class UiaAccessibility:
         control = self._control(window, field, (RADIO,))
         item = control.GetPattern(SELECTION_ITEM)
         if item is None or not item.Select(waitTime=0) or not self._wait(lambda: item.IsSelected):
-            raise FieldRefusedError(_("'{label}' in '{title}' could not be selected.",
-                                      title=window.title, label=field.name))
+            raise refuse.not_selected(window, field)
         return METHOD_TREE
 
     def set_checked(self, window: WindowInfo, field: FormField, checked: bool) -> str:
@@ -340,8 +314,7 @@ class UiaAccessibility:
                 break
             toggle.Toggle(waitTime=0)
         if toggle is None or (toggle.ToggleState == TOGGLE_ON) != checked:
-            raise FieldRefusedError(_("'{label}' in '{title}' did not change.", title=window.title,
-                                      label=field.label or field.name))
+            raise refuse.unchanged(window, field)
         return METHOD_TREE
 
     def press(self, window: WindowInfo, button: FormField) -> str:
@@ -352,5 +325,4 @@ class UiaAccessibility:
         legacy = control.GetPattern(LEGACY)
         if legacy is not None and legacy.DoDefaultAction(waitTime=0):
             return METHOD_TREE
-        raise FieldRefusedError(_("'{title}' did not press '{label}'.", title=window.title,
-                                  label=button.label or button.name))
+        raise refuse.not_pressed(window, button)
