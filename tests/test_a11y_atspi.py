@@ -28,10 +28,12 @@ from app.a11y.atspi_bus import AtspiBus  # noqa: E402
 from app.a11y.base import METHOD_FOCUS_KEYS, METHOD_TREE, find_field, find_radio  # noqa: E402
 from app.a11y.keys import DesktopKeys  # noqa: E402
 from app.desktop.x11 import X11Desktop  # noqa: E402
-from app.errors import ChoiceNotFoundError, ForeignFieldError, StaleFieldError  # noqa: E402
+from app.errors import (ChoiceNotFoundError, FieldRefusedError, ForeignFieldError,  # noqa: E402
+                        StaleFieldError)
 from app.sandbox.a11y_bus import AccessibilityBus  # noqa: E402
 from app.sandbox.sample_client import FIELDS  # noqa: E402
-from app.sandbox.targets import launch_qt_client, launch_web_form  # noqa: E402
+from app.sandbox.targets import (launch_python_window, launch_qt_client,  # noqa: E402
+                                 launch_web_form)
 from playbooks.keys import parse_combo  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -253,6 +255,35 @@ def test_a_closed_window_gives_a_stale_field_not_a_traceback(session, a11y_bus, 
     with pytest.raises(StaleFieldError) as caught:
         backend.set_text(window, fields[0], "张三")
     assert "临时审批窗口" in caught.value.message and caught.value.exit_code == 3
+
+
+def test_labels_tied_to_nothing_are_found_by_geometry(session, a11y_bus, desktop, backend):
+    """A grid of plain QLabels beside their boxes and a caption above one: the tree links
+    no label to any box, so each label is the one a person reads beside or above it. A
+    read-only and a disabled box are listed and refused, and keep what they hold."""
+    form = launch_python_window(session, "grid-form", ROOT / "tests" / "targets" / "grid_form.py",
+                                "网格表单", env=a11y_bus.env(session.env(), qt=True))
+    try:
+        form.activate()
+        window = window_of(desktop, form)
+        fields = backend.fields(window, refresh=True)
+        assert [(f.key, f.label_source, f.editable, f.enabled) for f in fields] == [
+            ("姓名", "geometry", True, True), ("联系电话", "geometry", True, True),
+            ("档案编号", "geometry", False, True), ("停用项", "geometry", False, False),
+            ("情况说明", "geometry", True, True)]
+        assert all(f.name == "" for f in fields)            # nothing in the tree named them
+        values = {"name": "赟彧𠀾", "phone": "０５９７－１２３４５６７", "notes": "第一行；\n第二行！"}
+        for name, key in (("name", "姓名"), ("phone", "联系电话"), ("notes", "情况说明")):
+            backend.set_text(window, find_field(fields, key), values[name])
+        state = form.wait_state(lambda s: all(s["fields"][n] == v for n, v in values.items()), 5)
+        with pytest.raises(FieldRefusedError, match="read-only"):
+            backend.set_text(window, find_field(fields, "档案编号"), "改")
+        with pytest.raises(FieldRefusedError, match="disabled"):
+            backend.set_text(window, find_field(fields, "停用项"), "改")
+        state = form.state()
+        assert state["fields"] == dict(values, fixed="DA-0001", off="")
+    finally:
+        form.close()
 
 
 # ---------------------------------------------------------------- deskhand doctor

@@ -210,6 +210,8 @@ class AtSpiAccessibility:
         keys = self._need_keys(window, field, keys)
         self._focus(window, field)
         self._select_all(node, keys)
+        if K.STATE_FOCUSED not in self._state(node):     # the program moved focus meanwhile
+            raise refuse.no_focus(window, field)
         keys.type_text(text)
         # the tree shows typed text a little later; read_text then tells what it holds
         if self._wait(lambda: self._text(node) == text):
