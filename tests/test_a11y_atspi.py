@@ -27,9 +27,12 @@ if missing_binaries(("Xvfb", "openbox", "xdotool", "dbus-daemon")) or find_launc
         pytest.fail(_WHY, pytrace=False)     # CI installs them: a skip would hide a gap
     pytest.skip(_WHY, allow_module_level=True)
 
+from app.a11y import atspi_constants as K  # noqa: E402
 from app.a11y.atspi import AtSpiAccessibility  # noqa: E402
+from app.a11y.atspi_tree import find_frame, walk_matches  # noqa: E402
 from app.a11y.atspi_bus import AtspiBus  # noqa: E402
-from app.a11y.base import METHOD_FOCUS_KEYS, METHOD_TREE, find_field, find_radio  # noqa: E402
+from app.a11y.base import (METHOD_FOCUS_KEYS, METHOD_TREE, Accessible,  # noqa: E402
+                           find_field, find_radio)
 from app.a11y.keys import DesktopKeys  # noqa: E402
 from app.desktop.x11 import X11Desktop  # noqa: E402
 from app.errors import (ChoiceNotFoundError, FieldRefusedError, ForeignFieldError,  # noqa: E402
@@ -206,6 +209,24 @@ def test_press_a_button_by_name(targets, desktop, backend, kind):
     save = find_field(fields, "保存", role="button")
     backend.press(window, save)
     assert target.wait_state(lambda s: s["status"] == "保存成功", 5)
+
+
+@pytest.mark.parametrize("kind", ["qt", "web"])
+def test_walking_the_tree_finds_what_the_collection_interface_finds(targets, desktop, backend, kind):
+    """The fallback for toolkits without Collection.GetMatches: the same nodes, same order."""
+    window, _ = ready(targets[kind], desktop, backend)
+    frame = find_frame(backend.bus, window).node
+    wanted = (tuple(K.FIELD_ROLES), K.LABEL_ROLES)
+    matched = [[Accessible(a, p) for a, p in backend.bus.call(
+        frame.app, frame.path, "Collection", "GetMatches", K.MATCH_RULE_SIGNATURE,
+        *K.match_rule(roles, (K.STATE_VISIBLE,)))] for roles in wanted]
+    walked = walk_matches(backend.bus, frame, wanted)
+    assert walked[1] == matched[1] and len(matched[0]) >= 15
+    # the walk does not enter hidden parents; Collection also gives a visible child of one
+    # (Chromium's hidden address bar), which has no extents and is no field anyway
+    assert walked[0] == [n for n in matched[0] if n in walked[0]]
+    for n in set(matched[0]) - set(walked[0]):
+        assert backend.bus.call(n.app, n.path, "Component", "GetExtents", "u", 0)[2:] == (0, 0)
 
 
 def test_focused_field_follows_the_program(targets, desktop, backend):

@@ -20,13 +20,13 @@ same window id, same process (the bus name's pid), the node and its window's fra
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field as dc_field, replace
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable, NamedTuple
 
 from app.a11y import atspi_constants as K
 from app.a11y import refusals as refuse
 from app.a11y.advice import guess_toolkit, linux_libraries, no_bus_sentence, not_exposed_sentence
-from app.a11y.atspi_bus import AtspiBus, Call, DBusFault
+from app.a11y.atspi_bus import NULL_PATH, AtspiBus, Call, DBusFault
 from app.a11y.atspi_tree import Frame, find_frame, read_form
 from app.a11y.base import (BUTTON, CHECK, COMBO, LIST, METHOD_FOCUS_KEYS, METHOD_TREE, PASSWORD,
                            RADIO, TEXT, Accessible, FormField, KeyInput, label_key)
@@ -61,7 +61,6 @@ class _Ways:
 
     no_editable_text: bool = False
     combo_by_keys: bool = False
-    failed: set[str] = dc_field(default_factory=set)
 
 
 class AtSpiAccessibility:
@@ -400,7 +399,7 @@ class AtSpiAccessibility:
         for holder in dict.fromkeys(i.holder for i in items):
             got = self.bus.many([Call(holder.app, holder.path, "Selection", "GetSelectedChild",
                                       "i", (0,))])[0]
-            if not isinstance(got, DBusFault) and got and got[1] != "/org/a11y/atspi/null":
+            if not isinstance(got, DBusFault) and got and got[1] != NULL_PATH:
                 chosen = Accessible(str(got[0]), str(got[1]))
                 for i in items:
                     if i.node == chosen:

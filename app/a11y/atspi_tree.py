@@ -140,6 +140,35 @@ def _read_nodes(bus: AtspiBus, nodes: list[Accessible]) -> list[_Node]:
     return out
 
 
+def walk_matches(bus: AtspiBus, root: Accessible, wanted: tuple[tuple[int, ...], ...],
+                 max_nodes: int = 5000) -> tuple[list[Accessible], ...]:
+    """What GetMatches gives, by walking: the visible descendants of `root` with a role in
+    each of `wanted`, in document order. One batch per level of the tree; the children of
+    a node that is not visible are not visited (they are not shown either)."""
+    order: dict[Accessible, tuple[int, ...]] = {root: ()}   # node -> position in the tree
+    found: list[tuple[tuple[int, ...], int, Accessible]] = []
+    level = [root]
+    while level and len(order) < max_nodes:
+        kids = bus.many([Call(n.app, n.path, "Accessible", "GetChildren") for n in level])
+        below = [(Accessible(str(a), str(p)), order[n] + (i,)) for n, got in zip(level, kids)
+                 if not isinstance(got, DBusFault) for i, (a, p) in enumerate(got)]
+        info = bus.many([call for c, _pos in below for call in (
+            Call(c.app, c.path, "Accessible", "GetRole"),
+            Call(c.app, c.path, "Accessible", "GetState"))])
+        level = []
+        for j, (c, pos) in enumerate(below):
+            role, state = info[2 * j], info[2 * j + 1]
+            if isinstance(state, DBusFault) or K.STATE_VISIBLE not in K.states(state):
+                continue
+            order[c] = pos
+            level.append(c)
+            for k, roles in enumerate(wanted):
+                if role in roles:
+                    found.append((pos, k, c))
+    found.sort(key=lambda f: f[0])
+    return tuple([c for _pos, k, c in found if k == which] for which in range(len(wanted)))
+
+
 def _keep_labels(bus: AtspiBus, nodes: list[_Node]) -> None:
     """Qt names a QGroupBox as a label of every box inside it, beside the row's own label:
     where a node is labelled by labels and by containers, keep the labels."""
@@ -163,10 +192,11 @@ def read_form(bus: AtspiBus, window: WindowInfo, frame: Frame) -> list[FormField
              K.match_rule(field_roles, (K.STATE_VISIBLE,))),
         Call(a, p, "Collection", "GetMatches", K.MATCH_RULE_SIGNATURE,
              K.match_rule(K.LABEL_ROLES, (K.STATE_VISIBLE,)))])
-    if isinstance(found[0], DBusFault):
-        return []
-    field_nodes = [Accessible(str(x), str(y)) for x, y in found[0]]
-    label_nodes = [] if isinstance(found[1], DBusFault) else [Accessible(str(x), str(y)) for x, y in found[1]]
+    if isinstance(found[0], DBusFault) or isinstance(found[1], DBusFault):
+        # a toolkit without the Collection interface: walk the tree, a level per batch
+        field_nodes, label_nodes = walk_matches(bus, frame.node, (field_roles, K.LABEL_ROLES))
+    else:
+        field_nodes, label_nodes = ([Accessible(str(x), str(y)) for x, y in got] for got in found)
     nodes = _read_nodes(bus, field_nodes + label_nodes)
     fields = [n for n in nodes[:len(field_nodes)]
               if n.role in K.FIELD_ROLES and not n.bounds.empty]
