@@ -31,9 +31,9 @@ from app.a11y.atspi_bus import AtspiBus  # noqa: E402
 from app.a11y.base import find_field, find_radio  # noqa: E402
 from app.a11y.keys import DesktopKeys  # noqa: E402
 from app.desktop.x11 import X11Desktop  # noqa: E402
-from app.sandbox.a11y_bus import AccessibilityBus  # noqa: E402
 from app.sandbox.sample_client import fields_for  # noqa: E402
 from app.sandbox.targets import launch_qt_client, launch_web_form  # noqa: E402
+from app.sandbox.toolkits.a11y_bus import AccessibilityBus  # noqa: E402
 from app.sandbox.xsession import XSession  # noqa: E402
 
 # 18 text boxes of the extended form: rare characters (one beyond the BMP), full-width
@@ -173,13 +173,13 @@ def main() -> int:
     args = ap.parse_args()
     print(f"load average before: {load()} ({os.cpu_count()} cores)")
     result: dict = {"runs": args.runs}
-    with tempfile.TemporaryDirectory(prefix="a11y-bench-") as tmp, XSession() as session, \
-            AccessibilityBus(Path(tmp)) as bus:
-        qt = launch_qt_client(session, form="extended", env=bus.env(session.env(), qt=True))
-        web = launch_web_form(session, form="extended", env=bus.env(session.env()),
+    with tempfile.TemporaryDirectory(prefix="a11y-bench-") as tmp, XSession() as session:
+        bus = AccessibilityBus(session, Path(tmp)).start()      # ended with the session
+        qt = launch_qt_client(session, form="extended", env=bus.env())
+        web = launch_web_form(session, form="extended", env=bus.env(),
                               flags=("--force-renderer-accessibility",))
         desktop = X11Desktop(session.display)
-        a11y = AtSpiAccessibility(AtspiBus.open(bus.overlay))
+        a11y = AtSpiAccessibility(AtspiBus.open({"DBUS_SESSION_BUS_ADDRESS": bus.address}))
         try:
             windows = {w.id: w for w in desktop.list_windows()}
             for name, target in (("qt", qt), ("chromium", web)):
@@ -214,7 +214,7 @@ def main() -> int:
             if python:
                 qt.reset()
                 values = {LABELS[n]: v for n, v in TEXTS.items()}
-                env = bus.env(session.env())
+                env = bus.env()
                 times = []
                 for _run in range(args.runs):
                     qt.reset()

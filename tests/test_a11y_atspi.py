@@ -1,6 +1,6 @@
 """The AT-SPI backend on real programs: the Qt sample client (QT_LINUX_ACCESSIBILITY_ALWAYS_ON=1)
 and the Chromium web form (--force-renderer-accessibility), on the test run's own Xvfb
-display and its own session bus with at-spi-bus-launcher (app/sandbox/a11y_bus.py).
+display and its own session bus with at-spi-bus-launcher (app/sandbox/toolkits/a11y_bus.py).
 
 Every value set is checked in the program's own state (the sample client's report, the
 web page's report), not only in the accessibility tree.
@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from app.sandbox.a11y_bus import find_launcher
+from app.sandbox.toolkits.a11y_bus import AccessibilityBus, missing_tools
 from app.sandbox.xsession import XSession, missing_binaries
 
 pytestmark = [pytest.mark.desktop, pytest.mark.timeout(300)]
-if missing_binaries(("Xvfb", "openbox", "xdotool", "dbus-daemon")) or find_launcher() is None:
+if missing_binaries(("Xvfb", "openbox", "xdotool")) or missing_tools():
     _WHY = ("needs Xvfb, openbox, xdotool, dbus-daemon and at-spi2-core "
             "(bash installer/dev.sh test)")
     if os.environ.get("CI", "").strip().lower() in ("true", "1", "yes"):
@@ -37,9 +37,8 @@ from app.a11y.keys import DesktopKeys  # noqa: E402
 from app.desktop.x11 import X11Desktop  # noqa: E402
 from app.errors import (ChoiceNotFoundError, FieldRefusedError, ForeignFieldError,  # noqa: E402
                         StaleFieldError)
-from app.sandbox.a11y_bus import AccessibilityBus  # noqa: E402
 from app.sandbox.sample_client import FIELDS  # noqa: E402
-from app.sandbox.targets import (launch_python_window, launch_qt_client,  # noqa: E402
+from app.sandbox.targets import (launch_python_target, launch_qt_client,  # noqa: E402
                                  launch_web_form)
 from playbooks.keys import parse_combo  # noqa: E402
 
@@ -72,8 +71,13 @@ def session():
 
 @pytest.fixture(scope="module")
 def a11y_bus(session, tmp_path_factory):
-    with AccessibilityBus(tmp_path_factory.mktemp("a11y")) as bus:
-        yield bus
+    """Ended with the session (its processes are the session's)."""
+    return AccessibilityBus(session, tmp_path_factory.mktemp("a11y")).start()
+
+
+def deskhand_side(bus: AccessibilityBus) -> dict[str, str]:
+    """What Deskhand finds the accessibility bus by: the session bus, as on a desktop."""
+    return {"DBUS_SESSION_BUS_ADDRESS": bus.address}
 
 
 @pytest.fixture(scope="module")
@@ -85,15 +89,15 @@ def desktop(session):
 
 @pytest.fixture(scope="module")
 def backend(a11y_bus):
-    a = AtSpiAccessibility(AtspiBus.open(a11y_bus.overlay))
+    a = AtSpiAccessibility(AtspiBus.open(deskhand_side(a11y_bus)))
     yield a
     a.close()
 
 
 @pytest.fixture(scope="module")
 def targets(session, a11y_bus):
-    qt = launch_qt_client(session, env=a11y_bus.env(session.env(), qt=True))
-    web = launch_web_form(session, env=a11y_bus.env(session.env()), flags=CHROMIUM_A11Y)
+    qt = launch_qt_client(session, env=a11y_bus.env())
+    web = launch_web_form(session, env=a11y_bus.env(), flags=CHROMIUM_A11Y)
     yield {"qt": qt, "web": web}
     for t in (web, qt):
         t.close()
@@ -249,7 +253,7 @@ def test_a_field_of_another_window_is_refused(session, a11y_bus, targets, deskto
     before anything is set: neither window changes."""
     qt = targets["qt"]
     other = launch_qt_client(session, title="另一个审批窗口",
-                             env=a11y_bus.env(session.env(), qt=True))
+                             env=a11y_bus.env())
     try:
         window, _ = ready(qt, desktop, backend)
         other_window, other_fields = ready(other, desktop, backend)
@@ -274,7 +278,7 @@ def test_a_field_of_another_window_is_refused(session, a11y_bus, targets, deskto
 
 
 def test_a_closed_window_gives_a_stale_field_not_a_traceback(session, a11y_bus, desktop, backend):
-    temp = launch_qt_client(session, title="临时审批窗口", env=a11y_bus.env(session.env(), qt=True))
+    temp = launch_qt_client(session, title="临时审批窗口", env=a11y_bus.env())
     window, fields = ready(temp, desktop, backend)
     temp.close()
     with pytest.raises(StaleFieldError) as caught:
@@ -286,8 +290,9 @@ def test_labels_tied_to_nothing_are_found_by_geometry(session, a11y_bus, desktop
     """A grid of plain QLabels beside their boxes and a caption above one: the tree links
     no label to any box, so each label is the one a person reads beside or above it. A
     read-only and a disabled box are listed and refused, and keep what they hold."""
-    form = launch_python_window(session, "grid-form", ROOT / "tests" / "targets" / "grid_form.py",
-                                "网格表单", env=a11y_bus.env(session.env(), qt=True))
+    form = launch_python_target(session, "grid-form",
+                                [sys.executable, str(ROOT / "tests" / "targets" / "grid_form.py")],
+                                "网格表单", 0, 30.0, env=a11y_bus.env())
     try:
         form.activate()
         window = window_of(desktop, form)
@@ -313,7 +318,7 @@ def test_labels_tied_to_nothing_are_found_by_geometry(session, a11y_bus, desktop
 
 # ---------------------------------------------------------------- deskhand doctor
 def doctor(session, env_overlay: dict, *args: str, lang: str = "en"):
-    env = session.env()
+    env = session.env()           # the display; the bus as Deskhand would find it on a desktop
     env.update(env_overlay)
     env["DESKHAND_LANG"] = lang
     return subprocess.run([sys.executable, "-m", "app.cli", "doctor", *args], env=env,
@@ -321,37 +326,54 @@ def doctor(session, env_overlay: dict, *args: str, lang: str = "en"):
 
 
 def test_doctor_says_an_accessible_window_shows_its_fields(session, a11y_bus, targets):
-    r = doctor(session, a11y_bus.overlay, "--window", "城市审批系统 - 受理登记", "--fields")
+    r = doctor(session, deskhand_side(a11y_bus), "--window", "城市审批系统 - 受理登记", "--fields")
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert lines[0] == ("'城市审批系统 - 受理登记' shows its fields to accessibility (15 found): "
                         "Deskhand can fill them by their labels.")
     assert any("公民身份号码" in line and "labelled-by" in line for line in lines[1:])
-    r = doctor(session, a11y_bus.overlay, "--window", "网页版", "--json")
+    r = doctor(session, deskhand_side(a11y_bus), "--window", "网页版", "--json")
     report = json.loads(r.stdout)
     assert r.returncode == 0 and report["exposes"] and report["window"]["process"] == "chromium"
     assert [f["key"] for f in report["fields"]][:3] == ["申请人姓名", "性别", "性别"]
 
 
 def test_doctor_names_the_setting_for_a_qt_window_without_accessibility(session, tmp_path_factory):
-    """A desktop whose assistive technologies are off, a Qt program started plainly: the
-    sentence names QT_LINUX_ACCESSIBILITY_ALWAYS_ON; in Chinese too."""
-    with AccessibilityBus(tmp_path_factory.mktemp("a11y-off"), enabled=False) as off:
-        plain = launch_qt_client(session, title="未开无障碍的审批窗口", env=off.env(session.env()))
-        try:
-            r = doctor(session, off.overlay, "--window", "未开无障碍")
-            assert r.returncode == 1, r.stderr
-            assert r.stdout.strip() == (
-                "'未开无障碍的审批窗口' is a Qt program that shows no fields to accessibility: start "
-                "it with QT_LINUX_ACCESSIBILITY_ALWAYS_ON=1 in its environment (or turn on "
-                "assistive technologies in the desktop settings and restart it); until then "
-                "Deskhand types with keys.")
-            r = doctor(session, off.overlay, "--window", "未开无障碍", lang="zh_CN")
-            assert r.returncode == 1 and r.stdout.strip().startswith(
-                "“未开无障碍的审批窗口”是 Qt 程序，未向无障碍接口提供任何字段：请在其启动环境中设置 "
-                "QT_LINUX_ACCESSIBILITY_ALWAYS_ON=1")
-        finally:
-            plain.close()
+    """A desktop whose assistive technologies are off (and whose accessibility bus is not
+    named on the X display, where Qt 6 would take it as "on"), a Qt program started
+    plainly: the sentence names QT_LINUX_ACCESSIBILITY_ALWAYS_ON; in Chinese too."""
+    off = AccessibilityBus(session, tmp_path_factory.mktemp("a11y-off"), enabled=False,
+                           on_display=False).start()
+    plain = launch_qt_client(session, title="未开无障碍的审批窗口", env=off.env(switches=False))
+    try:
+        r = doctor(session, deskhand_side(off), "--window", "未开无障碍")
+        assert r.returncode == 1, r.stderr
+        assert r.stdout.strip() == (
+            "'未开无障碍的审批窗口' is a Qt program that shows no fields to accessibility: start "
+            "it with QT_LINUX_ACCESSIBILITY_ALWAYS_ON=1 in its environment (or turn on "
+            "assistive technologies in the desktop settings and restart it); until then "
+            "Deskhand types with keys.")
+        r = doctor(session, deskhand_side(off), "--window", "未开无障碍", lang="zh_CN")
+        assert r.returncode == 1 and r.stdout.strip().startswith(
+            "“未开无障碍的审批窗口”是 Qt 程序，未向无障碍接口提供任何字段：请在其启动环境中设置 "
+            "QT_LINUX_ACCESSIBILITY_ALWAYS_ON=1")
+    finally:
+        plain.close()
+
+
+def test_qt_6_shows_its_tree_when_the_bus_is_named_on_the_display(session, tmp_path_factory):
+    """What a desktop session's launcher does on X11 (the AT_SPI_BUS property on the root
+    window) is enough for a Qt 6 program, with assistive technologies off and no Qt switch."""
+    off = AccessibilityBus(session, tmp_path_factory.mktemp("a11y-x"), enabled=False).start()
+    plain = launch_qt_client(session, title="只有根窗口属性的审批窗口", env=off.env(switches=False))
+    try:
+        r = doctor(session, deskhand_side(off), "--window", "只有根窗口属性")
+        assert r.returncode == 0 and "(15 found)" in r.stdout, (r.stdout, r.stderr)
+    finally:
+        plain.close()
+        # the property names the last launcher's bus; later programs must not find this one
+        subprocess.run(["xprop", "-root", "-remove", "AT_SPI_BUS"], env=session.env(),
+                       capture_output=True, timeout=10)
 
 
 def test_doctor_without_an_accessibility_bus_says_what_to_install(session, targets, tmp_path):
@@ -362,5 +384,5 @@ def test_doctor_without_an_accessibility_bus_says_what_to_install(session, targe
 
 
 def test_doctor_for_a_window_that_is_not_there(session, a11y_bus, targets):
-    r = doctor(session, a11y_bus.overlay, "--window", "没有这个窗口")
+    r = doctor(session, deskhand_side(a11y_bus), "--window", "没有这个窗口")
     assert r.returncode == 2 and "没有这个窗口" in r.stderr and "Traceback" not in r.stderr

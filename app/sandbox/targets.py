@@ -270,14 +270,6 @@ def launch_decoy(session: XSession, port: int = 0, *, title: str = DECOY_TITLE,
                                  title, port, timeout)
 
 
-def launch_python_window(session: XSession, name: str, script: Path, title: str, *,
-                         env: dict[str, str] | None = None, timeout: float = 30.0) -> Target:
-    """Start a Python window script that takes --report-port and --title, prints
-    `READY port=N` and answers GET /state (tests/targets/*.py)."""
-    return _launch_python_target(session, name, [sys.executable, str(script)], title, 0,
-                                 timeout, env=env)
-
-
 def launch_web_form(session: XSession, *, timeout: float = 45.0,
                     window_position: tuple[int, int] | None = None,
                     form: str = "intake", env: dict[str, str] | None = None,

@@ -69,8 +69,15 @@ def missing_tools() -> list[str]:
 class AccessibilityBus:
     """A private session bus plus the AT-SPI bus, for the programs of one XSession."""
 
-    def __init__(self, session: XSession, runtime_dir: Path | str, *, timeout: float = 15.0) -> None:
+    def __init__(self, session: XSession, runtime_dir: Path | str, *, timeout: float = 15.0,
+                 enabled: bool = True, on_display: bool = True) -> None:
         self.session = session
+        # enabled=False: the desktop's assistive technologies are off (org.a11y.Status).
+        # on_display=False: the bus is not named on the X root window (AT_SPI_BUS), as the
+        # launcher does when it has a display. Measured: a Qt 6 program registers whenever
+        # that property is there, whatever IsEnabled says (tests/test_a11y_atspi.py).
+        self.enabled = enabled
+        self.on_display = on_display
         self.dir = Path(runtime_dir)
         self.timeout = timeout
         self.address: str | None = None
@@ -97,10 +104,17 @@ class AccessibilityBus:
         if not line.startswith("unix:"):
             raise XSessionError(f"dbus-daemon did not start within {self.timeout:.0f} s.")
         self.address = line
-        self.session.spawn([find_launcher(), "--launch-immediately", "--a11y=1"],
-                           env=self._base_env(), stdout=subprocess.DEVNULL,
+        launcher_env = self._base_env()
+        if not self.on_display:
+            launcher_env.pop("DISPLAY", None)
+        self.session.spawn([find_launcher(), "--launch-immediately",
+                            f"--a11y={1 if self.enabled else 0}"],
+                           env=launcher_env, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
         self.a11y_address = self._wait_a11y_bus()
+        if not self.enabled:
+            self.started_in = time.monotonic() - t0
+            return self
         self._call("org.freedesktop.DBus.Properties.Set", "string:org.a11y.Status",
                    "string:IsEnabled", "variant:boolean:true")
         if "true" not in self._call("org.freedesktop.DBus.Properties.Get",
@@ -118,12 +132,14 @@ class AccessibilityBus:
             env["DBUS_SESSION_BUS_ADDRESS"] = self.address
         return env
 
-    def env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
-        """The environment for a program that should expose its widgets."""
+    def env(self, extra: dict[str, str] | None = None, *, switches: bool = True) -> dict[str, str]:
+        """The environment for a program that should expose its widgets (switches=False:
+        on this bus, but without any toolkit's switch, as a program started plainly)."""
         if self.address is None:
             raise XSessionError("The accessibility bus is not started; call start().")
         env = self._base_env()
-        env.update(A11Y_ENV)
+        if switches:
+            env.update(A11Y_ENV)
         if extra:
             env.update(extra)
         return env
