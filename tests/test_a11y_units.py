@@ -13,7 +13,7 @@ from app.a11y.atspi import _match_item, fault_is_missing
 from app.a11y.atspi_bus import DBusFault, session_bus_address
 from app.a11y.atspi_tree import frame_score
 from app.a11y.base import Accessible, Bounds, FormField, find_field, find_radio, label_key
-from app.a11y.labels import LabelBox, nearest_label
+from app.a11y.labels import LabelBox, nearest_label, reading_order
 from app.desktop.base import WindowInfo
 from app.errors import AccessibilityUnavailableError
 
@@ -64,6 +64,14 @@ def test_of_two_labels_on_the_row_the_nearer_wins():
 def test_a_label_of_a_taller_box_counts_by_its_centre():
     remarks = box(200, 100, 400, 72)                   # a multi-line box; its label sits at the top
     assert nearest_label(remarks, [lab("备注：", 140, 104, 50, 24)]).text == "备注："
+
+
+def test_reading_order_is_rows_then_left_to_right():
+    # GTK lists a grid's widgets last row first; radios of one row; a taller box on a row
+    boxes = [Bounds(200, 300, 300, 30), Bounds(260, 104, 40, 20), Bounds(200, 104, 40, 20),
+             Bounds(200, 60, 300, 30), Bounds(200, 140, 300, 72), Bounds(520, 160, 80, 24)]
+    assert reading_order(boxes) == [3, 2, 1, 4, 5, 0]
+    assert reading_order([]) == []
 
 
 # ---------------------------------------------------------------- label keys and look-up

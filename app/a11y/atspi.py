@@ -1,14 +1,17 @@
 """The Linux accessibility backend: AT-SPI2 over D-Bus (app/a11y/atspi_bus.py).
 
-What each toolkit takes through its tree, measured under Xvfb (tests/test_a11y_atspi.py):
+What each toolkit takes through its tree, measured under Xvfb (tests/test_a11y_atspi.py,
+tests/test_a11y_toolkits.py):
 
-| operation | Qt 6 | Chromium |
-|---|---|---|
-| set text | EditableText.SetTextContents | none (no EditableText on Linux): focus by the tree, keys, read back |
-| choose a combo item | the popup's Selection changes, the combo does not: focus by the tree, Home + Down×n, read back | the item's "select" action |
-| radio, check box | action Toggle | action "check" |
-| button | action Press | action "press" |
-| read back | Text.GetText; a combo's name is its current text | Text.GetText; the item list's Selection |
+| operation | Qt 6 | GTK 3 | Chromium | Firefox ESR | Java Swing (ATK wrapper) |
+|---|---|---|---|---|---|
+| set text | EditableText | EditableText | none on Linux: focus by the tree, keys, read back | EditableText changes the box without the page's input events: focus, keys | EditableText; a character beyond the BMP comes out garbled (by keys too) |
+| choose | its list's Selection does not move the combo: the list opened by action, Home/Down/Return | the combo's Selection | the item's "select" action | the combo's Selection | the combo's own Selection (its popup list's only renames the combo) |
+| radio, check box, button | actions | actions | actions | actions | actions |
+| read back | Text; a combo's name is its current text | Text, Selection | Text; the list's Selection | Text (minus the U+FEFF it adds after a character beyond the BMP) | Text, the combo's name |
+
+Tk has no accessibility on Linux. Browsers: only the page's document is searched, not the
+browser's toolbars. Fields are listed in reading order (GTK lists a grid last row first).
 
 Which way a toolkit goes is decided once per application and remembered: a way that did not
 take is not tried again for that program.
@@ -93,8 +96,12 @@ class AtSpiAccessibility:
             raise AccessibilityUnavailableError(no_bus_sentence(e.text or e.name)) from e
         self._windows[window.id] = _Window(frame, found)
         if frame.node.app not in self._ways:
-            # Qt's combo box takes a choice only from the keyboard (see the module docstring)
-            self._ways[frame.node.app] = _Ways(combo_by_keys=frame.toolkit.lower() == "qt")
+            # Qt's combo box takes a choice only from the keyboard; Firefox's EditableText
+            # changes a box without the page's input events, so the page never sees the
+            # value (see the module docstring)
+            toolkit = frame.toolkit.lower()
+            self._ways[frame.node.app] = _Ways(combo_by_keys=toolkit == "qt",
+                                               no_editable_text=toolkit == "gecko")
         return list(found)
 
     def exposes(self, window: WindowInfo) -> bool:
@@ -197,15 +204,17 @@ class AtSpiAccessibility:
         if not ways.no_editable_text:
             done = self.bus.many([Call(node.app, node.path, "EditableText", "SetTextContents",
                                        "s", (text,))])[0]
-            if done is True:
-                return METHOD_TREE
-            if not isinstance(done, DBusFault):
+            if isinstance(done, DBusFault):
+                if not fault_is_missing(done):
+                    raise self._fault(window, field, done)
+                ways.no_editable_text = True       # e.g. Chromium: decided once per program
+            elif done is not True:
                 raise FieldRefusedError(_("'{title}' refused the text for '{label}'.",
                                           title=window.title, label=field.label or field.name))
-            if fault_is_missing(done):
-                ways.no_editable_text = True       # e.g. Chromium: decided once per program
-            else:
-                raise self._fault(window, field, done)
+            elif keys is None or self._text(node) == text:
+                return METHOD_TREE
+            # else the tree took the text but holds something else (Java's bridge and a
+            # character beyond the BMP): the keys type it again, below
         keys = self._need_keys(window, field, keys)
         self._focus(window, field)
         self._select_all(node, keys)
@@ -223,11 +232,11 @@ class AtSpiAccessibility:
                                   (0, -1))])[0]
         if isinstance(got, DBusFault):
             raise self._fault(window, field, got)
-        return str(got)
+        return _shown(got)
 
     def _text(self, node: Accessible) -> str | None:
         got = self.bus.many([Call(node.app, node.path, "Text", "GetText", "ii", (0, -1))])[0]
-        return None if isinstance(got, DBusFault) else str(got)
+        return None if isinstance(got, DBusFault) else _shown(got)
 
     def _need_keys(self, window: WindowInfo, field: FormField, keys: KeyInput | None) -> KeyInput:
         if keys is None:
@@ -317,24 +326,30 @@ class AtSpiAccessibility:
 
     # ------------------------------------------------------------------ choices
     def _items(self, field: FormField) -> list[_Item]:
-        """The items of a combo box or list, in order."""
-        node = field.node
-        kids = self.bus.many([Call(node.app, node.path, "Accessible", "GetChildren")])[0]
-        kids = [] if isinstance(kids, DBusFault) else [Accessible(str(a), str(p)) for a, p in kids]
-        roles = self.bus.many([Call(k.app, k.path, "Accessible", "GetRole") for k in kids])
-        containers = [k for k, r in zip(kids, roles) if r in K.ITEM_CONTAINER_ROLES]
-        holders: list[tuple[Accessible, list[Accessible]]] = []
-        if field.role == COMBO and containers:
-            got = self.bus.many([Call(c.app, c.path, "Accessible", "GetChildren") for c in containers])
-            holders = [(c, [Accessible(str(a), str(p)) for a, p in g])
-                       for c, g in zip(containers, got) if not isinstance(g, DBusFault)]
-        else:
-            holders = [(node, [k for k, r in zip(kids, roles) if r in K.ITEM_ROLES])]
-        flat = [(item, holder, i) for holder, items in holders for i, item in enumerate(items)]
+        """The items of a combo box or list, in order: the children of the list or menu
+        the combo box holds (GTK: a menu; Qt: a list; Java: a popup, a scroll pane, a
+        viewport, then the list, whose items are labels), or of the list itself."""
+        holders = [field.node] if field.role == LIST else self._item_holders(field.node)
+        got = self.bus.many([Call(h.app, h.path, "Accessible", "GetChildren") for h in holders])
+        flat = [(Accessible(str(a), str(p)), holder, i) for holder, kids in zip(holders, got)
+                if not isinstance(kids, DBusFault) for i, (a, p) in enumerate(kids)]
         names = self.bus.many([Call.prop(item.app, item.path, "Accessible", "Name")
                                for item, _holder, _i in flat])
         return [_Item(item, "" if isinstance(n, DBusFault) else str(n), holder, i)
                 for (item, holder, i), n in zip(flat, names)]
+
+    def _item_holders(self, combo: Accessible, depth: int = 5) -> list[Accessible]:
+        level, found = [combo], []
+        for _level in range(depth):
+            kids = self.bus.many([Call(n.app, n.path, "Accessible", "GetChildren") for n in level])
+            below = [Accessible(str(a), str(p)) for got in kids if not isinstance(got, DBusFault)
+                     for a, p in got]
+            roles = self.bus.many([Call(n.app, n.path, "Accessible", "GetRole") for n in below])
+            found = [n for n, r in zip(below, roles) if r in K.ITEM_CONTAINER_ROLES]
+            if found or not below:
+                break
+            level = below
+        return found
 
     def choose(self, window: WindowInfo, field: FormField, item_text: str, *,
                keys: KeyInput | None = None) -> str:
@@ -349,11 +364,15 @@ class AtSpiAccessibility:
             return METHOD_TREE
         ways = self._ways_of(field)
         if not ways.combo_by_keys:
-            if not self._do_action(item, SELECT_ACTIONS):
-                self.bus.many([Call(holder.app, holder.path, "Selection", "SelectChild", "i",
-                                    (position,))])
-            if self._wait(lambda: self._choice(field, self._items(field)) == name):
-                return METHOD_TREE
+            # the combo box's own Selection first (Java's sets the chosen item; selecting in
+            # Java's popup list changes the name the tree shows, not the program's value),
+            # then the item's own action (Chromium), then its list's Selection
+            tries = [lambda: holder != field.node and self._select_child(field.node, index),
+                     lambda: self._do_action(item, SELECT_ACTIONS),
+                     lambda: self._select_child(holder, position)]
+            for attempt in tries:
+                if attempt() and self._wait(lambda: self._choice(field, self._items(field)) == name):
+                    return METHOD_TREE
             ways.combo_by_keys = True          # the tree's way did not take: keys from now on
         keys = self._need_keys(window, field, keys)
         if self._try_focus(field):
@@ -373,6 +392,10 @@ class AtSpiAccessibility:
         if not self._wait(lambda: self._choice(field, self._items(field)) == name):
             raise refuse.not_taken(window, field, item_text)
         return METHOD_FOCUS_KEYS
+
+    def _select_child(self, holder: Accessible, index: int) -> bool:
+        return self.bus.many([Call(holder.app, holder.path, "Selection", "SelectChild", "i",
+                                   (index,))])[0] is True
 
     def read_choice(self, window: WindowInfo, field: FormField) -> str:
         """A combo's or list's chosen item; for a radio, the checked button of its group;
@@ -420,6 +443,12 @@ class AtSpiAccessibility:
             if not isinstance(s, DBusFault) and K.STATE_CHECKED in K.states(s):
                 return f.name
         return ""
+
+
+def _shown(text: object) -> str:
+    """A box's text as the program holds it: Firefox's tree adds U+FEFF after a character
+    beyond the BMP (measured), which no form value holds."""
+    return str(text).replace("\ufeff", "")
 
 
 def _processed(keys: KeyInput) -> None:

@@ -16,7 +16,7 @@ from app.a11y import atspi_constants as K
 from app.a11y.atspi_bus import NULL_PATH, ROOT_PATH, AtspiBus, Call, DBusFault
 from app.a11y.base import (BUTTON, BY_GEOMETRY, BY_NAME, BY_RELATION, CHECK, COMBO, PASSWORD,
                            RADIO, TEXT, Accessible, Bounds, FormField, label_key)
-from app.a11y.labels import LabelBox, nearest_label
+from app.a11y.labels import LabelBox, nearest_label, reading_order
 from app.desktop.base import WindowInfo
 
 FRAME_SLACK = 48        # px: window-manager decorations between X geometry and the frame
@@ -183,29 +183,58 @@ def _keep_labels(bus: AtspiBus, nodes: list[_Node]) -> None:
             n.labelled_by = plain or n.labelled_by
 
 
+def _form_roots(bus: AtspiBus, frame: Accessible) -> list[Accessible]:
+    """Where the form is: in a browser the page (its document), not the browser's own
+    toolbars; elsewhere the whole window."""
+    docs = bus.many([Call(frame.app, frame.path, "Collection", "GetMatches",
+                          K.MATCH_RULE_SIGNATURE,
+                          K.match_rule((K.ROLE_DOCUMENT_WEB,), (K.STATE_VISIBLE,)))])[0]
+    if isinstance(docs, DBusFault) or not docs:
+        return [frame]
+    return [Accessible(str(a), str(p)) for a, p in docs]
+
+
 def read_form(bus: AtspiBus, window: WindowInfo, frame: Frame) -> list[FormField]:
-    """The window's visible fields in document order, each with its label."""
-    a, p = frame.node.app, frame.node.path
+    """The window's visible fields in reading order, each with its label."""
     field_roles = tuple(K.FIELD_ROLES)
-    found = bus.many([
-        Call(a, p, "Collection", "GetMatches", K.MATCH_RULE_SIGNATURE,
-             K.match_rule(field_roles, (K.STATE_VISIBLE,))),
-        Call(a, p, "Collection", "GetMatches", K.MATCH_RULE_SIGNATURE,
-             K.match_rule(K.LABEL_ROLES, (K.STATE_VISIBLE,)))])
-    if isinstance(found[0], DBusFault) or isinstance(found[1], DBusFault):
-        # a toolkit without the Collection interface: walk the tree, a level per batch
-        field_nodes, label_nodes = walk_matches(bus, frame.node, (field_roles, K.LABEL_ROLES))
-    else:
-        field_nodes, label_nodes = ([Accessible(str(x), str(y)) for x, y in got] for got in found)
+    field_nodes: list[Accessible] = []
+    label_nodes: list[Accessible] = []
+    for root in _form_roots(bus, frame.node):
+        found = bus.many([
+            Call(root.app, root.path, "Collection", "GetMatches", K.MATCH_RULE_SIGNATURE,
+                 K.match_rule(field_roles, (K.STATE_VISIBLE,))),
+            Call(root.app, root.path, "Collection", "GetMatches", K.MATCH_RULE_SIGNATURE,
+                 K.match_rule(K.LABEL_ROLES, (K.STATE_VISIBLE,)))])
+        if isinstance(found[0], DBusFault) or isinstance(found[1], DBusFault):
+            # a toolkit without the Collection interface: walk the tree, a level per batch
+            more_fields, more_labels = walk_matches(bus, root, (field_roles, K.LABEL_ROLES))
+        else:
+            more_fields, more_labels = ([Accessible(str(x), str(y)) for x, y in got]
+                                        for got in found)
+        field_nodes += more_fields
+        label_nodes += more_labels
     nodes = _read_nodes(bus, field_nodes + label_nodes)
     fields = [n for n in nodes[:len(field_nodes)]
               if n.role in K.FIELD_ROLES and not n.bounds.empty]
+    fields = [fields[i] for i in reading_order([f.bounds for f in fields])]
     labels = nodes[len(field_nodes):]
     names = {n.node: n.name for n in nodes if n.name.strip()}
+    # a label that names its box (Java's setLabelFor) when the box does not name it back
+    for label in labels:
+        for f in fields:
+            if f.node in label.label_for and not f.labelled_by:
+                f.labelled_by.append(label.node)
 
-    # radio groups: the parent's own label (a <fieldset>, a Qt row, a GTK box)
-    groups = list(dict.fromkeys(f.parent for f in fields if f.role == K.ROLE_RADIO_BUTTON and f.parent))
-    group_info = {g.node: g for g in _read_nodes(bus, groups)} if groups else {}
+    # radio groups: the parent's own label (a <fieldset>, a Qt row, a GTK box); a radio
+    # inside its own <label> (Firefox) has the group one level further up
+    radios = [f for f in fields if f.role == K.ROLE_RADIO_BUTTON and f.parent]
+    group_info = {g.node: g for g in _read_nodes(bus, list(dict.fromkeys(f.parent for f in radios)))}
+    wrappers = {g.node: g.parent for g in group_info.values()
+                if g.role in K.LABEL_ROLES and g.parent is not None}
+    if wrappers:
+        group_info.update({g.node: g for g in _read_nodes(bus, list(dict.fromkeys(wrappers.values())))})
+        for f in radios:
+            f.parent = wrappers.get(f.parent, f.parent)
     _keep_labels(bus, fields + list(group_info.values()))
     wanted = [t for f in fields for t in f.labelled_by] + \
              [t for g in group_info.values() for t in g.labelled_by]

@@ -66,3 +66,21 @@ def nearest_label(box: Bounds, labels: Sequence[LabelBox]) -> LabelBox | None:
             if gap is not None and (best is None or (rank, gap) < best[:2]):
                 best = (rank, gap, label)
     return best[2] if best else None
+
+
+def reading_order(boxes: Sequence[Bounds]) -> list[int]:
+    """The indexes of `boxes` in the order a person reads a form: rows top to bottom, left to
+    right within a row (boxes whose middles lie within the other's height share a row).
+    Toolkits list their widgets in their own order (GTK's grid: last row first)."""
+    by_top = sorted(range(len(boxes)), key=lambda i: (boxes[i].y, boxes[i].x))
+    rows: list[list[int]] = []
+    for i in by_top:
+        b = boxes[i]
+        middle = b.y + b.height / 2
+        if rows:
+            head = boxes[rows[-1][0]]
+            if head.y <= middle <= head.bottom or b.y <= head.y + head.height / 2 <= b.bottom:
+                rows[-1].append(i)
+                continue
+        rows.append([i])
+    return [i for row in rows for i in sorted(row, key=lambda j: boxes[j].x)]
