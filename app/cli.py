@@ -427,6 +427,20 @@ def cmd_registry_test(args: argparse.Namespace, pipeline: Pipeline, out: TextIO,
                        out, unmasked=args.unmasked, as_json=args.json)
 
 
+# -- doctor ------------------------------------------------------------------------
+def cmd_doctor(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Does a window show its fields to accessibility; if not, what turns it on."""
+    from app.a11y import open_accessibility
+    from app.a11y.doctor import run_doctor
+    from app.desktop import open_desktop
+    desktop = open_desktop()
+    try:
+        return run_doctor(desktop, open_accessibility, title=args.window, delay=args.delay,
+                          list_fields=args.fields, as_json=args.json, out=out)
+    finally:
+        desktop.close()
+
+
 # -- parser ------------------------------------------------------------------------
 class _Parser(argparse.ArgumentParser):
     """argparse that ends in exit 2 with one line, as every other usage error does."""
@@ -505,6 +519,14 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("vault", help="credentials in the OS keyring")
     from app.vault import cli as vault_cli
     vault_cli.add_arguments(v)
+    dr = sub.add_parser("doctor", help="does a window show its fields to accessibility, and "
+                                       "what turns it on")
+    dr.add_argument("--window", metavar="TITLE",
+                    help="the window with this title (or a part of it); default: the focused one")
+    dr.add_argument("--delay", type=float, default=0.0, metavar="S",
+                    help="wait S seconds first (time to click the program to look at)")
+    dr.add_argument("--fields", action="store_true", help="list the fields found, with their labels")
+    dr.add_argument("--json", action="store_true", help="one JSON document on stdout")
     d = sub.add_parser("demo", help="the sandbox: registry, portal page, approval client and the tray")
     from app.sandbox import demo as demo_module   # argparse only; the demo loads on run
     demo_module.add_arguments(d)
@@ -540,6 +562,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.command == "registry":
         from app.sandbox.registry_service import cli as registry_cli
         return registry_cli.run(args, out, err)
+    if args.command == "doctor":
+        return cmd_doctor(args, out, err)
     if args.command == "vault":
         from app.vault import cli as vault_cli
         return vault_cli.run(args, out, err)

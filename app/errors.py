@@ -19,8 +19,15 @@ re-export these names.
     │   ├── ClipboardError     the clipboard could not be saved, read or restored
     │   ├── HotkeyError        a hotkey cannot be parsed, grabbed or listened for
     │   │   └── HotkeyConflictError  another program holds the combination
-    │   └── CaptureError       the screen or a window could not be captured
-    │       └── NoDisplayError there is no display to read
+    │   ├── CaptureError       the screen or a window could not be captured
+    │   │   └── NoDisplayError there is no display to read
+    │   └── AccessibilityError the accessibility tree (AT-SPI / UI Automation) failed
+    │       ├── AccessibilityUnavailableError  no accessibility bus or library
+    │       ├── NotExposedError     the window shows no fields (carries `advice`)
+    │       ├── ForeignFieldError   a field of another window: nothing is done
+    │       ├── StaleFieldError     the field is gone (window closed or rebuilt)
+    │       ├── FieldRefusedError   the field is disabled, read-only or refused the value
+    │       └── ChoiceNotFoundError the item is not in the list                   exit 2
     ├── CheckError             a check was asked for something it cannot do    exit 2
     │   ├── InvalidValueError  a parsed value fails its check (carries `problems`)
     │   └── AreaDataError      the shipped GB/T 2260 table is missing          exit 3
@@ -78,6 +85,8 @@ __all__ = [
     "VaultError", "VaultUnavailableError", "CredentialMissingError",
     "SettingsError", "SettingLockedError", "PresetError", "HotkeySettingError",
     "CheckError", "InvalidValueError", "AreaDataError", "CaptureError", "NoDisplayError",
+    "AccessibilityError", "AccessibilityUnavailableError", "NotExposedError",
+    "ForeignFieldError", "StaleFieldError", "FieldRefusedError", "ChoiceNotFoundError",
     "OcrError", "OcrEngineNotInstalledError", "EasyOcrWeightsMissingError",
     "EasyOcrWeightsChecksumError", "UnknownOcrEngineError", "OcrImageError",
     "UnreadableImageError",
@@ -207,6 +216,45 @@ class CaptureError(DesktopError):
 
 class NoDisplayError(CaptureError):
     """There is no display to read (no $DISPLAY, or it cannot be reached)."""
+
+
+class AccessibilityError(DesktopError):
+    """The accessibility tree of a target could not be used as asked."""
+
+
+class AccessibilityUnavailableError(AccessibilityError):
+    """No accessibility bus (Linux) or UI Automation library (Windows) to talk to."""
+
+
+class NotExposedError(AccessibilityError):
+    """The window shows no fields to accessibility; `advice` says what turns it on."""
+
+    def __init__(self, message: str, *, advice: str | None = None) -> None:
+        super().__init__(message)
+        self.advice = advice
+
+
+class ForeignFieldError(AccessibilityError):
+    """A field that does not belong to the target window (another window or process):
+    refused before anything is set, as a keystroke into another window would be."""
+
+
+class StaleFieldError(AccessibilityError):
+    """The field no longer exists (its window closed or rebuilt its form)."""
+
+
+class FieldRefusedError(AccessibilityError):
+    """The field is disabled or read-only, or its program refused the value."""
+
+
+class ChoiceNotFoundError(AccessibilityError):
+    """The wanted item is not among the list's items: bad input, not a fault."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, choices: list[str]) -> None:
+        super().__init__(message)
+        self.choices = choices
 
 
 class HotkeyConflictError(HotkeyError):

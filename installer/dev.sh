@@ -18,6 +18,12 @@ APT_PACKAGES=(
 APT_TEST_PACKAGES=(
   chromium xclip      # the web-form target and a clipboard owner the fill tests compare with
   gnome-keyring       # the vault's tests run a real Secret Service on a private bus (tests/secret_service.py)
+  # the approval form in real toolkits, with accessibility on (docs/toolkit-targets.md):
+  firefox-esr python3-tk
+  python3-gi gir1.2-gtk-3.0                     # the GTK 3 form runs on Debian's python3
+  openjdk-17-jdk-headless openjdk-17-jre        # javac, and the JRE's X11 toolkit for Swing
+  libatk-wrapper-java libatk-wrapper-java-jni   # Swing's bridge to the AT-SPI tree
+  at-spi2-core gir1.2-atspi-2.0 python3-pyatspi # the AT-SPI bus, and reading its tree
 )
 TORCH='torch==2.13.0+cpu'
 # PyPI's torch for Linux is the CUDA build, with several GB of nvidia-* packages; the CPU

@@ -27,23 +27,12 @@ from typing import Any, Self
 
 import pytest
 
+from app.sandbox.toolkits.a11y_bus import SESSION_BUS_CONFIG
+
 SECRETS_BUS_NAME = "org.freedesktop.secrets"
 LOGIN_COLLECTION = "/org/freedesktop/secrets/collection/login"
 _SOCKET_PATH_MAX = 100   # sun_path holds 108 bytes
 
-_BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path={socket}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"""
 
 # What the test process or the user's session may carry that must not reach the daemons.
 _SCRUBBED = ("DBUS_SESSION_BUS_ADDRESS", "DISPLAY", "WAYLAND_DISPLAY", "GNOME_KEYRING_CONTROL",
@@ -85,7 +74,7 @@ class SessionBus:
                                "tmp_dir")
         self.dir.mkdir(parents=True, exist_ok=True)
         config = self.dir / "bus.conf"
-        config.write_text(_BUS_CONFIG.format(socket=self.socket))
+        config.write_text(SESSION_BUS_CONFIG.format(socket=self.socket))
         with open(self.dir / "dbus-daemon.log", "wb") as log:
             self.process = subprocess.Popen(
                 ["dbus-daemon", f"--config-file={config}", "--nofork", "--print-address=1"],

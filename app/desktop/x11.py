@@ -255,6 +255,11 @@ class X11Desktop:
         return {i * 8 + b for i, byte in enumerate(bitmap) for b in range(8) if byte >> b & 1}
 
     @_x11_faults(N_("preparing the keyboard"))
+    def keys_processed(self) -> None:
+        """The caller saw the target hold everything typed so far (read back through its
+        accessibility tree): spare keycodes may be rebound at once, without the reuse gap."""
+        self.pool.settle()
+
     def prepare(self, target: WindowInfo) -> None:
         """Before a fill: re-read the layout (the clerk may have switched it) and
         turn Caps Lock off so letters come out as written; finish() turns it back."""

@@ -186,8 +186,8 @@ def _tail(path: str, n: int = 15) -> str:
     return "\n".join(lines[-n:])
 
 
-def _python_env(session: XSession) -> dict[str, str]:
-    env = session.env()
+def _python_env(session: XSession, base: dict[str, str] | None = None) -> dict[str, str]:
+    env = dict(base) if base is not None else session.env()
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
     env["PYTHONUNBUFFERED"] = "1"
     env["PYTHONIOENCODING"] = "utf-8"
@@ -215,18 +215,21 @@ def _wait_ready_line(proc: subprocess.Popen, timeout: float, name: str, log: str
     return found["port"]
 
 
-def _launch_python_target(session: XSession, name: str, argv: list[str], title: str,
-                          port: int, timeout: float, extra_args: tuple[str, ...] = ()) -> Target:
+def launch_python_target(session: XSession, name: str, argv: list[str], title: str,
+                          port: int, timeout: float, extra_args: tuple[str, ...] = (),
+                          env: dict[str, str] | None = None, match_pid: bool = True) -> Target:
+    """`env`: the environment to start from (default: the session's); match_pid=False
+    for a toolkit that does not set _NET_WM_PID on its window (Tk)."""
     t0 = time.monotonic()
     log = _log_file(name)
     proc = session.spawn([*argv, "--report-port", str(port), "--title", title, *extra_args],
-                         env=_python_env(session), cwd=str(ROOT),
+                         env=_python_env(session, env), cwd=str(ROOT),
                          stdout=subprocess.PIPE, stderr=log)
     log.close()
     try:
         actual = _wait_ready_line(proc, timeout, name, log.name)
         left = max(1.0, timeout - (time.monotonic() - t0))
-        wid = session.wait_window(title, left, pid=proc.pid)
+        wid = session.wait_window(title, left, pid=proc.pid if match_pid else None)
         target = Target(session, name, proc, wid, title, url=f"http://127.0.0.1:{actual}",
                         cleanup=[lambda: _unlink(log.name)])
         target.wait_state(lambda s: True, timeout=left)
@@ -245,12 +248,14 @@ def _unlink(path: str) -> None:
 
 
 def launch_qt_client(session: XSession, port: int = 0, *, title: str = QT_TITLE,
-                     timeout: float = 30.0, form: str = "intake") -> Target:
+                     timeout: float = 30.0, form: str = "intake",
+                     env: dict[str, str] | None = None) -> Target:
     """Start the Qt sample approval client; returns once its window is mapped, its
-    report server answers and focus is in 申请人姓名. form="extended" has 20 fields."""
-    t = _launch_python_target(session, "qt-client",
+    report server answers and focus is in 申请人姓名. form="extended" has 20 fields.
+    `env`: its environment instead of session.env() (an accessibility bus, say)."""
+    t = launch_python_target(session, "qt-client",
                               [sys.executable, "-m", "app.sandbox.sample_client"], title, port, timeout,
-                              ("--form", form))
+                              ("--form", form), env)
     t.wait_state(lambda s: s.get("focused") == "applicant_name", timeout=10)
     return t
 
@@ -261,40 +266,63 @@ def launch_decoy(session: XSession, port: int = 0, *, title: str = DECOY_TITLE,
     if not DECOY_SCRIPT.is_file():
         raise TargetError(f"The decoy window script is missing: {DECOY_SCRIPT} "
                           "(it ships with the source tree's tests).")
-    return _launch_python_target(session, "decoy", [sys.executable, str(DECOY_SCRIPT)],
+    return launch_python_target(session, "decoy", [sys.executable, str(DECOY_SCRIPT)],
                                  title, port, timeout)
 
 
 def launch_web_form(session: XSession, *, timeout: float = 45.0,
                     window_position: tuple[int, int] | None = None,
-                    form: str = "intake") -> Target:
+                    form: str = "intake", env: dict[str, str] | None = None,
+                    flags: tuple[str, ...] = ()) -> Target:
     """Start the web form server and Chromium (fresh temporary profile) showing it;
     returns once the window is mapped and the page has reported focus in 申请人姓名.
-    form="extended" shows the 20-field variant."""
-    t0 = time.monotonic()
+    form="extended" shows the 20-field variant. `env` replaces session.env(); `flags`
+    are more Chromium switches (--force-renderer-accessibility)."""
     binary = find_chromium()
-    server = WebFormServer().start()
-    profile = tempfile.mkdtemp(prefix="deskhand-chromium-")
-    log = _log_file("chromium")
+
+    def argv(url: str, profile: str) -> list[str]:
+        line = chromium_argv(url, profile, binary=binary, window_position=window_position)
+        line[-1:-1] = flags           # before --app=URL
+        return line
+
+    return launch_browser_page(
+        session, "web-form", WebFormServer(), argv,
+        query="?form=extended" if form == "extended" else "",
+        title_glob=PAGE_TITLE.split("）")[0] + "）*", first_field="applicant_name",
+        env=env, timeout=timeout)
+
+
+def launch_browser_page(session: XSession, name: str, server: WebFormServer,
+                        argv: Callable[[str, str], list[str]], *, title_glob: str,
+                        first_field: str, query: str = "", env: dict[str, str] | None = None,
+                        profile_dir: str | None = None, timeout: float = 45.0) -> Target:
+    """Start `server` and a browser showing its page: `argv(url, profile)` is the browser's
+    command line, run with a fresh profile folder (made in `profile_dir`, default the
+    temporary folder; removed with the target). Returns once a window of the browser's
+    process titled like `title_glob` is mapped and the page has reported focus in
+    `first_field`."""
+    t0 = time.monotonic()
+    server.start()
+    profile = tempfile.mkdtemp(prefix=f"deskhand-{name}-", dir=profile_dir)
+    log = _log_file(name)
     cleanup = [server.stop, lambda: shutil.rmtree(profile, ignore_errors=True),
                lambda: _unlink(log.name)]
     proc = None
     try:
-        url = server.url + ("?form=extended" if form == "extended" else "")
-        proc = session.spawn(chromium_argv(url, profile, binary=binary,
-                                           window_position=window_position),
-                             stdout=log, stderr=subprocess.STDOUT)
+        proc = session.spawn(argv(server.url + query, profile), stdout=log,
+                             stderr=subprocess.STDOUT,
+                             **({"env": env} if env is not None else {}))
         log.close()
-        title_glob = PAGE_TITLE.split("）")[0] + "）*"
         try:
             wid = session.wait_window(title_glob, timeout, pid=proc.pid)
         except DesktopError as e:
-            raise TargetError(f"Chromium did not show the web form: {e}\n{_tail(log.name)}") from e
+            raise TargetError(f"The {name} browser did not show its page: {e}\n"
+                              f"{_tail(log.name)}") from e
         left = max(2.0, timeout - (time.monotonic() - t0))
-        server.wait_state(lambda s: s.get("focused") == "applicant_name"
+        server.wait_state(lambda s: s.get("focused") == first_field
                           and s.get("generation") is not None, left)
         title = session.window_title(wid)
-        return Target(session, "web-form", proc, wid, title, url=server.url.rstrip("/"),
+        return Target(session, name, proc, wid, title, url=server.url.rstrip("/"),
                       server=server, cleanup=cleanup,
                       launch_seconds=time.monotonic() - t0)
     except BaseException:

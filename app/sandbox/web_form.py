@@ -10,6 +10,7 @@ POSTs its full state to `/report` on every input, change and focus event; the
 server keeps the latest and answers
 
     GET  /          the page
+    GET  /report.js the script that reports the page's state (shared by the pages)
     GET  /state     {"fields": {name: value}, "focused": name | null, "seq": n,
                      "active": bool, "status": "...", "generation": g}
     GET  /control   {"generation": g}   (the page polls it every 100 ms)
@@ -83,14 +84,33 @@ def chromium_argv(url: str, user_data_dir: str, *, binary: str | None = None,
     return argv
 
 
-class WebFormServer:
-    """Serves the web form and holds what the page last reported."""
+# What a page may report besides its fields, kept as it sent them (the approval form of
+# app/sandbox/toolkits/ sends these; the intake page does not).
+EXTRA_KEYS = ("toolkit", "title", "enabled", "submitted")
 
-    def __init__(self, port: int = 0, page_dir: Path | str = PAGE_DIR) -> None:
+
+def _field_value(v):
+    return v if isinstance(v, bool) else str(v)     # a checkbox stays a bool
+
+
+class WebFormServer:
+    """Serves the web form and holds what the page last reported.
+
+    `page` is the file served at `/` (the 13-field intake form by default), with each
+    key of `substitutions` in it replaced by its value; `field_names` are the fields the
+    state always has, `initial` their values before the page has reported."""
+
+    def __init__(self, port: int = 0, page_dir: Path | str = PAGE_DIR, *,
+                 page: str = "index.html", field_names: tuple[str, ...] = FIELD_NAMES,
+                 substitutions: dict[str, str] | None = None,
+                 initial: dict | None = None) -> None:
         self.page_dir = Path(page_dir)
-        if not (self.page_dir / "index.html").is_file():
-            raise DesktopError(f"The web form is missing: {self.page_dir / 'index.html'} "
+        self.page = page
+        if not (self.page_dir / page).is_file():
+            raise DesktopError(f"The web form is missing: {self.page_dir / page} "
                                "should ship with Deskhand's resources.")
+        self.field_names = tuple(field_names)
+        self.substitutions = dict(substitutions or {})
         self._port = port
         self._httpd: QuietHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -98,8 +118,10 @@ class WebFormServer:
         self._generation = 1
         self._page: str | None = None
         self._page_seq = 0
-        self._state: dict = {"fields": {n: "" for n in FIELD_NAMES}, "focused": None, "seq": 0,
-                             "active": False, "status": "", "generation": None}
+        self._state: dict = {"fields": dict(initial) if initial is not None
+                             else {n: "" for n in self.field_names},
+                             "focused": None, "seq": 0, "active": False, "status": "",
+                             "generation": None}
 
     # ------------------------------------------------------------ lifecycle
     def start(self) -> "WebFormServer":
@@ -135,6 +157,12 @@ class WebFormServer:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/"
+
+    def page_bytes(self) -> bytes:
+        text = (self.page_dir / self.page).read_text(encoding="utf-8")
+        for key, value in self.substitutions.items():
+            text = text.replace(key, value)
+        return text.encode("utf-8")
 
     # ------------------------------------------------------------ state
     def state(self) -> dict:
@@ -176,15 +204,17 @@ class WebFormServer:
             self._page, self._page_seq = page, pseq
             fields = report.get("fields") or {}
             new = {
-                # the 13 intake fields, plus whatever else the page has (?form=extended)
-                "fields": {**{n: str(fields.get(n, "")) for n in FIELD_NAMES},
-                           **{str(n): str(v) for n, v in fields.items() if n not in FIELD_NAMES}},
+                # the page's fields, plus whatever else it has (?form=extended)
+                "fields": {**{n: _field_value(fields.get(n, "")) for n in self.field_names},
+                           **{str(n): _field_value(v) for n, v in fields.items()
+                              if n not in self.field_names}},
                 "focused": report.get("focused"),
                 "active": bool(report.get("active")),
                 "status": str(report.get("status") or ""),
                 "generation": report.get("generation"),
+                **{k: report[k] for k in EXTRA_KEYS if k in report},
             }
-            old = {k: self._state[k] for k in new}
+            old = {k: self._state.get(k) for k in new}
             if new != old:
                 new["seq"] = self._state["seq"] + 1
                 self._state = new
@@ -211,9 +241,11 @@ class WebFormServer:
 
             def do_GET(self) -> None:  # noqa: N802
                 path = self.path.split("?")[0]
-                if path in ("/", "/index.html"):
-                    body = (server.page_dir / "index.html").read_bytes()
-                    self._send(200, body, "text/html; charset=utf-8")
+                if path in ("/", f"/{server.page}"):
+                    self._send(200, server.page_bytes(), "text/html; charset=utf-8")
+                elif path == "/report.js":      # the reporting script the pages share
+                    self._send(200, (server.page_dir / "report.js").read_bytes(),
+                               "text/javascript; charset=utf-8")
                 elif path == "/state":
                     self._json(server.state())
                 elif path == "/control":

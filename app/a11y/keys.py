@@ -1,0 +1,33 @@
+"""Keys for the accessibility backends' focus-then-type way, through the desktop backend:
+every key goes to the target window only (the desktop's focus guard), after the backend
+has put focus on the very widget through the tree."""
+from __future__ import annotations
+
+from app.desktop.base import Desktop, StopCheck, WindowInfo
+from playbooks.keys import parse_combo
+
+
+class DesktopKeys:
+    """`method` is the desktop's typing method; "keys" by default: the value goes in as
+    keystrokes (X11 binds spare keycodes for characters the layout lacks), never through
+    the clerk's clipboard."""
+
+    def __init__(self, desktop: Desktop, target: WindowInfo, stop: StopCheck | None = None,
+                 *, method: str = "keys") -> None:
+        self.desktop = desktop
+        self.target = target
+        self.stop = stop
+        self.method = method
+
+    def type_text(self, text: str) -> None:
+        self.desktop.type_text(text, self.target, method=self.method, stop=self.stop)
+
+    def press(self, keys: str) -> None:
+        self.desktop.press(parse_combo(keys), self.target, stop=self.stop)
+
+    def processed(self) -> None:
+        """The target was seen to hold what was typed: the desktop may reuse what it
+        set up for typing (X11's spare keycodes) without waiting."""
+        done = getattr(self.desktop, "keys_processed", None)
+        if done is not None:
+            done()

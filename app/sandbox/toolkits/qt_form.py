@@ -1,0 +1,205 @@
+"""The approval form in Qt (spec.py), reporting its own state on 127.0.0.1.
+
+    python -m app.sandbox.toolkits.qt_form [--report-port N] [--title T]
+
+The same form as the GTK, Tk, Swing and web ones (app/sandbox/sample_client.py is the
+older 13-field intake form the fill tests use). Labels are tied with QLabel.setBuddy
+(AT-SPI `labelled-by`), except 电子邮箱 (spec.UNLABELLED). Prints `READY port=N` once
+the window is shown. Run with QT_LINUX_ACCESSIBILITY_ALWAYS_ON=1 to show in the AT-SPI tree.
+"""
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (QApplication, QButtonGroup, QCheckBox, QComboBox, QGridLayout,
+                               QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
+                               QRadioButton, QVBoxLayout, QWidget)
+
+from app.sandbox.toolkits import spec
+from app.sandbox.toolkits.serve import form_arguments, run_form
+
+
+class Poster(QObject):
+    """Runs callables on the GUI thread (a queued signal), for the report server."""
+
+    call = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.call.connect(self._run, Qt.QueuedConnection)
+
+    @Slot(object)
+    def _run(self, fn) -> None:
+        fn()
+
+
+class QtForm(QWidget):
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.title = title
+        self.status_text = ""
+        self.submitted: dict | None = None
+        self.counter = spec.StateCounter()
+        self.setWindowTitle(title)
+        self.resize(760, 860)
+        outer = QVBoxLayout(self)
+        heading = QLabel(spec.HEADING)
+        heading.setStyleSheet("background: #1f4e8c; color: white; padding: 10px 16px; "
+                              "font-size: 18px; font-weight: bold;")
+        outer.addWidget(heading)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(14)
+        outer.addLayout(grid)
+        self.widgets: dict[str, QWidget] = {}
+        self.stops: dict[str, list[QWidget]] = {}
+        self.owner: dict[QWidget, str] = {}
+        for row, f in enumerate(spec.FIELDS):
+            self._add_row(grid, row, f)
+        bottom = QHBoxLayout()
+        self.status = QLabel("")
+        self.submit = QPushButton(spec.SUBMIT_LABEL)
+        self.submit.clicked.connect(self._on_submit)
+        self.owner[self.submit] = "submit"
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.submit)
+        grid.addLayout(bottom, len(spec.FIELDS), 1)
+        outer.addStretch(1)
+        # Tab order from the spec, not from the drawing (邮政编码 comes later).
+        chain = [w for n in spec.TAB_ORDER for w in self.stops[n]] + [self.submit]
+        for a, b in zip(chain, chain[1:]):
+            QWidget.setTabOrder(a, b)
+        self.widgets["marital_status"].currentIndexChanged.connect(self._apply_conditions)
+        self._apply_conditions()
+
+    def _add_row(self, grid: QGridLayout, row: int, f: spec.Field) -> None:
+        label = None
+        if f.kind != spec.CHECK:
+            label = QLabel(f"{f.label}：")
+            label.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+            grid.addWidget(label, row, 0)
+        if f.kind in (spec.TEXT, spec.READONLY):
+            w = QLineEdit(f.initial)
+            w.setEnabled(f.kind != spec.READONLY)
+            stops = [w]
+        elif f.kind == spec.MULTILINE:
+            w = QPlainTextEdit()
+            w.setTabChangesFocus(True)
+            w.setFixedHeight(64)
+            stops = [w]
+        elif f.kind == spec.RADIO:
+            w = QWidget()
+            w.setAccessibleName(f.label)
+            lay = QHBoxLayout(w)
+            lay.setContentsMargins(0, 0, 0, 0)
+            self.group = QButtonGroup(w)
+            self.radios = []
+            for option in f.options:
+                b = QRadioButton(option)
+                self.group.addButton(b)
+                self.radios.append(b)
+                lay.addWidget(b)
+                self.owner[b] = f.name
+            lay.addStretch(1)
+            stops = list(self.radios)
+        elif f.kind == spec.SELECT:
+            w = QComboBox()
+            for option in (spec.NONE_CHOSEN, *f.options):
+                w.addItem(option)
+            stops = [w]
+        elif f.kind == spec.CHECK:
+            w = QCheckBox(f.label)
+            stops = [w]
+        else:  # pragma: no cover
+            raise ValueError(f.kind)
+        grid.addWidget(w, row, 1)
+        self.widgets[f.name] = w
+        self.stops[f.name] = stops
+        self.owner.setdefault(w, f.name)
+        if label is not None and f.labelled:
+            label.setBuddy(stops[0] if f.kind != spec.RADIO else w)
+
+    # ------------------------------------------------------------ behaviour
+    def _apply_conditions(self, *_args) -> None:
+        values = self.values()
+        for f in spec.FIELDS:
+            if f.enabled_when is not None:
+                self.widgets[f.name].setEnabled(spec.is_enabled(f, values))
+
+    def _on_submit(self) -> None:
+        self.submitted = self.values()
+        self.status_text = spec.SUBMITTED_STATUS
+        self.status.setText(self.status_text)
+
+    def values(self) -> dict:
+        out: dict = {}
+        for f in spec.FIELDS:
+            w = self.widgets[f.name]
+            if f.kind == spec.MULTILINE:
+                out[f.name] = w.toPlainText()
+            elif f.kind == spec.RADIO:
+                b = self.group.checkedButton()
+                out[f.name] = b.text() if b is not None else ""
+            elif f.kind == spec.SELECT:
+                out[f.name] = "" if w.currentIndex() <= 0 else w.currentText()
+            elif f.kind == spec.CHECK:
+                out[f.name] = w.isChecked()
+            else:
+                out[f.name] = w.text()
+        return out
+
+    def focused(self) -> str | None:
+        w = QApplication.focusWidget()
+        while w is not None:
+            if w in self.owner:
+                return self.owner[w]
+            w = w.parentWidget()
+        return None
+
+    def state(self) -> dict:
+        enabled = {f.name: self.widgets[f.name].isEnabled() for f in spec.FIELDS}
+        return self.counter(spec.state_document(
+            "qt", self.title, self.values(), enabled, self.focused(), self.isActiveWindow(),
+            self.status_text, self.submitted))
+
+    def reset(self) -> None:
+        for f in spec.FIELDS:
+            w = self.widgets[f.name]
+            if f.kind == spec.MULTILINE:
+                w.clear()
+            elif f.kind == spec.RADIO:
+                self.group.setExclusive(False)
+                for b in self.radios:
+                    b.setChecked(False)
+                self.group.setExclusive(True)
+            elif f.kind == spec.SELECT:
+                w.setCurrentIndex(0)
+            elif f.kind == spec.CHECK:
+                w.setChecked(False)
+            else:
+                w.setText(f.initial)
+        self.submitted, self.status_text = None, ""
+        self.status.clear()
+        self.widgets[spec.FIRST].setFocus(Qt.OtherFocusReason)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = form_arguments("qt", argv)
+    app = QApplication(sys.argv[:1])
+    font = QFont()
+    font.setFamilies(["Noto Sans CJK SC", "Noto Sans SC", "Sans Serif"])
+    font.setPointSize(11)
+    app.setFont(font)
+    form = QtForm(args.title)
+    form.show()
+    form.raise_()
+    form.activateWindow()
+    poster = Poster()         # kept referenced while the loop runs
+    return run_form(args.report_port, poster.call.emit, form.state, form.reset,
+                    main_loop=app.exec, later=lambda fn: QTimer.singleShot(0, fn),
+                    focus_first=lambda: form.widgets[spec.FIRST].setFocus(Qt.OtherFocusReason))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
