@@ -8,14 +8,17 @@ from typing import Callable
 
 from PIL import Image
 
+from app.capture.card import ADDRESS, ID_NUMBER, address_left_short
 from app.capture.deskew import level
 from app.capture.screen import CaptureError
 from app.cases import Case, FieldValue, new_case_id, now_iso
 from app.checks.normalize import halfwidth_alnum
 from app.checks.places import correct_place_names
-from app.checks.readings import Alternatives, choose_ethnic_group, simplify, tidy_spaces
+from app.checks.readings import (Alternatives, choose_ethnic_group, ethnic_groups_fitting,
+                                 simplify, tidy_spaces)
 from app.extract.fields import Extractor, Found, found_from_boxes
 from app.extract.labels import JOIN_GAP, find_labels, lost_heads
+from app.extract.reread import settle
 from app.extract.table import RowValues, table_rows
 from app.i18n import _, join
 from app.ocr.base import OcrEngine, TextBox
@@ -31,8 +34,8 @@ ID_CARD_LAYOUT: dict[str, ReadSpec] = {
     "gender": ReadSpec(anchor="性别"),
     "ethnicity": ReadSpec(anchor="民族"),
     "birth_date": ReadSpec(anchor="出生"),
-    "address": ReadSpec(anchor="住址", lines=3),
-    "id_number": ReadSpec(anchor="公民身份号码"),   # misread letters are left to the check digit
+    "address": ReadSpec(anchor=ADDRESS, lines=3),
+    "id_number": ReadSpec(anchor=ID_NUMBER),   # misread letters are left to the check digit
 }
 
 
@@ -169,6 +172,9 @@ def _read_case(playbook: Playbook, image: Image.Image, engine: OcrEngine, boxes:
                 and f.read.lines == 1 and f.read.region is None and f.read.pattern is None \
                 and f.read.column is None:
             found = _second_look(image, engine, extractor.label_box(f), extractor.right_limit(f))
+        first, note = None, None
+        if found is not None and found.value and _is_card(playbook):
+            found, first, note = _card_value(f, found, image, engine, boxes, extractor, fields)
         prov = dict(source or {})
         if found is None or not found.value:
             # the others are kept: the clerk gives this one in the review or with --set
@@ -190,6 +196,7 @@ def _read_case(playbook: Playbook, image: Image.Image, engine: OcrEngine, boxes:
         raw, alts, repairs = found.value, found.alternatives, []
         if f.type == "text":
             raw, alts, repairs = _repair_text(f, halfwidth_alnum(raw), alts)
+        repairs = [note, *repairs] if note else repairs
         given = raw
         if f.transform:                           # the playbook's cleaning steps, then the check
             done = apply_transforms(f.transform, raw, choices=f.choices)
@@ -216,7 +223,7 @@ def _read_case(playbook: Playbook, image: Image.Image, engine: OcrEngine, boxes:
             result = replace(result, status="invalid", problems=[_(
                 "The name was read as '{value}', one character: a character was probably not "
                 "recognised; read it from the source.", value=result.value)])
-        original = found.value if result.status == "corrected" else None
+        original = (first or found.value) if result.status == "corrected" else None
         if alts is not None and any(len(a) > 1 for a in alts) and len(alts) == len(result.value):
             # what the engine also considered, for the registry to settle (傅赞 / 傅赟)
             prov["alternatives"] = ["".join(a) for a in alts]
@@ -243,6 +250,27 @@ def _read_case(playbook: Playbook, image: Image.Image, engine: OcrEngine, boxes:
                          problems)
 
 
+def _card_value(f: FieldSpec, found: Found, image: Image.Image, engine: OcrEngine,
+                boxes: list[TextBox], extractor: Extractor, fields: tuple[FieldSpec, ...]
+                ) -> tuple[Found, str | None, str | None]:
+    """A value read from an ID card, made sure of: free text the engine was unsure of read
+    again (app/extract/reread.py), and a 住址 that may lack its end flagged. Returns the
+    value, the first reading when it was replaced, and why."""
+    first = note = None
+    # the 56 groups settle what the engine doubted in a 民族, unless two of them fit
+    listed = _is_ethnicity(f) and len(ethnic_groups_fitting(found.value, found.alternatives)) == 1
+    if f.type == "text" and not listed:
+        settled = settle(found, image, engine, boxes)
+        found, first, note = settled.found, settled.first, settled.note
+    if f.read is not None and f.read.anchor == ADDRESS and found.doubt is None:
+        id_label = next((extractor.label_box(g) for g in fields
+                         if g.read is not None and g.read.anchor == ID_NUMBER), None)
+        short = address_left_short(image, boxes, found, id_label) if id_label is not None else None
+        if short is not None:
+            found = replace(found, doubt=short)
+    return found, first, note
+
+
 def _is_card(playbook: Playbook) -> bool:
     return playbook.source_spec is not None and playbook.source_spec.kind == "idcard"
 
@@ -256,7 +284,7 @@ def _repair_text(f: FieldSpec, raw: str, alts: Alternatives | None
     raw, alts, changed = simplify(raw, alts)
     notes = [_("Read as '{read}'; traditional characters taken as simplified ({changes}).",
                read=read, changes=join(changed))] if changed else []
-    if f.name == "ethnicity" or (f.label or "").startswith("民族"):
+    if _is_ethnicity(f):
         group = choose_ethnic_group(raw, alts)
         if group is not None:
             if group not in (raw, raw + "族"):
@@ -367,6 +395,10 @@ def _address_prefix(playbook: Playbook, values: dict[str, FieldValue]) -> None:
         av.source.setdefault("warnings", []).append(_(
             "The start of the address was read as {read}; the ID number's district is {area}.",
             read=head, area=area))
+
+
+def _is_ethnicity(f: FieldSpec) -> bool:
+    return f.name == "ethnicity" or (f.label or "").startswith("民族")
 
 
 def _is_name(f: FieldSpec) -> bool:

@@ -43,6 +43,8 @@ class Found:
     # Per character of `value`, what the OCR engine also considered (see TextBox).
     alternatives: Alternatives | None = None
     doubt: str | None = None           # why the value may be incomplete (never then `ok`)
+    # the OCR boxes it was joined from, in reading order (for reading them again)
+    parts: tuple[TextBox, ...] = ()
 
     def __post_init__(self) -> None:
         if self.alternatives is not None and len(self.alternatives) != len(self.value):
@@ -51,7 +53,8 @@ class Found:
     def part(self, start: int, end: int) -> "Found":
         """The value narrowed to value[start:end], its alternatives with it."""
         alts = self.alternatives[start:end] if self.alternatives is not None else None
-        return Found(self.value[start:end], self.box, self.score, alts, self.doubt)
+        parts = self.parts if (start, end) == (0, len(self.value)) else ()
+        return Found(self.value[start:end], self.box, self.score, alts, self.doubt, parts)
 
 
 def _union(boxes: list[TextBox]) -> tuple[int, int, int, int]:
@@ -84,7 +87,8 @@ def found_from_boxes(boxes: list[TextBox]) -> Found:
     alts: Alternatives | None = None
     if all(a is not None for _t, a in parts):
         alts = tuple(x for _t, a in parts for x in a)  # type: ignore[union-attr]
-    return Found("".join(t for t, _a in parts), _union(boxes), min(b.score for b in boxes), alts)
+    return Found("".join(t for t, _a in parts), _union(boxes), min(b.score for b in boxes), alts,
+                 parts=tuple(boxes))
 
 
 def _mid(row: list[TextBox]) -> float:
