@@ -196,7 +196,6 @@ def _read_case(playbook: Playbook, image: Image.Image, engine: OcrEngine, boxes:
         raw, alts, repairs = found.value, found.alternatives, []
         if f.type == "text":
             raw, alts, repairs = _repair_text(f, halfwidth_alnum(raw), alts)
-        repairs = [note, *repairs] if note else repairs
         given = raw
         if f.transform:                           # the playbook's cleaning steps, then the check
             done = apply_transforms(f.transform, raw, choices=f.choices)
@@ -215,6 +214,8 @@ def _read_case(playbook: Playbook, image: Image.Image, engine: OcrEngine, boxes:
             if repairs:
                 result = replace(result, status="corrected", value=fixed,
                                  warnings=[*result.warnings, *repairs])
+        if note and result.status in ("ok", "corrected"):     # read again: the first kept
+            result = replace(result, status="corrected", warnings=[note, *result.warnings])
         if found.doubt and result.status in ("ok", "corrected"):
             result = replace(result, status="invalid", problems=[*result.problems, found.doubt])
         if result.status == "ok" and _is_name(f) and len(result.value) < 2:
@@ -253,13 +254,13 @@ def _read_case(playbook: Playbook, image: Image.Image, engine: OcrEngine, boxes:
 def _card_value(f: FieldSpec, found: Found, image: Image.Image, engine: OcrEngine,
                 boxes: list[TextBox], extractor: Extractor, fields: tuple[FieldSpec, ...]
                 ) -> tuple[Found, str | None, str | None]:
-    """A value read from an ID card, made sure of: free text the engine was unsure of read
-    again (app/extract/reread.py), and a 住址 that may lack its end flagged. Returns the
-    value, the first reading when it was replaced, and why."""
+    """A value read from an ID card, made sure of: text and dates the engine was unsure of
+    read again (app/extract/reread.py), and a 住址 that may lack a part flagged. Returns
+    the value, the first reading when it was replaced, and why."""
     first = note = None
     # the 56 groups settle what the engine doubted in a 民族, unless two of them fit
     listed = _is_ethnicity(f) and len(ethnic_groups_fitting(found.value, found.alternatives)) == 1
-    if f.type == "text" and not listed:
+    if f.type in ("text", "date") and not listed:   # numbers have their check digits
         settled = settle(found, image, engine, boxes)
         found, first, note = settled.found, settled.first, settled.note
     if f.read is not None and f.read.anchor == ADDRESS and found.doubt is None:
