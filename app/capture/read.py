@@ -172,9 +172,10 @@ def _read_case(playbook: Playbook, image: Image.Image, engine: OcrEngine, boxes:
                 and f.read.lines == 1 and f.read.region is None and f.read.pattern is None \
                 and f.read.column is None:
             found = _second_look(image, engine, extractor.label_box(f), extractor.right_limit(f))
-        first, note = None, None
+        first, note, unsure = None, None, False
         if found is not None and found.value and _is_card(playbook):
-            found, first, note = _card_value(f, found, image, engine, boxes, extractor, fields)
+            found, first, note, unsure = _card_value(f, found, image, engine, boxes, extractor,
+                                                     fields)
         prov = dict(source or {})
         if found is None or not found.value:
             # the others are kept: the clerk gives this one in the review or with --set
@@ -218,6 +219,8 @@ def _read_case(playbook: Playbook, image: Image.Image, engine: OcrEngine, boxes:
             result = replace(result, status="corrected", warnings=[note, *result.warnings])
         if found.doubt and result.status in ("ok", "corrected"):
             result = replace(result, status="invalid", problems=[*result.problems, found.doubt])
+            if unsure:          # only the engine's doubt: a registry holding the value settles it
+                prov["unsure"] = True
         if result.status == "ok" and _is_name(f) and len(result.value) < 2:
             # Chinese names have two characters or more: one means a character was lost
             # (rare characters such as 赟 are what OCR drops).
@@ -253,23 +256,25 @@ def _read_case(playbook: Playbook, image: Image.Image, engine: OcrEngine, boxes:
 
 def _card_value(f: FieldSpec, found: Found, image: Image.Image, engine: OcrEngine,
                 boxes: list[TextBox], extractor: Extractor, fields: tuple[FieldSpec, ...]
-                ) -> tuple[Found, str | None, str | None]:
+                ) -> tuple[Found, str | None, str | None, bool]:
     """A value read from an ID card, made sure of: text and dates the engine was unsure of
     read again (app/extract/reread.py), and a 住址 that may lack a part flagged. Returns
-    the value, the first reading when it was replaced, and why."""
+    the value, the first reading when it was replaced, why, and whether the value's doubt
+    is only the engine's (not a part left unread)."""
     first = note = None
+    unsure = False
     # the 56 groups settle what the engine doubted in a 民族, unless two of them fit
     listed = _is_ethnicity(f) and len(ethnic_groups_fitting(found.value, found.alternatives)) == 1
     if f.type in ("text", "date") and not listed:   # numbers have their check digits
         settled = settle(found, image, engine, boxes)
-        found, first, note = settled.found, settled.first, settled.note
-    if f.read is not None and f.read.anchor == ADDRESS and found.doubt is None:
+        found, first, note, unsure = settled.found, settled.first, settled.note, settled.unsure
+    if f.read is not None and f.read.anchor == ADDRESS:
         id_label = next((extractor.label_box(g) for g in fields
                          if g.read is not None and g.read.anchor == ID_NUMBER), None)
         short = address_left_short(image, boxes, found, id_label) if id_label is not None else None
         if short is not None:
-            found = replace(found, doubt=short)
-    return found, first, note
+            found, unsure = replace(found, doubt=short), False
+    return found, first, note, unsure
 
 
 def _is_card(playbook: Playbook) -> bool:

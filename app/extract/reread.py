@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Sequence
 
 from app.checks.normalize import halfwidth_alnum
+from app.checks.readings import simplified_forms
 from app.extract.fields import Found, found_from_boxes
 from app.i18n import _
 from app.ocr.base import Line, TextBox
@@ -43,6 +44,8 @@ class Settled:
     found: Found
     note: str | None = None         # why the value differs from the first reading
     first: str | None = None        # the first reading, when it was replaced
+    # `found.doubt` is the engine's doubt only (which a registry holding the value settles)
+    unsure: bool = False
 
 
 def settle(found: Found, image: "Image.Image", engine: object, boxes: list[TextBox]) -> Settled:
@@ -87,13 +90,14 @@ def settle(found: Found, image: "Image.Image", engine: object, boxes: list[TextB
                               again=line.text.strip()))
     settled = found_from_boxes(parts)
     settled = replace(settled, box=found.box, doubt=found.doubt or (problems[0] if problems else None))
+    unsure = bool(problems) and found.doubt is None
     if not changed:
-        return Settled(settled)
+        return Settled(settled, unsure=unsure)
     first = found.value
     note = _("Read as '{read}'; read again with more room around the line, the OCR engine was "
              "sure of '{again}'.", read="、".join(a for a, _b in changed),
              again="、".join(b for _a, b in changed))
-    return Settled(settled, note, first)
+    return Settled(settled, note, first, unsure)
 
 
 def _as_box(line: Line, part: TextBox) -> TextBox:
@@ -115,9 +119,10 @@ def _sure(doubts: Sequence[float], gaps: Sequence[tuple[str, float]],
 
 
 def _plain(text: str) -> tuple[str, list[int]]:
-    """The text without spaces, half-width, and where each of its characters was."""
+    """The text without spaces, half-width, simplified (城廂区 is 城厢区: the reader
+    simplifies it anyway), and where each of its characters was."""
     at = [i for i, c in enumerate(text) if not c.isspace()]
-    return halfwidth_alnum("".join(text[i] for i in at)), at
+    return "".join(simplified_forms(halfwidth_alnum("".join(text[i] for i in at)))), at
 
 
 def _explained(part: TextBox, again: str) -> bool:
