@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from app.extract.fields import text_lines
+from app.extract.labels import anchor_key, find_labels
 from app.i18n import _
-from app.ocr.base import TextBox
+from app.ocr.base import OcrEngine, TextBox
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -15,12 +17,40 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from app.extract.fields import Found
 
-__all__ = ["ADDRESS", "ID_NUMBER", "address_left_short"]
+__all__ = ["ADDRESS", "ID_NUMBER", "address_left_short", "lost_labels"]
 
 ADDRESS, ID_NUMBER = "住址", "公民身份号码"
 INK = 12           # grey levels darker than the surroundings that count as ink
 FAINT = 0.4        # of a read line's own contrast: what is left of it unread at its ends
 MARGIN = 0.3       # of a line's height, kept clear above the ID number's label
+
+
+def lost_labels(image: "Image.Image", engine: OcrEngine, boxes: list[TextBox],
+                anchors: list[str]) -> list[TextBox]:
+    """Labels of the card the detector missed (a light blue 性别 beside its value, under
+    glare): left of each line whose text starts past the column of the labels found, that
+    column is read again, enlarged, and what is exactly a missing label is kept. Nothing
+    is read again when every label was found."""
+    from PIL import Image
+    missing = {anchor_key(a) for a in anchors if not find_labels(boxes, a, glued=True)}
+    found = [hit.box for a in anchors for hit in find_labels(boxes, a, glued=True)]
+    if not missing or not found:
+        return []
+    left = min(b.x for b in found)
+    h = sorted(b.height for b in found)[len(found) // 2]
+    extra: list[TextBox] = []
+    for line in text_lines(boxes):
+        first = line[0]
+        if first.x - left < 2.5 * h:
+            continue                     # the line starts in the column: a label is there
+        x0 = max(0, int(left - 0.5 * h))
+        y0, y1 = max(0, int(first.y - 0.3 * h)), min(image.height, int(first.bottom + 0.3 * h))
+        crop = image.crop((x0, y0, first.x, y1))
+        big = crop.resize((crop.width * 2, crop.height * 2), Image.Resampling.LANCZOS)
+        extra += [TextBox(b.text, b.score, x0 + b.x // 2, y0 + b.y // 2, max(1, b.width // 2),
+                          max(1, b.height // 2), b.alternatives)
+                  for b in engine.read(big) if anchor_key(b.text) in missing]
+    return extra
 
 
 def address_left_short(image: "Image.Image", boxes: list[TextBox], address: "Found",

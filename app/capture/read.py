@@ -8,7 +8,7 @@ from typing import Callable
 
 from PIL import Image
 
-from app.capture.card import ADDRESS, ID_NUMBER, address_left_short
+from app.capture.card import ADDRESS, ID_NUMBER, address_left_short, lost_labels
 from app.capture.deskew import level
 from app.capture.screen import CaptureError
 from app.cases import Case, FieldValue, new_case_id, now_iso
@@ -152,6 +152,9 @@ def _read_case(playbook: Playbook, image: Image.Image, engine: OcrEngine, boxes:
         source = {**(source or {}), "table": dict(row.provenance)}
     fields = effective_fields(playbook)
     boxes = boxes + _lost_label_heads(image, engine, boxes, fields)
+    if _is_card(playbook):
+        boxes = boxes + lost_labels(image, engine, boxes, [f.read.anchor for f in fields
+                                                           if f.read is not None and f.read.anchor])
     extractor = Extractor(boxes, fields, scale, card=_is_card(playbook), image=image)
     values: dict[str, FieldValue] = {}
     missing_required = []

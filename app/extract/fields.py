@@ -110,6 +110,9 @@ def _rows(boxes: list[TextBox]) -> list[list[TextBox]]:
     return [sorted(r, key=lambda b: b.x) for r in rows]
 
 
+text_lines = _rows
+
+
 def reading_order(boxes: list[TextBox]) -> list[TextBox]:
     """Top to bottom by line, then left to right."""
     rows: list[list[TextBox]] = []
