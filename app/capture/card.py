@@ -32,8 +32,9 @@ def lost_labels(image: "Image.Image", engine: OcrEngine, boxes: list[TextBox],
     column is read again, enlarged, and what is exactly a missing label is kept. Nothing
     is read again when every label was found."""
     from PIL import Image
-    missing = {anchor_key(a) for a in anchors if not find_labels(boxes, a, glued=True)}
-    found = [hit.box for a in anchors for hit in find_labels(boxes, a, glued=True)]
+    hits = {a: find_labels(boxes, a, glued=True) for a in anchors}
+    missing = {anchor_key(a) for a, found in hits.items() if not found}
+    found = [hit.box for a in anchors for hit in hits[a]]
     if not missing or not found:
         return []
     left = min(b.x for b in found)
