@@ -244,6 +244,7 @@ _SOURCE: dict[str, tuple[_Check, str]] = {
     "alternatives": (_opt(_list_of(_is_str)), N_("a list of texts")),
     "registry": (lambda v: isinstance(v, dict), N_("an object")),
     "edited_by_clerk": (lambda v: isinstance(v, bool), N_("true or false")),
+    "unsure": (lambda v: isinstance(v, bool), N_("true or false")),
 }
 _FILL: dict[str, tuple[_Check, str]] = {
     "at": (_is_str, N_("text")),

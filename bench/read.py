@@ -10,12 +10,14 @@ labels above values, nested labels (配偶身份证号码 beside 身份证号码
 a grid with a selected row, and values that need transforms. A kind whose playbook the
 loader refuses is reported "not readable yet" with the loader's message.
 
-    python bench/read.py [--n 50] [--n-unseen 30] [--first 0] [--engines rapidocr,easyocr,rapidocr-v4]
+    python bench/read.py [--n 50] [--n-unseen 30] [--unseen-from 0]
+                         [--engines rapidocr,easyocr,rapidocr-v4]
                          [--kinds above,table] [--misses] [--quick]
 
 (rapidocr: PP-OCRv5 recogniser, the default; rapidocr-v4: the recogniser inside the
 RapidOCR wheel; --misses prints every field read wrong, masked where personal; --quick:
-one source of each kind, for the test suite.)
+one source of each kind, for the test suite; --unseen-from 30: the unseen samples 30, 31 …,
+held out from those a change was looked at on.)
 
 Scoring: a field is exact when the value equals the truth (None truth: nothing read). A
 value that differs from the truth with status ok or corrected (what the review does not
@@ -199,7 +201,8 @@ def _load_unseen(name: str, cache: dict) -> object:
     return cache[name]
 
 
-def run_unseen(engine, n: int, kinds: tuple[str, ...], first: int = 0) -> tuple[dict, dict[str, Tally]]:
+def run_unseen(engine, n: int, kinds: tuple[str, ...], first: int = 0
+               ) -> tuple[dict, dict[str, Tally]]:
     cache: dict[str, object] = {}
     tallies: dict[str, Tally] = {}
     refused: dict[str, str] = {}
@@ -260,7 +263,7 @@ def run_engine(name: str, n: int, n_unseen: int, kinds: tuple[str, ...], whole: 
         "model_load_s": round(load_s, 3),
         "weakest_fields": sorted(((round(k.rate(f), 3), kind, f) for kind, k in tallies.items()
                                   for f in k.by_field if k.rate(f) < 1.0))[:8],
-        "sources_per_kind": n, "sources_per_unseen_kind": n_unseen, "first_unseen_sample": first,
+        "sources_per_kind": n, "sources_per_unseen_kind": n_unseen, "first_unseen": first,
     }
 
 
@@ -272,10 +275,10 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=50, help="sources of each shipped kind")
     ap.add_argument("--n-unseen", type=int, default=30, help="sources of each unseen kind")
+    ap.add_argument("--unseen-from", type=int, default=0, metavar="I",
+                    help="the first unseen sample read (held-out samples: 30 and on)")
     ap.add_argument("--engines", default="rapidocr,easyocr")
     ap.add_argument("--kinds", default=",".join(KINDS), help="unseen kinds to read")
-    ap.add_argument("--first", type=int, default=0,
-                    help="number of the first unseen sample (30: samples 30-59, held out from 0-29)")
     ap.add_argument("--misses", action="store_true", help="print each field read wrong")
     ap.add_argument("--quick", action="store_true",
                     help="one source of each kind, rapidocr only, no whole pages")
@@ -284,6 +287,10 @@ def main() -> int:
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
         print(f"unknown kind {', '.join(unknown)}; the kinds are {', '.join(KINDS)}",
+              file=sys.stderr)
+        return 2
+    if args.unseen_from < 0:
+        print(f"--unseen-from is a sample number, 0 or more, not {args.unseen_from}",
               file=sys.stderr)
         return 2
     if args.quick:
@@ -296,7 +303,7 @@ def main() -> int:
     for name in args.engines.split(","):
         try:
             results.append(run_engine(name, args.n, args.n_unseen, kinds, not args.quick,
-                                      args.first))
+                                      args.unseen_from))
             # ru_maxrss only grows: exact for the first engine, an upper bound after it
             results[-1]["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
             results[-1]["loadavg_after"] = machine_load()

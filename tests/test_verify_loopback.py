@@ -94,6 +94,35 @@ def test_the_registry_settles_a_character_ocr_hesitated_over(server):
     assert (fv.status, fv.value, fv.original) == ("corrected", p.name, p.name[:-1] + "赞")
 
 
+def test_a_value_the_ocr_engine_was_unsure_of_is_settled_only_by_a_registry_holding_it(server):
+    """A field `invalid` only for the engine's doubt (an ID card's 高凤, 风 weighed too) is
+    compared: the registry holding it makes it ok, the doubt kept as a warning; a fuzzy rule
+    (addresses) never settles it; another value is a mismatch; a field invalid for a failed
+    check is not compared."""
+    p = make_person(5)
+    doubt = "The OCR engine was not sure of 凤 in 高凤 (it also saw 风): compare it with the source."
+    case = case_for(5, gender="x")
+    for name in ("applicant_name", "address"):
+        fv = case.fields[name]
+        fv.status, fv.source["unsure"], fv.source["problems"] = "invalid", True, [doubt]
+    case.fields["gender"].status = "invalid"          # fails its check: not the engine's doubt
+    wrong = case_for(5, applicant_name=p.name + "明")
+    wrong.fields["applicant_name"].status = "invalid"
+    wrong.fields["applicant_name"].source.update(unsure=True, problems=[doubt])
+    with client_for(server) as client:
+        verify_case(case, pb(), client)
+        verify_case(wrong, pb(), client)
+    name = case.fields["applicant_name"]
+    assert (name.status, name.value) == ("ok", p.name) and "unsure" not in name.source
+    assert "problems" not in name.source and name.source["warnings"][0] == doubt
+    assert name.source["registry"]["result"] == "confirmed"
+    address = case.fields["address"]
+    assert address.status == "invalid" and address.source["registry"]["result"] == "not_compared"
+    assert case.fields["gender"].status == "invalid"
+    assert case.fields["gender"].source["registry"]["result"] == "not_compared"
+    assert wrong.fields["applicant_name"].status == "mismatch"
+
+
 def test_unknown_person(server):
     from app.sandbox.people import id_check_char
     body = "35080219900101999"

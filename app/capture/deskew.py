@@ -6,6 +6,9 @@ as to its own label. Reading the rows right needs level rows, so the picture is 
 level first. The angle is the one whose rotation makes the dark ink's row profile
 sharpest (text rows and the gaps between them: the classic projection-profile method),
 searched from -MAX_DEG to MAX_DEG on a small copy: ~30 ms for a card on this machine.
+A card held 8° askew and seen a little from the side has rows at up to ~10°: the search
+reaches further than the steepest tilt expected, since an angle found at its very edge is
+refused (it may lie beyond).
 """
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from PIL import Image
 
 __all__ = ["skew_angle", "level"]
 
-MAX_DEG = 8.0
+MAX_DEG = 15.0
 MIN_DEG = 0.5          # below this the rows already line up; turning would only blur
 _WIDTH = 480           # the small copy's width: rows of 20-px text stay ≥ 10 px apart
 _INK = 110             # grey level under which a pixel is ink (values print near black)
@@ -40,9 +43,17 @@ def skew_angle(image: Image.Image) -> float:
 
 
 def level(image: Image.Image) -> tuple[Image.Image, float]:
-    """The picture turned level, and the angle it was turned by (0: left as it was)."""
+    """The picture turned level, and the angle it was turned by (0: left as it was).
+    OpenCV turns it (bicubic, as Pillow would): 0.12 s for a 1280×960 photo with Pillow,
+    0.05 s with OpenCV on this machine under load."""
+    import cv2
+    import numpy as np
     deg = skew_angle(image)
     if abs(deg) < MIN_DEG:
         return image, 0.0
-    corner = image.getpixel((0, 0))
-    return image.rotate(deg, resample=Image.Resampling.BICUBIC, fillcolor=corner), deg
+    rgb = image.convert("RGB")
+    corner = rgb.getpixel((0, 0))
+    turn = cv2.getRotationMatrix2D((rgb.width / 2, rgb.height / 2), deg, 1.0)
+    turned = cv2.warpAffine(np.asarray(rgb), turn, rgb.size, flags=cv2.INTER_CUBIC,
+                            borderMode=cv2.BORDER_CONSTANT, borderValue=corner)
+    return Image.fromarray(turned), deg

@@ -8,16 +8,19 @@ from typing import Callable
 
 from PIL import Image
 
+from app.capture.card import ADDRESS, ID_NUMBER, address_left_short, lost_labels
 from app.capture.deskew import level
 from app.capture.screen import CaptureError
 from app.cases import Case, FieldValue, new_case_id, now_iso
 from app.checks.normalize import halfwidth_alnum
 from app.checks.places import correct_place_names
-from app.checks.readings import Alternatives, choose_ethnic_group, simplify, tidy_spaces
-from app.extract.doubt import unsure
+from app.checks.readings import (Alternatives, choose_ethnic_group, ethnic_groups_fitting,
+                                 simplify, tidy_spaces)
+from app.extract.doubt import unsure as doubt_of
 from app.extract.ink import first_ink, without_rules
 from app.extract.fields import Extractor, Found, found_from_boxes
 from app.extract.labels import JOIN_GAP, find_labels, lost_heads
+from app.extract.reread import settle
 from app.extract.table import RowValues, table_rows
 from app.i18n import _, join
 from app.ocr.base import OcrEngine, TextBox
@@ -36,8 +39,8 @@ ID_CARD_LAYOUT: dict[str, ReadSpec] = {
     "gender": ReadSpec(anchor="性别"),
     "ethnicity": ReadSpec(anchor="民族"),
     "birth_date": ReadSpec(anchor="出生"),
-    "address": ReadSpec(anchor="住址", lines=3),
-    "id_number": ReadSpec(anchor="公民身份号码"),   # misread letters are left to the check digit
+    "address": ReadSpec(anchor=ADDRESS, lines=3),
+    "id_number": ReadSpec(anchor=ID_NUMBER),   # misread letters are left to the check digit
 }
 
 
@@ -164,6 +167,9 @@ def _read_case(playbook: Playbook, image: Image.Image, engine: OcrEngine, boxes:
         source = {**(source or {}), "table": dict(row.provenance)}
     fields = effective_fields(playbook)
     boxes = boxes + _lost_label_heads(image, engine, boxes, fields)
+    if _is_card(playbook):
+        boxes = boxes + lost_labels(image, engine, boxes, [f.read.anchor for f in fields
+                                                           if f.read is not None and f.read.anchor])
     extractor = Extractor(boxes, fields, scale, card=_is_card(playbook), image=image,
                           frames=_frames(playbook, image, scale))
     values: dict[str, FieldValue] = {}
@@ -185,6 +191,10 @@ def _read_case(playbook: Playbook, image: Image.Image, engine: OcrEngine, boxes:
                 and f.read.lines == 1 and f.read.region is None and f.read.pattern is None \
                 and f.read.column is None and f.name not in extractor.cut:
             found = _second_look(image, engine, extractor.label_box(f), extractor.right_limit(f))
+        first, note, unsure = None, None, False
+        if found is not None and found.value and _is_card(playbook):
+            found, first, note, unsure = _card_value(f, found, image, engine, boxes, extractor,
+                                                     fields)
         prov = dict(source or {})
         if found is None or not found.value:
             # the others are kept: the clerk gives this one in the review or with --set
@@ -224,22 +234,27 @@ def _read_case(playbook: Playbook, image: Image.Image, engine: OcrEngine, boxes:
             if repairs:
                 result = replace(result, status="corrected", value=fixed,
                                  warnings=[*result.warnings, *repairs])
+        if note and result.status in ("ok", "corrected"):     # read again: the first kept
+            result = replace(result, status="corrected", warnings=[note, *result.warnings])
         if found.doubt and result.status in ("ok", "corrected"):
             result = replace(result, status="invalid", problems=[*result.problems, found.doubt])
-        if f.type not in SELF_CHECKED and not _closed_list(f) and \
-                result.status in ("ok", "corrected"):
+            if unsure:          # only the engine's doubt: a registry holding the value settles it
+                prov["unsure"] = True
+        if not _is_card(playbook) and f.type not in SELF_CHECKED and not _is_ethnicity(f) \
+                and result.status in ("ok", "corrected"):
             # a check that cannot see a misread character (a name, a date) needs the
-            # engine to have been sure of each one
-            doubted = unsure(found.value, found.doubts, found.alternatives)
+            # engine to have been sure of each one (an ID card's are read again: above)
+            doubted = doubt_of(found.value, found.doubts, found.alternatives)
             if doubted:
                 result = replace(result, status="invalid", problems=[*result.problems, doubted])
+                prov["unsure"] = True   # only the engine's doubt: a registry holding it settles it
         if result.status == "ok" and _is_name(f) and len(result.value) < 2:
             # Chinese names have two characters or more: one means a character was lost
             # (rare characters such as 赟 are what OCR drops).
             result = replace(result, status="invalid", problems=[_(
                 "The name was read as '{value}', one character: a character was probably not "
                 "recognised; read it from the source.", value=result.value)])
-        original = found.value if result.status == "corrected" else None
+        original = (first or found.value) if result.status == "corrected" else None
         if alts is not None and any(len(a) > 1 for a in alts) and len(alts) == len(result.value):
             # what the engine also considered, for the registry to settle (傅赞 / 傅赟)
             prov["alternatives"] = ["".join(a) for a in alts]
@@ -268,14 +283,31 @@ def _read_case(playbook: Playbook, image: Image.Image, engine: OcrEngine, boxes:
                          problems)
 
 
+def _card_value(f: FieldSpec, found: Found, image: Image.Image, engine: OcrEngine,
+                boxes: list[TextBox], extractor: Extractor, fields: tuple[FieldSpec, ...]
+                ) -> tuple[Found, str | None, str | None, bool]:
+    """A value read from an ID card, made sure of: text and dates the engine was unsure of
+    read again (app/extract/reread.py), and a 住址 that may lack a part flagged. Returns
+    the value, the first reading when it was replaced, why, and whether the value's doubt
+    is only the engine's (not a part left unread)."""
+    first = note = None
+    unsure = False
+    # the 56 groups settle what the engine doubted in a 民族, unless two of them fit
+    listed = _is_ethnicity(f) and len(ethnic_groups_fitting(found.value, found.alternatives)) == 1
+    if f.type in ("text", "date") and not listed:   # numbers have their check digits
+        settled = settle(found, image, engine, boxes)
+        found, first, note, unsure = settled.found, settled.first, settled.note, settled.unsure
+    if f.read is not None and f.read.anchor == ADDRESS:
+        id_label = next((extractor.label_box(g) for g in fields
+                         if g.read is not None and g.read.anchor == ID_NUMBER), None)
+        short = address_left_short(image, boxes, found, id_label) if id_label is not None else None
+        if short is not None:
+            found, unsure = replace(found, doubt=short), False
+    return found, first, note, unsure
+
+
 def _is_card(playbook: Playbook) -> bool:
     return playbook.source_spec is not None and playbook.source_spec.kind == "idcard"
-
-
-def _closed_list(f: FieldSpec) -> bool:
-    """A text field read as one of a closed list (民族: the 56 ethnic groups), which a
-    misread character cannot pass unless it reads as another name of the list."""
-    return f.name == "ethnicity" or (f.label or "").startswith("民族")
 
 
 def _repair_text(f: FieldSpec, raw: str, alts: Alternatives | None
@@ -287,7 +319,7 @@ def _repair_text(f: FieldSpec, raw: str, alts: Alternatives | None
     raw, alts, changed = simplify(raw, alts)
     notes = [_("Read as '{read}'; traditional characters taken as simplified ({changes}).",
                read=read, changes=join(changed))] if changed else []
-    if _closed_list(f):
+    if _is_ethnicity(f):
         group = choose_ethnic_group(raw, alts)
         if group is not None:
             if group not in (raw, raw + "族"):
@@ -419,6 +451,10 @@ def _address_prefix(playbook: Playbook, values: dict[str, FieldValue]) -> None:
         av.source.setdefault("warnings", []).append(_(
             "The start of the address was read as {read}; the ID number's district is {area}.",
             read=head, area=area))
+
+
+def _is_ethnicity(f: FieldSpec) -> bool:
+    return f.name == "ethnicity" or (f.label or "").startswith("民族")
 
 
 def _is_name(f: FieldSpec) -> bool:

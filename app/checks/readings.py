@@ -93,27 +93,47 @@ def simplify(text: str, alts: Alternatives | None) -> tuple[str, Alternatives | 
     return "".join(out), tuple(new_alts), notes
 
 
+def simplified_forms(chars: Sequence[str]) -> list[str]:
+    """Each character as `simplify` would take it: a traditional one outside GB 2312 as its
+    simplified form, any other as it is (乾 stays: it is a simplified character too)."""
+    converted = _t2s().convert("\n".join(chars)).split("\n")
+    if len(converted) != len(chars):
+        return list(chars)
+    return [s if len(s) == 1 and s != c and is_cjk(c) and not _in_gb2312(c) else c
+            for c, s in zip(chars, converted)]
+
+
 def choose_ethnic_group(text: str, alts: Alternatives | None,
                         groups: Sequence[str] = ETHNIC_GROUPS) -> str | None:
     """The one ethnic group (汉族 …) that `text` was read from, given its alternatives;
     the ID card prints the name without 族. None when none or several fit."""
-    # Specks and rules next to the name on a card come back as '-', '·' or ':'.
+    t = _cjk_core(text)[0]
+    if t in groups:
+        return t
+    if t + "族" in groups:
+        return t + "族"
+    fits = ethnic_groups_fitting(text, alts, groups)
+    return fits.pop() if len(fits) == 1 else None
+
+
+def ethnic_groups_fitting(text: str, alts: Alternatives | None,
+                          groups: Sequence[str] = ETHNIC_GROUPS) -> set[str]:
+    """Every ethnic group `text` may have been read from, given the characters the
+    recogniser also considered (the one read among them)."""
+    t, start = _cjk_core(text)
+    if alts is None or len(alts) != len(text):
+        return {g for g in groups if t in (g, g[:-1])}
+    a = alts[start:start + len(t)]
+    return {g for g in groups for form in (g, g[:-1])
+            if len(form) == len(t) and all(c in a[i] for i, c in enumerate(form))}
+
+
+def _cjk_core(text: str) -> tuple[str, int]:
+    """The text without what is not CJK at its ends (specks and rules next to the name on
+    a card come back as '-', '·' or ':'), and where it starts."""
     start, end = 0, len(text)
     while start < end and not is_cjk(text[start]):
         start += 1
     while end > start and not is_cjk(text[end - 1]):
         end -= 1
-    t = text[start:end]
-    if t in groups:
-        return t
-    if t + "族" in groups:
-        return t + "族"
-    if alts is None or len(alts) != len(text):
-        return None
-    a = alts[start:end]
-    fits = set()
-    for g in groups:
-        for form in (g, g[:-1]):
-            if len(form) == len(t) and all(c in a[i] for i, c in enumerate(form)):
-                fits.add(g)
-    return fits.pop() if len(fits) == 1 else None
+    return text[start:end], start

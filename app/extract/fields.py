@@ -46,6 +46,8 @@ class Found:
     doubt: str | None = None           # why the value may be incomplete (never then `ok`)
     # Per character of `value`, how probable the engine found another character there
     doubts: tuple[float, ...] | None = None
+    # the OCR boxes it was joined from, in reading order (for reading them again)
+    parts: tuple[TextBox, ...] = ()
 
     def __post_init__(self) -> None:
         if self.alternatives is not None and len(self.alternatives) != len(self.value):
@@ -57,7 +59,9 @@ class Found:
         """The value narrowed to value[start:end], its alternatives with it."""
         alts = self.alternatives[start:end] if self.alternatives is not None else None
         doubts = self.doubts[start:end] if self.doubts is not None else None
-        return Found(self.value[start:end], self.box, self.score, alts, self.doubt, doubts)
+        parts = self.parts if (start, end) == (0, len(self.value)) else ()
+        return Found(self.value[start:end], self.box, self.score, alts, self.doubt, doubts,
+                     parts)
 
 
 def _union(boxes: list[TextBox]) -> tuple[int, int, int, int]:
@@ -130,7 +134,7 @@ def found_from_boxes(boxes: list[TextBox]) -> Found:
     if all(d is not None for _t, _a, d in parts):
         doubts = tuple(x for _t, _a, d in parts for x in d)  # type: ignore[union-attr]
     return Found("".join(t for t, _a, _d in parts), _union(boxes), min(b.score for b in boxes),
-                 alts, doubts=doubts)
+                 alts, doubts=doubts, parts=tuple(boxes))
 
 
 def _mid(row: list[TextBox]) -> float:
@@ -150,6 +154,9 @@ def _rows(boxes: list[TextBox]) -> list[list[TextBox]]:
         else:
             rows.append([b])
     return [sorted(r, key=lambda b: b.x) for r in rows]
+
+
+text_lines = _rows
 
 
 def reading_order(boxes: list[TextBox]) -> list[TextBox]:

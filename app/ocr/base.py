@@ -62,7 +62,11 @@ class TextBox:
     `alternatives`, when the engine gives them (both backends do), holds
     one tuple per character of `text`: the characters the recogniser considered at that
     position, best first (the first is the character in `text`). A guide for correcting
-    one misread character, e.g. by an ID number's check digit."""
+    one misread character, e.g. by an ID number's check digit.
+
+    `doubts` and `gaps`, when the engine gives them (RapidOCR), say how sure it was: per
+    character the weight it gave another character there, and before each character and
+    after the last the character it nearly read in the blank there (see `Line`)."""
 
     text: str
     score: float
@@ -71,17 +75,19 @@ class TextBox:
     width: int
     height: int
     alternatives: tuple[tuple[str, ...], ...] | None = None
-    # Per character, the highest probability the recogniser gave another character there
-    # (see `Line`); None when the engine does not say.
     doubts: tuple[float, ...] | None = None
+    gaps: tuple[tuple[str, float], ...] | None = None
 
     def __post_init__(self) -> None:
-        # Alternatives or doubts that no longer line up with the text (e.g. a box narrowed
-        # with dataclasses.replace(text=...) but not its alternatives) would mislead: drop them.
+        # Alternatives (doubts, gaps) that no longer line up with the text (e.g. a box
+        # narrowed with dataclasses.replace(text=...) but not its alternatives) would
+        # mislead: drop them.
         if self.alternatives is not None and len(self.alternatives) != len(self.text):
             object.__setattr__(self, "alternatives", None)
         if self.doubts is not None and len(self.doubts) != len(self.text):
             object.__setattr__(self, "doubts", None)
+        if self.gaps is not None and len(self.gaps) != len(self.text) + 1:
+            object.__setattr__(self, "gaps", None)
 
     @property
     def center(self) -> tuple[int, int]:
@@ -123,12 +129,16 @@ class Line:
     """One line of text read from a picture already cut to it (no detection): its text,
     score, alternatives (as in TextBox), and per character the highest probability the
     recogniser gave another character there (`doubts`: a rare character read as a
-    common look-alike leaves its true one 0.07–0.5 here; see app/ocr/ctc.py)."""
+    common look-alike leaves its true one 0.07–0.5 here), and before each character and
+    after the last the character it nearly read in the blank there, with its probability
+    (`gaps`, one more than the characters: a character dropped leaves 0.2–0.4 there; see
+    app/ocr/ctc.py `dropped`)."""
 
     text: str
     score: float
     alternatives: tuple[tuple[str, ...], ...] | None
     doubts: tuple[float, ...]
+    gaps: tuple[tuple[str, float], ...] = ()
 
 
 @runtime_checkable

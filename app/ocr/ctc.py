@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Iterator, Sequence
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-__all__ = ["decode_with_alternatives", "doubts", "MIN_ALTERNATIVE_P", "MAX_ALTERNATIVES"]
+__all__ = ["decode_with_alternatives", "doubts", "dropped", "variants", "space_classes",
+           "MIN_ALTERNATIVE_P",
+           "MAX_ALTERNATIVES"]
 
 BLANK = 0
 MAX_ALTERNATIVES = 5
@@ -49,21 +51,77 @@ def decode_with_alternatives(
     return out
 
 
-def doubts(preds: "np.ndarray") -> list[tuple[float, ...]]:
+def variants(characters: Sequence[str], forms: Sequence[str] | None = None
+             ) -> dict[int, list[int]]:
+    """For each class that has them, the other classes that are the same character in
+    another width (9 and ９, A and Ａ) or, with `forms` (each class's plain form), another
+    script (吳 and 吴): weight given to those is no doubt about which character it is."""
+    import unicodedata
+    by_form: dict[str, list[int]] = {}
+    for k, ch in enumerate(characters):
+        if k != BLANK and ch:
+            form = forms[k] if forms is not None else ch
+            by_form.setdefault(unicodedata.normalize("NFKC", form), []).append(k)
+    return {k: [o for o in same if o != k] for same in by_form.values() if len(same) > 1
+            for k in same}
+
+
+def doubts(preds: "np.ndarray", same: dict[int, list[int]] | None = None
+           ) -> list[tuple[float, ...]]:
     """For each item and each character greedy decoding gives: the highest probability the
-    recogniser gave any *other* character (not blank) within that character's run. A
-    correct reading of a rare character (赟 read as 赞, 彧 as 或, 昊 as 吴) left its true
-    character 0.07–0.48 here, where 93% of correct readings left less than 0.05
-    (400 generated names at 14 and 17.5 px)."""
+    recogniser gave any *other* character (not blank; with `same` from `variants`, not the
+    same character in another width) within that character's run. A correct reading of a
+    rare character (赟 read as 赞, 彧 as 或, 昊 as 吴) left its true character 0.07–0.48
+    here, where 93% of correct readings left less than 0.05 (400 generated names at 14 and
+    17.5 px)."""
     out = []
     for item in preds:
         found: list[float] = []
         for c, t, end in _runs(item.argmax(axis=1)):
             run_max = item[t:end].max(axis=0).copy()
-            run_max[[BLANK, c]] = 0.0
+            run_max[[BLANK, c, *(same or {}).get(c, ())]] = 0.0
             found.append(float(run_max.max()))
         out.append(tuple(found))
     return out
+
+
+def dropped(preds: "np.ndarray", characters: Sequence[str], spaces: Sequence[int] | None = None
+            ) -> list[tuple[tuple[str, float], ...]]:
+    """For each item: before each character greedy decoding gives, and after the last (one
+    more than the characters), the character the recogniser gave most weight to in the blank
+    steps there, and that weight (("", 0.0) when none). A character it nearly read and then
+    dropped: 东方花园 read as 东花园 left 方 0.2–0.4 in the blank between 东 and 花, where
+    blanks between characters read right leave other characters under 0.05. The two
+    neighbouring characters do not count (their runs fade into the blank), nor spaces
+    (OCR drops them from Chinese text anyway; `spaces`: their classes, found when not given)."""
+    if spaces is None:
+        spaces = space_classes(characters)
+    out = []
+    for item in preds:
+        runs = list(_runs(item.argmax(axis=1)))
+        bounds = [0] + [t for _c, t, _e in runs] + [len(item)]
+        ends = [0] + [e for _c, _t, e in runs]
+        found: list[tuple[str, float]] = []
+        for k in range(len(runs) + 1):
+            start, stop = ends[k], bounds[k + 1]
+            if stop <= start:
+                found.append(("", 0.0))
+                continue
+            gap_max = item[start:stop].max(axis=0).copy()
+            gap_max[[BLANK, *spaces]] = 0.0
+            for near in (k - 1, k):
+                if 0 <= near < len(runs):
+                    gap_max[runs[near][0]] = 0.0
+            c = int(gap_max.argmax())
+            p = float(gap_max[c])
+            found.append((characters[c], p) if p > 0.0 else ("", 0.0))
+        out.append(tuple(found))
+    return out
+
+
+def space_classes(characters: Sequence[str]) -> list[int]:
+    """The classes that are a space (PP-OCR's dictionaries end in one)."""
+    return [k for k, ch in enumerate(characters) if k != BLANK and not ch.strip()]
 
 
 def _runs(idx: "np.ndarray") -> Iterator[tuple[int, int, int]]:

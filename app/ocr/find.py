@@ -89,8 +89,9 @@ def slice_box(box: TextBox, i0: int, i1: int) -> TextBox:
     x1 = box.x + round(box.width * sum(widths[:i1]) / total)
     alts = box.alternatives[i0:i1] if box.alternatives is not None else None
     doubts = box.doubts[i0:i1] if box.doubts is not None else None
+    gaps = box.gaps[i0:i1 + 1] if box.gaps is not None else None
     return replace(box, text=box.text[i0:i1], x=x0, width=max(1, x1 - x0), alternatives=alts,
-                   doubts=doubts)
+                   doubts=doubts, gaps=gaps)
 
 
 def _edit_distance(a: str, b: str) -> int:

@@ -299,9 +299,10 @@ class RapidOcrEngine:
             text, score = str(res[0]), float(res[1])
             alts = tuple(res[2]) if len(res) > 2 and res[2] is not None else None
             doubt = tuple(res[3]) if len(res) > 3 else ()
+            gaps = tuple(res[4]) if len(res) > 4 else ()
             if not text.strip() or score < self.text_score:
-                text, score, alts, doubt = "", 0.0, None, ()
-            out.append(Line(text, score, alts, doubt))
+                text, score, alts, doubt, gaps = "", 0.0, None, (), ()
+            out.append(Line(text, score, alts, doubt, gaps))
         return out
 
     def read_line(self, image: "Image.Image") -> Line | None:
@@ -331,7 +332,8 @@ class RapidOcrEngine:
                 out.append(None)
                 continue
             text, score, alternatives, doubt = res[:4]
-            out.append(Line(str(text), float(score), tuple(alternatives), tuple(doubt)))
+            gaps = tuple(res[4]) if len(res) > 4 else ()
+            out.append(Line(str(text), float(score), tuple(alternatives), tuple(doubt), gaps))
         return out
 
 
@@ -429,22 +431,29 @@ def _v5_files() -> tuple["Path", "Path"]:
 def _decode_with_alternatives(ocr: Any, characters: list[str] | None) -> None:
     """Swap RapidOCR's CTC decoder for ours: same (text, score), plus alternatives as a
     third element, which RapidOCR passes through to its result lines."""
-    from app.ocr.ctc import decode_with_alternatives, doubts
+    from app.ocr.ctc import decode_with_alternatives, doubts, dropped, space_classes, variants
 
     stock = ocr.text_rec.postprocess_op
     chars = characters if characters is not None else list(stock.character)
     if len(chars) < 3:
         raise OcrError(_("The OCR recogniser's character list is empty; reinstall the engine."))
+    try:    # a traditional form of the character read is no doubt: the reader simplifies
+        from app.checks.readings import simplified_forms
+        forms: list[str] | None = simplified_forms(chars)
+    except ImportError:      # pragma: no cover - opencc is a dependency
+        forms = None
+    same, spaces = variants(chars, forms), space_classes(chars)
 
     def decode(preds: Any, return_word_box: bool = False, **_options: Any) -> list:
         if preds.shape[-1] != len(chars):
             raise OcrError(_("The OCR recogniser has {classes} classes but its dictionary "
                              "{characters}; the model files do not belong together.",
                              classes=preds.shape[-1], characters=len(chars)))
-        # (text, score, alternatives, doubts): RapidOCR passes the extras through to its
-        # result lines; `read_line` uses the doubts
-        return [(*item, doubt) for item, doubt in zip(decode_with_alternatives(preds, chars),
-                                                       doubts(preds))]
+        # (text, score, alternatives, doubts, dropped): RapidOCR passes the extras through
+        # to its result lines
+        return [(*item, doubt, gap) for item, doubt, gap in
+                zip(decode_with_alternatives(preds, chars), doubts(preds, same),
+                    dropped(preds, chars, spaces))]
 
     ocr.text_rec.postprocess_op = decode
 
@@ -462,6 +471,7 @@ def _boxes(result: Any, width: int, height: int) -> list[TextBox]:
             continue
         alts = tuple(item[3]) if len(item) > 3 and item[3] is not None else None
         doubts = tuple(item[4]) if len(item) > 4 and item[4] is not None else None
+        gaps = tuple(item[5]) if len(item) > 5 and item[5] is not None else None
         text = str(text)
         if not text.strip():
             continue
@@ -469,5 +479,5 @@ def _boxes(result: Any, width: int, height: int) -> list[TextBox]:
         x0, y0 = min(b.x, width - 1), min(b.y, height - 1)
         x1, y1 = min(b.right, width), min(b.bottom, height)
         boxes.append(TextBox(b.text, b.score, x0, y0, max(1, x1 - x0), max(1, y1 - y0), alts,
-                             doubts))
+                             doubts, gaps))
     return boxes

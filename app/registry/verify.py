@@ -11,6 +11,10 @@ Outcomes per confirmed field:
               characters (傅赞 read, 赟 the runner-up, 傅赟 on record): taken, original kept;
 - mismatch    they disagree: both values kept, the clerk decides;
 - unverified  the registry could not be asked, or has no record (with the reason).
+A field `invalid` only because the OCR engine was unsure of it (source["unsure"]: 高凤
+with 风 weighed too) is compared as well, by an exact, date or coded rule, never a fuzzy
+one: the registry holding that value settles the doubt (ok), or holding what the engine
+also considered corrects it; otherwise it is a mismatch.
 A registry value never silently replaces the source's: only `corrected` (with the
 original kept) and `fill` (a field the source did not have) change a value.
 """
@@ -139,6 +143,13 @@ def _unverified(case: Case, spec: VerifySpec, reason: str, *, not_found: bool = 
         _note(fv, "problems", reason)
 
 
+def _settled(fv: FieldValue) -> None:
+    """The OCR engine's doubt over a field, settled by a registry: kept as a warning."""
+    fv.source.pop("unsure", None)
+    for doubt in fv.source.pop("problems", []):
+        _note(fv, "warnings", doubt)
+
+
 def _apply(case: Case, spec: VerifySpec, answer: Answer, playbook: Playbook) -> None:
     for name, rule in spec.confirm.items():
         fv = case.fields.get(name)
@@ -164,13 +175,21 @@ def _apply(case: Case, spec: VerifySpec, answer: Answer, playbook: Playbook) -> 
             parsed = parse_any_date(reg_value)    # 19900101 shows as 1990-01-01 in the review
             if parsed is not None and parsed.isoformat() != reg_value:
                 record.update(value=parsed.isoformat(), as_sent=reg_value)
-        if reg_value is None or fv.value is None or fv.status not in CONFIRMABLE:
+        unsure = fv.status == "invalid" and fv.source.get("unsure") is True \
+            and (coded is not None or rule.rule != "fuzzy")
+        if reg_value is None or fv.value is None or not (fv.status in CONFIRMABLE or unsure):
             record["result"] = "not_compared"
             fv.source["registry"] = record
             continue
         agrees = coded.matches(fv.value) if coded is not None else \
             same(rule.rule, fv.value, reg_value, rule.threshold)
-        if agrees:
+        if agrees and unsure:
+            record["result"] = "confirmed"
+            fv.status = "ok"
+            _settled(fv)
+            _note(fv, "warnings", _("{lookup} holds '{value}': what the OCR engine was unsure of "
+                                    "is settled.", lookup=spec.lookup, value=reg_value))
+        elif agrees:
             record["result"] = "confirmed"
         elif coded is None and rule.rule == "exact" and alternatives_explain(
                 fv.value, reg_value, fv.source.get("alternatives")):
@@ -178,6 +197,8 @@ def _apply(case: Case, spec: VerifySpec, answer: Answer, playbook: Playbook) -> 
             fv.original = fv.original or fv.value
             fv.value = reg_value
             fv.status = "corrected"
+            if unsure:
+                _settled(fv)
             _note(fv, "warnings", _("Read as '{read}'; {lookup} holds '{value}', which the OCR "
                                     "engine also considered.", read=fv.original,
                                     lookup=spec.lookup, value=reg_value))

@@ -222,10 +222,11 @@ class FieldRow(QObject):
     def _edit_provenance(self) -> tuple[dict, str | None]:
         """The source record of a value the clerk set, and the original to keep: what
         the source said (capture's original when it had corrected the reading). The old
-        problems and warnings spoke of the old value and are dropped."""
+        problems and warnings (and the OCR engine's doubt) spoke of the old value and are
+        dropped."""
         init = self.initial
         source = {k: v for k, v in copy.deepcopy(init.source).items()
-                  if k not in ("problems", "warnings")}
+                  if k not in ("problems", "warnings", "unsure")}
         source["edited_by_clerk"] = True
         return source, init.original if init.original is not None else init.value
 
