@@ -82,6 +82,9 @@ def test_an_email_with_a_character_taken_in_from_beside_it_is_not_ok():
     assert check_value("text", "400611093@qq.com").status == "ok"
     assert check_value("text", "huang.jy_85@foxmail.com").status == "ok"
     assert check_value("text", "龙岩市永安印务有限公司").status == "ok"
+    # a remark that mentions an @ among other text is no address
+    assert check_value("text", "请联系 张伟@办公室 或拨打电话").status == "ok"
+    assert check_value("text", "取服a复２北材验！办市@龙岩" * 50).status == "ok"
 
 
 # ------------------------------------------------------------------ pixels

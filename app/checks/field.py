@@ -141,6 +141,13 @@ def _check_digits_field(value: str, read: str, mapped: str, normalised: str | No
 _EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
 
+def _meant_as_email(v: str) -> bool:
+    """A value written as an e-mail address: one word, one @, mostly Latin letters and
+    digits (a remark that mentions an @ among other text is not one)."""
+    return (len(v) <= 254 and v.count("@") == 1 and not any(c.isspace() for c in v)
+            and sum(c.isascii() for c in v) >= 0.6 * len(v))
+
+
 def check_value(
     field_type: str,
     value: str,
@@ -170,7 +177,7 @@ def check_value(
                     "'{value}' is not one of the choices: {choices}.", value=v,
                     choices=join(choices))])
             v = key
-        if field_type == "text" and "@" in v and not _EMAIL.fullmatch(v):
+        if field_type == "text" and _meant_as_email(v) and not _EMAIL.fullmatch(v):
             # an address is written in Latin letters and digits: a Chinese character or a
             # stray mark in it is something OCR took in from beside it
             return FieldCheck("invalid", v, value, [_(
