@@ -32,6 +32,18 @@ class FieldValue:
     source: dict[str, Any] = field(default_factory=dict)   # provenance: kind, file, box, registry…
 
 
+def settle_doubt(fv: FieldValue) -> None:
+    """A field that was `invalid` only for the OCR engine's doubt (source["unsure"]), settled
+    by an independent source of the same value (a registry, the ID number's own digits): ok,
+    the doubt kept as a warning."""
+    fv.status = "ok"
+    fv.source.pop("unsure", None)
+    warnings = fv.source.setdefault("warnings", [])
+    for doubt in fv.source.pop("problems", []):
+        if doubt not in warnings:
+            warnings.append(doubt)
+
+
 @dataclass
 class Case:
     case_id: str

@@ -6,6 +6,8 @@ and ok. Decision logic on hand-made readings; the rest with the real OCR engine 
 unseen-style corpus (app/sandbox/photos.py) and on flat cards."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
@@ -18,6 +20,9 @@ from app.ocr.base import Line, TextBox
 from app.ocr.ctc import doubts, dropped, variants
 
 MARKED_OK = ("ok", "corrected")
+ROOT = Path(__file__).resolve().parent.parent
+PHOTO = ROOT / "tests" / "fixtures" / "playbooks" / "unseen" / "idcard_photo.yaml"
+CARD = ROOT / "playbooks" / "library" / "idcard-to-qt-intake.yaml"
 
 
 # --------------------------------------------------------------------------- the recogniser's doubts
@@ -214,6 +219,31 @@ def test_a_label_the_detector_missed_is_looked_for_left_of_its_line_only():
     assert lost_labels(PAPER, engine, everything, ANCHORS) == [] and engine.pictures == []
 
 
+@pytest.mark.parametrize("date, unsure, settled", [("1990-03-07", True, True),
+                                                    ("1990-03-08", True, False),
+                                                    ("1990-03-07", False, False)])
+def test_a_doubted_birth_date_the_id_number_gives_too_is_settled(date, unsure, settled):
+    """The engine was unsure of a digit of 出生 (a doubt only): the ID number, whose check
+    digit passed, holds the same date, so two readings agree. Another date, or a date
+    invalid for another reason, stays invalid."""
+    from app.capture.read import _cross
+    from app.cases import FieldValue
+    from playbooks.loader import load_playbook as load
+    doubt = "The OCR engine was not sure of 7 in 1990年3月7日 (it also saw 1): compare it."
+    source = {"problems": [doubt], **({"unsure": True} if unsure else {})}
+    values = {"id_number": FieldValue("35080219900307103X", "ok"),
+              "birth_date": FieldValue(date, "invalid", None, source),
+              "gender": FieldValue("男", "ok")}
+    _cross(load(CARD), values)
+    birth = values["birth_date"]
+    assert (birth.status == "ok") == settled
+    if settled:
+        assert birth.source["warnings"][0] == doubt and "unsure" not in birth.source
+        assert "The ID number gives the same birth date" in birth.source["warnings"][1]
+    else:
+        assert birth.source["problems"][0] == doubt
+
+
 # --------------------------------------------------------------------------- real OCR
 
 pytest.importorskip("rapidocr_onnxruntime", reason="the default OCR engine is not installed")
@@ -226,11 +256,6 @@ from app.sandbox.corpus import sample  # noqa: E402
 from app.sandbox.people import make_person  # noqa: E402
 from app.sandbox.sources import render_id_card  # noqa: E402
 from playbooks.loader import load_playbook  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
-PHOTO = ROOT / "tests" / "fixtures" / "playbooks" / "unseen" / "idcard_photo.yaml"
-CARD = ROOT / "playbooks" / "library" / "idcard-to-qt-intake.yaml"
 
 
 @pytest.fixture(scope="module")

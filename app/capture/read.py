@@ -11,7 +11,7 @@ from PIL import Image
 from app.capture.card import ADDRESS, ID_NUMBER, address_left_short, lost_labels
 from app.capture.deskew import level
 from app.capture.screen import CaptureError
-from app.cases import Case, FieldValue, new_case_id, now_iso
+from app.cases import Case, FieldValue, new_case_id, now_iso, settle_doubt
 from app.checks.normalize import halfwidth_alnum
 from app.checks.places import correct_place_names
 from app.checks.readings import (Alternatives, choose_ethnic_group, ethnic_groups_fitting,
@@ -333,7 +333,7 @@ def _repair_text(f: FieldSpec, raw: str, alts: Alternatives | None
 
 def _cross(playbook: Playbook, values: dict[str, FieldValue]) -> None:
     """Birth date and sex against the ID number; a disagreement marks the other field invalid."""
-    from app.checks import cross_check
+    from app.checks import check_value, cross_check
     from app.checks.cross import roles_for
     roles = roles_for(playbook.fields)
     if "id_number" not in roles or values.get(roles["id_number"], FieldValue(None)).status \
@@ -342,11 +342,21 @@ def _cross(playbook: Playbook, values: dict[str, FieldValue]) -> None:
     plain = {name: fv.value for name, fv in values.items() if fv.value is not None}
     roles = {role: name for role, name in roles.items() if name in plain}
     types = {f.name: f.type for f in playbook.fields}
-    for problem in cross_check(plain, types, roles):
+    problems = cross_check(plain, types, roles)
+    for problem in problems:
         fv = values.get(problem.field)
         if fv is not None and fv.status in ("ok", "corrected"):
             fv.status = "invalid"
             fv.source.setdefault("problems", []).append(problem.message)
+    # A birth date the OCR engine was unsure of, which the ID number's own digits (their
+    # check digit passed) give too, is settled: two readings of it agree.
+    birth = values.get(roles.get("birth_date", ""))
+    if birth is not None and birth.status == "invalid" and birth.source.get("unsure") is True \
+            and check_value("date", birth.value).status != "invalid" \
+            and not any(p.field == roles["birth_date"] for p in problems):
+        settle_doubt(birth)
+        birth.source["warnings"].append(_("The ID number gives the same birth date: what the "
+                                          "OCR engine was unsure of is settled."))
 
 
 def _second_look(image: Image.Image, engine: OcrEngine, label: TextBox | None,

@@ -23,7 +23,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from app.cases import NEEDS_PERSON, Case, FieldValue
+from app.cases import NEEDS_PERSON, Case, FieldValue, settle_doubt
 from app.errors import VerificationError
 from app.i18n import _, join
 from app.registry.client import Answer, RegistryClient
@@ -143,13 +143,6 @@ def _unverified(case: Case, spec: VerifySpec, reason: str, *, not_found: bool = 
         _note(fv, "problems", reason)
 
 
-def _settled(fv: FieldValue) -> None:
-    """The OCR engine's doubt over a field, settled by a registry: kept as a warning."""
-    fv.source.pop("unsure", None)
-    for doubt in fv.source.pop("problems", []):
-        _note(fv, "warnings", doubt)
-
-
 def _apply(case: Case, spec: VerifySpec, answer: Answer, playbook: Playbook) -> None:
     for name, rule in spec.confirm.items():
         fv = case.fields.get(name)
@@ -185,8 +178,7 @@ def _apply(case: Case, spec: VerifySpec, answer: Answer, playbook: Playbook) -> 
             same(rule.rule, fv.value, reg_value, rule.threshold)
         if agrees and unsure:
             record["result"] = "confirmed"
-            fv.status = "ok"
-            _settled(fv)
+            settle_doubt(fv)
             _note(fv, "warnings", _("{lookup} holds '{value}': what the OCR engine was unsure of "
                                     "is settled.", lookup=spec.lookup, value=reg_value))
         elif agrees:
@@ -196,9 +188,9 @@ def _apply(case: Case, spec: VerifySpec, answer: Answer, playbook: Playbook) -> 
             record["result"] = "corrected"
             fv.original = fv.original or fv.value
             fv.value = reg_value
-            fv.status = "corrected"
             if unsure:
-                _settled(fv)
+                settle_doubt(fv)
+            fv.status = "corrected"
             _note(fv, "warnings", _("Read as '{read}'; {lookup} holds '{value}', which the OCR "
                                     "engine also considered.", read=fv.original,
                                     lookup=spec.lookup, value=reg_value))
