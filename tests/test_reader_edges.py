@@ -91,10 +91,10 @@ def test_an_email_with_a_character_taken_in_from_beside_it_is_not_ok():
 
 def _line(text_y: int, cover_to: int | None = None) -> tuple[Image.Image, TextBox]:
     """A label drawn at `text_y`; a dark band over the page down to `cover_to`."""
-    from app.sandbox.sources import _font
+    from app.sandbox.drawing import font
     img = Image.new("RGB", (400, 120), "white")
     d = ImageDraw.Draw(img)
-    d.text((20, text_y), "公民身份号码", fill="black", font=_font("sans", 20))
+    d.text((20, text_y), "公民身份号码", fill="black", font=font("sans", 20))
     if cover_to is not None:
         d.rectangle((0, 0, 399, cover_to), fill=(64, 158, 255))
     return img, TextBox("公民身份号码", 0.99, 18, text_y - 2, 126, 28)
@@ -114,8 +114,8 @@ def test_grid_lines_are_painted_over_and_the_first_text_found():
     d = ImageDraw.Draw(img)
     d.line((10, 0, 10, 39), fill=(200, 200, 200), width=1)       # a cell border
     d.line((0, 38, 199, 38), fill=(200, 200, 200), width=1)
-    from app.sandbox.sources import _font
-    d.text((60, 8), "1", fill="black", font=_font("sans", 20))
+    from app.sandbox.drawing import font
+    d.text((60, 8), "1", fill="black", font=font("sans", 20))
     clean = without_rules(img)
     left, top, right, bottom = first_ink(clean, gap=20)
     assert 58 <= left <= 64 and right - left < 14

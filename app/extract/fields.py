@@ -184,6 +184,7 @@ class Extractor:
         self.why: dict[str, str] = {}           # field name → why it has no value
         self.hits: dict[str, LabelHit] = {}     # field name → its label on the source
         self.cut: set[str] = set()              # fields whose label or value is cut off
+        self._column_rights: dict[int, float] = {}
         self.anchors = [anchor_key(a) for f in fields for a in self.anchors_of(f)]
         self.boxes = boxes = _unglued(boxes, [a for a in self.anchors if len(a) >= 2])
         labels: set[int] = set()                # id() of every box holding some field's label
@@ -337,6 +338,12 @@ class Extractor:
         return id(box) in self._label_like
 
     def _column_right(self, hit: LabelHit) -> float:
+        key = id(hit.box)           # asked by right_limit and _right: measured once per label
+        if key not in self._column_rights:
+            self._column_rights[key] = self._measure_column_right(hit)
+        return self._column_rights[key]
+
+    def _measure_column_right(self, hit: LabelHit) -> float:
         """Where the gap to a value right of `hit` is measured from: the label's right edge,
         or in a column of labels aligned on the left (姓名 over 统一社会信用代码), the widest
         one's near it, since the values are aligned too and a short label's is far off."""

@@ -2,34 +2,19 @@
 photos.py): fonts by kind and pixel size, ink boxes, browser chrome."""
 from __future__ import annotations
 
-import functools
-import math
 
-from PIL import ImageDraw, ImageFont
+from PIL import ImageDraw
 
-from app.sandbox.sources import find_font
+# the portal page's own helpers (sources.py), under public names for the newer sources
+from app.sandbox.sources import _font as font  # noqa: F401
+from app.sandbox.sources import _ibox as ibox  # noqa: F401
+from app.sandbox.sources import _union as union  # noqa: F401
 
 Box = tuple[int, int, int, int]     # left, top, right, bottom in image pixels
 
 __all__ = ["Box", "font", "ibox", "union", "inside", "browser_chrome", "CHROME_H"]
 
 CHROME_H = 78                        # tab strip + address bar, as on the portal page
-
-
-@functools.lru_cache(maxsize=256)
-def font(kind: str, px: float) -> ImageFont.FreeTypeFont:
-    """The CJK font of `kind` (sans, sans_bold, serif, mono, symbols) at `px` pixels."""
-    path, index = find_font(kind)
-    return ImageFont.truetype(path, px, index=index)
-
-
-def ibox(b: tuple[float, float, float, float]) -> Box:
-    return (math.floor(b[0]), math.floor(b[1]), math.ceil(b[2]), math.ceil(b[3]))
-
-
-def union(boxes: list[Box]) -> Box:
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
-            max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
 def inside(box: Box, area: Box, margin: int = 1) -> bool:
