@@ -143,6 +143,19 @@ class TargetSpec:
 
 
 @dataclass(frozen=True)
+class Condition:
+    """`when: {field: marital_status, is: 已婚}` (or `is: [已婚, 再婚]`, or `not: …`): the
+    step runs only when the case's value of `field` is one of `values` — or, `negate`,
+    none of them. A form whose box is enabled only for some answers (配偶姓名 only when
+    已婚) says so with this instead of a separate playbook."""
+
+    field: str
+    values: tuple[str, ...]
+    negate: bool = False
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class ClickStep:
     x: int | None = None               # relative to the target window's top-left
     y: int | None = None
@@ -151,6 +164,7 @@ class ClickStep:
     dy: int = 0
     button: Literal["left", "right", "middle"] = "left"
     double: bool = False
+    when: Condition | None = None
     line: int = 0
 
 
@@ -160,12 +174,14 @@ class TypeStep:
     method: TypeMethod = "auto"
     readback: bool = True              # select-all + copy afterwards and compare
     clear: bool = False                # select all and delete before typing
+    when: Condition | None = None
     line: int = 0
 
 
 @dataclass(frozen=True)
 class KeyStep:
     keys: tuple[KeyCombo, ...]
+    when: Condition | None = None
     line: int = 0
 
 
@@ -175,6 +191,7 @@ class ChooseStep:
 
     field: str
     options: dict[str, tuple[KeyCombo, ...]]
+    when: Condition | None = None
     line: int = 0
 
 
@@ -184,10 +201,65 @@ class WaitStep:
     title: str | None = None           # or until a window with this title (glob) is focused
     text: str | None = None            # or until this text appears on screen (needs OCR)
     timeout: float = 10.0
+    when: Condition | None = None
     line: int = 0
 
 
-Step = Union[ClickStep, TypeStep, KeyStep, ChooseStep, WaitStep]
+SET_METHODS = ("auto", "accessible", "keys")
+SetMethod = Literal["auto", "accessible", "keys"]
+# The kinds of widget `at: {role: …}` may narrow a label to (app/a11y/base.py ROLES).
+AT_ROLES = ("text", "combo", "list", "radio", "check")
+
+
+@dataclass(frozen=True)
+class FieldAddress:
+    """Where a set step's box is on the form: the box whose label is `label` — its
+    accessible name, the label tied to it (labelled-by), or else the label nearest it on
+    screen. `role` narrows it when two widgets share a label. Without an accessibility
+    tree the box is clicked `dx`, `dy` logical pixels from the right end of the label's
+    text found on screen (dx None: just past the label)."""
+
+    label: str
+    role: str | None = None
+    dx: int | None = None
+    dy: int = 0
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class SetStep:
+    """Put a field's value into the box addressed by `at`, whatever the tab order: through
+    the accessibility tree when the target exposes that box (`method` auto or
+    accessible), else by clicking it and typing (auto or keys). A choice field picks the
+    item, radio button or check box state whose visible text is the value; `options`
+    gives keys for the keystroke way (as in a choose step). Read back from the box
+    itself unless `readback` is false."""
+
+    field: str
+    at: FieldAddress
+    method: SetMethod = "auto"
+    readback: bool = True
+    options: dict[str, tuple[KeyCombo, ...]] = field(default_factory=dict)
+    when: Condition | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class PressStep:
+    """Press the button named `button` (提交): through the tree, else a click at its text
+    found on screen."""
+
+    button: str
+    when: Condition | None = None
+    line: int = 0
+
+
+Step = Union[ClickStep, TypeStep, KeyStep, ChooseStep, WaitStep, SetStep, PressStep]
+
+# What a value that fails its check (or is not one of a step's choices) stops:
+# "field" — only its own step, the rest is filled and the report says why it was left;
+# "fill" — the whole fill, before anything is typed.
+ON_INVALID = ("field", "fill")
 
 COMPARE_RULES = ("exact", "fuzzy", "date")
 DEFAULT_FUZZY_THRESHOLD = 85
@@ -232,6 +304,7 @@ class Playbook:
     source: dict = field(default_factory=dict)   # the `source` section as written
     source_spec: SourceSpec | None = None        # ... and as checked
     verify: tuple[VerifySpec, ...] = ()          # registry look-ups (see playbooks/README.md)
+    on_invalid: Literal["field", "fill"] = "field"   # see ON_INVALID
 
     def field_spec(self, name: str) -> FieldSpec:
         for f in self.fields:

@@ -52,11 +52,17 @@ class PlannedStep:
 class FieldResult:
     field: str
     step: int
-    status: str                       # typed | readback_ok | readback_differs | readback_unavailable | chosen | skipped
-    method: str | None = None
+    # typed | readback_ok | readback_differs | readback_unavailable | chosen | skipped |
+    # refused (its value failed a check or is not a choice: left alone, `message` says why) |
+    # not_applicable (its `when:` condition was false). A choice read back from the widget
+    # (tree or a look at it) is readback_ok / readback_differs like text; `chosen` = not read.
+    status: str
+    method: str | None = None         # keys | paste | accessible | accessible+keys | …
     chars: int = 0
     readback: str | None = None       # what the target held (kept for the report; mask before logging)
     expected: str | None = None
+    box: str | None = None            # the box it was read back from (its label or name)
+    message: str | None = None        # one sentence for the clerk (refused, not read back …)
 
 
 @dataclass
@@ -374,25 +380,11 @@ class FillEngine:
                                               expected=ps.text))
         elif ps.kind == "type":
             assert isinstance(step, TypeStep) and ps.text is not None
-            if step.clear:
-                d.press(parse_combo("ctrl+a"), target, stop=stop)
-                d.press(parse_combo("delete"), target, stop=stop)
-            method = d.type_text(ps.text, target, method=step.method, stop=stop)
-            result = FieldResult(ps.field or "", ps.index, "typed", method, len(ps.text),
-                                 expected=ps.text)
-            if step.readback:
-                d.press(parse_combo("ctrl+a"), target, stop=stop)
-                # The copy is handled after every keystroke before it: allow for a
-                # target still working through a long field (Chromium: ~1 ms a key).
-                wait = self.opt.readback_timeout_s + 0.003 * len(ps.text)
-                got = d.copy_selection(target, wait, stop=stop)
-                d.press(parse_combo("right"), target, stop=stop)  # collapse the selection
-                result.readback = got
-                result.status = ("readback_unavailable" if got is None else
-                                 "readback_ok" if got == ps.text else "readback_differs")
+            result = self._type_field(ps, target, stop, method=step.method,
+                                      clear=step.clear, readback=step.readback)
             report.results.append(result)
             self.progress("field_done", {"field": ps.field, "status": result.status,
-                                         "method": method})
+                                         "method": result.method})
         elif ps.kind == "click":
             assert isinstance(step, ClickStep)
             if step.anchor is not None:
@@ -405,14 +397,45 @@ class FillEngine:
                 x, y = where[0] + step.dx, where[1] + step.dy
             else:
                 x, y = int(step.x or 0), int(step.y or 0)
-            reason = stop()
-            if reason:
-                raise StopRequested(reason, 0)
-            d.click(x, y, target, button=step.button, double=step.double)
+            self._click_at(x, y, target, stop, button=step.button, double=step.double)
         elif ps.kind == "wait":
             assert isinstance(step, WaitStep)
             target = self._wait(playbook, step, ps, target, stop)
         return target
+
+    def _type_field(self, ps: PlannedStep, target: WindowInfo, stop: Callable[[], str | None],
+                    *, method: str = "auto", clear: bool = False,
+                    readback: bool = True) -> FieldResult:
+        """Type `ps.text` into the focused box by keys (or paste) and, with `readback`,
+        select all and copy it back. The keystroke way, shared by type steps and by set
+        steps whose box the accessibility tree does not have."""
+        d = self.desktop
+        assert ps.text is not None
+        if clear:
+            d.press(parse_combo("ctrl+a"), target, stop=stop)
+            d.press(parse_combo("delete"), target, stop=stop)
+        used = d.type_text(ps.text, target, method=method, stop=stop)
+        result = FieldResult(ps.field or "", ps.index, "typed", used, len(ps.text),
+                             expected=ps.text)
+        if readback:
+            d.press(parse_combo("ctrl+a"), target, stop=stop)
+            # The copy is handled after every keystroke before it: allow for a
+            # target still working through a long field (Chromium: ~1 ms a key).
+            wait = self.opt.readback_timeout_s + 0.003 * len(ps.text)
+            got = d.copy_selection(target, wait, stop=stop)
+            d.press(parse_combo("right"), target, stop=stop)  # collapse the selection
+            result.readback = got
+            result.status = ("readback_unavailable" if got is None else
+                             "readback_ok" if got == ps.text else "readback_differs")
+        return result
+
+    def _click_at(self, x: int, y: int, target: WindowInfo, stop: Callable[[], str | None],
+                  *, button: str = "left", double: bool = False) -> None:
+        """Click at (x, y) in the target window (after a stop check)."""
+        reason = stop()
+        if reason:
+            raise StopRequested(reason, 0)
+        self.desktop.click(x, y, target, button=button, double=double)
 
     def _wait(self, playbook: Playbook, step: WaitStep, ps: PlannedStep, target: WindowInfo,
               stop: Callable[[], str | None]) -> WindowInfo:
