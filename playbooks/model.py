@@ -306,6 +306,15 @@ class Playbook:
     verify: tuple[VerifySpec, ...] = ()          # registry look-ups (see playbooks/README.md)
     on_invalid: Literal["field", "fill"] = "field"   # see ON_INVALID
 
+    def field_steps(self) -> list[tuple[int, TypeStep | ChooseStep | SetStep]]:
+        """(index, step) of every step that puts a field's value into the target."""
+        return [(i, s) for i, s in enumerate(self.steps)
+                if isinstance(s, (TypeStep, ChooseStep, SetStep))]
+
+    def filled_names(self) -> list[str]:
+        """The fields the fill types, chooses or sets, each once, in step order."""
+        return list(dict.fromkeys(s.field for _i, s in self.field_steps()))
+
     def field_spec(self, name: str) -> FieldSpec:
         for f in self.fields:
             if f.name == name:

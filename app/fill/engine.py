@@ -20,8 +20,8 @@ from app.fill.target import describe, matches
 from app.fill.values import text_for
 from app.i18n import _, join, sentences
 from app.privacy import mask
-from playbooks.model import (ChooseStep, ClickStep, KeyStep, Playbook, Step, TypeStep,
-                             WaitStep)
+from playbooks.model import (ChooseStep, ClickStep, Condition, KeyStep, Playbook, PressStep,
+                             SetStep, Step, TypeStep, WaitStep)
 from playbooks.keys import parse_combo
 
 
@@ -146,6 +146,28 @@ def plan(playbook: Playbook, case: Case, *, gate: bool = True) -> list[PlannedSt
     confirmed raises NeedsPersonError."""
     out: list[PlannedStep] = []
     for i, step in enumerate(playbook.steps):
+        if step.when is not None and not holds(step.when, case):
+            out.append(PlannedStep(i, "not_applicable", getattr(step, "field", None),
+                                   detail=describe_condition(step.when)))
+            continue
+        if isinstance(step, SetStep):
+            spec = playbook.field_spec(step.field)
+            value = case.value(step.field)
+            if value is None or value == "":
+                if spec.required:
+                    raise UsageError(_("Field '{label}' ({name}) is required but the case has "
+                                       "no value for it; add it (--set NAME=VALUE) or capture "
+                                       "again.", label=spec.label or spec.name, name=spec.name),
+                                     step=i, field=spec.name)
+                out.append(PlannedStep(i, "skip", spec.name))
+                continue
+            text = value if spec.type == "choice" else text_for(spec, value)
+            keys = tuple(str(k) for k in step.options.get(value, ()))
+            out.append(PlannedStep(i, "set", spec.name, text, keys, detail=step.at.label))
+            continue
+        if isinstance(step, PressStep):
+            out.append(PlannedStep(i, "press", detail=step.button))
+            continue
         if isinstance(step, TypeStep):
             spec = playbook.field_spec(step.field)
             value = case.value(step.field)
@@ -198,6 +220,20 @@ def plan(playbook: Playbook, case: Case, *, gate: bool = True) -> list[PlannedSt
     return out
 
 
+def holds(when: Condition, case: Case) -> bool:
+    """Whether a step's `when:` lets it run for this case (values compared as written,
+    after trimming spaces; a field without a value is none of the values)."""
+    value = (case.value(when.field) or "").strip()
+    hit = value in {v.strip() for v in when.values}
+    return not hit if when.negate else hit
+
+
+def describe_condition(when: Condition) -> str:
+    return (_("only when {field} is not {values}", field=when.field, values=join(when.values))
+            if when.negate else
+            _("only when {field} is {values}", field=when.field, values=join(when.values)))
+
+
 def _why_empty(case: Case, name: str) -> str | None:
     """The sentence a capture left on an empty field (a derived address part that was
     ambiguous, say), ending with a full stop."""
@@ -210,7 +246,7 @@ def _why_empty(case: Case, name: str) -> str | None:
 
 
 def fields_needing_person(playbook: Playbook, case: Case) -> list[str]:
-    used = {s.field for s in playbook.steps if isinstance(s, (TypeStep, ChooseStep))}
+    used = playbook.filled_names()
     return [n for n in used if n in case.fields and case.fields[n].status in NEEDS_PERSON]
 
 
@@ -370,6 +406,10 @@ class FillEngine:
         d = self.desktop
         if ps.kind == "skip":
             report.results.append(FieldResult(ps.field or "", ps.index, "skipped"))
+        elif ps.kind == "not_applicable":
+            if ps.field:
+                report.results.append(FieldResult(ps.field, ps.index, "not_applicable",
+                                                  message=ps.detail))
         elif ps.kind == "key":
             for k in ps.keys:
                 d.press(parse_combo(k), target, stop=stop)

@@ -28,7 +28,7 @@ from app.checks import check_value, cross_check
 from app.checks.cross import roles_for
 from app.errors import NeedsPersonError, RefusedValueError
 from app.i18n import N_, _, join
-from playbooks.model import ChooseStep, FieldSpec, Playbook, TypeStep
+from playbooks.model import FieldSpec, Playbook
 
 __all__ = ["Verdict", "vet", "require_typeable", "forbidden_characters", "confirm",
            "is_confirmed", "printable"]
@@ -110,8 +110,7 @@ def is_confirmed(fv: FieldValue) -> bool:
 
 def filled_fields(playbook: Playbook) -> list[FieldSpec]:
     """The fields a fill types or chooses, each once, in step order."""
-    names = dict.fromkeys(s.field for s in playbook.steps if isinstance(s, (TypeStep, ChooseStep)))
-    return [playbook.field_spec(n) for n in names]
+    return [playbook.field_spec(n) for n in playbook.filled_names()]
 
 
 def _status_reason(fv: FieldValue) -> str | None:

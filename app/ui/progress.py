@@ -20,7 +20,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from app.fill.engine import Progress
-from playbooks.model import ChooseStep, Playbook, TypeStep
+from playbooks.model import Playbook
 
 OVERLAY_FLAGS = (Qt.WindowType.Tool | Qt.WindowType.FramelessWindowHint
                  | Qt.WindowType.WindowStaysOnTopHint | Qt.WindowType.WindowDoesNotAcceptFocus)
@@ -109,10 +109,9 @@ class FillProgress(QWidget):
         """A `Progress` callback for FillEngine, safe to call from any thread, that shows
         the engine's events here. Fields are counted by the steps that type or choose."""
         self._ordinals = {}
-        for index, s in enumerate(playbook.steps):
-            if isinstance(s, (TypeStep, ChooseStep)):
-                spec = playbook.field_spec(s.field)
-                self._ordinals[index] = (len(self._ordinals) + 1, spec.label or spec.name)
+        for index, s in playbook.field_steps():
+            spec = playbook.field_spec(s.field)
+            self._ordinals[index] = (len(self._ordinals) + 1, spec.label or spec.name)
 
         def progress(kind: str, data: dict) -> None:
             self._engine_event.emit(kind, dict(data))

@@ -33,14 +33,13 @@ from app.checks import check_value
 from app.fill.gate import Verdict, confirm, vet
 from app.ui.widgets import (OnTopDialog, StatusChip, crop_box, is_sensitive, mask_in_text,
                             masked, to_pixmap)
-from playbooks.model import ChooseStep, FieldSpec, Playbook, TypeStep
+from playbooks.model import FieldSpec, Playbook
 
 
 def fields_filled(playbook: Playbook) -> list[FieldSpec]:
     """The fields the fill types or chooses, in the order it does; all fields when the
     playbook has no such step (a playbook being written)."""
-    names = list(dict.fromkeys(s.field for s in playbook.steps
-                               if isinstance(s, (TypeStep, ChooseStep))))
+    names = playbook.filled_names()
     return [playbook.field_spec(n) for n in names] if names else list(playbook.fields)
 
 
