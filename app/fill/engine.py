@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from app.a11y.base import Accessibility
 from app.cases import NEEDS_PERSON, Case, now_iso
 from app.desktop.base import Desktop, FocusMoved, StopRequested, WindowInfo
 from app.errors import (DesktopError, FillAbortedError, FocusLostError, ModifiersHeldError,
@@ -254,8 +255,12 @@ class FillEngine:
     def __init__(self, desktop: Desktop, options: FillOptions | None = None,
                  progress: Progress | None = None, sleep: Callable[[float], None] = time.sleep,
                  clock: Callable[[], float] = time.monotonic,
-                 screen_text: Callable[[], ScreenText] | None = None) -> None:
+                 screen_text: Callable[[], ScreenText] | None = None,
+                 accessibility: Accessibility | None = None) -> None:
         self.desktop = desktop
+        # The target's widgets through the OS accessibility API (app/a11y), when there is
+        # one: set steps address boxes through it, and keys are checked against its focus.
+        self.accessibility = accessibility
         self.screen_text = screen_text   # made on first use: anchors and text waits only
         self.opt = options or FillOptions()
         self.progress = progress or (lambda kind, data: None)
