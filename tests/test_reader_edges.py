@@ -168,3 +168,44 @@ def test_a_lone_sex_code_the_detector_missed_is_read_by_a_second_look(engine):
     src, fields = _read("transform", 2, engine)     # 性别 1 in a grid cell
     assert fields["gender"].value == src.truth["gender"] == "男"
     assert fields["gender"].status == "ok"
+
+
+def _label_and_value() -> tuple[Image.Image, TextBox, int]:
+    """申请日期 and its value drawn 12 px apart; the label's box and where the value starts."""
+    from app.sandbox.drawing import font
+    f = font("sans", 20)
+    img = Image.new("RGB", (420, 40), "white")
+    d = ImageDraw.Draw(img)
+    d.text((10, 8), "申请日期", fill="black", font=f)
+    end = 10 + int(d.textlength("申请日期", font=f))
+    d.text((end + 12, 8), "2024年7月10日", fill="black", font=f)
+    return img, TextBox("申请日期", 0.99, 10, 6, end - 10, 26), end + 12
+
+
+def test_a_value_box_reaching_into_its_label_is_read_again_right_of_the_label(engine):
+    from app.extract.fields import Found
+    from app.extract.label_overlap import clear_of_label
+    img, label, start = _label_and_value()
+    # the detector's box began 11 px inside the label: 期's right half read as 月
+    part = TextBox("月2024年7月10日", 0.99, label.right - 11, 6, 400 - label.right, 26)
+    found = Found(part.text, (part.x, part.y, part.width, part.height), 0.99, parts=(part,))
+    got = clear_of_label(found, label, img, engine.read_line)
+    assert got.value == "2024年7月10日" and got.doubt is None
+    assert got.box[0] >= label.right
+
+
+def test_a_reading_right_of_the_label_that_does_not_fit_leaves_the_value_flagged():
+    from app.extract.fields import Found
+    from app.extract.label_overlap import clear_of_label
+    from app.ocr.base import Line
+    img, label, start = _label_and_value()
+    part = TextBox("月2024年7月10日", 0.99, label.right - 11, 6, 400 - label.right, 26)
+    found = Found(part.text, (part.x, part.y, part.width, part.height), 0.99, parts=(part,))
+    other = clear_of_label(found, label, img, lambda im: Line("2024年7月16日", 0.99, None, None))
+    assert other.value == found.value and other.doubt and "申请日期" in other.doubt
+    clear = TextBox("2024年7月10日", 0.99, start, 6, 150, 26)       # starts after the label
+
+    def never(im):
+        raise AssertionError("a value clear of its label is not read again")
+    kept = Found(clear.text, (clear.x, clear.y, clear.width, clear.height), 0.99, parts=(clear,))
+    assert clear_of_label(kept, label, img, never) is kept

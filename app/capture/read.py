@@ -19,6 +19,7 @@ from app.checks.readings import (Alternatives, choose_ethnic_group, ethnic_group
 from app.extract.doubt import unsure as doubt_of
 from app.extract.ink import first_ink, without_rules
 from app.extract.fields import Extractor, Found, found_from_boxes
+from app.extract.label_overlap import clear_of_label
 from app.extract.labels import JOIN_GAP, find_labels, lost_heads
 from app.extract.reread import settle
 from app.extract.table import RowValues, table_rows
@@ -187,6 +188,10 @@ def _read_case(playbook: Playbook, image: Image.Image, engine: OcrEngine, boxes:
             found, why = row.read(f.read.column, f.read.pattern, free_text=f.type == "text")
         else:
             found = extractor.read(f) if f.read is not None else None
+            if found is not None and not _is_card(playbook) and f.read is not None \
+                    and f.read.direction == "right" and f.read.region is None:
+                found = clear_of_label(found, extractor.label_box(f), image,
+                                       getattr(engine, "read_line", None))
         if found is None and f.read is not None and f.read.direction == "right" \
                 and f.read.lines == 1 and f.read.region is None and f.read.pattern is None \
                 and f.read.column is None and f.name not in extractor.cut:
