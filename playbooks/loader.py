@@ -16,11 +16,11 @@ parenthesis translated by itself (" (did you mean 'x'?)"), or nothing.
 """
 from __future__ import annotations
 
-import difflib
+import dataclasses
 import math
 import re
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -36,6 +36,10 @@ from playbooks.yaml_limits import (MAX_FILE_BYTES, YamlLimitError, compose_bound
 from playbooks.keys import ALIASES, MODIFIERS, NAMED_KEYS, KeyCombo, KeyNameError, parse_combo
 from playbooks.text import N_, _, join
 from playbooks.yaml_words import yaml_words
+from playbooks.steps_addressed import (AT_KEYS, SET_KEYS, STEP_SIBLING_KEYS, WHEN_KEYS,
+                                       AddressedSteps)
+from playbooks.node_words import (_did_you_mean, _did_you_mean_hint, _either, _is_null, _line,
+                                  _of, _quote_list, _quoted, _short, _suggest)
 from playbooks.model import (
     COMPARE_RULES,
     DEFAULT_FUZZY_THRESHOLD,
@@ -79,7 +83,7 @@ __all__ = [
 ]
 
 TOP_KEYS = ("deskhand", "id", "name", "department", "description", "source",
-            "target", "fields", "verify", "fill")
+            "target", "fields", "verify", "fill", "on_invalid")
 REQUIRED_TOP_KEYS = ("deskhand", "id", "name", "target", "fields", "fill")
 TARGET_KEYS = ("title", "title_regex", "process")
 FIELD_KEYS = ("name", "label", "type", "required", "choices", "format", "sensitive", "multiline",
@@ -95,22 +99,24 @@ VERIFY_KEYS = ("lookup", "with", "confirm", "fill")
 COMPARE_KEYS = ("rule", "threshold", "as")
 READ_KEYS = ("anchor", "direction", "lines", "max_gap", "region", "pattern", "column")
 REGION_KEYS = ("x", "y", "width", "height")
-STEP_KINDS = ("click", "type", "key", "choose", "wait")
+STEP_KINDS = ("click", "type", "key", "choose", "wait", "set", "press")
 CLICK_KEYS = ("x", "y", "anchor", "dx", "dy", "button", "double")
 TYPE_KEYS = ("field", "method", "readback", "clear")
 CHOOSE_KEYS = ("field", "options")
 WAIT_KEYS = ("seconds", "title", "text", "timeout")
 STEP_KEYS: dict[str, tuple[str, ...]] = {
     "click": CLICK_KEYS, "type": TYPE_KEYS, "key": (), "choose": CHOOSE_KEYS, "wait": WAIT_KEYS,
+    "set": (), "press": (),
 }
 TYPE_METHODS = ("auto", "keys", "paste")
 BUTTONS = ("left", "right", "middle")
 
 # Words people reach for instead of a step kind.
 KIND_SYNONYMS = {
-    "press": "key", "keys": "key", "hotkey": "key", "shortcut": "key",
+    "keys": "key", "hotkey": "key", "shortcut": "key",
     "select": "choose", "pick": "choose", "option": "choose", "dropdown": "choose",
     "input": "type", "write": "type", "fill": "type", "enter_text": "type",
+    "button": "press", "submit": "press", "put": "set",
     "sleep": "wait", "delay": "wait", "pause": "wait",
     "tap": "click", "mouse": "click",
 }
@@ -124,10 +130,8 @@ STRFTIME_DIRECTIVES = set("aAwdbBmyYHIpMSfzZjUWcxX%")
 MAX_SECONDS = 600          # longest wait or timeout, in seconds
 MAX_LABEL_HEIGHTS = 100    # largest read: max_gap (a value 100 label heights away is another's)
 MAX_ERRORS = 100           # problems reported from one file; the rest after these are fixed
-MAX_SUGGEST_FROM = 300     # "did you mean" looks among at most this many names
 MAX_COORD = 10000          # largest click position or offset, in pixels
 
-_NULL_TAG = "tag:yaml.org,2002:null"
 _TRANSFORM_EXAMPLES = {"date": "{date: \"%Y-%m-%d\"}", "code": "{code: sex}",
                        "to_code": "{to_code: sex}", "replace": "{replace: {\"－\": \"-\"}}"}
 _NUMBERS = {2: N_("two"), 3: N_("three"), 4: N_("four"), 5: N_("five")}
@@ -246,74 +250,9 @@ def _yaml_syntax_error(filename: str, e: yaml.MarkedYAMLError) -> PlaybookError:
 
 # --------------------------------------------------------------------------- helpers
 
-def _line(node: Node) -> int:
-    return node.start_mark.line + 1
-
-
-def _short(value: object, limit: int = 40) -> str:
-    """A value as shown in a message: long ones cut, so that a message stays one line."""
-    text = value if isinstance(value, str) else str(value) if isinstance(value, (int, float)) else "…"
-    text = text.replace("\n", " ")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _is_null(node: Node) -> bool:
-    return isinstance(node, ScalarNode) and node.tag == _NULL_TAG
-
-
-def _quoted(name: object) -> str:
-    """A name as written in the file, quoted: 'title' (“title” in Chinese)."""
-    return _("'{name}'", name=name)
-
-
-def _of(key: str, what: str) -> str:
-    """A key of something: "'x' of the click in step 3"."""
-    return _("'{key}' of {what}", key=key, what=what)
-
-
-def _either(first: str, second: str) -> str:
-    """Two examples (YAML, not translated): "'a: 1' or 'b: 2'"."""
-    return _("{first} or {second}", first=first, second=second)
-
-
-def _quote_list(items: Iterable[str]) -> str:
-    """'a', 'b' and 'c'"""
-    quoted = [_quoted(i) for i in items]
-    if len(quoted) <= 1:
-        return "".join(quoted)
-    return _("{items} and {last}", items=join(quoted[:-1]), last=quoted[-1])
-
-
 def table_text(text: str) -> str:
     """A header as compared: without spaces (full-width ones too) or a trailing colon."""
     return "".join(text.split()).rstrip(":：")
-
-
-def _did_you_mean(word: str, options: Iterable[str], synonyms: dict[str, str] | None = None) -> str | None:
-    options = list(options)
-    low = word.lower()
-    if synonyms and low in synonyms and synonyms[low] in options:
-        return synonyms[low]
-    if low in options and low != word:
-        return low
-    if len(options) > MAX_SUGGEST_FROM or len(low) > 100:
-        return None   # difflib over thousands of names, once per error, took minutes
-    found = difflib.get_close_matches(low, options, n=1, cutoff=0.6)
-    return found[0] if found else None
-
-
-def _suggest(word: str, options: Iterable[str], *, fallback: str | None = None,
-             synonyms: dict[str, str] | None = None) -> str:
-    """' (did you mean 'x'?)', or the fallback hint, or ''."""
-    guess = _did_you_mean(word, options, synonyms)
-    if guess is not None:
-        return _did_you_mean_hint(guess)
-    return _(" ({hint})", hint=fallback) if fallback else ""
-
-
-def _did_you_mean_hint(guess: str) -> str:
-    return _(" (did you mean '{guess}'?)", guess=guess)
-
 
 
 def _suggest_combo(text: str) -> str | None:
@@ -350,7 +289,7 @@ class _TooManyErrors(Exception):
     otherwise take minutes, and print pages)."""
 
 
-class _Checker:
+class _Checker(AddressedSteps):
     """Walks the YAML node tree once, collecting every problem it finds."""
 
     def __init__(self, filename: str) -> None:
@@ -460,6 +399,15 @@ class _Checker:
         problem = glob_problem(value) if value is not None else None
         if problem is not None:
             self.error(node, _("{what}: {problem}", what=what, problem=problem))
+            return None
+        return value
+
+    def word(self, node: Node, what: str, allowed: tuple[str, ...],
+             wrong: Callable[[str, str], str]) -> str | None:
+        """A text that must be one of `allowed`; else the error `wrong(value, suggestion)`."""
+        value = self.text(node, what)
+        if value is not None and value not in allowed:
+            self.error(node, wrong(value, _suggest(value, allowed)))
             return None
         return value
 
@@ -636,15 +584,17 @@ class _Checker:
         fields = self.field_list(*top["fields"]) if "fields" in top else None
         steps = self.fill(*top["fill"]) if "fill" in top else None
         verify = self.verify_list(top["verify"][1]) if "verify" in top else ()
+        on_invalid = self.on_invalid(top["on_invalid"][1]) if "on_invalid" in top else "field"
         if self.match_node is not None:
             self._field_ref(self.match_node, _("the field of 'match' in the table's row"))
 
-        if self.errors or None in (pb_id, name, target, fields, steps, verify):
+        if self.errors or None in (pb_id, name, target, fields, steps, verify, on_invalid):
             return None
         return Playbook(
             id=pb_id, name=name, target=target, fields=tuple(fields), steps=tuple(steps),
             version=version or FORMAT_VERSION, department=department, description=description,
             path=self.file, source=source, source_spec=source_spec, verify=tuple(verify),
+            on_invalid=on_invalid,
         )
 
     # ----------------------------------------------------------------- verify
@@ -1486,6 +1436,7 @@ class _Checker:
             self.error(node, _("step {n} is empty; give it one action: {kinds}", n=n,
                                kinds=join(STEP_KINDS)))
             return None
+        before = len(self.errors)
         kinds = [k for k in items if k in STEP_KINDS]
         if len(kinds) > 1:
             word = _NUMBERS.get(len(kinds))
@@ -1493,36 +1444,52 @@ class _Checker:
                        _("step {n} has {count} actions, {actions}; a step does exactly one thing, "
                          "so split it into separate steps", n=n,
                          count=_(word) if word else len(kinds), actions=_quote_list(kinds)))
+        kind = kinds[0] if len(kinds) == 1 else None
+        # Keys written beside the action: `when` on every step, at/method/… beside `set`.
+        beside_keys = STEP_SIBLING_KEYS + (SET_KEYS if kind == "set" else ())
+        beside = {k: v for k, v in items.items() if k in beside_keys}
         for other in items:
-            if other in STEP_KINDS:
+            if other in STEP_KINDS or other in beside_keys:
                 continue
             onode = items[other][0]
-            if len(kinds) == 1 and other in STEP_KEYS[kinds[0]]:
+            if kind is not None and other in STEP_KEYS[kind]:
                 self.error(onode, _("'{key}' in step {n} belongs inside the {kind} action; write "
                                     "it as '{kind}: {{..., {key}: ...}}'",
-                                    key=other, n=n, kind=kinds[0]))
+                                    key=other, n=n, kind=kind))
+            elif other in SET_KEYS:
+                self.error(onode, _("'{key}' in step {n} belongs to a set step (a field "
+                                    "addressed by its label); this step is not one",
+                                    key=other, n=n))
             else:
-                hint = _suggest(other, STEP_KINDS, synonyms=KIND_SYNONYMS)
+                hint = _suggest(other, STEP_KINDS + beside_keys, synonyms=KIND_SYNONYMS)
                 self.error(onode, _("step {n} has an unknown action '{name}'{suggestion}; a step "
-                                    "is one of click, type, key, choose or wait",
+                                    "is one of click, type, key, choose, wait, set or press",
                                     n=n, name=other, suggestion=hint))
-        if len(kinds) != 1:
+        when = self.condition(beside["when"][1], n) if "when" in beside else None
+        if kind is None:
             return None
-        kind = kinds[0]
         knode, vnode = items[kind]
-        step = getattr(self, f"step_{kind}")(n, knode, vnode, _line(node))
-        return step if len(items) == 1 else None
+        if kind == "set":
+            step = self.step_set(n, knode, vnode, _line(node), beside)
+        else:
+            step = getattr(self, f"step_{kind}")(n, knode, vnode, _line(node))
+        if step is None or len(self.errors) > before:
+            return None
+        return dataclasses.replace(step, when=when) if when is not None else step
 
-    def declared_field(self, n: int, node: Node, choosing: bool) -> tuple[str | None, FieldSpec | None]:
-        """(name, spec) of the field a step types (or, `choosing`, chooses); name None if
-        undeclared or unreadable."""
+    def declared_field(self, n: int, node: Node, choosing: bool,
+                       verb: str | None = None) -> tuple[str | None, FieldSpec | None]:
+        """(name, spec) of the field a step types (or, `choosing`, chooses; `verb` set:
+        sets); name None if undeclared or unreadable."""
         name = self.text(node, _("the field of step {n}", n=n))
         if name is None or not self.fields_readable:
             return None, None
         if name not in self.fields:
             fields = {"n": n, "name": name, "suggestion": _suggest(name, list(self.fields))}
-            self.error(node, _("step {n} chooses field '{name}', which is not declared in "
-                               "fields{suggestion}", **fields) if choosing else
+            self.error(node, _("step {n} sets field '{name}', which is not declared in "
+                               "fields{suggestion}", **fields) if verb == "set" else
+                       _("step {n} chooses field '{name}', which is not declared in "
+                         "fields{suggestion}", **fields) if choosing else
                        _("step {n} types field '{name}', which is not declared in "
                          "fields{suggestion}", **fields))
             return None, None
@@ -1546,13 +1513,10 @@ class _Checker:
         if "anchor" in items:
             v["anchor"] = self.text(items["anchor"][1], _of("anchor", what))
         if "button" in items:
-            bnode = items["button"][1]
-            button = self.text(bnode, _of("button", what))
-            if button is not None and button not in BUTTONS:
-                self.error(bnode, _("{what} is '{button}', but must be left, right or "
-                                    "middle{suggestion}", what=_of("button", what), button=button,
-                                    suggestion=_suggest(button, BUTTONS)))
-            v["button"] = button
+            bwhat = _of("button", what)
+            v["button"] = self.word(items["button"][1], bwhat, BUTTONS, lambda button, hint: _(
+                "{what} is '{button}', but must be left, right or middle{suggestion}",
+                what=bwhat, button=button, suggestion=hint))
         if "double" in items:
             v["double"] = self.boolean(items["double"][1], _of("double", what))
 
@@ -1596,12 +1560,10 @@ class _Checker:
                 return None
             fnode = items["field"][1]
             if "method" in items:
-                mnode = items["method"][1]
-                method = self.text(mnode, _of("method", what))
-                if method is not None and method not in TYPE_METHODS:
-                    self.error(mnode, _("{what} is '{method}', but must be auto, keys or "
-                                        "paste{suggestion}", what=_of("method", what),
-                                        method=method, suggestion=_suggest(method, TYPE_METHODS)))
+                mwhat = _of("method", what)
+                method = self.word(items["method"][1], mwhat, TYPE_METHODS, lambda m, hint: _(
+                    "{what} is '{method}', but must be auto, keys or paste{suggestion}",
+                    what=mwhat, method=m, suggestion=hint))
             if "readback" in items:
                 readback = self.boolean(items["readback"][1], _of("readback", what))
             if "clear" in items:
@@ -1652,33 +1614,40 @@ class _Checker:
         if "options" not in items:
             return None
 
-        oknode, onode = items["options"]
+        options = self.choice_options(n, *items["options"], name, spec)
+        if name is None or options is None or len(self.errors) > before:
+            return None
+        return ChooseStep(field=name, options=options, line=line)
+
+    def choice_options(self, n: int, oknode: Node, onode: Node, name: str | None,
+                       spec: FieldSpec | None) -> dict[str, tuple[KeyCombo, ...]] | None:
+        """`options: {男: [space], 女: [right, space]}` of step `n`: keys for every choice
+        of the field (`spec`, None when it could not be read)."""
         options: dict[str, tuple[KeyCombo, ...]] = {}
         omap = self.mapping(onode, _("the options of step {n}", n=n),
                             "{男: [space], 女: [right, space]}")
-        if omap is not None:
-            if not omap:
-                self.error(oknode, _("the options of step {n} are empty; give the keys for each "
-                                     "choice", n=n))
-            choice_set = set(spec.choices) if spec is not None else set()
-            for value, (vk, vv) in omap.items():
-                if spec is not None and value not in choice_set:
-                    self.error(vk, _("option '{value}' in step {n} is not one of the choices of "
-                                     "field '{name}' ({choices}){suggestion}", value=value, n=n,
-                                     name=name, choices=join(spec.choices),
-                                     suggestion=_suggest(value, spec.choices)))
-                combos = self.key_combos(vv, _("option '{value}' of step {n}", value=value, n=n))
-                if combos is not None:
-                    options[value] = combos
-            if spec is not None and omap:
-                missing = [c for c in spec.choices if c not in omap]
-                if missing:
-                    self.error(oknode, _("step {n} gives no keys for {missing} of field '{name}'; "
-                                         "add an option for every choice",
-                                         n=n, missing=_quote_list(missing), name=name))
-        if name is None or len(self.errors) > before:
+        if omap is None:
             return None
-        return ChooseStep(field=name, options=options, line=line)
+        if not omap:
+            self.error(oknode, _("the options of step {n} are empty; give the keys for each "
+                                 "choice", n=n))
+        choice_set = set(spec.choices) if spec is not None else set()
+        for value, (vk, vv) in omap.items():
+            if spec is not None and value not in choice_set:
+                self.error(vk, _("option '{value}' in step {n} is not one of the choices of "
+                                 "field '{name}' ({choices}){suggestion}", value=value, n=n,
+                                 name=name, choices=join(spec.choices),
+                                 suggestion=_suggest(value, spec.choices)))
+            combos = self.key_combos(vv, _("option '{value}' of step {n}", value=value, n=n))
+            if combos is not None:
+                options[value] = combos
+        if spec is not None and omap:
+            missing = [c for c in spec.choices if c not in omap]
+            if missing:
+                self.error(oknode, _("step {n} gives no keys for {missing} of field '{name}'; "
+                                     "add an option for every choice",
+                                     n=n, missing=_quote_list(missing), name=name))
+        return options
 
     def step_wait(self, n: int, knode: Node, node: Node, line: int) -> WaitStep | None:
         what = _("the wait in step {n}", n=n)

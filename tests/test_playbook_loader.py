@@ -283,8 +283,11 @@ SINGLE_PROBLEMS = [
     ("step-two-actions", BASE + "  - type: applicant_name\n    key: tab\n", 15,
      "step 3 has two actions, 'type' and 'key'"),
     ("step-no-action", BASE + "  - {}\n", 14, "step 3 is empty"),
-    ("step-unknown-kind", BASE + "  - press: tab\n", 14,
-     "step 3 has an unknown action 'press' (did you mean 'key'?)"),
+    ("step-unknown-kind", BASE + "  - hotkey: tab\n", 14,
+     "step 3 has an unknown action 'hotkey' (did you mean 'key'?)"),
+    ("press-a-key", BASE + "  - press: tab\n", 14,
+     "the press action in step 3 names 'tab', which is a key; press names a button by its "
+     "text (press: 提交), keys are pressed with key: tab"),
     ("step-option-outside-action", BASE + "  - type: applicant_name\n    readback: false\n", 15,
      "'readback' in step 3 belongs inside the type action"),
     ("step-not-mapping", BASE + "  - tab\n", 14, "step 3 must be a mapping"),
