@@ -58,6 +58,7 @@ def _warn_settings(pipeline: Pipeline, err: TextIO) -> None:
 # -- check -----------------------------------------------------------------------
 def cmd_check(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: TextIO) -> int:
     worst = 0
+    valid: list[Playbook] = []
     for ref in args.playbooks:
         try:
             pb = pipeline.playbook(ref)
@@ -65,9 +66,47 @@ def cmd_check(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: Te
             print(str(exc), file=err)
             worst = max(worst, exc.exit_code)
             continue
+        valid.append(pb)
         print(_("{path}: ok ({name}, {fields} fields, {steps} steps)", path=pb.path, name=pb.name,
                 fields=len(pb.fields), steps=len(pb.steps)), file=out)
+    if args.window is not None and valid:
+        worst = max(worst, _check_window(args.window, valid, out))
     return worst
+
+
+def _check_window(title: str, playbooks: list[Playbook], out: TextIO) -> int:
+    """Each set and press step looked up in the open window's accessibility tree: 0 all
+    found, 1 some will click and type."""
+    from app.a11y import open_accessibility
+    from app.desktop import open_desktop
+    from app.errors import AccessibilityUnavailableError
+    from app.fill.address_check import check_addresses, find_window
+    desktop = open_desktop()
+    try:
+        window = find_window(desktop, title)
+        try:
+            a11y, unavailable = open_accessibility(), ""
+        except AccessibilityUnavailableError as exc:
+            a11y, unavailable = None, exc.message
+        try:
+            code = 0
+            for pb in playbooks:
+                rows = check_addresses(pb, window, a11y, unavailable)
+                print(_("{path} in '{title}':", path=pb.path, title=window.title), file=out)
+                for r in rows:
+                    what = f"{r.kind} {r.field} ({r.label})" if r.field else f"{r.kind} {r.label}"
+                    print(f"  {r.step + 1:>3}. {what}: {r.sentence}", file=out)
+                found = sum(r.found for r in rows)
+                print(_("{found} of {total} set and press steps reach their box through the "
+                        "accessibility tree.", found=found, total=len(rows)) if rows else
+                      _("No set or press steps: nothing to look up."), file=out)
+                code = max(code, 0 if found == len(rows) else 1)
+            return code
+        finally:
+            if a11y is not None:
+                a11y.close()
+    finally:
+        desktop.close()
 
 
 # -- fill ------------------------------------------------------------------------
@@ -455,6 +494,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
     c = sub.add_parser("check", help="validate playbooks; errors as file:line: message")
     c.add_argument("playbooks", nargs="+")
+    c.add_argument("--window", metavar="TITLE",
+                   help="with the form open: look up each set and press step's label in this "
+                        "window's accessibility tree (a title glob, or a part of the title)")
     f = sub.add_parser("fill", help="type a case into the focused approval client")
     f.add_argument("playbook")
     f.add_argument("--case", help="case file, or a JSON object of field values")
