@@ -178,7 +178,7 @@ def _report_json(pb: Playbook, report: FillReport | None, case_path: Path, plan_
     if report:
         for r in report.results:
             rows.append({"field": r.field, "step": r.step + 1, "status": r.status,
-                         "method": r.method, "chars": r.chars,
+                         "method": r.method, "chars": r.chars, "message": r.message,
                          "typed": masked_text(pb, r.field, r.expected),
                          "readback": masked_text(pb, r.field, r.readback)})
     typed = report is not None and report.outcome not in ("not_started", "cancelled")
@@ -204,7 +204,8 @@ def _print_report(pb: Playbook, report: FillReport, out: TextIO) -> None:
             seconds=f"{report.elapsed_s:.2f}"), file=out)
     marks = {"readback_ok": _("read back ok"), "readback_differs": _("READ BACK DIFFERS"),
              "readback_unavailable": _("typed (could not read back)"), "typed": _("typed"),
-             "chosen": _("chosen (not read back)"), "skipped": _("left empty (no value)")}
+             "chosen": _("chosen (not read back)"), "skipped": _("left empty (no value)"),
+             "refused": _("REFUSED, left empty"), "not_applicable": _("not applicable")}
     for r in report.results:
         line = f"  {labels.get(r.field, r.field)} ({r.field}): {marks.get(r.status, r.status)}"
         if r.method:
@@ -218,14 +219,21 @@ def _print_report(pb: Playbook, report: FillReport, out: TextIO) -> None:
 
 def _dry_run(args: argparse.Namespace, pb: Playbook, case: Case, case_path: Path,
              out: TextIO, err: TextIO) -> int:
-    steps = plan(pb, case, gate=False)   # raises for a missing required value
+    # Raises for a missing required value. With on_invalid: field the gate's refusals are
+    # steps of the plan ("refused", with their sentence), as the fill would leave them.
+    by_field = pb.on_invalid == "field"
+    steps = plan(pb, case, gate=by_field)
     verdicts = vet(pb, case)
     rows = _plan_rows(pb, steps, verdicts)
     refused = [v for v in verdicts if v.refused]
     needs = [v for v in verdicts if v.needs_person]
     code = 2 if refused else 1 if needs else 0
     message = _("Dry run: nothing was typed.")
-    if refused or needs:
+    left = [s.detail for s in steps if s.kind == "refused"]
+    if by_field:
+        code = 1 if left else 0
+        message = "\n".join(left) if left else message
+    elif refused or needs:
         try:
             from app.fill.gate import require_typeable
             require_typeable(pb, case)
@@ -237,7 +245,7 @@ def _dry_run(args: argparse.Namespace, pb: Playbook, case: Case, case_path: Path
     else:
         print(_("Dry run of {playbook}; nothing is typed:", playbook=pb.id), file=out)
         for row in rows:
-            what = row["text"] if row["kind"] in ("type", "choose") else \
+            what = row["text"] if row["kind"] in ("type", "choose", "set") else \
                 " ".join(row["keys"]) or row["detail"]
             flag = (" ← " + _("REFUSED: {chars}", chars=", ".join(row["refused"]))
                     if row["refused"] else
@@ -287,6 +295,8 @@ def cmd_fill(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: Tex
         code = 1 if report.unconfirmed or report.outcome == "cancelled" else 0
         if report.outcome == "cancelled":
             message = _("Nothing was typed.")
+        elif report.refused:      # left empty, the rest filled: say why, one sentence each
+            message = "\n".join(r.message or r.field for r in report.refused)
     except DeskhandError as exc:   # any stage: the report and the case log still follow
         report = getattr(exc, "__deskhand_report__", None)
         code, message = exc.exit_code, exc.message

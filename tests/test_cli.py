@@ -60,15 +60,20 @@ def test_without_yes_and_without_a_terminal_nothing_is_typed(monkeypatch):
     assert code == 2 and "Refusing to type without confirmation" in err
 
 
-def test_fields_marked_for_a_person_block_the_fill_until_confirmed(tmp_path):
+def test_fields_marked_for_a_person_are_left_empty_until_confirmed(tmp_path, monkeypatch):
+    monkeypatch.setenv("DESKHAND_DESKTOP", "dummy")
     case = {"deskhand_case": 1, "case_id": "c1", "playbook": "sample-qt-intake",
             "fields": {k: {"value": v, "status": "ok"} for k, v in
                        json.loads(SAMPLE.read_text(encoding="utf-8")).items()}}
     case["fields"]["id_number"]["status"] = "invalid"
     path = tmp_path / "c.json"
     path.write_text(json.dumps(case, ensure_ascii=False), encoding="utf-8")
-    code, _, err = run("fill", "sample-qt-intake", "--case", str(path))
-    assert code == 1 and "(id_number): it is marked invalid" in err
+    code, out, err = run("fill", "sample-qt-intake", "--case", str(path), "--yes")
+    assert code == 1 and "(id_number) is left empty: it is marked invalid" in err
+    assert "(id_number): REFUSED, left empty" in out
+    code, out, err = run("fill", "sample-qt-intake", "--case", str(path), "--yes",
+                         "--accept", "id_number")
+    assert code == 0, err
 
 
 def test_bad_case_file_is_explained(tmp_path):

@@ -143,22 +143,39 @@ def test_focus_stolen_mid_fill_reaches_nothing_else(session, targets, tmp_path, 
 
 
 @pytest.mark.parametrize("kind", ["qt", "web"])
-def test_unchecked_values_never_reach_the_client(session, targets, tmp_path, kind):
-    """The gate before typing, judged by what the client holds: a value with terminal
-    escapes, an ID number with a wrong check digit and a 5-digit phone from a plain case
-    file are refused (also with --yes); the ID number goes in only with --accept."""
+def test_an_unchecked_value_leaves_only_its_own_box_empty(session, targets, tmp_path, kind):
+    """The gate before typing, judged by what the client holds. With the default
+    `on_invalid: field`, a value with terminal escapes, an ID number with a wrong check
+    digit or a 5-digit phone from a plain case file (also with --yes) leaves only its own
+    box empty: the client holds every other value, and the fill exits 1 with one
+    sentence for that field. With `on_invalid: fill` nothing is typed at all. The ID
+    number goes in only with --accept."""
     target = targets[kind]
     bad_id = CASES[0]["id_number"][:-1] + "1"
-    hostile = [({"applicant_name": "张\x1b[31m伟"}, 2, "U+001B (ESC)"),
-               ({"id_number": bad_id}, 1, "(id_number)"),
-               ({"phone": "12345"}, 1, "(phone)")]
-    for change, code, said in hostile:
+    hostile = [({"applicant_name": "张\x1b[31m伟"}, "(applicant_name) is left empty: it holds "
+                                                   "characters that are never typed (U+001B (ESC))"),
+               ({"id_number": bad_id}, "(id_number) is left empty: "),
+               ({"phone": "12345"}, "(phone) is left empty: ")]
+    for change, said in hostile:
         ready(target)
         r = deskhand(session, "fill", PLAYBOOK[kind], "--case",
                      str(write_case(tmp_path, {**CASES[0], **change})), "--yes",
                      "--wait-focus", "3", "-o", str(tmp_path / "kept.json"))
-        assert (r.returncode, said in r.stderr) == (code, True), r.stderr
-        assert "\x1b" not in r.stderr and "Traceback" not in r.stderr
+        assert (r.returncode, said in r.stderr) == (1, True), r.stderr
+        assert "\x1b" not in r.stdout + r.stderr and "Traceback" not in r.stderr
+        (name,) = change
+        want = {**expected_fields(CASES[0]), name: ""}
+        assert target.wait_state(lambda s: s["fields"] == want, 5), (change, target.state())
+    # on_invalid: fill — the whole fill is refused before the first key
+    book = tmp_path / f"{PLAYBOOK[kind]}-fill-policy.yaml"
+    book.write_text((ROOT / "playbooks/library" / f"{PLAYBOOK[kind]}.yaml").read_text(
+        encoding="utf-8") + "\non_invalid: fill\n", encoding="utf-8")
+    for change, code in (({"applicant_name": "张\x1b[31m伟"}, 2), ({"id_number": bad_id}, 1)):
+        ready(target)
+        r = deskhand(session, "fill", str(book), "--case",
+                     str(write_case(tmp_path, {**CASES[0], **change})), "--yes",
+                     "--wait-focus", "3", "-o", str(tmp_path / "kept.json"))
+        assert r.returncode == code and "nothing was typed" in r.stderr, r.stderr
         time.sleep(0.3)
         assert not any(target.state()["fields"].values()), (change, target.state())
     ready(target)

@@ -2,6 +2,8 @@
 clipboard restore. The real typing is proven in tests/test_fill_e2e.py."""
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from app.cases import case_from_values
@@ -63,11 +65,55 @@ def test_missing_required_value_stops_before_typing(pb):
         plan(pb, case_from_values(values, "t", {}))
 
 
-def test_bad_choice_and_bad_date_are_refused(pb):
-    with pytest.raises(UsageError, match="not one of the choices"):
+def test_bad_choice_and_bad_date_leave_their_own_box_alone(pb):
+    """on_invalid: field (the default): each is planned "refused" with one sentence,
+    the other fields as before."""
+    steps = plan(pb, case_from_values({**VALUES, "gender": "未知", "birth": "1990-02-30"},
+                                      "t", {}))
+    why = {s.field: s.detail for s in steps if s.kind == "refused"}
+    assert why["gender"] == ("gender (gender) is left empty: '未知' is not one of its choices "
+                             "(the closest: 男, 女).")
+    assert why["birth"].startswith("birth (birth) is left empty: ") and "date" in why["birth"]
+    assert [s.field for s in steps if s.kind == "type"] == ["name", "idno"]
+
+
+def test_bad_choice_and_bad_date_stop_the_fill_with_on_invalid_fill(pb):
+    pb = dataclasses.replace(pb, on_invalid="fill")
+    with pytest.raises(UsageError, match="not one of its choices"):
         plan(pb, case_from_values({**VALUES, "gender": "未知"}, "t", {}))
     with pytest.raises(UsageError, match="not a date"):
         plan(pb, case_from_values({**VALUES, "birth": "1990-02-30"}, "t", {}))
+
+
+def test_a_choice_not_among_a_hundred_names_only_the_three_closest():
+    choices = [f"事项{i:03d}" for i in range(112)]
+    book = PLAYBOOK.replace("choices: [男, 女]", "choices: [" + ", ".join(choices) + "]").replace(
+        "options: {男: [space], 女: [right, space]}",
+        "options: {" + ", ".join(f"{c}: [down]" for c in choices) + "}")
+    for policy in ("field", "fill"):
+        pb = dataclasses.replace(load_playbook_text(book, "t.yaml"), on_invalid=policy)
+        case = case_from_values({**VALUES, "gender": "事项0x7"}, "t", {})
+        if policy == "fill":
+            with pytest.raises(UsageError) as caught:
+                plan(pb, case)
+            sentence = caught.value.message
+        else:
+            (sentence,) = [s.detail for s in plan(pb, case) if s.kind == "refused"]
+        listed = sentence.split("(the closest: ")[1]
+        assert listed.count("事项") == 3 and "事项111" not in listed, sentence
+        assert len(sentence) < 120
+
+
+def test_a_refused_field_is_reported_and_the_rest_typed(pb):
+    d = DummyDesktop()
+    report = engine_for(d).fill(pb, case_from_values({**VALUES, "gender": "未知"}, "t", {}))
+    assert report.outcome == "done"
+    assert [r.status for r in report.results] == ["readback_ok", "refused", "readback_ok",
+                                                 "readback_ok", "skipped"]
+    assert report.refused[0].message.startswith("gender (gender) is left empty")
+    assert report.unconfirmed == ["gender"]
+    assert "1 refused and left empty, their values may not be typed (gender)" in report.summary()
+    assert "<space>" not in d.received[1], d.received[1]     # its keys were never pressed
 
 
 def test_full_fill_reads_back_every_field_and_restores_clipboard(pb):

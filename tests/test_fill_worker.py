@@ -48,8 +48,16 @@ def test_errors_round_trip_with_their_context():
     assert type(error_from_json({"kind": "NoSuchError", "message": "m"})) is FillError
 
 
+def fill_policy(tmp_path: Path):
+    """The sample playbook with `on_invalid: fill`: a value that may not be typed stops it all."""
+    text = (ROOT / "playbooks/library/sample-qt-intake.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "sample-fill-policy.yaml"
+    path.write_text(text + "\non_invalid: fill\n", encoding="utf-8")
+    return load_playbook(path)
+
+
 def test_a_refused_value_comes_back_as_itself(worker, tmp_path):
-    pb = load_playbook(ROOT / "playbooks/library/sample-qt-intake.yaml")
+    pb = fill_policy(tmp_path)
     path = case_file(tmp_path, applicant_name="张\x1b[2J伟")
     with pytest.raises(RefusedValueError) as caught:
         worker.fill(pb, path)
@@ -61,10 +69,18 @@ def test_a_refused_value_comes_back_as_itself(worker, tmp_path):
 
 
 def test_a_value_needing_a_person_keeps_exit_code_1_and_its_fields(worker, tmp_path):
-    pb = load_playbook(ROOT / "playbooks/library/sample-qt-intake.yaml")
     with pytest.raises(NeedsPersonError) as caught:
-        worker.fill(pb, case_file(tmp_path, phone="12345"))
+        worker.fill(fill_policy(tmp_path), case_file(tmp_path, phone="12345"))
     assert caught.value.exit_code == 1 and caught.value.fields == ["phone"]
+
+
+def test_a_field_left_empty_comes_back_with_its_sentence(worker, tmp_path):
+    """on_invalid: field (the default): the report says which box was left and why."""
+    pb = load_playbook(ROOT / "playbooks/library/sample-qt-intake.yaml")
+    report = worker.fill(pb, case_file(tmp_path, phone="12345"))
+    assert report.outcome == "done" and report.unconfirmed == ["phone"]
+    (r,) = report.refused
+    assert r.field == "phone" and r.message.startswith("联系电话 (phone) is left empty: ")
 
 
 def test_a_broken_playbook_is_exit_2_not_3(worker, tmp_path):

@@ -4,6 +4,7 @@ through the real pipeline; the same refusals against a real Qt client and Chromi
 are in tests/test_fill_e2e.py."""
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from pathlib import Path
@@ -76,36 +77,68 @@ def test_printable_escapes_what_a_terminal_would_obey():
 
 
 # -- values ------------------------------------------------------------------------
-def test_a_case_file_cannot_smuggle_an_unchecked_value_past_its_status(tmp_path):
+def sample_playbook(on_invalid: str = "field"):
     pb = build_pipeline(PipelineOptions(settings=Settings())).playbook("sample-qt-intake")
+    assert pb.on_invalid == "field"              # the default: a bad value stops its own box
+    return dataclasses.replace(pb, on_invalid=on_invalid)
+
+
+def fill_policy_file(tmp_path: Path) -> str:
+    """The sample playbook saying `on_invalid: fill` (the whole fill stops)."""
+    text = (ROOT / "playbooks/library/sample-qt-intake.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "sample-fill-policy.yaml"
+    path.write_text(text + "\non_invalid: fill\n", encoding="utf-8")
+    return str(path)
+
+
+def refused(steps) -> dict[str, str]:
+    return {s.field: s.detail for s in steps if s.kind == "refused"}
+
+
+def test_a_case_file_cannot_smuggle_an_unchecked_value_past_its_status(tmp_path):
     case = sample_case(id_number=BAD_ID, phone="12345")   # both marked "ok" in the file
-    reasons = {v.field: v.reasons for v in vet(pb, case) if v.needs_person}
+    reasons = {v.field: v.reasons for v in vet(sample_playbook(), case) if v.needs_person}
     assert set(reasons) == {"id_number", "phone"}
+    # on_invalid: field — those two boxes are left alone, every other one is planned
+    steps = plan(sample_playbook(), case)
+    why = refused(steps)
+    assert set(why) == {"id_number", "phone"}
+    assert why["phone"].startswith("联系电话 (phone) is left empty: ")
+    assert why["phone"].endswith("or fill again with --accept phone.")
+    assert "\n" not in why["phone"] and why["phone"].count(".") == 1
+    pb = sample_playbook()
+    texts = {n for n in pb.filled_names() if pb.field_spec(n).type != "choice" and case.value(n)}
+    assert {s.field for s in steps if s.kind == "type"} == texts - {"id_number", "phone"}
+    # on_invalid: fill — nothing at all
     with pytest.raises(NeedsPersonError) as caught:
-        plan(pb, case)
+        plan(sample_playbook("fill"), case)
     assert caught.value.exit_code == 1 and caught.value.fields == ["id_number", "phone"]
     assert "--accept" in caught.value.message
 
 
-def test_a_confirmation_holds_for_the_value_it_was_given_for_only():
-    pb = build_pipeline(PipelineOptions(settings=Settings())).playbook("sample-qt-intake")
+@pytest.mark.parametrize("policy", ["field", "fill"])
+def test_a_confirmation_holds_for_the_value_it_was_given_for_only(policy):
+    pb = sample_playbook(policy)
     case = sample_case(phone="12345")
     confirm(case.fields["phone"], "clerk")
-    assert plan(pb, case)                              # a person looked: it may be typed
+    assert refused(plan(pb, case)) == {}               # a person looked: it may be typed
     case.fields["phone"].value = "123456"              # changed afterwards: ask again
-    with pytest.raises(NeedsPersonError):
-        plan(pb, case)
+    if policy == "fill":
+        with pytest.raises(NeedsPersonError):
+            plan(pb, case)
+    else:
+        assert set(refused(plan(pb, case))) == {"phone"}
 
 
 def test_birth_date_against_the_id_number():
-    pb = build_pipeline(PipelineOptions(settings=Settings())).playbook("sample-qt-intake")
+    pb = sample_playbook()
     verdicts = {v.field: v for v in vet(pb, sample_case(birth_date="1991-03-07", gender="女"))}
     assert verdicts["birth_date"].needs_person and verdicts["gender"].needs_person
     assert not verdicts["id_number"].needs_person
 
 
 def test_registry_statuses_still_need_a_person_even_when_the_check_passes():
-    pb = build_pipeline(PipelineOptions(settings=Settings())).playbook("sample-qt-intake")
+    pb = sample_playbook()
     case = sample_case()
     case.fields["address"].status = "mismatch"
     case.fields["address"].source["registry"] = {"value": "福建省龙岩市新罗区九一北路26号"}
@@ -114,23 +147,54 @@ def test_registry_statuses_still_need_a_person_even_when_the_check_passes():
 
 
 def test_control_characters_are_refused_even_when_confirmed():
-    pb = build_pipeline(PipelineOptions(settings=Settings())).playbook("sample-qt-intake")
     case = sample_case(applicant_name="张\x1b[31m伟")
     confirm(case.fields["applicant_name"], "clerk")
+    why = refused(plan(sample_playbook(), case))
+    assert list(why) == ["applicant_name"] and "U+001B (ESC)" in why["applicant_name"]
+    assert "\x1b" not in why["applicant_name"]
     with pytest.raises(RefusedValueError) as caught:
-        plan(pb, case)
+        plan(sample_playbook("fill"), case)
     assert caught.value.exit_code == 2 and "U+001B (ESC)" in caught.value.message
 
 
-# -- through the pipeline: nothing reaches the desktop --------------------------------
-def test_a_refused_fill_types_nothing_and_keeps_a_log_entry(tmp_path):
+def test_a_step_whose_when_does_not_hold_is_not_gated():
+    """A value the fill would not type (its step's condition is false) neither refuses
+    its step nor, with on_invalid: fill, stops the fill."""
+    from playbooks.model import Condition
+    pb = sample_playbook("fill")
+    i = next(i for i, s in enumerate(pb.steps) if getattr(s, "field", None) == "phone")
+    steps = list(pb.steps)
+    steps[i] = dataclasses.replace(steps[i], when=Condition("marital_status", ("离异",)))
+    pb = dataclasses.replace(pb, steps=tuple(steps))
+    planned = plan(pb, sample_case(phone="12345"))
+    assert planned[i].kind == "not_applicable" and planned[i].field == "phone"
+
+
+# -- through the pipeline ------------------------------------------------------------
+def test_an_invalid_value_leaves_only_its_own_box_and_the_rest_is_typed(tmp_path):
     desktop = DummyDesktop()
     pipeline = pipeline_with(desktop, tmp_path)
-    pb = pipeline.playbook("sample-qt-intake")
+    case = sample_case(id_number=BAD_ID)
+    path = tmp_path / "case.json"
+    report = pipeline.fill(sample_playbook(), case, path,
+                           FillOptions(wait_focus_s=0.1, abort_keys=None, failsafe=False))
+    assert BAD_ID not in typed(desktop) and SAMPLE["applicant_name"] in typed(desktop)
+    (r,) = report.refused
+    assert r.field == "id_number" and r.status == "refused" and "--accept id_number" in r.message
+    assert report.unconfirmed == ["id_number"]
+    assert "1 refused and left empty, their values may not be typed (id_number)" in report.summary()
+    kept = load_case(path)
+    assert kept.fields["id_number"].value == BAD_ID and kept.fills[-1]["outcome"] == "done"
+
+
+def test_with_on_invalid_fill_a_refused_fill_types_nothing_and_keeps_a_log_entry(tmp_path):
+    desktop = DummyDesktop()
+    pipeline = pipeline_with(desktop, tmp_path)
     case = sample_case(id_number=BAD_ID)
     path = tmp_path / "case.json"
     with pytest.raises(NeedsPersonError):
-        pipeline.fill(pb, case, path, FillOptions(wait_focus_s=0.1, abort_keys=None, failsafe=False))
+        pipeline.fill(sample_playbook("fill"), case, path,
+                      FillOptions(wait_focus_s=0.1, abort_keys=None, failsafe=False))
     assert typed(desktop) == "" and desktop.received == {1: []}
     kept = load_case(path)
     assert kept.fields["id_number"].value == BAD_ID
@@ -146,21 +210,40 @@ def test_accepted_fields_are_typed_and_the_summary_counts_empty_ones(tmp_path):
     report = pipeline.fill(pb, case, tmp_path / "c.json",
                            FillOptions(wait_focus_s=0.1, abort_keys=None, failsafe=False))
     assert "12345" in typed(desktop)
-    assert report.left_empty == ["email", "remarks"]
+    assert report.left_empty == ["email", "remarks"] and report.refused == []
     assert "2 left empty (email, remarks)" in report.summary()
     assert report.summary().startswith(f"{report.readback_ok} of 11 fields confirmed")
 
 
 # -- the command line ----------------------------------------------------------------
-def test_cli_refuses_invalid_values_in_a_dry_run_and_a_fill(tmp_path, monkeypatch):
+def test_cli_leaves_an_invalid_value_empty_in_a_dry_run_and_a_fill(tmp_path, monkeypatch):
     monkeypatch.setenv("DESKHAND_DESKTOP", "dummy")
     sets = [f"--set={k}={v}" for k, v in {**SAMPLE, "phone": "12345"}.items()]
     code, out, err = run("fill", "sample-qt-intake", *sets, "--dry-run")
-    assert code == 1 and "needs a person" in out and "联系电话 (phone)" in err
+    assert code == 1 and "needs a person" in out and "联系电话 (phone) is left empty" in err
     code, out, err = run("fill", "sample-qt-intake", *sets, "--yes", "--json")
     doc = json.loads(out)
-    assert code == 1 and doc["outcome"] == "not_started" and doc["needs_person"] == ["phone"]
+    assert code == 1 and doc["outcome"] == "done", err
+    (row,) = [r for r in doc["fields"] if r["status"] == "refused"]
+    assert row["field"] == "phone" and "--accept phone" in row["message"]
+    assert "联系电话 (phone) is left empty" in err
+    code, out, err = run("fill", "sample-qt-intake", *sets, "--yes")
+    assert code == 1 and "联系电话 (phone): REFUSED, left empty" in out
+    assert "1 refused and left empty" in out and "联系电话 (phone) is left empty" in err
     code, out, err = run("fill", "sample-qt-intake", *sets, "--yes", "--accept", "phone")
+    assert code == 0, err
+
+
+def test_cli_with_on_invalid_fill_refuses_the_whole_fill(tmp_path, monkeypatch):
+    monkeypatch.setenv("DESKHAND_DESKTOP", "dummy")
+    book = fill_policy_file(tmp_path)
+    sets = [f"--set={k}={v}" for k, v in {**SAMPLE, "phone": "12345"}.items()]
+    code, out, err = run("fill", book, *sets, "--dry-run")
+    assert code == 1 and "needs a person" in out and "联系电话 (phone)" in err
+    code, out, err = run("fill", book, *sets, "--yes", "--json")
+    doc = json.loads(out)
+    assert code == 1 and doc["outcome"] == "not_started" and doc["needs_person"] == ["phone"]
+    code, out, err = run("fill", book, *sets, "--yes", "--accept", "phone")
     assert code == 0, err
 
 
@@ -168,11 +251,12 @@ def test_cli_refuses_control_characters_and_never_prints_them(tmp_path, monkeypa
     monkeypatch.setenv("DESKHAND_DESKTOP", "dummy")
     case = tmp_path / "case.json"
     case.write_text(json.dumps({**SAMPLE, "applicant_name": "张\x1b[31m伟\u202e"}), encoding="utf-8")
-    for extra in (["--dry-run"], ["--yes"], ["--dry-run", "--json"]):
-        code, out, err = run("fill", "sample-qt-intake", "--case", str(case), *extra)
-        assert code == 2, (extra, err)
-        assert "\x1b" not in out + err and "\u202e" not in out + err
-        assert "U+001B (ESC)" in err
+    for book, code_wanted in (("sample-qt-intake", 1), (fill_policy_file(tmp_path), 2)):
+        for extra in (["--dry-run"], ["--yes"], ["--dry-run", "--json"], ["--yes", "--json"]):
+            code, out, err = run("fill", book, "--case", str(case), *extra)
+            assert code == code_wanted, (book, extra, err)
+            assert "\x1b" not in out + err and "\u202e" not in out + err
+            assert "U+001B (ESC)" in err
 
 
 def test_accept_names_a_declared_field(monkeypatch):

@@ -4,6 +4,8 @@ the fill summary are whole Chinese sentences when the language is zh_CN — in p
 what every other test compares (tests/conftest.py)."""
 from __future__ import annotations
 
+import dataclasses
+
 import json
 import os
 import subprocess
@@ -52,7 +54,8 @@ OPTIONS = dict(wait_focus_s=0.1, abort_keys=None, failsafe=False)
 
 # -- the gate ----------------------------------------------------------------------------
 def test_a_control_character_is_refused_in_chinese_and_in_english(tmp_path):
-    pb = pipeline_with(DummyDesktop(), tmp_path).playbook("sample-qt-intake")
+    pb = dataclasses.replace(pipeline_with(DummyDesktop(), tmp_path).playbook("sample-qt-intake"),
+                             on_invalid="fill")
     case = sample_case(applicant_name="张\x1b[31m伟")
     with using("zh_CN"), pytest.raises(RefusedValueError) as zh:
         plan(pb, case)
@@ -66,7 +69,8 @@ def test_a_control_character_is_refused_in_chinese_and_in_english(tmp_path):
 
 
 def test_a_wrong_check_digit_and_a_registry_mismatch_need_a_person_in_chinese(tmp_path):
-    pb = pipeline_with(DummyDesktop(), tmp_path).playbook("sample-qt-intake")
+    pb = dataclasses.replace(pipeline_with(DummyDesktop(), tmp_path).playbook("sample-qt-intake"),
+                             on_invalid="fill")
     case = sample_case(id_number=BAD_ID)
     case.fields["address"].status = "mismatch"
     case.fields["address"].source["registry"] = {"value": "福建省龙岩市新罗区九一北路26号"}
@@ -80,6 +84,19 @@ def test_a_wrong_check_digit_and_a_registry_mismatch_need_a_person_in_chinese(tm
                             "逐项确认；未输入任何内容。")
     assert caught.value.fields == ["id_number", "address"] and caught.value.exit_code == 1
     assert not any(word in message for word in ("need a person", "registry", "check digit"))
+
+
+def test_a_field_left_empty_says_why_in_chinese(tmp_path):
+    """on_invalid: field (the default): one sentence per field, in the clerk's language."""
+    pb = pipeline_with(DummyDesktop(), tmp_path).playbook("sample-qt-intake")
+    with using("zh_CN"):
+        steps = plan(pb, sample_case(id_number=BAD_ID, applicant_name="张\x1b[31m伟"))
+    why = {s.field: s.detail for s in steps if s.kind == "refused"}
+    assert why["id_number"].startswith("公民身份号码（id_number）留空：公民身份号码的校验码为“1”")
+    assert why["id_number"].endswith("请在核对窗口中检查并勾选“我已核对”，或用 --accept id_number "
+                                     "重新填写。")
+    assert why["applicant_name"] == ("申请人姓名（applicant_name）留空：含有不允许录入的字符"
+                                     "（U+001B (ESC)）；请修改办件数据中的值。")
 
 
 # -- the engine: a lost focus, an abort, the summary -----------------------------------
@@ -154,13 +171,12 @@ def _fill(tmp_path: Path, *args: str, **values: str) -> subprocess.CompletedProc
 def test_the_command_line_refuses_in_chinese_and_summarises_in_chinese(tmp_path):
     bad = _fill(tmp_path, "--dry-run", id_number=BAD_ID)
     assert bad.returncode == 1, bad.stderr
-    assert "以下字段须经人工核对后才能填写：公民身份号码（id_number）：公民身份号码的校验码为“1”" \
-        in bad.stderr
+    assert "公民身份号码（id_number）留空：公民身份号码的校验码为“1”" in bad.stderr
     assert "need a person" not in bad.stderr and "Traceback" not in bad.stderr
 
     control = _fill(tmp_path, "--dry-run", applicant_name="张\x1b[31m伟")
-    assert control.returncode == 2, control.stderr
-    assert "以下字段含有不允许录入的字符：申请人姓名（applicant_name）：U+001B (ESC)" in control.stderr
+    assert control.returncode == 1, control.stderr
+    assert "申请人姓名（applicant_name）留空：含有不允许录入的字符（U+001B (ESC)）" in control.stderr
     assert "\x1b" not in control.stdout + control.stderr
 
     done = _fill(tmp_path, "--yes", email="", remarks="")

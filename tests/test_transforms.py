@@ -4,6 +4,8 @@ on the command line or in a case file (transformed once, derived fields computed
 missing required derived part refused with its reason)."""
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from app.cases import Case, FieldValue, case_from_values
@@ -278,20 +280,30 @@ def test_set_values_are_transformed_and_parts_derived_before_a_fill(pb):
     assert {k: (fv.value, fv.status) for k, fv in case.fields.items()} == before
 
 
-def test_a_value_a_step_cannot_clean_is_invalid_and_stops_the_fill(pb):
+@pytest.mark.parametrize("policy", ["field", "fill"])
+def test_a_value_a_step_cannot_clean_is_invalid_and_never_typed(pb, policy):
+    pb = dataclasses.replace(pb, on_invalid=policy)
     case = given(applicant_name="张三", amount="1,2,3", gender="男", address="北京市朝阳区望京街道1号")
     settle_case(pb, case)
     assert case.fields["amount"].value == "1,2,3" and case.fields["amount"].status == "invalid"
-    with pytest.raises(NeedsPersonError) as e:
-        plan(pb, case)
-    assert e.value.fields == ["amount"] and "thousands separators" in e.value.message
+    if policy == "fill":
+        with pytest.raises(NeedsPersonError) as e:
+            plan(pb, case)
+        assert e.value.fields == ["amount"] and "thousands separators" in e.value.message
+    else:     # only its own box is left: the sentence says why
+        (left,) = [s for s in plan(pb, case) if s.kind == "refused"]
+        assert left.field == "amount" and "thousands separators" in left.detail
     # a code the list does not have is kept as given: not one of the choices, never typed
     case = given(applicant_name="张三", amount="1", gender="7", address="北京市朝阳区望京街道1号")
     settle_case(pb, case)
     assert case.fields["gender"].value == "7" and case.fields["gender"].status == "invalid"
     assert "not a code of the sex list" in case.fields["gender"].source["problems"][0]
-    with pytest.raises(UsageError):
-        plan(pb, case)
+    if policy == "fill":
+        with pytest.raises(UsageError):
+            plan(pb, case)
+    else:
+        (left,) = [s for s in plan(pb, case) if s.kind == "refused"]
+        assert left.field == "gender" and "'7' is not one of its choices" in left.detail
 
 
 def test_a_required_derived_part_the_address_does_not_settle_is_refused_with_its_reason(pb):

@@ -17,12 +17,14 @@ from app.desktop.base import Desktop, FocusMoved, StopRequested, WindowInfo
 from app.errors import (DesktopError, FillAbortedError, FocusLostError, ModifiersHeldError,
                         TargetNotFocusedError, UsageError)
 from app.fill.anchors import ScreenText
+from app.fill.gate import printable, refusal, require_typeable, vet
 from app.fill.target import describe, matches
 from app.fill.values import text_for
 from app.i18n import _, join, sentences
 from app.privacy import mask
-from playbooks.model import (ChooseStep, ClickStep, Condition, KeyStep, Playbook, PressStep,
-                             SetStep, Step, TypeStep, WaitStep)
+from playbooks.model import (ChooseStep, ClickStep, Condition, FieldSpec, KeyStep, Playbook,
+                             PressStep, SetStep, Step, TypeStep, WaitStep)
+from playbooks.node_words import closest
 from playbooks.keys import parse_combo
 
 
@@ -108,10 +110,15 @@ class FillReport:
         a required one stops the fill before it starts)."""
         return [r.field for r in self.results if r.status == "skipped"]
 
+    @property
+    def refused(self) -> list[FieldResult]:
+        """Fields left alone because their value may not be typed (each with its sentence)."""
+        return [r for r in self.results if r.status == "refused"]
+
     def summary(self) -> str:
         """One line: what was confirmed, what differs, what was left empty. A field left
         empty or not read back is never counted as fine."""
-        filled = [r for r in self.results if r.status != "skipped"]
+        filled = [r for r in self.results if r.status not in ("skipped", "not_applicable")]
         parts = [_("{ok} of {total} fields confirmed by reading them back",
                    ok=self.readback_ok, total=len(filled))]
         if self.differs:
@@ -126,84 +133,46 @@ class FillReport:
         if self.left_empty:
             parts.append(_("{n} left empty ({fields})", n=len(self.left_empty),
                            fields=join(self.left_empty)))
+        if self.refused:
+            parts.append(_("{n} refused and left empty, their values may not be typed "
+                           "({fields})", n=len(self.refused),
+                           fields=join(r.field for r in self.refused)))
         # Each part is a whole clause; Chinese lists them with ；and ends with 。
         return _("{parts}.", parts=_("; ").join(parts))
 
     @property
     def unconfirmed(self) -> list[str]:
-        """Fields a person should look at: read back differently, or not at all."""
+        """Fields a person should look at: read back differently, or not at all, or
+        refused (left empty: their value may not be typed)."""
         return [r.field for r in self.results
-                if r.status in ("readback_differs", "readback_unavailable")]
+                if r.status in ("readback_differs", "readback_unavailable", "refused")]
 
 
 Progress = Callable[[str, dict], None]
 
 
+# Planned kinds that put a field's value into the target.
+FIELD_KINDS = ("type", "choose", "set")
+
+
 def plan(playbook: Playbook, case: Case, *, gate: bool = True) -> list[PlannedStep]:
-    """Resolve every step against the case before anything is typed, so a missing or
-    malformed value stops the fill with nothing typed. With `gate` (always, but for a dry
-    run that lists the plan first) every value also passes app.fill.gate: a value with
-    control characters raises RefusedValueError, one failing its check that no person
-    confirmed raises NeedsPersonError."""
+    """Resolve every step against the case before anything is typed, so that a missing
+    required value stops the fill with nothing typed. A value that may not be typed — a
+    choice that is not one of a step's options and, with `gate` (always, but for a dry run
+    that lists the plan first), a value app.fill.gate refuses (control characters) or
+    that failed its check and no person confirmed — follows the playbook's `on_invalid`:
+    "field" plans its step as "refused" with one sentence in `detail` and the rest goes
+    on; "fill" raises (UsageError, RefusedValueError or NeedsPersonError) before
+    anything is typed."""
     out: list[PlannedStep] = []
     for i, step in enumerate(playbook.steps):
         if step.when is not None and not holds(step.when, case):
             out.append(PlannedStep(i, "not_applicable", getattr(step, "field", None),
                                    detail=describe_condition(step.when)))
-            continue
-        if isinstance(step, SetStep):
-            spec = playbook.field_spec(step.field)
-            value = case.value(step.field)
-            if value is None or value == "":
-                if spec.required:
-                    raise UsageError(_("Field '{label}' ({name}) is required but the case has "
-                                       "no value for it; add it (--set NAME=VALUE) or capture "
-                                       "again.", label=spec.label or spec.name, name=spec.name),
-                                     step=i, field=spec.name)
-                out.append(PlannedStep(i, "skip", spec.name))
-                continue
-            text = value if spec.type == "choice" else text_for(spec, value)
-            keys = tuple(str(k) for k in step.options.get(value, ()))
-            out.append(PlannedStep(i, "set", spec.name, text, keys, detail=step.at.label))
-            continue
-        if isinstance(step, PressStep):
+        elif isinstance(step, (TypeStep, ChooseStep, SetStep)):
+            out.append(_plan_field(i, step, playbook, case))
+        elif isinstance(step, PressStep):
             out.append(PlannedStep(i, "press", detail=step.button))
-            continue
-        if isinstance(step, TypeStep):
-            spec = playbook.field_spec(step.field)
-            value = case.value(step.field)
-            if value is None or value == "":
-                if spec.required:
-                    why = _why_empty(case, spec.name)
-                    raise UsageError(
-                        _("Field '{label}' ({name}) is required but the case has no value for "
-                          "it: {reason} Add it (--set NAME=VALUE) or capture again.",
-                          label=spec.label or spec.name, name=spec.name, reason=why) if why else
-                        _("Field '{label}' ({name}) is required but the case has no value for "
-                          "it; add it (--set NAME=VALUE) or capture again.",
-                          label=spec.label or spec.name, name=spec.name),
-                        step=i, field=spec.name)
-                out.append(PlannedStep(i, "skip", spec.name, None))
-                continue
-            out.append(PlannedStep(i, "type", spec.name, text_for(spec, value)))
-        elif isinstance(step, ChooseStep):
-            spec = playbook.field_spec(step.field)
-            value = case.value(step.field)
-            if not value:
-                if spec.required:
-                    raise UsageError(_("Field '{label}' ({name}) is required but the case has "
-                                       "no value for it.", label=spec.label or spec.name,
-                                       name=spec.name),
-                                     step=i, field=spec.name)
-                out.append(PlannedStep(i, "skip", spec.name))
-                continue
-            if value not in step.options:
-                raise UsageError(_("'{value}' is not one of the choices for {label} "
-                                   "({choices}).", value=value, label=spec.label or spec.name,
-                                   choices=join(step.options)),
-                                 step=i, field=spec.name)
-            out.append(PlannedStep(i, "choose", spec.name, value,
-                                   tuple(str(k) for k in step.options[value])))
         elif isinstance(step, KeyStep):
             out.append(PlannedStep(i, "key", keys=tuple(str(k) for k in step.keys)))
         elif isinstance(step, ClickStep):
@@ -216,9 +185,69 @@ def plan(playbook: Playbook, case: Case, *, gate: bool = True) -> list[PlannedSt
                     _("text '{text}'", text=step.text))
             out.append(PlannedStep(i, "wait", detail=what))
     if gate:   # after the plan's own refusals (no value, not a choice), which no one can wave
-        from app.fill.gate import require_typeable
-        require_typeable(playbook, case)
+        filled = {ps.field for ps in out if ps.kind in FIELD_KINDS and ps.field}
+        if playbook.on_invalid == "fill":
+            require_typeable(playbook, case, only=filled)
+        else:
+            why = {v.field: refusal(v) for v in vet(playbook, case, only=filled)}
+            out = [PlannedStep(ps.index, "refused", ps.field, detail=why[ps.field] or "")
+                   if ps.kind in FIELD_KINDS and why.get(ps.field or "") else ps for ps in out]
     return out
+
+
+def _plan_field(i: int, step: TypeStep | ChooseStep | SetStep, playbook: Playbook,
+                case: Case) -> PlannedStep:
+    """A step that puts a field's value in: "type", "choose" or "set" (text: the value as
+    typed; keys: a choice's option keys; detail: a set step's label), "skip" for an
+    optional field without a value, or "refused" for a choice not among the options."""
+    spec = playbook.field_spec(step.field)
+    value = case.value(step.field)
+    if value is None or value == "":
+        if spec.required:
+            raise _required(spec, case, i)
+        return PlannedStep(i, "skip", spec.name)
+    if isinstance(step, TypeStep) or (isinstance(step, SetStep) and spec.type != "choice"):
+        try:
+            text = text_for(spec, value)
+        except UsageError as exc:      # a date that cannot be written in the field's format
+            if playbook.on_invalid == "fill":
+                raise
+            return PlannedStep(i, "refused", spec.name, detail=_(
+                "{label} ({field}) is left empty: {reason}", label=spec.label or spec.name,
+                field=spec.name, reason=exc.message))
+        if isinstance(step, TypeStep):
+            return PlannedStep(i, "type", spec.name, text)
+        return PlannedStep(i, "set", spec.name, text, detail=step.at.label)
+    if step.options and value not in step.options:
+        sentence = not_a_choice(spec, value, list(step.options))
+        if playbook.on_invalid == "fill":
+            raise UsageError(sentence, step=i, field=spec.name)
+        return PlannedStep(i, "refused", spec.name, detail=sentence)
+    keys = tuple(str(k) for k in step.options.get(value, ()))
+    if isinstance(step, ChooseStep):
+        return PlannedStep(i, "choose", spec.name, value, keys)
+    return PlannedStep(i, "set", spec.name, value, keys, detail=step.at.label)
+
+
+def _required(spec: FieldSpec, case: Case, step: int) -> UsageError:
+    why = _why_empty(case, spec.name)
+    label = spec.label or spec.name
+    return UsageError(
+        _("Field '{label}' ({name}) is required but the case has no value for it: {reason} "
+          "Add it (--set NAME=VALUE) or capture again.", label=label, name=spec.name,
+          reason=why) if why else
+        _("Field '{label}' ({name}) is required but the case has no value for it; add it "
+          "(--set NAME=VALUE) or capture again.", label=label, name=spec.name),
+        step=step, field=spec.name)
+
+
+def not_a_choice(spec: FieldSpec, value: str, choices: list[str]) -> str:
+    """The sentence for a value that is not one of a step's choices: the closest three
+    at most, never the whole list (a form may have a hundred)."""
+    return _("{label} ({field}) is left empty: '{value}' is not one of its choices (the "
+             "closest: {closest}).", label=spec.label or spec.name, field=spec.name,
+             value=printable(value if len(value) <= 40 else value[:39] + "…"),
+             closest=join(closest(value[:100], choices)))
 
 
 def holds(when: Condition, case: Case) -> bool:
@@ -411,6 +440,10 @@ class FillEngine:
         d = self.desktop
         if ps.kind == "skip":
             report.results.append(FieldResult(ps.field or "", ps.index, "skipped"))
+        elif ps.kind == "refused":       # its value may not be typed: its box is left alone
+            report.results.append(FieldResult(ps.field or "", ps.index, "refused",
+                                              message=ps.detail))
+            self.progress("field_done", {"field": ps.field, "status": "refused", "method": None})
         elif ps.kind == "not_applicable":
             if ps.field:
                 report.results.append(FieldResult(ps.field, ps.index, "not_applicable",

@@ -21,6 +21,7 @@ changing the value afterwards asks again.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from app.cases import NEEDS_PERSON, Case, FieldValue, now_iso
@@ -31,7 +32,7 @@ from app.i18n import N_, _, join
 from playbooks.model import FieldSpec, Playbook
 
 __all__ = ["Verdict", "vet", "require_typeable", "forbidden_characters", "confirm",
-           "is_confirmed", "printable"]
+           "is_confirmed", "printable", "refusal"]
 
 # Characters that reorder what is shown (Trojan Source): never typed into a form.
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
@@ -130,10 +131,13 @@ def _status_reason(fv: FieldValue) -> str | None:
     return None
 
 
-def vet(playbook: Playbook, case: Case) -> list[Verdict]:
-    """A verdict for every non-empty field the fill would type or choose."""
+def vet(playbook: Playbook, case: Case, only: Collection[str] | None = None) -> list[Verdict]:
+    """A verdict for every non-empty field the fill would type or choose (`only`: of these
+    fields alone — a step whose `when:` does not hold types nothing)."""
     verdicts: dict[str, Verdict] = {}
     for spec in filled_fields(playbook):
+        if only is not None and spec.name not in only:
+            continue
         fv = case.fields.get(spec.name)
         if fv is None or fv.value is None or fv.value == "":
             continue          # plan() refuses a required field without a value
@@ -161,10 +165,25 @@ def vet(playbook: Playbook, case: Case) -> list[Verdict]:
     return list(verdicts.values())
 
 
-def require_typeable(playbook: Playbook, case: Case) -> list[Verdict]:
+def refusal(v: Verdict) -> str | None:
+    """One sentence for a field whose value may not be typed (playbook `on_invalid: field`:
+    its box is left empty and the rest filled), or None when it may be."""
+    if v.refused:
+        return _("{label} ({field}) is left empty: it holds characters that are never typed "
+                 "({characters}); correct it in the case.", label=v.label, field=v.field,
+                 characters=join(v.refused))
+    if v.needs_person:
+        return _("{label} ({field}) is left empty: {reason}; check it in the review and tick "
+                 "我已核对, or fill again with --accept {field}.", label=v.label, field=v.field,
+                 reason=v.reasons[0].rstrip(".。"))
+    return None
+
+
+def require_typeable(playbook: Playbook, case: Case,
+                     only: Collection[str] | None = None) -> list[Verdict]:
     """Raise RefusedValueError or NeedsPersonError when anything may not be typed; the
     verdicts otherwise (some fine only because a person confirmed them)."""
-    verdicts = vet(playbook, case)
+    verdicts = vet(playbook, case, only)
     refused = [v for v in verdicts if v.refused]
     if refused:
         raise RefusedValueError(
