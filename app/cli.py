@@ -247,7 +247,8 @@ def _dry_run(args: argparse.Namespace, pb: Playbook, case: Case, case_path: Path
         for row in rows:
             what = row["text"] if row["kind"] in ("type", "choose", "set") else \
                 " ".join(row["keys"]) or row["detail"]
-            flag = (" ← " + _("REFUSED: {chars}", chars=", ".join(row["refused"]))
+            flag = ("" if row["kind"] == "refused" else     # its sentence says why
+                    " ← " + _("REFUSED: {chars}", chars=", ".join(row["refused"]))
                     if row["refused"] else
                     " ← " + _("needs a person: {reason}", reason=row["needs_person"][0])
                     if row["needs_person"] else

@@ -79,8 +79,11 @@ def test_bad_choice_and_bad_date_leave_their_own_box_alone(pb):
 
 def test_bad_choice_and_bad_date_stop_the_fill_with_on_invalid_fill(pb):
     pb = dataclasses.replace(pb, on_invalid="fill")
-    with pytest.raises(UsageError, match="not one of its choices"):
+    with pytest.raises(UsageError) as caught:
         plan(pb, case_from_values({**VALUES, "gender": "未知"}, "t", {}))
+    assert caught.value.message == ("'未知' is not one of the choices of gender (gender) (the "
+                                    "closest: 男, 女); nothing was typed.")
+    assert caught.value.exit_code == 2
     with pytest.raises(UsageError, match="not a date"):
         plan(pb, case_from_values({**VALUES, "birth": "1990-02-30"}, "t", {}))
 
@@ -287,3 +290,18 @@ def test_title_wait_follows_a_replaced_target_window_or_times_out():
     with pytest.raises(DesktopError, match="Waited 0.5 s for a window titled"):
         FillEngine(d, FillOptions(wait_focus_s=0.2), sleep=lambda s: _t.sleep(0.01)).fill(
             pb, case_from_values({"employer": "x"}, "w", {}))
+
+
+def test_set_steps_are_planned_and_a_choice_without_options_is_judged_by_its_choices():
+    choices = [f"事项{i:03d}" for i in range(112)]
+    book = PLAYBOOK.replace("choices: [男, 女]", "choices: [" + ", ".join(choices) + "]").replace(
+        "  - choose: {field: gender, options: {男: [space], 女: [right, space]}}\n",
+        "  - set: gender\n    at: {label: 事项, role: combo}\n").replace(
+        "  - type: birth\n", "  - set: birth\n    at: 出生日期\n")
+    pb = load_playbook_text(book, "t.yaml")
+    steps = plan(pb, case_from_values({**VALUES, "gender": "事项007"}, "t", {}))
+    sets = [(s.field, s.text, s.keys, s.detail) for s in steps if s.kind == "set"]
+    assert sets == [("gender", "事项007", (), "事项"), ("birth", "1949年12月31日", (), "出生日期")]
+    steps = plan(pb, case_from_values({**VALUES, "gender": "事项7"}, "t", {}))
+    (left,) = [s for s in steps if s.kind == "refused"]
+    assert left.field == "gender" and left.detail.count("事项") == 4, left.detail   # 3 named

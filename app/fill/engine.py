@@ -218,11 +218,14 @@ def _plan_field(i: int, step: TypeStep | ChooseStep | SetStep, playbook: Playboo
         if isinstance(step, TypeStep):
             return PlannedStep(i, "type", spec.name, text)
         return PlannedStep(i, "set", spec.name, text, detail=step.at.label)
-    if step.options and value not in step.options:
-        sentence = not_a_choice(spec, value, list(step.options))
+    # A choice is one of the step's options (the keys it can press), else of the field's
+    # choices: said here in one sentence naming a few, not by the check listing them all.
+    choices = list(step.options) or list(spec.choices)
+    if value not in choices:
         if playbook.on_invalid == "fill":
-            raise UsageError(sentence, step=i, field=spec.name)
-        return PlannedStep(i, "refused", spec.name, detail=sentence)
+            raise UsageError(not_a_choice(spec, value, choices, whole_fill=True), step=i,
+                             field=spec.name)
+        return PlannedStep(i, "refused", spec.name, detail=not_a_choice(spec, value, choices))
     keys = tuple(str(k) for k in step.options.get(value, ()))
     if isinstance(step, ChooseStep):
         return PlannedStep(i, "choose", spec.name, value, keys)
@@ -241,13 +244,19 @@ def _required(spec: FieldSpec, case: Case, step: int) -> UsageError:
         step=step, field=spec.name)
 
 
-def not_a_choice(spec: FieldSpec, value: str, choices: list[str]) -> str:
-    """The sentence for a value that is not one of a step's choices: the closest three
-    at most, never the whole list (a form may have a hundred)."""
+def not_a_choice(spec: FieldSpec, value: str, choices: list[str], *,
+                 whole_fill: bool = False) -> str:
+    """The sentence for a value that is not one of a step's choices (`whole_fill`: and
+    so nothing is typed): the closest three at most, never the whole list (a form may
+    have a hundred)."""
+    fields = {"label": spec.label or spec.name, "field": spec.name,
+              "value": printable(value if len(value) <= 40 else value[:39] + "…"),
+              "closest": join(closest(value[:100], choices))}
+    if whole_fill:
+        return _("'{value}' is not one of the choices of {label} ({field}) (the closest: "
+                 "{closest}); nothing was typed.", **fields)
     return _("{label} ({field}) is left empty: '{value}' is not one of its choices (the "
-             "closest: {closest}).", label=spec.label or spec.name, field=spec.name,
-             value=printable(value if len(value) <= 40 else value[:39] + "…"),
-             closest=join(closest(value[:100], choices)))
+             "closest: {closest}).", **fields)
 
 
 def holds(when: Condition, case: Case) -> bool:
