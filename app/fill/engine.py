@@ -446,6 +446,8 @@ class FillEngine:
         elif ps.kind == "wait":
             assert isinstance(step, WaitStep)
             target = self._wait(playbook, step, ps, target, stop)
+            if step.text is None:
+                self._forget_screen()
         return target
 
     def _type_field(self, ps: PlannedStep, target: WindowInfo, stop: Callable[[], str | None],
@@ -506,7 +508,7 @@ class FillEngine:
             return active if matches(playbook.target, active) else target
         assert step.text is not None
         screen, text = self._screen(ps), step.text
-        self._poll(lambda: screen.locate(text, target, fuzzy=False), step, ps, stop, 0.1,
+        self._poll(lambda: screen.locate(text, target, fuzzy=False, fresh=True), step, ps, stop, 0.1,
                    _("Waited {seconds:g} s for the text '{text}' in '{title}', but it did not "
                      "appear.", seconds=step.timeout, text=text, title=target.title))
         return target
@@ -533,6 +535,11 @@ class FillEngine:
                                  "reader was given to the fill.", step=ps.index + 1),
                                step=ps.index)
         return self.screen_text()
+
+    def _forget_screen(self) -> None:
+        """After a wait the window may show another page: the next anchor reads it anew."""
+        if self.screen_text is not None:
+            self.screen_text().forget()
 
 
 def _focus_lost_sentence(current: PlannedStep | None, exc: FocusMoved) -> str:
