@@ -51,30 +51,38 @@ def fields_ok(state: dict) -> int:
     return sum(state["fields"].get(k) == v for k, v in EXPECTED.items())
 
 
-def fill_once(session, form, screen) -> dict:
-    """One fill of a cleared form; seconds, OCR reads, fields as meant, the report."""
+def fill_with_reads(display: str, screen, playbook, values: dict, progress=None) -> dict:
+    """One in-process fill of the focused form, starting with nothing kept of the window:
+    its seconds, whole-window and neighbourhood OCR reads, and report."""
     from app.desktop.x11 import X11Desktop
     from app.fill.engine import FillEngine, FillOptions
-    form.reset()
-    form.activate()
-    form.wait_state(lambda s: s.get("focused") == "applicant_name", 5)
     screen.forget()
     full, part = screen.full_reads, screen.part_reads
-    desktop = X11Desktop(session.display)
+    desktop = X11Desktop(display)
     try:
-        engine = FillEngine(desktop, FillOptions(wait_focus_s=3), screen_text=lambda: screen)
+        engine = FillEngine(desktop, FillOptions(wait_focus_s=3), progress=progress,
+                            screen_text=lambda: screen)
         t0 = time.perf_counter()
-        report = engine.fill(load_playbook(PLAYBOOK),
-                             case_from_values(dict(VALUES), "bench-clicks", {"kind": "bench"}))
+        report = engine.fill(playbook, case_from_values(dict(values), "bench", {"kind": "bench"}))
         seconds = time.perf_counter() - t0
     finally:
         desktop.close()
+    return {"s": seconds, "full": screen.full_reads - full, "part": screen.part_reads - part,
+            "report": report}
+
+
+def fill_once(session, form, screen) -> dict:
+    """One fill of the cleared 15-field form; fill_with_reads's figures, fields as meant
+    (ok) and the form's state."""
+    form.reset()
+    form.activate()
+    form.wait_state(lambda s: s.get("focused") == "applicant_name", 5)
+    done = fill_with_reads(session.display, screen, load_playbook(PLAYBOOK), VALUES)
     try:
         state = form.wait_state(lambda s: fields_ok(s) == len(EXPECTED), 2.0)
     except TimeoutError:
         state = form.state()
-    return {"s": seconds, "full": screen.full_reads - full, "part": screen.part_reads - part,
-            "ok": fields_ok(state), "state": state, "report": report}
+    return {**done, "ok": fields_ok(state), "state": state}
 
 
 def run(runs: int = 5, display: str | None = None) -> dict:

@@ -80,57 +80,77 @@ def test_read_box_reads_the_choice_a_drop_down_shows(session, screen, qt_form):
     assert screen.read_box(target, *region) == "离异"
 
 
-SHIFTING_PLAYBOOK = """\
-deskhand: 1
-id: shifting
-name: 变动表单
-target: {title: "变动表单"}
-fields:
-  - {name: ethnicity, label: 民族}
-  - {name: address, label: 住址}
-  - {name: employer, label: 工作单位}
-fill:
-  - click: {anchor: 民族, dx: 120}
-  - type: ethnicity
-  - key: f2
-  - click: {anchor: 住址, dx: 120}
-  - type: address
-  - key: f3
-  - click: {anchor: 工作单位, dx: 120}
-  - type: employer
-"""
+def shifting_playbook(*steps: str) -> str:
+    """A playbook for tests/targets/shifting_form.py putting in 民族, 住址, 工作单位."""
+    return "\n".join(["deskhand: 1", "id: shifting", "name: 变动表单", 'target: {title: "变动表单"}',
+                      "fields:", "  - {name: ethnicity, label: 民族}",
+                      "  - {name: address, label: 住址}", "  - {name: employer, label: 工作单位}",
+                      "fill:", *(f"  - {s}" for s in steps)]) + "\n"
 
 
-def test_a_layout_that_changes_between_clicks_is_never_clicked_at_its_old_place(session, screen):
-    """F2 opens a row above the labels (住址 moves down one row, where 民族 was before it),
-    F3 a tall notice (工作单位 moves far): each click is next to where the label is now."""
+@pytest.fixture(scope="module")
+def shifting(session):
     form = launch_python_target(session, "shifting-form",
                                 [sys.executable, str(ROOT / "tests" / "targets" / "shifting_form.py")],
                                 "变动表单", 0, 30.0)
-    try:
-        form.activate()
-        form.wait_state(lambda s: s.get("focused") == "applicant_name", 5)
-        pb = load_playbook_text(SHIFTING_PLAYBOOK, "shifting.yaml")
-        clicks = {3: 1, 6: 2}   # step → shifts the form must have made (and shown) before it
+    yield form
+    form.close()
 
-        def progress(kind: str, data: dict) -> None:
-            if kind == "step" and data["index"] in clicks:
-                form.wait_state(lambda s: s["shifts"] >= clicks[data["index"]], 5)
-        values = {"ethnicity": "壮族", "address": "广西南宁市青秀区民族大道100号",
-                  "employer": "南宁市行政审批局"}
-        screen.forget()
-        full, part = screen.full_reads, screen.part_reads
-        desktop = X11Desktop(session.display)
-        try:
-            report = FillEngine(desktop, FillOptions(wait_focus_s=3), progress=progress,
-                                screen_text=lambda: screen).fill(
-                pb, case_from_values(dict(values), "shift", {}))
-        finally:
-            desktop.close()
-        assert report.outcome == "done"
-        state = form.wait_state(lambda s: s["fields"]["employer"] != "", 5)
-        assert state["fields"] == {**values, "former_name": "", "applicant_name": ""}
-        # 住址 found again in its neighbourhood; 工作单位 too far: the window read once more
-        assert screen.full_reads - full == 2 and screen.part_reads - part >= 1
+
+def fill_shifting(session, screen, form, playbook: str, values: dict, progress) -> dict:
+    """Fill the cleared shifting form in-process; the report, the form's fields after,
+    and the whole-window and neighbourhood reads the fill made."""
+    form.reset()
+    form.activate()
+    form.wait_state(lambda s: s.get("focused") == "applicant_name", 5)
+    done = fill_label_clicks.fill_with_reads(session.display, screen,
+                                             load_playbook_text(playbook, "shifting.yaml"),
+                                             values, progress)
+    last = list(values)[-1]
+    state = form.wait_state(lambda s: s["fields"][last] != "", 5)
+    return {**done, "fields": state["fields"]}
+
+
+def test_a_layout_that_changes_between_clicks_is_never_clicked_at_its_old_place(
+        session, screen, shifting):
+    """F2 opens a row above the labels (住址 moves down one row, where 民族 was before it),
+    F3 a tall notice (工作单位 moves far): each click is next to where the label is now."""
+    clicks = {3: 1, 6: 2}   # step → shifts the form must have made (and shown) before it
+
+    def progress(kind: str, data: dict) -> None:
+        if kind == "step" and data["index"] in clicks:
+            shifting.wait_state(lambda s: s["shifts"] >= clicks[data["index"]], 5)
+    values = {"ethnicity": "壮族", "address": "广西南宁市青秀区民族大道100号",
+              "employer": "南宁市行政审批局"}
+    done = fill_shifting(session, screen, shifting, shifting_playbook(
+        "click: {anchor: 民族, dx: 120}", "type: ethnicity", "key: f2",
+        "click: {anchor: 住址, dx: 120}", "type: address", "key: f3",
+        "click: {anchor: 工作单位, dx: 120}", "type: employer"), values, progress)
+    assert done["report"].outcome == "done"
+    assert done["fields"] == {**values, "former_name": "", "applicant_name": ""}
+    # 住址 found again in its neighbourhood; 工作单位 too far: the window read once more
+    assert done["full"] == 2 and done["part"] >= 1
+
+
+def test_a_window_moved_between_clicks_is_read_again_where_it_is(session, screen, shifting):
+    desktop = X11Desktop(session.display)
+    before = next(w for w in desktop.list_windows() if w.id == shifting.window_id)
+
+    def progress(kind: str, data: dict) -> None:
+        if kind == "step" and data["index"] == 2:    # between the two clicks
+            session.xdotool("windowmove", str(before.id), str(before.x + 90), str(before.y + 45))
+            deadline = time.monotonic() + 5
+            while desktop.active_window().x == before.x and time.monotonic() < deadline:
+                time.sleep(0.02)
+            time.sleep(0.2)   # and drawn there
+    values = {"ethnicity": "回族", "address": "宁夏银川市兴庆区解放西街1号"}
+    try:
+        done = fill_shifting(session, screen, shifting, shifting_playbook(
+            "click: {anchor: 民族, dx: 120}", "type: ethnicity",
+            "click: {anchor: 住址, dx: 120}", "type: address"), values, progress)
+        moved = desktop.active_window()
     finally:
-        form.close()
+        desktop.close()
+    assert done["report"].outcome == "done" and moved.x == before.x + 90
+    assert done["fields"] == {**values, "former_name": "", "applicant_name": "", "employer": ""}
+    assert done["full"] == 2

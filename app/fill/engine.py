@@ -433,7 +433,7 @@ class FillEngine:
         elif ps.kind == "click":
             assert isinstance(step, ClickStep)
             if step.anchor is not None:
-                where = self._screen(ps).locate(step.anchor, target)
+                where = self._screen(ps).locate(step.anchor, self._as_now(target))
                 if where is None:
                     raise DesktopError(
                         _("Could not find the text '{text}' in the window '{title}' to click "
@@ -508,7 +508,8 @@ class FillEngine:
             return active if matches(playbook.target, active) else target
         assert step.text is not None
         screen, text = self._screen(ps), step.text
-        self._poll(lambda: screen.locate(text, target, fuzzy=False, fresh=True), step, ps, stop, 0.1,
+        self._poll(lambda: screen.locate(text, self._as_now(target), fuzzy=False, fresh=True),
+                   step, ps, stop, 0.1,
                    _("Waited {seconds:g} s for the text '{text}' in '{title}', but it did not "
                      "appear.", seconds=step.timeout, text=text, title=target.title))
         return target
@@ -535,6 +536,12 @@ class FillEngine:
                                  "reader was given to the fill.", step=ps.index + 1),
                                step=ps.index)
         return self.screen_text()
+
+    def _as_now(self, target: WindowInfo) -> WindowInfo:
+        """The target where it is now: a window moved or resized since the fill began is
+        read there (and what was kept of it is read again)."""
+        now = self.desktop.active_window()
+        return now if now is not None and now.id == target.id else target
 
     def _forget_screen(self) -> None:
         """After a wait the window may show another page: the next anchor reads it anew."""
