@@ -18,10 +18,8 @@ if missing_binaries(("Xvfb", "openbox", "xdotool", "xclip")):
 pytest.importorskip("rapidocr_onnxruntime")
 
 from app.capture.screen import ScreenGrabber  # noqa: E402
-from app.cases import case_from_values  # noqa: E402
 from app.desktop.x11 import X11Desktop  # noqa: E402
 from app.fill.anchors import OcrScreenText  # noqa: E402
-from app.fill.engine import FillEngine, FillOptions  # noqa: E402
 from app.ocr import open_engine  # noqa: E402
 from app.sandbox.targets import launch_python_target  # noqa: E402
 from app.sandbox.toolkits.launch import launch_form  # noqa: E402

@@ -118,3 +118,43 @@ def test_label_box_and_read_box_look_at_a_part_of_the_window(setup):
     assert st.read_box(WINDOW, 190, 140, 80, 40) == "离异"
     assert ocr.sizes[-1] == (80, 40)
     assert st.read_box(WINDOW, 190, 300, 80, 40) == ""
+
+
+WAIT_PLAYBOOK = """\
+deskhand: 1
+id: w
+name: 等待
+target: {title: "表单"}
+fields:
+  - {name: note}
+fill:
+  - click: {anchor: 姓名, dx: 100}
+  - click: {anchor: 民族, dx: 100}
+  - wait: {seconds: 0.01}
+  - click: {anchor: 姓名, dx: 100}
+  - wait: {text: 住址, timeout: 1}
+  - click: {anchor: 民族, dx: 100}
+  - type: {field: note, readback: false}
+"""
+
+
+def test_the_engine_reads_once_a_wait_makes_it_read_again_and_a_text_wait_polls_fresh(setup):
+    from app.cases import case_from_values
+    from app.desktop.dummy import DummyDesktop
+    from app.fill.engine import FillEngine, FillOptions
+    from playbooks.loader import load_playbook_text
+    screen, ocr, st = setup
+
+    def sleep(seconds: float) -> None:       # 住址 shows after the text wait's first look
+        if st.full_reads == 3:
+            screen.draw("住址", 120, 160)
+    d = DummyDesktop([WINDOW])
+    d.click = lambda x, y, target, **kw: d.received[target.id].append(f"<click {x},{y}>")
+    FillEngine(d, FillOptions(wait_focus_s=0.2, abort_keys=None, failsafe=False), sleep=sleep,
+               screen_text=lambda: st).fill(load_playbook_text(WAIT_PLAYBOOK, "w.yaml"),
+                                            case_from_values({"note": "x"}, "w", {}))
+    assert d.received[7] == ["<click 140,38>", "<click 140,78>", "<click 140,38>",
+                             "<click 140,78>", "x"]
+    # one read for the first two clicks, one after the wait, one per look for the text,
+    # and the last click uses the text wait's read
+    assert st.full_reads == 1 + 1 + 2 and st.part_reads == 0
