@@ -13,7 +13,8 @@ picture:
     once.
 A window with another id, position or size, a text wait (`fresh=True`) and `forget()`
 (the engine calls it at a wait step) start from a new whole-window read. So a position is
-never used unless the label's pixels at that position are what they were when it was read.
+never used unless the label's pixels at that position are what they were when it was read;
+that is also why what is kept may outlive a fill (the tray's next fill of the same window).
 
 For the steps that have no accessibility tree to ask (app/fill/addressed.py, choose steps):
   * `label_box(label, window)` → the label's `TextBox` in window coordinates (`right`,
