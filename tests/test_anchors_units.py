@@ -158,3 +158,21 @@ def test_the_engine_reads_once_a_wait_makes_it_read_again_and_a_text_wait_polls_
     # one read for the first two clicks, one after the wait, one per look for the text,
     # and the last click uses the text wait's read
     assert st.full_reads == 1 + 1 + 2 and st.part_reads == 0
+
+
+def test_set_and_press_steps_may_read_the_screen_accessible_only_ones_never():
+    from dataclasses import replace
+
+    from app.fill.anchors import needs_screen_text
+    from playbooks.loader import load_playbook_text
+    from playbooks.model import FieldAddress, PressStep, SetStep
+    pb = load_playbook_text(WAIT_PLAYBOOK, "w.yaml")
+    at = FieldAddress("姓名")
+
+    def with_steps(*steps):
+        return replace(pb, steps=steps)
+    assert needs_screen_text(pb)
+    assert not needs_screen_text(with_steps(SetStep("note", at, method="accessible")))
+    assert needs_screen_text(with_steps(SetStep("note", at)))
+    assert needs_screen_text(with_steps(SetStep("note", at, method="keys")))
+    assert needs_screen_text(with_steps(PressStep("提交")))

@@ -22,6 +22,7 @@ For the steps that have no accessibility tree to ask (app/fill/addressed.py, cho
   * `read_box(window, x, y, width, height)` → the text OCR reads in that region of the
     window ("" for none), lines top to bottom joined by a space: what a drop-down or a
     radio group shows, to read a choice back.
+Pass the window where it is now (FillEngine._as_now), so that a moved window is read anew.
 `full_reads` / `part_reads` count the whole-window and neighbourhood reads (bench, tests).
 
 The OCR model is large and slow to load, so nothing here is created unless a playbook
@@ -29,11 +30,14 @@ actually uses an anchor or a text wait (see `needs_screen_text`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Callable, Protocol
+from typing import TYPE_CHECKING, Callable, Protocol
 
 from app.desktop.base import WindowInfo
 from app.ocr.base import TextBox
-from playbooks.model import ClickStep, Playbook, WaitStep
+from playbooks.model import ClickStep, Playbook, PressStep, SetStep, WaitStep
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 # Pixels around a label's box compared with the kept picture: enough for the ink of
 # a glyph the OCR box cut close, little enough to leave a focus frame next to it out.
@@ -68,7 +72,7 @@ Region = tuple[int, int, int, int]   # x, y, width, height in window coordinates
 @dataclass
 class _Kept:
     key: tuple[int, int, int, int, int]   # window id, x, y, width, height
-    picture: "object"                      # PIL image of the window as it was read
+    picture: "Image.Image"                 # the window as it was read
     boxes: list[TextBox]
 
 
@@ -186,8 +190,13 @@ class OcrScreenText:
 
 
 def needs_screen_text(playbook: Playbook) -> bool:
+    """Whether a fill of `playbook` may read the screen: anchors, text waits, and set and
+    press steps, whose fallback without an accessibility tree finds a label or a button's
+    text on screen (the reader is still made only when one of them looks)."""
     return any((isinstance(s, ClickStep) and s.anchor is not None)
-               or (isinstance(s, WaitStep) and s.text is not None) for s in playbook.steps)
+               or (isinstance(s, WaitStep) and s.text is not None)
+               or (isinstance(s, SetStep) and s.method != "accessible")
+               or isinstance(s, PressStep) for s in playbook.steps)
 
 
 def ocr_screen_text_factory(display: str | None) -> Callable[[], ScreenText]:
