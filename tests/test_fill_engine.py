@@ -211,14 +211,18 @@ class FakeScreen:
         self.calls = 0
         self.appears_after = appears_after
 
-    def locate(self, text, window, fuzzy=True):
+    def locate(self, text, window, fuzzy=True, fresh=False):
         self.calls += 1
+        assert fresh == (text == "保存成功"), "a text wait polls fresh reads"
         assert fuzzy == (text != "保存成功"), "waits match exactly, anchors forgive a misread"
         if text == "工作单位":
             return (80, 300)
         if text == "保存成功" and self.calls > self.appears_after:
             return (400, 700)
         return None
+
+    def forget(self):
+        pass
 
 
 def test_anchor_click_lands_at_text_plus_offset_and_text_wait_polls():
@@ -236,7 +240,7 @@ def test_anchor_missing_or_text_never_shown_stop_with_a_sentence():
     from app.errors import DesktopError
 
     class Blind:
-        def locate(self, text, window, fuzzy=True):
+        def locate(self, text, window, fuzzy=True, fresh=False):
             return None
     d = DummyDesktop()
     eng = FillEngine(d, FillOptions(wait_focus_s=0.2), sleep=lambda s: None,

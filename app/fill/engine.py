@@ -475,7 +475,7 @@ class FillEngine:
         elif ps.kind == "click":
             assert isinstance(step, ClickStep)
             if step.anchor is not None:
-                where = self._screen(ps).locate(step.anchor, target)
+                where = self._screen(ps).locate(step.anchor, self._as_now(target))
                 if where is None:
                     raise DesktopError(
                         _("Could not find the text '{text}' in the window '{title}' to click "
@@ -488,6 +488,8 @@ class FillEngine:
         elif ps.kind == "wait":
             assert isinstance(step, WaitStep)
             target = self._wait(playbook, step, ps, target, stop)
+            if step.text is None:
+                self._forget_screen()
         return target
 
     def _type_field(self, ps: PlannedStep, target: WindowInfo, stop: Callable[[], str | None],
@@ -548,7 +550,8 @@ class FillEngine:
             return active if matches(playbook.target, active) else target
         assert step.text is not None
         screen, text = self._screen(ps), step.text
-        self._poll(lambda: screen.locate(text, target, fuzzy=False), step, ps, stop, 0.1,
+        self._poll(lambda: screen.locate(text, self._as_now(target), fuzzy=False, fresh=True),
+                   step, ps, stop, 0.1,
                    _("Waited {seconds:g} s for the text '{text}' in '{title}', but it did not "
                      "appear.", seconds=step.timeout, text=text, title=target.title))
         return target
@@ -575,6 +578,17 @@ class FillEngine:
                                  "reader was given to the fill.", step=ps.index + 1),
                                step=ps.index)
         return self.screen_text()
+
+    def _as_now(self, target: WindowInfo) -> WindowInfo:
+        """The target where it is now: a window moved or resized since the fill began is
+        read there (and what was kept of it is read again)."""
+        now = self.desktop.active_window()
+        return now if now is not None and now.id == target.id else target
+
+    def _forget_screen(self) -> None:
+        """After a wait the window may show another page: the next anchor reads it anew."""
+        if self.screen_text is not None:
+            self.screen_text().forget()
 
 
 def _focus_lost_sentence(current: PlannedStep | None, exc: FocusMoved) -> str:
