@@ -180,7 +180,8 @@ def _report_json(pb: Playbook, report: FillReport | None, case_path: Path, plan_
             rows.append({"field": r.field, "step": r.step + 1, "status": r.status,
                          "method": r.method, "chars": r.chars, "message": r.message,
                          "typed": masked_text(pb, r.field, r.expected),
-                         "readback": masked_text(pb, r.field, r.readback)})
+                         "readback": masked_text(pb, r.field, r.readback),
+                         "box": r.box, "message": r.message})
     typed = report is not None and report.outcome not in ("not_started", "cancelled")
     return {"playbook": pb.id, "case": str(case_path),
             "outcome": report.outcome if report else "not_started",
@@ -213,6 +214,8 @@ def _print_report(pb: Playbook, report: FillReport, out: TextIO) -> None:
         if r.status == "readback_differs":
             line += " — " + _("the client holds '{value}'",
                               value=masked_text(pb, r.field, r.readback))
+        if r.message:
+            line += " — " + r.message
         print(line, file=out)
     print(report.summary(), file=out)
 
@@ -290,7 +293,9 @@ def cmd_fill(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: Tex
     code, message, needs = 0, None, []
     report: FillReport | None
     try:
-        report = pipeline.fill(pb, case, case_path, options, before_typing=ask, progress=(
+        report = pipeline.fill(pb, case, case_path, options, before_typing=ask,
+                               accessibility=not getattr(args, "no_accessibility", False),
+                               progress=(
             lambda k, d: print(_("Waiting for the approval client to be focused…"), file=err)
             if k == "waiting_for_target" else None))
         code = 1 if report.unconfirmed or report.outcome == "cancelled" else 0
@@ -525,6 +530,9 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--abort-keys", default="ctrl+alt+esc", help="abort combination, or 'none'")
     f.add_argument("--no-failsafe", action="store_true",
                    help="do not stop when the mouse is moved into a screen corner")
+    f.add_argument("--no-accessibility", action="store_true",
+                   help="set fields addressed by label with keys, not through the window's "
+                        "accessibility tree")
     cp = sub.add_parser("capture", help="read a source into a case file of checked fields")
     cp.add_argument("playbook")
     where = cp.add_mutually_exclusive_group(required=True)

@@ -27,6 +27,7 @@ from app.i18n import _, join, sentences
 if TYPE_CHECKING:  # pragma: no cover
     from PIL import Image
 
+    from app.a11y.base import Accessibility
     from app.capture.read import CaptureResult
     from app.desktop.base import Desktop, WindowInfo
     from app.fill.anchors import ScreenText
@@ -89,6 +90,7 @@ class PipelineOptions:
     engine_factory: Callable[[], "OcrEngine"] | None = None
     desktop_factory: Callable[[], "Desktop"] | None = None
     grabber_factory: Callable[[], Any] | None = None
+    accessibility_factory: Callable[[], "Accessibility"] | None = None
 
 
 def source_scale(playbook: "Playbook", image: "Image.Image", kind: str,
@@ -113,7 +115,8 @@ class Pipeline:
                  grabber_factory: Callable[[], Any],
                  registries: Callable[[], "RegistrySettings"],
                  secrets: Callable[[str], str],
-                 problems: list[str] | None = None) -> None:
+                 problems: list[str] | None = None,
+                 accessibility_factory: Callable[[], "Accessibility"] | None = None) -> None:
         self.settings = settings
         self.library = library
         self.cases_dir = cases_dir
@@ -123,6 +126,7 @@ class Pipeline:
         self._grabber_factory = grabber_factory
         self._registries = registries
         self._secrets = secrets
+        self._accessibility_factory = accessibility_factory   # None: the platform's (app.a11y)
         self._engine: "OcrEngine | None" = None
         self._desktop: "Desktop | None" = None
         self._ui_desktop: "Desktop | None" = None
@@ -329,13 +333,18 @@ class Pipeline:
     # -- fill -----------------------------------------------------------------------
     def fill(self, playbook: "Playbook", case: Case, case_path: Path | None, options: "FillOptions",
              *, progress: Progress | None = None,
-             before_typing: Callable[[list["PlannedStep"]], bool] | None = None) -> "FillReport":
+             before_typing: Callable[[list["PlannedStep"]], bool] | None = None,
+             accessibility: bool = True) -> "FillReport":
         """Type `case` into the focused approval client. The case is saved before the gate
         and the first keystroke, and after with a fill-log entry whatever happened — a
         refusal, a stolen focus, an abort, or a fault of our own — so `--start-step`
         resumes it. `before_typing` sees the plan once every value passed the gate; False
-        from it cancels (outcome "cancelled", nothing typed). Raises the DeskhandError that
-        stopped it, with the report on its `__deskhand_report__` attribute."""
+        from it cancels (outcome "cancelled", nothing typed). A playbook with set or press
+        steps gets the accessibility backend (unless `accessibility` is False), closed
+        after the fill; when there is none, the report's first warning says why. Raises
+        the DeskhandError that stopped it, with the report on its `__deskhand_report__`
+        attribute."""
+        from app.fill.addressed import open_for_fill, uses_addressed_steps
         from app.fill.anchors import needs_screen_text
         from app.fill.engine import FillEngine, FillReport, plan
         from app.values.derive import settle_case
@@ -345,13 +354,18 @@ class Pipeline:
         engine: FillEngine | None = None
         report: FillReport | None = None
         error: DeskhandError | None = None
+        backend, why_not = None, None
         try:
             steps = plan(playbook, case)       # the gate: raises before anything is typed
             if before_typing is not None and not before_typing(steps):
                 report = FillReport(playbook=playbook.id, outcome="cancelled")
                 return report
+            addressed = uses_addressed_steps(playbook)
+            if addressed:
+                backend, why_not = open_for_fill(accessibility, self._accessibility_factory)
             engine = FillEngine(self.desktop(), options, progress=progress,
-                                screen_text=self.screen_text if needs_screen_text(playbook) else None)
+                                screen_text=self.screen_text if needs_screen_text(playbook)
+                                or addressed else None, accessibility=backend)
             report = engine.fill(playbook, case)
             return report
         except DeskhandError as exc:
@@ -370,9 +384,13 @@ class Pipeline:
                 playbook=playbook.id)
             raise error from exc
         finally:
+            if backend is not None:
+                backend.close()
             began = engine is not None and engine.last_report is not None
             report = report or (engine.last_report if engine else None) or FillReport(
                 playbook=playbook.id, outcome="not_started")
+            if why_not and began:
+                report.warnings.insert(0, why_not)
             if error is not None:
                 if report.outcome == "done" or (began and report.outcome == "not_started"):
                     report.outcome = "failed"
@@ -419,7 +437,7 @@ def build_pipeline(options: PipelineOptions | None = None) -> Pipeline:
                     desktop_factory=options.desktop_factory or desktop,
                     grabber_factory=options.grabber_factory or grabber,
                     registries=registries, secrets=options.secrets or secrets,
-                    problems=problems)
+                    problems=problems, accessibility_factory=options.accessibility_factory)
 
 
 def load_settings() -> tuple["Settings", list[str]]:

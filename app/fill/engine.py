@@ -16,6 +16,7 @@ from app.cases import NEEDS_PERSON, Case, now_iso
 from app.desktop.base import Desktop, FocusMoved, StopRequested, WindowInfo
 from app.errors import (DesktopError, FillAbortedError, FocusLostError, ModifiersHeldError,
                         TargetNotFocusedError, UsageError)
+from app.fill.addressed import run_addressed
 from app.fill.anchors import ScreenText
 from app.fill.gate import printable, refusal, require_typeable, vet
 from app.fill.target import describe, matches
@@ -490,6 +491,9 @@ class FillEngine:
             target = self._wait(playbook, step, ps, target, stop)
             if step.text is None:
                 self._forget_screen()
+        elif ps.kind in ("set", "press"):
+            assert isinstance(step, (SetStep, PressStep))
+            run_addressed(self, playbook, step, ps, target, stop, report)
         return target
 
     def _type_field(self, ps: PlannedStep, target: WindowInfo, stop: Callable[[], str | None],

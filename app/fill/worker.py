@@ -8,7 +8,7 @@ field). A separate process has its own GIL. It is started once and kept warm, so
 still begins within a few milliseconds of the hotkey.
 
 Protocol: JSON lines. In: {"cmd": "fill", "playbook": PATH, "case": PATH,
-"wait_focus_s": S}, {"cmd": "abort"}, {"cmd": "quit"}. Out: {"event": "ready"},
+"wait_focus_s": S, "accessibility": true}, {"cmd": "abort"}, {"cmd": "quit"}. Out: {"event": "ready"},
 {"event": "progress", "kind": K, "data": {...}}, then {"event": "done", "report": R} or
 {"event": "failed", "error": E, "report": R} where E is app.errors.error_to_json of the error
 (its class, sentence, playbook, step, field and exit code, so the tray shows and logs the
@@ -99,6 +99,7 @@ class _Worker:
                 playbook, case, Path(job["case"]),
                 FillOptions(wait_focus_s=float(job.get("wait_focus_s", 5.0)), abort_keys=None,
                             abort_event=self.abort),
+                accessibility=bool(job.get("accessibility", True)),
                 progress=lambda kind, data: self.emit({"event": "progress", "kind": kind,
                                                        "data": _plain(data)}))
         except DeskhandError as exc:

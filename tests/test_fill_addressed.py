@@ -1,0 +1,294 @@
+"""Set and press steps (app/fill/addressed.py), their logic on an in-memory desktop and a
+fake accessibility tree: which way each field goes, what counts as confirmed, what is
+refused with which sentence, and that nothing is set once the target is not the active
+window. The real toolkits are in tests/test_fill_toolkits.py."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from app.a11y.base import Accessible, Bounds, FormField
+from app.cases import case_from_values
+from app.desktop.base import WindowInfo
+from app.desktop.dummy import DummyDesktop
+from app.errors import AccessibilityUnavailableError, FieldRefusedError, FocusLostError
+from app.fill.addressed import checkbox_state, open_for_fill, uses_addressed_steps
+from app.fill.engine import FillEngine, FillOptions
+from playbooks.model import (Condition, FieldAddress, FieldSpec, Playbook, PressStep, SetStep,
+                             TargetSpec)
+
+WIN = WindowInfo(1, "城市审批系统 - 受理登记", 100, "python3")
+
+
+def box(i: int, role: str, label: str, name: str = "", *, enabled: bool = True,
+        editable: bool = True, window: int = 1, pid: int = 100) -> FormField:
+    return FormField(Accessible(":1.1", f"/n/{i}"), role, name or label, label, "name",
+                     Bounds(200, 40 * i, 200, 30), enabled, editable, False, pid, window,
+                     index=i)
+
+
+class FakeTree:
+    """What a toolkit's tree would do: values by node; `later` fields show up on the
+    second read (a box a choice enabled); `garble` changes what is set."""
+
+    name = "fake"
+
+    def __init__(self, fields: list[FormField], later: list[FormField] | None = None,
+                 why: str | None = None) -> None:
+        self.shown = list(fields)
+        self.later = later or []
+        self.values: dict[str, object] = {}
+        self.reads = 0
+        self.calls: list[tuple[str, str]] = []
+        self.garble = lambda s: s
+        self.why = why
+        self.pressed: list[str] = []
+
+    def fields(self, window, *, refresh=False):
+        self.reads += 1
+        if refresh and self.later:
+            self.shown = [f for f in self.shown if f.key not in {x.key for x in self.later}]
+            self.shown += self.later
+            self.later = []
+        return list(self.shown) if window.id == 1 else []
+
+    def _live(self, field):
+        live = next(f for f in self.shown if f.node == field.node)
+        if not live.enabled:
+            raise FieldRefusedError("disabled")
+        return live
+
+    def set_text(self, window, field, text, *, keys=None):
+        self._live(field)
+        self.calls.append(("set_text", field.label))
+        self.values[field.node.path] = self.garble(text)
+        return "accessible"
+
+    def read_text(self, window, field):
+        return str(self.values.get(field.node.path, ""))
+
+    def choose(self, window, field, item_text, *, keys=None):
+        self.calls.append(("choose", field.label))
+        self.values[field.node.path] = item_text
+        return "accessible"
+
+    def read_choice(self, window, field):
+        if field.role == "check":
+            return field.name if self.values.get(field.node.path) else ""
+        if field.role == "radio":
+            return str(self.values.get("radio:" + field.key, ""))
+        return str(self.values.get(field.node.path, ""))
+
+    def set_checked(self, window, field, checked):
+        self.values[field.node.path] = checked
+        return "accessible"
+
+    def select_radio(self, window, field):
+        self.values["radio:" + field.key] = field.name
+        return "accessible"
+
+    def press(self, window, button):
+        self.pressed.append(button.label)
+        return "accessible"
+
+    def focused(self, window):
+        return None
+
+    def exposes(self, window):
+        return bool(self.shown)
+
+    def why_not(self, window):
+        return self.why
+
+    def close(self):
+        pass
+
+
+class Screen:
+    """Labels on screen at known places (left, top, width, height)."""
+
+    def __init__(self, boxes: dict[str, tuple[int, int, int, int]]) -> None:
+        self.boxes = boxes
+
+    def locate_box(self, text, window):
+        return self.boxes.get(text)
+
+    def locate(self, text, window, *, fuzzy=True):
+        b = self.boxes.get(text)
+        return None if b is None else (b[0] + b[2] // 2, b[1] + b[3] // 2)
+
+
+FIELDS = (FieldSpec("name", label="姓名"), FieldSpec("gender", "choice", "性别", choices=("男", "女")),
+          FieldSpec("marital", "choice", "婚姻状况", choices=("未婚", "已婚")),
+          FieldSpec("spouse", label="配偶姓名", required=False),
+          FieldSpec("verified", "choice", "已核验原件", choices=("是", "否")))
+
+
+def playbook(*steps) -> Playbook:
+    return Playbook("t", "测试", TargetSpec(title="城市审批系统*"), FIELDS, tuple(steps))
+
+
+def at(label: str, **kw) -> FieldAddress:
+    return FieldAddress(label, **kw)
+
+
+VALUES = {"name": "司马赟彧𠀾", "gender": "女", "marital": "已婚", "spouse": "欧阳彧", "verified": "是"}
+FULL = playbook(SetStep("name", at("姓名")), SetStep("gender", at("性别")),
+                SetStep("marital", at("婚姻状况")),
+                SetStep("spouse", at("配偶姓名"), when=Condition("marital", ("已婚",))),
+                SetStep("verified", at("已核验原件")), PressStep("提交"))
+
+
+def tree_form(spouse_enabled: bool = False) -> list[FormField]:
+    return [box(1, "text", "姓名："), box(2, "radio", "性别", "男"), box(3, "radio", "性别", "女"),
+            box(4, "combo", "婚姻状况"), box(5, "text", "配偶姓名", enabled=spouse_enabled),
+            box(6, "check", "已核验原件"), box(7, "button", "提交")]
+
+
+def fill(pb, tree=None, desktop=None, screen=None, values=VALUES):
+    d = desktop or DummyDesktop([WIN])
+    engine = FillEngine(d, FillOptions(wait_focus_s=0.2, modifiers_timeout_s=0.2,
+                                       abort_keys=None, failsafe=False),
+                        screen_text=(lambda: screen) if screen else None, accessibility=tree)
+    return engine.fill(pb, case_from_values(values, "t", {})), d
+
+
+def test_every_field_through_the_tree_is_confirmed_from_its_own_box():
+    # 配偶姓名 is greyed until 已婚 is chosen: the form is read again once, and it is set
+    tree = FakeTree(tree_form(), later=[box(5, "text", "配偶姓名", enabled=True)])
+    report, d = fill(FULL, tree)
+    got = {r.field: (r.status, r.method, r.box) for r in report.results}
+    assert got == {"name": ("readback_ok", "accessible", "姓名："),
+                   "gender": ("readback_ok", "accessible", "性别"),
+                   "marital": ("readback_ok", "accessible", "婚姻状况"),
+                   "spouse": ("readback_ok", "accessible", "配偶姓名"),
+                   "verified": ("readback_ok", "accessible", "已核验原件")}
+    assert tree.values["radio:性别"] == "女" and tree.values["/n/6"] is True
+    assert tree.pressed == ["提交"]
+    assert d.received[1] == [] and report.warnings == []     # not one key, no clipboard
+    assert tree.reads == 2                                   # once, and once for 配偶姓名
+
+
+def test_a_value_the_box_does_not_hold_is_never_confirmed():
+    tree = FakeTree(tree_form(True))
+    tree.garble = lambda s: s.replace("𠀾", "?")
+    report, _d = fill(playbook(SetStep("name", at("姓名"))), tree)
+    r = report.results[0]
+    assert (r.status, r.readback, r.expected) == ("readback_differs", "司马赟彧?", "司马赟彧𠀾")
+    assert report.differs == ["name"]
+
+
+def test_a_greyed_box_is_refused_with_a_sentence_and_the_rest_goes_on():
+    tree = FakeTree(tree_form(spouse_enabled=False))
+    values = dict(VALUES, marital="未婚")
+    pb = playbook(SetStep("spouse", at("配偶姓名")), SetStep("name", at("姓名")))
+    report, _d = fill(pb, tree, values=values)
+    spouse, name = report.results
+    assert spouse.status == "refused" and spouse.box == "配偶姓名"
+    assert "greyed out" in spouse.message and "配偶姓名" in spouse.message
+    assert "paste" not in spouse.message and "method" not in spouse.message
+    assert name.status == "readback_ok"
+    assert ("set_text", "配偶姓名") not in tree.calls
+
+
+def test_a_read_only_box_is_refused():
+    fields = [replace(tree_form()[0], editable=False)]
+    report, _d = fill(playbook(SetStep("name", at("姓名"))), FakeTree(fields))
+    assert report.results[0].status == "refused" and "read-only" in report.results[0].message
+
+
+def test_nothing_is_set_when_the_target_is_not_the_active_window():
+    other = WindowInfo(2, "记事本", 200, "gedit")
+    d = DummyDesktop([WIN, other])
+    tree = FakeTree(tree_form(True))
+    d.focused = 1
+
+    def steal(desktop):       # the decoy takes focus after the first field
+        desktop.focused = 2
+    pb = playbook(SetStep("name", at("姓名")), SetStep("spouse", at("配偶姓名")))
+    original = tree.set_text
+
+    def set_then_steal(*a, **kw):
+        out = original(*a, **kw)
+        steal(d)
+        return out
+    tree.set_text = set_then_steal
+    engine = FillEngine(d, FillOptions(wait_focus_s=0.2, abort_keys=None, failsafe=False),
+                        accessibility=tree)
+    with pytest.raises(FocusLostError, match="记事本") as info:
+        engine.fill(pb, case_from_values(VALUES, "t", {}))
+    assert tree.calls == [("set_text", "姓名：")]
+    assert d.received[2] == [] and info.value.exit_code == 3
+    assert engine.last_report.outcome == "focus_lost"
+
+
+def test_a_box_of_another_window_is_never_set():
+    fields = [box(1, "text", "姓名", window=9)]
+    d = DummyDesktop([WIN])
+    engine = FillEngine(d, FillOptions(wait_focus_s=0.2, abort_keys=None, failsafe=False),
+                        accessibility=FakeTree(fields))
+    with pytest.raises(FocusLostError):
+        engine.fill(playbook(SetStep("name", at("姓名"))), case_from_values(VALUES, "t", {}))
+
+
+def test_without_the_box_in_the_tree_auto_clicks_beside_the_label_and_types():
+    tree = FakeTree([], why="'城市审批系统' shows no fields to accessibility (Tk). Deskhand "
+                            "types with keys.")
+    screen = Screen({"姓名": (40, 100, 40, 20), "婚姻状况": (40, 200, 80, 20)})
+    pb = playbook(SetStep("name", at("姓名", dx=30, dy=2)),
+                  SetStep("marital", at("婚姻状况"), options={"已婚": ("down", "down")}))
+    report, d = fill(pb, tree, screen=screen)
+    name, marital = report.results
+    assert (name.status, name.method) == ("readback_ok", "keys")
+    assert (marital.status, marital.method) == ("chosen", "keys")
+    assert d.received[1][0] == "<click 110,112>"          # right end 80 + 30, middle 110 + 2
+    assert "<click 140,210>" in d.received[1]              # dx None: just past the label
+    assert d.received[1][-2:] == ["<down>", "<down>"]
+    assert report.warnings == [tree.why]                   # once per fill
+
+
+def test_method_accessible_without_the_box_refuses_and_types_nothing():
+    report, d = fill(playbook(SetStep("name", at("姓名", role="text"), method="accessible")),
+                     FakeTree([box(1, "text", "别的")]), screen=Screen({"姓名": (0, 0, 10, 10)}))
+    assert report.results[0].status == "refused" and report.results[0].message
+    assert d.received[1] == []
+
+
+def test_method_keys_never_asks_the_tree():
+    tree = FakeTree(tree_form(True))
+    report, d = fill(playbook(SetStep("name", at("姓名"), method="keys")), tree,
+                     screen=Screen({"姓名": (40, 100, 40, 20)}))
+    assert report.results[0].method == "keys" and tree.calls == []
+
+
+def test_a_value_that_is_not_a_button_of_the_group_is_refused_naming_the_buttons():
+    tree = FakeTree(tree_form(True))
+    pb = Playbook("t", "t", TargetSpec(title="城市审批系统*"),
+                  (FieldSpec("gender", "choice", "性别", choices=("男", "女", "其他")),),
+                  (SetStep("gender", at("性别")),))
+    report, _d = fill(pb, tree, values={"gender": "其他"})
+    r = report.results[0]
+    assert r.status == "refused" and "男" in r.message and "女" in r.message
+
+
+def test_press_falls_back_to_a_click_on_its_text():
+    report, d = fill(playbook(PressStep("提交")), None, screen=Screen({"提交": (300, 400, 40, 20)}))
+    assert d.received[1] == ["<click 320,410>"]
+
+
+def test_checkbox_words():
+    assert [checkbox_state(v) for v in ("是", "YES", "true", "1", "✓", "否", "no", "0", "False")] \
+        == [True] * 5 + [False] * 4
+    assert checkbox_state("也许") is None
+
+
+def test_the_backend_for_a_fill_or_the_sentence_why_not():
+    def broken():
+        raise AccessibilityUnavailableError("No accessibility bus: start at-spi2-core.")
+    assert open_for_fill(True, broken) == (None, "No accessibility bus: start at-spi2-core.")
+    backend, why = open_for_fill(False, broken)
+    assert backend is None and "--no-accessibility" in why
+    tree = FakeTree([])
+    assert open_for_fill(True, lambda: tree) == (tree, None)
+    assert uses_addressed_steps(FULL) and not uses_addressed_steps(playbook())
