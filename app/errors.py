@@ -247,6 +247,10 @@ class FieldRefusedError(AccessibilityError):
     """The field is disabled or read-only, or its program refused the value."""
 
 
+class FieldDisabledError(FieldRefusedError):
+    """The field is greyed out (disabled) in its form."""
+
+
 class ChoiceNotFoundError(AccessibilityError):
     """The wanted item is not among the list's items: bad input, not a fault."""
 

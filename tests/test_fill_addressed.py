@@ -12,7 +12,7 @@ from app.a11y.base import Accessible, Bounds, FormField
 from app.cases import case_from_values
 from app.desktop.base import WindowInfo
 from app.desktop.dummy import DummyDesktop
-from app.errors import AccessibilityUnavailableError, FieldRefusedError, FocusLostError
+from app.errors import AccessibilityUnavailableError, FieldDisabledError, FocusLostError
 from app.fill.addressed import checkbox_state, open_for_fill, uses_addressed_steps
 from app.fill.engine import FillEngine, FillOptions
 from playbooks.model import (Condition, FieldAddress, FieldSpec, Playbook, PressStep, SetStep,
@@ -47,7 +47,7 @@ class FakeTree:
 
     def fields(self, window, *, refresh=False):
         self.reads += 1
-        if refresh and self.later:
+        if refresh and self.later and self.reads > 1:
             self.shown = [f for f in self.shown if f.key not in {x.key for x in self.later}]
             self.shown += self.later
             self.later = []
@@ -56,7 +56,7 @@ class FakeTree:
     def _live(self, field):
         live = next(f for f in self.shown if f.node == field.node)
         if not live.enabled:
-            raise FieldRefusedError("disabled")
+            raise FieldDisabledError("disabled")
         return live
 
     def set_text(self, window, field, text, *, keys=None):
@@ -243,7 +243,7 @@ def test_without_the_box_in_the_tree_auto_clicks_beside_the_label_and_types():
     assert (name.status, name.method) == ("readback_ok", "keys")
     assert (marital.status, marital.method) == ("chosen", "keys")
     assert d.received[1][0] == "<click 110,112>"          # right end 80 + 30, middle 110 + 2
-    assert "<click 140,210>" in d.received[1]              # dx None: just past the label
+    assert "<click 160,210>" in d.received[1]              # dx None: two line heights past it
     assert d.received[1][-2:] == ["<down>", "<down>"]
     assert report.warnings == [tree.why]                   # once per fill
 
@@ -292,3 +292,28 @@ def test_the_backend_for_a_fill_or_the_sentence_why_not():
     tree = FakeTree([])
     assert open_for_fill(True, lambda: tree) == (tree, None)
     assert uses_addressed_steps(FULL) and not uses_addressed_steps(playbook())
+
+
+def _without_lines(obj):
+    """A playbook's parts compared as data, without the YAML lines they came from."""
+    from dataclasses import fields, is_dataclass
+    if is_dataclass(obj):
+        return {f.name: _without_lines(getattr(obj, f.name)) for f in fields(obj)
+                if f.name not in ("line", "path", "description", "department")}
+    if isinstance(obj, (tuple, list)):
+        return [_without_lines(x) for x in obj]
+    if isinstance(obj, dict):
+        return {str(k): _without_lines(v) for k, v in obj.items()}
+    return str(obj) if obj.__class__.__name__ == "KeyCombo" else obj
+
+
+@pytest.mark.xfail(reason="until the loader reads set and press steps (issue 12, part fmt)",
+                   raises=Exception)
+def test_the_set_playbook_fixture_is_the_one_the_tests_build():
+    from pathlib import Path
+    from app.sandbox.toolkits.set_playbook import set_playbook
+    from playbooks.loader import load_playbook
+    path = Path(__file__).parent / "fixtures" / "playbooks" / "toolkits" / "spec_form_set.yaml"
+    loaded, built = load_playbook(path), set_playbook()
+    assert _without_lines(loaded.steps) == _without_lines(built.steps)
+    assert _without_lines(loaded.fields) == _without_lines(built.fields)

@@ -6,7 +6,7 @@ tests/test_a11y_toolkits.py):
 | operation | Qt 6 | GTK 3 | Chromium | Firefox ESR | Java Swing (ATK wrapper) |
 |---|---|---|---|---|---|
 | set text | EditableText | EditableText | none on Linux: focus by the tree, keys, read back | EditableText changes the box without the page's input events: focus, keys | EditableText; a character beyond the BMP comes out garbled (by keys too) |
-| choose | its list's Selection does not move the combo: the list opened by action, Home/Down/Return | the combo's Selection | the item's "select" action | the combo's Selection | the combo's own Selection (its popup list's only renames the combo) |
+| choose | its list's Selection does not move the combo: the list opened by action, Home/Down/Return | the combo's Selection | the item's "select" action | the combo's Selection changes it without the page's change event: focus, Home/Down | the combo's own Selection (its popup list's only renames the combo) |
 | radio, check box, button | actions | actions | actions | actions | actions |
 | read back | Text; a combo's name is its current text | Text, Selection | Text; the list's Selection | Text (minus the U+FEFF it adds after a character beyond the BMP) | Text, the combo's name |
 
@@ -97,10 +97,10 @@ class AtSpiAccessibility:
         self._windows[window.id] = _Window(frame, found)
         if frame.node.app not in self._ways:
             # Qt's combo box takes a choice only from the keyboard; Firefox's EditableText
-            # changes a box without the page's input events, so the page never sees the
-            # value (see the module docstring)
+            # and its select's Selection change a box without the page's input or change
+            # events, so the page never sees the value (see the module docstring)
             toolkit = frame.toolkit.lower()
-            self._ways[frame.node.app] = _Ways(combo_by_keys=toolkit == "qt",
+            self._ways[frame.node.app] = _Ways(combo_by_keys=toolkit in ("qt", "gecko"),
                                                no_editable_text=toolkit == "gecko")
         return list(found)
 
@@ -285,10 +285,15 @@ class AtSpiAccessibility:
             n = 0 if isinstance(count, DBusFault) else int(count)
             got = self.bus.many([Call(node.app, node.path, "Action", "GetName", "i", (i,))
                                  for i in range(n)])
-            self._actions[node] = ["" if isinstance(g, DBusFault) else str(g).lower() for g in got]
+            names = ["" if isinstance(g, DBusFault) else str(g).lower() for g in got]
+            if not names:       # Firefox gives a new node its actions a moment later
+                return names
+            self._actions[node] = names
         return self._actions[node]
 
     def _do_action(self, node: Accessible, wanted: tuple[str, ...]) -> bool:
+        if not self._action_names(node):
+            self._wait(lambda: bool(self._action_names(node)))
         names = self._action_names(node)
         for w in wanted:
             if w in names:

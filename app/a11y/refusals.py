@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from app.a11y.base import FormField, role_word
 from app.desktop.base import WindowInfo
-from app.errors import (ChoiceNotFoundError, FieldRefusedError, ForeignFieldError,
-                        StaleFieldError)
+from app.errors import (ChoiceNotFoundError, FieldDisabledError, FieldRefusedError,
+                        ForeignFieldError, StaleFieldError)
 from app.i18n import _, join
 
 SHOWN_CHOICES = 12      # a refusal lists at most this many items
@@ -45,8 +45,8 @@ def wrong_role(field: FormField) -> FieldRefusedError:
         label=_label(field), role=role_word(field.role)))
 
 
-def disabled(window: WindowInfo, field: FormField) -> FieldRefusedError:
-    return FieldRefusedError(_("The field '{label}' is disabled in '{title}': nothing was done.",
+def disabled(window: WindowInfo, field: FormField) -> FieldDisabledError:
+    return FieldDisabledError(_("The field '{label}' is disabled in '{title}': nothing was done.",
                                label=_label(field), title=window.title))
 
 

@@ -22,7 +22,8 @@ from app.a11y.base import (BUTTON, CHECK, COMBO, LIST, RADIO, Accessibility, For
 from app.a11y.keys import DesktopKeys
 from app.desktop.base import FocusMoved, StopRequested, WindowInfo
 from app.errors import (AccessibilityError, AccessibilityUnavailableError, ChoiceNotFoundError,
-                        DesktopError, FieldRefusedError, ForeignFieldError, StaleFieldError)
+                        DesktopError, FieldDisabledError, FieldRefusedError, ForeignFieldError,
+                        StaleFieldError)
 from app.i18n import _, join
 from playbooks.model import Playbook, PressStep, SetStep
 
@@ -37,6 +38,10 @@ StopCheck = Callable[[], "str | None"]
 # A check box's value as a case gives it (compared after NFKC and case folding).
 TICKED = frozenset({"是", "yes", "y", "true", "1", "✓", "✔", "☑", "√", "on", "checked", "对"})
 UNTICKED = frozenset({"否", "no", "n", "false", "0", "✗", "✘", "☐", "", "off", "unchecked", "不"})
+# A tree that was empty when first asked is read again until it stops growing.
+SETTLE_S, SETTLE_READS = 0.25, 12
+# A greyed box is read again this many times, SETTLE_S apart, before it is refused.
+ENABLE_READS = 4
 # Below this height a label found on screen is taken to be this tall (logical px).
 LINE_HEIGHT = 20
 
@@ -99,14 +104,36 @@ class AddressedFill:
         self._fields: dict[int, list[FormField]] = {}
         self._fresh: set[int] = set()      # windows whose fields were read since the last change
         self._why_given = False
+        self._why: dict[int, str | None] = {}     # why_not's sentence, once asked
+        self._settled_once: set[int] = set()      # windows whose tree was let settle
 
     # ------------------------------------------------------------------ the target's fields
     def _read(self, target: WindowInfo, refresh: bool = False) -> list[FormField]:
         assert self.a11y is not None
         if refresh or target.id not in self._fields:
-            self._fields[target.id] = self.a11y.fields(target, refresh=refresh)
+            # read afresh once per fill: a window id may be a closed window's, reused
+            found = self.a11y.fields(target, refresh=True)
+            if not found and target.id not in self._fields:
+                # A browser builds its page's tree when first asked (Firefox: ~1 s), so
+                # ask once more, through why_not, which says why when there is none
+                self._why[target.id] = self.a11y.why_not(target)
+                found = [] if self._why[target.id] else self._settled(target)
+                self._settled_once.add(target.id)
+            self._fields[target.id] = found
             self._fresh.add(target.id)
         return self._fields[target.id]
+
+    def _settled(self, target: WindowInfo) -> list[FormField]:
+        """The fields of a tree still being built, once two reads SETTLE_S apart agree."""
+        assert self.a11y is not None
+        found = self.a11y.fields(target)
+        for _try in range(SETTLE_READS):
+            self.engine.sleep(SETTLE_S)
+            again = self.a11y.fields(target, refresh=True)
+            if len(again) == len(found):
+                break
+            found = again
+        return again
 
     def _find(self, target: WindowInfo, find: Callable[[list[FormField]], FormField | None]
               ) -> FormField | None:
@@ -117,7 +144,19 @@ class AddressedFill:
             box = find(self._read(target))
             if (box is None or not box.enabled) and target.id not in self._fresh:
                 box = find(self._read(target, refresh=True))
-        except AccessibilityUnavailableError:
+            for _try in range(ENABLE_READS if box is not None and not box.enabled else 0):
+                # a box a choice has just enabled shows so a little later (Firefox)
+                self.engine.sleep(SETTLE_S)
+                box = find(self._read(target, refresh=True))
+                if box is None or box.enabled:
+                    break
+            if box is None and target.id not in self._settled_once and self._fields[target.id]:
+                # a page's tree may still be growing (Firefox builds it when first asked)
+                self._settled_once.add(target.id)
+                self._fields[target.id] = self._settled(target)
+                box = find(self._fields[target.id])
+        except AccessibilityUnavailableError as exc:     # the bus went away: keys
+            self._why[target.id] = exc.message
             return None
         return box
 
@@ -149,7 +188,7 @@ class AddressedFill:
         return self._by_keys(step, ps, target, stop, choice)
 
     def _not_in_tree(self, target: WindowInfo, label: str) -> str:
-        why = self.a11y.why_not(target) if self.a11y is not None else None
+        why = self._why.get(target.id)
         return why or _("'{title}' shows no box labelled '{label}' to accessibility, and the "
                         "playbook sets it through accessibility only: it was left alone.",
                         title=target.title, label=label)
@@ -184,13 +223,13 @@ class AddressedFill:
                     return self._refused(ps, _("'{value}' is not a yes or no for the check box "
                                                "'{label}'; {field} was left alone.", value=value,
                                                label=box.label, field=ps.field), box)
-                result.method = a11y.set_checked(target, box, want)
+                result.method = self._twice(lambda: a11y.set_checked(target, box, want))
                 self._changed(target)
                 if step.readback:
                     got = a11y.read_choice(target, box)
                     result.readback = value if bool(got) == want else _ticked_word(bool(got))
             elif box.role == RADIO:
-                result.method = a11y.select_radio(target, box)
+                result.method = self._twice(lambda: a11y.select_radio(target, box))
                 self._changed(target)
                 if step.readback:
                     result.readback = a11y.read_choice(target, box)
@@ -211,11 +250,8 @@ class AddressedFill:
             raise FocusMoved(0, self.engine.desktop.active_window()) from None
         except ChoiceNotFoundError as exc:
             return self._refused(ps, exc.message, box)
-        except FieldRefusedError as exc:
-            live = self._find(target, lambda fs: _same_box(fs, box))
-            if live is not None and not live.enabled:
-                return self._refused(ps, _greyed(target, box, ps.field), box)
-            return self._refused(ps, exc.message, box)
+        except FieldDisabledError:
+            return self._refused(ps, _greyed(target, box, ps.field), box)
         except StaleFieldError as exc:
             self._changed(target)
             return self._refused(ps, exc.message, box)
@@ -227,6 +263,17 @@ class AddressedFill:
         elif choice:
             result.status = "chosen"
         return result
+
+    def _twice(self, act: Callable[[], str]) -> str:
+        """A radio or check box action, tried again once: Firefox gives a node it has just
+        built its actions a moment later."""
+        try:
+            return act()
+        except FieldDisabledError:
+            raise
+        except FieldRefusedError:
+            self.engine.sleep(SETTLE_S)
+            return act()
 
     def _refused(self, ps: "PlannedStep", message: str, box: FormField | None = None
                  ) -> "FieldResult":
@@ -242,7 +289,7 @@ class AddressedFill:
             return
         self._why_given = True
         try:
-            why = self.a11y.why_not(target)
+            why = self._why[target.id] if target.id in self._why else self.a11y.why_not(target)
         except AccessibilityError as exc:
             why = exc.message
         if why:
@@ -273,7 +320,11 @@ class AddressedFill:
                 self.engine.desktop.press(parse_combo(k), target, stop=stop)
             return FieldResult(ps.field or "", ps.index, "chosen", "keys", expected=ps.text)
         result = self.engine._type_field(ps, target, stop, readback=step.readback)
+        # the box read back is the one with focus: its own label if the tree gives one;
+        # a box with none (Firefox's 电子邮箱) is taken as the one beside the label clicked
         result.box = self._focused_label(target)
+        if result.box == "":
+            result.box = step.at.label
         if result.status == "readback_ok" and result.box is not None \
                 and label_key(result.box) != label_key(step.at.label):
             result.status = "readback_differs"      # read back from another box
@@ -298,7 +349,8 @@ class AddressedFill:
         left, top, width, height = self._label_box(step.at.label, ps, target) or (0, 0, -1, 0)
         if width < 0:
             return None
-        dx = step.at.dx if step.at.dx is not None else max(height, LINE_HEIGHT)
+        # a label column is often wider than its words (the web form: 33 px to the box)
+        dx = step.at.dx if step.at.dx is not None else 2 * max(height, LINE_HEIGHT)
         return left + width + dx, top + height // 2 + step.at.dy
 
     def _label_box(self, label: str, ps: "PlannedStep", target: WindowInfo
@@ -353,13 +405,6 @@ def _box_for(fields: list[FormField], step: SetStep, value: str, choice: bool
     if box is None and choice:
         return find_radio(fields, at.label, value)
     return box
-
-
-def _same_box(fields: list[FormField], box: FormField) -> FormField | None:
-    for f in fields:
-        if f.node == box.node:
-            return f
-    return None
 
 
 def _same_value(got: str | None, want: str, role: str) -> bool:
