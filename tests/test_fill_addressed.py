@@ -111,8 +111,10 @@ class Screen:
     def __init__(self, boxes: dict[str, tuple[int, int, int, int]]) -> None:
         self.boxes = boxes
 
-    def locate_box(self, text, window):
-        return self.boxes.get(text)
+    def label_box(self, text, window, *, fuzzy=True):
+        from app.ocr.base import TextBox
+        b = self.boxes.get(text)
+        return None if b is None else TextBox(text, 1.0, *b)
 
     def locate(self, text, window, *, fuzzy=True):
         b = self.boxes.get(text)

@@ -356,9 +356,10 @@ class AddressedFill:
     def _label_box(self, label: str, ps: "PlannedStep", target: WindowInfo
                    ) -> tuple[int, int, int, int] | None:
         screen = self.engine._screen(ps)
-        box_of = getattr(screen, "locate_box", None)
+        box_of = getattr(screen, "label_box", None)     # app/fill/anchors.py, when it has it
         if box_of is not None:
-            return box_of(label, target)
+            found = box_of(label, target)
+            return None if found is None else (found.x, found.y, found.width, found.height)
         centre = screen.locate(label, target)
         if centre is None:
             return None

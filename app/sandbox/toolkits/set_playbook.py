@@ -19,11 +19,11 @@ TARGET_TITLE = spec.TITLE + "*"
 TYPES = {"birth_date": ("date", {"format": "%Y-%m-%d"}), "id_number": ("id_number", {}),
          "phone": ("phone", {}), "credit_code": ("credit_code", {})}
 OPTIONAL = ("spouse_name", "email", "remarks")
-# Tk, by keys after a click beside the label: a click on 男 selects it (女 is Tab, Space
-# away); the drop-down opens with Down and takes Return; a click on the check box's own
-# text ticks it.
-KEYS = {"gender": {"男": ("space",), "女": ("tab", "space")},
-        "marital_status": {v: ("down",) * (i + 2) + ("return",)
+# Tk, by keys after a click beside the label: a click there selects 男 (女 is Tab, Space
+# away); the click opens the drop-down's list, Down moves in it and Return takes the
+# entry; a click on the check box's own words ticks it.
+KEYS = {"gender": {"男": (), "女": ("tab", "space")},
+        "marital_status": {v: ("down",) * (i + 1) + ("return",)
                            for i, v in enumerate(spec.BY_NAME["marital_status"].options)},
         "verified": {"是": ()}}
 
