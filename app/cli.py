@@ -277,7 +277,7 @@ def cmd_fill(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: Tex
                                "from a terminal to be asked."))
         answer = input(_("Type {n} fields of case {case} into the approval client? Focus it "
                          "within {seconds} s after answering. [y/N] ",
-                         n=sum(s.kind == "type" for s in steps), case=case.case_id,
+                         n=sum(s.kind in ("type", "set") for s in steps), case=case.case_id,
                          seconds=f"{args.wait_focus:g}"))
         return answer.strip().lower() in ("y", "yes", "是")
 

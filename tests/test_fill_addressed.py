@@ -319,3 +319,27 @@ def test_the_set_playbook_fixture_is_the_one_the_tests_build():
     loaded, built = load_playbook(path), set_playbook()
     assert _without_lines(loaded.steps) == _without_lines(built.steps)
     assert _without_lines(loaded.fields) == _without_lines(built.fields)
+
+
+def test_the_pipeline_opens_the_backend_per_fill_closes_it_and_says_why_not(tmp_path):
+    """One pipeline: the backend is opened for a fill with set steps and closed after it;
+    with accessibility turned off (--no-accessibility) the report says so first."""
+    from app.pipeline import PipelineOptions, build_pipeline
+    from app.settings import Settings
+    opened: list[FakeTree] = []
+
+    def factory() -> FakeTree:
+        opened.append(FakeTree(tree_form(True)))
+        opened[-1].close = lambda: opened.append("closed")   # type: ignore[method-assign]
+        return opened[-1]
+    pipeline = build_pipeline(PipelineOptions(settings=Settings(), cases_dir=tmp_path,
+                                              desktop_factory=lambda: DummyDesktop([WIN]),
+                                              accessibility_factory=factory))
+    pb = playbook(SetStep("name", at("姓名"), method="accessible"))
+    options = FillOptions(wait_focus_s=0.2, abort_keys=None, failsafe=False)
+    report = pipeline.fill(pb, case_from_values(VALUES, "t", {}), tmp_path / "a.json", options)
+    assert report.results[0].status == "readback_ok" and opened[-1] == "closed"
+    report = pipeline.fill(pb, case_from_values(VALUES, "t", {}), tmp_path / "b.json", options,
+                           accessibility=False)
+    assert report.results[0].status == "refused"
+    assert "--no-accessibility" in report.warnings[0] and len(opened) == 2
