@@ -309,8 +309,6 @@ def _without_lines(obj):
     return str(obj) if obj.__class__.__name__ == "KeyCombo" else obj
 
 
-@pytest.mark.xfail(reason="until the loader reads set and press steps (issue 12, part fmt)",
-                   raises=Exception)
 def test_the_set_playbook_fixture_is_the_one_the_tests_build():
     from pathlib import Path
     from app.sandbox.toolkits.set_playbook import set_playbook

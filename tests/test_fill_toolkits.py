@@ -147,3 +147,29 @@ def test_focus_stolen_mid_fill_stops_it_and_the_decoy_holds_nothing(form, toolki
         assert kept.fills[-1]["field_reached"] == "birth_date"
     finally:
         decoy.close()
+
+
+@pytest.mark.parametrize("form", ["qt"], indirect=True)
+def test_deskhand_fill_runs_the_set_playbook_through_the_tree(form, toolkit_desktop,  # noqa: F811
+                                                               tmp_path):
+    """The command line, one pipeline: the playbook file as the loader reads it, the
+    backend opened for the fill; every field in the form, each read back ok from its box."""
+    import json
+    from toolkit_targets import PLAYBOOKS
+    ready(form)
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps(CASE, ensure_ascii=False), encoding="utf-8")
+    import subprocess
+    import sys
+    # the session's environment with its accessibility bus (toolkit_desktop.env())
+    r = subprocess.run([sys.executable, "-m", "app.cli", "fill",
+                        str(PLAYBOOKS / "spec_form_set.yaml"), "--case", str(case), "--yes",
+                        "--json", "--wait-focus", "5"], env=toolkit_desktop.env(),
+                       capture_output=True, text=True, timeout=120, cwd=PLAYBOOKS.parents[3])
+    assert r.returncode == 0, r.stderr
+    report = json.loads(r.stdout)
+    state = form.wait_state(lambda s: s["status"] == spec.SUBMITTED_STATUS, 8)
+    assert {n: state["fields"][n] for n in CASE} == {n: expected_fields()[n] for n in CASE}
+    assert {f["field"]: (f["status"], label_key(f["box"] or "")) for f in report["fields"]} == \
+        {n: ("readback_ok", spec.BY_NAME[n].label) for n in CASE}
+    assert all(f["method"].startswith("accessible") for f in report["fields"])

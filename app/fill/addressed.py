@@ -42,7 +42,7 @@ UNTICKED = frozenset({"否", "no", "n", "false", "0", "✗", "✘", "☐", "", "
 SETTLE_S, SETTLE_READS = 0.25, 12
 # A greyed box is read again this many times, SETTLE_S apart, before it is refused.
 ENABLE_READS = 4
-# Below this height a label found on screen is taken to be this tall (logical px).
+# A label's line is taken to be at least this tall (logical px).
 LINE_HEIGHT = 20
 
 
@@ -355,17 +355,8 @@ class AddressedFill:
 
     def _label_box(self, label: str, ps: "PlannedStep", target: WindowInfo
                    ) -> tuple[int, int, int, int] | None:
-        screen = self.engine._screen(ps)
-        box_of = getattr(screen, "label_box", None)     # app/fill/anchors.py, when it has it
-        if box_of is not None:
-            found = box_of(label, target)
-            return None if found is None else (found.x, found.y, found.width, found.height)
-        centre = screen.locate(label, target)
-        if centre is None:
-            return None
-        # only its centre is known: take it as a line of full-width characters
-        width = LINE_HEIGHT * max(1, len(label_key(label)))
-        return centre[0] - width // 2, centre[1] - LINE_HEIGHT // 2, width, LINE_HEIGHT
+        found = self.engine._screen(ps).label_box(label, self.engine._as_now(target))
+        return None if found is None else (found.x, found.y, found.width, found.height)
 
     # ------------------------------------------------------------------ press
     def press(self, step: PressStep, ps: "PlannedStep", target: WindowInfo,
@@ -383,7 +374,7 @@ class AddressedFill:
                 except AccessibilityError:
                     pass            # a click at its text on screen, below
             self._why_keys(target)
-        where = self.engine._screen(ps).locate(step.button, target)
+        where = self.engine._screen(ps).locate(step.button, self.engine._as_now(target))
         if where is None:
             raise DesktopError(_("Could not find the button '{button}' in '{title}' to press; "
                                  "check that the form shows it.", button=step.button,

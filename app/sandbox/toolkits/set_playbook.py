@@ -19,13 +19,13 @@ TARGET_TITLE = spec.TITLE + "*"
 TYPES = {"birth_date": ("date", {"format": "%Y-%m-%d"}), "id_number": ("id_number", {}),
          "phone": ("phone", {}), "credit_code": ("credit_code", {})}
 OPTIONAL = ("spouse_name", "email", "remarks")
-# Tk, by keys after a click beside the label: a click there selects 男 (女 is Tab, Space
-# away); the click opens the drop-down's list, Down moves in it and Return takes the
-# entry; a click on the check box's own words ticks it.
-KEYS = {"gender": {"男": (), "女": ("tab", "space")},
+# Tk, by keys after a click beside the label: Space takes the radio button clicked (女 is
+# Tab, Space away); the click opens the drop-down's list, Down moves in it and Return
+# takes the entry; Space ticks the check box.
+KEYS = {"gender": {"男": ("space",), "女": ("tab", "space")},
         "marital_status": {v: ("down",) * (i + 1) + ("return",)
                            for i, v in enumerate(spec.BY_NAME["marital_status"].options)},
-        "verified": {"是": ()}}
+        "verified": {"是": ("space",)}}
 
 
 def field_specs() -> tuple[FieldSpec, ...]:
@@ -39,7 +39,8 @@ def field_specs() -> tuple[FieldSpec, ...]:
         elif f.kind == spec.CHECK:
             kind, extra = "choice", {"choices": ("是",)}
         out.append(FieldSpec(f.name, kind, f.label, required=f.name not in OPTIONAL,
-                             multiline=f.kind == spec.MULTILINE, **extra))   # type: ignore[arg-type]
+                             multiline=f.kind == spec.MULTILINE, sensitive=kind == "id_number",
+                             **extra))   # type: ignore[arg-type]
     return tuple(out)
 
 
