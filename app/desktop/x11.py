@@ -36,7 +36,8 @@ from Xlib.protocol import event as xevent
 
 from app.desktop.base import ClipboardSnapshot, FocusMoved, StopCheck, StopRequested, WindowInfo
 from app.desktop.x11_keymap import (MODIFIER_KEYSYMS, NAMED_KEYSYMS, KeycodePool, Keymap,
-                                    char_keysym)
+                                    Stroke, char_keysym, runs, segments)
+from app.desktop.x11_ping import Pinger
 from app.desktop.x11_selection import Selections
 from app.errors import ClipboardError, DeskhandError, DesktopError
 from app.i18n import N_, _
@@ -89,7 +90,8 @@ class X11Desktop:
     def __init__(self, display_name: str | None, *, chunk_chars: int = 8,
                  reuse_gap_s: float = 0.25, bind_settle_s: float = 0.05,
                  paste_timeout_s: float = 2.0, modifier_wait_s: float = 5.0,
-                 paste_stall_s: float = 5.0) -> None:
+                 paste_stall_s: float = 5.0, use_ping: bool = True,
+                 ping_timeout_s: float = 0.5) -> None:
         if not display_name:
             raise DesktopError(_("No X display: DISPLAY is not set. Start Deskhand from the "
                                  "desktop session where the approval client runs."))
@@ -108,6 +110,9 @@ class X11Desktop:
         self.paste_timeout_s = paste_timeout_s
         self.bind_settle_s = bind_settle_s
         self.modifier_wait_s = modifier_wait_s
+        self.use_ping = use_ping
+        self.ping_timeout_s = ping_timeout_s
+        self._pinger: Pinger | None = None
         self._atom = {name: self.d.intern_atom(name) for name in (
             "_NET_ACTIVE_WINDOW", "_NET_WM_NAME", "_NET_WM_PID", "_NET_CLIENT_LIST",
             "UTF8_STRING", "WM_STATE")}
@@ -274,9 +279,11 @@ class X11Desktop:
         """After a fill: give spare keycodes back once the target can no longer
         need them, and restore Caps Lock."""
         if self.pool.bound():
+            if self.pool.unsettled() and target is not None and self._caught_up(target):
+                self.pool.settle()
             time.sleep(self.pool.restore_wait())
-            for code in self.pool.bound():
-                self.d.change_keyboard_mapping(code, [[0]])
+            for first, count in runs(self.pool.bound()):
+                self.d.change_keyboard_mapping(first, [[0, 0]] * count)
             self.pool.clear()
             self.d.sync()
         if self._caps_toggled:
@@ -302,63 +309,73 @@ class X11Desktop:
             self._paste(text, target, stop)
             return "paste"
         sent = 0
-        for chunk in self._key_chunks(text):
-            reason = stop() if stop else None
-            if reason:
-                raise StopRequested(reason, sent)
-            events, pooled = self._char_events(chunk)
-            self._send(events, target, stop, sent)
-            for code in pooled:
-                self.pool.used(code)
-            sent += len(chunk)
+        for piece in segments(text, self.keymap, len(self.pool)):
+            self._bind_missing(piece, target)
+            for start in range(0, len(piece), self.chunk_chars):
+                chunk = piece[start:start + self.chunk_chars]
+                reason = stop() if stop else None
+                if reason:
+                    raise StopRequested(reason, sent)
+                events, pooled = self._char_events(chunk)
+                self._send(events, target, stop, sent)
+                for stroke in pooled:
+                    self.pool.used(stroke)
+                sent += len(chunk)
         return "keys"
 
-    def _key_chunks(self, text: str):
-        """Chunks of at most chunk_chars characters whose characters missing from the
-        layout fit the spare keycodes at once, so none is rebound within its chunk."""
-        chunk, missing = "", set()
-        for ch in text:
-            new_missing = not self.keymap.has_char(ch) and ch not in missing
-            if chunk and (len(chunk) >= self.chunk_chars
-                          or (new_missing and len(missing) >= len(self.pool))):
-                yield chunk
-                chunk, missing = "", set()
-            if not self.keymap.has_char(ch):
-                missing.add(ch)
-            chunk += ch
-        if chunk:
-            yield chunk
+    def _bind_missing(self, piece: str, target: WindowInfo) -> None:
+        """Bind every character of `piece` the layout lacks to a spare slot, with one
+        ChangeKeyboardMapping per run of neighbouring keycodes, before any of it is typed."""
+        missing = list(dict.fromkeys(s for s in map(char_keysym, piece)
+                                     if self.keymap.stroke(s) is None))
+        if not missing:
+            return
+        if not self.pool.slots:
+            raise DesktopError(_("This keyboard layout has no spare keycodes to type Chinese "
+                                 "with keystrokes; use method: paste for this field."))
+        bindings, wait = self.pool.plan(missing)
+        if not bindings:
+            return
+        if wait:
+            # keys typed with these slots may still wait in the target's queue, to be
+            # read with the new map: its pong says it has read them
+            if self._caught_up(target):
+                self.pool.settle()
+            else:
+                time.sleep(wait)
+        for stroke, sym in bindings:
+            self.pool.bind(stroke, sym)
+        for first, count in runs([stroke.keycode for stroke, _sym in bindings]):
+            self.d.change_keyboard_mapping(
+                first, [self.pool.row(code) for code in range(first, first + count)])
+        self.d.sync()
+        # Chromium applies a keymap change on a later turn of its event loop: a key that
+        # arrives in the same batch as the MappingNotify is read with the old map
+        # (measured: 七 typed as the 木 bound there before). Its pong comes after it has
+        # read the MappingNotify; a program that does not answer pings gets a pause.
+        if not self._caught_up(target):
+            time.sleep(self.bind_settle_s)
 
-    def _char_events(self, chunk: str) -> tuple[list[Event], set[int]]:
-        syms = [char_keysym(ch) for ch in chunk]
-        missing = list(dict.fromkeys(s for s in syms if self.keymap.stroke(s) is None))
-        pooled: set[int] = set()
-        if missing:
-            if not self.pool.slots:
-                raise DesktopError(_("This keyboard layout has no spare keycodes to type Chinese "
-                                     "with keystrokes; use method: paste for this field."))
-            bindings, wait = self.pool.plan(missing)
-            if bindings:
-                if wait:
-                    time.sleep(wait)
-                for code, sym in bindings:
-                    self.d.change_keyboard_mapping(code, [[sym, sym]])
-                    self.pool.bind(code, sym)
-                self.d.sync()
-                # Chromium applies a keymap change on a later turn of its event loop: a
-                # key that arrives in the same batch as the MappingNotify is read with
-                # the old map (measured: 七 typed as the 木 bound there before).
-                time.sleep(self.bind_settle_s)
+    def _caught_up(self, target: WindowInfo) -> bool:
+        """Has the target read everything sent to it so far? (its answer to a ping)"""
+        if not self.use_ping:
+            return False
+        if self._pinger is None:
+            self._pinger = Pinger(self.display_name)
+        return self._pinger.ping(target.id, self.ping_timeout_s)
+
+    def _char_events(self, chunk: str) -> tuple[list[Event], set[Stroke]]:
+        """Key events for `chunk`, whose missing characters are bound already."""
         events: list[Event] = []
+        pooled: set[Stroke] = set()
         shift = self._mod_code.get("shift")
-        for sym in syms:
+        for sym in map(char_keysym, chunk):
             stroke = self.keymap.stroke(sym)
             if stroke is None:
-                code = self.pool.lookup(sym)
-                assert code is not None
-                pooled.add(code)
-                events += _tap(code)
-            elif stroke.shift and shift:
+                stroke = self.pool.lookup(sym)
+                assert stroke is not None
+                pooled.add(stroke)
+            if stroke.shift and shift:
                 events += [(X.KeyPress, shift), *_tap(stroke.keycode), (X.KeyRelease, shift)]
             else:
                 events += _tap(stroke.keycode)
@@ -560,6 +577,8 @@ class X11Desktop:
         except Exception:  # the display may already be gone
             pass
         self.sel.close()
+        if self._pinger is not None:
+            self._pinger.close()
         try:
             self.d.close()
         except Exception:

@@ -89,79 +89,98 @@ class Keymap:
 @dataclass
 class _Slot:
     keycode: int
+    level: int = 0           # 0 plain, 1 with Shift
     keysym: int = NO_SYMBOL
     last_used: float = 0.0
     settled: bool = True     # the target has processed every use of this slot
 
+    @property
+    def stroke(self) -> Stroke:
+        return Stroke(self.keycode, self.level == 1)
+
 
 @dataclass
 class KeycodePool:
-    """Binds characters the layout lacks to spare keycodes, one distinct keycode
-    per distinct character, reusing a keycode only when that cannot race."""
+    """Binds characters the layout lacks to spare keycodes: two characters per keycode
+    (plain and with Shift), one distinct slot per distinct character, reusing a slot
+    only when that cannot race."""
 
     keycodes: list[int]
     reuse_gap_s: float = 0.25
     clock: Callable[[], float] = time.monotonic
+    levels: int = 2
     slots: list[_Slot] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.slots = [_Slot(code) for code in self.keycodes]
+        self.slots = [_Slot(code, level) for level in range(self.levels)
+                      for code in self.keycodes]
+        self._by_sym: dict[int, _Slot] = {}
 
     def __len__(self) -> int:
         return len(self.slots)
 
-    def lookup(self, keysym: int) -> int | None:
-        for slot in self.slots:
-            if slot.keysym == keysym:
-                return slot.keycode
-        return None
+    def lookup(self, keysym: int) -> Stroke | None:
+        slot = self._by_sym.get(keysym)
+        return slot.stroke if slot else None
 
-    def plan(self, keysyms: list[int]) -> tuple[list[tuple[int, int]], float]:
-        """Choose keycodes for `keysyms` that are not yet bound.
+    def plan(self, keysyms: list[int]) -> tuple[list[tuple[Stroke, int]], float]:
+        """Choose slots for `keysyms` that are not yet bound.
 
-        Returns the (keycode, keysym) bindings to make and how long to wait
-        before making them (0 when every chosen slot is safe to rebind).
+        Returns the (slot, keysym) bindings to make and how long to wait before
+        making them (0 when every chosen slot is safe to rebind).
         """
         now = self.clock()
-        bindings: list[tuple[int, int]] = []
+        bindings: list[tuple[Stroke, int]] = []
         wait = 0.0
         # Slots already holding a wanted character are spoken for before any
         # new character is placed, or a new one could evict one the chunk needs.
-        taken = {c for c in (self.lookup(sym) for sym in keysyms) if c is not None}
-        for sym in dict.fromkeys(keysyms):
-            if self.lookup(sym) is not None:
-                continue
-            free = [s for s in self.slots if s.keycode not in taken]
-            if not free:
-                raise ValueError("more distinct characters than spare keycodes in one chunk")
-            # Prefer never-used slots, then settled ones, then the least recently used.
-            free.sort(key=lambda s: (s.keysym != NO_SYMBOL, not s.settled, s.last_used))
-            slot = free[0]
+        taken = {id(self._by_sym[s]) for s in keysyms if s in self._by_sym}
+        wanted = [s for s in dict.fromkeys(keysyms) if s not in self._by_sym]
+        free = sorted((s for s in self.slots if id(s) not in taken),
+                      # never-used slots first, then settled ones, then the least recently
+                      # used; plain before shifted (two keys fewer to send)
+                      key=lambda s: (s.keysym != NO_SYMBOL, not s.settled, s.last_used, s.level))
+        if len(wanted) > len(free):
+            raise ValueError("more distinct characters than spare keycodes in one chunk")
+        for sym, slot in zip(wanted, free):
             if slot.keysym != NO_SYMBOL and not slot.settled:
                 wait = max(wait, slot.last_used + self.reuse_gap_s - now)
-            taken.add(slot.keycode)
-            bindings.append((slot.keycode, sym))
+            bindings.append((slot.stroke, sym))
         return bindings, max(0.0, wait)
 
-    def bind(self, keycode: int, keysym: int) -> None:
-        for slot in self.slots:
-            if slot.keycode == keycode:
-                slot.keysym = keysym
-                slot.settled = True
+    def _slot(self, stroke: Stroke) -> _Slot:
+        return self.slots[int(stroke.shift) * len(self.keycodes) + self.keycodes.index(stroke.keycode)]
 
-    def used(self, keycode: int) -> None:
-        for slot in self.slots:
-            if slot.keycode == keycode:
-                slot.last_used = self.clock()
-                slot.settled = False
+    def bind(self, stroke: Stroke, keysym: int) -> None:
+        slot = self._slot(stroke)
+        if self._by_sym.get(slot.keysym) is slot:
+            del self._by_sym[slot.keysym]
+        slot.keysym, slot.settled = keysym, True
+        if keysym != NO_SYMBOL:
+            self._by_sym[keysym] = slot
+
+    def row(self, keycode: int) -> list[int]:
+        """The keysyms to give `keycode` for what its slots hold. An empty level repeats
+        the other, so Shift (or its absence) never makes the key type nothing."""
+        syms = [self._slot(Stroke(keycode, level == 1)).keysym for level in range(self.levels)]
+        filled = [s for s in syms if s != NO_SYMBOL]
+        return [s if s != NO_SYMBOL else (filled[0] if filled else NO_SYMBOL) for s in syms]
+
+    def used(self, stroke: Stroke) -> None:
+        slot = self._slot(stroke)
+        slot.last_used = self.clock()
+        slot.settled = False
 
     def settle(self) -> None:
         """The target has processed everything sent so far (e.g. it answered a copy)."""
         for slot in self.slots:
             slot.settled = True
 
+    def unsettled(self) -> bool:
+        return any(not s.settled for s in self.slots)
+
     def bound(self) -> list[int]:
-        return [s.keycode for s in self.slots if s.keysym != NO_SYMBOL]
+        return sorted({s.keycode for s in self.slots if s.keysym != NO_SYMBOL})
 
     def restore_wait(self) -> float:
         """How long to wait before unbinding everything safely."""
@@ -173,3 +192,35 @@ class KeycodePool:
         for slot in self.slots:
             slot.keysym = NO_SYMBOL
             slot.settled = True
+        self._by_sym.clear()
+
+
+def runs(keycodes: list[int]) -> list[tuple[int, int]]:
+    """Contiguous runs (first, count) of sorted `keycodes`: one ChangeKeyboardMapping
+    request (and one MappingNotify for every client) per run, not per keycode."""
+    out: list[tuple[int, int]] = []
+    for code in sorted(set(keycodes)):
+        if out and out[-1][0] + out[-1][1] == code:
+            out[-1] = (out[-1][0], out[-1][1] + 1)
+        else:
+            out.append((code, 1))
+    return out
+
+
+def segments(text: str, keymap: Keymap, capacity: int) -> list[str]:
+    """`text` cut into the fewest pieces whose characters missing from the layout fit
+    `capacity` spare slots at once: each piece needs one remapping, made before it is
+    typed, and none within it."""
+    pieces: list[str] = []
+    piece, missing = "", set()
+    for ch in text:
+        lacks = not keymap.has_char(ch)
+        if piece and lacks and ch not in missing and len(missing) >= capacity:
+            pieces.append(piece)
+            piece, missing = "", set()
+        if lacks:
+            missing.add(ch)
+        piece += ch
+    if piece:
+        pieces.append(piece)
+    return pieces
