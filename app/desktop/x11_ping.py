@@ -24,7 +24,9 @@ class Pinger:
     def __init__(self, display_name: str) -> None:
         self.d = Display(display_name)
         self.root = self.d.screen().root
-        self.root.change_attributes(event_mask=X.SubstructureNotifyMask)
+        # Clients send the pong with SubstructureNotify|SubstructureRedirect (GTK,
+        # Chromium) or StructureNotify|SubstructureRedirect (Qt): listen for both.
+        self.root.change_attributes(event_mask=X.SubstructureNotifyMask | X.StructureNotifyMask)
         self._protocols = self.d.intern_atom("WM_PROTOCOLS")
         self._ping = self.d.intern_atom("_NET_WM_PING")
         self._serial = itertools.count(1)
