@@ -36,7 +36,7 @@ from Xlib.protocol import event as xevent
 
 from app.desktop.base import ClipboardSnapshot, FocusMoved, StopCheck, StopRequested, WindowInfo
 from app.desktop.x11_keymap import (MODIFIER_KEYSYMS, NAMED_KEYSYMS, KeycodePool, Keymap,
-                                    Stroke, char_keysym, runs, segments)
+                                    Stroke, char_keysym, char_keysyms, runs, segments)
 from app.desktop.x11_ping import Pinger
 from app.desktop.x11_selection import Selections
 from app.errors import ClipboardError, DeskhandError, DesktopError
@@ -308,25 +308,25 @@ class X11Desktop:
         if method == "paste":
             self._paste(text, target, stop)
             return "paste"
-        sent = 0
-        for piece in segments(text, self.keymap, len(self.pool)):
-            self._bind_missing(piece, target)
+        sent, utf16 = 0, _utf16_keys(target)
+        for piece in segments(text, self.keymap, len(self.pool), utf16):
+            self._bind_missing(piece, target, utf16)
             for start in range(0, len(piece), self.chunk_chars):
                 chunk = piece[start:start + self.chunk_chars]
                 reason = stop() if stop else None
                 if reason:
                     raise StopRequested(reason, sent)
-                events, pooled = self._char_events(chunk)
+                events, pooled = self._char_events(chunk, utf16)
                 self._send(events, target, stop, sent)
                 for stroke in pooled:
                     self.pool.used(stroke)
                 sent += len(chunk)
         return "keys"
 
-    def _bind_missing(self, piece: str, target: WindowInfo) -> None:
+    def _bind_missing(self, piece: str, target: WindowInfo, utf16: bool) -> None:
         """Bind every character of `piece` the layout lacks to a spare slot, with one
         ChangeKeyboardMapping per run of neighbouring keycodes, before any of it is typed."""
-        missing = list(dict.fromkeys(s for s in map(char_keysym, piece)
+        missing = list(dict.fromkeys(s for ch in piece for s in char_keysyms(ch, utf16)
                                      if self.keymap.stroke(s) is None))
         if not missing:
             return
@@ -364,12 +364,12 @@ class X11Desktop:
             self._pinger = Pinger(self.display_name)
         return self._pinger.ping(target.id, self.ping_timeout_s)
 
-    def _char_events(self, chunk: str) -> tuple[list[Event], set[Stroke]]:
+    def _char_events(self, chunk: str, utf16: bool = False) -> tuple[list[Event], set[Stroke]]:
         """Key events for `chunk`, whose missing characters are bound already."""
         events: list[Event] = []
         pooled: set[Stroke] = set()
         shift = self._mod_code.get("shift")
-        for sym in map(char_keysym, chunk):
+        for sym in (s for ch in chunk for s in char_keysyms(ch, utf16)):
             stroke = self.keymap.stroke(sym)
             if stroke is None:
                 stroke = self.pool.lookup(sym)
@@ -583,6 +583,12 @@ class X11Desktop:
             self.d.close()
         except Exception:
             pass
+
+
+def _utf16_keys(target: WindowInfo) -> bool:
+    """Java's AWT takes a character beyond the BMP as its two UTF-16 halves
+    (x11_keymap.char_keysyms); known by its launcher's name, `java`."""
+    return (target.process or "").lower() in ("java", "javaw")
 
 
 def _tap(code: int) -> list[Event]:

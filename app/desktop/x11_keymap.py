@@ -41,6 +41,18 @@ def char_keysym(ch: str) -> int:
     return 0x01000000 + cp
 
 
+def char_keysyms(ch: str, utf16: bool = False) -> list[int]:
+    """The keysyms that type `ch`. With `utf16` a character beyond the BMP is its two
+    UTF-16 halves, one keysym each: Java's AWT puts one UTF-16 unit in a key event and
+    cuts a keysym beyond the BMP to its low 16 bits (𠀾 U+2003E came out as '>'), while
+    two keysyms for the halves make the pair in the text box."""
+    cp = ord(ch)
+    if utf16 and cp > 0xFFFF:
+        cp -= 0x10000
+        return [0x01000000 + 0xD800 + (cp >> 10), 0x01000000 + 0xDC00 + (cp & 0x3FF)]
+    return [char_keysym(ch)]
+
+
 @dataclass(frozen=True)
 class Stroke:
     keycode: int
@@ -207,19 +219,18 @@ def runs(keycodes: list[int]) -> list[tuple[int, int]]:
     return out
 
 
-def segments(text: str, keymap: Keymap, capacity: int) -> list[str]:
-    """`text` cut into the fewest pieces whose characters missing from the layout fit
+def segments(text: str, keymap: Keymap, capacity: int, utf16: bool = False) -> list[str]:
+    """`text` cut into the fewest pieces whose keysyms missing from the layout fit
     `capacity` spare slots at once: each piece needs one remapping, made before it is
     typed, and none within it."""
     pieces: list[str] = []
     piece, missing = "", set()
     for ch in text:
-        lacks = not keymap.has_char(ch)
-        if piece and lacks and ch not in missing and len(missing) >= capacity:
+        lacks = {s for s in char_keysyms(ch, utf16) if keymap.stroke(s) is None}
+        if piece and len(missing | lacks) > capacity:
             pieces.append(piece)
             piece, missing = "", set()
-        if lacks:
-            missing.add(ch)
+        missing |= lacks
         piece += ch
     if piece:
         pieces.append(piece)
