@@ -8,7 +8,7 @@ import pytest
 from app.cases import FieldValue, case_from_values, load_case, save_case
 from app.desktop import default_backend_name
 from app.desktop.base import WindowInfo
-from app.desktop.x11_keymap import KeycodePool, Keymap, char_keysym
+from app.desktop.x11_keymap import Keymap, char_keysym
 from app.errors import CaseFileError, DesktopError
 from app.fill.target import matches
 from app.checks.dates import inspect_date
@@ -32,23 +32,6 @@ def test_keymap_finds_levels_and_spare_codes():
     assert km.stroke(0x21).shift and not km.stroke(0x31).shift
     assert km.spare == [12, 14]
     assert km.missing_chars("aA张三张!") == ["张", "三"]
-
-
-def test_pool_never_rebinds_an_unsettled_keycode_without_waiting():
-    now = [0.0]
-    pool = KeycodePool([50, 51], reuse_gap_s=0.25, clock=lambda: now[0])
-    b, wait = pool.plan([1, 2])
-    assert wait == 0 and sorted(c for c, _ in b) == [50, 51]
-    for code, sym in b:
-        pool.bind(code, sym)
-        pool.used(code)
-    now[0] = 0.1
-    b, wait = pool.plan([3])
-    assert wait == pytest.approx(0.15)   # both slots were used 0.1 s ago and are unsettled
-    pool.settle()                        # e.g. a read-back proved the target caught up
-    b, wait = pool.plan([3])
-    assert wait == 0
-    assert pool.lookup(1) in (50, 51)
 
 
 def test_values_normalise():
@@ -133,21 +116,6 @@ def test_backend_choice():
         default_backend_name({"DESKHAND_DESKTOP": "wayland"}, "linux")
 
 
-def test_pool_never_evicts_a_character_the_same_chunk_still_needs():
-    now = [10.0]
-    pool = KeycodePool([50, 51, 52], reuse_gap_s=0.25, clock=lambda: now[0])
-    for code, sym in ((50, 1), (51, 2), (52, 3)):
-        pool.bind(code, sym)
-        pool.used(code)
-        now[0] += 1            # 50 is the least recently used
-    pool.settle()
-    bindings, _ = pool.plan([4, 1])   # 1 still sits in 50, the LRU slot
-    assert [c for c, _ in bindings] != [50]
-    for code, sym in bindings:
-        pool.bind(code, sym)
-    assert pool.lookup(1) == 50 and pool.lookup(4) is not None
-
-
 def test_core_imports_without_qt_and_without_a_display():
     """DESIGN.md §3: only app/ui/ imports PySide6; nothing needs a display to import."""
     import os
@@ -162,14 +130,3 @@ def test_core_imports_without_qt_and_without_a_display():
     r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                        timeout=60)
     assert r.returncode == 0, r.stderr
-
-
-def test_key_chunks_never_need_more_spare_keycodes_than_there_are():
-    from types import SimpleNamespace
-    from app.desktop.x11 import X11Desktop
-    km = Keymap(10, [[0x61, 0x41], [0, 0], [0, 0]], set())          # 'a' plus two spare codes
-    stub = SimpleNamespace(keymap=km, pool=KeycodePool(km.spare), chunk_chars=8)
-    chunks = list(X11Desktop._key_chunks(stub, "张a三a李四a四aaaaaaaaaa"))
-    assert "".join(chunks) == "张a三a李四a四aaaaaaaaaa"
-    assert all(len(c) <= 8 and len(km.missing_chars(c)) <= 2 for c in chunks)
-    assert chunks[:2] == ["张a三a", "李四a四aaaa"]
