@@ -90,10 +90,16 @@ class TimedKeys(DesktopKeys):
     """Keys that count the time the desktop spends sending them."""
 
     spent = 0.0
+    paste_quiet_s = 0.06     # the desktop's own quiet spell after a paste (x11.py)
 
     def type_text(self, text: str) -> None:
         t = time.perf_counter()
         super().type_text(text)
+        if self.method == "paste":
+            # Chromium reads the clipboard with its UI thread waiting for the answer: serve
+            # it until it has done (a quiet spell), or its tree stops answering meanwhile
+            self.desktop.sel.settle(quiet=self.paste_quiet_s, timeout=1.0)
+            self.desktop._paste_pending = False
         self.spent += time.perf_counter() - t
 
     def press(self, keys: str) -> None:
@@ -102,12 +108,16 @@ class TimedKeys(DesktopKeys):
         self.spent += time.perf_counter() - t
 
 
-def fill_once(a11y, desktop, target, window) -> dict:
+def fill_once(a11y, desktop, target, window, method: str = "keys") -> dict:
+    """One fill of the 20 fields; `method` "paste" puts each text box's value in by one
+    paste (Chromium has no EditableText), the clerk's clipboard saved before and put back
+    after, both inside the time."""
     target.reset()
     target.activate()
     target.wait_state(lambda s: s.get("focused") == "applicant_name", 5)
-    keys = TimedKeys(desktop, window)
+    keys = TimedKeys(desktop, window, method=method)
     t0 = time.perf_counter()
+    saved = desktop.clipboard_save() if method == "paste" else None
     fields = a11y.fields(window, refresh=True)
     t1 = time.perf_counter()
     boxes = {name: find_field(fields, label) for name, label in LABELS.items()
@@ -120,6 +130,8 @@ def fill_once(a11y, desktop, target, window) -> dict:
     a11y.choose(window, matter, MATTER, keys=keys)
     read["gender"] = a11y.read_choice(window, find_radio(fields, "性别", GENDER))
     read["matter"] = a11y.read_choice(window, matter)
+    if saved is not None:
+        desktop.clipboard_restore(saved)
     t2 = time.perf_counter()
     want = dict(TEXTS, gender=GENDER, matter=MATTER)
     try:
@@ -131,6 +143,60 @@ def fill_once(a11y, desktop, target, window) -> dict:
             "tree_ok": sum(read[n] == v for n, v in want.items()),
             "app_ok": sum(state["fields"][n] == v for n, v in want.items()),
             "methods": sorted(set(methods)), "fields": len(fields)}
+
+
+def keys_per_toolkit(toolkits: list[str], runs: int) -> dict:
+    """The keys alone, per toolkit form (app/sandbox/toolkits/): the 18 text values, each
+    typed by keys into 姓名 after a reset (not timed), as the fields of one fill; the time
+    to send the keys, and until the form says it holds each value (its own state, polled
+    over loopback every 5 ms). Median over `runs` fills; right = values held exactly,
+    worst fill."""
+    from tests.toolkit_targets import ToolkitDesktop
+    from app.sandbox.toolkits.launch import missing_for
+    out: dict = {}
+    with ToolkitDesktop() as desk:
+        for toolkit in toolkits:
+            why = missing_for(toolkit)
+            if why:
+                print(f"keys {toolkit:<9} skipped: {why}")
+                continue
+            form = desk.launch(toolkit)
+            desktop = X11Desktop(desk.session.display)
+            window = next(w for w in desktop.list_windows() if w.id == form.window_id)
+            sends, helds, rights = [], [], []
+            for _run in range(runs):
+                desktop.prepare(window)
+                send = held = 0.0
+                right = 0
+                for value in TEXTS.values():
+                    form.reset()
+                    form.activate()
+                    form.wait_state(lambda s: s.get("focused") == "applicant_name", 10)
+                    t = time.perf_counter()
+                    desktop.type_text(value, window, method="keys")
+                    send += time.perf_counter() - t
+                    try:
+                        form.wait_state(lambda s: s["fields"]["applicant_name"] == value, 5,
+                                        interval=0.005)
+                        right += 1
+                    except TimeoutError:
+                        pass
+                    held += time.perf_counter() - t
+                desktop.finish(window)
+                sends.append(send)
+                helds.append(held)
+                rights.append(right)
+            pinged = bool(desktop._pinger and desktop._pinger.answers(window.id))
+            desktop.close()
+            form.close()
+            print(f"keys {toolkit:<9} 18 values ({sum(map(len, TEXTS.values()))} characters): "
+                  f"sending {statistics.median(sends) * 1000:.0f} ms, held by the form "
+                  f"{statistics.median(helds) * 1000:.0f} ms (median of {runs}); right "
+                  f"{min(rights)}/18 (worst); answers pings: {pinged}; load {load()}")
+            out.update({f"keys_send_18_s_{toolkit}": round(statistics.median(sends), 4),
+                        f"keys_held_18_s_{toolkit}": round(statistics.median(helds), 4),
+                        f"keys_ok_{toolkit}": min(rights)})
+    return out
 
 
 def raw_jeepney(bus: AtspiBus, fields: list) -> tuple[float, float]:
@@ -170,6 +236,8 @@ def pyatspi_python() -> str | None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--toolkits", default="chromium,firefox,qt,gtk,java,tk",
+                    help="toolkit forms for the keys-only figures ('' for none)")
     args = ap.parse_args()
     print(f"load average before: {load()} ({os.cpu_count()} cores)")
     result: dict = {"runs": args.runs}
@@ -182,16 +250,18 @@ def main() -> int:
         a11y = AtSpiAccessibility(AtspiBus.open({"DBUS_SESSION_BUS_ADDRESS": bus.address}))
         try:
             windows = {w.id: w for w in desktop.list_windows()}
-            for name, target in (("qt", qt), ("chromium", web)):
+            for name, target, method in (("qt", qt, "keys"), ("chromium", web, "keys"),
+                                         ("chromium_paste", web, "paste")):
                 window = windows[target.window_id]
                 desktop.prepare(window)
-                runs = [fill_once(a11y, desktop, target, window) for _ in range(args.runs)]
+                runs = [fill_once(a11y, desktop, target, window, method)
+                        for _ in range(args.runs)]
                 desktop.finish(window)
                 med = {k: statistics.median(r[k] for r in runs)
                        for k in ("read_form_s", "set_read_s", "total_s", "texts_s", "typing_s")}
                 worst = max(r["total_s"] for r in runs)
                 ok = min(r["app_ok"] for r in runs), min(r["tree_ok"] for r in runs)
-                print(f"{name:<9} fields {runs[0]['fields']}  read form {med['read_form_s'] * 1000:.0f} ms  "
+                print(f"{name:<14} fields {runs[0]['fields']}  read form {med['read_form_s'] * 1000:.0f} ms  "
                       f"set 20 + read back {med['set_read_s'] * 1000:.0f} ms  total {med['total_s'] * 1000:.0f} ms "
                       f"median, worst {worst * 1000:.0f} ms; right in the program {ok[0]}/20, in the tree "
                       f"{ok[1]}/20 (worst run); ways {runs[0]['methods']}; the 18 text boxes alone "
@@ -242,6 +312,8 @@ def main() -> int:
             desktop.close()
             web.close()
             qt.close()
+    if args.toolkits:
+        result.update(keys_per_toolkit(args.toolkits.split(","), args.runs))
     print(f"load average after: {load()}")
     result["load_avg"] = load()
     print(json.dumps(result, ensure_ascii=False))

@@ -9,9 +9,13 @@ Why it is built this way (DESIGN.md §5):
   and answering the target's request ourselves — event-driven, so the next
   keystroke waits until the target has taken the text — with the clerk's
   clipboard saved before and served back afterwards. `method: keys` types them
-  through spare keycodes instead (x11_keymap.KeycodePool), for forms that
-  block paste. Text larger than one X request is pasted by INCR
-  (x11_selection_server).
+  through spare keycodes instead (x11_keymap.KeycodePool, two characters a
+  keycode), for forms that block paste and for the accessibility backend's
+  focus-then-type way: never the clipboard. Before keys typed with freshly bound
+  keycodes, and before rebinding ones just used, the target's answer to a
+  _NET_WM_PING (x11_ping) proves it has read the keymap change and the earlier
+  keys; a target that does not answer pings gets fixed pauses. Text larger than
+  one X request is pasted by INCR (x11_selection_server).
 - Whatever python-xlib, struct or the socket raise in here leaves as a
   DesktopError with a sentence (_x11_faults): the fill engine keeps its report
   and the case's fill log for those, and a clerk never sees a traceback.

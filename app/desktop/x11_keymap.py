@@ -1,11 +1,13 @@
 """Which keystrokes produce which characters on the current X keyboard layout,
-and a small pool of spare keycodes for characters the layout lacks.
+and a pool of spare keycodes for characters the layout lacks.
 
 Pure logic over the core keyboard mapping (a list of keysym lists), so it is
 unit-tested without a display. DESIGN.md §5: remapping one spare keycode per
-character faster than clients re-read the mapping garbles text; the pool
-therefore never reuses a keycode until the target has provably caught up (a
-sync point such as a read-back) or a safety gap has passed.
+character faster than clients re-read the mapping garbles text. So every spare
+keycode holds two characters (plain and with Shift); a piece of text has all its
+missing characters bound at once, before any of it is typed (`segments`, `runs`);
+and a slot is never rebound until the target has provably caught up (its pong,
+x11_ping, or a read-back) or a safety gap has passed.
 """
 from __future__ import annotations
 
