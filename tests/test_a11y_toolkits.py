@@ -112,13 +112,15 @@ def test_the_form_through_the_tree(toolkit_desktop, backend, x11, toolkit):  # n
         want = dict(TEXTS, spouse_name="欧阳彧", marital_status="已婚", gender="女", verified=True,
                     case_no=spec.CASE_NUMBER)
         state = form.wait_state(lambda s: s["fields"]["spouse_name"] == "欧阳彧", 8)["fields"]
+        # 𠀾 reaches a Swing box by keys (its UTF-16 halves), but Java's bridge reads that
+        # box back as something else: unconfirmed, never confirmed falsely
+        unreadable = {"applicant_name"} if toolkit == "java" else set()
         for name, value in read.items():    # a read-back equal to the value <=> the form holds it
+            if name in unreadable:
+                assert value != want[name], (name, value)
+                continue
             assert (value == want[name]) == (state[name] == want[name]), (name, value, state[name])
-        wrong = sorted(n for n in want if state[n] != want[n])
-        if toolkit == "java":               # 𠀾 cannot reach a Swing box, by the bridge or keys
-            assert wrong == ["applicant_name"] and "𠀾" not in state["applicant_name"]
-        else:
-            assert wrong == []
+        assert sorted(n for n in want if state[n] != want[n]) == []
 
         backend.press(window, find_field(fields, spec.SUBMIT_LABEL, role="button"))
         assert form.wait_state(lambda s: s["status"] == spec.SUBMITTED_STATUS, 8)
