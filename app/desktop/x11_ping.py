@@ -24,9 +24,6 @@ class Pinger:
     def __init__(self, display_name: str) -> None:
         self.d = Display(display_name)
         self.root = self.d.screen().root
-        # Clients send the pong with SubstructureNotify|SubstructureRedirect (GTK,
-        # Chromium) or StructureNotify|SubstructureRedirect (Qt): listen for both.
-        self.root.change_attributes(event_mask=X.SubstructureNotifyMask | X.StructureNotifyMask)
         self._protocols = self.d.intern_atom("WM_PROTOCOLS")
         self._ping = self.d.intern_atom("_NET_WM_PING")
         self._serial = itertools.count(1)
@@ -51,11 +48,23 @@ class Pinger:
             return False
         serial = next(self._serial) & 0x7FFFFFFF
         w = self.d.create_resource_object("window", wid)
+        # Clients send the pong with SubstructureNotify|SubstructureRedirect (GTK,
+        # Chromium) or StructureNotify|SubstructureRedirect (Qt): listen for both, only
+        # while waiting, so no other root events pile up between pings.
+        self.root.change_attributes(event_mask=X.SubstructureNotifyMask | X.StructureNotifyMask)
         w.send_event(xevent.ClientMessage(window=w, client_type=self._protocols,
                                           data=(32, [self._ping, serial, wid, 0, 0])),
-                     event_mask=0)
+                     event_mask=0, onerror=xerror.CatchError())   # the window may be gone
         self.d.flush()
-        deadline = time.monotonic() + timeout
+        try:
+            return self._pong(serial, time.monotonic() + timeout)
+        finally:
+            self.root.change_attributes(event_mask=0)
+            self.d.sync()
+            while self.d.pending_events():
+                self.d.next_event()
+
+    def _pong(self, serial: int, deadline: float) -> bool:
         while True:
             while self.d.pending_events():
                 ev = self.d.next_event()
