@@ -170,7 +170,7 @@ def keys_per_toolkit(toolkits: list[str], runs: int) -> dict:
                 right = 0
                 for value in TEXTS.values():
                     form.reset()
-                    form.activate()
+                    desktop.activate(window)       # returns once the X focus is inside it
                     form.wait_state(lambda s: s.get("focused") == "applicant_name", 10)
                     t = time.perf_counter()
                     desktop.type_text(value, window, method="keys")
