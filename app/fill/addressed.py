@@ -17,14 +17,15 @@ from __future__ import annotations
 import unicodedata
 from typing import TYPE_CHECKING, Callable
 
-from app.a11y.base import (BUTTON, CHECK, COMBO, LIST, RADIO, Accessibility, FormField,
-                           find_field, find_radio, label_key)
+from app.a11y.base import (BUTTON, CHECK, COMBO, LIST, METHOD_FOCUS_KEYS, RADIO, Accessibility,
+                           FormField, find_field, find_radio, label_key)
 from app.a11y.keys import DesktopKeys
 from app.desktop.base import FocusMoved, StopRequested, WindowInfo
 from app.errors import (AccessibilityError, AccessibilityUnavailableError, ChoiceNotFoundError,
                         DesktopError, FieldDisabledError, FieldRefusedError, ForeignFieldError,
                         StaleFieldError)
 from app.i18n import _, join
+from playbooks.keys import parse_combo
 from playbooks.model import Playbook, PressStep, SetStep
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -246,6 +247,9 @@ class AddressedFill:
                 result.chars = len(value)
                 if step.readback:
                     result.readback = a11y.read_text(target, box)
+                    if result.readback != value and _beyond_bmp(value) \
+                            and result.method == METHOD_FOCUS_KEYS:
+                        result.readback = self._copied_back(target, box, stop, result.readback)
         except ForeignFieldError:
             raise FocusMoved(0, self.engine.desktop.active_window()) from None
         except ChoiceNotFoundError as exc:
@@ -332,6 +336,21 @@ class AddressedFill:
                                "'{label}'.", box=result.box, label=step.at.label)
         return result
 
+    def _copied_back(self, target: WindowInfo, box: FormField, stop: StopCheck,
+                     tree: str | None) -> str | None:
+        """The box's text copied from the box itself (select all, copy), when the tree
+        cannot show it: Java's bridge reads a text with a character beyond the BMP as ""
+        though the box holds it. Only while the tree says this very box has focus (keys
+        put it there); else what the tree read stands."""
+        assert self.a11y is not None
+        if not _same_box(self.a11y.focused(target), box):
+            return tree
+        d = self.engine.desktop
+        d.press(parse_combo("ctrl+a"), target, stop=stop)
+        got = d.copy_selection(target, self.engine.opt.readback_timeout_s, stop=stop)
+        d.press(parse_combo("end"), target, stop=stop)          # collapse it, in a text box
+        return got if got is not None and _same_box(self.a11y.focused(target), box) else tree
+
     def _focused_label(self, target: WindowInfo) -> str | None:
         """The label of the box that has focus, when the tree tells."""
         if self.a11y is None:
@@ -397,6 +416,14 @@ def _box_for(fields: list[FormField], step: SetStep, value: str, choice: bool
     if box is None and choice:
         return find_radio(fields, at.label, value)
     return box
+
+
+def _beyond_bmp(text: str) -> bool:
+    return any(ord(c) > 0xFFFF for c in text)
+
+
+def _same_box(a: FormField | None, b: FormField) -> bool:
+    return a is not None and a.node == b.node
 
 
 def _same_value(got: str | None, want: str, role: str) -> bool:
