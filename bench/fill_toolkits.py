@@ -36,7 +36,6 @@ from app.sandbox.toolkits import spec  # noqa: E402
 
 TOOLKITS = ("gtk", "tk", "java", "qt", "chromium", "firefox")
 # Tk by keys: the check box is clicked on its own words (its widget is as wide as they are)
-KEY_OFFSETS = {"tk": {"verified": -30}}
 
 
 def _fill_once(form, engine_for, playbook, case_values, want) -> dict:
@@ -64,7 +63,9 @@ def _fill_once(form, engine_for, playbook, case_values, want) -> dict:
     return {"s": report.elapsed_s if report else 0.0, "ok": len(ok), "confirmed": len(confirmed),
             "false": false, "fields": len(want), "sets": max(sets, 1), "error": error,
             "wrong": {n: held.get(n) for n in want if held.get(n) != want[n]},
-            "methods": sorted({r.method for r in results if r.method})}
+            "methods": sorted({r.method for r in results if r.method}),
+            "unconfirmed": {r.field: (r.status, r.method, r.readback) for r in results
+                            if r.status != "readback_ok"}}
 
 
 def run(runs: int = 20, toolkits: tuple[str, ...] = TOOLKITS, verbose: bool = False) -> dict:
@@ -94,7 +95,7 @@ def run(runs: int = 20, toolkits: tuple[str, ...] = TOOLKITS, verbose: bool = Fa
                 except Exception as exc:      # a slow start on a loaded machine: the rest go on
                     out.setdefault("not_started", {})[toolkit] = str(exc).splitlines()[0]
                     continue
-                playbook = set_playbook(dx=KEY_OFFSETS.get(toolkit))
+                playbook = set_playbook()   # one playbook for every toolkit
 
                 def engine_for() -> FillEngine:
                     return FillEngine(x11, FillOptions(wait_focus_s=5, abort_keys=None,
@@ -116,7 +117,8 @@ def run(runs: int = 20, toolkits: tuple[str, ...] = TOOLKITS, verbose: bool = Fa
                 if verbose:
                     wrong = [d["wrong"] for d in done if d["wrong"]]
                     errors = [d["error"] for d in done if d["error"]]
-                    print(f"  {toolkit}: {json.dumps({'wrong': wrong[:2], 'errors': errors[:2]}, ensure_ascii=False)}",
+                    unconfirmed = [d["unconfirmed"] for d in done if d["unconfirmed"]]
+                    print(f"  {toolkit}: {json.dumps({'wrong': wrong[:2], 'errors': errors[:2], 'unconfirmed': unconfirmed[:1]}, ensure_ascii=False)}",
                           file=sys.stderr)
         finally:
             backend.close()

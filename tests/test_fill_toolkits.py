@@ -174,3 +174,25 @@ def test_deskhand_fill_runs_the_set_playbook_through_the_tree(form, toolkit_desk
     assert {f["field"]: (f["status"], label_key(f["box"] or "")) for f in report["fields"]} == \
         {n: ("readback_ok", spec.BY_NAME[n].label) for n in CASE}
     assert all(f["method"].startswith("accessible") for f in report["fields"])
+
+
+@pytest.mark.parametrize("form", ["tk"], indirect=True)
+def test_set_steps_fill_tk_by_keys_and_read_its_choices_by_a_look(form, x11, backend):
+    """Tk shows nothing to accessibility: every box is clicked beside its label found on
+    screen; a radio group and the check box by their own text, read back by a look at
+    their indicators; the drop-down by its item in the list it opens, read back from
+    what it shows. Judged by the form's own state."""
+    ready(form)
+    screen = ocr_screen_text_factory(x11.display_name)
+    report = engine_for(x11, backend, screen_text=screen).fill(set_playbook(),
+                                                              case_from_values(CASE, "t", {}))
+    want = expected_fields()
+    state = form.wait_state(lambda s: s["status"] == spec.SUBMITTED_STATUS, 8)
+    assert {n: state["fields"][n] for n in want if state["fields"][n] != want[n]} == {}
+    results = {r.field: r for r in report.results}
+    for name in ("gender", "marital_status", "verified"):
+        assert results[name].status == "readback_ok", results[name]
+        assert results[name].method in ("click", "keys"), results[name]
+    for r in report.results:        # never confirmed unless the form holds it
+        if r.status == "readback_ok":
+            assert state["fields"][r.field] == want[r.field], r

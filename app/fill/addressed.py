@@ -20,6 +20,9 @@ from typing import TYPE_CHECKING, Callable
 from app.a11y.base import (BUTTON, CHECK, COMBO, LIST, METHOD_FOCUS_KEYS, RADIO, Accessibility,
                            FormField, find_field, find_radio, label_key)
 from app.a11y.keys import DesktopKeys
+from app.fill.widget_look import (check_region, chosen_option, indicator_region, ink,
+                                  split_options, tick_changed)
+from app.ocr.base import TextBox
 from app.desktop.base import FocusMoved, StopRequested, WindowInfo
 from app.errors import (AccessibilityError, AccessibilityUnavailableError, ChoiceNotFoundError,
                         DesktopError, FieldDisabledError, FieldRefusedError, ForeignFieldError,
@@ -43,6 +46,8 @@ UNTICKED = frozenset({"否", "no", "n", "false", "0", "✗", "✘", "☐", "", "
 SETTLE_S, SETTLE_READS = 0.25, 12
 # A greyed box is read again this many times, SETTLE_S apart, before it is refused.
 ENABLE_READS = 4
+# How long a look waits for a toolkit to redraw a widget after a click (s).
+LOOK_S = 1.0
 # A label's line is taken to be at least this tall (logical px).
 LINE_HEIGHT = 20
 
@@ -186,7 +191,8 @@ class AddressedFill:
             return self._refused(ps, _("{field} was not set: the playbook sets it through "
                                        "accessibility only, and no accessibility tree is in "
                                        "use for this fill.", field=ps.field))
-        return self._by_keys(step, ps, target, stop, choice)
+        return self._by_keys(step, ps, target, stop, choice,
+                             playbook.field_spec(step.field).choices)
 
     def _not_in_tree(self, target: WindowInfo, label: str) -> str:
         why = self._why.get(target.id)
@@ -300,7 +306,7 @@ class AddressedFill:
             self.report.warnings.append(why)
 
     def _by_keys(self, step: SetStep, ps: "PlannedStep", target: WindowInfo, stop: StopCheck,
-                 choice: bool) -> "FieldResult":
+                 choice: bool, choices: tuple[str, ...] = ()) -> "FieldResult":
         assert ps.text is not None
         if step.method != "keys":
             self._why_keys(target)
@@ -310,6 +316,10 @@ class AddressedFill:
                                        "so {field} was not typed: check that the form shows "
                                        "it.", label=step.at.label, title=target.title,
                                        field=ps.field))
+        if choice:
+            looked = self._choice_by_look(step, ps, target, stop, choices)
+            if looked is not None:
+                return looked
         if choice and not ps.keys:
             return self._refused(ps, _("The playbook gives no keys to choose '{value}' in "
                                        "'{label}' without accessibility; {field} was left "
@@ -318,11 +328,16 @@ class AddressedFill:
         self._guard(target, None, stop)
         self.engine._click_at(where[0], where[1], target, stop)
         if choice:
-            from playbooks.keys import parse_combo
             from app.fill.engine import FieldResult
-            for k in ps.keys:
-                self.engine.desktop.press(parse_combo(k), target, stop=stop)
-            return FieldResult(ps.field or "", ps.index, "chosen", "keys", expected=ps.text)
+            method = "click" if self._pick_from_list(ps, target, stop, where) else "keys"
+            if method == "keys":
+                for k in ps.keys:
+                    self.engine.desktop.press(parse_combo(k), target, stop=stop)
+            result = FieldResult(ps.field or "", ps.index, "chosen", method, expected=ps.text,
+                                 box=step.at.label)
+            if step.readback:
+                self._shown_choice(step, ps, target, result)
+            return result
         result = self.engine._type_field(ps, target, stop, readback=step.readback)
         # the box read back is the one with focus: its own label if the tree gives one;
         # a box with none (Firefox's 电子邮箱) is taken as the one beside the label clicked
@@ -335,6 +350,139 @@ class AddressedFill:
             result.message = _("The text was read back from the box '{box}', not from "
                                "'{label}'.", box=result.box, label=step.at.label)
         return result
+
+    # -- a choice without a tree: clicked, and read back by a look at the widget --
+    def _choice_by_look(self, step: SetStep, ps: "PlannedStep", target: WindowInfo,
+                        stop: StopCheck, choices: tuple[str, ...]) -> "FieldResult | None":
+        """A radio group whose every option shows on its label's row: its option's text
+        clicked and the indicators looked at; a check box (choices all yes/no words)
+        clicked on its own text and its indicator looked at before and after. None for
+        anything else (a drop-down: keys, then its shown text read)."""
+        from app.fill.engine import FieldResult
+        assert ps.text is not None
+        screen, win = self.engine._screen(ps), self.engine._as_now(target)
+        label = screen.label_box(step.at.label, win)
+        if label is None:
+            return None
+        result = FieldResult(ps.field or "", ps.index, "chosen", "click", expected=ps.text,
+                             box=step.at.label)
+        if choices and all(checkbox_state(c) is not None for c in choices):
+            want = checkbox_state(ps.text)
+            return self._tick_by_look(screen, win, target, stop, label, bool(want), result,
+                                      step.readback)
+        h = max(label.height, LINE_HEIGHT)
+        row = screen.boxes_in(win, label.right, label.y - h // 2, win.width - label.right,
+                              label.height + h)
+        options: dict[str, tuple[TextBox, tuple[int, int, int, int]]] = {}
+        for b in sorted(row, key=lambda b: b.x):
+            options.setdefault(label_key(b.text), (b, indicator_region(b)))
+            if label_key(b.text) not in choices:     # one box over the group: ◇男 ◇女
+                split = split_options(b, choices, screen.pixels(win, b.x, b.y, b.width,
+                                                                b.height))
+                options.update(split or {})
+        if len(choices) < 2 or not all(c in options for c in choices):
+            return None
+        self._guard(target, None, stop)
+        cx, cy = options[ps.text][0].center
+        self.engine._click_at(int(cx), int(cy), target, stop)
+        if not step.readback:
+            return result
+        regions = {c: options[c][1] for c in choices}
+
+        def look() -> str | None:
+            return chosen_option({c: ink(screen.pixels(win, *r)) for c, r in regions.items()})
+        got = self._looked(look, lambda v: v == ps.text)
+        result.readback = got
+        result.status = ("readback_ok" if got == ps.text else
+                         "readback_unavailable" if got is None else "readback_differs")
+        if got is None:
+            result.message = _("No button of '{label}' showed clearly as chosen after the "
+                               "click: check it by eye.", label=step.at.label)
+        return result
+
+    def _tick_by_look(self, screen, win: WindowInfo, target: WindowInfo, stop: StopCheck,
+                      label: TextBox, want: bool, result: "FieldResult", readback: bool
+                      ) -> "FieldResult":
+        region = check_region(label)
+        cx, cy = label.center
+        ticked: bool | None = None
+        for _try in range(2):               # at most one click too many, undone
+            before = ink(screen.pixels(win, *region))
+            self._guard(target, None, stop)
+            self.engine._click_at(int(cx), int(cy), target, stop)
+            ticked = self._looked(lambda: tick_changed(before, ink(screen.pixels(win, *region))),
+                                  lambda v: v is not None)
+            if ticked is None or ticked == want:
+                break
+        if not readback:
+            return result
+        result.readback = None if ticked is None else _ticked_word(ticked)
+        result.status = ("readback_unavailable" if ticked is None else
+                         "readback_ok" if ticked == want else "readback_differs")
+        if ticked is None:
+            result.message = _("The check box '{label}' did not show clearly whether it is "
+                               "ticked: check it by eye.", label=result.box)
+        elif ticked == want:
+            result.readback = result.expected
+        return result
+
+    def _looked(self, look: Callable[[], object], done: Callable[[object], bool]):
+        """`look()` until `done` says its answer holds, LOOK_S at most: a toolkit redraws
+        a little after the click it handled."""
+        clock, deadline = self.engine.clock, self.engine.clock() + LOOK_S
+        got = look()
+        while not done(got) and clock() < deadline:
+            self.engine.sleep(0.04)
+            got = look()
+        return got
+
+    def _pick_from_list(self, ps: "PlannedStep", target: WindowInfo, stop: StopCheck,
+                        where: tuple[int, int]) -> bool:
+        """After the click that opened a drop-down: its item whose text is exactly the value,
+        found below the box (a list opens there; Tk's opens over it) and clicked. False
+        when no such item shows (the list is left to the playbook's keys)."""
+        screen, win = self.engine._screen(ps), self.engine._as_now(target)
+        x, y = where
+        top = max(0, y - 4 * LINE_HEIGHT)
+        deadline = self.engine.clock() + LOOK_S
+        while True:
+            items = [b for b in screen.boxes_in(win, x - 8 * LINE_HEIGHT, top,
+                                                win.width, win.height - top)
+                     if _plain(b.text) == _plain(ps.text or "") and abs(b.center[1] - y) > 2]
+            if len(items) == 1:
+                self._guard(target, None, stop)
+                cx, cy = items[0].center
+                self.engine._click_at(int(cx), int(cy), target, stop)
+                return True
+            if len(items) > 1 or self.engine.clock() >= deadline:
+                return False
+            self.engine.sleep(0.05)
+
+    def _shown_choice(self, step: SetStep, ps: "PlannedStep", target: WindowInfo,
+                      result: "FieldResult") -> None:
+        """A drop-down chosen by keys, read back by OCR of what it shows beside its label."""
+        screen, win = self.engine._screen(ps), self.engine._as_now(target)
+        label = screen.label_box(step.at.label, win)
+        if label is None:
+            return
+        shown = ""
+        for _try in range(3):                 # the list closes and redraws a little later
+            boxes = screen.boxes_in(win, label.right, max(0, label.y - 6),
+                                    win.width - label.right, label.height + 12)
+            mid = label.y + label.height / 2       # only text on the label's own row
+            # ... and not the label's own tail or colon cut by the region's edge
+            shown = " ".join(b.text.strip() for b in sorted(boxes, key=lambda b: b.x)
+                             if abs(b.y + b.height / 2 - mid) < 0.35 * label.height
+                             and b.x >= label.right + label.height)
+            if _plain(shown) == _plain(ps.text or ""):
+                break
+            self.engine.sleep(0.1)
+        result.readback = shown
+        result.status = ("readback_ok" if _plain(shown) == _plain(ps.text or "") else
+                         "readback_differs" if shown else "readback_unavailable")
+        if not shown:
+            result.message = _("Nothing could be read beside '{label}' after choosing: check "
+                               "it by eye.", label=step.at.label)
 
     def _copied_back(self, target: WindowInfo, box: FormField, stop: StopCheck,
                      tree: str | None) -> str | None:
@@ -416,6 +564,13 @@ def _box_for(fields: list[FormField], step: SetStep, value: str, choice: bool
     if box is None and choice:
         return find_radio(fields, at.label, value)
     return box
+
+
+def _plain(text: str) -> str:
+    """Only the letters, digits and CJK of `text` (NFKC): a drop-down's arrow, brackets
+    and spaces are not its value."""
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in folded if c.isalnum())
 
 
 def _beyond_bmp(text: str) -> bool:

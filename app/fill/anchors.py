@@ -21,7 +21,8 @@ For the steps that have no accessibility tree to ask (app/fill/addressed.py, cho
     `center`), or None: a set step's fallback clicks at its right end + dx.
   * `read_box(window, x, y, width, height)` → the text OCR reads in that region of the
     window ("" for none), lines top to bottom joined by a space: what a drop-down or a
-    radio group shows, to read a choice back.
+    radio group shows, to read a choice back; `boxes_in` the same as boxes, `pixels`
+    the region's picture (app/fill/widget_look.py tells a radio or check box's state).
 Pass the window where it is now (FillEngine._as_now), so that a moved window is read anew.
 `full_reads` / `part_reads` count the whole-window and neighbourhood reads (bench, tests).
 
@@ -61,6 +62,14 @@ class ScreenText(Protocol):
 
     def read_box(self, window: WindowInfo, x: int, y: int, width: int, height: int) -> str:
         """The text in that region of the window ("" for none)."""
+
+    def boxes_in(self, window: WindowInfo, x: int, y: int, width: int, height: int
+                 ) -> list[TextBox]:
+        """The text boxes OCR finds in that region now, in window coordinates."""
+
+    def pixels(self, window: WindowInfo, x: int, y: int, width: int, height: int
+               ) -> "Image.Image":
+        """That region of the window as it shows now (no OCR)."""
 
     def forget(self) -> None:
         """Drop what was kept: the next lookup reads the whole window."""
@@ -131,12 +140,22 @@ class OcrScreenText:
         return find_text(self._read_window(window).boxes, label, fuzzy=fuzzy)
 
     def read_box(self, window: WindowInfo, x: int, y: int, width: int, height: int) -> str:
+        boxes = sorted(self.boxes_in(window, x, y, width, height),
+                       key=lambda b: (b.y + b.height / 2, b.x))
+        return " ".join(b.text.strip() for b in boxes if b.text.strip())
+
+    def boxes_in(self, window: WindowInfo, x: int, y: int, width: int, height: int
+                 ) -> list[TextBox]:
+        x, y = max(0, x), max(0, y)
         picture = self._grab(window, (x, y, width, height))
         if picture.width < 2 or picture.height < 2:
-            return ""
-        boxes = sorted(self.engine.read(picture), key=lambda b: (b.y + b.height / 2, b.x))
+            return []
         self.part_reads += 1
-        return " ".join(b.text.strip() for b in boxes if b.text.strip())
+        return [_shifted(b, x, y) for b in self.engine.read(picture)]
+
+    def pixels(self, window: WindowInfo, x: int, y: int, width: int, height: int
+               ) -> "Image.Image":
+        return self._grab(window, (max(0, x), max(0, y), width, height))
 
     def forget(self) -> None:
         self._kept = None
