@@ -119,6 +119,7 @@ class X11Desktop:
         self._paste_pending = False   # pasted text the target may still be reading
         self._listener = None
         self._abort_hotkeys = None    # app.hotkeys X11Hotkeys holding the abort grab
+        self._probe = None            # x11_probe.X11Probe, made on first use
         self._load_keymap(reuse_gap_s)
 
     # -- keyboard layout -----------------------------------------------------
@@ -259,6 +260,25 @@ class X11Desktop:
         """The caller saw the target hold everything typed so far (read back through its
         accessibility tree): spare keycodes may be rebound at once, without the reuse gap."""
         self.pool.settle()
+
+    @_x11_faults(N_("waiting for the target to take a key"))
+    def wait_processed(self, target: WindowInfo, timeout: float = 1.0) -> bool:
+        """Block until the keys sent so far are behind the target (x11_probe): the
+        server's clock has ticked past them (Java needs this), and a target that answers
+        _NET_WM_PING has read them. False when the target did not answer in `timeout`."""
+        if self._probe is None:
+            from app.desktop.x11_probe import X11Probe
+            self._probe = X11Probe(self.display_name)
+        ticked = self._probe.tick_past(min(timeout, 0.5))
+        if self._probe.answers_ping(target.id):
+            return self._probe.ping(target.id, timeout) and ticked
+        return ticked
+
+    @_x11_faults(N_("reading the target window's class"))
+    def window_class(self, target: WindowInfo) -> tuple[str, str] | None:
+        """WM_CLASS (instance, class) of the target, e.g. ("wish", "Tk")."""
+        got = self.d.create_resource_object("window", target.id).get_wm_class()
+        return (str(got[0]), str(got[1])) if got else None
 
     def prepare(self, target: WindowInfo) -> None:
         """Before a fill: re-read the layout (the clerk may have switched it) and
@@ -560,6 +580,8 @@ class X11Desktop:
         except Exception:  # the display may already be gone
             pass
         self.sel.close()
+        if self._probe is not None:
+            self._probe.close()
         try:
             self.d.close()
         except Exception:

@@ -1,0 +1,222 @@
+"""The keystroke way made safe (issue 12): no two values merge, no read-back confirms a box
+it did not mean, nothing is typed before a click has taken.
+
+One `KeyGuard` per fill and target window. What it learns about the target it learns once:
+whether the accessibility tree shows the target's focus, which key selects all in its
+boxes (Tk: Ctrl+/, Ctrl+A goes to the line start there), whether its boxes can be read back
+by copying at all. A target that cannot be read back then costs no wait per field.
+
+- A key that moves focus (Tab, Shift+Tab) is confirmed before anything else is sent: with
+  a tree, the focused field must change; without one, the desktop waits until the target
+  has taken the key (X11Desktop.wait_processed: the server's clock ticked past it, which
+  Java's focus manager needs, and a _NET_WM_PING round trip where the target answers one).
+  Focus that does not move stops the fill (KeyNotTakenError): nothing is typed after it.
+- A read-back names the box it read (FieldResult.box): from the tree where it shows the
+  focused box; a box whose label is not the field's, when the form has a box with the
+  field's label, is never "read back ok".
+- A click waits until focus is where it clicked (tree: the focused field's bounds hold the
+  point), else until the target has taken it.
+- A choice made by keys is read back from the focused widget when there is a tree.
+"""
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+from app.a11y.base import CHECK, COMBO, LIST, PASSWORD, RADIO, TEXT, Accessibility, FormField, label_key
+from app.desktop.base import Desktop, WindowInfo
+from app.errors import AccessibilityError, KeyNotTakenError
+from app.i18n import _
+from playbooks.keys import KeyCombo, parse_combo
+
+StopCheck = Callable[[], "str | None"]
+
+SELECT_ALL = "ctrl+a"
+TK_SELECT_ALL = "ctrl+/"
+TEXT_ROLES = (TEXT, PASSWORD)
+CHOICE_ROLES = (RADIO, COMBO, LIST, CHECK)
+# A check box's choice that means "leave it unticked"; any other value means ticked.
+UNTICKED = frozenset({"否", "不", "无", "未", "no", "false", "0", "off", "n", "unchecked"})
+
+
+def moves_focus(combo: KeyCombo) -> bool:
+    """Keys that move focus to another field in every toolkit: Tab and Shift+Tab. (Return
+    and Down move it only in some clients; they are confirmed as taken, not as moved.)"""
+    return combo.key == "tab" and set(combo.modifiers) <= {"shift"}
+
+
+def box_name(f: FormField) -> str:
+    return label_key(f.label) or label_key(f.name)
+
+
+class KeyGuard:
+    def __init__(self, desktop: Desktop, accessibility: Accessibility | None, target: WindowInfo,
+                 *, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep, key_timeout_s: float = 1.0,
+                 click_timeout_s: float = 1.5, choice_settle_s: float = 0.5) -> None:
+        self.desktop = desktop
+        self.accessibility = accessibility
+        self.target = target
+        self.clock = clock
+        self.sleep = sleep
+        self.key_timeout_s = key_timeout_s
+        self.click_timeout_s = click_timeout_s
+        self.choice_settle_s = choice_settle_s
+        self._tree: bool | None = None if accessibility is not None else False
+        self._fields: list[FormField] | None = None
+        self.select_all = self._select_all_key()
+        self.copy_works: bool | None = None     # decided on the first field read back
+        self.last_field: str | None = None      # the field typed last, for sentences
+
+    # -- what the target is ------------------------------------------------------
+    def _select_all_key(self) -> str:
+        """Tk's boxes select all with Ctrl+/; Ctrl+A moves to the line start there."""
+        get_class = getattr(self.desktop, "window_class", None)
+        if get_class is None:          # not X11
+            return SELECT_ALL
+        wm_class = get_class(self.target)
+        if wm_class and "Tk" in wm_class:
+            return TK_SELECT_ALL
+        from app.a11y.advice import linux_libraries   # renamed Tk classes: its library shows
+        if any("libtk" in lib.rsplit("/", 1)[-1] for lib in linux_libraries(self.target.pid)):
+            return TK_SELECT_ALL
+        return SELECT_ALL
+
+    def has_tree(self) -> bool:
+        """Whether the tree shows this target's fields (asked once)."""
+        if self._tree is None:
+            try:
+                self._fields = self.accessibility.fields(self.target) if self.accessibility else []
+            except AccessibilityError:
+                self._fields = []
+            self._tree = bool(self._fields)
+        return self._tree
+
+    def focused(self) -> FormField | None:
+        """The field that has focus, by the tree (None without one)."""
+        if not self.has_tree():
+            return None
+        assert self.accessibility is not None
+        try:
+            return self.accessibility.focused(self.target)
+        except AccessibilityError:
+            return None
+
+    def field_labelled(self, label: str) -> bool:
+        """Does the form have a field labelled `label` (so focus in another box is wrong)?"""
+        want = label_key(label)
+        return bool(want) and any(box_name(f) == want for f in (self._fields or []))
+
+    def wrong_box(self, box: FormField | None, label: str | None) -> bool:
+        return (box is not None and bool(label) and box_name(box) != label_key(label or "")
+                and self.field_labelled(label or ""))
+
+    # -- waiting -----------------------------------------------------------------
+    def _poll(self, test: Callable[[], bool], timeout: float, interval: float = 0.01) -> bool:
+        deadline = self.clock() + timeout
+        while True:
+            if test():
+                return True
+            if self.clock() >= deadline:
+                return False
+            self.sleep(interval)
+
+    def processed(self, timeout: float | None = None) -> bool:
+        """The target has taken every key sent so far (True where the desktop cannot tell)."""
+        wait = getattr(self.desktop, "wait_processed", None)
+        return True if wait is None else bool(wait(self.target, timeout or self.key_timeout_s))
+
+    # -- keys --------------------------------------------------------------------
+    def press(self, key: str, stop: StopCheck, *, step: int) -> None:
+        """Press a key of a key step; a key that moves focus must have moved it."""
+        combo = parse_combo(key)
+        before = self.focused() if moves_focus(combo) else None
+        self.desktop.press(combo, self.target, stop=stop)
+        if before is not None:
+            moved = self._poll(lambda: _other(self.focused(), before), self.key_timeout_s)
+            if not moved:
+                raise KeyNotTakenError(self._not_moved(combo, before, step), step=step,
+                                       field=self.last_field)
+            self.processed()      # the clock tick: Java's focus manager needs it even so
+        elif not self.processed():
+            raise KeyNotTakenError(self._not_taken(combo, step), step=step, field=self.last_field)
+
+    def _not_moved(self, combo: KeyCombo, box: FormField, step: int) -> str:
+        return _("The {key} key after {field} did not move focus in '{title}': it stayed in "
+                 "'{box}'. Nothing was typed after it; check the form, then resume with "
+                 "--start-step {step}.", key=str(combo), field=self.last_field or "—",
+                 title=self.target.title, box=box_name(box) or box.role, step=step + 1)
+
+    def _not_taken(self, combo: KeyCombo, step: int) -> str:
+        return _("'{title}' did not take the {key} key within {seconds:g} s (it may be busy "
+                 "or hung). Nothing was typed after it; check the form, then resume with "
+                 "--start-step {step}.", title=self.target.title, key=str(combo),
+                 seconds=self.key_timeout_s, step=step + 1)
+
+    def after_click(self, x: int, y: int, *, step: int) -> None:
+        """After a click at (x, y) in the target: wait until focus is there before typing.
+        With a tree, when a field lies under the point, that field must get focus."""
+        sx, sy = self.target.x + x, self.target.y + y
+        under = [f for f in (self._fields or []) if _holds(f, sx, sy)] if self.has_tree() else []
+        if under:
+            if not self._poll(lambda: _holds(self.focused(), sx, sy), self.click_timeout_s):
+                raise KeyNotTakenError(
+                    _("The click at ({x}, {y}) in '{title}' did not put focus into '{box}' "
+                      "within {seconds:g} s. Nothing was typed after it; check the form, then "
+                      "resume with --start-step {step}.", x=x, y=y, title=self.target.title,
+                      box=box_name(under[0]), seconds=self.click_timeout_s, step=step + 1),
+                    step=step)
+            return
+        active = self.desktop.active_window
+        if not self.processed(self.click_timeout_s) or not self._poll(
+                lambda: (active() or self.target).id == self.target.id, self.click_timeout_s):
+            raise KeyNotTakenError(
+                _("'{title}' did not take the click at ({x}, {y}) within {seconds:g} s. Nothing "
+                  "was typed after it; check the form, then resume with --start-step {step}.",
+                  title=self.target.title, x=x, y=y, seconds=self.click_timeout_s,
+                  step=step + 1), step=step)
+
+    # -- choices -----------------------------------------------------------------
+    def read_choice(self, expected: str, label: str | None) -> tuple[str, str | None, str | None, str | None]:
+        """(status, what the widget holds, its box name, a sentence) for a choice just made
+        by keys: read from the focused widget where the tree shows one, else "chosen"."""
+        box = self.focused()
+        if box is None or box.role not in CHOICE_ROLES:
+            return "chosen", None, box_name(box) if box else None, None
+        assert self.accessibility is not None
+        name = box_name(box)
+        if self.wrong_box(box, label):
+            return "readback_differs", None, name, _(
+                "The choice went to '{box}', not to '{label}'; check both.", box=name, label=label)
+        got: list[str | None] = [None]
+
+        def read() -> bool:
+            try:
+                got[0] = _choice_shown(self.accessibility.read_choice(self.target, box), box, expected)
+            except AccessibilityError:
+                got[0] = None
+            return got[0] == expected
+        if self._poll(read, self.choice_settle_s):
+            return "readback_ok", got[0], name, None
+        return "readback_differs", got[0], name, None
+
+
+def _choice_shown(raw: str, box: FormField, expected: str) -> str:
+    """A check box reads back as its name when ticked and "" when not: as the value meant."""
+    if box.role != CHECK:
+        return raw
+    ticked = bool(raw)
+    want_ticked = label_key(expected).lower() not in UNTICKED
+    return expected if ticked == want_ticked else (_("ticked") if ticked else _("not ticked"))
+
+
+def _other(now: FormField | None, before: FormField) -> bool:
+    """Focus left `before` (to another field, or to something that is not a field)."""
+    return now is None or now.node != before.node
+
+
+def _holds(f: FormField | None, x: int, y: int) -> bool:
+    if f is None or f.bounds.empty:
+        return False
+    b = f.bounds
+    return b.x <= x < b.right and b.y <= y < b.bottom
