@@ -270,9 +270,7 @@ class X11Desktop:
             from app.desktop.x11_probe import X11Probe
             self._probe = X11Probe(self.display_name)
         ticked = self._probe.tick_past(min(timeout, 0.5))
-        if self._probe.answers_ping(target.id):
-            return self._probe.ping(target.id, timeout) and ticked
-        return ticked
+        return self._probe.confirm(target.id, timeout) and ticked
 
     @_x11_faults(N_("reading the target window's class"))
     def window_class(self, target: WindowInfo) -> tuple[str, str] | None:
