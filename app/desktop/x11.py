@@ -258,8 +258,11 @@ class X11Desktop:
     @_x11_faults(N_("preparing the keyboard"))
     def keys_processed(self) -> None:
         """The caller saw the target hold everything typed so far (read back through its
-        accessibility tree): spare keycodes may be rebound at once, without the reuse gap."""
+        accessibility tree): spare keycodes may be rebound at once, without the reuse gap,
+        and a paste it holds need not be offered until a quiet spell before the next one
+        (without this, a fill read back from the tree waited 0.5 s before every paste)."""
         self.pool.settle()
+        self._paste_pending = False
 
     @_x11_faults(N_("waiting for the target to take a key"))
     def wait_processed(self, target: WindowInfo, timeout: float = 1.0) -> bool:
