@@ -275,6 +275,11 @@ class X11Desktop:
         ticked = self._probe.tick_past(min(timeout, 0.5))
         return self._probe.confirm(target.id, timeout) and ticked
 
+    def answers_round_trip(self, target: WindowInfo) -> bool:
+        """Whether wait_processed had an answer from the target itself (a ping), not only
+        the clock tick."""
+        return self._probe is not None and self._probe.round_trips(target.id)
+
     @_x11_faults(N_("reading the target window's class"))
     def window_class(self, target: WindowInfo) -> tuple[str, str] | None:
         """WM_CLASS (instance, class) of the target, e.g. ("wish", "Tk")."""

@@ -84,6 +84,10 @@ class X11Probe:
             self._pings[window_id] = False
         return True
 
+    def round_trips(self, window_id: int) -> bool:
+        """Whether `confirm` gets an answer from this window (it answered a ping)."""
+        return window_id in self._answered and self.answers_ping(window_id)
+
     def ping(self, window_id: int, timeout: float = 1.0) -> bool:
         """_NET_WM_PING round trip: True once the target's event loop answered (it has
         read every event sent to it before)."""
