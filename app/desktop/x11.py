@@ -120,6 +120,7 @@ class X11Desktop:
         self._listener = None
         self._abort_hotkeys = None    # app.hotkeys X11Hotkeys holding the abort grab
         self._probe = None            # x11_probe.X11Probe, made on first use
+        self._latency: dict[int, float] = {}   # window → its last key-to-answer time (s)
         self._load_keymap(reuse_gap_s)
 
     # -- keyboard layout -----------------------------------------------------
@@ -275,6 +276,11 @@ class X11Desktop:
         ticked = self._probe.tick_past(min(timeout, 0.5))
         return self._probe.confirm(target.id, timeout) and ticked
 
+    def key_latency(self, target: WindowInfo) -> float | None:
+        """How long the target last took from a key (Ctrl+V, Ctrl+C) to acting on it, as
+        seen by its clipboard traffic: a measure of how busy it is now."""
+        return self._latency.get(target.id)
+
     def answers_round_trip(self, target: WindowInfo) -> bool:
         """Whether wait_processed had an answer from the target itself (a ping), not only
         the clock tick."""
@@ -414,8 +420,12 @@ class X11Desktop:
             raise StopRequested(reason, 0)
         self._settle_paste()
         self.sel.own_text(text)
+        sent_at = time.monotonic()
         self._send(self._combo_events(parse_combo("ctrl+v")), target, stop)
-        if not self.sel.wait_taken(self.paste_timeout_s):
+        taken = self.sel.wait_taken(self.paste_timeout_s)
+        if taken:
+            self._latency[target.id] = time.monotonic() - sent_at
+        if not taken:
             reason = stop() if stop else None
             if reason:
                 raise StopRequested(reason, 0)
@@ -443,10 +453,12 @@ class X11Desktop:
         # finishes the paste before it handles this ctrl+c, and then takes ownership.
         if self.sel.owner() != self.sel.window.id:
             self.sel.own({})
+        sent_at = time.monotonic()
         self._send(self._combo_events(parse_combo("ctrl+c")), target, stop)
         if not self.sel.pump(lambda: self.sel.lost, timeout):
             self._settle_paste()
             return None
+        self._latency[target.id] = time.monotonic() - sent_at
         self._paste_pending = False
         self.pool.settle()
         return self.sel.read_text(timeout)

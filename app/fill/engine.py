@@ -535,7 +535,7 @@ class FillEngine:
 
     def _read_back(self, text: str, result: FieldResult, guard: KeyGuard,
                    stop: Callable[[], str | None], label: str | None) -> None:
-        box = guard.focused()
+        box = guard.focused_settled()
         got: str | None = None
         if box is not None:
             result.box = box_name(box)

@@ -39,8 +39,10 @@ CHOICE_ROLES = (RADIO, COMBO, LIST, CHECK)
 # After a Tab into a target that can neither show its focus (no tree) nor answer a round
 # trip (Java, Tk): a pause, measured on the Java form under load 8.7 (2 cores shared): with
 # the clock tick alone 3 of 25 fills lost a key after a Tab (a Space or a Ctrl+V went to
-# the box left, or nowhere); with 10 ms more, 0 of 30. Twice that, for a margin.
-UNCONFIRMED_TAB_S = 0.02
+# the box left, or nowhere); with 10 ms more, 0 of 30; with 20 ms, 1 of 6 at load 9.5. So
+# the pause grows with how long the target itself last took to act on a key (its paste or
+# copy, X11Desktop.key_latency): twice that, within these bounds.
+UNCONFIRMED_TAB_S = (0.02, 0.3)
 UNTICKED = frozenset({"否", "不", "无", "未", "no", "false", "0", "off", "n", "unchecked"})
 
 
@@ -58,7 +60,8 @@ class KeyGuard:
     def __init__(self, desktop: Desktop, accessibility: Accessibility | None, target: WindowInfo,
                  *, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep, key_timeout_s: float = 1.0,
-                 click_timeout_s: float = 1.5, choice_settle_s: float = 0.5) -> None:
+                 click_timeout_s: float = 1.5, choice_settle_s: float = 0.5,
+                 tree_settle_s: float = 0.5) -> None:
         self.desktop = desktop
         self.accessibility = accessibility
         self.target = target
@@ -67,6 +70,7 @@ class KeyGuard:
         self.key_timeout_s = key_timeout_s
         self.click_timeout_s = click_timeout_s
         self.choice_settle_s = choice_settle_s
+        self.tree_settle_s = tree_settle_s
         self._tree: bool | None = None if accessibility is not None else False
         self._fields: list[FormField] | None = None
         self.select_all = self._select_all_key()
@@ -107,6 +111,18 @@ class KeyGuard:
         except AccessibilityError:
             return None
 
+    def focused_settled(self) -> FormField | None:
+        """The focused field, given the tree a moment when it shows none: it passes through
+        "no field" while focus moves, and lags behind on a busy machine (GTK, measured)."""
+        got: list[FormField | None] = [None]
+
+        def found() -> bool:
+            got[0] = self.focused()
+            return got[0] is not None
+        if self.has_tree():
+            self._poll(found, self.tree_settle_s)
+        return got[0]
+
     def field_labelled(self, label: str) -> bool:
         """Does the form have a field labelled `label` (so focus in another box is wrong)?"""
         want = label_key(label)
@@ -135,10 +151,17 @@ class KeyGuard:
     def press(self, key: str, stop: StopCheck, *, step: int) -> None:
         """Press a key of a key step; a key that moves focus must have moved it."""
         combo = parse_combo(key)
-        before = self.focused() if moves_focus(combo) else None
+        before = self.focused_settled() if moves_focus(combo) else None
         self.desktop.press(combo, self.target, stop=stop)
         if before is not None:
-            moved = self._poll(lambda: _other(self.focused(), before), self.key_timeout_s)
+            # until focus is in another field: the tree passes through "no field" on the
+            # way (GTK, measured), and a box typed into then would be read back unnamed
+            now: list[FormField | None] = [before]
+
+            def landed() -> bool:
+                now[0] = self.focused()
+                return now[0] is not None and now[0].node != before.node
+            moved = self._poll(landed, self.key_timeout_s) or now[0] is None
             if not moved:
                 raise KeyNotTakenError(self._not_moved(combo, before, step), step=step,
                                        field=self.last_field)
@@ -146,7 +169,13 @@ class KeyGuard:
         elif not self.processed():
             raise KeyNotTakenError(self._not_taken(combo, step), step=step, field=self.last_field)
         elif moves_focus(combo) and not self._round_trip():
-            self.sleep(UNCONFIRMED_TAB_S)
+            self.sleep(self.unconfirmed_pause())
+
+    def unconfirmed_pause(self) -> float:
+        latency = getattr(self.desktop, "key_latency", None)
+        seen = (latency(self.target) if latency else None) or 0.0
+        low, high = UNCONFIRMED_TAB_S
+        return min(high, max(low, 2 * seen))
 
     def _round_trip(self) -> bool:
         """Whether the target itself answered that it took the keys (not just the clock)."""
@@ -192,7 +221,7 @@ class KeyGuard:
     def read_choice(self, expected: str, label: str | None) -> tuple[str, str | None, str | None, str | None]:
         """(status, what the widget holds, its box name, a sentence) for a choice just made
         by keys: read from the focused widget where the tree shows one, else "chosen"."""
-        box = self.focused()
+        box = self.focused_settled()
         if box is None or box.role not in CHOICE_ROLES:
             return "chosen", None, box_name(box) if box else None, None
         assert self.accessibility is not None
@@ -220,11 +249,6 @@ def _choice_shown(raw: str, box: FormField, expected: str) -> str:
     ticked = bool(raw)
     want_ticked = label_key(expected).lower() not in UNTICKED
     return expected if ticked == want_ticked else (_("ticked") if ticked else _("not ticked"))
-
-
-def _other(now: FormField | None, before: FormField) -> bool:
-    """Focus left `before` (to another field, or to something that is not a field)."""
-    return now is None or now.node != before.node
 
 
 def _holds(f: FormField | None, x: int, y: int) -> bool:
