@@ -192,11 +192,14 @@ def test_focus_stolen_mid_fill_sends_nothing_to_the_other_window(filler, toolkit
     try:
         for seed in range(3):
             decoy.reset()
+            form.reset()
+            form.activate()
+            form.wait_state(lambda s: s.get("focused") == spec.FIRST and s.get("active"), 10)
             runs: list = []
 
             def fill() -> None:
                 try:
-                    runs.append(filler.fill(form, tree=tree))
+                    runs.append(filler.fill(form, tree=tree, reset=False))
                 except BaseException as exc:      # shown by the assertion below
                     runs.append(exc)
             worker = threading.Thread(target=fill)

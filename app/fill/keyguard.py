@@ -95,11 +95,20 @@ class KeyGuard:
         """Whether the tree shows this target's fields (asked once)."""
         if self._tree is None:
             try:
-                self._fields = self.accessibility.fields(self.target) if self.accessibility else []
+                self._fields = self._read_fields()
             except AccessibilityError:
                 self._fields = []
             self._tree = bool(self._fields)
         return self._tree
+
+    def _read_fields(self) -> list[FormField]:
+        if self.accessibility is None:
+            return []
+        found = self.accessibility.fields(self.target)
+        if found and self.target.pid is not None and found[0].pid != self.target.pid:
+            # kept from a closed window whose id X has given to this one: read again
+            found = self.accessibility.fields(self.target, refresh=True)
+        return found
 
     def focused(self) -> FormField | None:
         """The field that has focus, by the tree (None without one)."""
