@@ -286,6 +286,19 @@ class X11Desktop:
         the clock tick."""
         return self._probe is not None and self._probe.round_trips(target.id)
 
+    @_x11_faults(N_("reading the target window's process"))
+    def window_pid(self, target: WindowInfo) -> int | None:
+        """The target's process: _NET_WM_PID, else asked of the X server (X-Resource), for
+        programs that do not set it (Tk)."""
+        if target.pid:
+            return target.pid
+        if not self.d.has_extension("X-Resource"):
+            return None
+        from Xlib.ext import res
+        got = self.d.res_query_client_ids([{"client": target.id, "mask": res.LocalClientPIDMask}])
+        pids = [int(v.value[0]) for v in got.ids if v.value]
+        return pids[0] if pids else None
+
     @_x11_faults(N_("reading the target window's class"))
     def window_class(self, target: WindowInfo) -> tuple[str, str] | None:
         """WM_CLASS (instance, class) of the target, e.g. ("wish", "Tk")."""

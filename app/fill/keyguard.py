@@ -73,23 +73,27 @@ class KeyGuard:
         self.tree_settle_s = tree_settle_s
         self._tree: bool | None = None if accessibility is not None else False
         self._fields: list[FormField] | None = None
-        self.select_all = self._select_all_key()
+        # Tk reads its X events on one thread, in order: focus has moved before it reads
+        # the next key, so a Tab needs no pause there (measured: 20/20 fills right)
+        self.is_tk = self._is_tk()
+        self.select_all = TK_SELECT_ALL if self.is_tk else SELECT_ALL
         self.copy_works: bool | None = None     # decided on the first field read back
         self.last_field: str | None = None      # the field typed last, for sentences
 
     # -- what the target is ------------------------------------------------------
-    def _select_all_key(self) -> str:
-        """Tk's boxes select all with Ctrl+/; Ctrl+A moves to the line start there."""
+    def _is_tk(self) -> bool:
+        """A Tk program (its boxes select all with Ctrl+/; Ctrl+A goes to the line start):
+        WM_CLASS "Tk", or, for a program that renamed its class, libtk in its process."""
         get_class = getattr(self.desktop, "window_class", None)
         if get_class is None:          # not X11
-            return SELECT_ALL
+            return False
         wm_class = get_class(self.target)
         if wm_class and "Tk" in wm_class:
-            return TK_SELECT_ALL
-        from app.a11y.advice import linux_libraries   # renamed Tk classes: its library shows
-        if any("libtk" in lib.rsplit("/", 1)[-1] for lib in linux_libraries(self.target.pid)):
-            return TK_SELECT_ALL
-        return SELECT_ALL
+            return True
+        from app.a11y.advice import linux_libraries
+        get_pid = getattr(self.desktop, "window_pid", None)
+        pid = get_pid(self.target) if get_pid else self.target.pid
+        return any("libtk" in lib.rsplit("/", 1)[-1] for lib in linux_libraries(pid))
 
     def has_tree(self) -> bool:
         """Whether the tree shows this target's fields (asked once)."""
@@ -177,7 +181,7 @@ class KeyGuard:
             self.processed()      # the clock tick: Java's focus manager needs it even so
         elif not self.processed():
             raise KeyNotTakenError(self._not_taken(combo, step), step=step, field=self.last_field)
-        elif moves_focus(combo) and not self._round_trip():
+        elif moves_focus(combo) and not self.is_tk and not self._round_trip():
             self.sleep(self.unconfirmed_pause())
 
     def unconfirmed_pause(self) -> float:
