@@ -93,8 +93,8 @@ class FillReport:
 
     @property
     def readback_ok(self) -> int:
-        """Fields confirmed by reading them back. A choice made by keys is not read back
-        (a list cannot be copied from): it is counted under `chosen`, never here."""
+        """Fields confirmed by reading them back. A choice made by keys counts here only
+        when read back from the widget (the tree); else it is under `chosen`, never here."""
         return sum(r.status == "readback_ok" for r in self.results)
 
     @property
