@@ -73,6 +73,7 @@ class KeyGuard:
         self.tree_settle_s = tree_settle_s
         self._tree: bool | None = None if accessibility is not None else False
         self._fields: list[FormField] | None = None
+        self._showing = True          # the tree showed a focused field when last asked
         # Tk reads its X events on one thread, in order: focus has moved before it reads
         # the next key, so a Tab needs no pause there (measured: 20/20 fills right)
         self.is_tk = self._is_tk()
@@ -120,19 +121,24 @@ class KeyGuard:
             return None
         assert self.accessibility is not None
         try:
-            return self.accessibility.focused(self.target)
+            found = self.accessibility.focused(self.target)
         except AccessibilityError:
-            return None
+            found = None
+        self._showing = found is not None
+        return found
 
     def focused_settled(self) -> FormField | None:
-        """The focused field, given the tree a moment when it shows none: it passes through
-        "no field" while focus moves, and lags behind on a busy machine (GTK, measured)."""
-        got: list[FormField | None] = [None]
+        """The focused field, given the tree a moment when it shows none although it showed
+        one last time: it passes through "no field" while focus moves, and lags behind on a
+        busy machine (GTK, measured). Where it keeps showing none (a widget it does not list
+        as a field), the moment is spent once, not at every step."""
+        expected = self._showing
+        got: list[FormField | None] = [self.focused()]
+        if got[0] is None and expected:
 
-        def found() -> bool:
-            got[0] = self.focused()
-            return got[0] is not None
-        if self.has_tree():
+            def found() -> bool:
+                got[0] = self.focused()
+                return got[0] is not None
             self._poll(found, self.tree_settle_s)
         return got[0]
 
