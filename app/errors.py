@@ -42,6 +42,7 @@ re-export these names.
     │   ├── TargetNotFocusedError   the focused window is not the playbook's target
     │   ├── FocusLostError          focus moved mid-fill (field and position reached)
     │   ├── FillAbortedError        the abort key, button or failsafe corner
+    │   ├── KeyNotTakenError        a Tab or a click did not move focus: nothing typed after it
     │   └── ModifiersHeldError      the hotkey's keys were never released
     ├── VerificationError      a registry look-up failed                       exit 3
     │   ├── RegistryConfigError     the registry settings are wrong            exit 2
@@ -78,7 +79,7 @@ __all__ = [
     "error_to_json", "error_from_json",
     "DesktopError", "ClipboardError", "FillError", "TargetNotFocusedError",
     "HotkeyError", "HotkeyConflictError",
-    "FocusLostError", "FillAbortedError", "ModifiersHeldError",
+    "FocusLostError", "FillAbortedError", "ModifiersHeldError", "KeyNotTakenError",
     "VerificationError", "RegistryConfigError", "RegistryUnavailableError", "RegistryTLSError",
     "RegistryAuthError", "RegistryResponseError", "RegistryBusyError", "RegistryReplayError",
     "RegistryServiceError", "RegistryRequestRefusedError",
@@ -300,6 +301,11 @@ class FillAbortedError(FillError):
 
 class ModifiersHeldError(FillError):
     pass
+
+
+class KeyNotTakenError(FillError):
+    """A key that moves focus (Tab), or a click, did not move it in time; nothing was typed
+    after it (app/fill/keyguard.py)."""
 
 
 class VerificationError(DeskhandError):

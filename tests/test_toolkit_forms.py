@@ -5,9 +5,8 @@ it holds — never by Deskhand's report (issue 12, "Tests on real toolkits").
 For each toolkit: the form starts empty; its AT-SPI tree shows its fields (Tk: nothing —
 it has no bridge); and the existing keystroke fill (`deskhand fill`, a playbook per
 toolkit in tests/fixtures/playbooks/toolkits/) with hard values lands as the form says.
-What the keystroke fill gets wrong today is recorded as xfails naming issue 12: strict
-where it always goes wrong (Tk's read-back), so that the fix turns them into passes;
-plain where it goes wrong at random (Java's lost Tab).
+Java's lost Tab and Tk's read-back, xfails here before, pass since the keystroke way was
+made safe (app/fill/keyguard.py; tests/test_keyguard_toolkits.py tries them harder).
 """
 from __future__ import annotations
 
@@ -67,10 +66,8 @@ def form(request, toolkit_desktop: ToolkitDesktop):
     f.close()
 
 
-# The Java fill goes wrong at random (a Tab is lost, so two values merge): measured here,
-# 12 of 22 fills held a wrong field, in batches of 1/8, 3/8 and 6/6 right. Random failures
-# cannot be strict xfails (a lucky run would fail the suite): the Java ones are plain
-# xfails, and four fills make a wrong one likely to show.
+# The Java fill went wrong at random (a Tab lost, so two values merged: 12 of 22 fills
+# held a wrong field before issue 12's keyguard); four fills would show it again.
 RUNS = {"java": 4}
 
 
@@ -184,13 +181,7 @@ def test_accessibility_tree_shows_the_fields(form, toolkit_desktop: ToolkitDeskt
 
 
 # ------------------------------------------------------------------ the keystroke fill
-JAVA_TAB = ("issue 12: in Swing a Tab is lost at random, so two values merge into one box "
-            "and the rest shift by one (in about half the fills)")
-TK_READBACK = ("issue 12: Tk's select-all is Ctrl+/ (Ctrl+A goes to the line start), so no "
-               "field is read back and each read-back waits out its timeout")
-
-
-@pytest.mark.parametrize("form", toolkits({"java": JAVA_TAB}), indirect=True)
+@pytest.mark.parametrize("form", toolkits(), indirect=True)
 def test_keystroke_fill_lands_in_the_form(filled):
     """Every hard value is where it belongs, by the form's own report; 配偶姓名 was
     enabled by 已婚 and filled; nothing was typed into 受理编号."""
@@ -199,9 +190,7 @@ def test_keystroke_fill_lands_in_the_form(filled):
         assert run["state"]["enabled"]["spouse_name"] is True
 
 
-@pytest.mark.parametrize("form", toolkits({"java": JAVA_TAB + "; the value typed into the "
-                                            "wrong box is read back from it and called ok"}),
-                         indirect=True)
+@pytest.mark.parametrize("form", toolkits(), indirect=True)
 def test_readback_never_confirms_what_the_form_does_not_hold(filled):
     """A field Deskhand reports as read back ok holds exactly that value in the form."""
     for run in filled:
@@ -213,7 +202,7 @@ def test_readback_never_confirms_what_the_form_does_not_hold(filled):
         assert false == {}
 
 
-@pytest.mark.parametrize("form", toolkits({"java": JAVA_TAB, "tk": TK_READBACK}), indirect=True)
+@pytest.mark.parametrize("form", toolkits(), indirect=True)
 def test_every_typed_value_is_confirmed_by_readback(filled):
     """Every typed value is confirmed by reading it back (choices are not read back by
     keystrokes and say so), and the fill ends with exit code 0."""

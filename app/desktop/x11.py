@@ -128,6 +128,8 @@ class X11Desktop:
         self._paste_pending = False   # pasted text the target may still be reading
         self._listener = None
         self._abort_hotkeys = None    # app.hotkeys X11Hotkeys holding the abort grab
+        self._probe = None            # x11_probe.X11Probe, made on first use
+        self._latency: dict[int, float] = {}   # window → its last key-to-answer time (s)
         self._load_keymap(reuse_gap_s)
 
     # -- keyboard layout -----------------------------------------------------
@@ -266,8 +268,51 @@ class X11Desktop:
     @_x11_faults(N_("preparing the keyboard"))
     def keys_processed(self) -> None:
         """The caller saw the target hold everything typed so far (read back through its
-        accessibility tree): spare keycodes may be rebound at once, without the reuse gap."""
+        accessibility tree): spare keycodes may be rebound at once, without the reuse gap,
+        and a paste it holds need not be offered until a quiet spell before the next one
+        (without this, a fill read back from the tree waited 0.5 s before every paste)."""
         self.pool.settle()
+        self._paste_pending = False
+
+    @_x11_faults(N_("waiting for the target to take a key"))
+    def wait_processed(self, target: WindowInfo, timeout: float = 1.0) -> bool:
+        """Block until the keys sent so far are behind the target (x11_probe): the
+        server's clock has ticked past them (Java needs this), and a target that answers
+        _NET_WM_PING has read them. False when the target did not answer in `timeout`."""
+        if self._probe is None:
+            from app.desktop.x11_probe import X11Probe
+            self._probe = X11Probe(self.display_name)
+        ticked = self._probe.tick_past(min(timeout, 0.5))
+        return self._probe.confirm(target.id, timeout) and ticked
+
+    def key_latency(self, target: WindowInfo) -> float | None:
+        """How long the target last took from a key (Ctrl+V, Ctrl+C) to acting on it, as
+        seen by its clipboard traffic: a measure of how busy it is now."""
+        return self._latency.get(target.id)
+
+    def answers_round_trip(self, target: WindowInfo) -> bool:
+        """Whether wait_processed had an answer from the target itself (a ping), not only
+        the clock tick."""
+        return self._probe is not None and self._probe.round_trips(target.id)
+
+    @_x11_faults(N_("reading the target window's process"))
+    def window_pid(self, target: WindowInfo) -> int | None:
+        """The target's process: _NET_WM_PID, else asked of the X server (X-Resource), for
+        programs that do not set it (Tk)."""
+        if target.pid:
+            return target.pid
+        if not self.d.has_extension("X-Resource"):
+            return None
+        from Xlib.ext import res
+        got = self.d.res_query_client_ids([{"client": target.id, "mask": res.LocalClientPIDMask}])
+        pids = [int(v.value[0]) for v in got.ids if v.value]
+        return pids[0] if pids else None
+
+    @_x11_faults(N_("reading the target window's class"))
+    def window_class(self, target: WindowInfo) -> tuple[str, str] | None:
+        """WM_CLASS (instance, class) of the target, e.g. ("wish", "Tk")."""
+        got = self.d.create_resource_object("window", target.id).get_wm_class()
+        return (str(got[0]), str(got[1])) if got else None
 
     def prepare(self, target: WindowInfo) -> None:
         """Before a fill: re-read the layout (the clerk may have switched it) and
@@ -409,8 +454,12 @@ class X11Desktop:
             raise StopRequested(reason, 0)
         self._settle_paste()
         self.sel.own_text(text)
+        sent_at = time.monotonic()
         self._send(self._combo_events(parse_combo("ctrl+v")), target, stop)
-        if not self.sel.wait_taken(self.paste_timeout_s):
+        taken = self.sel.wait_taken(self.paste_timeout_s)
+        if taken:
+            self._latency[target.id] = time.monotonic() - sent_at
+        if not taken:
             reason = stop() if stop else None
             if reason:
                 raise StopRequested(reason, 0)
@@ -438,10 +487,12 @@ class X11Desktop:
         # finishes the paste before it handles this ctrl+c, and then takes ownership.
         if self.sel.owner() != self.sel.window.id:
             self.sel.own({})
+        sent_at = time.monotonic()
         self._send(self._combo_events(parse_combo("ctrl+c")), target, stop)
         if not self.sel.pump(lambda: self.sel.lost, timeout):
             self._settle_paste()
             return None
+        self._latency[target.id] = time.monotonic() - sent_at
         self._paste_pending = False
         self.pool.settle()
         return self.sel.read_text(timeout)
@@ -583,6 +634,8 @@ class X11Desktop:
         self.sel.close()
         if self._pinger is not None:
             self._pinger.close()
+        if self._probe is not None:
+            self._probe.close()
         try:
             self.d.close()
         except Exception:

@@ -33,6 +33,19 @@ TEXT_TARGETS = ("UTF8_STRING", "text/plain;charset=utf-8", "STRING", "TEXT", "te
 MAX_SAVED_BYTES = 16 * 1024 * 1024
 
 
+def utf8_text(data: bytes) -> str:
+    """UTF-8 as owners send it. Tk sends a character beyond the BMP as its two UTF-16
+    halves, each encoded on its own (CESU-8, measured: 𠀾 as ED A1 80 ED B0 BE): they are
+    joined again, so the text reads as the box holds it."""
+    try:
+        text = data.decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:
+        return data.decode("utf-8", "replace")
+    if not any("\ud800" <= ch <= "\udfff" for ch in text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
 class Selections:
     """Selection traffic on one display connection, through one hidden window."""
 
@@ -220,8 +233,9 @@ class Selections:
         for target in ("UTF8_STRING", "text/plain;charset=utf-8", "STRING"):
             got = self.convert(target, timeout)
             if got is not None:
-                enc = "latin-1" if target == "STRING" else "utf-8"
-                return got[2].decode(enc, "replace")
+                if target == "STRING":
+                    return got[2].decode("latin-1")
+                return utf8_text(got[2])
         return None
 
     def snapshot(self, timeout: float = 1.0) -> ClipboardSnapshot:

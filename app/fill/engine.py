@@ -14,11 +14,12 @@ from typing import Any, Callable
 from app.a11y.base import Accessibility
 from app.cases import NEEDS_PERSON, Case, now_iso
 from app.desktop.base import Desktop, FocusMoved, StopRequested, WindowInfo
-from app.errors import (DesktopError, FillAbortedError, FocusLostError, ModifiersHeldError,
-                        TargetNotFocusedError, UsageError)
+from app.errors import (AccessibilityError, DesktopError, FillAbortedError, FocusLostError,
+                        KeyNotTakenError, ModifiersHeldError, TargetNotFocusedError, UsageError)
 from app.fill.addressed import run_addressed
 from app.fill.anchors import ScreenText
 from app.fill.gate import printable, refusal, require_typeable, vet
+from app.fill.keyguard import SELECT_ALL, TEXT_ROLES, TK_SELECT_ALL, KeyGuard, box_name
 from app.fill.target import describe, matches
 from app.fill.values import text_for
 from app.i18n import _, join, sentences
@@ -93,8 +94,8 @@ class FillReport:
 
     @property
     def readback_ok(self) -> int:
-        """Fields confirmed by reading them back. A choice made by keys is not read back
-        (a list cannot be copied from): it is counted under `chosen`, never here."""
+        """Fields confirmed by reading them back. A choice made by keys counts here only
+        when read back from the widget (the tree); else it is under `chosen`, never here."""
         return sum(r.status == "readback_ok" for r in self.results)
 
     @property
@@ -306,6 +307,13 @@ class FillEngine:
         self.sleep = sleep
         self.clock = clock
         self.last_report: FillReport | None = None   # kept when a fill raises, for the case log
+        self._guard: KeyGuard | None = None   # what the keys have learnt about this target
+
+    def _keyguard(self, target: WindowInfo) -> KeyGuard:
+        if self._guard is None or self._guard.target.id != target.id:
+            self._guard = KeyGuard(self.desktop, self.accessibility, target, clock=self.clock,
+                                   sleep=self.sleep)
+        return self._guard
 
     # -- preconditions -------------------------------------------------------
     def wait_for_target(self, playbook: Playbook) -> WindowInfo:
@@ -361,6 +369,7 @@ class FillEngine:
         report.window = target.title
         self.wait_modifiers_released()
         started = self.clock()
+        self._guard = None
         snapshot = self.desktop.clipboard_save()
         aborted = self.desktop.start_abort_watch(self.opt.abort_keys) if self.opt.abort_keys \
             else (lambda: False)
@@ -396,7 +405,7 @@ class FillEngine:
                 _("Typing stopped by {reason}; the case is kept.", reason=exc.reason))
             raise FillAbortedError(report.message, field=current.field if current else None,
                                    step=current.index if current else None, typed=exc.sent) from None
-        except DesktopError as exc:
+        except (DesktopError, KeyNotTakenError) as exc:
             report.outcome = "failed"
             report.message = exc.message
             raise
@@ -459,17 +468,26 @@ class FillEngine:
                 report.results.append(FieldResult(ps.field, ps.index, "not_applicable",
                                                   message=ps.detail))
         elif ps.kind == "key":
+            guard = self._keyguard(target)
             for k in ps.keys:
-                d.press(parse_combo(k), target, stop=stop)
+                guard.press(k, stop, step=ps.index)
         elif ps.kind == "choose":
+            guard = self._keyguard(target)
             for k in ps.keys:
-                d.press(parse_combo(k), target, stop=stop)
-            report.results.append(FieldResult(ps.field or "", ps.index, "chosen", "keys",
-                                              expected=ps.text))
+                guard.press(k, stop, step=ps.index)
+            # keys that leave the widget (Tk's "space, tab") leave focus elsewhere: the
+            # choice is then read from the focused widget without naming its box
+            moved = any(parse_combo(k).key == "tab" for k in ps.keys)
+            label = None if moved else playbook.field_spec(ps.field).label if ps.field else None
+            status, got, box, message = guard.read_choice(ps.text or "", label)
+            report.results.append(FieldResult(ps.field or "", ps.index, status, "keys",
+                                              readback=got, expected=ps.text, box=box,
+                                              message=message))
         elif ps.kind == "type":
             assert isinstance(step, TypeStep) and ps.text is not None
             result = self._type_field(ps, target, stop, method=step.method,
-                                      clear=step.clear, readback=step.readback)
+                                      clear=step.clear, readback=step.readback,
+                                      label=playbook.field_spec(ps.field).label if ps.field else None)
             report.results.append(result)
             self.progress("field_done", {"field": ps.field, "status": result.status,
                                          "method": result.method})
@@ -485,7 +503,8 @@ class FillEngine:
                 x, y = where[0] + step.dx, where[1] + step.dy
             else:
                 x, y = int(step.x or 0), int(step.y or 0)
-            self._click_at(x, y, target, stop, button=step.button, double=step.double)
+            self._click_at(x, y, target, stop, button=step.button, double=step.double,
+                           step=ps.index)
         elif ps.kind == "wait":
             assert isinstance(step, WaitStep)
             target = self._wait(playbook, step, ps, target, stop)
@@ -497,38 +516,108 @@ class FillEngine:
         return target
 
     def _type_field(self, ps: PlannedStep, target: WindowInfo, stop: Callable[[], str | None],
-                    *, method: str = "auto", clear: bool = False,
-                    readback: bool = True) -> FieldResult:
-        """Type `ps.text` into the focused box by keys (or paste) and, with `readback`,
-        select all and copy it back. The keystroke way, shared by type steps and by set
-        steps whose box the accessibility tree does not have."""
+                    *, method: str = "auto", clear: bool = False, readback: bool = True,
+                    label: str | None = None) -> FieldResult:
+        """Type `ps.text` into the focused box by keys (or paste) and, with `readback`, read
+        it back: from the tree where it shows the focused box, else by select-all and copy.
+        The keystroke way, shared by type steps and by set steps whose box the tree does
+        not have. `label`: the field's label (default: a set step's, ps.detail); focus in a
+        box of the form with another label is never "read back ok"."""
         d = self.desktop
         assert ps.text is not None
+        guard = self._keyguard(target)
         if clear:
-            d.press(parse_combo("ctrl+a"), target, stop=stop)
+            d.press(parse_combo(guard.select_all), target, stop=stop)
             d.press(parse_combo("delete"), target, stop=stop)
         used = d.type_text(ps.text, target, method=method, stop=stop)
+        guard.last_field = ps.field
         result = FieldResult(ps.field or "", ps.index, "typed", used, len(ps.text),
                              expected=ps.text)
         if readback:
-            d.press(parse_combo("ctrl+a"), target, stop=stop)
-            # The copy is handled after every keystroke before it: allow for a
-            # target still working through a long field (Chromium: ~1 ms a key).
-            wait = self.opt.readback_timeout_s + 0.003 * len(ps.text)
-            got = d.copy_selection(target, wait, stop=stop)
-            d.press(parse_combo("right"), target, stop=stop)  # collapse the selection
-            result.readback = got
-            result.status = ("readback_unavailable" if got is None else
-                             "readback_ok" if got == ps.text else "readback_differs")
+            self._read_back(ps.text, result, guard, stop, label or ps.detail or None)
         return result
 
+    def _read_back(self, text: str, result: FieldResult, guard: KeyGuard,
+                   stop: Callable[[], str | None], label: str | None) -> None:
+        box = guard.focused_settled()
+        got: str | None = None
+        if box is not None:
+            result.box = box_name(box)
+            if guard.wrong_box(box, label):
+                result.status = "readback_differs"
+                result.message = _("The value went into '{box}', not into '{label}': check "
+                                   "both boxes.", box=result.box, label=label)
+                return
+            if box.role in TEXT_ROLES:
+                got = self._tree_text(guard, box, text)
+                if got is not None and _same_text(got, text):
+                    result.readback, result.status = got, "readback_ok"
+                    done = getattr(self.desktop, "keys_processed", None)
+                    if done is not None:
+                        done()
+                    return
+            # else: the tree holds something else (Java's bridge garbles a character
+            # beyond the BMP): the target's own copy decides, where it can copy
+        if guard.copy_works is False:
+            result.readback = got
+            result.status = "readback_unavailable" if got is None else "readback_differs"
+            if got is None:
+                result.message = _("This window's boxes cannot be read back (found at the "
+                                   "first field); check it by eye.")
+            return
+        copied = self._copy_back(text, guard, stop)
+        if copied is not None and (box is None or box.role in TEXT_ROLES):
+            # collapse the selection, in a text box only (in a radio group or a list an
+            # arrow key would change the choice)
+            self.desktop.press(parse_combo("right"), guard.target, stop=stop)
+        result.readback = copied if copied is not None else got
+        result.status = ("readback_unavailable" if result.readback is None else
+                         "readback_ok" if _same_text(result.readback, text) else
+                         "readback_differs")
+
+    def _tree_text(self, guard: KeyGuard, box, text: str) -> str | None:
+        """The box's text by the tree, given a moment to show what was just typed."""
+        assert self.accessibility is not None
+        got: list[str | None] = [None]
+
+        def read() -> bool:
+            try:
+                got[0] = self.accessibility.read_text(guard.target, box)
+            except AccessibilityError:
+                got[0] = None
+            return got[0] is not None and _same_text(got[0], text)
+        # Java's tree garbles a character beyond the BMP (tests/test_toolkit_forms.py): no
+        # wait for what will not come, the copy decides
+        guard._poll(read, 0.0 if any(ord(c) > 0xFFFF for c in text) else 0.3)
+        return got[0]
+
+    def _copy_back(self, text: str, guard: KeyGuard, stop: Callable[[], str | None]) -> str | None:
+        """Select all and copy. The first field decides whether this target can be read
+        back so (trying Tk's select-all once when Ctrl+A copied nothing)."""
+        d, target = self.desktop, guard.target
+        # The copy is handled after every keystroke before it: allow for a target still
+        # working through a long field (Chromium: ~1 ms a key).
+        wait = self.opt.readback_timeout_s + 0.003 * len(text)
+        d.press(parse_combo(guard.select_all), target, stop=stop)
+        got = d.copy_selection(target, wait, stop=stop)
+        if got is None and guard.copy_works is None and guard.select_all == SELECT_ALL:
+            d.press(parse_combo(TK_SELECT_ALL), target, stop=stop)
+            got = d.copy_selection(target, wait, stop=stop)
+            if got is not None:
+                guard.select_all = TK_SELECT_ALL
+        if guard.copy_works is None:
+            guard.copy_works = got is not None
+        return got
+
     def _click_at(self, x: int, y: int, target: WindowInfo, stop: Callable[[], str | None],
-                  *, button: str = "left", double: bool = False) -> None:
-        """Click at (x, y) in the target window (after a stop check)."""
+                  *, button: str = "left", double: bool = False, step: int = 0) -> None:
+        """Click at (x, y) in the target window (after a stop check), then wait until the
+        target has taken focus there (KeyNotTakenError if it does not)."""
         reason = stop()
         if reason:
             raise StopRequested(reason, 0)
         self.desktop.click(x, y, target, button=button, double=double)
+        self._keyguard(target).after_click(x, y, step=step)
 
     def _wait(self, playbook: Playbook, step: WaitStep, ps: PlannedStep, target: WindowInfo,
               stop: Callable[[], str | None]) -> WindowInfo:
@@ -612,6 +701,12 @@ def _focus_lost_sentence(current: PlannedStep | None, exc: FocusMoved) -> str:
     return sentences([where, _("Nothing was typed into the other window; the case is kept. "
                                "Check the client, then resume with --start-step {step}.",
                                step=step if current else 1)])
+
+
+def _same_text(got: str, meant: str) -> bool:
+    """A multi-line box of Tk (a Text widget) copies its text with the newline it always
+    ends in; no other difference is the same text."""
+    return got == meant or got == meant + "\n"
 
 
 def masked_text(playbook: Playbook, name: str | None, text: str | None) -> str:
