@@ -3,7 +3,13 @@ sample Qt client and the Chromium web form, for Deskhand's default method and fo
 `xdotool type` (default 12 ms delay) and `pyautogui.write` as references; then
 focus-steal trials counting characters that reached the wrong window.
 
-    python bench/fill.py [--runs 5] [--trials 50] [--display :N]
+    python bench/fill.py [--runs 5] [--trials 50] [--display :N] [--toolkit-runs 20]
+                         [--label-click-runs 5] [--skip-toolkits]
+
+Then (issue 12) the toolkit forms of app/sandbox/toolkits/ (GTK, Tk, Java Swing, Qt,
+Chromium, Firefox ESR) filled by label (bench/fill_toolkits.py), the keystroke way alone
+(bench/fill_keys.py) and a form with label clicks (bench/fill_label_clicks.py), each
+judged by the form's own state.
 
 Starts its own private X display (Xvfb + openbox) unless --display is given.
 The last line printed is one JSON object with the figures.
@@ -22,6 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from app.cases import case_from_values  # noqa: E402
 from app.errors import FillError  # noqa: E402
@@ -177,12 +184,42 @@ def steal_trial(session, target, decoy, playbook, rng: random.Random, window_s: 
     return int(decoy.state()["count"]), outcome[:1] == ["FocusLostError"]
 
 
+def toolkit_figures(args) -> dict:
+    """Issue 12's figures, each from its own bench on its own display: every toolkit form
+    filled by label (`fields_ok_<toolkit>`, `confirmed_<toolkit>` as shares of the fields,
+    `s_<toolkit>`, `false_confirmations`), the keystroke way alone (Tk, Java), and the
+    15-field form with 5 label clicks (`label_click_form_s`). The 20-field Tab fill's own
+    `fields_ok_qt` / `fields_ok_chromium` counts above become `tab_fill_fields_ok_*`."""
+    import fill_keys
+    import fill_label_clicks
+    import fill_toolkits
+    out: dict = {}
+    toolkits = fill_toolkits.run(runs=args.toolkit_runs, verbose=True)
+    print(f"toolkit forms by label: {json.dumps(toolkits, ensure_ascii=False)}", flush=True)
+    keys = fill_keys.run(runs=args.toolkit_runs)
+    print(f"keystroke fills: {json.dumps(keys, ensure_ascii=False)}", flush=True)
+    clicks = fill_label_clicks.run(runs=args.label_click_runs)
+    print(f"label clicks: {json.dumps(clicks, ensure_ascii=False)}", flush=True)
+    out.update({f"keys_{k}" if k == "false_confirmations" else k: v for k, v in keys.items()})
+    out.update(clicks)
+    out.update(toolkits)
+    out["false_confirmations"] = toolkits.get("false_confirmations", 0) + \
+        keys.get("false_confirmations", 0)
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--trials", type=int, default=50, help="focus-steal trials (split over both targets)")
     ap.add_argument("--display", help="use this X display instead of a private one")
+    ap.add_argument("--toolkit-runs", type=int, default=20,
+                    help="fills per toolkit form (bench/fill_toolkits.py, bench/fill_keys.py)")
+    ap.add_argument("--label-click-runs", type=int, default=5)
+    ap.add_argument("--skip-toolkits", action="store_true",
+                    help="only the 20-field Qt/Chromium figures")
     args = ap.parse_args()
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()}", flush=True)
     chars = sum(len(v) for k, v in CASE if k not in CHOICES)
     print(f"form: {len(CASE)} fields, {chars} characters typed", flush=True)
 
@@ -253,7 +290,8 @@ def main() -> int:
     q, c = results["qt"], results["chromium"]
     summary = {
         "form_s_chromium": round(c["deskhand_s"], 3), "form_s_qt": round(q["deskhand_s"], 3),
-        "fields_ok_chromium": c["deskhand_fields_ok"], "fields_ok_qt": q["deskhand_fields_ok"],
+        "tab_fill_fields_ok_chromium": c["deskhand_fields_ok"],
+        "tab_fill_fields_ok_qt": q["deskhand_fields_ok"],
         "readback_ok_chromium": c["deskhand_readback_ok"], "readback_ok_qt": q["deskhand_readback_ok"],
         "fields_total": len(CASE), "chars_total": chars,
         "keys_method_s_chromium": round(c["keys_s"], 3), "keys_method_s_qt": round(q["keys_s"], 3),
@@ -269,6 +307,9 @@ def main() -> int:
         "focus_trials": args.trials, "focus_trials_stopped": stopped, "wrong_window_chars": wrong,
         "runs": args.runs,
     }
+    if not args.skip_toolkits:
+        summary.update(toolkit_figures(args))
+    summary["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(summary, ensure_ascii=False))
     return 0
 

@@ -191,8 +191,9 @@ def test_set_steps_fill_tk_by_keys_and_read_its_choices_by_a_look(form, x11, bac
     assert {n: state["fields"][n] for n in want if state["fields"][n] != want[n]} == {}
     results = {r.field: r for r in report.results}
     for name in ("gender", "marital_status", "verified"):
-        assert results[name].status == "readback_ok", results[name]
         assert results[name].method in ("click", "keys"), results[name]
+    # text read back with Tk's own select-all (Ctrl+/), choices by a look: all confirmed
+    assert {n: r.status for n, r in results.items() if r.status != "readback_ok"} == {}
     for r in report.results:        # never confirmed unless the form holds it
         if r.status == "readback_ok":
             assert state["fields"][r.field] == want[r.field], r

@@ -163,3 +163,14 @@ def test_a_check_box_reads_back_as_the_value_meant():
     assert guard.read_choice("否", "已核验")[:2] == ("readback_differs", "ticked")
     radio = replace(box("性别", RADIO, name="男"))
     assert KeyGuard(d, FakeTree(d, [radio]), d.windows[0]).wrong_box(radio, "民族") is False
+
+
+def test_without_a_tree_no_step_waits_for_tree_focus():
+    """No accessibility (a Tab playbook, Tk, IT turned it off): nothing waits for a tree
+    to show focus — a 0.5 s wait there at every Tab made a 20-field Qt fill take 20 s."""
+    d = DummyDesktop()
+    slept: list[float] = []
+    guard = KeyGuard(d, None, d.windows[0], sleep=slept.append)
+    assert guard.focused_settled() is None and guard.focused_settled() is None
+    guard.press("tab", lambda: None, step=0)
+    assert sum(slept) < 0.35, slept          # at most the unconfirmed-Tab pause

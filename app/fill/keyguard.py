@@ -132,6 +132,8 @@ class KeyGuard:
         one last time: it passes through "no field" while focus moves, and lags behind on a
         busy machine (GTK, measured). Where it keeps showing none (a widget it does not list
         as a field), the moment is spent once, not at every step."""
+        if not self.has_tree():
+            return None               # nothing to wait for (no tree: Tk, accessibility off)
         expected = self._showing
         got: list[FormField | None] = [self.focused()]
         if got[0] is None and expected:
