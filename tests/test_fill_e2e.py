@@ -227,8 +227,16 @@ def test_a_modifier_held_mid_fill_pauses_typing(session, targets, tmp_path):
     web.wait_state(lambda s: len(s["fields"]["remarks"]) > 10, 20)
     session.xdotool("keydown", "shift")
     try:
-        time.sleep(0.3)
-        held = web.state()["fields"]["remarks"]
+        # keys sent before Shift went down may still be on their way through Chromium's
+        # renderer (lowercase, as sent): wait until the box stops growing, then watch it
+        held, deadline = web.state()["fields"]["remarks"], time.monotonic() + 5
+        while time.monotonic() < deadline:
+            time.sleep(0.4)
+            now = web.state()["fields"]["remarks"]
+            if now == held:
+                break
+            held = now
+        assert held == held.lower(), "keys went in as capitals while Shift was held"
         time.sleep(0.7)
         assert web.state()["fields"]["remarks"] == held, "typing went on while Shift was held"
     finally:
