@@ -16,37 +16,12 @@ from pathlib import Path
 import pytest
 
 from app.sandbox.toolkits import spec
+# the hard values (rare characters, 𠀾, full-width, mixed scripts) and what the form holds
+from toolkit_keys import CASE, expected_fields  # noqa: F401 (tests here and elsewhere)
 from toolkit_targets import (PLAYBOOKS, ToolkitDesktop, require_atspi_reader,
                                    require_toolkit, toolkit_desktop)  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.desktop, pytest.mark.timeout(300)]
-
-# Hard values: rare characters (赟 彧), a character beyond the BMP (𠀾), full-width
-# punctuation and digits, mixed scripts, a line break in the multi-line 住址.
-CASE = {
-    "applicant_name": "司马赟彧𠀾",
-    "gender": "男",
-    "ethnicity": "维吾尔族",
-    "birth_date": "1990-03-07",
-    "id_number": "35080219900307103X",
-    "phone": "13905971234",
-    "marital_status": "已婚",
-    "spouse_name": "欧阳彧",
-    "address": "福建省龙岩市新罗区九一北路２８号（金融大厦）\n３层—Ａ座，Room 301",
-    "employer": "Longyan 赟彧 Technology Co., Ltd.（龙岩）",
-    "credit_code": "91350802MA2Y8XKQ3W",
-    "postcode": "364000",
-    "email": "yun.yu+test@example.com",
-    "remarks": "材料齐全：身份证、户口簿；“复印件”两份！Ölçek·Ωμέγα·𠀾",
-    "verified": "是",
-}
-
-
-def expected_fields() -> dict:
-    """What the form must hold after the fill: the case, 已核验原件 ticked, 受理编号 as it was."""
-    want = {**spec.empty_state()["fields"], **CASE}
-    want["verified"] = True
-    return want
 
 
 def toolkits(known: dict[str, str] | None = None) -> list:

@@ -25,7 +25,8 @@ from playbooks.model import Playbook
 ROOT = Path(__file__).resolve().parent.parent
 PLAYBOOKS = ROOT / "tests" / "fixtures" / "playbooks" / "toolkits"
 
-# Hard values: rare characters, one beyond the BMP, full-width punctuation, mixed scripts.
+# Hard values: rare characters (赟 彧), a character beyond the BMP (𠀾), full-width
+# punctuation and digits, mixed scripts, a line break in the multi-line 住址.
 CASE = {
     "applicant_name": "司马赟彧𠀾",
     "gender": "男",
@@ -46,6 +47,8 @@ CASE = {
 
 
 def expected_fields(case: dict = CASE) -> dict:
+    """What the form must hold after a fill of `case`: 已核验原件 ticked for 是, 受理编号
+    as it was."""
     want = {**spec.empty_state()["fields"], **case}
     want["verified"] = case.get("verified") == "是"
     return want

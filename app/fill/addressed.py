@@ -255,7 +255,8 @@ class AddressedFill:
                     result.readback = a11y.read_text(target, box)
                     if result.readback != value and _beyond_bmp(value) \
                             and result.method == METHOD_FOCUS_KEYS:
-                        result.readback = self._copied_back(target, box, stop, result.readback)
+                        result.readback = self._copied_back(target, box, stop, result.readback,
+                                                             value)
         except ForeignFieldError:
             raise FocusMoved(0, self.engine.desktop.active_window()) from None
         except ChoiceNotFoundError as exc:
@@ -485,7 +486,7 @@ class AddressedFill:
                                "it by eye.", label=step.at.label)
 
     def _copied_back(self, target: WindowInfo, box: FormField, stop: StopCheck,
-                     tree: str | None) -> str | None:
+                     tree: str | None, value: str) -> str | None:
         """The box's text copied from the box itself (select all, copy), when the tree
         cannot show it: Java's bridge reads a text with a character beyond the BMP as ""
         though the box holds it. Only while the tree says this very box has focus (keys
@@ -493,10 +494,9 @@ class AddressedFill:
         assert self.a11y is not None
         if not _same_box(self.a11y.focused(target), box):
             return tree
-        d = self.engine.desktop
-        d.press(parse_combo("ctrl+a"), target, stop=stop)
-        got = d.copy_selection(target, self.engine.opt.readback_timeout_s, stop=stop)
-        d.press(parse_combo("end"), target, stop=stop)          # collapse it, in a text box
+        got = self.engine._copy_back(value, self.engine._keyguard(target), stop)
+        if got is not None:                   # collapse the selection, in a text box
+            self.engine.desktop.press(parse_combo("end"), target, stop=stop)
         return got if got is not None and _same_box(self.a11y.focused(target), box) else tree
 
     def _focused_label(self, target: WindowInfo) -> str | None:

@@ -33,14 +33,20 @@ def indicator_region(text: TextBox) -> tuple[int, int, int, int]:
     return max(0, text.x - width), text.y, width - 1, h
 
 
-def ink(picture: "Image.Image") -> int:
-    """Pixels of `picture` (an indicator's region) far from its most common grey."""
+def _ink_mask(picture: "Image.Image"):
+    """Which pixels of `picture` are far from its most common grey (None if it is empty)."""
     import numpy as np
     grey = np.asarray(picture.convert("L"), dtype=np.int16)
     if grey.size == 0:
-        return 0
+        return None
     background = int(np.bincount(grey.ravel()).argmax())
-    return int((np.abs(grey - background) > INK_STEP).sum())
+    return np.abs(grey - background) > INK_STEP
+
+
+def ink(picture: "Image.Image") -> int:
+    """Pixels of `picture` (an indicator's region) far from its most common grey."""
+    mask = _ink_mask(picture)
+    return 0 if mask is None else int(mask.sum())
 
 
 def chosen_option(inks: Mapping[str, int]) -> str | None:
@@ -74,11 +80,10 @@ def check_region(text: TextBox) -> tuple[int, int, int, int]:
 def ink_runs(picture: "Image.Image", gap: int = 3) -> list[tuple[int, int]]:
     """(start, end) columns of the ink in `picture`, split at blanks `gap` columns wide."""
     import numpy as np
-    grey = np.asarray(picture.convert("L"), dtype=np.int16)
-    if grey.size == 0:
+    mask = _ink_mask(picture)
+    if mask is None:
         return []
-    background = int(np.bincount(grey.ravel()).argmax())
-    cols = np.flatnonzero((np.abs(grey - background) > INK_STEP).any(axis=0))
+    cols = np.flatnonzero(mask.any(axis=0))
     runs: list[tuple[int, int]] = []
     for c in cols:
         if runs and c - runs[-1][1] <= gap:
