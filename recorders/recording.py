@@ -105,6 +105,10 @@ class Recording:
     started: str                     # ISO time
     source: RecordedSource | None
     events: tuple[Event, ...] = ()
+    # a picture of the target window (labels shown, read by OCR) taken when the supervisor
+    # first acted in it: where the target has no tree, boxes are addressed by these labels.
+    # Its lines are in window pixels; `origin` is the window's screen position then.
+    target: RecordedSource | None = None
     stopped: float = 0.0             # seconds after start
     note: str = ""
     format: int = FORMAT
@@ -168,15 +172,17 @@ def _recording(data: Any) -> Recording:
         raise RecordingError(f"recording format {data.get('format')!r}; this Deskhand reads "
                              f"format {FORMAT}")
     data = dict(data)
-    src = data.get("source")
-    if src is not None:
+    for key in ("source", "target"):
+        src = data.get(key)
+        if src is None:
+            continue
         src = dict(src) if isinstance(src, dict) else src
         if isinstance(src, dict):
-            src["lines"] = tuple(_build(SourceLine, ln, f"source line {i}")
+            src["lines"] = tuple(_build(SourceLine, ln, f"{key} line {i}")
                                  for i, ln in enumerate(src.get("lines") or ()))
             if "origin" in src:
                 src["origin"] = tuple(src["origin"])
-        data["source"] = _build(RecordedSource, src, "source")
+        data[key] = _build(RecordedSource, src, key)
     events = []
     for i, e in enumerate(data.get("events") or ()):
         if not isinstance(e, dict):

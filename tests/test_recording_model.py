@@ -26,7 +26,10 @@ def _rec(secret_text: str | None = None) -> Recording:
                 Event(t=0.3, kind="key", window=win, widget=name, key="tab"),
                 Event(t=0.4, kind="text", window=win, widget=pw, text=secret_text),
                 Event(t=0.5, kind="click", window=win, widget=name, x=210, y=90, button="left")),
-        stopped=1.0)
+        stopped=1.0,
+        target=RecordedSource(kind="window", window_title="城市审批系统 - 受理登记", width=800,
+                              height=600, origin=(10, 20),
+                              lines=(SourceLine("申请人姓名：", 20, 60, 90, 20),)))
 
 
 def test_round_trip(tmp_path: Path) -> None:
@@ -37,6 +40,7 @@ def test_round_trip(tmp_path: Path) -> None:
     assert back == rec
     assert back.source is not None and back.source.lines[0].text == "姓名 张𠀾伟"
     assert back.events[2].key == "tab"
+    assert back.target is not None and back.target.origin == (10, 20)
 
 
 def test_a_secret_is_never_written_or_read(tmp_path: Path) -> None:
