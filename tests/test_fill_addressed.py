@@ -59,7 +59,7 @@ class FakeTree:
             raise FieldDisabledError("disabled")
         return live
 
-    def set_text(self, window, field, text, *, keys=None):
+    def set_text(self, window, field, text, *, keys=None, wait=True):
         self._live(field)
         self.calls.append(("set_text", field.label))
         self.values[field.node.path] = self.garble(text)
@@ -67,6 +67,9 @@ class FakeTree:
 
     def read_text(self, window, field):
         return str(self.values.get(field.node.path, ""))
+
+    def read_texts(self, window, fields):
+        return [self.read_text(window, f) for f in fields]
 
     def choose(self, window, field, item_text, *, keys=None):
         self.calls.append(("choose", field.label))
@@ -354,3 +357,98 @@ def test_the_pipeline_opens_the_backend_per_fill_closes_it_and_says_why_not(tmp_
                            accessibility=False)
     assert report.results[0].status == "refused"
     assert "--no-accessibility" in report.warnings[0] and len(opened) == 2
+
+
+class KeysTree(FakeTree):
+    """A tree without EditableText (Chromium): set_text focuses and types, and with
+    wait=False returns at once, the box read back later. `overtaken` names boxes whose
+    last character a key race puts into the next box typed (as a focus change that
+    overtook a key would); `stubborn` boxes hold a garbled value even when set again."""
+
+    def __init__(self, fields, overtaken=(), stubborn=()):
+        super().__init__(fields)
+        self.overtaken = set(overtaken)
+        self.stubborn = set(stubborn)
+        self.carry = ""
+        self.waits: list[bool] = []
+
+    def set_text(self, window, field, text, *, keys=None, wait=True):
+        self._live(field)
+        self.waits.append(wait)
+        self.calls.append(("set_text" if wait else "type_later", field.label))
+        held = self.carry + text
+        self.carry = ""
+        if not wait and field.label in self.overtaken:
+            held, self.carry = held[:-1], held[-1]
+        if field.label in self.stubborn:
+            held = held.replace("𠀾", "?")
+        self.values[field.node.path] = held
+        return "accessible+keys"
+
+    def read_texts(self, window, fields):
+        self.calls.append(("read_texts", ",".join(f.label for f in fields)))
+        return super().read_texts(window, fields)
+
+
+TEXTS = (FieldSpec("name", label="姓名"), FieldSpec("alias", label="曾用名"),
+         FieldSpec("phone", label="联系电话"))
+
+
+def text_form() -> list[FormField]:
+    return [box(1, "text", "姓名"), box(2, "text", "曾用名"), box(3, "text", "联系电话"),
+            box(4, "button", "提交")]
+
+
+def texts_playbook() -> Playbook:
+    return Playbook("t", "测试", TargetSpec(title="城市审批系统*"), TEXTS,
+                    (SetStep("name", at("姓名")), SetStep("alias", at("曾用名")),
+                     SetStep("phone", at("联系电话")), PressStep("提交")))
+
+
+TEXT_VALUES = {"name": "司马赟彧𠀾", "alias": "欧阳彧", "phone": "13800138000"}
+
+
+def test_boxes_typed_by_keys_are_read_back_together_before_the_button():
+    tree = KeysTree(text_form())
+    report, _d = fill(texts_playbook(), tree, values=TEXT_VALUES)
+    assert [r.status for r in report.results] == ["readback_ok"] * 3
+    assert tree.waits == [False, False, False]
+    kinds = [c[0] for c in tree.calls]
+    # all three typed, then read in one round, and only then 提交
+    assert kinds[:3] == ["type_later"] * 3 and kinds[3] == "read_texts"
+    assert tree.pressed == ["提交"]
+
+
+def test_a_key_that_overtook_a_focus_change_is_caught_and_the_boxes_set_again():
+    tree = KeysTree(text_form(), overtaken={"姓名"})
+    report, _d = fill(texts_playbook(), tree, values=TEXT_VALUES)
+    # 姓名 lost its last character to 曾用名: both differ at the first read, both are set
+    # again the careful way, and only what the boxes then hold is confirmed
+    redone = [c[1] for c in tree.calls if c[0] == "set_text"]
+    assert redone == ["姓名", "曾用名"]
+    assert [r.status for r in report.results] == ["readback_ok"] * 3
+    assert tree.values["/n/1"] == "司马赟彧𠀾" and tree.values["/n/2"] == "欧阳彧"
+
+
+def test_a_box_still_wrong_after_setting_again_is_never_confirmed():
+    tree = KeysTree(text_form(), stubborn={"姓名"})
+    report, _d = fill(texts_playbook(), tree, values=TEXT_VALUES)
+    r = report.results[0]
+    assert (r.status, r.readback) == ("readback_differs", "司马赟彧?")
+    assert [x.status for x in report.results[1:]] == ["readback_ok", "readback_ok"]
+
+
+def test_boxes_not_yet_read_back_stay_typed_when_focus_is_lost():
+    tree = KeysTree(text_form())
+    d = DummyDesktop([WIN, WindowInfo(2, "微信", 200, "wechat")])
+    calls = {"n": 0}
+    real = d.active_window
+
+    def active():                    # another window comes up before the third box
+        calls["n"] += 1
+        return d.windows[1] if calls["n"] > 2 else real()
+    d.active_window = active          # type: ignore[method-assign]
+    with pytest.raises(FocusLostError):
+        fill(texts_playbook(), tree, desktop=d, values=TEXT_VALUES)
+    # nothing was read back, so nothing is claimed
+    assert "read_texts" not in [c[0] for c in tree.calls]

@@ -30,7 +30,7 @@ from app.a11y import atspi_constants as K
 from app.a11y import refusals as refuse
 from app.a11y.advice import guess_toolkit, linux_libraries, no_bus_sentence, not_exposed_sentence
 from app.a11y.atspi_bus import NULL_PATH, AtspiBus, Call, DBusFault
-from app.a11y.atspi_tree import Frame, find_frame, read_form
+from app.a11y.atspi_tree import Frame, find_frame, read_form, usable
 from app.a11y.base import (BUTTON, CHECK, COMBO, LIST, METHOD_FOCUS_KEYS, METHOD_TREE, PASSWORD,
                            RADIO, TEXT, Accessible, FormField, KeyInput, label_key)
 from app.desktop.base import WindowInfo
@@ -160,6 +160,14 @@ class AtSpiAccessibility:
                 raise refuse.gone(window, field)
         return K.states(state)
 
+    def refreshed(self, window: WindowInfo, field: FormField) -> FormField:
+        """The field with its enabled/editable/focused read now (one call, not the whole
+        form: a choice may just have enabled it)."""
+        states = self._check(window, field)
+        enabled, editable = usable(states, field.role)
+        return replace(field, enabled=enabled, editable=editable,
+                       focused=K.STATE_FOCUSED in states)
+
     def _usable(self, window: WindowInfo, field: FormField, roles: Iterable[str],
                 *, typing: bool = False) -> set[int]:
         if field.role not in roles:
@@ -197,7 +205,7 @@ class AtSpiAccessibility:
 
     # ------------------------------------------------------------------ text
     def set_text(self, window: WindowInfo, field: FormField, text: str, *,
-                 keys: KeyInput | None = None) -> str:
+                 keys: KeyInput | None = None, wait: bool = True) -> str:
         self._usable(window, field, (TEXT, PASSWORD), typing=True)
         ways = self._ways_of(field)
         node = field.node
@@ -216,11 +224,19 @@ class AtSpiAccessibility:
             # else the tree took the text but holds something else (Java's bridge and a
             # character beyond the BMP): the keys type it again, below
         keys = self._need_keys(window, field, keys)
+        if not wait and self._click_into(window, field, keys):
+            keys.type_text(text)           # read back later by the caller (read_texts)
+            return METHOD_FOCUS_KEYS
+        # keys typed before (into a box the caller reads later) must have reached the
+        # program before a focus asked of the tree, which travels another way
+        _caught_up(keys)
         self._focus(window, field)
         self._select_all(node, keys)
         if K.STATE_FOCUSED not in self._state(node):     # the program moved focus meanwhile
             raise refuse.no_focus(window, field)
         keys.type_text(text)
+        if not wait:
+            return METHOD_FOCUS_KEYS
         # the tree shows typed text a little later; read_text then tells what it holds
         if self._wait(lambda: self._text(node) == text):
             _processed(keys)
@@ -233,6 +249,12 @@ class AtSpiAccessibility:
         if isinstance(got, DBusFault):
             raise self._fault(window, field, got)
         return _shown(got)
+
+    def read_texts(self, window: WindowInfo, fields: list[FormField]) -> list[str | None]:
+        """The text of each box, in one round of calls; None where the tree gave none."""
+        got = self.bus.many([Call(f.node.app, f.node.path, "Text", "GetText", "ii", (0, -1))
+                             for f in fields])
+        return [None if isinstance(g, DBusFault) else _shown(g) for g in got]
 
     def _text(self, node: Accessible) -> str | None:
         got = self.bus.many([Call(node.app, node.path, "Text", "GetText", "ii", (0, -1))])[0]
@@ -258,6 +280,34 @@ class AtSpiAccessibility:
                 and not self._do_action(node, ("setfocus", "focus")):
             return False
         return self._wait(lambda: K.STATE_FOCUSED in self._state(node))
+
+    def _click_into(self, window: WindowInfo, field: FormField, keys: KeyInput) -> bool:
+        """Focus a text box by a click at its middle, where the tree says it shows whole
+        inside the window and nothing lies over it there; then select what it holds by
+        keys. The click and the keys reach the program in one stream, in order, so
+        nothing waits for the tree to show focus — a focus asked of the tree goes by
+        another way and may overtake keys still on theirs. (Measured, Chromium: 15 boxes
+        0.8 s waiting for focus and text in the tree after each.) Only for a read-back
+        done later, which proves the box holds its value."""
+        click = getattr(keys, "click_at", None)
+        if click is None:
+            return False
+        node = field.node
+        got = self.bus.many([Call(node.app, node.path, "Component", "GetExtents", "u", (0,)),
+                             Call(node.app, node.path, "Accessible", "GetState")])
+        if any(isinstance(g, DBusFault) for g in got):
+            return False
+        (x, y, w, h), states = got[0], K.states(got[1])
+        if K.STATE_SHOWING not in states or w < 4 or h < 4 \
+                or x < window.x or y < window.y \
+                or x + w > window.x + window.width or y + h > window.y + window.height:
+            return False
+        if not click(x + w // 2, y + h // 2):
+            return False
+        count = self.bus.many([Call.prop(node.app, node.path, "Text", "CharacterCount")])[0]
+        if not isinstance(count, DBusFault) and count:
+            keys.press("ctrl+a")
+        return True
 
     def _open_popup(self, field: FormField, holder: Accessible) -> bool:
         """Open a combo box's list through its action; True once the list shows."""
@@ -454,6 +504,14 @@ def _shown(text: object) -> str:
     """A box's text as the program holds it: Firefox's tree adds U+FEFF after a character
     beyond the BMP (measured), which no form value holds."""
     return str(text).replace("\ufeff", "")
+
+
+def _caught_up(keys: KeyInput) -> None:
+    """Wait until the target's event loop has read every key sent so far (X11: its answer
+    to a ping), where the KeyInput can tell."""
+    sync = getattr(keys, "caught_up", None)
+    if sync is not None:
+        sync()
 
 
 def _processed(keys: KeyInput) -> None:

@@ -254,15 +254,21 @@ def read_form(bus: AtspiBus, window: WindowInfo, frame: Frame) -> list[FormField
         else:
             label, source = _label(f if subject is None else subject, role, texts, boxes,
                                    own_name=(role in (CHECK, BUTTON)))
-        enabled = K.STATE_ENABLED in f.states or K.STATE_SENSITIVE in f.states
-        editable = enabled and (K.STATE_EDITABLE in f.states if role in (TEXT, PASSWORD)
-                                else True) and K.STATE_READ_ONLY not in f.states
+        enabled, editable = usable(f.states, role)
         out.append(FormField(
             node=f.node, role=role, name=f.name, label=label, label_source=source,
             bounds=f.bounds, enabled=enabled, editable=editable,
             focused=K.STATE_FOCUSED in f.states, pid=frame.pid, window_id=window.id,
             multiline=K.STATE_MULTI_LINE in f.states, index=len(out), frame=frame.node))
     return out
+
+
+def usable(states: set[int], role: str) -> tuple[bool, bool]:
+    """(enabled, editable) of a widget of `role` with these AT-SPI states."""
+    enabled = K.STATE_ENABLED in states or K.STATE_SENSITIVE in states
+    editable = enabled and (K.STATE_EDITABLE in states if role in (TEXT, PASSWORD)
+                            else True) and K.STATE_READ_ONLY not in states
+    return enabled, editable
 
 
 def _label(node: _Node, role: str, texts: dict[Accessible, str], boxes: list[LabelBox],

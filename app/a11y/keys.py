@@ -25,6 +25,24 @@ class DesktopKeys:
     def press(self, keys: str) -> None:
         self.desktop.press(parse_combo(keys), self.target, stop=self.stop)
 
+    def click_at(self, x: int, y: int) -> bool:
+        """Click at screen point (x, y) if the target is what shows there; False (and no
+        click) when something lies over it or the desktop cannot tell."""
+        shows = getattr(self.desktop, "shows_at", None)
+        if shows is None or not shows(self.target, x, y):
+            return False
+        now = self.desktop.active_window()      # where the window is now, not when found
+        if now is None or now.id != self.target.id:
+            return False
+        self.desktop.click(x - now.x, y - now.y, self.target)
+        return True
+
+    def caught_up(self) -> bool:
+        """Wait until the target has read every key sent so far (X11: a ping); False where
+        the desktop cannot tell or the target did not answer."""
+        sync = getattr(self.desktop, "caught_up", None)
+        return bool(sync(self.target)) if sync is not None else False
+
     def processed(self) -> None:
         """The target was seen to hold what was typed: the desktop may reuse what it
         set up for typing (X11's spare keycodes) without waiting."""

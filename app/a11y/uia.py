@@ -25,7 +25,7 @@ from app.a11y.base import (BUTTON, BY_GEOMETRY, BY_NAME, BY_RELATION, CHECK, COM
                            Bounds, FormField, KeyInput, label_key)
 from app.a11y.labels import LabelBox, nearest_label
 from app.desktop.base import WindowInfo
-from app.errors import AccessibilityUnavailableError
+from app.errors import AccessibilityError, AccessibilityUnavailableError
 from app.i18n import _
 
 # UIA_*ControlTypeId
@@ -215,7 +215,7 @@ class UiaAccessibility:
 
     # ------------------------------------------------------------------ text
     def set_text(self, window: WindowInfo, field: FormField, text: str, *,
-                 keys: KeyInput | None = None) -> str:
+                 keys: KeyInput | None = None, wait: bool = True) -> str:
         control = self._control(window, field, (TEXT, PASSWORD))
         value = control.GetPattern(VALUE)
         if value is not None and value.IsReadOnly:
@@ -239,6 +239,15 @@ class UiaAccessibility:
 
     def read_text(self, window: WindowInfo, field: FormField) -> str:
         return self._read(self._control(window, field, (TEXT, PASSWORD, COMBO)))
+
+    def read_texts(self, window: WindowInfo, fields: list[FormField]) -> list[str | None]:
+        out: list[str | None] = []
+        for f in fields:
+            try:
+                out.append(self.read_text(window, f))
+            except AccessibilityError:
+                out.append(None)
+        return out
 
     # ------------------------------------------------------------------ choices
     def _items(self, control: Any) -> list[Any]:

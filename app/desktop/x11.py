@@ -31,7 +31,7 @@ import subprocess
 import sys
 import threading
 import time
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeVar
 
 from Xlib import X, Xatom, error as xerror
 from Xlib.display import Display
@@ -188,6 +188,30 @@ class X11Desktop:
             time.sleep(0.01)
         return False
 
+    @_x11_faults(N_("reading the windows"))
+    def shows_at(self, target: WindowInfo, x: int, y: int) -> bool:
+        """Is the target the top-level window seen at screen point (x, y)? False when a
+        pop-up, a menu or another window lies over it there."""
+        seen = self.root.translate_coords(self.root, x, y).child
+        if not seen:
+            return False
+        seen_id = seen if isinstance(seen, int) else seen.id
+        return self._within(self.d.create_resource_object("window", target.id), seen_id)
+
+    def _within(self, w: Any, ancestor_id: int) -> bool:
+        """Is window `w` the window `ancestor_id` or inside it?"""
+        try:
+            for _depth in range(64):
+                if w.id == ancestor_id:
+                    return True
+                parent = w.query_tree().parent
+                if not parent or parent.id in (0, self.root.id):
+                    return False
+                w = parent
+        except xerror.BadWindow:
+            return False
+        return False
+
     # -- focus guard -------------------------------------------------------------
     def _focus_within(self, target_id: int) -> bool:
         """Does the X input focus (where keys really go) lie inside the target?"""
@@ -198,18 +222,9 @@ class X11Desktop:
         good = self._good_focus.setdefault(target_id, {target_id})
         if fid in good:
             return True
-        w = focus
-        try:
-            for _depth in range(64):
-                if w.id == target_id:
-                    good.add(fid)
-                    return True
-                parent = w.query_tree().parent
-                if not parent or parent.id in (0, self.root.id):
-                    return False
-                w = parent
-        except xerror.BadWindow:
-            return False
+        if self._within(focus, target_id):
+            good.add(fid)
+            return True
         return False
 
     def _send_guarded(self, events: list[Event], target: WindowInfo) -> str:
@@ -404,6 +419,11 @@ class X11Desktop:
         # read the MappingNotify; a program that does not answer pings gets a pause.
         if not self._caught_up(target):
             time.sleep(self.bind_settle_s)
+
+    def caught_up(self, target: WindowInfo) -> bool:
+        """Has the target's event loop read every key sent to it so far? Waits for its
+        answer to a ping (False if it does not answer in time, or pings are off)."""
+        return self._caught_up(target)
 
     def _caught_up(self, target: WindowInfo) -> bool:
         """Has the target read everything sent to it so far? (its answer to a ping)"""

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Callable
 from app.a11y.base import (BUTTON, CHECK, COMBO, LIST, METHOD_FOCUS_KEYS, RADIO, Accessibility,
                            FormField, find_field, find_radio, label_key)
 from app.a11y.keys import DesktopKeys
+from app.fill.later_reads import LaterRead, LaterReads
 from app.fill.widget_look import (check_region, chosen_option, indicator_region, ink,
                                   split_options, tick_changed)
 from app.ocr.base import TextBox
@@ -34,7 +35,7 @@ from playbooks.model import Playbook, PressStep, SetStep
 if TYPE_CHECKING:  # pragma: no cover
     from app.fill.engine import FieldResult, FillEngine, FillReport, PlannedStep
 
-__all__ = ["AddressedFill", "checkbox_state", "open_for_fill", "run_addressed",
+__all__ = ["AddressedFill", "checkbox_state", "open_for_fill", "read_later", "run_addressed",
            "uses_addressed_steps"]
 
 StopCheck = Callable[[], "str | None"]
@@ -94,10 +95,19 @@ def run_addressed(engine: "FillEngine", playbook: Playbook, step: SetStep | Pres
     if isinstance(step, SetStep):
         result = current.set(playbook, step, ps, target, stop)
         report.results.append(result)
-        engine.progress("field_done", {"field": ps.field, "status": result.status,
-                                       "method": result.method})
+        if current.later is None or not current.later.holds(result):   # else told when read
+            engine.progress("field_done", {"field": ps.field, "status": result.status,
+                                           "method": result.method})
     else:
         current.press(step, ps, target, stop)
+
+
+def read_later(engine: "FillEngine", stop: StopCheck) -> None:
+    """Do the read-backs a fill's set steps left for later (before any other kind of step
+    and at the end of the fill)."""
+    current = getattr(engine, "_addressed_fill", None)
+    if current is not None:
+        current.read_later_now(stop)
 
 
 class AddressedFill:
@@ -112,6 +122,10 @@ class AddressedFill:
         self._why_given = False
         self._why: dict[int, str | None] = {}     # why_not's sentence, once asked
         self._settled_once: set[int] = set()      # windows whose tree was let settle
+        # boxes focused by the tree and typed by keys, read back together (later_reads.py)
+        self.later: LaterReads | None = None if self.a11y is None else LaterReads(
+            self.a11y, _same_value, float(getattr(self.a11y, "settle", 1.0)),
+            sleep=engine.sleep)
 
     # ------------------------------------------------------------------ the target's fields
     def _read(self, target: WindowInfo, refresh: bool = False) -> list[FormField]:
@@ -148,6 +162,8 @@ class AddressedFill:
         after 已婚), unless nothing changed since they were read."""
         try:
             box = find(self._read(target))
+            if box is not None and not box.enabled and target.id not in self._fresh:
+                box = self._state_now(target, box)     # one call, not the whole form
             if (box is None or not box.enabled) and target.id not in self._fresh:
                 box = find(self._read(target, refresh=True))
             for _try in range(ENABLE_READS if box is not None and not box.enabled else 0):
@@ -165,6 +181,15 @@ class AddressedFill:
             self._why[target.id] = exc.message
             return None
         return box
+
+    def _state_now(self, target: WindowInfo, box: FormField) -> FormField:
+        refreshed = getattr(self.a11y, "refreshed", None)
+        if refreshed is None:
+            return box
+        try:
+            return refreshed(target, box)
+        except AccessibilityError:
+            return box
 
     def _changed(self, target: WindowInfo) -> None:
         self._fresh.discard(target.id)
@@ -221,6 +246,8 @@ class AddressedFill:
                              box=box.label or box.name)
         if not box.enabled:
             return self._refused(ps, _greyed(target, box, ps.field), box)
+        if box.role in (CHECK, RADIO, COMBO, LIST):
+            self.read_later_now(stop)    # a key still on its way must not reach a choice
         keys = DesktopKeys(self.engine.desktop, target, stop)
         self._guard(target, box, stop)
         try:
@@ -248,9 +275,14 @@ class AddressedFill:
             else:
                 if not box.editable:
                     return self._refused(ps, _read_only(target, box, ps.field), box)
-                result.method = a11y.set_text(target, box, value, keys=keys)
+                later = step.readback and self.later is not None
+                result.method = a11y.set_text(target, box, value, keys=keys, wait=not later)
                 self._changed(target)
                 result.chars = len(value)
+                if later and result.method == METHOD_FOCUS_KEYS:
+                    assert self.later is not None
+                    self.later.add(LaterRead(result, box, value, target))
+                    return result                    # "typed" until read back
                 if step.readback:
                     result.readback = a11y.read_text(target, box)
                     if result.readback != value and _beyond_bmp(value) \
@@ -274,6 +306,35 @@ class AddressedFill:
         elif choice:
             result.status = "chosen"
         return result
+
+    def read_later_now(self, stop: StopCheck) -> None:
+        if self.later is None or not self.later.waiting:
+            return
+        target = self.later.waiting[0].target
+        reads = self.later.read(lambda r: self._redo(r, stop))
+        if all(r.result.status == "readback_ok" for r in reads):
+            DesktopKeys(self.engine.desktop, target, stop).processed()
+        for r in reads:
+            self.engine.progress("field_done", {"field": r.result.field,
+                                                "status": r.result.status,
+                                                "method": r.result.method})
+
+    def _redo(self, r: LaterRead, stop: StopCheck) -> str | None:
+        """Set a box read back wrong again, waiting for each step this time. Returns the
+        box's own copy of its text where the tree cannot show it (Java and 𠀾), else None."""
+        assert self.a11y is not None
+        self._guard(r.target, r.box, stop)
+        try:
+            self.a11y.set_text(r.target, r.box, r.value,
+                               keys=DesktopKeys(self.engine.desktop, r.target, stop))
+            got = self.a11y.read_text(r.target, r.box)
+            if got != r.value and _beyond_bmp(r.value):
+                return self._copied_back(r.target, r.box, stop, got, r.value)
+        except ForeignFieldError:
+            raise FocusMoved(0, self.engine.desktop.active_window()) from None
+        except AccessibilityError as exc:
+            r.result.status, r.result.message = "refused", exc.message
+        return None
 
     def _twice(self, act: Callable[[], str]) -> str:
         """A radio or check box action, tried again once: Firefox gives a node it has just
@@ -309,6 +370,7 @@ class AddressedFill:
     def _by_keys(self, step: SetStep, ps: "PlannedStep", target: WindowInfo, stop: StopCheck,
                  choice: bool, choices: tuple[str, ...] = ()) -> "FieldResult":
         assert ps.text is not None
+        self.read_later_now(stop)
         if step.method != "keys":
             self._why_keys(target)
         where = self._beside_label(step, ps, target)
@@ -528,6 +590,7 @@ class AddressedFill:
     # ------------------------------------------------------------------ press
     def press(self, step: PressStep, ps: "PlannedStep", target: WindowInfo,
               stop: StopCheck) -> None:
+        self.read_later_now(stop)          # nothing is sent before every box is read back
         if self.a11y is not None:
             button = self._find(target, lambda fs: find_field(fs, step.button, BUTTON))
             if button is not None:

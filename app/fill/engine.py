@@ -16,7 +16,7 @@ from app.cases import NEEDS_PERSON, Case, now_iso
 from app.desktop.base import Desktop, FocusMoved, StopRequested, WindowInfo
 from app.errors import (AccessibilityError, DesktopError, FillAbortedError, FocusLostError,
                         KeyNotTakenError, ModifiersHeldError, TargetNotFocusedError, UsageError)
-from app.fill.addressed import run_addressed
+from app.fill.addressed import read_later, run_addressed
 from app.fill.anchors import ScreenText
 from app.fill.gate import printable, refusal, require_typeable, vet
 from app.fill.keyguard import SELECT_ALL, TEXT_ROLES, TK_SELECT_ALL, KeyGuard, box_name
@@ -385,7 +385,10 @@ class FillEngine:
                 report.step_reached, report.field_reached, report.position = ps.index, ps.field, 0
                 self.progress("step", {"index": ps.index, "kind": ps.kind, "field": ps.field,
                                        "total": len(steps)})
+                if ps.kind != "set":
+                    read_later(self, stop)
                 target = self._run_step(playbook, playbook.steps[ps.index], ps, target, stop, report)
+            read_later(self, stop)
             report.outcome = "done"
             report.step_reached = None
             report.field_reached = None
