@@ -294,7 +294,8 @@ def cmd_fill(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: Tex
     report: FillReport | None
     try:
         report = pipeline.fill(pb, case, case_path, options, before_typing=ask,
-                               accessibility=not getattr(args, "no_accessibility", False),
+                               accessibility=False if getattr(args, "no_accessibility", False)
+                               else None,
                                progress=(
             lambda k, d: print(_("Waiting for the approval client to be focused…"), file=err)
             if k == "waiting_for_target" else None))

@@ -334,13 +334,14 @@ class Pipeline:
     def fill(self, playbook: "Playbook", case: Case, case_path: Path | None, options: "FillOptions",
              *, progress: Progress | None = None,
              before_typing: Callable[[list["PlannedStep"]], bool] | None = None,
-             accessibility: bool = True) -> "FillReport":
+             accessibility: bool | None = None) -> "FillReport":
         """Type `case` into the focused approval client. The case is saved before the gate
         and the first keystroke, and after with a fill-log entry whatever happened — a
         refusal, a stolen focus, an abort, or a fault of our own — so `--start-step`
         resumes it. `before_typing` sees the plan once every value passed the gate; False
         from it cancels (outcome "cancelled", nothing typed). A playbook with set or press
-        steps gets the accessibility backend (unless `accessibility` is False), closed
+        steps gets the accessibility backend (unless `accessibility`, default the settings'
+        switch, is False), closed
         after the fill; when there is none, the report's first warning says why. Raises
         the DeskhandError that stopped it, with the report on its `__deskhand_report__`
         attribute."""
@@ -362,7 +363,8 @@ class Pipeline:
                 return report
             addressed = uses_addressed_steps(playbook)
             if addressed:
-                backend, why_not = open_for_fill(accessibility, self._accessibility_factory)
+                use = self.settings.accessibility if accessibility is None else accessibility
+                backend, why_not = open_for_fill(use, self._accessibility_factory)
             engine = FillEngine(self.desktop(), options, progress=progress,
                                 screen_text=self.screen_text if needs_screen_text(playbook)
                                 or addressed else None, accessibility=backend)

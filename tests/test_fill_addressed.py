@@ -357,6 +357,17 @@ def test_the_pipeline_opens_the_backend_per_fill_closes_it_and_says_why_not(tmp_
                            accessibility=False)
     assert report.results[0].status == "refused"
     assert "--no-accessibility" in report.warnings[0] and len(opened) == 2
+    # the settings' switch (tray: 设置) turns it off for every fill; a flag given wins
+    pipeline = build_pipeline(PipelineOptions(settings=Settings(accessibility=False),
+                                              cases_dir=tmp_path,
+                                              desktop_factory=lambda: DummyDesktop([WIN]),
+                                              accessibility_factory=factory))
+    report = pipeline.fill(pb, case_from_values(VALUES, "t", {}), tmp_path / "c.json", options)
+    assert report.results[0].status == "refused" and "settings" in report.warnings[0]
+    assert len(opened) == 2
+    report = pipeline.fill(pb, case_from_values(VALUES, "t", {}), tmp_path / "d.json", options,
+                           accessibility=True)
+    assert report.results[0].status == "readback_ok" and len(opened) == 4
 
 
 class KeysTree(FakeTree):

@@ -341,3 +341,15 @@ def test_no_secret_ever_reaches_a_file(user: Path, preset: Path, tmp_path: Path)
     assert not any(SECRET in p.read_text(errors="replace")
                    for p in tmp_path.rglob("*") if p.is_file())
 
+
+
+def test_the_accessibility_switch_is_read_locked_and_checked(user: Path, preset: Path) -> None:
+    preset.write_text("settings: {accessibility: false}\nlocked: [accessibility]\n",
+                      encoding="utf-8")
+    s = store(user, preset).load()
+    assert s.accessibility is False and s.is_locked("accessibility")
+    user.parent.mkdir(parents=True, exist_ok=True)
+    user.write_text("accessibility: 'no'\n", encoding="utf-8")
+    st = store(user)
+    assert st.load().accessibility is True
+    assert any("accessibility" in p and "true or false" in p for p in st.problems)

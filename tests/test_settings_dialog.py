@@ -16,7 +16,7 @@ pytest.importorskip("pytestqt")
 
 from PySide6.QtCore import Qt, QTimer  # noqa: E402
 from PySide6.QtGui import QKeySequence  # noqa: E402
-from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QDialogButtonBox,  # noqa: E402
+from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QDialog, QDialogButtonBox,  # noqa: E402
                                QInputDialog, QKeySequenceEdit, QLabel, QLineEdit, QListWidget,
                                QPushButton, QWidget)
 
@@ -389,12 +389,12 @@ def test_tab_moves_through_the_general_page(qtbot: Any, translations: Translatio
     d = open_dialog(qtbot, store)
     order = []
     w = child(d, QComboBox, "language")
-    for _ in range(4):
+    for _ in range(5):
         order.append(w.objectName())
         w = w.nextInFocusChain()
         while not (w.focusPolicy() & Qt.FocusPolicy.TabFocus) or not w.isEnabled():
             w = w.nextInFocusChain()
-    assert order == ["language", "ocr_engine", "playbook_dirs", "add_folder"]
+    assert order == ["language", "ocr_engine", "accessibility", "playbook_dirs", "add_folder"]
 
 
 def test_hotkey_names_both_ways() -> None:
@@ -466,3 +466,13 @@ def test_check_flags_strings_lupdate_found_no_context_for(tmp_path: Path) -> Non
                   '</message></context></TS>\n', encoding="utf-8")
     [line] = build_tool().untranslated(ts)
     assert line.startswith("(no context) 'Edited'") and "literally" in line
+
+
+def test_the_accessibility_switch_is_saved_and_says_what_it_does(
+        qtbot: Any, translations: Translations, store: SettingsStore) -> None:
+    d = open_dialog(qtbot, store)
+    box = child(d, QCheckBox, "accessibility")
+    assert box.isChecked() and "无障碍" in box.text()          # Chinese first, on by default
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+    ok(qtbot, d)
+    assert store.load().accessibility is False

@@ -73,8 +73,8 @@ def open_for_fill(enabled: bool = True,
     """The accessibility backend for one fill, or None and the sentence why (turned off,
     or AccessibilityUnavailableError's sentence). The caller closes it after the fill."""
     if not enabled:
-        return None, _("Accessibility is turned off for this fill (--no-accessibility): "
-                       "fields addressed by label are typed with keys.")
+        return None, _("Accessibility is turned off for this fill (in the settings, or "
+                       "--no-accessibility): fields addressed by label are typed with keys.")
     if opener is None:
         from app.a11y import open_accessibility
         opener = open_accessibility

@@ -99,7 +99,7 @@ class _Worker:
                 playbook, case, Path(job["case"]),
                 FillOptions(wait_focus_s=float(job.get("wait_focus_s", 5.0)), abort_keys=None,
                             abort_event=self.abort),
-                accessibility=bool(job.get("accessibility", True)),
+                accessibility=job.get("accessibility"),     # None: the settings' switch
                 progress=lambda kind, data: self.emit({"event": "progress", "kind": kind,
                                                        "data": _plain(data)}))
         except DeskhandError as exc:

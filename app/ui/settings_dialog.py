@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox,
                                QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QInputDialog,
                                QKeySequenceEdit, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QTabWidget, QVBoxLayout, QWidget)
@@ -128,6 +128,8 @@ class GeneralPage(QWidget):
         for i, lang in enumerate(LANGUAGES):
             self.language.setItemText(i, LANGUAGES[lang])   # each named in itself
         self.engine = _combo("ocr_engine", ENGINES)
+        self.accessibility = QCheckBox(objectName="accessibility")
+        self.accessibility.setChecked(settings.accessibility)
         self.folders = QListWidget()
         self.folders.setObjectName("playbook_dirs")
         self.add_folder = QPushButton(objectName="add_folder")
@@ -146,6 +148,7 @@ class GeneralPage(QWidget):
         form = QFormLayout()
         form.addRow(self.language_label, self.language)
         form.addRow(self.engine_label, self.engine)
+        form.addRow("", self.accessibility)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.folders_box)
@@ -162,6 +165,7 @@ class GeneralPage(QWidget):
             self.folders.addItem(d)
         self._locked_dirs = settings.is_locked("playbook_dirs")
         self._locks = {"language": [self.language], "ocr_engine": [self.engine],
+                       "accessibility": [self.accessibility],
                        "playbook_dirs": [self.add_folder, self.remove_folder]}
         self._settings = settings
         self._update_buttons()
@@ -169,6 +173,10 @@ class GeneralPage(QWidget):
     def retranslate(self, locked_tip: str) -> None:
         self.language_label.setText(self.tr("&Language:"))
         self.engine_label.setText(self.tr("&Text recognition:"))
+        self.accessibility.setText(self.tr("Fill fields through the client's accessibility "
+                                           "interface (recommended)"))
+        self.accessibility.setToolTip(self.tr("Off: fields addressed by label are typed with "
+                                              "keys, clicked beside their label."))
         _relabel(self.engine, {"rapidocr": self.tr("RapidOCR (recommended)"),
                                "rapidocr-v4": self.tr("RapidOCR with the older PP-OCRv4 model"),
                                "easyocr": self.tr("EasyOCR (its models must be installed)")})
@@ -197,6 +205,7 @@ class GeneralPage(QWidget):
 
     def values(self) -> dict[str, Any]:
         return {"language": self.language.currentData(), "ocr_engine": self.engine.currentData(),
+                "accessibility": self.accessibility.isChecked(),
                 "playbook_dirs": [self.folders.item(i).text() for i in range(1, self.folders.count())]}
 
 

@@ -236,6 +236,14 @@
         <translation>文字识别(&amp;T)：</translation>
     </message>
     <message>
+        <source>Fill fields through the client&apos;s accessibility interface (recommended)</source>
+        <translation>通过审批客户端的无障碍接口填写字段（推荐）</translation>
+    </message>
+    <message>
+        <source>Off: fields addressed by label are typed with keys, clicked beside their label.</source>
+        <translation>关闭时：按标签定位的字段改为点击标签旁的输入框后用按键输入。</translation>
+    </message>
+    <message>
         <source>RapidOCR (recommended)</source>
         <translation>RapidOCR（推荐）</translation>
     </message>
