@@ -188,7 +188,8 @@ def toolkit_figures(args) -> dict:
     """Issue 12's figures, each from its own bench on its own display: every toolkit form
     filled by label (`fields_ok_<toolkit>`, `confirmed_<toolkit>` as shares of the fields,
     `s_<toolkit>`, `false_confirmations`), the keystroke way alone (Tk, Java), and the
-    15-field form with 5 label clicks (`label_click_form_s`). The 20-field Tab fill's own
+    15-field form with 5 label clicks (`label_click_form_s`), and the Qt and Chromium forms
+    with 20 fields (`s20_qt`, `s20_chromium`, `fields_ok20_*`, `confirmed20_*`). The 20-field Tab fill's own
     `fields_ok_qt` / `fields_ok_chromium` counts above become `tab_fill_fields_ok_*`."""
     import fill_keys
     import fill_label_clicks
@@ -200,12 +201,30 @@ def toolkit_figures(args) -> dict:
     print(f"keystroke fills: {json.dumps(keys, ensure_ascii=False)}", flush=True)
     clicks = fill_label_clicks.run(runs=args.label_click_runs)
     print(f"label clicks: {json.dumps(clicks, ensure_ascii=False)}", flush=True)
+    twenty = twenty_fields(args.toolkit_runs)
+    print(f"20-field forms by label: {json.dumps(twenty, ensure_ascii=False)}", flush=True)
     out.update({f"keys_{k}" if k == "false_confirmations" else k: v for k, v in keys.items()})
     out.update(clicks)
     out.update(toolkits)
+    for tk in ("qt", "chromium"):      # the issue's "20 fields through the tree" figures
+        for k in ("s", "fields_ok", "confirmed"):
+            if f"{k}_{tk}" in twenty:
+                out[f"{k}20_{tk}"] = twenty[f"{k}_{tk}"]
     out["false_confirmations"] = toolkits.get("false_confirmations", 0) + \
-        keys.get("false_confirmations", 0)
+        keys.get("false_confirmations", 0) + twenty.get("false_confirmations", 0)
     return out
+
+
+def twenty_fields(runs: int) -> dict:
+    """The Qt and Chromium forms with 5 more text boxes (20 fields set by label), in a
+    process of their own: the forms read $DESKHAND_FORM_EXTRA_FIELDS when they start."""
+    import subprocess
+    env = dict(os.environ, DESKHAND_FORM_EXTRA_FIELDS="5")
+    r = subprocess.run([sys.executable, str(ROOT / "bench" / "fill_toolkits.py"), "--runs",
+                        str(runs), "--toolkits", "qt,chromium"], env=env, capture_output=True,
+                       text=True)
+    lines = [ln for ln in r.stdout.splitlines() if ln.startswith("{")]
+    return json.loads(lines[-1]) if lines else {"error": r.stderr.strip()[-300:]}
 
 
 def main() -> int:

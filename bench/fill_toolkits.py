@@ -79,7 +79,9 @@ def run(runs: int = 20, toolkits: tuple[str, ...] = TOOLKITS, verbose: bool = Fa
     from test_toolkit_forms import CASE, expected_fields
     from toolkit_targets import ToolkitDesktop
 
-    want = {n: v for n, v in expected_fields().items() if n in CASE}
+    case = dict(CASE, **{f.name: f"附加{i}·Ｎｏ.{i}-彧𠀾" for i, f in enumerate(spec.EXTRA, 1)})
+    want = {n: v for n, v in expected_fields().items() if n in case}
+    want.update({f.name: case[f.name] for f in spec.EXTRA})
     out: dict = {"runs": runs, "fields": len(want), "false_confirmations": 0, "missing": []}
     with ToolkitDesktop() as desk:
         x11 = X11Desktop(desk.session.display)
@@ -102,7 +104,7 @@ def run(runs: int = 20, toolkits: tuple[str, ...] = TOOLKITS, verbose: bool = Fa
                                                        failsafe=False),
                                       accessibility=backend, screen_text=screen)
                 try:
-                    done = [_fill_once(form, engine_for, playbook, CASE, want)
+                    done = [_fill_once(form, engine_for, playbook, case, want)
                             for _ in range(runs)]
                 finally:
                     form.close()
@@ -130,7 +132,14 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--toolkits", default=",".join(TOOLKITS))
+    ap.add_argument("--extra-fields", type=int, default=0,
+                    help="add this many text boxes to every form (5: the 20-field form)")
     args = ap.parse_args()
+    if args.extra_fields and not spec.EXTRA:
+        # the forms read it at import, in their own processes: run again with it set
+        import subprocess
+        env = dict(os.environ, DESKHAND_FORM_EXTRA_FIELDS=str(args.extra_fields))
+        return subprocess.run([sys.executable, *sys.argv], env=env).returncode
     load = os.getloadavg()
     print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (2 cores)", flush=True)
     t0 = time.monotonic()

@@ -23,6 +23,7 @@ bool. POST /reset clears it (受理编号 keeps its number) and puts focus in �
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 
 TITLE = "城市审批系统 - 受理登记"
@@ -67,6 +68,20 @@ FIELDS: tuple[Field, ...] = (
     Field("remarks", "备注"),
     Field("verified", "已核验原件", CHECK),
 )
+
+
+def _extra_fields() -> tuple[Field, ...]:
+    """$DESKHAND_FORM_EXTRA_FIELDS=n adds n text boxes (附加信息1…n) before 备注: the
+    benchmark's 20-field form (bench/fill_toolkits.py --extra-fields). Read at import, so
+    the harness and every form it starts (they inherit the environment) agree."""
+    n = int(os.environ.get("DESKHAND_FORM_EXTRA_FIELDS") or 0)
+    return tuple(Field(f"extra_{i}", f"附加信息{i}") for i in range(1, n + 1))
+
+
+EXTRA = _extra_fields()
+if EXTRA:
+    _at = [f.name for f in FIELDS].index("remarks")
+    FIELDS = FIELDS[:_at] + EXTRA + FIELDS[_at:]
 BY_NAME = {f.name: f for f in FIELDS}
 
 # Keyboard order of the fields that take focus (受理编号 is disabled; 配偶姓名 is skipped
@@ -74,7 +89,7 @@ BY_NAME = {f.name: f for f in FIELDS}
 TAB_ORDER: tuple[str, ...] = (
     "applicant_name", "gender", "ethnicity", "birth_date", "id_number", "phone",
     "marital_status", "spouse_name", "address", "employer", "credit_code", "postcode",
-    "email", "remarks", "verified",
+    "email", *(f.name for f in EXTRA), "remarks", "verified",
 )
 FIRST = TAB_ORDER[0]
 UNLABELLED = tuple(f.name for f in FIELDS if not f.labelled)
