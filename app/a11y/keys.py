@@ -28,14 +28,8 @@ class DesktopKeys:
     def click_at(self, x: int, y: int) -> bool:
         """Click at screen point (x, y) if the target is what shows there; False (and no
         click) when something lies over it or the desktop cannot tell."""
-        shows = getattr(self.desktop, "shows_at", None)
-        if shows is None or not shows(self.target, x, y):
-            return False
-        now = self.desktop.active_window()      # where the window is now, not when found
-        if now is None or now.id != self.target.id:
-            return False
-        self.desktop.click(x - now.x, y - now.y, self.target)
-        return True
+        click = getattr(self.desktop, "click_if_shown", None)
+        return bool(click(x, y, self.target)) if click is not None else False
 
     def caught_up(self) -> bool:
         """Wait until the target has read every key sent so far (X11: a ping); False where

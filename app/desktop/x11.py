@@ -227,14 +227,18 @@ class X11Desktop:
             return True
         return False
 
-    def _send_guarded(self, events: list[Event], target: WindowInfo) -> str:
-        """Inject `events` only if the target has focus and no modifier is held,
-        atomically (server grab). Returns "sent", "focus" or "modifiers". Every chunk
-        releases what it presses, so a held modifier is always the clerk's."""
+    def _send_guarded(self, events: list[Event], target: WindowInfo,
+                      shown_at: tuple[int, int] | None = None) -> str:
+        """Inject `events` only if the target has focus and no modifier is held (and, with
+        `shown_at`, the target is what shows at that screen point), atomically (server
+        grab). Returns "sent", "focus", "modifiers" or "covered". Every chunk releases what
+        it presses, so a held modifier is always the clerk's."""
         self.d.grab_server()
         try:
             if not self._focus_within(target.id):
                 return "focus"
+            if shown_at is not None and not self.shows_at(target, *shown_at):
+                return "covered"
             if self.root.query_pointer().mask & _HELD_MASK:
                 return "modifiers"
             for kind, detail in events:
@@ -248,14 +252,18 @@ class X11Desktop:
             self.d.sync()
 
     def _send(self, events: list[Event], target: WindowInfo, stop: StopCheck | None,
-              sent: int = 0) -> None:
+              sent: int = 0, shown_at: tuple[int, int] | None = None) -> bool:
         """Send one chunk. While the clerk holds Ctrl/Alt/Shift/Super (our keys would
-        become shortcuts) wait, watching for the abort key, up to modifier_wait_s."""
+        become shortcuts) wait, watching for the abort key, up to modifier_wait_s.
+        False (nothing sent) when `shown_at` is given and something lies over the target
+        there."""
         deadline = time.monotonic() + self.modifier_wait_s
         while True:
-            status = self._send_guarded(events, target)
+            status = self._send_guarded(events, target, shown_at)
             if status == "sent":
-                return
+                return True
+            if status == "covered":
+                return False
             if status == "focus":
                 raise FocusMoved(sent, self.active_window())
             reason = stop() if stop else None
@@ -572,6 +580,14 @@ class X11Desktop:
         events: list = [(X.MotionNotify, (info.x + x, info.y + y))]
         events += [(X.ButtonPress, b), (X.ButtonRelease, b)] * (2 if double else 1)
         self._send(events, target, None)
+
+    @_x11_faults(N_("clicking"))
+    def click_if_shown(self, x: int, y: int, target: WindowInfo) -> bool:
+        """Click at screen point (x, y) only if the target is what shows there, checked
+        under the same server grab as the click (no pop-up can come between); False, and
+        no click, otherwise."""
+        events: list = [(X.MotionNotify, (x, y)), (X.ButtonPress, 1), (X.ButtonRelease, 1)]
+        return self._send(events, target, None, shown_at=(x, y))
 
     @_x11_faults(N_("reading the pointer"))
     def pointer_position(self) -> tuple[int, int]:
