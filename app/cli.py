@@ -589,13 +589,23 @@ def build_parser() -> argparse.ArgumentParser:
                     help="wait S seconds first (time to click the program to look at)")
     dr.add_argument("--fields", action="store_true", help="list the fields found, with their labels")
     dr.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    gt = sub.add_parser("test", help="golden replay: capture each sample of a playbook (or "
+                                     "pack), compare its fields and the filled form")
+    from app.golden import cli as golden_cli
+    golden_cli.add_arguments(gt)
     d = sub.add_parser("demo", help="the sandbox: registry, portal page, approval client and the tray")
     from app.sandbox import demo as demo_module   # argparse only; the demo loads on run
     demo_module.add_arguments(d)
     return p
 
 
-PIPELINE_COMMANDS = {"check": cmd_check, "fill": cmd_fill, "capture": cmd_capture, "ocr": cmd_ocr}
+def cmd_test(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: TextIO) -> int:
+    from app.golden.cli import cmd_test as golden_test
+    return golden_test(args, pipeline, out, err)
+
+
+PIPELINE_COMMANDS = {"check": cmd_check, "fill": cmd_fill, "capture": cmd_capture, "ocr": cmd_ocr,
+                     "test": cmd_test}
 
 
 def _pipeline(args: argparse.Namespace) -> Pipeline:

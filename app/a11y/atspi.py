@@ -265,6 +265,11 @@ class AtSpiAccessibility:
             raise refuse.keys_needed(window, field)
         return keys
 
+    def focus(self, window: WindowInfo, field: FormField) -> None:
+        """Put focus on `field` through the tree (golden replay starts each sample there)."""
+        self._check(window, field)
+        self._focus(window, field)
+
     def _focus(self, window: WindowInfo, field: FormField) -> None:
         if not self._try_focus(field):
             raise refuse.no_focus(window, field)
@@ -380,6 +385,11 @@ class AtSpiAccessibility:
         return METHOD_TREE
 
     # ------------------------------------------------------------------ choices
+    def items(self, window: WindowInfo, field: FormField) -> list[str]:
+        """The texts of a combo box's or list's items, in order (for a form model)."""
+        self._check(window, field)
+        return [i.name for i in self._items(field)]
+
     def _items(self, field: FormField) -> list[_Item]:
         """The items of a combo box or list, in order: the children of the list or menu
         the combo box holds (GTK: a menu; Qt: a list; Java: a popup, a scroll pane, a

@@ -1,0 +1,1 @@
+"""Golden replay: samples beside playbooks, a form model of the target, `deskhand test`."""
