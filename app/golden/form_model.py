@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.a11y.base import label_key
+from app.a11y.base import label_key, role_word
 from app.errors import PlaybookError
 from app.golden.yaml_nodes import fail, mapping, read_nodes, sequence, text
 from app.i18n import _, join
@@ -119,7 +119,7 @@ def _box(node, path: Path) -> FormBox:
                         for n in sequence(items["choices"], path, "'choices'"))
     if role in ("radio", "combo") and not choices:
         raise fail(path, node, _("the {role} '{label}' needs its 'choices', in the order the "
-                                 "form shows them", role=role, label=label))
+                                 "form shows them", role=role_word(role), label=label))
     arrows = text(items["arrows"], path, "'arrows'") if "arrows" in items else "check"
     if arrows not in ARROWS:
         raise fail(path, items["arrows"], _("'arrows' is 'check' or 'focus', not '{value}'",

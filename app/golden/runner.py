@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from app.cases import Case, FieldValue
-from app.errors import DeskhandError, PlaybookError, UsageError
+from app.errors import CaptureError, DeskhandError, UsageError
 from app.golden.form_model import FormModel, load_form
 from app.golden.samples import Sample, Want, find_samples, samples_folder
 from app.golden.simulate import UNCHECKED, simulate
@@ -130,7 +130,11 @@ def run_sample(pb: Playbook, sample: Sample, pipeline: Pipeline, workdir: Path,
     out = SampleResult(sample.name)
     source = pipeline.load_image(pb, sample.source)
     case_path = workdir / f"{pb.id}-{sample.name}.json"
-    outcome = pipeline.capture(pb, source, case_path=case_path, verify=False)
+    try:
+        outcome = pipeline.capture(pb, source, case_path=case_path, verify=False)
+    except CaptureError as exc:        # no text, or none of the fields: this sample differs
+        out.problems.append(exc.message)
+        return out
     case = outcome.case
     for name, want in sample.expected.fields.items():
         out.checks.append(_field_check(pb, name, want, case.fields.get(name)))

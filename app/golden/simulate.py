@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.a11y.base import role_word
 from app.cases import Case
 from app.errors import DeskhandError
 from app.fill.engine import PlannedStep, plan
@@ -83,13 +84,13 @@ class _Form:
                    "check": self._check_key, "button": self._button_key}[box.role](box, combo)
         if not handled:
             raise _Beyond(_("the key '{key}' in the {role} '{label}' is not one the form model "
-                            "knows", key=combo, role=box.role, label=box.label))
+                            "knows", key=combo, role=role_word(box.role), label=box.label))
 
     def type_text(self, text: str) -> None:
         box = self.box()
         if box.role != "text":
             raise _Beyond(_("text typed into the {role} '{label}' is not something the form "
-                            "model knows", role=box.role, label=box.label))
+                            "model knows", role=role_word(box.role), label=box.label))
         if "\n" in text and not box.multiline:
             raise _Beyond(_("a line break typed into the one-line box '{label}'",
                             label=box.label))
