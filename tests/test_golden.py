@@ -242,3 +242,29 @@ def test_form_from_the_tree_groups_radios_and_keeps_list_items():
         ("办理事项", "combo", ("", "公积金提取"), False), ("备注", "text", (), True),
         ("保存", "button", (), False)]
     assert form.focus == "申请人姓名"
+
+
+def test_a_check_box_not_listed_in_expected_yaml_is_expected_unchecked(tmp_path):
+    """An unlisted box is expected as the form starts: a text box empty, a check box 否."""
+    from app.golden.runner import run_sample
+    from app.golden.samples import Expected, Sample, Want
+    form = FormModel((FormBox("申请人姓名", "text"), FormBox("同意", "check")), "申请人姓名")
+    pb = load_playbook_text(HEAD + "  - type: applicant_name\n", str(tmp_path / "t.yaml"))
+
+    class Pipeline:              # the capture's part only: this test is about the form
+        def load_image(self, pb, path):
+            return None
+
+        def capture(self, pb, source, **kw):
+            from types import SimpleNamespace
+            return SimpleNamespace(case=case_from_values(
+                {"applicant_name": "张三", "gender": "男", "matter": "公积金提取"}, pb.id,
+                {"kind": "manual"}))
+
+    expected = Expected(tmp_path, {"applicant_name": Want("张三", ("ok",))},
+                        form={"申请人姓名": "张三"})
+    result = run_sample(pb, Sample("c", tmp_path, tmp_path, expected), Pipeline(), tmp_path,
+                        form, None)
+    assert result.same, [(c.name, c.expected, c.got) for c in result.checks]
+    assert [(c.name, c.expected) for c in result.checks if c.where == "form"] == [
+        ("申请人姓名", "张三"), ("同意", "否")]

@@ -48,7 +48,7 @@ def print_results(results: list[PlaybookResult], out: TextIO) -> None:
             mark = "✓" if s.same else "✗"
             how = {"model": _("fill replayed on the form model"),
                    "live": _("filled in the live window")}.get(s.how, _("fields only"))
-            print(f"  {mark} {s.name} ({how})", file=out)
+            print(f"  {mark} " + _("{sample} ({how})", sample=s.name, how=how), file=out)
             for c in s.checks:
                 want, got = shown_pair(c)
                 where = _("form") if c.where == "form" else _("field")

@@ -168,8 +168,10 @@ def run_sample(pb: Playbook, sample: Sample, pipeline: Pipeline, workdir: Path,
         out.notes += sim.notes
         state = sim.state
     types = _box_types(pb, form)
+    # a box expected.yaml does not list is expected as the form starts: empty, unchecked
+    empty = {b.label: UNCHECKED for b in form.boxes if b.role == "check"} if form else {}
     for label in dict.fromkeys([*wanted, *state]):
-        want = wanted.get(label, UNCHECKED if state.get(label) in ("是", "否") else "")
+        want = wanted.get(label, empty.get(label, ""))
         got = state.get(label)
         if got is None:
             out.problems.append(_("the form has no box labelled '{label}' (expected.yaml line "
