@@ -85,6 +85,8 @@ class RecordedWidget:
     path: str | None = None          # child-index path from the window's frame, "0/2/5"
     secret: bool = False             # a password box: nothing typed into it is recorded
     option: str | None = None        # for a radio or check box: its own text
+    # for a combo, list or radio group: every item's text as the tree showed it, in order
+    options: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -194,7 +196,10 @@ def _recording(data: Any) -> Recording:
         if e.get("window") is not None:
             e["window"] = _build(RecordedWindow, e["window"], f"event {i} window")
         if e.get("widget") is not None:
-            e["widget"] = _build(RecordedWidget, e["widget"], f"event {i} widget")
+            w = e["widget"]
+            if isinstance(w, dict) and isinstance(w.get("options"), list):
+                w = {**w, "options": tuple(w["options"])}
+            e["widget"] = _build(RecordedWidget, w, f"event {i} widget")
         events.append(_build(Event, e, f"event {i}"))
     data["events"] = tuple(events)
     rec = _build(Recording, data, "recording")

@@ -17,6 +17,7 @@ def _rec(secret_text: str | None = None) -> Recording:
     name = RecordedWidget(role="text", name="申请人姓名", label="申请人姓名：", x=200, y=80,
                           width=300, height=28, path="0/1/3")
     pw = RecordedWidget(role="password", name="口令", secret=True)
+    matter = RecordedWidget(role="combo", name="办理事项", options=("公积金提取", "不动产登记"))
     return Recording(
         started="2026-12-05T06:30:00+00:00",
         source=RecordedSource(kind="image", image="source.png", width=640, height=400,
@@ -25,7 +26,8 @@ def _rec(secret_text: str | None = None) -> Recording:
                 Event(t=0.2, kind="text", window=win, widget=name, text="张"),
                 Event(t=0.3, kind="key", window=win, widget=name, key="tab"),
                 Event(t=0.4, kind="text", window=win, widget=pw, text=secret_text),
-                Event(t=0.5, kind="click", window=win, widget=name, x=210, y=90, button="left")),
+                Event(t=0.5, kind="click", window=win, widget=name, x=210, y=90, button="left"),
+                Event(t=0.6, kind="value", window=win, widget=matter, text="不动产登记")),
         stopped=1.0,
         target=RecordedSource(kind="window", window_title="城市审批系统 - 受理登记", width=800,
                               height=600, origin=(10, 20),
@@ -41,6 +43,7 @@ def test_round_trip(tmp_path: Path) -> None:
     assert back.source is not None and back.source.lines[0].text == "姓名 张𠀾伟"
     assert back.events[2].key == "tab"
     assert back.target is not None and back.target.origin == (10, 20)
+    assert back.events[5].widget is not None and back.events[5].widget.options[1] == "不动产登记"
 
 
 def test_a_secret_is_never_written_or_read(tmp_path: Path) -> None:
