@@ -1,0 +1,78 @@
+"""The target window's pattern, from the titles it showed and its process: the title's
+stable part, with `*` only where the title carried case data or changed during the
+recording (a counter, a case number), never `*` alone and never a name or an ID number.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from playbooks.patterns import glob_catch_all
+
+__all__ = ["TargetPattern", "target_pattern"]
+
+_SEPARATORS = re.compile(r"(\s+[-–—|·]\s+|\s*[|｜]\s*)")
+_CHANGING = re.compile(r"\d{3,}|[（(]\d+[)）]")       # case numbers, counters, dates
+
+
+@dataclass(frozen=True)
+class TargetPattern:
+    title: str | None
+    process: str | None
+    note: str                      # a sentence for the report: what was left out and why
+
+
+def _escape(text: str) -> str:
+    """`text` as a glob matching itself."""
+    return "".join(f"[{c}]" if c in "*?[]" else c for c in text)
+
+
+def _common_prefix(titles: list[str]) -> str:
+    first = titles[0]
+    n = len(first)
+    for t in titles[1:]:
+        n = min(n, len(t))
+        n = next((i for i in range(n) if first[i] != t[i]), n)
+    return first[:n]
+
+
+def target_pattern(titles: list[str], process: str | None, case_values: list[str]
+                   ) -> TargetPattern:
+    """The target of a playbook recorded in a window that showed `titles`."""
+    values = sorted({v.strip() for v in case_values if len(v.strip()) >= 2}, key=len, reverse=True)
+    titles = [t for t in titles if t.strip()]
+    note = ""
+    title: str | None = None
+    if titles:
+        parts = _SEPARATORS.split(titles[0])
+        kept: list[str] = []
+        cut = False
+        for i, part in enumerate(parts):
+            if i % 2 == 1:                       # a separator
+                kept.append(_escape(part))
+                continue
+            if any(v in part for v in values) or _CHANGING.search(part):
+                kept.append("*")
+                cut = True
+            else:
+                kept.append(_escape(part))
+        glob = "".join(kept)
+        if len(titles) > 1:
+            stable = _common_prefix(titles)
+            if stable != titles[0]:
+                prefix = _escape(stable)
+                if not glob.startswith(prefix):
+                    glob = prefix
+                glob = glob[:len(prefix)] + "*"
+                cut = True
+        glob = re.sub(r"\*(\s*[-–—|·｜]\s*\*)+", "*", glob)
+        glob = re.sub(r"\*+", "*", glob)
+        if cut:
+            note = "title-cut"
+        title = glob if glob_catch_all(glob) is None else None
+        if title is None:
+            note = "title-loose"
+    proc = process.strip() if process and process.strip() else None
+    if proc is not None:
+        proc = _escape(proc)
+    return TargetPattern(title, proc, note)
