@@ -357,7 +357,10 @@ class Pipeline:
         error: DeskhandError | None = None
         backend, why_not = None, None
         try:
-            steps = plan(playbook, case)       # the gate: raises before anything is typed
+            from app.values.vault_fields import with_vault_values
+            # passwords from the keyring, into a copy that is never saved
+            typed = with_vault_values(playbook, case, self.secret)
+            steps = plan(playbook, typed)      # the gate: raises before anything is typed
             if before_typing is not None and not before_typing(steps):
                 report = FillReport(playbook=playbook.id, outcome="cancelled")
                 return report
@@ -368,7 +371,7 @@ class Pipeline:
             engine = FillEngine(self.desktop(), options, progress=progress,
                                 screen_text=self.screen_text if needs_screen_text(playbook)
                                 or addressed else None, accessibility=backend)
-            report = engine.fill(playbook, case)
+            report = engine.fill(playbook, typed)
             return report
         except DeskhandError as exc:
             error = exc

@@ -87,7 +87,7 @@ TOP_KEYS = ("deskhand", "id", "name", "department", "description", "source",
 REQUIRED_TOP_KEYS = ("deskhand", "id", "name", "target", "fields", "fill")
 TARGET_KEYS = ("title", "title_regex", "process")
 FIELD_KEYS = ("name", "label", "type", "required", "choices", "format", "sensitive", "multiline",
-              "read", "transform", "derive")
+              "read", "transform", "derive", "secret")
 DERIVE_KEYS = ("from", "part")
 # The forms a date field's own check reads back (app/checks/dates.py): a date step on a
 # field of type date must write one of them.
@@ -97,7 +97,10 @@ TABLE_KEYS = ("header", "row", "selected_by")
 MATCH_KEYS = ("column", "field")
 VERIFY_KEYS = ("lookup", "with", "confirm", "fill")
 COMPARE_KEYS = ("rule", "threshold", "as")
-READ_KEYS = ("anchor", "direction", "lines", "max_gap", "region", "pattern", "column")
+READ_KEYS = ("anchor", "direction", "lines", "max_gap", "region", "pattern", "column",
+             "constant", "vault")
+# read: {constant: …} and read: {vault: …} say where the value comes from on their own
+READ_ALONE = ("constant", "vault")
 REGION_KEYS = ("x", "y", "width", "height")
 STEP_KINDS = ("click", "type", "key", "choose", "wait", "set", "press")
 CLICK_KEYS = ("x", "y", "anchor", "dx", "dy", "button", "double")
@@ -896,6 +899,9 @@ class _Checker(AddressedSteps):
             return None
         before = len(self.errors)
         self.unknown_keys(items, READ_KEYS, read)
+        alone = [k for k in READ_ALONE if k in items]
+        if alone:
+            return self.read_alone(items, alone, read, what, node)
         anchor, also = None, ()
         if "anchor" in items:
             anode = items["anchor"][1]
@@ -948,13 +954,40 @@ class _Checker(AddressedSteps):
                     "{what} reads a table's column, so '{key}' does not apply (only 'pattern' "
                     "may narrow the cell's text)", what=read, key=others[0]))
         elif anchor is None and region is None and pattern is None:
-            self.error(node, _("{what} needs an anchor, a region or a pattern", what=read))
+            self.error(node, _("{what} needs an anchor, a region, a pattern, a constant or a "
+                               "vault name", what=read))
 
         if len(self.errors) > before:
             return None
         return ReadSpec(anchor=anchor, also=also, direction=direction, lines=lines,  # type: ignore[arg-type]
                         max_gap=max_gap, region=region, pattern=pattern, column=column,
                         line=_line(node))
+
+    def read_alone(self, items: dict, alone: list[str], read: str, what: str,
+                   node: Node) -> ReadSpec | None:
+        """`read: {constant: 无}` (the same text for every case) or `read: {vault: NAME}` (a
+        password, read from the keyring only when filling): nothing else goes with them."""
+        before = len(self.errors)
+        others = [k for k in items if k != alone[0]]
+        if others:
+            self.error(items[others[0]][0], _(
+                "{what} takes its value from '{key}', so '{other}' does not apply; remove it",
+                what=read, key=alone[0], other=others[0]))
+        vnode = items[alone[0]][1]
+        value = self.text(vnode, _of(alone[0], what))
+        if value is not None and alone[0] == "vault" and (
+                not value or value != value.strip() or not value.isprintable()
+                or len(value) > 200):
+            self.error(vnode, _("{what} must be a credential's name such as city-client.login "
+                                "(printable, no spaces at either end)", what=_of("vault", what)))
+        elif value is not None and alone[0] == "constant" and not value.strip():
+            self.error(vnode, _("{what} is empty; a constant is the text typed for every case",
+                                what=_of("constant", what)))
+        if len(self.errors) > before or value is None:
+            return None
+        if alone[0] == "vault":
+            return ReadSpec(vault=value, line=_line(node))
+        return ReadSpec(constant=value, line=_line(node))
 
     # ----------------------------------------------------------------- target
 
@@ -1169,6 +1202,25 @@ class _Checker(AddressedSteps):
                 self.error(dknode, _("{what} is derived from an address, so its type must be "
                                      "text or choice, not {type}", what=what, type=ftype))
 
+        secret = False
+        if "secret" in items:
+            secret = bool(self.boolean(items["secret"][1], _of("secret", what)))
+            if secret and (read is None or read.vault is None):
+                self.error(items["secret"][0], _(
+                    "{what} is secret, so its value must come from the vault: add "
+                    "'read: {{vault: NAME}}' (IT stores it with deskhand vault set NAME)",
+                    what=what))
+        if read is not None and read.vault is not None:
+            secret = sensitive = True          # a password is masked everywhere, always
+            if type_ok and ftype != "text":
+                self.error(items["type"][0], _("{what} reads a password from the vault, so its "
+                                               "type must be text, not {type}", what=what,
+                                               type=ftype))
+            if "transform" in items:
+                self.error(items["transform"][0], _(
+                    "{what} reads a password from the vault, which is typed as stored; remove "
+                    "'transform'", what=what))
+
         fmt = None
         if "format" in items:
             fknode, fnode = items["format"]
@@ -1186,7 +1238,7 @@ class _Checker(AddressedSteps):
             return None
         spec = FieldSpec(name=name, type=ftype, label=label, required=required, choices=choices,
                          format=fmt, sensitive=sensitive, multiline=multiline, read=read,
-                         transform=transform, derive=derive, line=_line(node))
+                         transform=transform, derive=derive, secret=secret, line=_line(node))
         self.fields[name] = spec
         return spec
 

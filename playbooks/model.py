@@ -44,6 +44,8 @@ class ReadSpec:
     pattern: str | None = None         # a regular expression over the text read
     clerk: bool = False                # not on the source: the clerk gives it (review, --set)
     column: str | None = None          # with a table source: the header of the value's column
+    constant: str | None = None        # not on the source: the same text for every case
+    vault: str | None = None           # a credential's name: read from the keyring when filling
     line: int = 0
 
 
@@ -129,6 +131,9 @@ class FieldSpec:
     read: ReadSpec | None = None       # how capture finds the value (default: anchor = label)
     transform: tuple[TransformStep, ...] = ()   # cleaning steps, before the check
     derive: DeriveSpec | None = None   # computed from another field, not read
+    # a password box's value: read from the vault only when filling, never captured, saved
+    # or shown (a field with `read: {vault: NAME}` is always secret)
+    secret: bool = False
     line: int = 0
 
 

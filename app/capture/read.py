@@ -60,6 +60,12 @@ class CaptureResult:
         return [n for n, f in self.case.fields.items() if f.status in ("invalid", "missing", "mismatch", "unverified")]
 
 
+def off_source(f: FieldSpec) -> bool:
+    """A field not read from the source: the clerk's, a constant, or a vault password."""
+    return f.read is not None and (f.read.clerk or f.read.constant is not None
+                                   or f.read.vault is not None)
+
+
 def effective_fields(playbook: Playbook) -> tuple[FieldSpec, ...]:
     """Fields with their read spec filled in: the ID-card layout for an idcard source,
     otherwise the field's label as the anchor."""
@@ -133,7 +139,7 @@ def read_rows(playbook: Playbook, image: Image.Image, engine: OcrEngine, *,
     # A table whose fields are all in its columns is read lazily: where the text is first,
     # then only the lines up to the header and the rows taken (a grid's capture ~40% faster).
     lazy = (table is not None and hasattr(engine, "detect") and hasattr(engine, "recognise")
-            and all(f.read is not None and (f.read.column is not None or f.read.clerk)
+            and all(f.read is not None and (f.read.column is not None or off_source(f))
                     for f in effective_fields(playbook)))
     boxes = ocr_regions(image, engine, playbook, scale,
                         read=engine.detect if lazy else None)  # type: ignore[attr-defined]
@@ -181,6 +187,12 @@ def _read_case(playbook: Playbook, image: Image.Image, engine: OcrEngine, boxes:
             continue
         if f.read is not None and f.read.clerk:   # asked in the review, never guessed
             values[f.name] = FieldValue(None, "missing", None, {**(source or {}), "kind": "clerk"})
+            continue
+        if f.read is not None and f.read.vault is not None:
+            continue       # a password: read from the vault when filling, never kept in a case
+        if f.read is not None and f.read.constant is not None:
+            values[f.name] = FieldValue(f.read.constant, "ok", None,
+                                        {**(source or {}), "kind": "constant"})
             continue
         why = None
         if f.read is not None and f.read.column is not None and row is not None:
@@ -270,7 +282,7 @@ def _read_case(playbook: Playbook, image: Image.Image, engine: OcrEngine, boxes:
         if f.transform:         # marks the value as transformed: a fill does not do it again
             prov["transform"] = {"from": given, "to": result.value}
         values[f.name] = FieldValue(result.value, result.status, original, prov)
-    if not read_any and row is None and any(f.read is not None and not f.read.clerk for f in fields):
+    if not read_any and row is None and any(f.read is not None and not off_source(f) for f in fields):
         raise CaptureError(_("None of the fields of playbook {playbook} could be found on the "
                              "source ({fields}): is the right window or page showing?",
                              playbook=playbook.id,

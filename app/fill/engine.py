@@ -716,6 +716,8 @@ def masked_text(playbook: Playbook, name: str | None, text: str | None) -> str:
     if name is None or text is None:
         return text or ""
     spec = playbook.field_spec(name)
+    if spec.secret:
+        return "******"
     if spec.sensitive or spec.type in ("id_number", "phone"):
         return mask(text, spec.type)
     return text
