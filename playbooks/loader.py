@@ -954,8 +954,7 @@ class _Checker(AddressedSteps):
                     "{what} reads a table's column, so '{key}' does not apply (only 'pattern' "
                     "may narrow the cell's text)", what=read, key=others[0]))
         elif anchor is None and region is None and pattern is None:
-            self.error(node, _("{what} needs an anchor, a region, a pattern, a constant or a "
-                               "vault name", what=read))
+            self.error(node, _("{what} needs an anchor, a region or a pattern", what=read))
 
         if len(self.errors) > before:
             return None

@@ -23,7 +23,8 @@ from playbooks.anchors import anchor_key
 from playbooks.model import TransformStep
 from recorders.recording import SourceLine
 
-__all__ = ["Place", "Match", "places", "match_value", "bind", "Binding", "DATE_FORMATS"]
+__all__ = ["Place", "Match", "places", "match_value", "bind", "Binding", "DATE_FORMATS",
+           "date_format"]
 
 # How a typed date may look, most common first; each is one the date check reads back.
 DATE_FORMATS = ("%Y-%m-%d", "%Y年%m月%d日", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d")
@@ -110,11 +111,19 @@ def _has_fullwidth(text: str) -> bool:
     return any("\uff01" <= c <= "\uff5e" for c in text)
 
 
-def _date_format(value: str) -> str | None:
+def date_format(value: str) -> str | None:
+    """The strftime format that writes `value` (a date); for a date written without leading
+    zeros (2024年7月10日), the format of the same shape (%Y年%m月%d日)."""
     d = read_any_date(value)
     if d is None:
         return None
-    return next((f for f in DATE_FORMATS if d.strftime(f) == value.strip()), None)
+    v = value.strip()
+    exact = next((f for f in DATE_FORMATS if d.strftime(f) == v), None)
+    if exact is not None:
+        return exact
+    shape = next((f for sep, f in (("年", "%Y年%m月%d日"), ("/", "%Y/%m/%d"), (".", "%Y.%m.%d"))
+                  if sep in v), None)
+    return shape or ("%Y%m%d" if v.isdigit() else DATE_FORMATS[0])
 
 
 def _gives(steps: tuple[TransformStep, ...], text: str, value: str,
@@ -147,8 +156,8 @@ def match_value(value: str, place: Place, choices: tuple[str, ...] = ()) -> Matc
         return Match(place, "normalised", tuple(steps)) if not steps else None
     dv, dp = read_any_date(v), read_any_date(p)
     if dv is not None and dv == dp:
-        fmt = _date_format(v) or DATE_FORMATS[0]
-        steps_d = () if _date_format(p) == DATE_FORMATS[0] else (
+        fmt = date_format(v) or DATE_FORMATS[0]
+        steps_d = () if p == dp.strftime(DATE_FORMATS[0]) else (
             TransformStep("date", format=DATE_FORMATS[0]),)
         return Match(place, "date", steps_d, date_format=fmt)
     for name in shipped():

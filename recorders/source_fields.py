@@ -17,7 +17,7 @@ from app.checks.id_number import validate_id_number
 from app.checks.phone import validate_phone
 from app.values.transforms import read_any_date
 from playbooks.anchors import anchor_key
-from recorders.bind import DATE_FORMATS, Place
+from recorders.bind import Place, date_format
 from recorders.recording import SourceLine
 
 __all__ = ["SourceLabel", "label_of", "field_name", "value_type", "KNOWN_NAMES",
@@ -124,8 +124,7 @@ def value_type(value: str) -> tuple[str, str | None]:
     if len(compact) == 18 and not validate_credit_code(compact):
         return "credit_code", None
     if read_any_date(v) is not None and re.search(r"\d", v):
-        fmt = next((f for f in DATE_FORMATS if read_any_date(v).strftime(f) == v), None)  # type: ignore[union-attr]
-        return "date", fmt or DATE_FORMATS[0]
+        return "date", date_format(v)
     if re.fullmatch(r"[\d\s\-()（）+]{7,20}", v) and not validate_phone(v):
         return "phone", None
     return "text", None

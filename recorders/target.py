@@ -36,6 +36,35 @@ def _common_prefix(titles: list[str]) -> str:
     return first[:n]
 
 
+def _cut(piece: str | None, value: str) -> list[str | None]:
+    """`piece` split around `value`, each occurrence a None (a wildcard)."""
+    if piece is None or value not in piece:
+        return [piece]
+    out: list[str | None] = []
+    for i, part in enumerate(piece.split(value)):
+        if i:
+            out.append(None)
+        if part:
+            out.append(part)
+    return out
+
+
+def _changing(piece: str | None) -> list[str | None]:
+    """`piece` with counters and numbers (a case number, a date) as wildcards."""
+    if piece is None:
+        return [None]
+    out: list[str | None] = []
+    last = 0
+    for m in _CHANGING.finditer(piece):
+        if m.start() > last:
+            out.append(piece[last:m.start()])
+        out.append(None)
+        last = m.end()
+    if last < len(piece):
+        out.append(piece[last:])
+    return out
+
+
 def target_pattern(titles: list[str], process: str | None, case_values: list[str]
                    ) -> TargetPattern:
     """The target of a playbook recorded in a window that showed `titles`."""
@@ -51,14 +80,16 @@ def target_pattern(titles: list[str], process: str | None, case_values: list[str
             if i % 2 == 1:                       # a separator
                 kept.append(_escape(part))
                 continue
-            if any(v in part for v in values) or _CHANGING.search(part):
-                kept.append("*")
-                cut = True
-            else:
-                kept.append(_escape(part))
+            pieces = [part]
+            for v in values:          # case data → *, whatever surrounds it
+                pieces = [q for p in pieces for q in _cut(p, v)]
+            glob = "".join(_escape(p) if p is not None else "*"
+                           for p in (q for p in pieces for q in _changing(p)))
+            cut = cut or "*" in glob
+            kept.append(glob)
         glob = "".join(kept)
         if len(titles) > 1:
-            stable = _common_prefix(titles)
+            stable = _common_prefix(titles).rstrip(" （([-–—|·")
             if stable != titles[0]:
                 prefix = _escape(stable)
                 if not glob.startswith(prefix):

@@ -204,6 +204,12 @@ def _plan_field(i: int, step: TypeStep | ChooseStep | SetStep, playbook: Playboo
     optional field without a value, or "refused" for a choice not among the options."""
     spec = playbook.field_spec(step.field)
     value = case.value(step.field)
+    if (value is None or value == "") and spec.secret:
+        # a password: a fill reads it from the vault first (app/values/vault_fields.py);
+        # a plan without it (a dry run, the review's preview) leaves its box alone
+        return PlannedStep(i, "refused", spec.name, detail=_(
+            "{label} ({field}) is a password: it is read from the vault only when filling.",
+            label=spec.label or spec.name, field=spec.name))
     if value is None or value == "":
         if spec.required:
             raise _required(spec, case, i)
@@ -488,8 +494,10 @@ class FillEngine:
                                               message=message))
         elif ps.kind == "type":
             assert isinstance(step, TypeStep) and ps.text is not None
-            result = self._type_field(ps, target, stop, method=step.method,
-                                      clear=step.clear, readback=step.readback,
+            secret = ps.field is not None and playbook.field_spec(ps.field).secret
+            # a password never passes through the clipboard, and its box cannot be read back
+            result = self._type_field(ps, target, stop, method="keys" if secret else step.method,
+                                      clear=step.clear, readback=step.readback and not secret,
                                       label=playbook.field_spec(ps.field).label if ps.field else None)
             report.results.append(result)
             self.progress("field_done", {"field": ps.field, "status": result.status,
