@@ -77,6 +77,16 @@ def _split_inline(text: str) -> tuple[str, str] | None:
     return None
 
 
+def _pairs(text: str, i: int) -> list[Place]:
+    """"性别 男 民族 汉" read as one line: each value after its label (the first pair is the
+    inline split's)."""
+    tokens = text.split()
+    if len(tokens) < 4:
+        return []
+    return [Place(tokens[k + 1], (i,), anchor_key(tokens[k])) for k in range(2, len(tokens) - 1)
+            if re.fullmatch(r"[\u3400-\u9fff]{1,8}[:：]?", tokens[k])]
+
+
 def places(lines: tuple[SourceLine, ...]) -> list[Place]:
     """Every piece of the source that could be one value."""
     out: list[Place] = []
@@ -90,6 +100,7 @@ def places(lines: tuple[SourceLine, ...]) -> list[Place]:
         split = _split_inline(text)
         if split is not None:
             heads.append(Place(split[1], (i,), split[0]))
+        heads += _pairs(text, i)
         out += heads
         chain, last = [i], ln
         for _n in range(MAX_WRAP - 1):

@@ -50,6 +50,7 @@ class _Field:
     data: dict                            # the field's mapping, in the shipped key order
     comment: str = ""
     key: tuple = ()                       # the source place it reads (shared by boxes)
+    shown: str = ""                       # what the recorded source showed there
 
 
 def _ascii_id(text: str) -> str:
@@ -110,12 +111,14 @@ def _transform(m: Match) -> list:
     return out
 
 
-def _base_field(name: str, box: Box, value: str, match: Match | None, src_label: str | None
-                ) -> dict:
+def _base_field(name: str, box: Box | None, value: str, match: Match | None,
+                src_label: str | None) -> dict:
     """name, label, type (choices, format) of a field."""
-    label = box.label or src_label or name
-    data: dict = {"name": name, "label": label}
-    if box.choice:
+    label = (box.label if box else "") or src_label or name
+    data: dict = {"name": name}
+    if label:
+        data["label"] = label
+    if box is not None and box.choice:
         choices = box.options or ((value,) if value else ())
         if box.role == "check":
             choices = ("是", "否")
@@ -160,6 +163,24 @@ def compile_recording(recording: Recording, *, answers: Answers | None = None,
     proc = rp.window.process if rp.window is not None else None
     pid = playbook_id or _ascii_id(f"recorded-{proc or 'form'}") or "recorded-form"
 
+    def field_at(m: Match, box: Box | None, value: str) -> _Field:
+        """The field reading the place `m` found (one per label on the source)."""
+        lab = place_labels.get(m.place)
+        key = ("label", lab.text) if lab is not None else ("lines", m.place.lines)
+        f = by_place.get(key)
+        if f is not None:
+            return f
+        names = [x for x in (lab.text if lab else None, box.label if box else None) if x]
+        base = _base_field("", box, value, m, lab.text if lab else None)
+        read, comment = _read_spec(m.place, lab, lines, card, names)
+        data = {**base, "read": read}
+        steps = _transform(m)
+        if steps:
+            data["transform"] = steps
+        f = new_field(names, data, comment, key)
+        f.shown = m.place.text
+        return f
+
     def new_field(names: list[str], data: dict, comment: str, key: tuple = ()) -> _Field:
         fname = field_name(names, taken, len(fields) + 1)
         taken.add(fname)
@@ -201,20 +222,20 @@ def compile_recording(recording: Recording, *, answers: Answers | None = None,
             value, all_places, box_label=box.label, choices=choices, labels=label_text)
         m = binding.match
         if m is not None:
-            key = (m.place.lines, m.place.label)
-            f = by_place.get(key)
-            if f is None:
-                lab = place_labels.get(m.place)
-                names = [x for x in (lab.text if lab else None, box.label) if x]
-                base = _base_field("", box, value, m, lab.text if lab else None)
-                read, comment = _read_spec(m.place, lab, lines, card, names)
-                data = {**base, "read": read}
-                steps = _transform(m)
-                if steps:
-                    data["transform"] = steps
-                f = new_field(names, data, comment, key)
-                if box.choice and value not in data.get("choices", [value]):
-                    data["choices"] = [*data.get("choices", []), value]
+            f = field_at(m, box, value)
+            if box.choice and value not in f.data.get("choices", [value]):
+                f.data["choices"] = [*f.data.get("choices", []), value]
+            field_of[box.n] = f.name
+            bound_auto += 1
+            continue
+        part = derived_part(value, all_places, place_labels) if answer is None \
+            and not binding.ambiguous else None
+        if part is not None:
+            place, pname = part
+            address = field_at(Match(place, "exact"), None, place.text)
+            f = new_field([box.label], {**_base_field("", box, value, None, None),
+                                        "derive": {"from": address.name, "part": pname}},
+                          f"来源：由“{address.data.get('label')}”拆分（{_PART_WORDS[pname]}）")
             field_of[box.n] = f.name
             bound_auto += 1
             continue
@@ -311,6 +332,29 @@ def _answered(box: Box, value: str, answer: Answer, new_field, verify: list[dict
                      f"来源：“{label}”右侧（录制后指定）")
 
 
+_PART_WORDS = {"province": "省", "city": "市", "district": "区县", "town": "乡镇街道",
+               "rest": "详细地址", "province_code": "省级代码", "city_code": "市级代码",
+               "district_code": "区县代码"}
+
+
+def derived_part(value: str, all_places: list[Place],
+                 labels: dict[Place, SourceLabel | None]) -> tuple[Place, str] | None:
+    """(the address on the source, the part) when `value` is a part of an address the
+    source shows (its province, county, 行政区划代码…): a derived field (derive: {from, part})."""
+    from app.checks.address import split_address
+    want = "".join(value.split())
+    if not want:
+        return None
+    addresses = [p for p in all_places
+                 if (lab := labels.get(p)) is not None and anchor_key(lab.text) in ADDRESS_LABELS]
+    for p in sorted(addresses, key=lambda p: -len(p.lines)):
+        split = split_address(p.text)
+        hit = [name for name, part in split.parts.items() if part and "".join(part.split()) == want]
+        if len(hit) == 1:
+            return p, hit[0]
+    return None
+
+
 def literal_values_left(text: str, boxes: list[Box], constants: list[str],
                         choice_words: set[str]) -> int:
     """How many recorded values (of 2 characters or more, not an answered constant or a
@@ -340,10 +384,16 @@ def _read_back(fields: list[_Field], lines: tuple[SourceLine, ...], card: bool) 
         return []
     boxes = [TextBox(ln.text, ln.score, ln.x, ln.y, ln.width, ln.height) for ln in lines]
     ex = Extractor(boxes, tuple(specs), card=card)
+    shown = {f.name: f.shown for f in fields}
     out = []
     for s in specs:
-        if ex.read(s) is None:
-            out.append(_("The field {field} was not found again on the recorded source by its "
-                         "label {label}: check it in the editor.", field=s.name,
+        found = ex.read(s)
+        if found is None or (shown.get(s.name) and _squeezed(found.value) != _squeezed(shown[s.name])):
+            out.append(_("The field {field} was not read back from the recorded source by its "
+                         "label {label} as it was recorded: check it in the editor.", field=s.name,
                          label=s.read.anchor if s.read else ""))
     return out
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split())

@@ -282,3 +282,18 @@ def test_a_recording_holding_a_secret_is_refused():
     pw = RecordedWidget(role="text", name="密码", secret=True)
     with pytest.raises(ValueError, match="password"):
         compile_recording(rec([ev("text", widget=pw, text="hunter2")]))
+
+
+def test_parts_of_an_address_become_derived_fields_and_pairs_on_one_line_bind():
+    province, code, nation = W("省"), W("行政区划代码"), W("民族")
+    source = SOURCE + (L("性别 男 民族 汉", 400, 60),)
+    draft = compile_recording(rec([ev("text", widget=province, text="福建省"),
+                                   ev("text", widget=code, text="350802"),
+                                   ev("text", widget=nation, text="汉族")], source=source))
+    pb = load_playbook_text(draft.yaml, "x.yaml")
+    assert draft.bound_auto == 3 and not draft.questions
+    derived = {f.derive.part: f.derive.source for f in pb.fields if f.derive is not None}
+    assert derived == {"province": "address", "district_code": "address"}
+    assert pb.field_spec("address").read.lines == 2 and "350802" not in draft.yaml
+    nation_field = pb.field_spec("ethnicity")
+    assert nation_field.read.anchor == "民族" and nation_field.transform[0].dictionary == "ethnicity"
