@@ -32,9 +32,10 @@ def _window_point(c: Click, target: RecordedSource | None) -> tuple[int, int] | 
     return None
 
 
-def click_address(c: Click, target: RecordedSource | None) -> tuple[dict, str]:
-    """(the click step's mapping, a comment): at a label of the target's picture, or an
-    offset in the window."""
+def click_address(c: Click, target: RecordedSource | None, case_values: tuple[str, ...] = ()
+                  ) -> tuple[dict, str]:
+    """(the click step's mapping, a comment): at a label of the target's picture (never a
+    text holding case data), or an offset in the window."""
     pt = _window_point(c, target)
     if pt is None:
         return {}, ""
@@ -43,7 +44,8 @@ def click_address(c: Click, target: RecordedSource | None) -> tuple[dict, str]:
     counts = Counter(anchor_key(ln.text) for ln in lines)
 
     def unique(ln: SourceLine) -> bool:
-        return bool(anchor_key(ln.text)) and counts[anchor_key(ln.text)] == 1
+        return (bool(anchor_key(ln.text)) and counts[anchor_key(ln.text)] == 1
+                and not any(v in ln.text for v in case_values))
 
     def at(ln: SourceLine, how: str) -> tuple[dict, str]:
         cx, cy = ln.x + ln.width / 2, ln.y + ln.height / 2
@@ -88,6 +90,8 @@ def build_steps(replay: Replay, field_of: dict[int, str], target: RecordedSource
     """The fill steps, and sentences for the report. `field_of`: Box.n → field name (boxes
     without a field are left out)."""
     boxes = {b.n: b for b in replay.boxes}
+    case_values = tuple({v.strip() for b in replay.boxes for v in [b.value, *b.texts]
+                         if len(v.strip()) >= 2})
     shared = Counter(anchor_key(b.label) for b in replay.boxes if b.widget is not None)
     steps: list[Item] = []
     notes: list[str] = []
@@ -104,7 +108,7 @@ def build_steps(replay: Replay, field_of: dict[int, str], target: RecordedSource
             if keys:
                 steps.append(Item({"key": keys[0] if len(keys) == 1 else keys}))
         elif isinstance(item, Click):
-            data, comment = click_address(item, target)
+            data, comment = click_address(item, target, case_values)
             if data:
                 steps.append(Item({"click": data}, comment))
         elif isinstance(item, Press):

@@ -66,6 +66,9 @@ def test_an_id_card_recording_reads_another_persons_card(engine, tmp_path):
     path = tmp_path / "card-recorded.yaml"
     path.write_text(draft.yaml, encoding="utf-8")
     pb = load_playbook(path)
+    check = subprocess.run([sys.executable, "-m", "app.cli", "check", str(path)],
+                           capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert check.returncode == 0, check.stdout + check.stderr
     assert pb.source_spec is not None and pb.source_spec.kind == "idcard"
     assert [type(s).__name__ for s in pb.steps] == ["SetStep"] * 6
     image = tmp_path / "other.png"

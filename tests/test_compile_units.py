@@ -297,3 +297,14 @@ def test_parts_of_an_address_become_derived_fields_and_pairs_on_one_line_bind():
     assert pb.field_spec("address").read.lines == 2 and "350802" not in draft.yaml
     nation_field = pb.field_spec("ethnicity")
     assert nation_field.read.anchor == "民族" and nation_field.transform[0].dictionary == "ethnicity"
+
+
+def test_a_click_is_never_addressed_by_text_holding_case_data():
+    target = RecordedSource(kind="window", origin=(100, 100), width=800, height=600,
+                            lines=(SourceLine("当前办件：张伟", 20, 40, 140, 24),))
+    draft = compile_recording(rec([ev("click", x=100 + 200, y=100 + 50, button="left"),
+                                   ev("text", text="张伟")],
+                                  source=(L("姓名", 20, 20), L("张伟", 100, 20)), target=target))
+    step = load_playbook_text(draft.yaml, "x.yaml").steps[0]
+    assert isinstance(step, ClickStep) and step.anchor is None and (step.x, step.y) == (200, 50)
+    assert draft.literal_case_values_left == 0
