@@ -40,6 +40,7 @@ class Box:
     secret: bool = False                     # a password box: its value is never known
     options: tuple[str, ...] = ()            # a choice box's items
     texts: list[str] = field(default_factory=list)   # every text typed or pasted into it
+    cleared: bool = False                    # what it held before was removed first
 
     @property
     def role(self) -> str:
@@ -287,8 +288,11 @@ def replay(recording: Recording, *, drop_keys: tuple[str, ...] = ()) -> Replay:
                 slot += 1
                 current = ("slot", slot)
             b = box_for(current, w if tree else None, e.window)
-            if k in EDIT_KEYS and (buffers[current].chars or k == "ctrl+a"):
+            if k in EDIT_KEYS and buffers[current].chars:
                 buffers[current].key(k)
+                continue
+            if k in ("ctrl+a", "backspace", "delete") and not b.choice:
+                b.cleared = True      # text the box held before: the fill clears it too
                 continue
             if b.widget is not None and b.widget.secret:
                 b.secret = True

@@ -305,6 +305,11 @@ def compile_recording(recording: Recording, *, answers: Answers | None = None,
     if questions:
         report.append(_("{n} question(s) left: until answered, those values are given by the "
                         "clerk in the review.", n=len(questions)))
+    for b in rp.boxes:
+        if b.choice and b.role != "check" and len(b.options) < 2 and b.n in field_of:
+            report.append(_("Only the choice {value} of {box} was seen: add its other choices to "
+                            "field {field} before other cases are filled.", value=b.value,
+                            box=b.label or field_of[b.n], field=field_of[b.n]))
     report += _read_back(fields, lines, card)
     return Draft(text, questions, bound_auto, values_total, left, report,
                  {b.label: field_of[b.n] for b in rp.boxes if b.n in field_of})

@@ -129,5 +129,6 @@ def build_steps(replay: Replay, field_of: dict[int, str], target: RecordedSource
                 steps.append(Item({"type": {"field": name, "readback": False}
                                    if box.secret else name}))
             else:
-                steps.append(Item({"type": name}))
+                steps.append(Item({"type": {"field": name, "clear": True} if box.cleared
+                                   else name}))
     return steps, notes

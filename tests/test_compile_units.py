@@ -210,7 +210,8 @@ def test_without_a_tree_tabs_and_clicks_become_key_click_and_type_steps():
     draft = compile_recording(rec([
         ev("click", x=100 + 200, y=100 + 50, button="left"),
         ev("text", text="张伟伟"), ev("key", key="backspace"), ev("text", text=""),
-        ev("key", key="tab"), ev("key", key="tab"), ev("text", text="1990年3月7日"),
+        ev("key", key="tab"), ev("key", key="tab"), ev("key", key="ctrl+a"),
+        ev("key", key="delete"), ev("text", text="1990年3月7日"),
         ev("click", x=100 + 615, y=100 + 510, button="left")],
         source=(L("姓名", 20, 20), L("张伟", 100, 20), L("出生", 20, 60), L("1990年3月7日", 100, 60)),
         target=target))
@@ -223,6 +224,7 @@ def test_without_a_tree_tabs_and_clicks_become_key_click_and_type_steps():
     assert isinstance(last, ClickStep) and last.anchor == "保存"
     assert isinstance(pb.steps[2], KeyStep) and [str(k) for k in pb.steps[2].keys] == ["tab", "tab"]
     assert isinstance(pb.steps[3], TypeStep) and pb.field_spec("birth_date").format == "%Y年%m月%d日"
+    assert pb.steps[3].clear and not pb.steps[1].clear      # the box held text before
     assert draft.bound_auto == 2 and draft.literal_case_values_left == 0
 
 
