@@ -350,14 +350,24 @@ def derived_part(value: str, all_places: list[Place],
     want = "".join(value.split())
     if not want:
         return None
-    addresses = [p for p in all_places
-                 if (lab := labels.get(p)) is not None and anchor_key(lab.text) in ADDRESS_LABELS]
-    for p in sorted(addresses, key=lambda p: -len(p.lines)):
+    def parts_of(p: Place) -> list[str]:
         split = split_address(p.text)
-        hit = [name for name, part in split.parts.items() if part and "".join(part.split()) == want]
+        return [name for name, part in split.parts.items()
+                if part and "".join(part.split()) == want]
+
+    labelled = [p for p in all_places if labels.get(p) is not None]
+    addresses = [p for p in labelled if anchor_key(labels[p].text) in ADDRESS_LABELS]  # type: ignore[union-attr]
+    for p in sorted(addresses, key=lambda p: -len(p.lines)):
+        hit = parts_of(p)
         if len(hit) == 1:
             return p, hit[0]
-    return None
+    # another labelled text that is a place (行政区划：福建省龙岩市新罗区), when only one is
+    others: dict[str, tuple[Place, str]] = {}
+    for p in sorted(labelled, key=lambda p: -len(p.lines)):
+        hit = parts_of(p)
+        if len(hit) == 1 and p not in addresses:
+            others.setdefault(labels[p].text, (p, hit[0]))  # type: ignore[union-attr]
+    return next(iter(others.values())) if len(others) == 1 else None
 
 
 def literal_values_left(text: str, boxes: list[Box], constants: list[str],

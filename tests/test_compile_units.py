@@ -310,3 +310,18 @@ def test_a_click_is_never_addressed_by_text_holding_case_data():
     step = load_playbook_text(draft.yaml, "x.yaml").steps[0]
     assert isinstance(step, ClickStep) and step.anchor is None and (step.x, step.y) == (200, 50)
     assert draft.literal_case_values_left == 0
+
+
+def test_an_area_code_derives_from_the_one_place_name_the_source_shows():
+    code = W("区划代码")
+    source = (L("行政区划", 20, 20), L("福建省龙岩市新罗区", 120, 20), L("姓名", 20, 60),
+              L("张伟", 120, 60))
+    draft = compile_recording(rec([ev("text", widget=code, text="350802")], source=source))
+    pb = load_playbook_text(draft.yaml, "x.yaml")
+    derived = [f for f in pb.fields if f.derive is not None]
+    assert len(derived) == 1 and derived[0].derive.part == "district_code"
+    assert pb.field_spec(derived[0].derive.source).read.anchor == "行政区划"
+    # the same name under two labels: asked, not guessed
+    source += (L("户籍所在区", 20, 100), L("福建省龙岩市新罗区", 120, 100))
+    draft = compile_recording(rec([ev("text", widget=code, text="350802")], source=source))
+    assert draft.bound_auto == 0 and [q.box for q in draft.questions] == ["区划代码"]
