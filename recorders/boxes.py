@@ -55,7 +55,8 @@ class Box:
         w = self.widget
         if w is None:
             return ""
-        return (w.label or w.name or "").strip().rstrip(":：").strip()
+        # a required-field mark (* 姓名) is no part of the label a fill looks for
+        return (w.label or w.name or "").strip().rstrip(":：").strip().strip("*＊").strip()
 
     @property
     def choice(self) -> bool:

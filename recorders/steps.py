@@ -7,21 +7,12 @@ becomes `press: NAME`; without a tree, Tab runs become `key:` steps and the valu
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
-
 from playbooks.anchors import anchor_key
 from recorders.boxes import CHOICE_ROLES, NAV_KEYS, Box, Click, Enter, Keys, Press, Replay
 from recorders.emit import Item
 from recorders.recording import RecordedSource, SourceLine
 
 __all__ = ["build_steps", "click_address"]
-
-
-@dataclass(frozen=True)
-class _Label:
-    text: str
-    cx: float
-    cy: float
 
 
 def _window_point(c: Click, target: RecordedSource | None) -> tuple[int, int] | None:

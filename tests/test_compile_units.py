@@ -325,3 +325,10 @@ def test_an_area_code_derives_from_the_one_place_name_the_source_shows():
     source += (L("户籍所在区", 20, 100), L("福建省龙岩市新罗区", 120, 100))
     draft = compile_recording(rec([ev("text", widget=code, text="350802")], source=source))
     assert draft.bound_auto == 0 and [q.box for q in draft.questions] == ["区划代码"]
+
+
+def test_a_box_label_loses_its_colon_and_required_mark():
+    w = RecordedWidget(role="text", name="", label="＊ 申请人：", path="0/1")
+    draft = compile_recording(rec([ev("text", widget=w, text="张𠀾伟")]))
+    step = load_playbook_text(draft.yaml, "x.yaml").steps[0]
+    assert isinstance(step, SetStep) and step.at.label == "申请人"
