@@ -60,9 +60,16 @@ EXTRA_FIELDS: tuple[tuple[str, str], ...] = (
 )
 
 
+# `--form secured` adds a password box before 备注 (issue 13: the recorder never keeps what
+# is typed into one); its state reports what it holds, so a test can look for it elsewhere.
+PASSWORD_FIELDS: tuple[tuple[str, str], ...] = (("operator_password", "经办人密码"),)
+
+
 def fields_for(form: str) -> tuple[tuple[str, str], ...]:
     if form == "extended":
         return FIELDS[:-1] + EXTRA_FIELDS + FIELDS[-1:]
+    if form == "secured":
+        return FIELDS[:-1] + PASSWORD_FIELDS + FIELDS[-1:]
     return FIELDS
 
 
@@ -185,6 +192,8 @@ class IntakeForm(QWidget):
                 w.textChanged.connect(self._changed)
             else:
                 w = QLineEdit()
+                if name.endswith("password"):
+                    w.setEchoMode(QLineEdit.EchoMode.Password)
                 w.textChanged.connect(self._changed)
             w.setObjectName(name)
             self.widgets[name] = w
@@ -321,8 +330,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--report-port", type=int, default=0,
                     help="port for GET /state and POST /reset on 127.0.0.1 (0 = pick a free one)")
     ap.add_argument("--title", default=DEFAULT_TITLE, help="window title")
-    ap.add_argument("--form", choices=("intake", "extended"), default="intake",
-                    help="extended: 20 fields (7 more text fields before 备注), for the benchmark")
+    ap.add_argument("--form", choices=("intake", "extended", "secured"), default="intake",
+                    help="extended: 20 fields (7 more text fields before 备注), for the benchmark; "
+                         "secured: a password box (经办人密码) before 备注")
     args = ap.parse_args(argv)
 
     app = QApplication(sys.argv[:1])

@@ -251,7 +251,8 @@ def launch_qt_client(session: XSession, port: int = 0, *, title: str = QT_TITLE,
                      timeout: float = 30.0, form: str = "intake",
                      env: dict[str, str] | None = None) -> Target:
     """Start the Qt sample approval client; returns once its window is mapped, its
-    report server answers and focus is in 申请人姓名. form="extended" has 20 fields.
+    report server answers and focus is in 申请人姓名. form="extended" has 20 fields;
+    form="secured" has a password box (经办人密码) before 备注.
     `env`: its environment instead of session.env() (an accessibility bus, say)."""
     t = launch_python_target(session, "qt-client",
                               [sys.executable, "-m", "app.sandbox.sample_client"], title, port, timeout,
