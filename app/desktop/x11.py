@@ -123,6 +123,7 @@ class X11Desktop:
         # paste_stall_s: a target reading a large paste piece by piece may pause this
         # long between pieces before the paste is given up (ClipboardError).
         self.sel = Selections(self.d, stall_s=paste_stall_s)
+        self._primary: Selections | None = None     # made when the recorder reads PRIMARY
         self._good_focus: dict[int, set[int]] = {}
         self._caps_toggled = False
         self._paste_pending = False   # pasted text the target may still be reading
@@ -525,6 +526,16 @@ class X11Desktop:
         self.pool.settle()
         return self.sel.read_text(timeout)
 
+    @_x11_faults(N_("reading the clipboard"), ClipboardError)
+    def selection_text(self, selection: str = "CLIPBOARD", timeout: float = 0.5) -> str | None:
+        """The text CLIPBOARD (or PRIMARY, what a middle click pastes) holds now; None when
+        nothing is offered as text. For the recorder, which notes what was pasted."""
+        if selection == "CLIPBOARD":
+            return self.sel.read_text(timeout)
+        if self._primary is None:
+            self._primary = Selections(self.d, "PRIMARY")
+        return self._primary.read_text(timeout)
+
     # -- clipboard save / restore ------------------------------------------------
     @_x11_faults(N_("saving the clipboard"), ClipboardError)
     def clipboard_save(self) -> ClipboardSnapshot:
@@ -668,6 +679,8 @@ class X11Desktop:
         except Exception:  # the display may already be gone
             pass
         self.sel.close()
+        if self._primary is not None:
+            self._primary.close()
         if self._pinger is not None:
             self._pinger.close()
         if self._probe is not None:

@@ -1,0 +1,393 @@
+"""One recording: the source read once, the supervisor's input turned into `Event`s with
+the window and widget each went to, and at the end the recording saved and compiled.
+
+    recorder = Recorder(parts, RecorderOptions(stop_key="ctrl+alt+s"))
+    recorder.start()                # listens (recorders/listen_x11.py) on its own threads
+    recorder.wait()                 # until the stop key, or recorder.stop() (SIGINT, a button)
+    recording = recorder.finish()   # the final value of every field, the target picture
+    result = save_and_compile(recording, paths, answers=None)
+
+`Recorder` sees raw presses in order on one worker thread, which alone talks to the desktop
+and the tree (neither connection is shared between threads). Secrets: in a password box a
+key's character is dropped here, before any list or log sees it; the event keeps
+`secret=True` and no text. Input into Deskhand's own windows (this process) and the capture
+and stop keys themselves are not recorded.
+
+The CLI (`deskhand record`) and the tray's 录制剧本 both use this module.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from app.errors import DeskhandError, UsageError
+from app.i18n import _
+from playbooks.keys import KeyNameError, parse_combo
+from recorders.listen_x11 import RawInput
+from recorders.recording import (Event, RecordedSource, RecordedWidget, RecordedWindow, Recording,
+                                 SourceLine)
+from recorders.tree_watch import TreeWatch, same_widget, widget_of
+
+if TYPE_CHECKING:  # pragma: no cover
+    from PIL import Image
+
+    from app.a11y.base import FormField
+    from app.desktop.base import Desktop, WindowInfo
+    from app.ocr.base import OcrEngine
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CAPTURE_KEY = "ctrl+alt+r"
+DEFAULT_STOP_KEY = "ctrl+alt+s"
+PASTE_KEYS = ("ctrl+v", "shift+insert")
+# Keys after which the tree's focus is read again before the next input is placed.
+_FOCUS_KEYS = ("tab", "shift+tab", "enter", "up", "down", "left", "right", "esc", "pageup",
+               "pagedown", "home", "end")
+FOCUS_SETTLE_S = 0.04     # a toolkit has moved focus by then after a Tab (Qt, GTK: < 10 ms)
+IDLE_POLL_S = 0.15        # with no input: look whether the tree's focus moved anyway
+CHOICE_ROLES = ("radio", "check", "button", "combo", "list")
+
+
+def normal_combo(text: str, what: str) -> str:
+    """'Ctrl+Alt+S' → 'ctrl+alt+s' (the listener's spelling); UsageError when it is not a
+    key combination."""
+    try:
+        combo = parse_combo(text)
+    except KeyNameError as exc:
+        raise UsageError(_("The {what} '{text}' is not a key: {reason}.", what=what, text=text,
+                           reason=exc)) from None
+    order = [m for m in ("ctrl", "shift", "alt", "super") if m in combo.modifiers]
+    return "+".join((*order, combo.key))
+
+
+@dataclass
+class RecorderParts:
+    """What a recorder works with, made by the caller (the pipeline's parts)."""
+
+    desktop: "Desktop"
+    tree: TreeWatch
+    engine: Callable[[], "OcrEngine"] | None = None     # OCR for the target's picture
+    grab: Callable[[int, int, int, int], "Image.Image"] | None = None   # screen pixels
+    listener_factory: Callable[[Callable[[RawInput], None]], Any] | None = None
+
+
+@dataclass
+class RecorderOptions:
+    capture_key: str = DEFAULT_CAPTURE_KEY
+    stop_key: str = DEFAULT_STOP_KEY
+    own_pids: tuple[int, ...] = field(default_factory=lambda: (os.getpid(),))
+    source_window: int | None = None        # the source's window id: not a target
+    on_capture: Callable[[], None] | None = None   # the capture key was pressed
+    on_event: Callable[[int], None] | None = None  # the count of events, after each one
+
+
+class Recorder:
+    def __init__(self, parts: RecorderParts, options: RecorderOptions | None = None) -> None:
+        self.parts = parts
+        self.options = options or RecorderOptions()
+        self.capture_key = normal_combo(self.options.capture_key, _("capture key"))
+        self.stop_key = normal_combo(self.options.stop_key, _("stop key"))
+        self.events: list[Event] = []
+        self.started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self.stopped = threading.Event()
+        self.stop_reason = ""
+        self._t0 = time.monotonic()
+        self._inbox: queue.Queue[RawInput | None] = queue.Queue()
+        self._listener = None
+        self._worker: threading.Thread | None = None
+        self._window: "WindowInfo | None" = None
+        self._widget: "FormField | None" = None
+        self._focus_dirty_at: float | None = 0.0
+        self._targets: dict[int, "WindowInfo"] = {}     # windows acted in (not the source)
+        self._target_shot: tuple["WindowInfo", "Image.Image"] | None = None
+        self._target_ocr: threading.Thread | None = None
+        self._target_source: RecordedSource | None = None
+        self.failure: BaseException | None = None
+        self._lock = threading.Lock()
+
+    # -- life ------------------------------------------------------------------------
+    def start(self) -> None:
+        factory = self.parts.listener_factory
+        if factory is None:
+            from recorders.listen_x11 import X11InputListener
+            display = getattr(self.parts.desktop, "display_name", None) or os.environ.get("DISPLAY")
+            self._listener = X11InputListener(display, self._inbox.put)
+        else:
+            self._listener = factory(self._inbox.put)
+        self._t0 = time.monotonic()
+        self._worker = threading.Thread(target=self._work, name="recorder", daemon=True)
+        self._worker.start()
+        self._listener.start()
+
+    def stop(self, reason: str = "stop") -> None:
+        """Stop listening (from any thread: a signal handler, the tray's button)."""
+        if not self.stopped.is_set():
+            self.stop_reason = reason
+            self.stopped.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self.stopped.wait(timeout)
+
+    @property
+    def count(self) -> int:
+        return len(self.events)
+
+    def finish(self, *, source: RecordedSource | None = None, note: str = "") -> Recording:
+        """After stop(): the worker drained, every field's final value read, the target's
+        picture read; the Recording."""
+        self.stop()
+        if self._listener is not None:
+            self._listener.stop()
+            self.failure = self.failure or getattr(self._listener, "failure", None)
+        self._inbox.put(None)
+        if self._worker is not None:
+            self._worker.join(10.0)
+        stopped = round(time.monotonic() - self._t0, 3)
+        self._final_values(stopped)
+        if self._target_ocr is not None:
+            self._target_ocr.join(120.0)
+        return Recording(started=self.started, source=source, events=tuple(self.events),
+                         target=self._target_source, stopped=stopped, note=note)
+
+    # -- the worker ------------------------------------------------------------------
+    def _work(self) -> None:
+        try:
+            while True:
+                try:
+                    raw = self._inbox.get(timeout=IDLE_POLL_S)
+                except queue.Empty:
+                    if not self.stopped.is_set():
+                        self._idle()
+                    continue
+                if raw is None:
+                    return
+                if self.stopped.is_set():
+                    continue       # keys after the stop key are not part of the job
+                self._handle(raw)
+        except Exception as exc:   # kept; finish() saves what was recorded before it
+            log.exception("the recorder's worker failed")
+            self.failure = exc
+            self.stop("failure")
+
+    def _now(self, raw: RawInput | None = None) -> float:
+        return round((raw.t if raw is not None else time.monotonic()) - self._t0, 3)
+
+    def _emit(self, event: Event) -> None:
+        if event.widget is not None and event.widget.secret and event.text is not None:
+            event = replace(event, text=None)   # never kept
+        with self._lock:
+            self.events.append(event)
+        if self.options.on_event is not None:
+            self.options.on_event(len(self.events))
+
+    def _handle(self, raw: RawInput) -> None:
+        key = raw.press.key if raw.press is not None else None
+        if key == self.stop_key:
+            self.stop("stop key")
+            return
+        if key == self.capture_key:
+            if self.options.on_capture is not None:
+                self.options.on_capture()
+            return
+        if raw.kind == "key" and raw.press is not None and raw.press.text is None and key is None:
+            return                       # a modifier alone
+        window = self._active()
+        if window is None or window.pid in self.options.own_pids:
+            return
+        self._track_window(window, raw)
+        if raw.kind == "button":
+            self._click(window, raw)
+            return
+        self._settle_focus(window, raw.t)
+        widget = widget_of(self._widget) if self._widget is not None else None
+        rw = recorded_window(window, self.parts.desktop)
+        if key in PASTE_KEYS:
+            self._emit(Event(self._now(raw), "paste", rw, widget, key=key,
+                             text=None if widget and widget.secret else self._selection("CLIPBOARD")))
+        elif key is not None:
+            self._emit(Event(self._now(raw), "key", rw, widget, key=key))
+            if key.split("+")[-1] in _FOCUS_KEYS:
+                self._focus_dirty_at = raw.t
+                self._settle_focus(window, raw.t)
+        else:
+            text = raw.press.text if raw.press is not None else None
+            if text == " " and widget is not None and widget.role in CHOICE_ROLES:
+                self._emit(Event(self._now(raw), "key", rw, widget, key="space"))
+                self._focus_dirty_at = raw.t
+                self._settle_focus(window, raw.t)
+            elif widget is not None and widget.secret:
+                self._emit(Event(self._now(raw), "text", rw, widget))   # the character dropped
+            else:
+                self._emit(Event(self._now(raw), "text", rw, widget, text=text))
+
+    def _active(self) -> "WindowInfo | None":
+        try:
+            return self.parts.desktop.active_window()
+        except DeskhandError as exc:
+            log.info("active window not read: %s", exc.message)
+            return None
+
+    def _track_window(self, window: "WindowInfo", raw: RawInput | None) -> None:
+        if self._window is None or self._window.id != window.id:
+            self._leave_widget(raw)
+            self._window = window
+            self._widget = None
+            self._focus_dirty_at = raw.t if raw is not None else time.monotonic()
+            self.parts.tree.fields(window, refresh=True)
+            self._emit(Event(self._now(raw), "window", recorded_window(window, self.parts.desktop)))
+        else:
+            self._window = window       # moved or resized: the newest geometry
+        if raw is not None and window.id != self.options.source_window:
+            self._targets[window.id] = window
+            if self._target_shot is None:
+                self._picture(window)
+
+    def _click(self, window: "WindowInfo", raw: RawInput) -> None:
+        under = self.parts.tree.at(window, raw.x, raw.y)
+        widget = widget_of(under) if under is not None else None
+        rw = recorded_window(window, self.parts.desktop)
+        if raw.button == "middle":
+            self._settle_focus(window, raw.t)
+            target = widget if widget is not None else (
+                widget_of(self._widget) if self._widget is not None else None)
+            secret = target is not None and target.secret
+            self._emit(Event(self._now(raw), "paste", rw, target, key="middle", x=raw.x, y=raw.y,
+                             button="middle", text=None if secret else self._selection("PRIMARY")))
+        else:
+            self._emit(Event(self._now(raw), "click", rw, widget, x=raw.x, y=raw.y,
+                             button=raw.button))
+        self._focus_dirty_at = raw.t
+        self._settle_focus(window, raw.t)
+
+    def _settle_focus(self, window: "WindowInfo", since: float) -> None:
+        """Read the tree's focus when a key or click may have moved it; `focus` and the
+        left widget's `value` events when it did."""
+        if self._focus_dirty_at is None:
+            return
+        wait = self._focus_dirty_at + FOCUS_SETTLE_S - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        self._focus_dirty_at = None
+        now = self.parts.tree.focused(window)
+        self._moved_to(window, now, None)
+
+    def _moved_to(self, window: "WindowInfo", now: "FormField | None", raw: RawInput | None) -> None:
+        before = widget_of(self._widget) if self._widget is not None else None
+        after = widget_of(now) if now is not None else None
+        if same_widget(before, after):
+            self._widget = now or self._widget
+            return
+        self._leave_widget(raw)
+        self._widget = now
+        if after is not None:
+            self._emit(Event(self._now(raw), "focus", recorded_window(window, self.parts.desktop),
+                             after))
+
+    def _leave_widget(self, raw: RawInput | None) -> None:
+        """The `value` the widget losing focus holds (never a password box's)."""
+        if self._widget is None or self._window is None:
+            return
+        w = widget_of(self._widget)
+        if w.secret or w.role == "button":
+            return
+        text = self.parts.tree.value(self._window, self._widget)
+        if text is not None:
+            self._emit(Event(self._now(raw), "value",
+                             recorded_window(self._window, self.parts.desktop), w, text=text))
+
+    def _idle(self) -> None:
+        window = self._active()
+        if window is None or window.pid in self.options.own_pids:
+            return
+        if self._window is None or window.id != self._window.id:
+            self._track_window(window, None)
+        if self._window is not None and self.parts.tree.fields(self._window):
+            self._moved_to(self._window, self.parts.tree.focused(self._window), None)
+
+    def _selection(self, which: str) -> str | None:
+        read = getattr(self.parts.desktop, "selection_text", None)
+        if read is None:
+            return None
+        try:
+            return read(which)
+        except DeskhandError as exc:
+            log.info("%s not read: %s", which, exc.message)
+            return None
+
+    # -- the target's picture ----------------------------------------------------------
+    def _picture(self, window: "WindowInfo") -> None:
+        """The window's pixels now (fast); its OCR on a thread of its own."""
+        if self.parts.grab is None or window.width <= 0 or window.height <= 0:
+            return
+        try:
+            image = self.parts.grab(window.x, window.y, window.width, window.height)
+        except DeskhandError as exc:
+            log.info("target picture not taken: %s", exc.message)
+            return
+        self._target_shot = (window, image)
+        if self.parts.engine is None:
+            self._target_source = RecordedSource(kind="window", window_title=window.title,
+                                                 width=image.width, height=image.height,
+                                                 origin=(window.x, window.y))
+            return
+        self._target_ocr = threading.Thread(target=self._read_target, name="recorder-target-ocr",
+                                            daemon=True)
+        self._target_ocr.start()
+
+    def _read_target(self) -> None:
+        assert self._target_shot is not None
+        window, image = self._target_shot
+        lines: tuple[SourceLine, ...] = ()
+        try:
+            lines = ocr_lines(self.parts.engine(), image)   # type: ignore[misc]
+        except DeskhandError as exc:
+            log.warning("the target window was not read: %s", exc.message)
+        self._target_source = RecordedSource(kind="window", window_title=window.title,
+                                             width=image.width, height=image.height,
+                                             origin=(window.x, window.y), lines=lines)
+
+    # -- at stop ---------------------------------------------------------------------------
+    def _final_values(self, t: float) -> None:
+        """One `value` per field of every target window that shows a tree."""
+        if self._window is not None:
+            self._leave_widget(None)
+            self._widget = None
+        for window in self._targets.values():
+            fresh = next((w for w in self._windows() if w.id == window.id), window)
+            rw = recorded_window(fresh, self.parts.desktop)
+            for f, text in self.parts.tree.final_values(fresh):
+                w = widget_of(f)
+                self._emit(Event(t, "value", rw, w, text=None if w.secret else text))
+
+    def _windows(self) -> list["WindowInfo"]:
+        try:
+            return self.parts.desktop.list_windows()
+        except DeskhandError:
+            return []
+
+
+def recorded_window(window: "WindowInfo", desktop: Any) -> RecordedWindow:
+    wm_class = None
+    get_class = getattr(desktop, "window_class", None)
+    if get_class is not None:
+        try:
+            got = get_class(window)
+            wm_class = ".".join(got) if got else None
+        except DeskhandError:
+            wm_class = None
+    return RecordedWindow(title=window.title, wm_class=wm_class, process=window.process,
+                          pid=window.pid, x=window.x, y=window.y, width=window.width,
+                          height=window.height)
+
+
+def ocr_lines(engine: "OcrEngine", image: "Image.Image") -> tuple[SourceLine, ...]:
+    return tuple(SourceLine(text=b.text, x=int(b.x), y=int(b.y), width=int(b.width),
+                            height=int(b.height), score=round(float(b.score), 4))
+                 for b in engine.read(image))
