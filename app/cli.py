@@ -497,6 +497,65 @@ def cmd_doctor(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         desktop.close()
 
 
+# -- record ------------------------------------------------------------------------
+def cmd_record(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: TextIO) -> int:
+    """Record a supervisor doing the job once; write the recording and the playbook draft
+    (recorders/job.py, the same job as the tray's 录制剧本)."""
+    from recorders.job import RecordJob, RecordRequest
+    request = RecordRequest(output=args.output, source_image=args.source_image,
+                            source_window=args.source_window, source_screen=args.source_screen,
+                            target=args.target, capture_key=args.capture_key,
+                            stop_key=args.stop_key, answers=args.answers,
+                            recording=args.recording)
+    job = RecordJob(pipeline, request, on_source=lambda s: print(s, file=err, flush=True))
+    if args.recording:
+        if args.source_image or args.source_window or args.source_screen:
+            raise UsageError(_("--recording compiles a saved recording, whose source is in "
+                               "it: leave out --source-image, --source-window and "
+                               "--source-screen."))
+        result = job.compile_only()
+    else:
+        result = _listen(job, request, err)
+    for sentence in result.sentences:
+        print(sentence, file=out)
+    if result.questions:
+        print(_("Values that matched no source field ({count}); each is typed by the clerk in "
+                "the review until you answer it in an answers file (--answers FILE, then "
+                "'deskhand record -o {playbook} --recording {recording} --answers FILE'):",
+                count=len(result.questions), playbook=str(result.paths.playbook),
+                recording=str(result.paths.recording)), file=out)
+        for q in result.questions:
+            print("  - " + q, file=out)
+    return result.exit_code
+
+
+def _listen(job, request, err: TextIO):
+    import signal
+    from app.hotkeys.combos import show_combo
+    from playbooks.keys import parse_combo
+    stop_shown = show_combo(parse_combo(request.stop_key))
+    job.start()
+    if request.source_image:
+        print(_("Recording. Fill the approval client once, then press {stop} to stop.",
+                stop=stop_shown), file=err, flush=True)
+    else:
+        print(_("Recording. Show the source and press {capture}; then fill the approval client "
+                "once and press {stop} to stop.",
+                capture=show_combo(parse_combo(request.capture_key)), stop=stop_shown),
+              file=err, flush=True)
+    handlers = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        handlers[sig] = signal.signal(sig, lambda *_a: job.stop("signal"))
+    try:
+        while not job.wait(0.2):
+            pass
+    finally:
+        for sig, old in handlers.items():
+            signal.signal(sig, old)
+    print(_("Stopped; writing the recording."), file=err, flush=True)
+    return job.finish()
+
+
 # -- parser ------------------------------------------------------------------------
 class _Parser(argparse.ArgumentParser):
     """argparse that ends in exit 2 with one line, as every other usage error does."""
@@ -593,6 +652,25 @@ def build_parser() -> argparse.ArgumentParser:
                                      "pack), compare its fields and the filled form")
     from app.golden import cli as golden_cli
     golden_cli.add_arguments(gt)
+    rc = sub.add_parser("record", help="record a playbook by doing the job once")
+    rc.add_argument("-o", "--output", required=True, metavar="PLAYBOOK.yaml",
+                    help="the playbook to write; the recording and the source picture are "
+                         "kept beside it (PLAYBOOK.recording.json, PLAYBOOK.source.png)")
+    rsrc = rc.add_mutually_exclusive_group()
+    rsrc.add_argument("--source-image", metavar="FILE", help="the source is this picture")
+    rsrc.add_argument("--source-window", metavar="TITLE",
+                      help="the source is this window, taken when the capture key is pressed")
+    rsrc.add_argument("--source-screen", action="store_true",
+                      help="the source is the whole screen, taken when the capture key is pressed")
+    rc.add_argument("--target", metavar="TITLE",
+                    help="record only input into this window (a title glob or part of it)")
+    rc.add_argument("--capture-key", default="ctrl+alt+r", metavar="KEY",
+                    help="takes the source (default Ctrl+Alt+R)")
+    rc.add_argument("--stop-key", default="ctrl+alt+s", metavar="KEY",
+                    help="stops the recording (default Ctrl+Alt+S)")
+    rc.add_argument("--answers", metavar="FILE", help="answers to the compiler's questions (YAML)")
+    rc.add_argument("--recording", metavar="FILE",
+                    help="compile this saved recording instead of listening")
     d = sub.add_parser("demo", help="the sandbox: registry, portal page, approval client and the tray")
     from app.sandbox import demo as demo_module   # argparse only; the demo loads on run
     demo_module.add_arguments(d)
@@ -605,7 +683,7 @@ def cmd_test(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: Tex
 
 
 PIPELINE_COMMANDS = {"check": cmd_check, "fill": cmd_fill, "capture": cmd_capture, "ocr": cmd_ocr,
-                     "test": cmd_test}
+                     "test": cmd_test, "record": cmd_record}
 
 
 def _pipeline(args: argparse.Namespace) -> Pipeline:

@@ -199,6 +199,18 @@ class Pipeline:
                 self._screen_text = OcrScreenText(engine, self._grabber_factory())
             return self._screen_text
 
+    def grabber(self) -> Any:
+        """A new screen grabber (app.capture.screen.ScreenGrabber); the caller closes it."""
+        return self._grabber_factory()
+
+    def accessibility(self) -> "Accessibility":
+        """The accessibility backend (AccessibilityUnavailableError when there is none);
+        the caller closes it."""
+        if self._accessibility_factory is not None:
+            return self._accessibility_factory()
+        from app.a11y import open_accessibility
+        return open_accessibility()
+
     def registry_settings(self) -> "RegistrySettings":
         return self._registries()
 

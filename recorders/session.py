@@ -17,6 +17,7 @@ The CLI (`deskhand record`) and the tray's 录制剧本 both use this module.
 """
 from __future__ import annotations
 
+import fnmatch
 import logging
 import os
 import queue
@@ -63,6 +64,9 @@ def normal_combo(text: str, what: str) -> str:
     except KeyNameError as exc:
         raise UsageError(_("The {what} '{text}' is not a key: {reason}.", what=what, text=text,
                            reason=exc)) from None
+    if not set(combo.modifiers) - {"shift"}:
+        raise UsageError(_("The {what} '{text}' has no Ctrl, Alt or Win: it would fire while "
+                           "you type into the form. Use e.g. Ctrl+Alt+S.", what=what, text=text))
     order = [m for m in ("ctrl", "shift", "alt", "super") if m in combo.modifiers]
     return "+".join((*order, combo.key))
 
@@ -84,6 +88,9 @@ class RecorderOptions:
     stop_key: str = DEFAULT_STOP_KEY
     own_pids: tuple[int, ...] = field(default_factory=lambda: (os.getpid(),))
     source_window: int | None = None        # the source's window id: not a target
+    source_taken: bool = True               # False until the capture key took the source:
+                                            # no window is a target before that
+    target_title: str | None = None         # a glob: input into other windows is not kept
     on_capture: Callable[[], None] | None = None   # the capture key was pressed
     on_event: Callable[[int], None] | None = None  # the count of events, after each one
 
@@ -94,6 +101,9 @@ class Recorder:
         self.options = options or RecorderOptions()
         self.capture_key = normal_combo(self.options.capture_key, _("capture key"))
         self.stop_key = normal_combo(self.options.stop_key, _("stop key"))
+        if self.capture_key == self.stop_key:
+            raise UsageError(_("The capture key and the stop key are both {combo}; give them "
+                               "different keys.", combo=self.stop_key))
         self.events: list[Event] = []
         self.started = datetime.now(timezone.utc).isoformat(timespec="seconds")
         self.stopped = threading.Event()
@@ -199,7 +209,7 @@ class Recorder:
         if raw.kind == "key" and raw.press is not None and raw.press.text is None and key is None:
             return                       # a modifier alone
         window = self._active()
-        if window is None or window.pid in self.options.own_pids:
+        if not self._keeps(window):
             return
         self._track_window(window, raw)
         if raw.kind == "button":
@@ -227,6 +237,17 @@ class Recorder:
             else:
                 self._emit(Event(self._now(raw), "text", rw, widget, text=text))
 
+    def _keeps(self, window: "WindowInfo | None") -> bool:
+        """Input into this window is recorded: not Deskhand's own, and with --target only
+        the target's and the source's."""
+        if window is None or window.pid in self.options.own_pids:
+            return False
+        pattern = self.options.target_title
+        if pattern and window.id != self.options.source_window:
+            glob = pattern if any(c in pattern for c in "*?[") else f"*{pattern}*"
+            return fnmatch.fnmatchcase(window.title, glob)
+        return True
+
     def _active(self) -> "WindowInfo | None":
         try:
             return self.parts.desktop.active_window()
@@ -244,7 +265,8 @@ class Recorder:
             self._emit(Event(self._now(raw), "window", recorded_window(window, self.parts.desktop)))
         else:
             self._window = window       # moved or resized: the newest geometry
-        if raw is not None and window.id != self.options.source_window:
+        if raw is not None and window.id != self.options.source_window and \
+                self.options.source_taken:
             self._targets[window.id] = window
             if self._target_shot is None:
                 self._picture(window)
@@ -304,7 +326,7 @@ class Recorder:
 
     def _idle(self) -> None:
         window = self._active()
-        if window is None or window.pid in self.options.own_pids:
+        if not self._keeps(window):
             return
         if self._window is None or window.id != self._window.id:
             self._track_window(window, None)
