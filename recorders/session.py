@@ -28,6 +28,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from app.a11y.base import PASSWORD
 from app.errors import DeskhandError, UsageError
 from app.i18n import _
 from playbooks.keys import KeyNameError, parse_combo
@@ -215,7 +216,9 @@ class Recorder:
         if raw.kind == "button":
             self._click(window, raw)
             return
-        self._settle_focus(window, raw.t)
+        # A key that is not text is placed in the widget known before it (the toolkit may
+        # already have moved focus because of it); text and pastes where focus is now.
+        self._settle_focus(window, raw.t, ask=key is None or key in PASTE_KEYS)
         widget = widget_of(self._widget) if self._widget is not None else None
         rw = recorded_window(window, self.parts.desktop)
         if key in PASTE_KEYS:
@@ -288,16 +291,26 @@ class Recorder:
         self._focus_dirty_at = raw.t
         self._settle_focus(window, raw.t)
 
-    def _settle_focus(self, window: "WindowInfo", since: float) -> None:
-        """Read the tree's focus when a key or click may have moved it; `focus` and the
-        left widget's `value` events when it did."""
-        if self._focus_dirty_at is None:
+    def _settle_focus(self, window: "WindowInfo", since: float, ask: bool = True) -> None:
+        """Read the tree's focus before each input is placed (one call, ~2 ms): `focus`
+        and the left widget's `value` events when it moved. After a key or click that
+        may move focus, first give the toolkit FOCUS_SETTLE_S to move it. Focus that left
+        a password box with no such input in between is not believed: the key being placed
+        was pressed while the box had focus (the toolkit is only ahead of the queue here),
+        so it stays a secret. With `ask` False the tree is read only after such an input."""
+        dirty = self._focus_dirty_at is not None
+        if not ask and not dirty:
             return
-        wait = self._focus_dirty_at + FOCUS_SETTLE_S - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
-        self._focus_dirty_at = None
+        if dirty:
+            wait = self._focus_dirty_at + FOCUS_SETTLE_S - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            self._focus_dirty_at = None
+        if not self.parts.tree.fields(window):
+            return
         now = self.parts.tree.focused(window)
+        if not dirty and self._widget is not None and self._widget.role == PASSWORD:
+            return
         self._moved_to(window, now, None)
 
     def _moved_to(self, window: "WindowInfo", now: "FormField | None", raw: RawInput | None) -> None:
@@ -330,7 +343,8 @@ class Recorder:
             return
         if self._window is None or window.id != self._window.id:
             self._track_window(window, None)
-        if self._window is not None and self.parts.tree.fields(self._window):
+        leaving_secret = self._widget is not None and self._widget.role == PASSWORD
+        if self._window is not None and not leaving_secret and self.parts.tree.fields(self._window):
             self._moved_to(self._window, self.parts.tree.focused(self._window), None)
 
     def _selection(self, which: str) -> str | None:

@@ -237,3 +237,105 @@ def test_deskhand_record_qt_client(toolkit_desktop, qt_client, tmp_path):  # noq
     assert files_holding(SECRET, roots) == []
     assert SECRET not in stdout and SECRET not in stderr
     assert not any(e.text and SECRET[:4] in e.text for e in rec.events)
+
+
+@pytest.fixture(scope="module")
+def gtk_form(toolkit_desktop):  # noqa: F811
+    require_toolkit("gtk")
+    f = toolkit_desktop.launch("gtk")
+    yield f
+    f.close()
+
+
+def test_recorder_in_the_gtk_form(toolkit_desktop, gtk_form):  # noqa: F811
+    """The Recorder in-process on the GTK form: clicks on a radio button and the check
+    box, a middle-click paste of the primary selection, typing and Tab; the stop key.
+    Each final value equals the form's own state (a check box's value is its text when
+    ticked)."""
+    from app.a11y.atspi import AtSpiAccessibility
+    from app.a11y.atspi_bus import AtspiBus
+    from app.capture.screen import ScreenGrabber
+    from app.desktop.x11 import X11Desktop
+    from app.sandbox.toolkits import spec
+    from recorders.session import Recorder, RecorderOptions, RecorderParts
+    from recorders.tree_watch import TreeWatch
+    desk, form = toolkit_desktop, gtk_form
+    form.reset()
+    form.activate()
+    form.wait_state(lambda s: s.get("active") and s.get("focused") == spec.FIRST, 10)
+    x11 = X11Desktop(desk.session.display)
+    a11y = AtSpiAccessibility(AtspiBus.open(desk.env()))
+    grabber = ScreenGrabber(display=desk.session.display)
+    counts: list[int] = []
+    recorder = Recorder(RecorderParts(x11, TreeWatch(a11y), grab=grabber.grab),
+                        RecorderOptions(on_event=counts.append))
+    x = desk.session.xdotool
+    primary = None
+    try:
+        recorder.start()
+        x("type", "--delay", "60", "李娜"); time.sleep(0.2)
+        female = field_box(desk, form, "性别")          # the group's first button, 男
+        fields = _gtk_fields(desk, form)
+        f_box = next(f.bounds for f in fields if f.role == "radio" and f.name == "女")
+        x("mousemove", str(f_box.x + 8), str(f_box.y + f_box.height // 2))
+        x("click", "1"); time.sleep(0.3)
+        # 民族 by a middle click: X's primary selection pasted where the pointer is
+        primary = desk.session.spawn(["xclip", "-selection", "primary", "-quiet"],
+                                     stdin=subprocess.PIPE)
+        primary.stdin.write("壮族".encode()); primary.stdin.close()
+        time.sleep(0.5)
+        e_box = next(f.bounds for f in fields if f.key == "民族")
+        x("mousemove", str(e_box.x + 10), str(e_box.y + e_box.height // 2))
+        x("click", "2"); time.sleep(0.4)
+        x("key", "Tab"); time.sleep(0.2)
+        x("type", "--delay", "40", "1978-06-15"); time.sleep(0.2)
+        v_box = next(f.bounds for f in fields if f.role == "check")
+        x("mousemove", str(v_box.x + 8), str(v_box.y + v_box.height // 2))
+        x("click", "1"); time.sleep(0.3)
+        x("key", "ctrl+alt+s")
+        assert recorder.wait(10)
+        rec = recorder.finish()
+    finally:
+        if primary is not None:
+            desk.session.end(primary)
+        a11y.close()
+        x11.close()
+        grabber.close()
+    state = form.state()["fields"]
+    assert state["applicant_name"] == "李娜" and state["gender"] == "女"
+    assert state["ethnicity"] == "壮族" and state["verified"] is True
+    assert counts and counts[-1] == len(rec.events)
+    finals = final_values(rec)
+    for f in spec.FIELDS:
+        if f.label not in finals:
+            continue
+        want = state[f.name]
+        if f.kind == spec.CHECK:
+            want = f.label if want else ""
+        if f.kind == spec.SELECT and want == "":
+            want = spec.NONE_CHOSEN      # the tree shows the placeholder item
+        assert finals[f.label] == want, (f.label, finals[f.label], want)
+    assert {"姓名", "性别", "民族", "出生日期", "已核验原件"} <= set(finals)
+    paste = [e for e in rec.events if e.kind == "paste"]
+    assert len(paste) == 1 and paste[0].text == "壮族" and paste[0].button == "middle"
+    assert label_key(paste[0].widget.label) == "民族"
+    clicks = [e for e in rec.events if e.kind == "click"]
+    assert [(e.widget.role, e.widget.option) for e in clicks] == [("radio", "女"),
+                                                                  ("check", "已核验原件")]
+    assert female is not None
+    assert rec.target is not None and rec.target.width == form_width(rec)
+
+
+def _gtk_fields(desk, form):
+    from app.a11y.atspi import AtSpiAccessibility
+    from app.a11y.atspi_bus import AtspiBus
+    from app.desktop.base import WindowInfo
+    a = AtSpiAccessibility(AtspiBus.open(desk.env()))
+    try:
+        return a.fields(WindowInfo(id=form.window_id, title=form.title, pid=form.pid))
+    finally:
+        a.close()
+
+
+def form_width(rec) -> int:
+    return next(e.window.width for e in rec.events if e.kind == "window")
