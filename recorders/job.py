@@ -22,7 +22,7 @@ from recorders.outcome import (RecordPaths, RecordResult, finish_recording, load
                                save_source_picture)
 from recorders.recording import RecordedSource
 from recorders.session import (DEFAULT_CAPTURE_KEY, DEFAULT_STOP_KEY, Recorder, RecorderOptions,
-                               RecorderParts)
+                               RecorderParts, checked_keys)
 from recorders.tree_watch import TreeWatch
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -60,6 +60,7 @@ class RecordJob:
         if sum(given) > 1:
             raise UsageError(_("Name one source: --source-image, --source-window or "
                                "--source-screen."))
+        checked_keys(request.capture_key, request.stop_key)     # before anything opens
         self.pipeline = pipeline
         self.request = request
         self.paths = RecordPaths.for_output(request.output)

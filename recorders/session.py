@@ -72,6 +72,16 @@ def normal_combo(text: str, what: str) -> str:
     return "+".join((*order, combo.key))
 
 
+def checked_keys(capture_key: str, stop_key: str) -> tuple[str, str]:
+    """Both keys in the listener's spelling; UsageError when one cannot be used."""
+    capture = normal_combo(capture_key, _("capture key"))
+    stop = normal_combo(stop_key, _("stop key"))
+    if capture == stop:
+        raise UsageError(_("The capture key and the stop key are both {combo}; give them "
+                           "different keys.", combo=stop))
+    return capture, stop
+
+
 @dataclass
 class RecorderParts:
     """What a recorder works with, made by the caller (the pipeline's parts)."""
@@ -100,11 +110,8 @@ class Recorder:
     def __init__(self, parts: RecorderParts, options: RecorderOptions | None = None) -> None:
         self.parts = parts
         self.options = options or RecorderOptions()
-        self.capture_key = normal_combo(self.options.capture_key, _("capture key"))
-        self.stop_key = normal_combo(self.options.stop_key, _("stop key"))
-        if self.capture_key == self.stop_key:
-            raise UsageError(_("The capture key and the stop key are both {combo}; give them "
-                               "different keys.", combo=self.stop_key))
+        self.capture_key, self.stop_key = checked_keys(self.options.capture_key,
+                                                       self.options.stop_key)
         self.events: list[Event] = []
         self.started = datetime.now(timezone.utc).isoformat(timespec="seconds")
         self.stopped = threading.Event()

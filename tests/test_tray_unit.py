@@ -172,3 +172,49 @@ def test_an_error_nobody_caught_becomes_a_sentence_and_a_logged_traceback(qtbot,
     log = next((tmp_path / "state").rglob("deskhand.log")).read_text(encoding="utf-8")
     assert "Traceback" in log and "in boom" in log
     assert "350802199003071036" not in log and "3508**********1036" in log   # masked
+
+
+def test_record_a_playbook_counts_events_stops_and_shows_the_report(qtbot, tmp_path, monkeypatch):
+    """录制剧本: the job (recorders/job.py) runs off the UI thread; the small window counts
+    its events, its Stop button stops the job, and the report replaces the count."""
+    import recorders.job as job_module
+    jobs = []
+
+    class FakeJob:
+        def __init__(self, pipeline, request, *, on_event=None, on_source=None):
+            self.request, self.on_event = request, on_event
+            self.stopped = threading.Event()
+            self.ui_thread = threading.current_thread()
+            jobs.append(self)
+
+        def start(self):
+            assert threading.current_thread() is not self.ui_thread
+            for n in (1, 2, 3):
+                self.on_event(n)
+
+        def stop(self, reason="stop"):
+            self.stopped.set()
+
+        def wait(self, timeout=None):
+            return self.stopped.wait(timeout)
+
+        def finish(self):
+            return SimpleNamespace(sentences=["录制已保存。"], questions=["“备注”的值"])
+
+    monkeypatch.setattr(job_module, "RecordJob", FakeJob)
+    tray, _ = make_tray(qtbot, tmp_path)
+    texts = [a.text() for a in tray.menu.actions()]
+    assert any("Record a playbook" in t for t in texts), texts   # 录制剧本 in Chinese
+    tray.record(str(tmp_path / "new.yaml"))
+    window = tray.recorder_window
+    assert tray.state.busy == "record" and window.isVisible()
+    qtbot.waitUntil(lambda: window.count == 3, timeout=5000)
+    assert "3" in window.counter.text()
+    assert jobs[0].request.output == str(tmp_path / "new.yaml")
+    window.button.click()
+    qtbot.waitUntil(lambda: window.done, timeout=5000)
+    assert tray.state.busy is None
+    assert "录制已保存。" in window.report.text() and "备注" in window.report.text()
+    window.button.click()
+    assert not window.isVisible()
+    tray.icon.hide()

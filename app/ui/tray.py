@@ -37,7 +37,7 @@ class TrayState:
     playbook_id: str | None = None
     outcome: Any = None                 # app.pipeline.CaptureOutcome of the last capture
     confirmed: bool = False             # the clerk confirmed the review of that case
-    busy: str | None = None             # "capture" | "fill" while one runs
+    busy: str | None = None             # "capture" | "fill" | "record" while one runs
     last_fill: dict[str, Any] | None = None
     fills: int = 0                      # fills finished (done or not) since start
     last_error: str | None = None
@@ -75,6 +75,8 @@ class TrayApp(QObject):
         self.review: Any = None
         self.progress: Any = None
         self.summary: Any = None
+        self.recorder_window: Any = None     # app.ui.recorder_window.RecorderWindow, made on use
+        self.record_job: Any = None          # recorders.job.RecordJob while one records
         self.icon = QSystemTrayIcon(tray_icon(), self)
         self.icon.setToolTip(self.tr("Deskhand: pick a playbook, press the capture key on the source"))
         self.menu = QMenu()
@@ -127,6 +129,9 @@ class TrayApp(QObject):
         self.act_fill.triggered.connect(self.fill)
         self.act_last = m.addAction(self.tr("&Last case"))
         self.act_last.triggered.connect(self.show_last_case)
+        m.addSeparator()
+        self.act_record = m.addAction(self.tr("&Record a playbook…"))
+        self.act_record.triggered.connect(self.record)
         m.addSeparator()
         self.act_settings = m.addAction(self.tr("&Settings…"))
         self.act_settings.triggered.connect(self.open_settings)
@@ -249,6 +254,62 @@ class TrayApp(QObject):
             self.notify(self.tr("Cannot read the picture"), exc.message, warning=True)
             return
         self.capture(image=source)
+
+    def record(self, output: str | None = None) -> None:
+        """录制剧本: the supervisor fills the approval client once while the recorder listens
+        (recorders/job.py, the same job as `deskhand record`); the small window counts the
+        events and stops it; the files are written beside the chosen playbook."""
+        if self._busy("record"):
+            return
+        if output is None:
+            output, _ = QFileDialog.getSaveFileName(None, self.tr("Save the recorded playbook as"),
+                                                    "", self.tr("Playbooks (*.yaml)"))
+            if not output:
+                return
+            if not output.endswith((".yaml", ".yml")):
+                output += ".yaml"
+        from app.hotkeys.combos import show_combo
+        from app.ui.recorder_window import RecorderWindow
+        from playbooks.keys import parse_combo
+        from recorders.job import RecordJob, RecordRequest
+        request = RecordRequest(output=output)
+        window = self.recorder_window = self.recorder_window or RecorderWindow()
+        try:
+            job = RecordJob(self.pipeline, request, on_event=window.set_count,
+                            on_source=window.note)
+        except DeskhandError as exc:
+            self.notify(self.tr("Cannot record"), exc.message, warning=True)
+            return
+        self.record_job = job
+        self.state.busy = "record"
+        self._note("recording started")
+        try:
+            window.stop_requested.disconnect()
+        except (RuntimeError, TypeError):
+            pass
+        window.stop_requested.connect(lambda: job.stop("button"))
+        window.start(stop_key=show_combo(parse_combo(request.stop_key)),
+                     capture_key=show_combo(parse_combo(request.capture_key)))
+
+        def work():  # type: ignore[no-untyped-def]
+            job.start()
+            while not job.wait(0.2):
+                pass
+            return job.finish()
+
+        def done(result: Any) -> None:
+            self.state.busy = None
+            self.record_job = None
+            self._note("recording finished")
+            window.finished(result.sentences, result.questions)
+            self.state_changed.emit()
+
+        def failed(exc: BaseException) -> None:
+            window.close()
+            self.record_job = None
+            self._failed("record")(exc)
+
+        run_in_worker("deskhand-record", work, done, failed, self.main)
 
     def show_review(self) -> None:
         outcome = self.state.outcome

@@ -320,6 +320,41 @@
     </message>
 </context>
 <context>
+    <name>RecorderWindow</name>
+    <message>
+        <source>Values that matched no source field (the clerk types them in the review until answered):</source>
+        <translation>与来源字段都不匹配的值（回答之前，由窗口人员在核对时填写）：</translation>
+    </message>
+    <message>
+        <source>Events recorded: {0}</source>
+        <translation>已录制事件：{0}</translation>
+    </message>
+    <message>
+        <source>Recording finished</source>
+        <translation>录制完成</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Recording…</source>
+        <translation>录制中…</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Show the source and press {0}; then fill the approval client once and press {1} or Stop.</source>
+        <translation>请打开来源并按 {0}；然后在审批系统中完整填写一次，按 {1} 或“停止”结束。</translation>
+    </message>
+    <message>
+        <source>Fill the approval client once, then press {0} or Stop.</source>
+        <translation>请在审批系统中完整填写一次，然后按 {0} 或“停止”结束。</translation>
+    </message>
+</context>
+<context>
     <name>RegistriesPage</name>
     <message>
         <source>&amp;Import…</source>
@@ -599,6 +634,10 @@
         <translation>窗口助手：{0}</translation>
     </message>
     <message>
+        <source>&amp;Record a playbook…</source>
+        <translation>录制剧本(&amp;R)…</translation>
+    </message>
+    <message>
         <source>No playbook</source>
         <translation>未选择业务流程</translation>
     </message>
@@ -625,6 +664,18 @@
     <message>
         <source>Cannot read the picture</source>
         <translation>无法读取图片</translation>
+    </message>
+    <message>
+        <source>Save the recorded playbook as</source>
+        <translation>录制的剧本保存为</translation>
+    </message>
+    <message>
+        <source>Playbooks (*.yaml)</source>
+        <translation>剧本 (*.yaml)</translation>
+    </message>
+    <message>
+        <source>Cannot record</source>
+        <translation>无法录制</translation>
     </message>
     <message>
         <source>No case yet</source>
