@@ -25,7 +25,6 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from app.a11y.base import PASSWORD
@@ -33,9 +32,8 @@ from app.errors import DeskhandError, UsageError
 from app.i18n import _
 from playbooks.keys import KeyNameError, parse_combo
 from recorders.listen_x11 import RawInput
-from recorders.recording import (Event, RecordedSource, RecordedWidget, RecordedWindow, Recording,
-                                 SourceLine)
-from recorders.tree_watch import TreeWatch, same_widget, widget_of
+from recorders.recording import Event, RecordedSource, RecordedWindow, Recording, SourceLine
+from recorders.tree_watch import TreeWatch, widget_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from PIL import Image
@@ -129,6 +127,7 @@ class Recorder:
         self._target_source: RecordedSource | None = None
         self.failure: BaseException | None = None
         self._lock = threading.Lock()
+        self._classes: dict[int, str | None] = {}
 
     # -- life ------------------------------------------------------------------------
     def start(self) -> None:
@@ -227,7 +226,7 @@ class Recorder:
         # already have moved focus because of it); text and pastes where focus is now.
         self._settle_focus(window, raw.t, ask=key is None or key in PASTE_KEYS)
         widget = widget_of(self._widget) if self._widget is not None else None
-        rw = recorded_window(window, self.parts.desktop)
+        rw = self._rw(window)
         if key in PASTE_KEYS:
             self._emit(Event(self._now(raw), "paste", rw, widget, key=key,
                              text=None if widget and widget.secret else self._selection("CLIPBOARD")))
@@ -272,7 +271,7 @@ class Recorder:
             self._widget = None
             self._focus_dirty_at = raw.t if raw is not None else time.monotonic()
             self.parts.tree.fields(window, refresh=True)
-            self._emit(Event(self._now(raw), "window", recorded_window(window, self.parts.desktop)))
+            self._emit(Event(self._now(raw), "window", self._rw(window)))
         else:
             self._window = window       # moved or resized: the newest geometry
         if raw is not None and window.id != self.options.source_window and \
@@ -284,7 +283,7 @@ class Recorder:
     def _click(self, window: "WindowInfo", raw: RawInput) -> None:
         under = self.parts.tree.at(window, raw.x, raw.y)
         widget = widget_of(under) if under is not None else None
-        rw = recorded_window(window, self.parts.desktop)
+        rw = self._rw(window)
         if raw.button == "middle":
             self._settle_focus(window, raw.t)
             target = widget if widget is not None else (
@@ -321,16 +320,14 @@ class Recorder:
         self._moved_to(window, now, None)
 
     def _moved_to(self, window: "WindowInfo", now: "FormField | None", raw: RawInput | None) -> None:
-        before = widget_of(self._widget) if self._widget is not None else None
-        after = widget_of(now) if now is not None else None
-        if same_widget(before, after):
-            self._widget = now or self._widget
+        before = self._widget.node if self._widget is not None else None
+        if before == (now.node if now is not None else None):
+            self._widget = now or self._widget      # the newest bounds
             return
         self._leave_widget(raw)
         self._widget = now
-        if after is not None:
-            self._emit(Event(self._now(raw), "focus", recorded_window(window, self.parts.desktop),
-                             after))
+        if now is not None:
+            self._emit(Event(self._now(raw), "focus", self._rw(window), widget_of(now)))
 
     def _leave_widget(self, raw: RawInput | None) -> None:
         """The `value` the widget losing focus holds (never a password box's)."""
@@ -342,7 +339,7 @@ class Recorder:
         text = self.parts.tree.value(self._window, self._widget)
         if text is not None:
             self._emit(Event(self._now(raw), "value",
-                             recorded_window(self._window, self.parts.desktop), w, text=text))
+                             self._rw(self._window), w, text=text))
 
     def _idle(self) -> None:
         window = self._active()
@@ -404,10 +401,13 @@ class Recorder:
             self._widget = None
         for window in self._targets.values():
             fresh = next((w for w in self._windows() if w.id == window.id), window)
-            rw = recorded_window(fresh, self.parts.desktop)
+            rw = self._rw(fresh)
             for f, text in self.parts.tree.final_values(fresh):
                 w = widget_of(f)
                 self._emit(Event(t, "value", rw, w, text=None if w.secret else text))
+
+    def _rw(self, window: "WindowInfo") -> RecordedWindow:
+        return recorded_window(window, self.parts.desktop, self._classes)
 
     def _windows(self) -> list["WindowInfo"]:
         try:
@@ -416,15 +416,21 @@ class Recorder:
             return []
 
 
-def recorded_window(window: "WindowInfo", desktop: Any) -> RecordedWindow:
+def recorded_window(window: "WindowInfo", desktop: Any,
+                    classes: dict[int, str | None] | None = None) -> RecordedWindow:
+    """`classes`: WM_CLASS already read, by window id (it does not change)."""
     wm_class = None
     get_class = getattr(desktop, "window_class", None)
+    if classes is not None and window.id in classes:
+        get_class, wm_class = None, classes[window.id]
     if get_class is not None:
         try:
             got = get_class(window)
             wm_class = ".".join(got) if got else None
         except DeskhandError:
             wm_class = None
+    if classes is not None:
+        classes[window.id] = wm_class
     return RecordedWindow(title=window.title, wm_class=wm_class, process=window.process,
                           pid=window.pid, x=window.x, y=window.y, width=window.width,
                           height=window.height)

@@ -24,16 +24,12 @@ log = logging.getLogger(__name__)
 
 def widget_of(f: FormField) -> RecordedWidget:
     b = f.bounds
+    # `path` (a child-index path) stays None: the backend gives the field's place in the
+    # form's reading order, not its place in the tree; the label and role address it.
     return RecordedWidget(role=f.role, name=f.name, label=f.label, x=b.x, y=b.y,
-                          width=b.width, height=b.height, path=str(f.index),
+                          width=b.width, height=b.height,
                           secret=f.role == PASSWORD,
                           option=f.name if f.role in (RADIO, CHECK) else None)
-
-
-def same_widget(a: RecordedWidget | None, b: RecordedWidget | None) -> bool:
-    if a is None or b is None:
-        return a is b
-    return (a.role, a.label, a.path, a.option) == (b.role, b.label, b.path, b.option)
 
 
 class TreeWatch:
