@@ -338,3 +338,54 @@ def _gtk_fields(desk, form):
 
 def form_width(rec) -> int:
     return next(e.window.width for e in rec.events if e.kind == "window")
+
+
+def test_the_source_window_is_taken_by_the_capture_key(toolkit_desktop, qt_client, tmp_path):  # noqa: F811
+    """`--source-window`: nothing is read until the capture key; then that window's picture
+    is the source (saved beside the playbook, read by OCR), it is not taken for the target,
+    and the target's picture is the client's."""
+    from app.sandbox.sources import show_image_argv
+    from recorders.recording import Recording
+    desk, target = toolkit_desktop, qt_client
+    viewer_title = "e龙岩 - 身份证（来源）"
+    viewer = desk.session.spawn(show_image_argv(SOURCE_IMAGE, viewer_title),
+                                stdout=subprocess.PIPE)
+    try:
+        viewer_id = desk.session.wait_window(viewer_title, 20)
+        target.reset()
+        out = tmp_path / "from-window.yaml"
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "record", "--source-window", viewer_title,
+             "-o", str(out)], env=desk.env(), cwd=ROOT, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True)
+        err = Lines(proc.stderr)
+        try:
+            err.wait_for("Recording", 60)
+            x = desk.session.xdotool
+            desk.session.activate(viewer_id)
+            time.sleep(0.3)
+            x("key", "ctrl+alt+r")
+            err.wait_for("source is taken", 20)
+            target.activate()
+            target.wait_state(lambda s: s.get("focused") == "applicant_name", 5)
+            x("type", "--delay", "40", "Li Na"); time.sleep(0.3)
+            x("key", "ctrl+alt+s")
+            stdout, _ = proc.communicate(timeout=120)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(10)
+    finally:
+        desk.session.end(viewer)
+    assert proc.returncode in (0, 1), err.rest()
+    rec = Recording.load(out.with_name("from-window.recording.json"))
+    assert rec.source is not None and rec.source.kind == "window"
+    assert rec.source.window_title == viewer_title and rec.source.lines
+    assert rec.source.image == "from-window.source.png"
+    assert out.with_name("from-window.source.png").is_file()
+    assert rec.target is not None and rec.target.window_title == target.title
+    assert not any(e.key in ("ctrl+alt+r", "ctrl+alt+s") for e in rec.events)
+    typed = "".join(e.text or "" for e in rec.events if e.kind == "text")
+    assert typed == "Li Na" == target.state()["fields"]["applicant_name"]
+    finals = final_values(rec)
+    assert finals["申请人姓名"] == "Li Na"
