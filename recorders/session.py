@@ -70,6 +70,23 @@ def normal_combo(text: str, what: str) -> str:
     return "+".join((*order, combo.key))
 
 
+def own_process_chain(pid: int | None = None, limit: int = 32) -> tuple[int, ...]:
+    """`pid` (this process) and its parents up to init, read from /proc (Linux); where
+    there is no /proc, just `pid`."""
+    chain = [pid or os.getpid()]
+    while len(chain) < limit:
+        try:
+            with open(f"/proc/{chain[-1]}/stat", encoding="utf-8", errors="replace") as f:
+                stat = f.read()
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            break
+        if parent <= 1:
+            break
+        chain.append(parent)
+    return tuple(chain)
+
+
 def checked_keys(capture_key: str, stop_key: str) -> tuple[str, str]:
     """Both keys in the listener's spelling; UsageError when one cannot be used."""
     capture = normal_combo(capture_key, _("capture key"))
@@ -95,7 +112,9 @@ class RecorderParts:
 class RecorderOptions:
     capture_key: str = DEFAULT_CAPTURE_KEY
     stop_key: str = DEFAULT_STOP_KEY
-    own_pids: tuple[int, ...] = field(default_factory=lambda: (os.getpid(),))
+    # Deskhand's windows, and the terminal `deskhand record` was started from (where a
+    # Ctrl+C ends the recording): this process and the processes it was started by
+    own_pids: tuple[int, ...] = field(default_factory=lambda: own_process_chain())
     source_window: int | None = None        # the source's window id: not a target
     source_taken: bool = True               # False until the capture key took the source:
                                             # no window is a target before that

@@ -196,3 +196,10 @@ def test_input_into_deskhands_own_window_is_not_recorded():
                tree=tree, desktop=desktop)
     assert [e.text for e in r.events if e.kind == "text"] == ["a"]
     assert {e.window.title for e in r.events if e.window} == {WIN.title}
+
+
+def test_own_processes_are_this_one_and_the_ones_that_started_it():
+    import os
+    from recorders.session import own_process_chain
+    chain = own_process_chain()
+    assert chain[0] == os.getpid() and os.getppid() in chain and 1 not in chain
