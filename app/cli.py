@@ -516,6 +516,9 @@ def cmd_record(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: T
         result = job.compile_only()
     else:
         result = _listen(job, request, err)
+    if result.questions and result.playbook_written and sys.stdin.isatty() and \
+            getattr(out, "stream", out).isatty():
+        result = _ask(result, request, out)
     for sentence in result.sentences:
         print(sentence, file=out)
     if result.questions:
@@ -527,6 +530,25 @@ def cmd_record(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: T
         for q in result.questions:
             print("  - " + q, file=out)
     return result.exit_code
+
+
+def _ask(result, request, out: TextIO):
+    """The questions asked on the terminal; the answers kept as PLAYBOOK.answers.yaml and
+    the recording compiled again with them."""
+    from recorders.ask import ask_questions, write_answers
+    from recorders.outcome import finish_recording
+    for sentence in result.sentences:
+        print(sentence, file=out)
+    print(_("Answer the questions (Enter leaves one for the clerk to type in the review):"),
+          file=out)
+    doc = ask_questions(result.draft.questions,
+                        Path(request.answers) if request.answers else None, out, sys.stdin)
+    if not doc:
+        result.sentences.clear()
+        return result
+    write_answers(doc, result.paths.answers)
+    print(_("Your answers are in {path}.", path=str(result.paths.answers)), file=out)
+    return finish_recording(result.recording, result.paths, answers_file=result.paths.answers)
 
 
 def _listen(job, request, err: TextIO):

@@ -55,6 +55,10 @@ class RecordPaths:
     def source(self) -> Path:
         return self._beside(".source.png")
 
+    @property
+    def answers(self) -> Path:
+        return self._beside(".answers.yaml")
+
 
 @dataclass
 class RecordResult:
@@ -149,8 +153,5 @@ def finish_recording(recording: Recording, paths: RecordPaths, *,
 
 
 def question_text(q: Any) -> str:
-    for attr in ("sentence", "text", "prompt", "question"):
-        v = getattr(q, attr, None)
-        if isinstance(v, str) and v:
-            return v
-    return str(q)
+    from recorders.ask import question_line
+    return question_line(q)

@@ -80,3 +80,32 @@ def test_a_saved_recording_is_compiled_and_kept_beside_the_playbook(tmp_path, mo
         assert code == 1 and "not installed" in out and not out_yaml.exists()
     else:
         assert code == 0 and out_yaml.is_file(), (out, err)
+
+
+def test_questions_asked_on_a_terminal_become_an_answers_file(tmp_path):
+    """The answers typed for the compiler's questions (recorders/ask.py), merged with an
+    answers file given before; Enter leaves a value to the clerk; a password box's
+    question takes a vault name (its default on Enter)."""
+    import yaml
+    from types import SimpleNamespace as Q
+    from recorders.ask import ask_questions, question_line, write_answers
+    given = tmp_path / "given.yaml"
+    given.write_text("answers:\n  办理事项: {constant: 不动产登记}\n", encoding="utf-8")
+    questions = [Q(id="q1", box="备注", kind="value", shown="材**", why="matches nothing"),
+                 Q(id="q2", box="工作单位", kind="value", shown="龙**", why=""),
+                 Q(id="q3", box="联系人", kind="value", shown="", why=""),
+                 Q(id="q4", box="经办人密码", kind="vault", shown="", why="",
+                   default="client.operator_password")]
+    out = io.StringIO()
+    doc = ask_questions(questions, given, out, io.StringIO("c 材料齐全\ns 单位名称\n\n\n"))
+    assert doc == {"answers": {"办理事项": {"constant": "不动产登记"},
+                               "备注": {"constant": "材料齐全"}, "工作单位": {"source": "单位名称"}},
+                   "vault": {"经办人密码": "client.operator_password"}}
+    assert "[q1] “备注” 材** matches nothing" in out.getvalue()
+    assert question_line(questions[2]) == "[q3] “联系人”"
+    path = tmp_path / "new.answers.yaml"
+    write_answers(doc, path)
+    assert yaml.safe_load(path.read_text(encoding="utf-8")) == doc
+    # input ends early: what was answered is kept, the rest left to the clerk
+    assert ask_questions(questions, None, io.StringIO(), io.StringIO("c x\n")) == \
+        {"answers": {"备注": {"constant": "x"}}}
