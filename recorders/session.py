@@ -51,7 +51,6 @@ PASTE_KEYS = ("ctrl+v", "shift+insert")
 _FOCUS_KEYS = ("tab", "shift+tab", "enter", "up", "down", "left", "right", "esc", "pageup",
                "pagedown", "home", "end")
 FOCUS_SETTLE_S = 0.04     # a toolkit has moved focus by then after a Tab (Qt, GTK: < 10 ms)
-IDLE_POLL_S = 0.15        # with no input: look whether the tree's focus moved anyway
 CHOICE_ROLES = ("radio", "check", "button", "combo", "list")
 
 
@@ -195,13 +194,11 @@ class Recorder:
     # -- the worker ------------------------------------------------------------------
     def _work(self) -> None:
         try:
+            # Only input makes the worker look at the desktop: a look of its own between
+            # inputs could see focus a Tab already moved before that Tab is in the queue
+            # (RECORD's delivery lags when the machine is busy) and place the Tab wrongly.
             while True:
-                try:
-                    raw = self._inbox.get(timeout=IDLE_POLL_S)
-                except queue.Empty:
-                    if not self.stopped.is_set():
-                        self._idle()
-                    continue
+                raw = self._inbox.get()
                 if raw is None:
                     return
                 if self.stopped.is_set():
@@ -359,16 +356,6 @@ class Recorder:
         if text is not None:
             self._emit(Event(self._now(raw), "value",
                              self._rw(self._window), w, text=text))
-
-    def _idle(self) -> None:
-        window = self._active()
-        if not self._keeps(window):
-            return
-        if self._window is None or window.id != self._window.id:
-            self._track_window(window, None)
-        leaving_secret = self._widget is not None and self._widget.role == PASSWORD
-        if self._window is not None and not leaving_secret and self.parts.tree.fields(self._window):
-            self._moved_to(self._window, self.parts.tree.focused(self._window), None)
 
     def _selection(self, which: str) -> str | None:
         read = getattr(self.parts.desktop, "selection_text", None)

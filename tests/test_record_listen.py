@@ -131,7 +131,7 @@ def test_deskhand_record_qt_client(toolkit_desktop, qt_client, tmp_path):  # noq
         x("type", "--delay", "60", "张伟x")           # a typo, corrected
         x("key", "BackSpace")
         x("type", "--delay", "60", "𠀾")
-        time.sleep(0.2)
+        time.sleep(0.5)                               # a person's pause before the next box
         x("key", "Tab"); time.sleep(0.2)
         x("key", "Right"); time.sleep(0.2)            # 性别: 女
         x("key", "Tab"); time.sleep(0.2)
@@ -148,7 +148,7 @@ def test_deskhand_record_qt_client(toolkit_desktop, qt_client, tmp_path):  # noq
         time.sleep(0.5)
         x("key", "ctrl+v"); time.sleep(0.3)
         x("key", "Tab"); time.sleep(0.2)
-        x("type", "--delay", "60", "福建省龙岩市新罗区１号"); time.sleep(0.1)
+        x("type", "--delay", "60", "福建省龙岩市新罗区１号"); time.sleep(0.5)
         # 工作单位 by a click into its box
         box = field_box(desk, target, "工作单位")
         x("mousemove", str(box.x + box.width // 2), str(box.y + box.height // 2))
