@@ -12,18 +12,17 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from app.a11y.base import empty_item
 from recorders.recording import Event, RecordedWidget, RecordedWindow, Recording
 
 __all__ = ["Box", "Keys", "Click", "Enter", "Press", "Replay", "replay", "CHOICE_ROLES",
-           "NAV_KEYS", "PLACEHOLDERS"]
+           "NAV_KEYS"]
 
 CHOICE_ROLES = ("combo", "radio", "list", "check")
 BUTTON_ROLES = ("button", "push button", "push_button")
 NAV_KEYS = ("tab", "shift+tab")
 # keys that edit the box being typed into (folded into its value, never replayed)
 EDIT_KEYS = ("backspace", "delete", "ctrl+a", "left", "right", "home", "end", "ctrl+z")
-# what an untouched drop-down shows
-PLACEHOLDERS = ("", "（请选择）", "(请选择)", "请选择", "--请选择--", "-- 请选择 --")
 CHECKED = ("1", "true", "yes", "是", "checked", "✓", "√", "on")
 
 
@@ -331,7 +330,7 @@ def replay(recording: Recording, *, drop_keys: tuple[str, ...] = ()) -> Replay:
             b.value = buffers[key].text
         elif not b.from_tree and b.choice and buffers[key].chars:
             b.value = buffers[key].text
-        if b.acted and (b.secret or b.value.strip() not in PLACEHOLDERS):
+        if b.acted and (b.secret or empty_item(b.value.strip())):
             out.append(b)
     kept = {b.n for b in out}
     trace = [t for t in trace if not isinstance(t, Enter) or t.box in kept]

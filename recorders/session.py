@@ -409,7 +409,7 @@ class Recorder:
             fresh = next((w for w in self._windows() if w.id == window.id), window)
             rw = self._rw(fresh)
             for f, text in self.parts.tree.final_values(fresh):
-                w = widget_of(f)
+                w = widget_of(f, self.parts.tree.options(fresh, f))
                 self._emit(Event(t, "value", rw, w, text=None if w.secret else text))
 
     def _rw(self, window: "WindowInfo") -> RecordedWindow:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from app.a11y.base import CHECK, COMBO, LIST, PASSWORD, RADIO, FormField
+from app.a11y.base import CHECK, COMBO, LIST, PASSWORD, RADIO, FormField, empty_item
 from app.errors import DeskhandError
 from recorders.recording import RecordedWidget
 
@@ -22,14 +22,15 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger(__name__)
 
 
-def widget_of(f: FormField) -> RecordedWidget:
+def widget_of(f: FormField, options: tuple[str, ...] = ()) -> RecordedWidget:
     b = f.bounds
     # `path` (a child-index path) stays None: the backend gives the field's place in the
     # form's reading order, not its place in the tree; the label and role address it.
     return RecordedWidget(role=f.role, name=f.name, label=f.label, x=b.x, y=b.y,
                           width=b.width, height=b.height,
                           secret=f.role == PASSWORD,
-                          option=f.name if f.role in (RADIO, CHECK) else None)
+                          option=f.name if f.role in (RADIO, CHECK) else None,
+                          options=options)
 
 
 class TreeWatch:
@@ -88,6 +89,21 @@ class TreeWatch:
         except DeskhandError as exc:
             log.info("value of a field not read: %s", exc.message)
             return None
+
+    def options(self, window: "WindowInfo", f: FormField) -> tuple[str, ...]:
+        """A choice box's choices, in order: a drop-down's or list's items (without its
+        请选择 entry), a radio group's buttons; () for other boxes or when the tree does
+        not tell. The compiler writes them as the field's `choices`."""
+        if f.role == RADIO:
+            return tuple(g.name for g in self.fields(window) if g.role == RADIO and g.key == f.key)
+        items = getattr(self.a11y, "items", None)
+        if f.role not in (COMBO, LIST) or items is None:
+            return ()
+        try:
+            return tuple(n for n in items(window, f) if empty_item(n))
+        except DeskhandError as exc:
+            log.info("items of a list not read: %s", exc.message)
+            return ()
 
     def final_values(self, window: "WindowInfo") -> list[tuple[FormField, str | None]]:
         """Every field of the form and what it holds (a radio group once, as its checked

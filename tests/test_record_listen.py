@@ -323,6 +323,12 @@ def test_recorder_in_the_gtk_form(toolkit_desktop, gtk_form):  # noqa: F811
     assert [(e.widget.role, e.widget.option) for e in clicks] == [("radio", "女"),
                                                                   ("check", "已核验原件")]
     assert rec.target is not None and rec.target.width == form_width(rec)
+    # a choice box's choices, from the tree, for the compiler's `choices:`
+    options = {label_key(e.widget.label): e.widget.options for e in rec.events
+               if e.kind == "value" and e.t == rec.stopped and e.widget is not None}
+    assert options["性别"] == spec.BY_NAME["gender"].options
+    assert options["婚姻状况"] == spec.BY_NAME["marital_status"].options   # no （请选择）
+    assert options["姓名"] == ()
 
 
 def _gtk_fields(desk, form):

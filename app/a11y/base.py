@@ -17,6 +17,7 @@ operation returns which way it went (`METHOD_TREE` or `METHOD_FOCUS_KEYS`).
 from __future__ import annotations
 
 import unicodedata
+import re
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -128,6 +129,15 @@ class Accessibility(Protocol):
 
 
 _LABEL_TRIM = " \t\r\n*＊:：·•"
+
+
+_PLEASE_CHOOSE = re.compile(r"^[-—\s(（]*请选择[-—\s)）]*$")
+
+
+def empty_item(text: str) -> str:
+    """The item a list shows before anything is chosen ("（请选择）", "--请选择--") as "";
+    any other text as it is."""
+    return "" if not text.strip() or _PLEASE_CHOOSE.match(text) else text
 
 
 def label_key(text: str) -> str:

@@ -13,7 +13,7 @@ from app.a11y.base import BUTTON, CHECK, COMBO, LIST, RADIO, FormField, label_ke
 from app.cases import Case
 from app.errors import AccessibilityError
 from app.fill.engine import FillOptions
-from app.golden.record_form import empty_item
+from app.a11y.base import empty_item
 from app.golden.samples import Sample
 from app.golden.simulate import CHECKED, UNCHECKED
 from app.i18n import _

@@ -9,23 +9,14 @@ Radios are recorded with `arrows: check`, the way Qt, GTK and browsers move them
 """
 from __future__ import annotations
 
-import re
-
 from app.a11y.base import (BUTTON, CHECK, COMBO, LIST, PASSWORD, RADIO, Accessibility, FormField,
-                           label_key)
+                           empty_item, label_key)
 from app.desktop.base import WindowInfo
 from app.errors import NotExposedError
 from app.golden.form_model import FormBox, FormModel
 from app.i18n import _
 
-__all__ = ["form_from_fields", "form_from_window", "empty_item"]
-
-_PLEASE_CHOOSE = re.compile(r"^[-—\s(（]*请选择[-—\s)）]*$")
-
-
-def empty_item(text: str) -> str:
-    """The item a list shows before anything is chosen ("（请选择）", "--请选择--") as ""."""
-    return "" if not text.strip() or _PLEASE_CHOOSE.match(text) else text
+__all__ = ["form_from_fields", "form_from_window"]
 
 
 def form_from_window(a11y: Accessibility, window: WindowInfo) -> FormModel:
