@@ -562,6 +562,9 @@ def build_parser() -> argparse.ArgumentParser:
                                      "pack), compare its fields and the filled form")
     from app.golden import cli as golden_cli
     golden_cli.add_arguments(gt)
+    ed = sub.add_parser("edit", help="the playbook editor: the source's fields, the steps and "
+                                     "the YAML side by side, with a trial run on samples")
+    ed.add_argument("playbook", help="a playbook file, or the id of one in the library")
     d = sub.add_parser("demo", help="the sandbox: registry, portal page, approval client and the tray")
     from app.sandbox import demo as demo_module   # argparse only; the demo loads on run
     demo_module.add_arguments(d)
@@ -608,6 +611,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.command == "vault":
         from app.vault import cli as vault_cli
         return vault_cli.run(args, out, err)
+    if args.command == "edit":
+        from app.ui.editor import run_editor
+        return run_editor(args.playbook)
     if args.command == "demo":
         from app.sandbox.demo import run_demo
         return run_demo(args, out, err)

@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import difflib
 import io
+import os
+import tempfile
+from pathlib import Path
 from typing import Any, Callable
 
 from ruamel.yaml import YAML
@@ -31,7 +34,7 @@ from playbooks.errors import PlaybookError, PlaybookErrors
 from playbooks.loader import load_playbook_text
 from playbooks.text import _
 
-__all__ = ["PlaybookDocument", "problems", "merge_lines"]
+__all__ = ["PlaybookDocument", "DocumentError", "problems", "merge_lines", "save_text"]
 
 # Wider than any line a playbook holds, so that a dump never re-wraps a long value.
 _WIDTH = 1 << 16
@@ -310,3 +313,23 @@ def problems(text: str, filename: str) -> list[PlaybookError]:
     except PlaybookError as e:
         return [e]
     return []
+
+
+def save_text(path: str | Path, text: str) -> None:
+    """Write `text` to `path` as UTF-8 bytes, exactly (no newline translation), through a
+    temporary file renamed over it: a reader sees the old playbook or the new one. The
+    file keeps its permissions (a shared library folder stays readable)."""
+    p = Path(path)
+    mode = p.stat().st_mode & 0o777 if p.exists() else None
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(text.encode("utf-8"))
+            f.flush()
+            os.fsync(f.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, p)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

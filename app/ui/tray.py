@@ -75,6 +75,7 @@ class TrayApp(QObject):
         self.review: Any = None
         self.progress: Any = None
         self.summary: Any = None
+        self.editor: Any = None
         self.icon = QSystemTrayIcon(tray_icon(), self)
         self.icon.setToolTip(self.tr("Deskhand: pick a playbook, press the capture key on the source"))
         self.menu = QMenu()
@@ -127,6 +128,8 @@ class TrayApp(QObject):
         self.act_fill.triggered.connect(self.fill)
         self.act_last = m.addAction(self.tr("&Last case"))
         self.act_last.triggered.connect(self.show_last_case)
+        self.act_edit = m.addAction(self.tr("&Edit playbook…"))
+        self.act_edit.triggered.connect(self.edit_playbook)
         m.addSeparator()
         self.act_settings = m.addAction(self.tr("&Settings…"))
         self.act_settings.triggered.connect(self.open_settings)
@@ -367,6 +370,25 @@ class TrayApp(QObject):
         if self.state.busy == "fill":
             self.abort_event.set()
             self._note("abort requested")
+
+    def edit_playbook(self) -> None:
+        """The playbook editor on the chosen playbook (a file the supervisor picks when
+        none is chosen)."""
+        from app.ui.editor import EditorWindow, playbook_file
+        pb = self.library.get(self.state.playbook_id)
+        ref = pb.path if pb is not None and pb.path else QFileDialog.getOpenFileName(
+            None, self.tr("Playbook to edit"), "", self.tr("Playbooks (*.yaml *.yml)"))[0]
+        if not ref:
+            return
+        try:
+            path = playbook_file(str(ref), self.pipeline)
+        except DeskhandError as exc:
+            self.notify(self.tr("Cannot open the playbook"), exc.message, warning=True)
+            return
+        self.editor = EditorWindow(path, pipeline=self.pipeline, main=self.main)
+        self.editor.show()
+        self.editor.raise_()
+        self._note("editor opened")
 
     def open_settings(self) -> None:
         if self._open_settings:
