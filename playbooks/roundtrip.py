@@ -119,7 +119,7 @@ class PlaybookDocument:
         try:
             self.data = self._yaml.load(text)
             self.baseline = self._dump(self.data)
-        except YAMLError as e:
+        except Exception as e:   # ruamel's YAMLError, or any other refusal of odd text
             mark = getattr(e, "problem_mark", None)
             line = mark.line + 1 if mark is not None else 1
             raise DocumentError(filename, line, _(

@@ -100,6 +100,19 @@ def test_the_editor_shows_boxes_renames_in_chinese_reorders_and_saves_only_that(
         assert x0 - 8 <= bx + bw / 2 <= x1 + 8 and y0 - 8 <= by + bh / 2 <= y1 + 8, name
     assert editor.source.not_found_names() == ["phone"]
     assert editor.source.picture.pixmap().width() > 800
+    # the ID number is not readable on the picture (PIPL); the name is
+    shown = editor.source.picture.pixmap().toImage()
+    card = editor.trial.picture.convert("RGB")
+
+    def colours(box, pixel):
+        x, y, w, h = box
+        return len({pixel(i, j) for i in range(x + 3, x + w - 3) for j in range(y + 3, y + h - 3)})
+    on_screen = lambda i, j: shown.pixel(i, j) & 0xFFFFFF   # noqa: E731
+    on_card = lambda i, j: card.getpixel((i, j))            # noqa: E731
+    id_box, name_box = editor.source.boxes["id_number"], editor.source.boxes["applicant_name"]
+    blocks = (id_box[2] // 12 + 2) * (id_box[3] // 12 + 2)
+    assert colours(id_box, on_card) > blocks >= colours(id_box, on_screen)
+    assert colours(name_box, on_screen) > 0.8 * colours(name_box, on_card)
 
     # the fields table: name, 标签, type
     table = editor.fields

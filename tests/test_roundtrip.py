@@ -12,8 +12,12 @@ from playbooks.loader import load_playbook_text
 from playbooks.model import ChooseStep, KeyStep, TypeStep
 from playbooks.roundtrip import DocumentError, PlaybookDocument, merge_lines, problems
 
-LIB = Path(__file__).resolve().parents[1] / "playbooks" / "library"
+ROOT = Path(__file__).resolve().parents[1]
+LIB = ROOT / "playbooks" / "library"
 SHIPPED = sorted(LIB.glob("*.yaml"))
+# every playbook the project holds: shipped, the tests' own, the sandbox's
+ALL = SHIPPED + sorted((ROOT / "tests" / "fixtures").rglob("*.yaml")) + \
+    sorted((ROOT / "app" / "sandbox").rglob("*.yaml"))
 
 
 def changed_lines(before: str, after: str) -> tuple[list[str], list[str]]:
@@ -28,7 +32,7 @@ def comments(text: str) -> list[str]:
             if "#" in line and not line.lstrip().startswith(("format", "title"))]
 
 
-@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_load_and_save_without_an_edit_gives_the_same_bytes(path):
     raw = path.read_bytes()
     doc = PlaybookDocument(raw.decode("utf-8"), str(path))
@@ -201,3 +205,23 @@ def test_merge_keeps_original_formatting_outside_the_edit():
     edited = "a: 1\nb: 5\nc: 3\n"
     assert merge_lines(original, baseline, edited) == "a:   1\nb: 5\nc:    3\n"
     assert merge_lines(original, baseline, baseline) == original
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_renaming_every_field_keeps_the_playbook_working_the_same(path):
+    text = path.read_text(encoding="utf-8")
+    if problems(text, str(path)):
+        pytest.skip("a playbook the loader refuses (a fixture of a mistake)")
+    before = load_playbook_text(text, str(path))
+    doc = PlaybookDocument(text, str(path))
+    for f in before.fields:
+        doc = doc.edit(lambda d, n=f.name: d.rename_field(n, n + "_x"))
+    after = load_playbook_text(doc.text(), str(path))
+    assert [f.name + "_x" for f in before.fields] == [f.name for f in after.fields]
+    assert [(type(s), getattr(s, "field", None) and s.field + "_x") for s in before.steps] == \
+        [(type(s), getattr(s, "field", None)) for s in after.steps]
+    for b, a in zip(before.verify, after.verify):
+        assert {k + "_x": (r.registry_name or k) for k, r in b.confirm.items()} == \
+            {k: r.registry_name for k, r in a.confirm.items()}
+        assert {k + "_x": v for k, v in b.fill.items()} == a.fill
+    assert comments(doc.text()) == comments(text)
