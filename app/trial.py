@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from app.cases import FieldValue
 from app.errors import DeskhandError, UsageError
 from app.fill.dry_run import DryRun, dry_run
 from app.fill.engine import masked_text
@@ -39,6 +40,7 @@ class Sample:
     name: str                          # the case folder's name
     source: Path                       # the picture
     expected: dict[str, str] = field(default_factory=dict)   # fields the capture must give
+    given: dict[str, str] = field(default_factory=dict)      # what the clerk gives (read: clerk)
 
 
 @dataclass
@@ -74,18 +76,28 @@ class Trial:
         return [f.name for f in self.fields if f.as_expected is False]
 
 
-def _expected(path: Path) -> dict[str, str]:
-    """`fields: {name: value}` of expected.yaml, every value as text (1990-03-07 stays a
-    string, not a date)."""
+def _expected(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """(fields, given) of expected.yaml, every value as text (1990-03-07 stays a string,
+    not a date). A field written `{status: missing}` has no value to compare; one written
+    `{value: …, status: …}` is compared by its value (app/golden/samples.py reads the same
+    file strictly, for `deskhand test`)."""
     if not path.is_file():
-        return {}
+        return {}, {}
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise UsageError(_("The sample's expected values in {path} cannot be read: {problem}",
                            path=path, problem=str(exc).splitlines()[0])) from exc
-    fields = data.get("fields") if isinstance(data, dict) else None
-    return {str(k): str(v) for k, v in fields.items()} if isinstance(fields, dict) else {}
+
+    def section(key: str) -> dict[str, str]:
+        items = data.get(key) if isinstance(data, dict) else None
+        out = {}
+        for k, v in (items.items() if isinstance(items, dict) else ()):
+            v = v.get("value") if isinstance(v, dict) else v
+            if isinstance(v, str):
+                out[str(k)] = v
+        return out
+    return section("fields"), section("given")
 
 
 def find_samples(playbook_path: Path, playbook_id: str) -> list[Sample]:
@@ -95,7 +107,7 @@ def find_samples(playbook_path: Path, playbook_id: str) -> list[Sample]:
     for case in sorted(p for p in folder.glob("*") if p.is_dir()):
         picture = next((case / n for n in PICTURES if (case / n).is_file()), None)
         if picture is not None:
-            out.append(Sample(case.name, picture, _expected(case / "expected.yaml")))
+            out.append(Sample(case.name, picture, *_expected(case / "expected.yaml")))
     return out
 
 
@@ -109,9 +121,11 @@ def source_pictures(playbook_path: Path, playbook_id: str) -> list[Sample]:
 
 
 def run_trial(pipeline: "Pipeline", playbook: Playbook, picture: Path,
-              expected: dict[str, str] | None = None) -> Trial:
+              expected: dict[str, str] | None = None,
+              given: dict[str, str] | None = None) -> Trial:
     """Capture `picture` with `playbook` through the pipeline (no registry: a trial must
-    not ask the population register about a sample), then plan the fill. The trial's case
+    not ask the population register about a sample), then plan the fill with the values
+    the clerk would give (`given`). The trial's case
     file goes in a folder that is removed afterwards: it is nobody's case."""
     expected = expected or {}
     source = pipeline.load_image(playbook, picture)
@@ -119,6 +133,8 @@ def run_trial(pipeline: "Pipeline", playbook: Playbook, picture: Path,
         outcome = pipeline.capture(playbook, source, case_path=Path(folder) / "trial.json",
                                    verify=False)
     case = outcome.case
+    for name, value in (given or {}).items():       # as the clerk gives them in the review
+        case.fields[name] = FieldValue(value, "ok", None, {"kind": "manual"})
     settle_case(playbook, case)
     reads = []
     for spec in playbook.fields:

@@ -276,3 +276,20 @@ def test_the_tray_opens_the_editor_on_the_chosen_playbook(qtbot, tmp_path):
     assert tray.editor.fields.rowCount() == 13
     tray.editor.close()
     tray.icon.hide()
+
+
+def test_trial_on_a_shipped_golden_sample_reads_given_and_status_entries(pipeline):
+    """The samples `deskhand test` runs (playbooks/library/samples): `given` values are
+    what the clerk gives, a `{status: …}` entry has no value to compare."""
+    from app.trial import find_samples, run_trial
+    path = LIB / "portal-to-qt-intake.yaml"
+    pb = load_playbook(path)
+    samples = find_samples(path, pb.id)
+    assert samples, "the shipped playbook has golden samples"
+    sample = samples[0]
+    assert "matter" in sample.given
+    trial = run_trial(pipeline, pb, sample.source, sample.expected, sample.given)
+    assert trial.differences == []
+    assert trial.dry is not None and trial.dry.code == 0, trial.dry_error
+    chosen = [r for r in trial.dry.rows if r["field"] == "matter"]
+    assert chosen and chosen[0]["text"] == sample.given["matter"]

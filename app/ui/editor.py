@@ -319,7 +319,7 @@ class EditorWindow(QMainWindow):
             self.trial_finished.emit(exc)
 
         run_in_worker("deskhand-trial", lambda: run_trial(self.pipeline, pb, sample.source,
-                                                          sample.expected),
+                                                          sample.expected, sample.given),
                       done, failed, self.main)
 
     def show_trial(self, trial: Any, playbook: Any) -> None:
