@@ -18,8 +18,9 @@ from typing import Any, Sequence, TextIO
 
 from app.cases import Case, FieldValue, case_from_values, load_case, save_case
 from app.errors import DeskhandError, NeedsPersonError, RefusedValueError, UsageError
-from app.fill.engine import FillOptions, FillReport, PlannedStep, masked_text, plan
-from app.fill.gate import Verdict, confirm, printable, vet
+from app.fill.dry_run import dry_run
+from app.fill.engine import FillOptions, FillReport, PlannedStep, masked_text
+from app.fill.gate import confirm, printable
 from app.i18n import N_, _, join, sentences
 from app.privacy import mask_text
 from app.pipeline import CaptureOutcome, Pipeline, PipelineOptions, build_pipeline
@@ -158,20 +159,6 @@ def _load_or_make_case(args: argparse.Namespace, pb: Playbook, cases_dir: Path) 
     return case, path
 
 
-def _plan_rows(pb: Playbook, steps: list[PlannedStep], verdicts: list[Verdict]) -> list[dict]:
-    by_field = {v.field: v for v in verdicts}
-    rows = []
-    for s in steps:
-        v = by_field.get(s.field or "")
-        rows.append({"step": s.index + 1, "kind": s.kind, "field": s.field,
-                     "text": "" if v and v.refused else masked_text(pb, s.field, s.text),
-                     "keys": list(s.keys), "detail": s.detail,
-                     "refused": v.refused if v else [],
-                     "needs_person": (v.reasons if v and v.needs_person else []),
-                     "confirmed_by_person": bool(v and v.confirmed and v.reasons)})
-    return rows
-
-
 def _report_json(pb: Playbook, report: FillReport | None, case_path: Path, plan_rows: list[dict],
                  exit_code: int, message: str | None, needs: list[str]) -> dict[str, Any]:
     rows = []
@@ -222,29 +209,11 @@ def _print_report(pb: Playbook, report: FillReport, out: TextIO) -> None:
 
 def _dry_run(args: argparse.Namespace, pb: Playbook, case: Case, case_path: Path,
              out: TextIO, err: TextIO) -> int:
-    # Raises for a missing required value. With on_invalid: field the gate's refusals are
-    # steps of the plan ("refused", with their sentence), as the fill would leave them.
-    by_field = pb.on_invalid == "field"
-    steps = plan(pb, case, gate=by_field)
-    verdicts = vet(pb, case)
-    rows = _plan_rows(pb, steps, verdicts)
-    refused = [v for v in verdicts if v.refused]
-    needs = [v for v in verdicts if v.needs_person]
-    code = 2 if refused else 1 if needs else 0
-    message = _("Dry run: nothing was typed.")
-    left = [s.detail for s in steps if s.kind == "refused"]
-    if by_field:
-        code = 1 if left else 0
-        message = "\n".join(left) if left else message
-    elif refused or needs:
-        try:
-            from app.fill.gate import require_typeable
-            require_typeable(pb, case)
-        except DeskhandError as exc:
-            message = exc.message
+    result = dry_run(pb, case)
+    rows, code, message = result.rows, result.code, result.message
     if args.json:
         _json(_report_json(pb, None, case_path, rows, code, message,
-                           [v.field for v in needs]), out)
+                           result.needs), out)
     else:
         print(_("Dry run of {playbook}; nothing is typed:", playbook=pb.id), file=out)
         for row in rows:
@@ -500,7 +469,7 @@ def cmd_doctor(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 # -- record ------------------------------------------------------------------------
 def cmd_record(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: TextIO) -> int:
     """Record a supervisor doing the job once; write the recording and the playbook draft
-    (recorders/job.py, the same job as the tray's 录制剧本)."""
+    (recorders/job.py, the same job as the tray's 录制业务流程)."""
     from recorders.job import RecordJob, RecordRequest
     request = RecordRequest(output=args.output, source_image=args.source_image,
                             source_window=args.source_window, source_screen=args.source_screen,
@@ -693,6 +662,9 @@ def build_parser() -> argparse.ArgumentParser:
     rc.add_argument("--answers", metavar="FILE", help="answers to the compiler's questions (YAML)")
     rc.add_argument("--recording", metavar="FILE",
                     help="compile this saved recording instead of listening")
+    ed = sub.add_parser("edit", help="the playbook editor: the source's fields, the steps and "
+                                     "the YAML side by side, with a trial run on samples")
+    ed.add_argument("playbook", help="a playbook file, or the id of one in the library")
     d = sub.add_parser("demo", help="the sandbox: registry, portal page, approval client and the tray")
     from app.sandbox import demo as demo_module   # argparse only; the demo loads on run
     demo_module.add_arguments(d)
@@ -739,6 +711,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.command == "vault":
         from app.vault import cli as vault_cli
         return vault_cli.run(args, out, err)
+    if args.command == "edit":
+        from app.ui.editor import run_editor
+        return run_editor(args.playbook)
     if args.command == "demo":
         from app.sandbox.demo import run_demo
         return run_demo(args, out, err)

@@ -1,4 +1,4 @@
-"""`deskhand record` and the tray's 录制剧本 as one job, over the one case pipeline.
+"""`deskhand record` and the tray's 录制业务流程 as one job, over the one case pipeline.
 
     job = RecordJob(pipeline, RecordRequest(output="new.yaml", source_image="card.png"))
     job.start()          # the source file read now; listening from here on

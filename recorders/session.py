@@ -13,7 +13,7 @@ key's character is dropped here, before any list or log sees it; the event keeps
 `secret=True` and no text. Input into Deskhand's own windows (this process) and the capture
 and stop keys themselves are not recorded.
 
-The CLI (`deskhand record`) and the tray's 录制剧本 both use this module.
+The CLI (`deskhand record`) and the tray's 录制业务流程 both use this module.
 """
 from __future__ import annotations
 

@@ -175,7 +175,7 @@ def test_an_error_nobody_caught_becomes_a_sentence_and_a_logged_traceback(qtbot,
 
 
 def test_record_a_playbook_counts_events_stops_and_shows_the_report(qtbot, tmp_path, monkeypatch):
-    """录制剧本: the job (recorders/job.py) runs off the UI thread; the small window counts
+    """录制业务流程: the job (recorders/job.py) runs off the UI thread; the small window counts
     its events, its Stop button stops the job, and the report replaces the count."""
     import recorders.job as job_module
     jobs = []
@@ -204,7 +204,7 @@ def test_record_a_playbook_counts_events_stops_and_shows_the_report(qtbot, tmp_p
     monkeypatch.setattr(job_module, "RecordJob", FakeJob)
     tray, _ = make_tray(qtbot, tmp_path)
     texts = [a.text() for a in tray.menu.actions()]
-    assert any("Record a playbook" in t for t in texts), texts   # 录制剧本 in Chinese
+    assert any("Record a playbook" in t for t in texts), texts   # 录制业务流程 in Chinese
     tray.record(str(tmp_path / "new.yaml"))
     window = tray.recorder_window
     assert tray.state.busy == "record" and window.isVisible()

@@ -1,4 +1,4 @@
-"""The small 录制中… window of the tray's 录制剧本: how many events are recorded, a 停止
+"""The small 录制中… window of the tray's 录制业务流程: how many events are recorded, a 停止
 button, and at the end the recorder's report.
 
 Like the fill overlay (progress.py) it never takes focus — the supervisor's keys must go to

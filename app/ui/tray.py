@@ -77,6 +77,7 @@ class TrayApp(QObject):
         self.summary: Any = None
         self.recorder_window: Any = None     # app.ui.recorder_window.RecorderWindow, made on use
         self.record_job: Any = None          # recorders.job.RecordJob while one records
+        self.editor: Any = None
         self.icon = QSystemTrayIcon(tray_icon(), self)
         self.icon.setToolTip(self.tr("Deskhand: pick a playbook, press the capture key on the source"))
         self.menu = QMenu()
@@ -132,6 +133,8 @@ class TrayApp(QObject):
         m.addSeparator()
         self.act_record = m.addAction(self.tr("&Record a playbook…"))
         self.act_record.triggered.connect(self.record)
+        self.act_edit = m.addAction(self.tr("&Edit playbook…"))
+        self.act_edit.triggered.connect(self.edit_playbook)
         m.addSeparator()
         self.act_settings = m.addAction(self.tr("&Settings…"))
         self.act_settings.triggered.connect(self.open_settings)
@@ -256,7 +259,7 @@ class TrayApp(QObject):
         self.capture(image=source)
 
     def record(self, output: str | None = None) -> None:
-        """录制剧本: the supervisor fills the approval client once while the recorder listens
+        """录制业务流程: the supervisor fills the approval client once while the recorder listens
         (recorders/job.py, the same job as `deskhand record`); the small window counts the
         events and stops it; the files are written beside the chosen playbook."""
         if self._busy("record"):
@@ -428,6 +431,25 @@ class TrayApp(QObject):
         if self.state.busy == "fill":
             self.abort_event.set()
             self._note("abort requested")
+
+    def edit_playbook(self) -> None:
+        """The playbook editor on the chosen playbook (a file the supervisor picks when
+        none is chosen)."""
+        from app.ui.editor import EditorWindow, playbook_file
+        pb = self.library.get(self.state.playbook_id)
+        ref = pb.path if pb is not None and pb.path else QFileDialog.getOpenFileName(
+            None, self.tr("Playbook to edit"), "", self.tr("Playbooks (*.yaml *.yml)"))[0]
+        if not ref:
+            return
+        try:
+            path = playbook_file(str(ref), self.pipeline)
+        except DeskhandError as exc:
+            self.notify(self.tr("Cannot open the playbook"), exc.message, warning=True)
+            return
+        self.editor = EditorWindow(path, pipeline=self.pipeline, main=self.main)
+        self.editor.show()
+        self.editor.raise_()
+        self._note("editor opened")
 
     def open_settings(self) -> None:
         if self._open_settings:

@@ -17,6 +17,109 @@
     </message>
 </context>
 <context>
+    <name>EditorWindow</name>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Trial run</source>
+        <translation>试运行</translation>
+    </message>
+    <message>
+        <source>Read the chosen sample through the pipeline, compare it with its expected values and show what a fill would type where</source>
+        <translation>用所选样例走一遍识别流程，与其期望值对照，并显示录入时会把什么填到哪里</translation>
+    </message>
+    <message>
+        <source>Fields</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <source>Fill steps</source>
+        <translation>录入步骤</translation>
+    </message>
+    <message>
+        <source>Edit playbook — {0}{1}</source>
+        <translation>编辑业务流程 — {0}{1}</translation>
+    </message>
+    <message>
+        <source>Insert a step</source>
+        <translation>插入步骤</translation>
+    </message>
+    <message>
+        <source>The new step, in YAML (it goes before step {0}):</source>
+        <translation>新步骤（YAML，插在第 {0} 步之前）：</translation>
+    </message>
+    <message>
+        <source>Edit a step</source>
+        <translation>编辑步骤</translation>
+    </message>
+    <message>
+        <source>Step {0}, in YAML:</source>
+        <translation>第 {0} 步（YAML）：</translation>
+    </message>
+    <message>
+        <source>Not saved.</source>
+        <translation>未保存。</translation>
+    </message>
+    <message>
+        <source>Not saved</source>
+        <translation>未保存</translation>
+    </message>
+    <message>
+        <source>The playbook could not be written to {0} ({1}); check that the folder is writable.</source>
+        <translation>业务流程无法写入 {0}（{1}），请检查该文件夹是否可写。</translation>
+    </message>
+    <message>
+        <source>Saved as a draft: Deskhand will refuse it until the problems are fixed.</source>
+        <translation>已存为草稿：问题改正之前，窗口助手不会使用它。</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
+    </message>
+    <message>
+        <source>The playbook has problems</source>
+        <translation>业务流程有问题</translation>
+    </message>
+    <message>
+        <source>Deskhand cannot use this playbook as it is:</source>
+        <translation>窗口助手无法按现状使用这个业务流程：</translation>
+    </message>
+    <message>
+        <source>Save anyway as a draft</source>
+        <translation>仍然存为草稿</translation>
+    </message>
+    <message>
+        <source>Unsaved changes</source>
+        <translation>有未保存的修改</translation>
+    </message>
+    <message>
+        <source>Save the changes to {0}?</source>
+        <translation>保存对 {0} 的修改吗？</translation>
+    </message>
+    <message>
+        <source>This playbook has no sample: put a picture of a source in samples/&lt;playbook id&gt;/&lt;case&gt;/source.png beside it, with the values it holds in expected.yaml.</source>
+        <translation>这个业务流程没有样例：请在业务流程旁的 samples/&lt;业务流程 id&gt;/&lt;案例&gt;/source.png 放一张来源图片，并在 expected.yaml 中写明其中的值。</translation>
+    </message>
+    <message>
+        <source>Fix the playbook&apos;s problems first; then it can be tried.</source>
+        <translation>请先改正业务流程的问题，然后才能试运行。</translation>
+    </message>
+    <message>
+        <source>Reading {0}…</source>
+        <translation>正在识别 {0}…</translation>
+    </message>
+    <message>
+        <source>{0}: {1} of {2} fields found on the picture.</source>
+        <translation>{0}：图片上找到 {2} 个字段中的 {1} 个。</translation>
+    </message>
+    <message>
+        <source>The sample could not be read ({0}).</source>
+        <translation>样例无法识别（{0}）。</translation>
+    </message>
+</context>
+<context>
     <name>FieldRow</name>
     <message>
         <source>Show {label}</source>
@@ -105,6 +208,21 @@
     <message>
         <source>No registry confirmed this value.</source>
         <translation>没有共享库核实此值。</translation>
+    </message>
+</context>
+<context>
+    <name>FieldsTable</name>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
     </message>
 </context>
 <context>
@@ -580,6 +698,52 @@
     </message>
 </context>
 <context>
+    <name>SourcePane</name>
+    <message>
+        <source>Read again</source>
+        <translation>重新识别</translation>
+    </message>
+    <message>
+        <source>The picture of the source: a sample, or the recording&apos;s</source>
+        <translation>来源图片：样例，或录制时保存的图片</translation>
+    </message>
+    <message>
+        <source>No picture of the source: add a sample beside the playbook (samples/&lt;id&gt;/&lt;case&gt;/source.png).</source>
+        <translation>没有来源图片：请在业务流程旁添加样例（samples/&lt;id&gt;/&lt;案例&gt;/source.png）。</translation>
+    </message>
+    <message>
+        <source>Not found: {0} ({1}) — {2}</source>
+        <translation>未找到：{0}（{1}）— {2}</translation>
+    </message>
+</context>
+<context>
+    <name>StepsPane</name>
+    <message>
+        <source>Up</source>
+        <translation>上移</translation>
+    </message>
+    <message>
+        <source>Down</source>
+        <translation>下移</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Insert…</source>
+        <translation>插入…</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>编辑…</translation>
+    </message>
+    <message>
+        <source>Drag a step to move it; double-click to edit it</source>
+        <translation>拖动步骤可调整顺序；双击可编辑</translation>
+    </message>
+</context>
+<context>
     <name>TrayApp</name>
     <message>
         <source>Deskhand: pick a playbook, press the capture key on the source</source>
@@ -635,7 +799,11 @@
     </message>
     <message>
         <source>&amp;Record a playbook…</source>
-        <translation>录制剧本(&amp;R)…</translation>
+        <translation>录制业务流程(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>&amp;Edit playbook…</source>
+        <translation>编辑业务流程(&amp;E)…</translation>
     </message>
     <message>
         <source>No playbook</source>
@@ -667,11 +835,11 @@
     </message>
     <message>
         <source>Save the recorded playbook as</source>
-        <translation>录制的剧本保存为</translation>
+        <translation>录制的业务流程保存为</translation>
     </message>
     <message>
         <source>Playbooks (*.yaml)</source>
-        <translation>剧本 (*.yaml)</translation>
+        <translation>业务流程 (*.yaml)</translation>
     </message>
     <message>
         <source>Cannot record</source>
@@ -710,6 +878,18 @@
         <translation>无法填写</translation>
     </message>
     <message>
+        <source>Playbook to edit</source>
+        <translation>要编辑的业务流程</translation>
+    </message>
+    <message>
+        <source>Playbooks (*.yaml *.yml)</source>
+        <translation>业务流程 (*.yaml *.yml)</translation>
+    </message>
+    <message>
+        <source>Cannot open the playbook</source>
+        <translation>无法打开业务流程</translation>
+    </message>
+    <message>
         <source>Nothing was typed</source>
         <translation>未填写任何内容</translation>
     </message>
@@ -732,6 +912,65 @@
     <message>
         <source>Deskhand</source>
         <translation>窗口助手</translation>
+    </message>
+</context>
+<context>
+    <name>TrialDialog</name>
+    <message>
+        <source>Trial run — {0}</source>
+        <translation>试运行 — {0}</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <source>Read</source>
+        <translation>识别结果</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Expected</source>
+        <translation>期望值</translation>
+    </message>
+    <message>
+        <source>{0} of {1} fields as the sample expects.</source>
+        <translation>{1} 个字段中有 {0} 个与样例期望一致。</translation>
+    </message>
+    <message>
+        <source>The sample gives no expected values to compare with.</source>
+        <translation>该样例没有可对照的期望值。</translation>
+    </message>
+    <message>
+        <source>Fields read from the sample</source>
+        <translation>从样例识别的字段</translation>
+    </message>
+    <message>
+        <source>What a fill would type, and where (dry run; nothing is typed)</source>
+        <translation>录入时会把什么填到哪里（试运行，不会录入任何内容）</translation>
+    </message>
+    <message>
+        <source>Window to fill:</source>
+        <translation>要录入的窗口：</translation>
+    </message>
+    <message>
+        <source>Fill it for real</source>
+        <translation>实际录入</translation>
+    </message>
+    <message>
+        <source>Types the sample&apos;s case into the window titled like this; the playbook&apos;s target must match it</source>
+        <translation>把样例的数据录入标题与此相符的窗口；该窗口须与业务流程的目标窗口相符</translation>
+    </message>
+    <message>
+        <source>Filling…</source>
+        <translation>正在录入…</translation>
+    </message>
+    <message>
+        <source>The fill stopped ({0}).</source>
+        <translation>录入已停止（{0}）。</translation>
     </message>
 </context>
 <context>
