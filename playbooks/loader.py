@@ -44,6 +44,8 @@ from playbooks.model import (
     COMPARE_RULES,
     DEFAULT_FUZZY_THRESHOLD,
     DERIVE_PARTS,
+    ID_PARTS,
+    ID_PART_TYPES,
     SHIPPED_DICTIONARIES,
     TRANSFORM_KINDS,
     TRANSFORM_NAMES,
@@ -1197,9 +1199,17 @@ class _Checker(AddressedSteps):
                         "{what} is derived from another field, so it is not read and has no "
                         "'{key}'; remove '{key}', or put it on the field it is derived from",
                         what=what, key=other))
-            if type_ok and ftype not in ("text", "choice"):
-                self.error(dknode, _("{what} is derived from an address, so its type must be "
-                                     "text or choice, not {type}", what=what, type=ftype))
+            allowed = ID_PART_TYPES.get(derive.part, ("text", "choice")) \
+                if derive is not None else ("text", "choice", "date")
+            if type_ok and ftype not in allowed:
+                if derive is not None and derive.part in ID_PARTS:
+                    self.error(dknode, _("{what} is the {part} of an ID number, so its type must "
+                                         "be {types}, not {type}", what=what, part=derive.part,
+                                         types=_either(*allowed) if len(allowed) == 2
+                                         else allowed[0], type=ftype))
+                else:
+                    self.error(dknode, _("{what} is derived from an address, so its type must "
+                                         "be text or choice, not {type}", what=what, type=ftype))
 
         secret = False
         if "secret" in items:
@@ -1418,18 +1428,20 @@ class _Checker(AddressedSteps):
         if "part" in items:
             pnode = items["part"][1]
             part = self.text(pnode, _of("part", described))
-            if part is not None and part not in DERIVE_PARTS:
-                self.error(pnode, _("{what} is '{part}', which is not a part of an address"
-                                    "{suggestion}; parts: {parts}", what=_of("part", described),
-                                    part=_short(part), suggestion=_suggest(part, DERIVE_PARTS),
-                                    parts=join(DERIVE_PARTS)))
+            if part is not None and part not in DERIVE_PARTS + ID_PARTS:
+                self.error(pnode, _("{what} is '{part}', which is not a part of an address or "
+                                    "an ID number{suggestion}; parts: {parts}",
+                                    what=_of("part", described), part=_short(part),
+                                    suggestion=_suggest(part, DERIVE_PARTS + ID_PARTS),
+                                    parts=join(DERIVE_PARTS + ID_PARTS)))
                 part = None
         if len(self.errors) > before or source is None or part is None:
             return None
         return DeriveSpec(source=source, part=part, line=line)
 
     def derive_sources(self, fields: list[FieldSpec]) -> bool:
-        """Each derived field's `from` names a declared text field that is not derived."""
+        """Each derived field's `from` names a declared field that is not derived: a text
+        field (an address) for an address part, an id_number field for an ID number's."""
         ok = True
         for f in fields:
             if f.derive is None:
@@ -1447,7 +1459,12 @@ class _Checker(AddressedSteps):
                 self.error(f.derive.line, _("{what} is derived from '{source}', which is itself "
                                             "derived; derive it from the field that is read",
                                             what=what, source=src.name))
-            elif src.type != "text":
+            elif f.derive.part in ID_PARTS and src.type != "id_number":
+                self.error(f.derive.line, _("{what} takes the {part} of '{source}', a {type} "
+                                            "field; it comes from a field of type id_number",
+                                            what=what, part=f.derive.part, source=src.name,
+                                            type=src.type))
+            elif f.derive.part not in ID_PARTS and src.type != "text":
                 self.error(f.derive.line, _("{what} is derived from '{source}', a {type} field; "
                                             "address parts come from a text field (the address)",
                                             what=what, source=src.name, type=src.type))

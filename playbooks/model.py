@@ -94,6 +94,11 @@ SHIPPED_DICTIONARIES = ("sex", "ethnicity", "marital_status", "id_type")
 # The parts of an address a field may be derived as (app/checks/address.py).
 DERIVE_PARTS = ("province", "city", "district", "town", "rest",
                 "province_code", "city_code", "district_code")
+# The parts of a resident ID number a field may be derived as (app/checks/id_number.py).
+ID_PARTS = ("birth_date", "gender", "area_code", "age")
+# ... and the types a field taking each of them may have
+ID_PART_TYPES = {"birth_date": ("date", "text"), "gender": ("text", "choice"),
+                 "area_code": ("text", "choice"), "age": ("text",)}
 
 
 @dataclass(frozen=True)
@@ -111,7 +116,7 @@ class TransformStep:
 @dataclass(frozen=True)
 class DeriveSpec:
     """A field computed from another (`source`, written `from:`) after reading: an
-    address's `part` (DERIVE_PARTS)."""
+    address's `part` (DERIVE_PARTS) or an ID number's (ID_PARTS)."""
 
     source: str
     part: str

@@ -4,6 +4,7 @@
 
 Each value that ended in a target box is bound to the place on the source it came from
 (recorders/bind.py) and that place becomes a field read by its label (source_fields.py);
+a part of an address or of an ID number the source shows becomes a derived field;
 what matched nothing is asked about (questions.py) and meanwhile given by the clerk
 (`read: clerk`), never kept as typed. A password box becomes a field read from the vault at
 fill time. The steps come from steps.py, the window pattern from target.py, the text from
@@ -20,6 +21,7 @@ from app.ocr.base import TextBox
 from playbooks.anchors import anchor_key
 from recorders.bind import Binding, Match, Place, bind, places
 from recorders.boxes import Box, Replay, replay
+from recorders.id_parts import id_part_of, id_places
 from recorders.emit import Item, PlaybookText, emit
 from recorders.questions import Answer, Answers, Question, masked, vault_name
 from recorders.recording import Recording, SourceLine
@@ -148,6 +150,7 @@ def compile_recording(recording: Recording, *, answers: Answers | None = None,
     all_places = places(lines)
     place_labels: dict[Place, SourceLabel | None] = {p: label_of(p, lines) for p in all_places}
     label_text = {p: (lab.text if lab is not None else None) for p, lab in place_labels.items()}
+    ids = id_places(all_places)
 
     report: list[str] = []
     questions: list[Question] = []
@@ -236,6 +239,19 @@ def compile_recording(recording: Recording, *, answers: Answers | None = None,
             f = new_field([box.label], {**_base_field("", box, value, None, None),
                                         "derive": {"from": address.name, "part": pname}},
                           f"来源：由“{address.data.get('label')}”拆分（{_PART_WORDS[pname]}）")
+            field_of[box.n] = f.name
+            bound_auto += 1
+            continue
+        idp = id_part_of(value, ids, ftype=_base_field("", box, value, None, None).get(
+            "type", "text"), choices=choices, box_label=box.label) \
+            if answer is None and not binding.ambiguous else None
+        id_field = field_at(Match(idp.place, "exact"), None, idp.place.text) \
+            if idp is not None else None
+        if idp is not None and id_field is not None \
+                and id_field.data.get("type") == "id_number":
+            f = new_field([box.label], {**_base_field("", box, value, None, None),
+                                        "derive": {"from": id_field.name, "part": idp.part}},
+                          f"来源：由“{id_field.data.get('label')}”推算（{_ID_PART_WORDS[idp.part]}）")
             field_of[box.n] = f.name
             bound_auto += 1
             continue
@@ -340,6 +356,10 @@ def _answered(box: Box, value: str, answer: Answer, new_field, verify: list[dict
 _PART_WORDS = {"province": "省", "city": "市", "district": "区县", "town": "乡镇街道",
                "rest": "详细地址", "province_code": "省级代码", "city_code": "市级代码",
                "district_code": "区县代码"}
+
+
+_ID_PART_WORDS = {"birth_date": "出生日期", "gender": "性别", "area_code": "地区代码",
+                  "age": "年龄"}
 
 
 def derived_part(value: str, all_places: list[Place],

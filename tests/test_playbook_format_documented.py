@@ -21,7 +21,7 @@ from playbooks.errors import PlaybookError
 README = Path(__file__).resolve().parent.parent / "playbooks" / "README.md"
 
 # closed lists of values the loader accepts (playbooks/model.py, playbooks/loader.py)
-VALUE_LISTS = ("FIELD_TYPES", "SOURCE_KINDS", "READ_DIRECTIONS", "TABLE_ROWS", "SELECTED_BY",
+VALUE_LISTS = ("FIELD_TYPES", "SOURCE_KINDS", "READ_DIRECTIONS", "TABLE_ROWS", "SELECTED_BY", "ID_PARTS",
                "TRANSFORM_NAMES", "TRANSFORM_KINDS", "SHIPPED_DICTIONARIES", "DERIVE_PARTS",
                "COMPARE_RULES", "SET_METHODS", "AT_ROLES", "ON_INVALID")
 LOADER_LISTS = ("STEP_KINDS", "TYPE_METHODS", "BUTTONS")

@@ -203,8 +203,9 @@ def test_loader_problems_name_the_line_and_suggest():
         "t.yaml:17: field 'province' is derived from 'adress', which is not declared in fields "
         "(did you mean 'address'?)",
         "t.yaml:18: 'part' of 'derive' of field 'district' is 'distrct', which is not a part of "
-        "an address (did you mean 'district'?); parts: province, city, district, town, rest, "
-        "province_code, city_code, district_code",
+        "an address or an ID number (did you mean 'district'?); parts: province, city, "
+        "district, town, rest, province_code, city_code, district_code, birth_date, gender, "
+        "area_code, age",
         "t.yaml:19: 'derive' of field 'dcode' has no 'part'; write derive: {from: address, "
         "part: district}",
         "t.yaml:19: field 'dcode' is derived from another field, so it is not read and has no "

@@ -1,4 +1,5 @@
-"""Fields computed from another field (`derive: {from: address, part: district}`), and the
+"""Fields computed from another field (`derive: {from: address, part: district}`, or
+`{from: id_number, part: birth_date}`), and the
 transforms applied to values that did not come from a capture.
 
     derive_fields(playbook, values)   after a capture has read and checked every field
@@ -9,19 +10,25 @@ A derived part the address does not settle (ambiguous, renamed, not found) is le
 status `missing`, with the address module's sentence: the clerk gives it. The ID number's
 area code is compared with the address's district, and only ever adds a remark: people
 move, so it never changes a part nor fills one in.
+
+A part of an ID number (birth date, gender, area code, age) is only taken from a number
+whose check digit was verified (status ok or corrected); else it is `missing`, with why.
 """
 from __future__ import annotations
+
+from datetime import date
 
 from app.cases import NEEDS_PERSON, Case, FieldValue
 from app.checks.address import AddressSplit, same_place, split_address
 from app.checks.field import check_value
-from app.checks.id_number import parse_id_number
+from app.checks.id_number import IdInfo, parse_id_number
 from app.errors import InvalidValueError
-from app.i18n import N_, _
+from app.i18n import N_, _, join
+from app.registry.dictionaries import shipped
 from app.values.transforms import apply_transforms
-from playbooks.model import FieldSpec, Playbook
+from playbooks.model import ID_PARTS, FieldSpec, Playbook
 
-__all__ = ["derive_fields", "transform_value", "settle_case"]
+__all__ = ["derive_fields", "transform_value", "settle_case", "id_part"]
 
 _STATUS_WORDS = {"invalid": N_("invalid"), "mismatch": N_("mismatch"),
                  "unverified": N_("unverified")}
@@ -92,8 +99,72 @@ def _derived_value(spec: FieldSpec, split: AddressSplit, source: FieldValue,
     return FieldValue(value, status, None, prov)
 
 
+def _age(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def _choice_of(spec: FieldSpec, word: str, dictionary: str | None) -> tuple[str | None, str | None]:
+    """(the choice of `spec` meaning `word`, None) or (None, the sentence why none does): the
+    word itself, another wording of it, or its code in a shipped code list (性别 1/2)."""
+    if word in spec.choices:
+        return word, None
+    coded = None
+    if dictionary is not None:
+        d = shipped().get(dictionary)
+        named = [e for e in d.entries.values() if word in (e.label, *e.also)] if d else []
+        coded = d.decode(named[0].code) if len(named) == 1 and d else None
+    if coded is not None:
+        spelled = coded.for_field(spec.choices)
+        if spelled in spec.choices:
+            return spelled, None
+        if coded.code in spec.choices:
+            return coded.code, None
+    return None, _("The ID number gives {value}, which is not one of the choices ({choices}).",
+                   value=word, choices=join(spec.choices))
+
+
+def id_part(spec: FieldSpec, info: IdInfo, *, today: date | None = None
+            ) -> tuple[str | None, str | None]:
+    """(value, None) of `spec`'s part of an ID number, or (None, the sentence why not)."""
+    assert spec.derive is not None
+    part = spec.derive.part
+    if part == "birth_date":
+        # a date field holds the ISO date and is typed in its format (app/fill/values.py)
+        return info.birth_date.strftime("%Y-%m-%d"), None
+    if part == "age":
+        return str(_age(info.birth_date, today or date.today())), None
+    word = info.sex if part == "gender" else info.area_code
+    if spec.type != "choice":
+        return word, None
+    return _choice_of(spec, word, "sex" if part == "gender" else None)
+
+
+def _derived_from_id(spec: FieldSpec, source: FieldValue, source_label: str,
+                     today: date | None) -> FieldValue:
+    """A part of the ID number: only from a number whose check digit was verified."""
+    assert spec.derive is not None
+    prov: dict = {"kind": "derived", "from": spec.derive.source, "part": spec.derive.part,
+                  "from_value": source.value}
+    if source.status not in ("ok", "corrected"):
+        prov["problems"] = [_("It is taken from the ID number in {field}, which is not a valid "
+                              "number; correct the ID number or give this value.",
+                              field=source_label)]
+        return FieldValue(None, "missing", None, prov)
+    try:
+        info = parse_id_number(source.value or "", today=today)
+    except InvalidValueError as e:
+        prov["problems"] = [_("It is taken from the ID number in {field}: {problem}",
+                              field=source_label, problem=str(e))]
+        return FieldValue(None, "missing", None, prov)
+    value, problem = id_part(spec, info, today=today)
+    if value is None:
+        prov["problems"] = [problem]
+        return FieldValue(None, "missing", None, prov)
+    return FieldValue(value, "ok", None, prov)
+
+
 def derive_fields(playbook: Playbook, values: dict[str, FieldValue], *,
-                  only: set[str] | None = None) -> None:
+                  only: set[str] | None = None, today: date | None = None) -> None:
     """Compute every derived field (or those in `only`) from its source's value."""
     id_area = _id_area(playbook, values)
     labels = {f.name: f.label or f.name for f in playbook.fields}
@@ -108,6 +179,10 @@ def derive_fields(playbook: Playbook, values: dict[str, FieldValue], *,
                 "from_value": None,
                 "problems": [_("It is taken from {field}, which has no value.",
                                field=labels.get(f.derive.source, f.derive.source))]})
+            continue
+        if f.derive.part in ID_PARTS:
+            values[f.name] = _derived_from_id(f, source, labels.get(f.derive.source,
+                                                                    f.derive.source), today)
             continue
         split = splits.get(source.value)
         if split is None:
