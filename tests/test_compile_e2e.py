@@ -108,3 +108,50 @@ def test_a_portal_recording_reads_another_persons_page(engine, tmp_path):
     path.write_text(answered.yaml, encoding="utf-8")
     assert load_playbook(path).field_spec("remarks").read.constant == "加急办理"
     assert capture(path, image, tmp_path)["remarks"] == "加急办理"
+
+
+def page_without(person, seed: int, hidden: tuple[str, ...]):
+    """The portal page of `person` with the labels and values of `hidden` painted over in
+    their cell's own colour: a page that shows the 公民身份号码 but no 出生日期 / 性别."""
+    from PIL import ImageDraw
+    src = render_portal_page(person, seed=seed)
+    img = src.image.copy()
+    d = ImageDraw.Draw(img)
+    for name in hidden:
+        for x0, y0, x1, y1 in [src.label_boxes[name], src.value_boxes[name],
+                               *src.value_lines.get(name, [])]:
+            d.rectangle((x0 - 3, y0 - 3, x1 + 3, y1 + 3), fill=img.getpixel((x0 - 4, y0 - 4)))
+    return img
+
+
+def test_a_birth_date_and_gender_the_page_does_not_show_derive_from_the_id_number(engine, tmp_path):
+    hidden = ("gender", "birth_date")
+    image = page_without(make_person(3), 3, hidden)
+    lines = lines_of(engine.read(image))
+    assert not any("出生" in ln.text or "性别" in ln.text for ln in lines)
+    want_boxes = ("申请人姓名", "性别", "出生日期", "公民身份号码", "联系电话")
+    values = {k: v for k, v in typed(3).items() if k in want_boxes}
+    draft = compile_recording(qt_recording(lines, values, size=image.size),
+                              playbook_id="portal-derived")
+    assert not draft.questions and draft.bound_auto == draft.values_total == 5
+    assert draft.literal_case_values_left == 0
+    path = tmp_path / "portal-derived.yaml"
+    path.write_text(draft.yaml, encoding="utf-8")
+    check = subprocess.run([sys.executable, "-m", "app.cli", "check", str(path)],
+                           capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert check.returncode == 0, check.stdout + check.stderr
+    pb = load_playbook(path)
+    birth, gender = pb.field_spec(draft.fields["出生日期"]), pb.field_spec(draft.fields["性别"])
+    id_field = draft.fields["公民身份号码"]
+    assert (birth.derive.source, birth.derive.part) == (id_field, "birth_date")
+    assert (gender.derive.source, gender.derive.part) == (id_field, "gender")
+    assert gender.choices == ("男", "女") and birth.type == "date"
+
+    for seed in (8, 21):                       # other people, other page layouts
+        other = make_person(seed)
+        shot = tmp_path / f"other{seed}.png"
+        page_without(other, seed, hidden).save(shot)
+        got = capture(path, shot, tmp_path)
+        assert got[draft.fields["出生日期"]] == other.birth_date.isoformat()
+        assert got[draft.fields["性别"]] == other.gender
+        assert got[id_field] == other.id_number
