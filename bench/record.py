@@ -1,7 +1,8 @@
 """Benchmark: recording a playbook by doing the job once (issue 13), on a private Xvfb +
 openbox with the AT-SPI bus on (tests/record_proof.py, tests/toolkit_targets.py).
 
-Per form — ID card → the Qt sample client, portal page → the web form in Chromium (15
+Per form — ID card → the Qt sample client (with a password box, read from a private
+Secret Service at replay), portal page → the web form in Chromium (15
 fields), ministry grid → the GTK approval form — a supervisor played by xdotool
 (app/sandbox/supervisor.py) fills the target once while the real `deskhand record`
 listens, then presses the stop key. Printed per form:
@@ -54,14 +55,18 @@ def _draft_counts(rec, kind: str) -> dict:
             "literal_case_values_left": draft.literal_case_values_left}
 
 
-def bench_form(desk, kind: str, work: Path, replays: int) -> dict:
+def bench_form(desk, kind: str, work: Path, replays: int,
+               keyring_env: dict[str, str] | None) -> dict:
     from record_proof import RecordProof, literal_values
     t0 = time.monotonic()
-    proof = RecordProof(desk, kind, work / kind)
+    proof = RecordProof(desk, kind, work / kind,
+                        keyring_env=keyring_env if kind == "qt" else None)
     out: dict = {"target": kind, "source": SOURCE_OF[kind]}
     try:
         t_start = time.monotonic()
         rec = proof.record()
+        if kind == "qt":
+            proof.store_password()
         out.update(record_exit=rec.code, supervisor_s=round(rec.supervisor_s, 1),
                    stop_to_playbook_s=round(rec.stop_to_playbook_s, 2),
                    fields=len(rec.wanted),
@@ -101,6 +106,7 @@ def bench_form(desk, kind: str, work: Path, replays: int) -> dict:
 
 
 def run(targets: tuple[str, ...], replays: int) -> dict:
+    from secret_service import SecretService
     from toolkit_targets import ToolkitDesktop
     work = Path(tempfile.mkdtemp(prefix="dh-bench-record-"))
     saved = {k: os.environ.get(k) for k in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME",
@@ -110,9 +116,9 @@ def run(targets: tuple[str, ...], replays: int) -> dict:
         os.makedirs(os.environ[k], exist_ok=True)
     forms = []
     try:
-        with ToolkitDesktop(work / "desk") as desk:
+        with ToolkitDesktop(work / "desk") as desk, SecretService(work / "keyring") as keys:
             for kind in targets:
-                form = bench_form(desk, kind, work, replays)
+                form = bench_form(desk, kind, work, replays, keys.overlay)
                 print(json.dumps(form, ensure_ascii=False), flush=True)
                 forms.append(form)
     finally:

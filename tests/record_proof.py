@@ -26,13 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.sandbox.record_cases import RecordCase, record_case
-from app.sandbox.supervisor import (CONSTANTS, SOURCE_OF, Plan, Supervisor, expected_state,
-                                    plan_for)
+from app.sandbox.supervisor import (CONSTANTS, PASSWORD_BOX, PASSWORD_CREDENTIAL, SOURCE_OF,
+                                    STOP_KEY, Supervisor, expected_state, plan_for)
 from app.sandbox.targets import Target, launch_qt_client, launch_web_form
 from toolkit_targets import ToolkitDesktop
 
 ROOT = Path(__file__).resolve().parent.parent
-STOP_KEY = "ctrl+alt+s"
 # each target's title pattern as the supervisor names it to `deskhand record --target`
 TITLES = {"qt": "城市审批系统 - 受理登记", "web": "城市审批系统（网页版）*",
           "gtk": "城市审批系统 - 受理登记（gtk）"}
@@ -45,6 +44,8 @@ def answers_yaml(target: str) -> str:
     lines = ["answers:"]
     for name, label in CONSTANT_BOXES[target].items():
         lines.append(f"  {label}: {{constant: {CONSTANTS[target][name]}}}")
+    if target == "qt":
+        lines += ["vault:", f"  {PASSWORD_BOX[1]}: {PASSWORD_CREDENTIAL}"]
     return "\n".join(lines) + "\n"
 
 
@@ -80,9 +81,12 @@ class RecordProof:
     """One target on `desk`, recorded once, replayed on other cases."""
 
     def __init__(self, desk: ToolkitDesktop, target: str, work_dir: Path, *,
-                 extra_above: bool = False) -> None:
+                 extra_above: bool = False, keyring_env: dict[str, str] | None = None) -> None:
+        """`keyring_env`: the variables of a private Secret Service (tests/secret_service.py
+        `overlay`), for the Qt target's password credential."""
         self.desk = desk
         self.kind = target
+        self.keyring_env = dict(keyring_env or {})
         self.dir = Path(work_dir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.target = self._launch(extra_above)
@@ -94,7 +98,7 @@ class RecordProof:
     def _launch(self, extra_above: bool = False) -> Target:
         env = self.desk.env()
         if self.kind == "qt":
-            return launch_qt_client(self.desk.session, env=env)
+            return launch_qt_client(self.desk.session, env=env, form="secured")
         if self.kind == "web":
             return launch_web_form(self.desk.session, env=env, form="case",
                                    flags=("--force-renderer-accessibility",),
@@ -121,8 +125,22 @@ class RecordProof:
     # ------------------------------------------------------------ deskhand
     def env(self) -> dict[str, str]:
         env = self.desk.env()
+        if self.keyring_env:
+            # the keyring's session bus replaces the accessibility desktop's, so the tree
+            # is named directly
+            env["AT_SPI_BUS_ADDRESS"] = self.desk.bus.a11y_address
+            env.update(self.keyring_env)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
         return env
+
+    def store_password(self) -> None:
+        """The credential the recorded playbook names, set as IT would (`deskhand vault set`)."""
+        from app.sandbox.supervisor import PASSWORD
+        r = subprocess.run([sys.executable, "-m", "app.cli", "vault", "set", PASSWORD_CREDENTIAL],
+                           env=self.env(), input=PASSWORD + "\n", capture_output=True, text=True,
+                           timeout=60, cwd=ROOT)
+        if r.returncode != 0:
+            raise AssertionError(f"deskhand vault set failed: {r.stderr}")
 
     def deskhand(self, *args: str, timeout: float = 180.0) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "app.cli", *args], env=self.env(),

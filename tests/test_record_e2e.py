@@ -12,6 +12,8 @@ declared constant (no case value left in it as a literal), and, replayed with `d
 capture` + `deskhand fill` on other cases of the same source, fill every field right —
 judged by the target's own report of what it holds — also after the window was moved and
 resized, and for the web target after the page put an extra box above the recorded ones.
+The Qt client has a password box: what the supervisor types there reaches no file; the
+playbook names a credential, which the replays read from a private Secret Service.
 
 CI replays two cases per target (and one each for the variants); bench/record.py replays
 all five and prints the figures.
@@ -23,8 +25,10 @@ import json
 import pytest
 
 from app.sandbox.record_cases import record_case
-from app.sandbox.supervisor import CONSTANTS, SOURCE_OF, TARGETS
+from app.sandbox.supervisor import (CONSTANTS, PASSWORD, PASSWORD_BOX, PASSWORD_CREDENTIAL,
+                                    SOURCE_OF, TARGETS)
 from record_proof import RecordProof, literal_values, recorded_files
+from secret_service import SecretService, require_tools
 from toolkit_targets import ToolkitDesktop, require_desktop, require_toolkit
 
 pytestmark = [pytest.mark.desktop, pytest.mark.timeout(600)]
@@ -41,14 +45,26 @@ def desk(tmp_path_factory):
         yield d
 
 
+@pytest.fixture(scope="module")
+def keyring(tmp_path_factory):
+    """A private Secret Service: the Qt playbook's password comes from the vault."""
+    require_tools()
+    with SecretService(tmp_path_factory.mktemp("keyring")) as service:
+        yield service.overlay
+
+
 @pytest.fixture(scope="module", params=TARGETS)
 def recorded(request, desk, tmp_path_factory):
     """The target recorded once: (proof, RecordResult)."""
     kind = request.param
     require_toolkit({"qt": "qt", "web": "chromium", "gtk": "gtk"}[kind])
-    proof = RecordProof(desk, kind, tmp_path_factory.mktemp(f"record-{kind}"))
+    keys = request.getfixturevalue("keyring") if kind == "qt" else None
+    proof = RecordProof(desk, kind, tmp_path_factory.mktemp(f"record-{kind}"), keyring_env=keys)
     try:
-        yield proof, proof.record()
+        rec = proof.record()
+        if kind == "qt":
+            proof.store_password()
+        yield proof, rec
     finally:
         proof.close()
 
@@ -96,12 +112,20 @@ def test_the_playbook_passes_check_and_binds_every_value(recorded):
     assert draft.bound_auto + len(_constants(proof.kind)) >= draft.values_total
 
 
-def test_no_case_value_is_left_in_the_recording_files_beyond_the_recording(recorded):
-    """The playbook and the answers hold no case data; the recording itself may (it is the
-    supervisor's evidence, kept beside the playbook), but never in clear in a log line."""
+def test_the_password_typed_is_nowhere_and_the_playbook_names_its_credential(recorded):
+    """What the supervisor typed into the password box is in no file the recorder wrote
+    (the playbook, the recording, the answers, anything beside them) nor in its output;
+    the playbook reads that box from the vault by the credential's name."""
     proof, rec = recorded
-    case = record_case(SOURCE_OF[proof.kind], 0)
-    assert case.values["id_number"] not in rec.stdout + rec.stderr
+    if proof.kind != "qt":
+        pytest.skip("the password box is on the Qt client")
+    assert rec.held[PASSWORD_BOX[0]] == PASSWORD            # it was typed, and held
+    secret = PASSWORD.encode("utf-8")
+    files = [p for p in proof.dir.rglob("*") if p.is_file()]
+    assert rec.recording in files and rec.playbook in files
+    assert [p.name for p in files if secret in p.read_bytes()] == []
+    assert PASSWORD not in rec.stdout + rec.stderr
+    assert PASSWORD_CREDENTIAL in rec.playbook.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("index", REPLAYED)
@@ -110,6 +134,10 @@ def test_the_playbook_fills_other_cases_right(recorded, index):
     result = proof.replay(rec.playbook, record_case(SOURCE_OF[proof.kind], index))
     assert result.wrong == {}, result.output
     assert result.fill_code == 0, result.output
+    if proof.kind == "qt":      # the password went in from the vault, and into no case file
+        secret = PASSWORD.encode("utf-8")
+        assert [p.name for p in proof.dir.rglob("*") if p.is_file()
+                and secret in p.read_bytes()] == []
 
 
 def test_it_still_fills_right_after_the_window_moved_and_resized(recorded):

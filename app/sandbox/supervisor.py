@@ -16,8 +16,9 @@ display); a typo is made and corrected with BackSpace; some fields are reached b
 
 Each plan says which value goes into which box, and `expected_state(plan)` what the form
 must hold afterwards (its own report, app/sandbox/targets.py). The plans are the three
-pairs of issue 13: ID card → the Qt sample client, portal page → the web form in
-Chromium (the 15-field `?form=case` variant), ministry grid → the GTK approval form.
+pairs of issue 13: ID card → the Qt sample client (`--form secured`: the supervisor also
+types a password into 经办人密码), portal page → the web form in Chromium (the 15-field
+`?form=case` variant), ministry grid → the GTK approval form.
 """
 from __future__ import annotations
 
@@ -34,9 +35,10 @@ if TYPE_CHECKING:
     from app.ocr.base import OcrEngine, TextBox
 
 __all__ = ["Act", "Plan", "Supervisor", "SupervisorError", "plan_for", "expected_state",
-           "STOP_KEY", "TARGETS", "SOURCE_OF", "CONSTANTS"]
+           "STOP_KEY", "TARGETS", "SOURCE_OF", "CONSTANTS", "PASSWORD", "PASSWORD_BOX",
+           "PASSWORD_CREDENTIAL"]
 
-STOP_KEY = "ctrl+alt+F12"         # xdotool's spelling; the playbook key is ctrl+alt+f12
+STOP_KEY = "ctrl+alt+s"           # the recorder's default stop key
 TYPE_DELAY_MS = 30                # a brisk typist
 TARGETS = ("qt", "web", "gtk")
 SOURCE_OF = {"qt": "idcard", "web": "portal", "gtk": "grid"}
@@ -44,6 +46,11 @@ SOURCE_OF = {"qt": "idcard", "web": "portal", "gtk": "grid"}
 CONSTANTS = {"qt": {"matter": "公积金提取"},
              "web": {"matter": "公积金提取"},
              "gtk": {"marital_status": "未婚", "verified": True}}
+# The Qt client's password box (its `--form secured`): what the supervisor types there must
+# never reach a file; the playbook names the credential instead (an answer to the compiler).
+PASSWORD_BOX = ("operator_password", "经办人密码")
+PASSWORD = "Jbr#2026-mima!qt"
+PASSWORD_CREDENTIAL = "city-approval-operator"
 
 
 class SupervisorError(DesktopError):
@@ -115,6 +122,7 @@ def plan_for(target: str, values: Mapping[str, str]) -> Plan:
         p.typo("birth_date", v["birth_date"], tab=True)
         p.paste("id_number", v["id_number"], tab=True)
         p.click_type("address", "住址", v["address"])
+        p.click_type(PASSWORD_BOX[0], PASSWORD_BOX[1], PASSWORD)
         p.choose("matter", "办理事项", CONSTANTS["qt"]["matter"])
     elif target == "web":                    # portal page → 城市审批系统（网页版）, 15 fields
         p.click_type("applicant_name", "申请人姓名", v["applicant_name"])
