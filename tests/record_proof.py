@@ -180,7 +180,7 @@ class RecordProof:
             proc.communicate()
             raise
         return RecordResult(playbook, playbook.with_name(playbook.stem + ".recording.json"),
-                            proc.returncode, said + out, err, sup.seconds, stop_to_playbook,
+                            proc.returncode, out, said + err, sup.seconds, stop_to_playbook,
                             held, dict(plan.state))
 
     def compile(self, recording: Path, out: Path) -> subprocess.CompletedProcess:
@@ -217,23 +217,28 @@ class RecordProof:
 
 
 def _wait_listening(proc: subprocess.Popen, timeout: float) -> str:
-    """Wait until `deskhand record` says on stderr that it listens (the first line it
-    prints); returns what it said. Raises if it ends first."""
+    """Wait until `deskhand record` says on stderr that it records (the line naming the
+    stop key); returns what it said. Raises if it ends first."""
     deadline = time.monotonic() + timeout
-    said = ""
+    said = b""
+    fd = proc.stderr.fileno()
     while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            chunk = os.read(fd, 4096)     # unbuffered: the file object's buffer stays empty
+            said += chunk
+            lines = said.decode("utf-8", "replace").lower().splitlines()
+            if any(STOP_KEY in line.replace(" ", "") for line in lines):
+                time.sleep(0.3)
+                return said.decode("utf-8", "replace")
+            if chunk:
+                continue
         if proc.poll() is not None:
             out, err = proc.communicate()
-            raise AssertionError(f"deskhand record ended before listening ({proc.returncode}):"
-                                 f"\n{said}{out}\n{err}")
-        ready, _, _ = select.select([proc.stderr], [], [], 0.2)
-        if ready:
-            line = proc.stderr.readline()
-            said += line
-            if line.strip():
-                time.sleep(0.5)
-                return said
-    raise AssertionError(f"deskhand record did not start listening within {timeout:.0f} s")
+            raise AssertionError(f"deskhand record ended before recording ({proc.returncode}):"
+                                 f"\n{said.decode('utf-8', 'replace')}{out}\n{err}")
+    raise AssertionError(f"deskhand record did not say it records within {timeout:.0f} s: "
+                         f"{said.decode('utf-8', 'replace')}")
 
 
 def literal_values(playbook_text: str, values: dict[str, str], allowed: set[str]) -> list[str]:
