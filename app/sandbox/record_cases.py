@@ -81,7 +81,7 @@ def _portal(seed: int) -> tuple[dict[str, str], Callable[[], Image.Image]]:
 
 
 def _grid(seed: int) -> tuple[dict[str, str], Callable[[], Image.Image]]:
-    grid = render_grid(seed, rows=1, selected=[0], query_bar=False, same_names=False)
+    grid = render_grid(seed, rows=1, selected=[0], query_bar=False, same_names=False, tight=False)
     row = grid.rows[0]
     return {name: row[header] for name, header in GRID_FIELDS.items()}, lambda: grid.image
 
