@@ -41,11 +41,16 @@ CONSTANT_BOXES = {"qt": {"matter": "办理事项"}, "web": {"matter": "办理事
 
 
 def answers_yaml(target: str) -> str:
+    # keyed by the box's label as the compiler's question shows it (the Qt client marks a
+    # required box "* 办理事项"), and as a person names it (办理事项)
     lines = ["answers:"]
     for name, label in CONSTANT_BOXES[target].items():
-        lines.append(f"  {label}: {{constant: {CONSTANTS[target][name]}}}")
+        for key in (label, f"* {label}"):
+            lines.append(f'  "{key}": {{constant: {CONSTANTS[target][name]}}}')
     if target == "qt":
-        lines += ["vault:", f"  {PASSWORD_BOX[1]}: {PASSWORD_CREDENTIAL}"]
+        lines.append("vault:")
+        for key in (PASSWORD_BOX[1], f"* {PASSWORD_BOX[1]}"):
+            lines.append(f'  "{key}": {PASSWORD_CREDENTIAL}')
     return "\n".join(lines) + "\n"
 
 
