@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TITLES = {"qt": "城市审批系统 - 受理登记", "web": "城市审批系统（网页版）*",
           "gtk": "城市审批系统 - 受理登记（gtk）"}
 # the box each constant goes into, by its label on the target (an answers file)
-CONSTANT_BOXES = {"qt": {"matter": "办理事项"}, "web": {"matter": "办理事项"},
+CONSTANT_BOXES = {"qt": {"matter": "办理事项"}, "web": {},
                   "gtk": {"marital_status": "婚姻状况"}}
 
 

@@ -43,8 +43,10 @@ TYPE_DELAY_MS = 30                # a brisk typist
 TARGETS = ("qt", "web", "gtk")
 SOURCE_OF = {"qt": "idcard", "web": "portal", "gtk": "grid"}
 # Values that are on no source: the supervisor declares them constants when asked.
+# (The web form's 15 values are all on the portal page: a 15-field form bound without a
+# question, issue 13's figure.)
 CONSTANTS = {"qt": {"matter": "公积金提取"},
-             "web": {"matter": "公积金提取"},
+             "web": {},
              "gtk": {"marital_status": "未婚", "verified": True}}
 # The Qt client's password box (its `--form secured`): what the supervisor types there must
 # never reach a file; the playbook names the credential instead (an answer to the compiler).
@@ -125,6 +127,7 @@ def plan_for(target: str, values: Mapping[str, str]) -> Plan:
         p.click_type(PASSWORD_BOX[0], PASSWORD_BOX[1], PASSWORD)
         p.choose("matter", "办理事项", CONSTANTS["qt"]["matter"])
     elif target == "web":                    # portal page → 城市审批系统（网页版）, 15 fields
+        # (no drop-down here: the Qt and GTK plans pick theirs with the mouse)
         p.click_type("applicant_name", "申请人姓名", v["applicant_name"])
         p.radio("gender", "性别", v["gender"])
         p.tab_type("ethnicity", v["ethnicity"])
@@ -134,12 +137,12 @@ def plan_for(target: str, values: Mapping[str, str]) -> Plan:
         p.typo("address", v["address"], tab=True)
         p.click_type("employer", "工作单位", v["employer"])
         p.tab_type("credit_code", v["credit_code"])
-        p.choose("matter", "办理事项", CONSTANTS["web"]["matter"])
         p.click_type("postcode", "邮政编码", v["postcode"])
         p.tab_type("email", v["email"])
         p.click_type("case_number", "办件编号", v["case_number"])
         p.tab_type("apply_date", v["apply_date"])
         p.tab_type("marital_status", v["marital_status"])
+        p.tab_type("education", v["education"])
     elif target == "gtk":                    # ministry grid → the approval form (GTK)
         p.click_type("applicant_name", "姓名", v["applicant_name"])
         p.radio("gender", "性别", v["gender"])

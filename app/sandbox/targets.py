@@ -277,8 +277,8 @@ def launch_web_form(session: XSession, *, timeout: float = 45.0,
                     flags: tuple[str, ...] = (), extra_above: bool = False) -> Target:
     """Start the web form server and Chromium (fresh temporary profile) showing it;
     returns once the window is mapped and the page has reported focus in 申请人姓名.
-    form="extended" shows the 20-field variant, form="case" the 16-field one (办件编号,
-    申请日期, 婚姻状况 before 备注); `extra_above` a 预约号 box above 申请人姓名. `env`
+    form="extended" shows the 20-field variant, form="case" the 17-field one (办件编号,
+    申请日期, 婚姻状况, 文化程度 before 备注); `extra_above` a 预约号 box above 申请人姓名. `env`
     replaces session.env(); `flags` are more Chromium switches
     (--force-renderer-accessibility)."""
     binary = find_chromium()
