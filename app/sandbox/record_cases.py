@@ -39,7 +39,7 @@ CASES_PER_KIND = 6          # 1 recorded + 5 replayed
 # Seeds per kind: index 0 is recorded, 1–5 are replayed.
 SEEDS: dict[str, tuple[int, ...]] = {
     "idcard": (13002, 13004, 13011, 13003, 13006, 13012),
-    "portal": (13101, 13118, 13106, 13108, 13120, 13109),
+    "portal": (13101, 13118, 13106, 13108, 13121, 13109),
     "grid": (13201, 13203, 13204, 13206, 13207, 13208),
 }
 GRID_FIELDS = {"applicant_name": "姓名", "gender": "性别", "id_number": "证件号码",
