@@ -37,7 +37,11 @@ TITLES = {"qt": "城市审批系统 - 受理登记", "web": "城市审批系统�
           "gtk": "城市审批系统 - 受理登记（gtk）"}
 # the box each constant goes into, by its label on the target (an answers file)
 CONSTANT_BOXES = {"qt": {"matter": "办理事项"}, "web": {},
-                  "gtk": {"marital_status": "婚姻状况"}}
+                  "gtk": {"marital_status": "婚姻状况", "verified": "已核验原件"}}
+
+
+def _constant(value: object) -> str:
+    return "是" if value is True else str(value)      # a ticked check box is 是
 
 
 def answers_yaml(target: str) -> str:
@@ -45,8 +49,8 @@ def answers_yaml(target: str) -> str:
     # required box "* 办理事项"), and as a person names it (办理事项)
     lines = ["answers:"]
     for name, label in CONSTANT_BOXES[target].items():
-        for key in (label, f"* {label}"):
-            lines.append(f'  "{key}": {{constant: {CONSTANTS[target][name]}}}')
+        for key in (label, f"* {label}", f"{label}："):
+            lines.append(f'  "{key}": {{constant: {_constant(CONSTANTS[target][name])}}}')
     if target == "qt":
         lines.append("vault:")
         for key in (PASSWORD_BOX[1], f"* {PASSWORD_BOX[1]}"):

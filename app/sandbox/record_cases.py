@@ -40,7 +40,7 @@ CASES_PER_KIND = 6          # 1 recorded + 5 replayed
 SEEDS: dict[str, tuple[int, ...]] = {
     "idcard": (13002, 13004, 13011, 13003, 13006, 13012),
     "portal": (13101, 13118, 13106, 13108, 13121, 13109),
-    "grid": (13201, 13203, 13204, 13206, 13207, 13208),
+    "grid": (13203, 13201, 13204, 13206, 13207, 13208),
 }
 GRID_FIELDS = {"applicant_name": "姓名", "gender": "性别", "id_number": "证件号码",
                "qualification": "从业资格类别", "issue_date": "发证日期", "phone": "联系电话"}
