@@ -9,7 +9,8 @@ listens, then presses the stop key. Printed per form:
 - supervisor_s: the supervisor's acting, first click to the stop key;
 - stop_to_playbook_s: the stop key to the playbook written (the recorder's process ends);
 - compile_s: `deskhand record --recording` on the saved recording (a process of its own);
-- bound_auto / values_total (the compiler's count) and the questions left;
+- bound_auto / values_total (the compiler's count; the declared constants are values too)
+  and the questions left;
 - literal_case_values_left (the compiler's count, and the case values found in the text);
 - replays: `deskhand capture` + `deskhand fill` on the 5 other cases, then one after the
   window was moved and resized, and (web) one on the page with an extra box above; the
@@ -131,12 +132,16 @@ def run(targets: tuple[str, ...], replays: int) -> dict:
     done = [f for f in forms if "values_total" in f]
     bound = sum(f["bound_auto"] for f in done)
     total = sum(f["values_total"] for f in done)
+    on_source = total - sum(len(CONSTANTS[f["target"]]) for f in done)
     ok = sum(f.get("replay_fields_ok", 0) for f in done)
     meant = sum(f.get("replay_fields_total", 0) for f in done)
     fifteen = next((f for f in done if f["fields"] >= 15), None)
     return {
         "forms_recorded": len(done),
         "bound_auto_ratio": round(bound / total, 4) if total else 0.0,
+        # the values that are on the source at all (the declared constants are not)
+        "bound_auto_ratio_on_source": round(bound / on_source, 4) if on_source else 0.0,
+        "declared_constants": total - on_source,
         "replay_fields_ok_ratio": round(ok / meant, 4) if meant else 0.0,
         "literal_case_values_left": sum(f["literal_case_values_left"] + len(f["literals_in_text"])
                                         for f in done),

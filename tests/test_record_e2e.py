@@ -20,6 +20,7 @@ all five and prints the figures.
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 
 import pytest
@@ -32,6 +33,10 @@ from secret_service import SecretService, require_tools
 from toolkit_targets import ToolkitDesktop, require_desktop, require_toolkit
 
 pytestmark = [pytest.mark.desktop, pytest.mark.timeout(600)]
+if importlib.util.find_spec("recorders.compile") is None \
+        or importlib.util.find_spec("recorders.session") is None:    # pragma: no cover
+    pytest.skip("the listener and the compiler (recorders/session.py, recorders/compile.py) "
+                "are not in this tree yet", allow_module_level=True)
 
 REPLAYED = (1, 2)          # cases replayed in CI (bench/record.py: 1–5)
 MOVED_CASE = 3
