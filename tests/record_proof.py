@@ -16,7 +16,6 @@ Everything is started on the desktop's own X session and ended by it.
 """
 from __future__ import annotations
 
-import json
 import os
 import select
 import subprocess
@@ -260,9 +259,3 @@ def recorded_files(playbook: Path) -> list[Path]:
     """Every file the recorder wrote beside the playbook."""
     return sorted(p for p in playbook.parent.iterdir() if p.name.startswith(playbook.stem))
 
-
-def json_of(text: str) -> dict:
-    try:
-        return json.loads(text)
-    except ValueError:
-        return {}
