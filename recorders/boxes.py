@@ -150,6 +150,9 @@ def _widget_key(w: RecordedWidget) -> tuple:
         return ("radio", w.label or w.name)
     if w.path:
         return ("path", w.path)
+    if w.role in ("combo", "list"):
+        # a GTK combo's accessible name is the item it shows: it changes with the choice
+        return (w.role, w.label, w.x, w.y)
     return (w.role, w.name, w.label, w.x, w.y)
 
 
@@ -183,7 +186,9 @@ def _same_window(a: RecordedWindow | None, b: RecordedWindow | None) -> bool:
 
 def _choice_value(w: RecordedWidget, text: str) -> str:
     if w.role == "check":
-        return "是" if text.strip().lower() in CHECKED else "否"
+        # the tree reads a ticked box as its own text (app/a11y read_choice), "" if not
+        ticked = text.strip().lower() in CHECKED or (bool(text.strip()) and text.strip() == w.name)
+        return "是" if ticked else "否"
     return text.strip()
 
 

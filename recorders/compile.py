@@ -148,7 +148,9 @@ def compile_recording(recording: Recording, *, answers: Answers | None = None,
     lines = recording.source.lines if recording.source is not None else ()
     card = is_id_card(lines)
     all_places = places(lines)
-    place_labels: dict[Place, SourceLabel | None] = {p: label_of(p, lines) for p in all_places}
+    typed = frozenset(b.value.strip() for b in rp.boxes if b.value and b.value.strip())
+    place_labels: dict[Place, SourceLabel | None] = {p: label_of(p, lines, typed)
+                                                     for p in all_places}
     label_text = {p: (lab.text if lab is not None else None) for p, lab in place_labels.items()}
     ids = id_places(all_places)
 

@@ -72,20 +72,25 @@ def _overlap_y(a: SourceLine, b: SourceLine) -> bool:
     return abs(ca - cb) <= 0.6 * max(a.height, b.height)
 
 
-def label_of(place: Place, lines: tuple[SourceLine, ...]) -> SourceLabel | None:
-    """The label a capture will find the value by, or None when the value stands alone."""
+def label_of(place: Place, lines: tuple[SourceLine, ...],
+             values: frozenset[str] = frozenset()) -> SourceLabel | None:
+    """The label a capture will find the value by, or None when the value stands alone.
+    `values`: what the supervisor typed; a line holding one of them is a value, not a label
+    (in a grid's row the cell left of a value is another value: its header is above)."""
     first = lines[place.lines[0]]
     h = max(first.height, 1)
     if place.label:
         return SourceLabel(place.label, "right", 0.0, "inline")
     own = set(place.lines)
     left = [ln for i, ln in enumerate(lines) if i not in own and _overlap_y(ln, first)
-            and ln.x + ln.width <= first.x + 0.3 * h and _looks_like_label(ln.text)]
+            and ln.x + ln.width <= first.x + 0.3 * h and _looks_like_label(ln.text)
+            and ln.text.strip() not in values]
     if left:
         ln = max(left, key=lambda ln: ln.x + ln.width)
         gap = (first.x - (ln.x + ln.width)) / max(ln.height, 1)
         return SourceLabel(anchor_key(ln.text), "right", gap, "left")
     above = [ln for i, ln in enumerate(lines) if i not in own and _looks_like_label(ln.text)
+             and ln.text.strip() not in values
              and ln.y + ln.height <= first.y + 0.2 * h
              and first.y - (ln.y + ln.height) <= 1.5 * h
              and ln.x < first.x + first.width and first.x < ln.x + ln.width]

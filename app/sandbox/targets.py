@@ -274,11 +274,13 @@ def launch_decoy(session: XSession, port: int = 0, *, title: str = DECOY_TITLE,
 def launch_web_form(session: XSession, *, timeout: float = 45.0,
                     window_position: tuple[int, int] | None = None,
                     form: str = "intake", env: dict[str, str] | None = None,
-                    flags: tuple[str, ...] = ()) -> Target:
+                    flags: tuple[str, ...] = (), extra_above: bool = False) -> Target:
     """Start the web form server and Chromium (fresh temporary profile) showing it;
     returns once the window is mapped and the page has reported focus in 申请人姓名.
-    form="extended" shows the 20-field variant. `env` replaces session.env(); `flags`
-    are more Chromium switches (--force-renderer-accessibility)."""
+    form="extended" shows the 20-field variant, form="case" the 17-field one (办件编号,
+    申请日期, 婚姻状况, 文化程度 before 备注); `extra_above` a 预约号 box above 申请人姓名. `env`
+    replaces session.env(); `flags` are more Chromium switches
+    (--force-renderer-accessibility)."""
     binary = find_chromium()
 
     def argv(url: str, profile: str) -> list[str]:
@@ -288,9 +290,16 @@ def launch_web_form(session: XSession, *, timeout: float = 45.0,
 
     return launch_browser_page(
         session, "web-form", WebFormServer(), argv,
-        query="?form=extended" if form == "extended" else "",
+        query=_web_query(form, extra_above),
         title_glob=PAGE_TITLE.split("）")[0] + "）*", first_field="applicant_name",
         env=env, timeout=timeout)
+
+
+def _web_query(form: str, extra_above: bool) -> str:
+    if form not in ("intake", "extended", "case"):
+        raise ValueError(f"form must be intake, extended or case, not {form!r}")
+    params = ([f"form={form}"] if form != "intake" else []) + (["extra=above"] if extra_above else [])
+    return "?" + "&".join(params) if params else ""
 
 
 def launch_browser_page(session: XSession, name: str, server: WebFormServer,
