@@ -48,16 +48,16 @@ class X11InputListener:
             raise DesktopError(_("No X display: DISPLAY is not set. Start the recorder from "
                                  "the desktop session where the approval client runs."))
         from Xlib import X
-        from Xlib.display import Display
         from Xlib.ext import record
+
+        from app.desktop.x11 import open_display
         self._X, self._record = X, record
+        self._ctl = open_display(display_name)
         try:
-            self._ctl = Display(display_name)
-            self._data = Display(display_name)
-        except Exception as exc:   # Xlib raises several unrelated types here
-            raise DesktopError(_("Cannot open the X display {display} ({reason}). Is the "
-                                 "desktop session running, and may this user use it?",
-                                 display=display_name, reason=exc)) from exc
+            self._data = open_display(display_name)
+        except DesktopError:
+            self._ctl.close()
+            raise
         if not self._data.has_extension("RECORD"):
             self._close_displays()
             raise DesktopError(_("The X server has no RECORD extension, so the recorder "

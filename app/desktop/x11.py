@@ -87,6 +87,16 @@ def _fault_sentence(display: str | None, doing: str, exc: Exception) -> str:
              "Deskhand's log to IT.", where=where, doing=_(doing), kind=kind, detail=detail)
 
 
+def open_display(display_name: str) -> Display:
+    """A connection to the X display, or DesktopError with a sentence IT can act on."""
+    try:
+        return Display(display_name)
+    except Exception as exc:  # Xlib raises several unrelated types here
+        raise DesktopError(_("Cannot open the X display {display} ({reason}). Is the desktop "
+                             "session running, and may this user use it?",
+                             display=display_name, reason=exc)) from exc
+
+
 class X11Desktop:
     name = "x11"
 
@@ -99,12 +109,7 @@ class X11Desktop:
         if not display_name:
             raise DesktopError(_("No X display: DISPLAY is not set. Start Deskhand from the "
                                  "desktop session where the approval client runs."))
-        try:
-            self.d = Display(display_name)
-        except Exception as exc:  # Xlib raises several unrelated types here
-            raise DesktopError(_("Cannot open the X display {display} ({reason}). Is the desktop "
-                                 "session running, and may this user use it?",
-                                 display=display_name, reason=exc)) from exc
+        self.d = open_display(display_name)
         if not self.d.has_extension("XTEST"):
             raise DesktopError(_("The X server has no XTEST extension, so Deskhand cannot type. "
                                  "Ask IT to enable XTEST in the X server configuration."))
@@ -189,8 +194,7 @@ class X11Desktop:
             time.sleep(0.01)
         return False
 
-    @_x11_faults(N_("reading the windows"))
-    def shows_at(self, target: WindowInfo, x: int, y: int) -> bool:
+    def _shows_at(self, target: WindowInfo, x: int, y: int) -> bool:
         """Is the target the top-level window seen at screen point (x, y)? False when a
         pop-up, a menu or another window lies over it there."""
         seen = self.root.translate_coords(self.root, x, y).child
@@ -238,7 +242,7 @@ class X11Desktop:
         try:
             if not self._focus_within(target.id):
                 return "focus"
-            if shown_at is not None and not self.shows_at(target, *shown_at):
+            if shown_at is not None and not self._shows_at(target, *shown_at):
                 return "covered"
             if self.root.query_pointer().mask & _HELD_MASK:
                 return "modifiers"
