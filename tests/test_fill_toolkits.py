@@ -230,3 +230,39 @@ def test_a_box_under_a_popup_is_not_clicked_but_focused_through_the_tree(form, x
     finally:
         cover.destroy()
         d.close()
+
+
+@pytest.mark.parametrize("form", ["chromium"], indirect=True)
+def test_boxes_below_the_window_are_scrolled_into_view_and_clicked(form, x11, backend,
+                                                                   monkeypatch):
+    """A page taller than its window: the boxes below the fold are scrolled into view
+    through the tree (Component.ScrollTo) and clicked like the others — none is focused
+    through the tree the slow way — and every box holds its value, read back ok."""
+    import subprocess
+    ready(form)
+    window = x11.active_window()
+    env = {"DISPLAY": x11.display_name, "PATH": "/usr/bin:/bin"}
+
+    def size(height: int) -> None:
+        subprocess.run(["xdotool", "windowsize", "--sync", str(window.id), str(window.width),
+                        str(height)], env=env, check=True, timeout=10)
+
+    size(420)
+    try:
+        short = x11.active_window()
+        below = [f for f in backend.fields(short, refresh=True)
+                 if f.role == "text" and f.editable and f.bounds.bottom > short.y + short.height]
+        assert len(below) >= 3, below           # the test means something only so
+        tree_focus: list[str] = []
+        real = backend._try_focus
+        monkeypatch.setattr(backend, "_try_focus",
+                            lambda f: tree_focus.append(f.label) or real(f))
+        report = engine_for(x11, backend).fill(set_playbook(), case_from_values(CASE, "t", {}))
+        state = form.wait_state(lambda s: s["status"] == spec.SUBMITTED_STATUS, 8)
+        want = expected_fields()
+        assert {n: state["fields"][n] for n in want if state["fields"][n] != want[n]} == {}
+        assert {r.field: r.status for r in report.results if r.status != "readback_ok"} == {}
+        texts = {label_key(f.label) for f in below}
+        assert texts.isdisjoint(label_key(t) for t in tree_focus), tree_focus
+    finally:
+        size(window.height)

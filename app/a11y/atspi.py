@@ -77,6 +77,7 @@ class AtSpiAccessibility:
         self._windows: dict[int, _Window] = {}
         self._ways: dict[str, _Ways] = {}
         self._actions: dict[Accessible, list[str]] = {}
+        self._clicked: Accessible | None = None      # the box focused by a click last
 
     def close(self) -> None:
         self.bus.close()
@@ -95,6 +96,7 @@ class AtSpiAccessibility:
         except DBusFault as e:       # the registry itself fails (not one program)
             raise AccessibilityUnavailableError(no_bus_sentence(e.text or e.name)) from e
         self._windows[window.id] = _Window(frame, found)
+        self._clicked = None                # a new read: a new form, or a page loaded again
         if frame.node.app not in self._ways:
             # Qt's combo box takes a choice only from the keyboard; Firefox's EditableText
             # and its select's Selection change a box without the page's input or change
@@ -141,6 +143,12 @@ class AtSpiAccessibility:
     def _check(self, window: WindowInfo, field: FormField) -> set[int]:
         """Refuse a field of another window or process, or one that is gone; returns the
         field's states, read now."""
+        return self._check_reading(window, field, ())[0]
+
+    def _check_reading(self, window: WindowInfo, field: FormField,
+                       also: tuple[Call, ...]) -> tuple[set[int], list[object]]:
+        """_check, making the calls `also` in the same round; their results after the
+        states (a round to a busy browser costs more than a call)."""
         if field.window_id != window.id or (window.pid is not None and field.pid != window.pid):
             raise refuse.foreign(window, field)
         if self.bus.pids([field.node.app]).get(field.node.app) != field.pid:
@@ -151,14 +159,14 @@ class AtSpiAccessibility:
                 raise refuse.foreign(window, field)
             raise refuse.earlier_form(window, field)
         node, frame = field.node, known.frame.node
-        state, frame_state = self.bus.many([
+        state, frame_state, *more = self.bus.many([
             Call(node.app, node.path, "Accessible", "GetState"),
-            Call(frame.app, frame.path, "Accessible", "GetState")])
+            Call(frame.app, frame.path, "Accessible", "GetState"), *also])
         for s in (state, frame_state):
             if isinstance(s, DBusFault) or K.STATE_DEFUNCT in K.states(s):
                 self._windows.pop(window.id, None)
                 raise refuse.gone(window, field)
-        return K.states(state)
+        return K.states(state), more
 
     def refreshed(self, window: WindowInfo, field: FormField) -> FormField:
         """The field with its enabled/editable/focused read now (one call, not the whole
@@ -170,14 +178,23 @@ class AtSpiAccessibility:
 
     def _usable(self, window: WindowInfo, field: FormField, roles: Iterable[str],
                 *, typing: bool = False) -> set[int]:
+        return self._usable_reading(window, field, roles, typing=typing)[0]
+
+    def _usable_reading(self, window: WindowInfo, field: FormField, roles: Iterable[str],
+                        also: tuple[Call, ...] = (), *, typing: bool = False
+                        ) -> tuple[set[int], list[object]]:
         if field.role not in roles:
             raise refuse.wrong_role(field)
-        states = self._check(window, field)
+        if not typing:
+            # the caller read back every box typed before a choice or a button (the
+            # page has had the clicks), and the choice may move focus itself
+            self._clicked = None
+        states, more = self._check_reading(window, field, also)
         if K.STATE_ENABLED not in states and K.STATE_SENSITIVE not in states:
             raise refuse.disabled(window, field)
         if typing and (K.STATE_READ_ONLY in states or K.STATE_EDITABLE not in states):
             raise refuse.read_only(window, field)
-        return states
+        return states, more
 
     def _fault(self, window: WindowInfo, field: FormField, fault: DBusFault) -> AccessibilityError:
         if fault.gone:
@@ -206,9 +223,15 @@ class AtSpiAccessibility:
     # ------------------------------------------------------------------ text
     def set_text(self, window: WindowInfo, field: FormField, text: str, *,
                  keys: KeyInput | None = None, wait: bool = True) -> str:
-        self._usable(window, field, (TEXT, PASSWORD), typing=True)
         ways = self._ways_of(field)
         node = field.node
+        # where a click will focus the box, its extents and length come in the guard's round
+        clicks = not wait and keys is not None and getattr(keys, "click_at", None) is not None
+        where = (Call(node.app, node.path, "Component", "GetExtents", "u", (K.COORD_SCREEN,)),
+                 Call.prop(node.app, node.path, "Text", "CharacterCount"))
+        clicking = clicks and ways.no_editable_text
+        states, seen = self._usable_reading(window, field, (TEXT, PASSWORD),
+                                            where if clicking else (), typing=True)
         if not ways.no_editable_text:
             done = self.bus.many([Call(node.app, node.path, "EditableText", "SetTextContents",
                                        "s", (text,))])[0]
@@ -224,13 +247,17 @@ class AtSpiAccessibility:
             # else the tree took the text but holds something else (Java's bridge and a
             # character beyond the BMP): the keys type it again, below
         keys = self._need_keys(window, field, keys)
-        if not wait and self._click_into(window, field, keys):
+        if clicks and not clicking:         # learnt just now that this program needs keys
+            states, seen = self._usable_reading(window, field, (TEXT, PASSWORD), where,
+                                                typing=True)
+        if clicks and self._click_into(window, field, keys, states, seen):
             keys.type_text(text)           # read back later by the caller (read_texts)
             return METHOD_FOCUS_KEYS
         # keys typed before (into a box the caller reads later) must have reached the
         # program before a focus asked of the tree, which travels another way
         _caught_up(keys)
         self._focus(window, field)
+        self._clicked = None                # focus is where the tree put it, waited for
         self._select_all(node, keys)
         if K.STATE_FOCUSED not in self._state(node):     # the program moved focus meanwhile
             raise refuse.no_focus(window, field)
@@ -286,33 +313,60 @@ class AtSpiAccessibility:
             return False
         return self._wait(lambda: K.STATE_FOCUSED in self._state(node))
 
-    def _click_into(self, window: WindowInfo, field: FormField, keys: KeyInput) -> bool:
+    def _click_into(self, window: WindowInfo, field: FormField, keys: KeyInput,
+                    states: set[int], seen: list[object]) -> bool:
         """Focus a text box by a click at its middle, where the tree says it shows whole
         inside the window and nothing lies over it there; then select what it holds by
         keys. The click and the keys reach the program in one stream, in order, so
         nothing waits for the tree to show focus — a focus asked of the tree goes by
         another way and may overtake keys still on theirs. (Measured, Chromium: 15 boxes
         0.8 s waiting for focus and text in the tree after each.) Only for a read-back
-        done later, which proves the box holds its value."""
+        done later, which proves the box holds its value. `states`, and `seen` (the
+        box's extents and length), were read in the guard's round."""
         click = getattr(keys, "click_at", None)
-        if click is None:
+        if click is None or len(seen) != 2 or isinstance(seen[0], DBusFault):
             return False
         node = field.node
-        got = self.bus.many([Call(node.app, node.path, "Component", "GetExtents", "u", (0,)),
-                             Call(node.app, node.path, "Accessible", "GetState")])
-        if any(isinstance(g, DBusFault) for g in got):
+        extents, count = tuple(seen[0]), seen[1]        # type: ignore[arg-type]
+        if K.STATE_SHOWING not in states or extents[2] < 4 or extents[3] < 4:
             return False
-        (x, y, w, h), states = got[0], K.states(got[1])
-        if K.STATE_SHOWING not in states or w < 4 or h < 4 \
-                or x < window.x or y < window.y \
-                or x + w > window.x + window.width or y + h > window.y + window.height:
-            return False
+        if not _inside(window, extents):
+            extents = self._scrolled_into_view(window, node)
+            if extents is None:
+                return False
+        x, y, w, h = extents
         if not click(x + w // 2, y + h // 2):
             return False
-        count = self.bus.many([Call.prop(node.app, node.path, "Text", "CharacterCount")])[0]
-        if not isinstance(count, DBusFault) and count:
+        self._clicked = node
+        if isinstance(count, DBusFault) or count:     # length unknown: select all the same
             keys.press("ctrl+a")
         return True
+
+    def _scrolled_into_view(self, window: WindowInfo, node: Accessible) -> tuple[int, ...] | None:
+        """Scroll the page so that the box shows whole inside the window (a form longer
+        than its window); its extents once the tree shows it there, else None.
+
+        The box clicked last must have taken focus first: the click and the scroll reach
+        the page by two ways, and a scroll that overtook the click would move the page
+        under it. The box is put at the top, so the boxes after it show without scrolling
+        again (measured, Chromium: the tree has the new extents 5 ms after ScrollTo,
+        where focusing through the tree costs some 60–140 ms a box)."""
+        last = self._clicked
+        if last is not None and not self._wait(lambda: K.STATE_FOCUSED in self._state(last)):
+            return None
+        done = self.bus.many([Call(node.app, node.path, "Component", "ScrollTo", "u",
+                                   (K.SCROLL_TOP_LEFT,))])[0]
+        if done is not True:
+            return None
+        shown: tuple[int, ...] | None = None
+
+        def inside() -> bool:
+            nonlocal shown
+            got = self.bus.many([Call(node.app, node.path, "Component", "GetExtents", "u",
+                                      (K.COORD_SCREEN,))])[0]
+            shown = None if isinstance(got, DBusFault) else tuple(got)
+            return shown is not None and _inside(window, shown)
+        return shown if self._wait(inside) else None
 
     def _open_popup(self, field: FormField, holder: Accessible) -> bool:
         """Open a combo box's list through its action; True once the list shows."""
@@ -514,6 +568,13 @@ def _shown(text: object) -> str:
     """A box's text as the program holds it: Firefox's tree adds U+FEFF after a character
     beyond the BMP (measured), which no form value holds."""
     return str(text).replace("\ufeff", "")
+
+
+def _inside(window: WindowInfo, extents: tuple[int, ...]) -> bool:
+    """A box's screen extents lie whole inside the window."""
+    x, y, w, h = extents
+    return x >= window.x and y >= window.y and x + w <= window.x + window.width \
+        and y + h <= window.y + window.height
 
 
 def _caught_up(keys: KeyInput) -> None:

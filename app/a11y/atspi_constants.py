@@ -61,6 +61,7 @@ RELATION_LABEL_FOR = 1
 RELATION_LABELLED_BY = 2
 
 COORD_SCREEN = 0
+SCROLL_TOP_LEFT = 0          # Component.ScrollTo: the object's top left at the view's
 MATCH_ALL, MATCH_ANY = 1, 2
 SORT_CANONICAL = 1
 
