@@ -130,6 +130,7 @@ class X11Desktop:
         self.sel = Selections(self.d, stall_s=paste_stall_s)
         self._primary: Selections | None = None     # made when the recorder reads PRIMARY
         self._good_focus: dict[int, set[int]] = {}
+        self._shown_in: dict[int, set[int]] = {}   # target → top-level windows it lies in
         self._caps_toggled = False
         self._paste_pending = False   # pasted text the target may still be reading
         self._listener = None
@@ -201,7 +202,13 @@ class X11Desktop:
         if not seen:
             return False
         seen_id = seen if isinstance(seen, int) else seen.id
-        return self._within(self.d.create_resource_object("window", target.id), seen_id)
+        shown = self._shown_in.setdefault(target.id, set())
+        if seen_id in shown:        # the target's frame: it keeps it, walked up once
+            return True
+        if self._within(self.d.create_resource_object("window", target.id), seen_id):
+            shown.add(seen_id)
+            return True
+        return False
 
     def _within(self, w: Any, ancestor_id: int) -> bool:
         """Is window `w` the window `ancestor_id` or inside it?"""
@@ -253,8 +260,11 @@ class X11Desktop:
                     xtest.fake_input(self.d, kind, detail)
             return "sent"
         finally:
+            # flushed, not synced: the next request that wants an answer on this
+            # connection comes after these anyway; a check made on another connection
+            # (a ping) syncs first (_caught_up). A round trip less per chunk of keys.
             self.d.ungrab_server()
-            self.d.sync()
+            self.d.flush()
 
     def _send(self, events: list[Event], target: WindowInfo, stop: StopCheck | None,
               sent: int = 0, shown_at: tuple[int, int] | None = None) -> bool:
@@ -310,6 +320,7 @@ class X11Desktop:
         if self._probe is None:
             from app.desktop.x11_probe import X11Probe
             self._probe = X11Probe(self.display_name)
+        self.d.sync()         # the probe's connection must see the keys as sent
         ticked = self._probe.tick_past(min(timeout, 0.5))
         return self._probe.confirm(target.id, timeout) and ticked
 
@@ -444,6 +455,7 @@ class X11Desktop:
             return False
         if self._pinger is None:
             self._pinger = Pinger(self.display_name)
+        self.d.sync()         # the keys sent on this connection reach the server first
         return self._pinger.ping(target.id, self.ping_timeout_s)
 
     def _char_events(self, chunk: str, utf16: bool = False) -> tuple[list[Event], set[Stroke]]:
