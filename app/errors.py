@@ -43,6 +43,7 @@ re-export these names.
     │   ├── FocusLostError          focus moved mid-fill (field and position reached)
     │   ├── FillAbortedError        the abort key, button or failsafe corner
     │   ├── KeyNotTakenError        a Tab or a click did not move focus: nothing typed after it
+    │   ├── FormWindowError         a scenario's next form has no window open, or several
     │   └── ModifiersHeldError      the hotkey's keys were never released
     ├── VerificationError      a registry look-up failed                       exit 3
     │   ├── RegistryConfigError     the registry settings are wrong            exit 2
@@ -80,6 +81,7 @@ __all__ = [
     "DesktopError", "ClipboardError", "FillError", "TargetNotFocusedError",
     "HotkeyError", "HotkeyConflictError",
     "FocusLostError", "FillAbortedError", "ModifiersHeldError", "KeyNotTakenError",
+    "FormWindowError",
     "VerificationError", "RegistryConfigError", "RegistryUnavailableError", "RegistryTLSError",
     "RegistryAuthError", "RegistryResponseError", "RegistryBusyError", "RegistryReplayError",
     "RegistryServiceError", "RegistryRequestRefusedError",
@@ -280,6 +282,10 @@ class FillError(DeskhandError):
 
 class TargetNotFocusedError(FillError):
     pass
+
+
+class FormWindowError(FillError):
+    """The window of a scenario's next form is not open, or more than one window is it."""
 
 
 class FocusLostError(FillError):

@@ -34,6 +34,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from app.fill.engine import FillOptions, FillReport, PlannedStep
     from app.library import PlaybookLibrary
     from app.ocr.base import OcrEngine
+    from app.scenario.model import Scenario
+    from app.scenario.run import ScenarioReport
     from app.registry.settings import RegistrySettings
     from app.settings import Settings
     from playbooks.model import Playbook
@@ -346,7 +348,7 @@ class Pipeline:
     def fill(self, playbook: "Playbook", case: Case, case_path: Path | None, options: "FillOptions",
              *, progress: Progress | None = None,
              before_typing: Callable[[list["PlannedStep"]], bool] | None = None,
-             accessibility: bool | None = None) -> "FillReport":
+             accessibility: bool | None = None, log: dict | None = None) -> "FillReport":
         """Type `case` into the focused approval client. The case is saved before the gate
         and the first keystroke, and after with a fill-log entry whatever happened — a
         refusal, a stolen focus, an abort, or a fault of our own — so `--start-step`
@@ -356,7 +358,8 @@ class Pipeline:
         switch, is False), closed
         after the fill; when there is none, the report's first warning says why. Raises
         the DeskhandError that stopped it, with the report on its `__deskhand_report__`
-        attribute."""
+        attribute. `log` is added to the fill's entry in the case's log (a scenario's
+        form)."""
         from app.fill.addressed import open_for_fill, uses_addressed_steps
         from app.fill.anchors import needs_screen_text
         from app.fill.engine import FillEngine, FillReport, plan
@@ -412,8 +415,37 @@ class Pipeline:
                 if report.outcome == "done" or (began and report.outcome == "not_started"):
                     report.outcome = "failed"
                 error.__deskhand_report__ = report  # type: ignore[attr-defined]
-            case.fills.append(report.log_entry(error.message if error else None))
+            case.fills.append({**report.log_entry(error.message if error else None),
+                               **(log or {})})
             save_case(case, path)
+
+
+    def fill_scenario(self, scenario: "Scenario", case: Case, case_path: Path,
+                      options: "FillOptions", *, restart: bool = False,
+                      accessibility: bool | None = None,
+                      progress: Progress | None = None) -> "ScenarioReport":
+        """Fill the scenario's forms not filled yet for `case`, each as `fill` does, its
+        window brought to the front first; the values a form issued are read off it
+        (through the tree, else by OCR) into the case (app/scenario/run.py)."""
+        from app.fill.addressed import open_for_fill
+        from app.scenario.keep import read_kept
+        from app.scenario.run import run_scenario
+        use = self.settings.accessibility if accessibility is None else accessibility
+        needs_look = any(f.keep for f in scenario.forms)
+        backend = open_for_fill(use, self._accessibility_factory)[0] if needs_look else None
+        try:
+            return run_scenario(
+                scenario, case, case_path,
+                fill=lambda form, c, log: self.fill(form.playbook, c, case_path, options,
+                                                    progress=progress,
+                                                    accessibility=accessibility, log=log),
+                windows=self.desktop(),
+                read_kept=lambda keep, window: read_kept(
+                    keep, window, a11y=backend, screen=self.screen_text),
+                restart=restart)
+        finally:
+            if backend is not None:
+                backend.close()
 
 
 def build_pipeline(options: PipelineOptions | None = None) -> Pipeline:

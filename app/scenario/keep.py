@@ -1,0 +1,95 @@
+"""Reading a value a filled form shows (the number it issued) back off the target.
+
+Through the accessibility tree where the form shows the box: its text exactly as the
+program holds it. Else by OCR of the window to the right of the label: a reading, so the
+value is kept as `unverified` — a pattern cannot tell a misread digit — and the clerk
+confirms it before a later form types it (the gate stops unconfirmed values)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+from app.a11y.base import PASSWORD, RADIO, find_field, label_key
+from app.cases import Case, FieldValue, now_iso
+from app.desktop.base import WindowInfo
+from app.errors import AccessibilityError
+from app.i18n import _
+from app.scenario.model import Keep
+
+if TYPE_CHECKING:  # pragma: no cover
+    from app.a11y.base import Accessibility
+    from app.fill.anchors import ScreenText
+
+VIA_TREE, VIA_OCR = "accessible", "ocr"
+RIGHT_OF_LABEL_PX = 480          # how far right of its label a value is looked for
+
+
+@dataclass
+class Kept:
+    keep: Keep
+    value: str | None
+    via: str = ""                   # VIA_TREE, VIA_OCR or "" (not found)
+    problem: str | None = None      # a sentence when not kept, or kept unverified
+
+
+def read_kept(keep: Keep, window: WindowInfo, *, a11y: "Accessibility | None",
+              screen: "Callable[[], ScreenText] | None") -> Kept:
+    """The value beside `keep.label` on the target, read through the tree, else by OCR
+    (`screen` makes the OCR reader, only when it is needed: loading it takes seconds)."""
+    if a11y is not None:
+        try:
+            box = find_field([f for f in a11y.fields(window, refresh=True)
+                              if f.role not in (PASSWORD, RADIO)], keep.label)
+            if box is not None:
+                return _checked(keep, a11y.read_text(window, box).strip(), VIA_TREE)
+        except AccessibilityError:
+            pass                      # the tree failed: a look at the window instead
+    if screen is not None:
+        look = screen()
+        label = look.label_box(keep.label, window)
+        if label is not None:
+            x = label.x + label.width + 2
+            width = max(0, min(RIGHT_OF_LABEL_PX, window.width - x))
+            text = look.read_box(window, x, max(0, label.y - 4), width, label.height + 8)
+            if text.strip():
+                return _checked(keep, _first_word(text), VIA_OCR)
+    return Kept(keep, None, "", _("'{label}' was not found on '{title}', so {field} was not "
+                                  "kept.", label=keep.label, title=window.title, field=keep.field))
+
+
+def _first_word(text: str) -> str:
+    """A value read right of its label: up to the next run of spaces (the next column)."""
+    return re.split(r"\s{2,}|\u3000", text.strip())[0].strip()
+
+
+def _checked(keep: Keep, value: str, via: str) -> Kept:
+    if not value:
+        return Kept(keep, None, via, _("'{label}' shows nothing yet, so {field} was not kept.",
+                                       label=keep.label, field=keep.field))
+    if keep.pattern is not None and not re.fullmatch(keep.pattern, value):
+        return Kept(keep, value, via, _("'{label}' shows '{value}', which is not the form "
+                                        "expected ({pattern}).", label=keep.label, value=value,
+                                        pattern=keep.pattern))
+    if via == VIA_OCR:
+        # a pattern cannot tell a misread digit: a person confirms what OCR read
+        return Kept(keep, value, via, _("'{label}' was read by OCR: confirm {field} before the "
+                                        "next form uses it.", label=keep.label, field=keep.field))
+    return Kept(keep, value, via)
+
+
+def keep_in_case(case: Case, kept: Kept, form: str) -> None:
+    """Put a kept value into the case: ok only when read through the tree (the program's
+    own text) and matching its pattern if it has one; invalid when it does not match;
+    unverified when read by OCR (a person confirms it)."""
+    if kept.value is None:
+        return
+    if kept.keep.pattern is not None and not re.fullmatch(kept.keep.pattern, kept.value):
+        status = "invalid"
+    else:
+        status = "ok" if kept.via == VIA_TREE else "unverified"
+    source = {"kind": "form", "form": form, "label": label_key(kept.keep.label), "via": kept.via,
+              "at": now_iso()}
+    if kept.problem:
+        source["problems"] = [kept.problem]
+    case.fields[kept.keep.field] = FieldValue(kept.value, status, None, source)
