@@ -235,23 +235,28 @@ def test_a_box_under_a_popup_is_not_clicked_but_focused_through_the_tree(form, x
 @pytest.mark.parametrize("form", ["chromium"], indirect=True)
 def test_boxes_below_the_window_are_scrolled_into_view_and_clicked(form, x11, backend,
                                                                    monkeypatch):
-    """A page taller than its window: the boxes below the fold are scrolled into view
+    """A page taller than its window (zoomed in): the boxes below the fold are scrolled into view
     through the tree (Component.ScrollTo) and clicked like the others — none is focused
     through the tree the slow way — and every box holds its value, read back ok."""
-    import subprocess
+    import time
+    from playbooks.keys import parse_combo
     ready(form)
-    window = x11.active_window()
-    env = {"DISPLAY": x11.display_name, "PATH": "/usr/bin:/bin"}
+    window = next(w for w in x11.list_windows() if w.title == form.title)
 
-    def size(height: int) -> None:
-        subprocess.run(["xdotool", "windowsize", "--sync", str(window.id), str(window.width),
-                        str(height)], env=env, check=True, timeout=10)
+    def zoom(keys: str, times: int = 1) -> None:
+        for _ in range(times):       # the page's zoom: the window itself keeps its size
+            x11.press(parse_combo(keys), window)
+            time.sleep(0.1)
 
-    size(420)
+    zoom("ctrl+=", 4)                # 100% → 175%: the page grows past the window's bottom
     try:
-        short = x11.active_window()
-        below = [f for f in backend.fields(short, refresh=True)
-                 if f.role == "text" and f.editable and f.bounds.bottom > short.y + short.height]
+        deadline = time.monotonic() + 5
+        while True:             # the page lays itself out again a little later
+            below = [f for f in backend.fields(window, refresh=True)
+                     if f.role == "text" and f.editable and f.bounds.bottom > window.y + window.height]
+            if len(below) >= 3 or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
         assert len(below) >= 3, below           # the test means something only so
         tree_focus: list[str] = []
         real = backend._try_focus
@@ -265,4 +270,4 @@ def test_boxes_below_the_window_are_scrolled_into_view_and_clicked(form, x11, ba
         texts = {label_key(f.label) for f in below}
         assert texts.isdisjoint(label_key(t) for t in tree_focus), tree_focus
     finally:
-        size(window.height)
+        zoom("ctrl+0")
