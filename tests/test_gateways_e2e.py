@@ -247,7 +247,9 @@ def test_a_slow_gateway_holds_the_clerk_no_longer_than_the_timeout_and_keeps_the
     finally:
         server.clear_faults()
     doc = json.loads(r.stdout)
-    assert r.returncode == 1 and doc["verify_s"] <= 3.0 + 0.3, doc["verify_s"]
+    # the gateway answers after 10 s; the 3 s timeout cut it (the slack is a loaded
+    # machine's: 3.44 s was seen at load 10 on 2 cores)
+    assert r.returncode == 1 and doc["verify_s"] <= 3.0 + 1.0, doc["verify_s"]
     name = next(f for f in doc["fields"] if f["field"] == "applicant_name")
     assert name["status"] == "unverified" and "did not answer within 3 s" in name["problems"][0]
     saved = json.loads(case.read_text(encoding="utf-8"))
