@@ -85,6 +85,7 @@ def make_documents(scenario: Scenario, case: Case, outdir: Path,
     try:
         parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.part-", dir=parent))
+        work.chmod(0o755)          # mkdtemp's 0700 would hide the documents from colleagues
     except OSError as exc:
         raise DocumentError(_("The output folder {path} cannot be made ({reason}); choose "
                               "another.", path=outdir, reason=exc.strerror or exc)) from None

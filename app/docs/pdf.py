@@ -45,6 +45,7 @@ def find_soffice() -> str | None:
 class PdfConverter:
     soffice: str | None = None      # the program; None: find_soffice()
     timeout_s: float = 120.0        # five documents take ~4 s here; a hung run is ended
+    profile_root: Path | None = None   # where each run's profile folder is made (temp dir)
 
     def convert(self, documents: list[Path], outdir: Path) -> list[Path]:
         """A PDF beside each of `documents` in `outdir`, or ConverterError with a sentence."""
@@ -53,7 +54,7 @@ class PdfConverter:
             raise ConverterError(_("LibreOffice is not installed, so no PDF can be made; install "
                                    "it (Debian/UOS/Kylin: apt-get install libreoffice-writer-nogui) "
                                    "or ask IT. The Word documents were not kept either."))
-        profile = Path(tempfile.mkdtemp(prefix="deskhand-lo-"))
+        profile = Path(tempfile.mkdtemp(prefix="deskhand-lo-", dir=self.profile_root))
         command = [program, f"-env:UserInstallation={profile.as_uri()}", "--headless",
                    "--norestore", "--nolockcheck", "--nodefault", "--convert-to", "pdf",
                    "--outdir", str(outdir), *map(str, documents)]
