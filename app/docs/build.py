@@ -39,10 +39,13 @@ __all__ = ["make_documents", "DocumentsResult", "MANIFEST_JSON", "MANIFEST_TEXT"
 MANIFEST_JSON = "manifest.json"
 MANIFEST_TEXT = "清单.txt"
 MANIFEST_FORMAT = 1
-# Looked for in December 2026 (PyPI, search): no maintained Python library writes OFD from a
-# Word document or a PDF's text; easyofd (pdf2ofd) was not tried; ofdreader rewrites existing
-# OFD files only. Java's ofdrw writes OFD but would add a JVM to every window PC.
-OFD_NOTE = ("未生成 OFD（GB/T 33190）版式文件：目前没有维护中的 Python 库能从 Word 或 PDF 生成 OFD，"
+# OFD, looked for in December 2026 (PyPI, search): the one Python library that writes OFD
+# from something else, easyofd 20260427 (pdf2ofd), was tried on these PDFs: with text kept it
+# embeds no font, prints debug lines to stdout, leaves a ./test folder in the working
+# directory and its next call from the same folder fails (FileExistsError); it also needs PyMuPDF (AGPL-3.0).
+# ofdreader only rewrites existing OFD files; Java's ofdrw would add a JVM to every PC.
+OFD_NOTE = ("未生成 OFD（GB/T 33190）版式文件：目前没有适合随产品发布的 Python 库能生成 OFD"
+            "（试过的 easyofd 不嵌入字体、在同一目录再次调用即出错，且依赖 AGPL 许可的 PyMuPDF），"
             "本清单中的文书只有 Word（.docx）和 PDF。")
 
 
