@@ -248,3 +248,18 @@ def test_cli_exit_codes_for_bad_input(tmp_path):
     assert code == 2 and "none.json does not exist" in err.getvalue()
     assert "Traceback" not in err.getvalue()
     nothing_written(tmp_path / "out")
+
+
+def test_cli_json_on_a_refusal(tmp_path):
+    case = json.loads(SAMPLE_CASE.read_text(encoding="utf-8"))
+    del case["company_name"]
+    (tmp_path / "case.json").write_text(json.dumps(case, ensure_ascii=False), encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    with using("zh_CN"):
+        code = main(["docs", str(PACK), "--case", str(tmp_path / "case.json"), "-o",
+                     str(tmp_path / "out"), "--json"], out, err)
+    answer = json.loads(out.getvalue())
+    assert code == 2 and answer["exit_code"] == 2
+    assert "模板 application.docx 中有占位符 {{ company_name }}，但案件中没有字段 company_name 的值。" \
+        in answer["error"]
+    nothing_written(tmp_path / "out")

@@ -48,6 +48,8 @@ OFD_NOTE = ("未生成 OFD（GB/T 33190）版式文件：目前没有适合随�
             "（试过的 easyofd 不嵌入字体、在同一目录再次调用即出错，且依赖 AGPL 许可的 PyMuPDF），"
             "本清单中的文书只有 Word（.docx）和 PDF。")
 
+MASKED_NOTE = "身份证号码、统一社会信用代码和手机号码在本清单中已部分隐藏，文书中为完整内容。"
+
 
 @dataclass
 class DocumentsResult:
@@ -149,8 +151,7 @@ def _write_manifest(work: Path, scenario: Scenario, case: Case, case_file: Path 
            "scenario_file": str(scenario.path), "case_id": case.case_id,
            "case_file": str(case_file) if case_file else None, "created": created,
            "documents": documents, "ofd": OFD_NOTE,
-           "note": "ID numbers, credit codes and mobile numbers are masked here; the documents "
-                   "hold them whole."}
+           "note": MASKED_NOTE}
     (work / MANIFEST_JSON).write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n",
                                       encoding="utf-8")
     lines = [f"{scenario.name} · 文书清单", f"案件：{case.case_id}　生成时间：{created}", ""]
@@ -158,6 +159,6 @@ def _write_manifest(work: Path, scenario: Scenario, case: Case, case_file: Path 
         lines.append(f"{i}. {d['title']}：{d['pdf']}、{d['docx']}（模板 {d['template']}）")
         for v in d["values"]:
             lines.append(f"   {v['placeholder']} ← {'、'.join(v['fields']) or '（模板自身）'}：{v['value']}")
-    lines += ["", OFD_NOTE, "身份证号码、统一社会信用代码和手机号码在本清单中已部分隐藏，文书中为完整内容。"]
+    lines += ["", OFD_NOTE, MASKED_NOTE]
     (work / MANIFEST_TEXT).write_text("\n".join(lines) + "\n", encoding="utf-8")
 

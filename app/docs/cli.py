@@ -10,11 +10,8 @@ import json
 from pathlib import Path
 from typing import TextIO
 
-from app.cases import load_case
-from app.docs.build import make_documents
-from app.docs.pdf import PdfConverter
-from app.i18n import _, n_
-from playbooks.scenario import load_scenario
+from app.errors import DeskhandError
+from app.i18n import n_
 
 __all__ = ["add_arguments", "cmd_docs"]
 
@@ -30,11 +27,24 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_docs(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    scenario = load_scenario(args.scenario)
+    # imported here: every other command builds the parser without loading Jinja and docxtpl
+    from app.cases import load_case
+    from app.docs.build import make_documents
+    from app.docs.pdf import PdfConverter
+    from playbooks.scenario import load_scenario
+
     case_path = Path(args.case)
-    case = load_case(case_path)
-    result = make_documents(scenario, case, Path(args.output),
-                            PdfConverter(timeout_s=args.timeout), case_file=case_path)
+    try:
+        scenario = load_scenario(args.scenario)
+        case = load_case(case_path)
+        result = make_documents(scenario, case, Path(args.output),
+                                PdfConverter(timeout_s=args.timeout), case_file=case_path)
+    except DeskhandError as exc:
+        if not args.json:
+            raise           # printed by app/cli.py's main, with its exit code
+        print(json.dumps({"error": str(exc), "exit_code": exc.exit_code}, ensure_ascii=False),
+              file=out)
+        return exc.exit_code
     if args.json:
         print(json.dumps({"outdir": str(result.outdir), "documents": [
             {k: d[k] for k in ("title", "docx", "pdf")} for d in result.documents],
