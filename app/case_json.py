@@ -201,7 +201,7 @@ def check_plain(doc: dict[str, Any], p: Path) -> dict[str, str | None]:
 
 
 def _is_group(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and all(isinstance(r, dict) for r in value)
+    return isinstance(value, list) and all(isinstance(r, dict) for r in value)   # [] too: no rows
 
 
 def split_groups(doc: dict[str, Any], p: Path) -> tuple[dict[str, Any], dict[str, list[dict[str, str | None]]]]:
