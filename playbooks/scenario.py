@@ -7,8 +7,9 @@ holding `scenario.yaml` beside its templates:
       - template: templates/application.docx   # relative to this file, inside its folder
         output: 设立登记申请书            # file name of the .docx and .pdf written
         title: 公司设立登记申请书          # shown in the manifest
-    targets:                           # playbooks filled one after another (read later by
-      - sample-qt-intake               # the scenario runner; `deskhand docs` ignores them)
+    targets:                           # the forms filled one after another, as the scenario
+      - sample-qt-intake               # runner (app/scenario) reads them; `deskhand docs`
+                                       # only keeps them, with their lines
 
 Errors are PlaybookErrors (`file:line: message`, exit 2), as for playbooks. playbooks/README.md
 ("Scenarios") documents the format.
@@ -20,8 +21,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import yaml
+from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from playbooks.errors import PlaybookError, PlaybookErrors
@@ -52,7 +55,9 @@ class Scenario:
     path: Path                           # the scenario file
     name: str
     documents: list[DocumentSpec] = field(default_factory=list)
-    targets: list[str] = field(default_factory=list)   # playbook ids or files, in order
+    # the forms to fill, in order, as written (a playbook id or file, or a mapping the
+    # scenario runner reads), each with its line; `deskhand docs` does not use them
+    targets: list[tuple[Any, int]] = field(default_factory=list)
 
     @property
     def folder(self) -> Path:
@@ -145,8 +150,9 @@ class _Checker:
         if targets is not None:
             if not isinstance(targets, SequenceNode):
                 self.error(targets, _("'targets' must be a list of playbooks"))
-            else:
-                scenario.targets = [t for t in (self.text(n, "targets") for n in targets.value) if t]
+            else:   # each checked by the scenario runner (app/scenario), which owns their form
+                scenario.targets = [(SafeConstructor().construct_document(n), _line(n))
+                                    for n in targets.value]
         if self.errors:
             raise PlaybookErrors(sorted(self.errors, key=lambda e: e.line))
         return scenario

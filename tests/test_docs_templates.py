@@ -232,7 +232,7 @@ def test_scenario_with_targets_beside_documents(tmp_path):
                     "    output: 申请书\n    title: 申请书\ntargets:\n  - sample-qt-intake\n",
                     encoding="utf-8")
     s = load_scenario(path)
-    assert s.targets == ["sample-qt-intake"]
+    assert s.targets == [("sample-qt-intake", 8)]
     assert s.documents[0].template == tmp_path / "t" / "a.docx"
 
 
