@@ -9,6 +9,11 @@ refusal is a CaseFileError (exit 2) whose sentence names the file and the key.
     read_case_json(path)        -> the parsed document (dict, list, str …)
     check_plain(doc, path)      -> {name: str | None}   a bare {"name": "张三"} file
     check_case(doc, path)       -> the same document, every known key typed as expected
+    split_groups(doc, path)     -> (the other keys, {group: [row, …]})   repeating groups
+
+Repeating groups (shareholders, directors: several people with the same fields) are lists
+of objects of text: in a bare file a key whose value is such a list, in a case file the
+top-level "groups" object. Each row is {"name": "张三", "id_number": "…", "share": "60"}.
 """
 from __future__ import annotations
 
@@ -21,14 +26,15 @@ from app.errors import CaseFileError
 from app.i18n import N_, _
 from playbooks.files import FileRefused, read_regular_file
 
-__all__ = ["read_case_json", "check_plain", "check_case", "MAX_CASE_BYTES", "MAX_DEPTH",
-           "MAX_DIGITS", "MAX_FIELDS", "MAX_NAME"]
+__all__ = ["read_case_json", "check_plain", "check_case", "split_groups", "check_groups",
+           "MAX_CASE_BYTES", "MAX_DEPTH", "MAX_DIGITS", "MAX_FIELDS", "MAX_NAME", "MAX_ROWS"]
 
 MAX_CASE_BYTES = 16 * 1024 * 1024   # a case is a few KB; a 100,000-character field ~300 KB
 MAX_DEPTH = 32                      # a case nests 5 deep (fields > field > source > registry)
 MAX_DIGITS = 30                     # digits in one number; the numbers in a case are counts
 MAX_FIELDS = 1_000                  # fields in one case; a large form has ~100
 MAX_NAME = 200                      # characters in a field name
+MAX_ROWS = 200                      # rows in one repeating group; a company has a few shareholders
 
 
 def _shown(text: str, limit: int = 40) -> str:
@@ -194,6 +200,43 @@ def check_plain(doc: dict[str, Any], p: Path) -> dict[str, str | None]:
     return values
 
 
+def _is_group(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(r, dict) for r in value)   # [] too: no rows
+
+
+def split_groups(doc: dict[str, Any], p: Path) -> tuple[dict[str, Any], dict[str, list[dict[str, str | None]]]]:
+    """A bare file's repeating groups (keys whose value is a list of objects) apart from
+    its other keys, each group checked by `check_groups`."""
+    groups = {k: v for k, v in doc.items() if _is_group(v)}
+    rest = {k: v for k, v in doc.items() if k not in groups}
+    return rest, check_groups(groups, p)
+
+
+def check_groups(groups: Any, p: Path) -> dict[str, list[dict[str, str | None]]]:
+    """{group: [row, …]} where every row is an object of text (or null) values."""
+    if not isinstance(groups, dict):
+        raise CaseFileError(_("In {path}, groups must be an object such as {{\"shareholders\": "
+                              "[{{\"name\": \"张三\"}}]}}.", path=p))
+    _field_names(groups, p)
+    for name, rows in groups.items():
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise CaseFileError(_("In {path}, the group '{name}' must be a list of objects, one "
+                                  "per person or item, such as [{{\"name\": \"张三\"}}].",
+                                  path=p, name=_shown(name)))
+        if len(rows) > MAX_ROWS:
+            raise CaseFileError(_("In {path}, the group '{name}' has {count} rows; a group has at "
+                                  "most {limit}.", path=p, name=_shown(name), count=f"{len(rows):,}",
+                                  limit=MAX_ROWS))
+        for i, row in enumerate(rows, 1):
+            _field_names(row, p)
+            for key, value in row.items():
+                if value is not None and not isinstance(value, str):
+                    raise CaseFileError(_("In {path}, {where} must be text (or null for no "
+                                          "value); write numbers in quotes, such as \"60\".",
+                                          path=p, where=_where(name, str(i), key)))
+    return groups
+
+
 _Check = Callable[[Any], bool]
 
 
@@ -226,6 +269,7 @@ _TOP: dict[str, tuple[_Check, str]] = {
     "fields": (lambda v: isinstance(v, dict), N_("an object of fields")),
     "fills": (_list_of(lambda x: isinstance(x, dict)), N_("a list of objects")),
     "verification": (_list_of(lambda x: isinstance(x, dict)), N_("a list of objects")),
+    "groups": (lambda v: isinstance(v, dict), N_("an object of groups")),
 }
 _FIELD: dict[str, tuple[_Check, str]] = {
     "value": (_opt(_is_str), N_("text or null")),
@@ -296,4 +340,5 @@ def check_case(doc: dict[str, Any], p: Path, statuses: tuple[str, ...]) -> dict[
         _typed(fv.get("source") or {}, _SOURCE, p, ("fields", name, "source"))
     for i, entry in enumerate(doc.get("fills") or [], 1):
         _typed(entry, _FILL, p, ("fills", str(i)))
+    check_groups(doc.get("groups") or {}, p)
     return doc

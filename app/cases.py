@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from app.case_json import check_case, check_plain, read_case_json
+from app.case_json import check_case, check_plain, read_case_json, split_groups
 from app.errors import CaseFileError
 from app.i18n import _
 from app.files import write_text_atomically
@@ -53,16 +53,21 @@ class Case:
     fills: list[dict[str, Any]] = field(default_factory=list)
     plain: bool = False     # read from a bare {name: value} file, not a case file (not saved)
     verification: list[dict[str, Any]] = field(default_factory=list)   # what each registry answered
+    # repeating groups: {"shareholders": [{"name": "张三", "id_number": "…", "share": "60"}, …]}
+    groups: dict[str, list[dict[str, str | None]]] = field(default_factory=dict)
 
     def value(self, name: str) -> str | None:
         fv = self.fields.get(name)
         return fv.value if fv else None
 
     def to_json(self) -> dict[str, Any]:
-        return {"deskhand_case": CASE_FORMAT, "case_id": self.case_id,
-                "playbook": self.playbook, "created": self.created,
-                "fields": {k: asdict(v) for k, v in self.fields.items()},
-                "fills": self.fills, "verification": self.verification}
+        doc = {"deskhand_case": CASE_FORMAT, "case_id": self.case_id,
+               "playbook": self.playbook, "created": self.created,
+               "fields": {k: asdict(v) for k, v in self.fields.items()},
+               "fills": self.fills, "verification": self.verification}
+        if self.groups:     # only when there are some: older readers see the same file
+            doc["groups"] = self.groups
+        return doc
 
 
 def now_iso() -> str:
@@ -87,8 +92,10 @@ def load_case(path: str | Path, playbook: str | None = None) -> Case:
         raise CaseFileError(_("The case file {path} must hold a JSON object such as "
                               "{{\"applicant_name\": \"张三\"}}.", path=p))
     if "deskhand_case" not in raw:
-        case = case_from_values(check_plain(raw, p), playbook, {"kind": "json", "file": str(p)})
+        values, groups = split_groups(raw, p)
+        case = case_from_values(check_plain(values, p), playbook, {"kind": "json", "file": str(p)})
         case.plain = True
+        case.groups = groups
         return case
     version = raw["deskhand_case"]
     if version != CASE_FORMAT or isinstance(version, bool):
@@ -102,7 +109,8 @@ def load_case(path: str | Path, playbook: str | None = None) -> Case:
     return Case(case_id=raw["case_id"], playbook=raw.get("playbook"),
                 fields=fields, created=raw.get("created", ""),
                 fills=list(raw.get("fills") or []),
-                verification=list(raw.get("verification") or []))
+                verification=list(raw.get("verification") or []),
+                groups=dict(raw.get("groups") or {}))
 
 
 def save_case(case: Case, path: str | Path) -> None:

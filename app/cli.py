@@ -665,6 +665,10 @@ def build_parser() -> argparse.ArgumentParser:
     ed = sub.add_parser("edit", help="the playbook editor: the source's fields, the steps and "
                                      "the YAML side by side, with a trial run on samples")
     ed.add_argument("playbook", help="a playbook file, or the id of one in the library")
+    dc = sub.add_parser("docs", help="a scenario's documents (Word and PDF) from one case, with "
+                                     "a manifest of where each value came from")
+    from app.docs import cli as docs_cli
+    docs_cli.add_arguments(dc)
     d = sub.add_parser("demo", help="the sandbox: registry, portal page, approval client and the tray")
     from app.sandbox import demo as demo_module   # argparse only; the demo loads on run
     demo_module.add_arguments(d)
@@ -711,6 +715,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.command == "vault":
         from app.vault import cli as vault_cli
         return vault_cli.run(args, out, err)
+    if args.command == "docs":
+        from app.docs.cli import cmd_docs
+        return cmd_docs(args, out, err)
     if args.command == "edit":
         from app.ui.editor import run_editor
         return run_editor(args.playbook)

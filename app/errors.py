@@ -56,9 +56,13 @@ re-export these names.
     │   └── RegistryResponseError   the answer is not JSON or not in the agreed shape
     │       ├── RegistryServiceError        the gateway does not know the service
     │       └── RegistryRequestRefusedError the gateway refused the values sent
-    └── VaultError             the OS keyring cannot be used                   exit 3
+    ├── VaultError             the OS keyring cannot be used                   exit 3
         ├── VaultUnavailableError   no keyring backend, or it is locked
         └── CredentialMissingError  the named credential is not in the keyring
+    └── DocumentError          documents from templates could not be made      exit 3
+        ├── ConverterError     LibreOffice is absent, hung or wrote no PDF
+        └── TemplateError      a template is broken, or needs what the case lacks  exit 2
+            └── FormValueError a value has no Chinese form (a negative amount, not a date)
 
 Not errors but signals inside the fill (never leave it): app.desktop.base.FocusMoved and
 StopRequested, turned into FocusLostError / FillAbortedError by the engine. A value failing
@@ -93,6 +97,7 @@ __all__ = [
     "OcrError", "OcrEngineNotInstalledError", "EasyOcrWeightsMissingError",
     "EasyOcrWeightsChecksumError", "UnknownOcrEngineError", "OcrImageError",
     "UnreadableImageError",
+    "DocumentError", "ConverterError", "TemplateError", "FormValueError",
 ]
 
 
@@ -371,6 +376,27 @@ class VaultUnavailableError(VaultError):
 
 class CredentialMissingError(VaultError):
     pass
+
+
+class DocumentError(DeskhandError):
+    """Documents from templates (app/docs/) could not be made: nothing is left half-written
+    in the output folder."""
+
+
+class ConverterError(DocumentError):
+    """LibreOffice is not installed, did not finish in time, or wrote no PDF."""
+
+
+class TemplateError(DocumentError):
+    """A template is not a Word file, its placeholders are not valid, or it asks for a
+    field the case does not hold (named with the template and the placeholder)."""
+
+    exit_code = 2
+
+
+class FormValueError(TemplateError):
+    """A value cannot be written in the Chinese form a template asks for (an amount that is
+    negative, too large or not a number; a date that is not one)."""
 
 
 # -- errors across a process boundary (the tray's fill worker) ---------------------------
