@@ -233,6 +233,13 @@ def _dry_run(args: argparse.Namespace, pb: Playbook, case: Case, case_path: Path
 
 
 def cmd_fill(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: TextIO) -> int:
+    from app.scenario.cli import fill_scenario, is_scenario
+    if is_scenario(args.playbook):       # a scenario: each of its forms in turn
+        args.scenario_path = args.playbook
+        return fill_scenario(args, pipeline, _fill_options(args), out, err, _print_report)
+    if args.restart:
+        raise UsageError(_("--restart is for a scenario; a playbook's fill resumes with "
+                           "--start-step."))
     pb = pipeline.playbook(args.playbook)
     case, case_path = _load_or_make_case(args, pb, pipeline.cases_dir)
     if args.dry_run:
@@ -250,15 +257,11 @@ def cmd_fill(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: Tex
                          seconds=f"{args.wait_focus:g}"))
         return answer.strip().lower() in ("y", "yes", "是")
 
-    if not 0 <= args.wait_focus <= 600:      # also refuses nan
-        raise UsageError(_("--wait-focus takes seconds from 0 to 600."))
     last = len(pb.steps)
     if not 1 <= args.start_step <= last:
         raise UsageError(_("--start-step takes a step from 1 to {last} (playbook {playbook} "
                            "has {last} steps).", last=last, playbook=pb.id))
-    options = FillOptions(wait_focus_s=args.wait_focus, start_step=args.start_step - 1,
-                          abort_keys=None if args.abort_keys == "none" else args.abort_keys,
-                          failsafe=not args.no_failsafe)
+    options = _fill_options(args)
     code, message, needs = 0, None, []
     report: FillReport | None
     try:
@@ -287,6 +290,14 @@ def cmd_fill(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: Tex
         print(_("Warning: {warning}", warning=warning), file=err)
     print(_("Case kept at {path}", path=case_path), file=err)
     return code
+
+
+def _fill_options(args: argparse.Namespace) -> FillOptions:
+    if not 0 <= args.wait_focus <= 600:      # also refuses nan
+        raise UsageError(_("--wait-focus takes seconds from 0 to 600."))
+    return FillOptions(wait_focus_s=args.wait_focus, start_step=max(0, args.start_step - 1),
+                       abort_keys=None if args.abort_keys == "none" else args.abort_keys,
+                       failsafe=not args.no_failsafe)
 
 
 # -- capture ---------------------------------------------------------------------
@@ -564,8 +575,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--window", metavar="TITLE",
                    help="with the form open: look up each set and press step's label in this "
                         "window's accessibility tree (a title glob, or a part of the title)")
-    f = sub.add_parser("fill", help="type a case into the focused approval client")
-    f.add_argument("playbook")
+    f = sub.add_parser("fill", help="type a case into the focused approval client (or every "
+                                    "form of a scenario, in turn)")
+    f.add_argument("playbook", help="a playbook (file or id), or a scenario (a pack folder or "
+                                    "its scenario.yaml)")
     f.add_argument("--case", help="case file, or a JSON object of field values")
     f.add_argument("--set", action="append", metavar="NAME=VALUE", help="a field value (repeatable)")
     f.add_argument("--accept", action="append", metavar="FIELD",
@@ -584,6 +597,9 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--no-accessibility", action="store_true",
                    help="set fields addressed by label with keys, not through the window's "
                         "accessibility tree")
+    f.add_argument("--restart", action="store_true",
+                   help="a scenario: fill every form again (else it goes on at the first "
+                        "form not filled)")
     cp = sub.add_parser("capture", help="read a source into a case file of checked fields")
     cp.add_argument("playbook")
     where = cp.add_mutually_exclusive_group(required=True)

@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from app.fill.engine import FillOptions, FillReport, PlannedStep
     from app.library import PlaybookLibrary
     from app.ocr.base import OcrEngine
-    from app.scenario.model import Scenario
+    from app.scenario.model import ScenarioForms
     from app.scenario.run import ScenarioReport
     from app.registry.settings import RegistrySettings
     from app.settings import Settings
@@ -420,7 +420,7 @@ class Pipeline:
             save_case(case, path)
 
 
-    def fill_scenario(self, scenario: "Scenario", case: Case, case_path: Path,
+    def fill_scenario(self, scenario: "ScenarioForms", case: Case, case_path: Path,
                       options: "FillOptions", *, restart: bool = False,
                       accessibility: bool | None = None,
                       progress: Progress | None = None) -> "ScenarioReport":

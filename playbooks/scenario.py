@@ -132,7 +132,9 @@ class _Checker:
         scenario.name = self.text(keys.get("name"), "name") or self.path.parent.name
         docs = keys.get("documents")
         if docs is None:
-            self.error(root, _("'documents' (the templates to render) is missing"))
+            if keys.get("targets") is None:
+                self.error(root, _("a scenario needs 'documents' (the templates to render), "
+                                   "'targets' (the forms to fill), or both"))
         elif not isinstance(docs, SequenceNode) or not docs.value:
             self.error(docs, _("'documents' must be a list of templates, each with 'template', "
                                "'output' and 'title'"))

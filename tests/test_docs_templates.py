@@ -205,7 +205,7 @@ def test_bad_groups_in_a_case_file(tmp_path, groups, words):
 
 
 @pytest.mark.parametrize("text, line, words", [
-    ("scenario: 1\nname: x\n", 1, "'documents' (the templates to render) is missing"),
+    ("scenario: 1\nname: x\n", 1, "a scenario needs 'documents' (the templates to render), 'targets'"),
     ("scenario: 2\ndocuments: []\n", 1, "scenario format 1"),
     ("scenario: 1\ndocuments:\n  - template: ../x.docx\n    output: a\n    title: a\n", 3,
      "must be a path inside the scenario's folder"),

@@ -18,7 +18,7 @@ from app.fill.engine import FillOptions
 from app.pipeline import PipelineOptions, build_pipeline
 from app.sandbox.toolkits import spec
 from app.sandbox.toolkits.set_playbook import set_playbook
-from app.scenario.model import Keep, Scenario, ScenarioForm
+from app.scenario.model import Keep, ScenarioForm, ScenarioForms
 from app.settings import Settings
 from playbooks.loader import load_playbook_text
 from playbooks.model import TargetSpec
@@ -43,10 +43,10 @@ fill:
 """
 
 
-def scenario(web_title: str) -> Scenario:
+def scenario(web_title: str) -> ScenarioForms:
     first = replace(set_playbook(), target=TargetSpec(title=spec.window_title("qt")))
     second = load_playbook_text(WEB_FORM % web_title, "scenario-second-form.yaml")
-    return Scenario("two-forms", "两张表", (
+    return ScenarioForms("two-forms", "两张表", (
         ScenarioForm("受理登记（桌面）", first, (Keep("first_case_no", "受理编号", r"SL-\d{8}-\d{4}"),)),
         ScenarioForm("受理登记（网页）", second)))
 
@@ -103,3 +103,59 @@ def test_a_scenario_fills_two_forms_and_carries_the_number_the_first_one_shows(
         assert fills[0]["kept"] == {"first_case_no": "accessible"}
     finally:
         x11.close()
+
+
+def test_deskhand_fill_runs_a_scenario_pack_and_a_second_run_goes_on_where_it_stopped(
+        forms, toolkit_desktop, tmp_path):  # noqa: F811
+    """The command line on a pack folder: scenario.yaml names the two playbooks beside it
+    and what to keep. With form 2's window missing it stops (exit 3) after form 1; run
+    again with the window there, it fills form 2 only (exit 0)."""
+    import json
+    import subprocess
+    import sys
+    from toolkit_targets import PLAYBOOKS
+    qt, web = forms
+    qt.reset()
+    web.reset()
+    pack = tmp_path / "two-forms"
+    pack.mkdir()
+    first = (PLAYBOOKS / "spec_form_set.yaml").read_text(encoding="utf-8").replace(
+        'target: {title: "城市审批系统 - 受理登记*"}', f'target: {{title: "{spec.window_title("qt")}"}}')
+    assert spec.window_title("qt") in first
+    (pack / "first.yaml").write_text(first, encoding="utf-8")
+    (pack / "second.yaml").write_text(WEB_FORM % "这个窗口还没打开*", encoding="utf-8")
+    (pack / "scenario.yaml").write_text(
+        "scenario: 1\nname: 两张表\ntargets:\n"
+        "  - playbook: first.yaml\n    name: 受理登记（桌面）\n"
+        "    keep:\n      - {field: first_case_no, label: 受理编号, pattern: 'SL-\\d{8}-\\d{4}'}\n"
+        "  - second.yaml\n", encoding="utf-8")
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps(CASE, ensure_ascii=False), encoding="utf-8")
+    kept = tmp_path / "kept.json"
+
+    def deskhand() -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "app.cli", "fill", str(pack), "--case",
+                               str(case), "-o", str(kept), "--yes", "--json",
+                               "--wait-focus", "5"], env=toolkit_desktop.env(),
+                              capture_output=True, text=True, timeout=180,
+                              cwd=PLAYBOOKS.parents[3])
+
+    r = deskhand()
+    assert r.returncode == 3, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["stopped_at"] == 2 and [f["outcome"] for f in doc["forms"]] == ["done", "failed"]
+    assert doc["forms"][0]["kept"]["first_case_no"]["value"] == spec.CASE_NUMBER
+    assert "这个窗口还没打开" in doc["forms"][1]["message"]
+    assert qt.wait_state(lambda s: s["status"] == spec.SUBMITTED_STATUS, 8)["fields"][
+        "applicant_name"] == CASE["applicant_name"]
+
+    qt.reset()
+    (pack / "second.yaml").write_text(WEB_FORM % spec.window_title("chromium"), encoding="utf-8")
+    case.write_text(kept.read_text(encoding="utf-8"), encoding="utf-8")   # the case as kept
+    r = deskhand()
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert [f["outcome"] for f in doc["forms"]] == ["skipped", "done"] and doc["done"]
+    page = web.wait_state(lambda s: s["fields"]["remarks"] == spec.CASE_NUMBER, 8)["fields"]
+    assert page["applicant_name"] == CASE["applicant_name"]
+    assert qt.state()["fields"]["applicant_name"] == ""           # form 1 not typed again

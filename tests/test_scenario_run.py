@@ -11,7 +11,7 @@ from app.cases import case_from_values, load_case
 from app.desktop.base import WindowInfo
 from app.errors import FocusLostError, FormWindowError
 from app.scenario.keep import VIA_OCR, VIA_TREE, Kept, keep_in_case
-from app.scenario.model import Keep, Scenario, ScenarioForm
+from app.scenario.model import Keep, ScenarioForm, ScenarioForms
 from app.scenario.run import forms_done, run_scenario
 from playbooks.model import Playbook, TargetSpec
 
@@ -21,7 +21,7 @@ def _form(name: str, title: str, keep: tuple[Keep, ...] = ()) -> ScenarioForm:
                         keep)
 
 
-SCENARIO = Scenario("company", "企业开办", (
+SCENARIO = ScenarioForms("company", "企业开办", (
     _form("设立登记", "设立", (Keep("registration_no", "受理编号", r"\d{6}"),)),
     _form("税务登记", "税务"),
     _form("社保登记", "社保")))

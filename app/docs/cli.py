@@ -10,8 +10,8 @@ import json
 from pathlib import Path
 from typing import TextIO
 
-from app.errors import DeskhandError
-from app.i18n import n_
+from app.errors import DeskhandError, UsageError
+from app.i18n import _, n_
 
 __all__ = ["add_arguments", "cmd_docs"]
 
@@ -36,6 +36,9 @@ def cmd_docs(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     case_path = Path(args.case)
     try:
         scenario = load_scenario(args.scenario)
+        if not scenario.documents:
+            raise UsageError(_("The scenario {path} has no documents to write; it only fills "
+                               "forms (deskhand fill {path}).", path=scenario.path))
         case = load_case(case_path)
         result = make_documents(scenario, case, Path(args.output),
                                 PdfConverter(timeout_s=args.timeout), case_file=case_path)

@@ -1,5 +1,6 @@
-"""What a scenario is once loaded: its forms in order, each a playbook with the values to
-keep from it when it is filled."""
+"""A scenario's forms once loaded: in order, each a playbook with the values to keep from
+it when it is filled. (The scenario file itself — documents and targets as written — is
+playbooks/scenario.py.)"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,7 +28,10 @@ class ScenarioForm:
 
 
 @dataclass(frozen=True)
-class Scenario:
+class ScenarioForms:
+    """A scenario's forms, resolved (app/scenario/forms.py): `id` names the scenario in
+    the case's fill log, where a stopped run resumes."""
+
     id: str
     name: str
     forms: tuple[ScenarioForm, ...]

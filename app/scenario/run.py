@@ -22,7 +22,7 @@ from app.errors import DeskhandError, FormWindowError
 from app.fill.target import describe, matches
 from app.i18n import _
 from app.scenario.keep import Kept, keep_in_case
-from app.scenario.model import Keep, Scenario, ScenarioForm
+from app.scenario.model import Keep, ScenarioForm, ScenarioForms
 
 __all__ = ["FormResult", "ScenarioReport", "forms_done", "run_scenario"]
 
@@ -45,6 +45,7 @@ class FormResult:
     differs: list[str] = field(default_factory=list)
     kept: list[Kept] = field(default_factory=list)
     message: str | None = None
+    report: object | None = None    # the fill's FillReport (None: not filled this time)
 
 
 @dataclass
@@ -61,7 +62,7 @@ class ScenarioReport:
         return self.error is None and self.message is None
 
 
-def forms_done(case: Case, scenario: Scenario) -> dict[int, dict]:
+def forms_done(case: Case, scenario: ScenarioForms) -> dict[int, dict]:
     """The forms of `scenario` this case has filled, from its fill log: form index → the
     log entry of its last finished fill (its kept values included)."""
     done: dict[int, dict] = {}
@@ -77,7 +78,7 @@ def forms_done(case: Case, scenario: Scenario) -> dict[int, dict]:
     return done
 
 
-def run_scenario(scenario: Scenario, case: Case, case_path: Path, *, fill: FillForm,
+def run_scenario(scenario: ScenarioForms, case: Case, case_path: Path, *, fill: FillForm,
                  windows: Windows, read_kept: ReadKept, restart: bool = False) -> ScenarioReport:
     """Fill every form of `scenario` not filled yet for `case`, in order. Stops at the first
     form that cannot be filled, or after one whose read-back differs or whose kept values
@@ -103,10 +104,11 @@ def run_scenario(scenario: Scenario, case: Case, case_path: Path, *, fill: FillF
                 filled = fill(form, case, {"scenario": tag})
                 result = FormResult(index, form.name, str(getattr(filled, "outcome", "done")),
                                     int(getattr(filled, "readback_ok", 0)),
-                                    list(getattr(filled, "differs", [])))
+                                    list(getattr(filled, "differs", [])), report=filled)
             result.kept = [read_kept(k, window) for k in form.keep]
         except DeskhandError as exc:
-            report.forms.append(FormResult(index, form.name, "failed", message=exc.message))
+            report.forms.append(FormResult(index, form.name, "failed", message=exc.message,
+                                           report=getattr(exc, "__deskhand_report__", None)))
             report.error, report.stopped_at = exc, index
             report.message = _("Form {n} of {total} ({name}) was not filled: {why} The forms "
                                "before it are kept; running the scenario again goes on at "
@@ -155,7 +157,7 @@ def _window_of(form: ScenarioForm, windows: Windows, index: int, total: int) -> 
     return found[0]
 
 
-def _log_kept(case: Case, scenario: Scenario, index: int, kept: list[Kept]) -> None:
+def _log_kept(case: Case, scenario: ScenarioForms, index: int, kept: list[Kept]) -> None:
     """Note on the form's last log entry which values it gave (what, how read)."""
     for entry in reversed(case.fills):
         tag = entry.get("scenario")
