@@ -84,7 +84,7 @@ def recorded(request, desk, tmp_path_factory):
     try:
         assert not desk.atspi_tree(form)["found"], \
             f"the {kind} form shows a tree: this test is about one without"
-        case = record_case("grid", 0)
+        case = record_case("portal", 0)
         picture = case.write_picture(work / "source.png")
         playbook = work / f"{kind}-login.yaml"
         _ready(form)
@@ -167,7 +167,7 @@ def test_replayed_with_the_password_in_the_vault_it_fills_the_box(recorded, desk
 
     r = deskhand("vault", "set", credential, stdin=SECRET + "\n")
     assert r.returncode == 0, r.stderr
-    other = record_case("grid", 1)
+    other = record_case("portal", 1)
     picture = other.write_picture(work / "case1.png")
     kept = work / "case1.case.json"
     r = deskhand("capture", str(playbook), "--image", str(picture), "--offline", "--json",
