@@ -27,7 +27,6 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
-from app.fill.widget_look import ink_runs
 
 if TYPE_CHECKING:  # pragma: no cover
     from PIL import Image
@@ -86,24 +85,47 @@ def changed_band(before: "Image.Image", after: "Image.Image") -> Region | None:
     return x0, y0, x1 - x0 + 1, y1 - y0 + 1
 
 
-def _ink(picture: "Image.Image"):
+def _background(picture: "Image.Image") -> int | None:
+    """The most common grey of `picture`."""
+    import numpy as np
+    grey = np.asarray(picture.convert("L"), dtype=np.int16)
+    return int(np.bincount(grey.ravel()).argmax()) if grey.size else None
+
+
+def _ink(picture: "Image.Image", background: int | None = None):
     import numpy as np
     grey = np.asarray(picture.convert("L"), dtype=np.int16)
     if grey.size == 0:
         return None
-    return np.abs(grey - int(np.bincount(grey.ravel()).argmax())) > INK_STEP
+    if background is None:
+        background = int(np.bincount(grey.ravel()).argmax())
+    return np.abs(grey - background) > INK_STEP
 
 
-def mask_glyphs(picture: "Image.Image") -> bool:
+def _runs(ink) -> list[tuple[int, int]]:
+    """(start, end) columns of ink, split at every blank column."""
+    import numpy as np
+    cols = np.flatnonzero(ink.any(axis=0)).tolist()
+    runs: list[tuple[int, int]] = []
+    for c in cols:
+        if runs and c == runs[-1][1]:
+            runs[-1] = (runs[-1][0], c + 1)
+        else:
+            runs.append((c, c + 1))
+    return runs
+
+
+def mask_glyphs(picture: "Image.Image", background: int | None = None) -> bool:
     """`picture` (the changed part of a box) holds runs of ink all of one width and one
     weight: mask glyphs, not text. A caret (one or two columns, taller than the glyphs)
-    is left out."""
+    is left out. `background`: the box's grey (default: `picture`'s most common one,
+    which is wrong where glyphs fill most of it)."""
     import numpy as np
-    ink = _ink(picture)
+    ink = _ink(picture, background)
     if ink is None:
         return False
     runs = []
-    for s, e in ink_runs(picture, gap=0):
+    for s, e in _runs(ink):
         rows = np.flatnonzero(ink[:, s:e].any(axis=1))
         runs.append((e - s, int(rows[-1] - rows[0] + 1) if rows.size else 0,
                      int(ink[:, s:e].sum())))
@@ -193,7 +215,9 @@ def _read_box(picture: "Image.Image", region: Region, typed: str,
     if x > 8:
         label = _label_at(picture, top, bottom, x - 2, read_line)
     seen = read_line(picture.crop((left, top, min(picture.width, x + w + line), bottom))) or ""
-    masks = mask_glyphs(picture.crop((x, y, x + w, y + h))) or (
+    # the box's own grey from the rows around the change too (glyphs may fill the change)
+    masks = mask_glyphs(picture.crop((x, y, x + w, y + h)),
+                        _background(picture.crop((left, top, x + w, bottom)))) or (
         bool(seen) and all(c in MASK_GLYPHS for c in _chars(seen)))
     return label, shows_typed(seen, typed), masks, seen
 
