@@ -129,6 +129,8 @@ def test_the_password_typed_into_a_box_without_a_tree_is_nowhere(recorded, desk)
     roots = [work] + ([logs] if logs.is_dir() else [])
     assert files_holding(SECRET, roots) == []
     assert SECRET not in out + err
+    # the report names the box taken for a password (its label, read by OCR)
+    assert "经办人密码" in out + err, out + err
     from recorders.recording import Recording
     rec = Recording.load(playbook.with_name(playbook.stem + ".recording.json"))
     secret = [e for e in rec.events if e.widget is not None and e.widget.secret]
