@@ -119,7 +119,6 @@ class HeldBox:
     after: "Image.Image | None" = None
     near: tuple[int, int] | None = None
     look: BoxLook | None = None
-    decided: threading.Event = field(default_factory=threading.Event)
 
     def recorded(self) -> list[Event]:
         """The events to record: as typed, or, in a password box (or one the look never
@@ -467,12 +466,13 @@ class Recorder:
         self._looks.put(held)
 
     def _grab_window(self, window: "WindowInfo") -> "Image.Image | None":
+        """The window's pixels now (~2 ms), or None."""
         if self.parts.grab is None or window.width <= 0 or window.height <= 0:
             return None
         try:
             return self.parts.grab(window.x, window.y, window.width, window.height)
         except DeskhandError as exc:
-            log.info("a box's picture not taken: %s", exc.message)
+            log.info("the window's picture not taken: %s", exc.message)
             return None
 
     def _look_at_boxes(self) -> None:
@@ -495,7 +495,6 @@ class Recorder:
                 with self._lock:
                     held.events[:] = held.recorded()
             held.first = held.last = held.after = None
-            held.decided.set()
 
     def _read_line(self) -> Callable[["Image.Image"], str | None] | None:
         """OCR of one line (None without an OCR engine: then only mask glyphs are seen)."""
@@ -520,12 +519,8 @@ class Recorder:
     # -- the target's picture ----------------------------------------------------------
     def _picture(self, window: "WindowInfo") -> None:
         """The window's pixels now (fast); its OCR on a thread of its own."""
-        if self.parts.grab is None or window.width <= 0 or window.height <= 0:
-            return
-        try:
-            image = self.parts.grab(window.x, window.y, window.width, window.height)
-        except DeskhandError as exc:
-            log.info("target picture not taken: %s", exc.message)
+        image = self._grab_window(window)
+        if image is None:
             return
         self._target_shot = (window, image)
         if self.parts.engine is None:
