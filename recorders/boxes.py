@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from app.a11y.base import empty_item
 from recorders.recording import Event, RecordedWidget, RecordedWindow, Recording
 
-__all__ = ["Box", "Keys", "Click", "Enter", "Press", "Replay", "replay", "CHOICE_ROLES",
-           "NAV_KEYS"]
+__all__ = ["Box", "Keys", "Click", "Enter", "Press", "Replay", "replay", "typed_text",
+           "CHOICE_ROLES", "NAV_KEYS"]
 
 CHOICE_ROLES = ("combo", "radio", "list", "check")
 BUTTON_ROLES = ("button", "push button", "push_button")
@@ -40,6 +40,9 @@ class Box:
     options: tuple[str, ...] = ()            # a choice box's items
     texts: list[str] = field(default_factory=list)   # every text typed or pasted into it
     cleared: bool = False                    # what it held before was removed first
+    # a password box without a tree, as its look found it (recorders/secret_look.py):
+    # its label and how it was known (`secret_by`); the box stays one without a tree
+    seen: RecordedWidget | None = None
 
     @property
     def role(self) -> str:
@@ -51,7 +54,7 @@ class Box:
 
     @property
     def label(self) -> str:
-        w = self.widget
+        w = self.widget or self.seen
         if w is None:
             return ""
         # a required-field mark (* 姓名) is no part of the label a fill looks for
@@ -158,6 +161,22 @@ def _widget_key(w: RecordedWidget) -> tuple:
 
 def _has_tree(e: Event) -> bool:
     return e.widget is not None and bool(e.widget.role)
+
+
+def _blind_secret(e: Event) -> bool:
+    """An event in a password box of a window without a tree (known by its look)."""
+    return e.widget is not None and not e.widget.role and e.widget.secret
+
+
+def typed_text(events: list[Event]) -> str:
+    """What text, paste and editing-key events leave in one box."""
+    buf = _Buffer()
+    for e in events:
+        if e.kind in ("text", "paste") and e.text:
+            buf.insert(e.text)
+        elif e.kind == "key" and e.key in EDIT_KEYS:
+            buf.key(e.key)
+    return buf.text
 
 
 def _target_window(events: tuple[Event, ...]) -> RecordedWindow | None:
@@ -293,6 +312,11 @@ def replay(recording: Recording, *, drop_keys: tuple[str, ...] = ()) -> Replay:
                 slot += 1
                 current = ("slot", slot)
             b = box_for(current, w if tree else None, e.window)
+            if b.widget is None and k in EDIT_KEYS and (_blind_secret(e) or b.secret):
+                b.secret, b.seen = True, b.seen or w
+                if k in ("ctrl+a", "backspace", "delete"):
+                    b.cleared = True
+                continue          # keys in a password box edit what is never known
             if k in EDIT_KEYS and buffers[current].chars:
                 buffers[current].key(k)
                 continue
@@ -320,8 +344,9 @@ def replay(recording: Recording, *, drop_keys: tuple[str, ...] = ()) -> Replay:
                 current = ("slot", slot)
             b = box_for(current, w if tree else None, e.window)
             b.acted = True
-            if b.widget is not None and b.widget.secret:
+            if (b.widget is not None and b.widget.secret) or _blind_secret(e):
                 b.secret = True       # its text never reaches a recording anyway
+                b.seen = b.seen or (w if b.widget is None else None)
                 enter(current)
                 continue
             enter(current)

@@ -207,6 +207,7 @@ def compile_recording(recording: Recording, *, answers: Answers | None = None,
                           {"label": box.label or "密码", "read": {"vault": vname}, "secret": True},
                           "来源：凭据库（填写时从系统密钥环读取，从不写入文件）")
             field_of[box.n] = f.name
+            report.extend(_blind_secret_note(box))
             if given is None:
                 questions.append(Question(qid, box.label, "vault", "", (), _(
                     "The password box {box} is filled from the vault: name the credential "
@@ -331,6 +332,24 @@ def compile_recording(recording: Recording, *, answers: Answers | None = None,
     report += _read_back(fields, lines, card)
     return Draft(text, questions, bound_auto, values_total, left, report,
                  {b.label: field_of[b.n] for b in rp.boxes if b.n in field_of})
+
+
+def _blind_secret_note(box: Box) -> list[str]:
+    """A sentence for a password box of a window without a tree: how it was known."""
+    by = box.seen.secret_by if box.seen is not None else ""
+    if by == "label":
+        return [_("The box {box} could not be looked at: what was typed there is taken for a "
+                  "password because of its label, and was not recorded; the playbook reads it "
+                  "from the vault. If it is no password, record that box again.",
+                  box=box.label or "?")]
+    if by == "look":
+        return [_("The box {box} shows no text (masked): it is taken for a password box, "
+                  "and what was typed there was not recorded.", box=box.label or "?")]
+    if by:
+        return [_("A box of a window without a tree was not looked at in time: what was "
+                  "typed there is taken for a password and was not recorded; the playbook "
+                  "reads it from the vault. If it is no password, record that box again.")]
+    return []
 
 
 def _answered(box: Box, value: str, answer: Answer, new_field, verify: list[dict],

@@ -84,6 +84,10 @@ class RecordedWidget:
     height: int = 0
     path: str | None = None          # child-index path from the window's frame, "0/2/5"
     secret: bool = False             # a password box: nothing typed into it is recorded
+    # without a tree, how the box was known to be one: "look" (it showed mask glyphs or
+    # none of the typed characters), "label" (no look; a short value under a 密码-like
+    # label); "" where the tree said so
+    secret_by: str = ""
     option: str | None = None        # for a radio or check box: its own text
     # for a combo, list or radio group: every item's text as the tree showed it, in order
     options: tuple[str, ...] = ()

@@ -10,8 +10,11 @@ the window and widget each went to, and at the end the recording saved and compi
 `Recorder` sees raw presses in order on one worker thread, which alone talks to the desktop
 and the tree (neither connection is shared between threads). Secrets: in a password box a
 key's character is dropped here, before any list or log sees it; the event keeps
-`secret=True` and no text. Input into Deskhand's own windows (this process) and the capture
-and stop keys themselves are not recorded.
+`secret=True` and no text. A window without a tree does not say which box is one: what is
+typed into a box there is held (`HeldBox`, in memory only) until the box is left and a look
+at it (recorders/secret_look.py, on a thread of its own) has said whether it is a password
+box; only then are its events recorded, without their text if it is. Input into Deskhand's
+own windows (this process) and the capture and stop keys themselves are not recorded.
 
 The CLI (`deskhand record`) and the tray's 录制业务流程 both use this module.
 """
@@ -31,8 +34,11 @@ from app.a11y.base import PASSWORD
 from app.errors import DeskhandError, UsageError
 from app.i18n import _
 from playbooks.keys import KeyNameError, parse_combo
+from recorders.boxes import typed_text
 from recorders.listen_x11 import RawInput
-from recorders.recording import Event, RecordedSource, RecordedWindow, Recording, SourceLine
+from recorders.recording import (Event, RecordedSource, RecordedWidget, RecordedWindow,
+                                 Recording, SourceLine)
+from recorders.secret_look import BoxLook, look_at_box
 from recorders.tree_watch import TreeWatch, widget_of
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -52,6 +58,9 @@ _FOCUS_KEYS = ("tab", "shift+tab", "enter", "up", "down", "left", "right", "esc"
                "pagedown", "home", "end")
 FOCUS_SETTLE_S = 0.04     # a toolkit has moved focus by then after a Tab (Qt, GTK: < 10 ms)
 CHOICE_ROLES = ("radio", "check", "button", "combo", "list")
+# Keys that leave a box of a window without a tree (then it is looked at)
+_LEAVE_KEYS = ("tab", "shift+tab", "enter", "esc")
+LOOK_WAIT_S = 60.0        # at the end, how long the looks still running are waited for
 
 
 def normal_combo(text: str, what: str) -> str:
@@ -97,6 +106,35 @@ def checked_keys(capture_key: str, stop_key: str) -> tuple[str, str]:
 
 
 @dataclass
+class HeldBox:
+    """A box of a window without a tree being typed into: its events (their text too)
+    are kept here, in memory only, until the look has decided whether it is a password
+    box. `first`/`last`: the window's pictures at the first and last text; `after`: when
+    the box was left; `near`: a click that reached it (window pixels)."""
+
+    window: "WindowInfo"
+    events: list[Event] = field(default_factory=list)
+    first: "Image.Image | None" = None
+    last: "Image.Image | None" = None
+    after: "Image.Image | None" = None
+    near: tuple[int, int] | None = None
+    look: BoxLook | None = None
+
+    def recorded(self) -> list[Event]:
+        """The events to record: as typed, or, in a password box (or one the look never
+        decided about), without their text and with a secret widget."""
+        look = self.look
+        if look is not None and not look.secret:
+            return list(self.events)
+        w = self.window
+        x, y, width, height = look.region if look is not None and look.region else (0, 0, 0, 0)
+        widget = RecordedWidget(label=look.label if look is not None else "",
+                                x=w.x + x, y=w.y + y, width=width, height=height, secret=True,
+                                secret_by=look.by if look is not None else "unlooked")
+        return [replace(e, widget=widget, text=None) for e in self.events]
+
+
+@dataclass
 class RecorderParts:
     """What a recorder works with, made by the caller (the pipeline's parts)."""
 
@@ -128,7 +166,7 @@ class Recorder:
         self.options = options or RecorderOptions()
         self.capture_key, self.stop_key = checked_keys(self.options.capture_key,
                                                        self.options.stop_key)
-        self.events: list[Event] = []
+        self.events: list[Event | HeldBox] = []    # a HeldBox until its look decided
         self.started = datetime.now(timezone.utc).isoformat(timespec="seconds")
         self.stopped = threading.Event()
         self.stop_reason = ""
@@ -146,6 +184,10 @@ class Recorder:
         self.failure: BaseException | None = None
         self._lock = threading.Lock()
         self._classes: dict[int, str | None] = {}
+        self._held: HeldBox | None = None           # the box without a tree typed into now
+        self._near: tuple[int, int] | None = None    # the last click, screen pixels
+        self._looks: queue.Queue[HeldBox | None] = queue.Queue()
+        self._looker: threading.Thread | None = None
 
     # -- life ------------------------------------------------------------------------
     def start(self) -> None:
@@ -159,6 +201,9 @@ class Recorder:
         self._t0 = time.monotonic()
         self._worker = threading.Thread(target=self._work, name="recorder", daemon=True)
         self._worker.start()
+        self._looker = threading.Thread(target=self._look_at_boxes, name="recorder-look",
+                                        daemon=True)
+        self._looker.start()
         self._listener.start()
 
     def stop(self, reason: str = "stop") -> None:
@@ -185,10 +230,17 @@ class Recorder:
         if self._worker is not None:
             self._worker.join(10.0)
         stopped = round(time.monotonic() - self._t0, 3)
+        self._close_held()           # (the worker has ended: the desktop is this thread's)
         self._final_values(stopped)
         if self._target_ocr is not None:
             self._target_ocr.join(120.0)
-        return Recording(started=self.started, source=source, events=tuple(self.events),
+        self._looks.put(None)
+        if self._looker is not None:
+            self._looker.join(LOOK_WAIT_S)
+        with self._lock:
+            events = [e for item in self.events
+                      for e in (item.recorded() if isinstance(item, HeldBox) else (item,))]
+        return Recording(started=self.started, source=source, events=tuple(events),
                          target=self._target_source, stopped=stopped, note=note)
 
     # -- the worker ------------------------------------------------------------------
@@ -200,6 +252,7 @@ class Recorder:
             while True:
                 raw = self._inbox.get()
                 if raw is None:
+                    self._close_held()
                     return
                 if self.stopped.is_set():
                     continue       # keys after the stop key are not part of the job
@@ -223,6 +276,7 @@ class Recorder:
     def _handle(self, raw: RawInput) -> None:
         key = raw.press.key if raw.press is not None else None
         if key == self.stop_key:
+            self._close_held()
             self.stop("stop key")
             return
         if key == self.capture_key:
@@ -243,11 +297,16 @@ class Recorder:
         self._settle_focus(window, raw.t, ask=key is None or key in PASTE_KEYS)
         widget = widget_of(self._widget) if self._widget is not None else None
         rw = self._rw(window)
+        blind = widget is None and not self.parts.tree.fields(window)
         if key in PASTE_KEYS:
-            self._emit(Event(self._now(raw), "paste", rw, widget, key=key,
-                             text=None if widget and widget.secret else self._selection("CLIPBOARD")))
+            event = Event(self._now(raw), "paste", rw, widget, key=key,
+                          text=None if widget and widget.secret else self._selection("CLIPBOARD"))
+            self._put(window, event, blind)
         elif key is not None:
-            self._emit(Event(self._now(raw), "key", rw, widget, key=key))
+            if key in _LEAVE_KEYS:
+                self._close_held()
+            self._put(window, Event(self._now(raw), "key", rw, widget, key=key), blind,
+                      opens=False)
             if key.split("+")[-1] in _FOCUS_KEYS:
                 self._focus_dirty_at = raw.t
                 self._settle_focus(window, raw.t)
@@ -259,6 +318,8 @@ class Recorder:
                 self._settle_focus(window, raw.t)
             elif widget is not None and widget.secret:
                 self._emit(Event(self._now(raw), "text", rw, widget))   # the character dropped
+            elif blind:
+                self._hold(window, Event(self._now(raw), "text", rw, None, text=text))
             else:
                 self._emit(Event(self._now(raw), "text", rw, widget, text=text))
 
@@ -282,6 +343,7 @@ class Recorder:
 
     def _track_window(self, window: "WindowInfo", raw: RawInput | None) -> None:
         if self._window is None or self._window.id != window.id:
+            self._close_held()
             self._leave_widget(raw)
             self._window = window
             self._widget = None
@@ -305,9 +367,12 @@ class Recorder:
             target = widget if widget is not None else (
                 widget_of(self._widget) if self._widget is not None else None)
             secret = target is not None and target.secret
-            self._emit(Event(self._now(raw), "paste", rw, target, key="middle", x=raw.x, y=raw.y,
-                             button="middle", text=None if secret else self._selection("PRIMARY")))
+            event = Event(self._now(raw), "paste", rw, target, key="middle", x=raw.x, y=raw.y,
+                          button="middle", text=None if secret else self._selection("PRIMARY"))
+            self._put(window, event, target is None and not self.parts.tree.fields(window))
         else:
+            self._close_held()
+            self._near = (raw.x, raw.y)
             self._emit(Event(self._now(raw), "click", rw, widget, x=raw.x, y=raw.y,
                              button=raw.button))
         self._focus_dirty_at = raw.t
@@ -357,6 +422,90 @@ class Recorder:
             self._emit(Event(self._now(raw), "value",
                              self._rw(self._window), w, text=text))
 
+    # -- boxes without a tree: held until looked at ------------------------------------
+    def _put(self, window: "WindowInfo", event: Event, blind: bool, opens: bool = True) -> None:
+        if blind:
+            self._hold(window, event, opens)
+        else:
+            self._emit(event)
+
+    def _hold(self, window: "WindowInfo", event: Event, opens: bool = True) -> None:
+        """`event` into the box of `window` being typed into (a key that opens none, when
+        none is: recorded at once). Text opens a box, with a picture of the window."""
+        held = self._held
+        if held is not None and held.window.id != window.id:
+            self._close_held()
+            held = None
+        if held is None:
+            if not opens:
+                self._emit(event)
+                return
+            near = self._near
+            held = self._held = HeldBox(window, near=None if near is None else (
+                near[0] - window.x, near[1] - window.y))
+            held.first = self._grab_window(window)
+            with self._lock:
+                self.events.append(held)
+        elif event.kind in ("text", "paste"):
+            held.last = self._grab_window(window)
+        held.events.append(event)
+        if self.options.on_event is not None:
+            self.options.on_event(len(self.events))
+
+    def _close_held(self) -> None:
+        """The box being typed into was left: its picture now, then its look (on the
+        look thread)."""
+        held, self._held = self._held, None
+        self._near = None
+        if held is None:
+            return
+        # (pictures are of the window, wherever it is; one resized is not compared)
+        now = self._window if self._window is not None and self._window.id == held.window.id \
+            else held.window
+        held.after = self._grab_window(now)
+        self._looks.put(held)
+
+    def _grab_window(self, window: "WindowInfo") -> "Image.Image | None":
+        """The window's pixels now (~2 ms), or None."""
+        if self.parts.grab is None or window.width <= 0 or window.height <= 0:
+            return None
+        try:
+            return self.parts.grab(window.x, window.y, window.width, window.height)
+        except DeskhandError as exc:
+            log.info("the window's picture not taken: %s", exc.message)
+            return None
+
+    def _look_at_boxes(self) -> None:
+        """The look thread: each box left, in order; its decision, then its pictures and
+        (in a password box) its text let go."""
+        while True:
+            held = self._looks.get()
+            if held is None:
+                return
+            try:
+                held.look = look_at_box(held.first, held.last, held.after,
+                                        typed_text(held.events), self._read_line(),
+                                        held.near)
+            except Exception:        # no look: the box is kept as a secret (the safe side)
+                log.exception("a box without a tree was not looked at")
+                held.look = BoxLook(True, "look", why="the look failed")
+            if held.look.secret:
+                log.info("a box of a window without a tree is taken for a password box "
+                         "(%s): its text is not recorded", held.look.why)
+                with self._lock:
+                    held.events[:] = held.recorded()
+            held.first = held.last = held.after = None
+
+    def _read_line(self) -> Callable[["Image.Image"], str | None] | None:
+        """OCR of one line (None without an OCR engine: then only mask glyphs are seen)."""
+        if self.parts.engine is None:
+            return None
+        engine = self.parts.engine()
+        one = getattr(engine, "read_line", None)
+        if one is not None:
+            return lambda image: (lambda line: line.text if line is not None else None)(one(image))
+        return lambda image: " ".join(b.text for b in engine.read(image)) or None
+
     def _selection(self, which: str) -> str | None:
         read = getattr(self.parts.desktop, "selection_text", None)
         if read is None:
@@ -370,12 +519,8 @@ class Recorder:
     # -- the target's picture ----------------------------------------------------------
     def _picture(self, window: "WindowInfo") -> None:
         """The window's pixels now (fast); its OCR on a thread of its own."""
-        if self.parts.grab is None or window.width <= 0 or window.height <= 0:
-            return
-        try:
-            image = self.parts.grab(window.x, window.y, window.width, window.height)
-        except DeskhandError as exc:
-            log.info("target picture not taken: %s", exc.message)
+        image = self._grab_window(window)
+        if image is None:
             return
         self._target_shot = (window, image)
         if self.parts.engine is None:

@@ -119,6 +119,11 @@ def build_steps(replay: Replay, field_of: dict[int, str], target: RecordedSource
                 notes.append(f"unlabelled:{name}")
                 steps.append(Item({"type": {"field": name, "readback": False}
                                    if box.secret else name}))
+            elif box.secret:          # a password box without a tree: typed, never read back
+                data = {"field": name, "readback": False}
+                if box.cleared:
+                    data["clear"] = True
+                steps.append(Item({"type": data}))
             else:
                 steps.append(Item({"type": {"field": name, "clear": True} if box.cleared
                                    else name}))

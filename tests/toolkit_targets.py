@@ -100,11 +100,13 @@ class ToolkitDesktop:
         assert self.bus is not None
         return self.bus.env()
 
-    def launch(self, toolkit: str, timeout: float = 60.0) -> Target:
+    def launch(self, toolkit: str, timeout: float = 60.0, *, bridge: bool = True,
+               password: bool = False) -> Target:
         """Start `toolkit`'s form; it reports focus in 姓名 when this returns. Its
-        `launch_seconds` is the time from the start to that report."""
+        `launch_seconds` is the time from the start to that report. `bridge` False: the
+        Swing form without its ATK bridge (no tree); `password` with a password box."""
         form = launch_form(self.session, toolkit, env=self.env(), work_dir=self.dir / "cache",
-                           timeout=timeout)
+                           timeout=timeout, bridge=bridge, password=password)
         self.forms.append(form)
         return form
 

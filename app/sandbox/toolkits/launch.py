@@ -92,12 +92,15 @@ def missing_for(toolkit: str) -> str | None:
 
 
 def launch_form(session: XSession, toolkit: str, *, env: dict[str, str] | None = None,
-                work_dir: Path | str | None = None, timeout: float = 60.0) -> Target:
+                work_dir: Path | str | None = None, timeout: float = 60.0,
+                bridge: bool = True, password: bool = False) -> Target:
     """Start `toolkit`'s form; returns once its window is mapped and it reports focus in
     姓名. `env` is the environment to start from (AccessibilityBus.env() to expose the
     widgets; default the session's). `work_dir` holds the compiled Swing form (default:
     the user's cache folder) and the browsers' fresh profiles (default: the temporary
-    folder); a profile is removed with its target."""
+    folder); a profile is removed with its target. `bridge` False starts the Swing form
+    without Java's ATK bridge: it then shows no tree, as at a site without the bridge.
+    `password`: the Tk or Swing form with its password box (spec.PASSWORD_FIELD)."""
     why = missing_for(toolkit)
     if why:
         raise TargetError(why[0].upper() + why[1:] + ".")
@@ -107,7 +110,9 @@ def launch_form(session: XSession, toolkit: str, *, env: dict[str, str] | None =
         target = launch_browser_form(session, toolkit, title, env=base, work_dir=work_dir,
                                      timeout=timeout)
     else:
-        argv, extra = _program(toolkit, work_dir)
+        argv, extra = _program(toolkit, work_dir, bridge, password)
+        if password:
+            extra[spec.PASSWORD_ENV] = "1"
         target = launch_python_target(session, f"{toolkit}-form", argv, title, 0, timeout,
                                        env={**base, **extra},
                                        match_pid=toolkit != "tk")   # Tk sets no _NET_WM_PID
@@ -120,7 +125,8 @@ def launch_form(session: XSession, toolkit: str, *, env: dict[str, str] | None =
     return target
 
 
-def _program(toolkit: str, work_dir: Path | str | None) -> tuple[list[str], dict[str, str]]:
+def _program(toolkit: str, work_dir: Path | str | None, bridge: bool = True,
+             password: bool = False) -> tuple[list[str], dict[str, str]]:
     """The command line of a desktop-toolkit form, and environment it needs on top."""
     if toolkit == "gtk":
         return [SYSTEM_PYTHON, "-m", "app.sandbox.toolkits.gtk_form"], {}
@@ -129,11 +135,12 @@ def _program(toolkit: str, work_dir: Path | str | None) -> tuple[list[str], dict
     if toolkit == "qt":
         return [sys.executable, "-m", "app.sandbox.toolkits.qt_form"], {}
     jar, lib = atk_wrapper() or ("", "")
-    classes = compile_java(_cache_root(work_dir))
+    classes = compile_java(_cache_root(work_dir), password)
     spec_file = classes / "form.tsv"
-    return (["java",
-             # Java's ATK bridge (libatk-wrapper-java), so Swing shows in the AT-SPI tree
-             "-Djavax.accessibility.assistive_technologies=org.GNOME.Accessibility.AtkWrapper",
+    # Java's ATK bridge (libatk-wrapper-java), so Swing shows in the AT-SPI tree; without
+    # it the property is set empty (Debian's accessibility.properties may name the bridge)
+    tech = "org.GNOME.Accessibility.AtkWrapper" if bridge else ""
+    return (["java", f"-Djavax.accessibility.assistive_technologies={tech}",
              f"-Djava.library.path={lib}", "-cp", os.pathsep.join([str(classes), jar]),
              "-Dawt.useSystemAAFontSettings=on", "-Dfile.encoding=UTF-8",
              "ApprovalForm", "--spec", str(spec_file)],
@@ -147,10 +154,10 @@ def _cache_root(work_dir: Path | str | None) -> Path:
     return Path(base) / "deskhand" / "toolkit-forms"
 
 
-def compile_java(cache: Path) -> Path:
+def compile_java(cache: Path, password: bool = False) -> Path:
     """The folder of the compiled Swing form (compiled now if its source changed)."""
     source = JAVA_SOURCE.read_bytes()
-    lines = spec.spec_lines().encode("utf-8")
+    lines = spec.spec_lines(password).encode("utf-8")
     digest = hashlib.sha256(source + b"\0" + lines).hexdigest()[:16]
     out = cache / f"java-{digest}"
     if (out / "ApprovalForm.class").is_file() and (out / "form.tsv").is_file():

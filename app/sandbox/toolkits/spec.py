@@ -36,6 +36,7 @@ NONE_CHOSEN = "（请选择）"       # the drop-down's first entry, meaning no 
 # kinds
 TEXT, MULTILINE, RADIO, SELECT, CHECK, READONLY = ("text", "multiline", "radio", "select",
                                                    "check", "readonly")
+PASSWORD = "password"     # a masked box; only with $DESKHAND_FORM_PASSWORD (Tk and Swing)
 
 
 @dataclass(frozen=True)
@@ -78,11 +79,21 @@ def _extra_fields() -> tuple[Field, ...]:
     return tuple(Field(f"extra_{i}", f"附加信息{i}") for i in range(1, n + 1))
 
 
+# A password box (经办人密码) before 备注: a target that shows a masked box without a
+# tree (the recorder's tests). Only the Tk and Swing forms draw it: a form started with
+# $DESKHAND_FORM_PASSWORD=1 (launch.py `password=True`) has it.
+PASSWORD_FIELD = Field("operator_password", "经办人密码", PASSWORD)
+PASSWORD_ENV = "DESKHAND_FORM_PASSWORD"
+
+
+def _before_remarks(fields: tuple, extra: tuple) -> tuple:
+    at = [f if isinstance(f, str) else f.name for f in fields].index("remarks")
+    return fields[:at] + extra + fields[at:]
+
+
 EXTRA = _extra_fields()
 if EXTRA:
-    _at = [f.name for f in FIELDS].index("remarks")
-    FIELDS = FIELDS[:_at] + EXTRA + FIELDS[_at:]
-BY_NAME = {f.name: f for f in FIELDS}
+    FIELDS = _before_remarks(FIELDS, EXTRA)
 
 # Keyboard order of the fields that take focus (受理编号 is disabled; 配偶姓名 is skipped
 # while it is disabled). The submit button follows the last one.
@@ -91,6 +102,17 @@ TAB_ORDER: tuple[str, ...] = (
     "marital_status", "spouse_name", "address", "employer", "credit_code", "postcode",
     "email", *(f.name for f in EXTRA), "remarks", "verified",
 )
+
+
+def with_password(fields: tuple[Field, ...], order: tuple[str, ...]
+                  ) -> tuple[tuple[Field, ...], tuple[str, ...]]:
+    """The form's fields and Tab order with the password box."""
+    return _before_remarks(fields, (PASSWORD_FIELD,)), _before_remarks(order, (PASSWORD_FIELD.name,))
+
+
+if os.environ.get(PASSWORD_ENV) == "1":
+    FIELDS, TAB_ORDER = with_password(FIELDS, TAB_ORDER)
+BY_NAME = {f.name: f for f in FIELDS}
 FIRST = TAB_ORDER[0]
 UNLABELLED = tuple(f.name for f in FIELDS if not f.labelled)
 TEXT_FIELDS = tuple(f.name for f in FIELDS if f.kind in (TEXT, MULTILINE))
@@ -162,14 +184,18 @@ def spec_json() -> str:
     }, ensure_ascii=False)
 
 
-def spec_lines() -> str:
+def spec_lines(password: bool = False) -> str:
     """The form for the Swing program, one field a line, tab-separated:
     name, label, kind, options joined by |, labelled (1/0), enabled_when as field=value,
-    initial value, tab position (-1 when not in the tab order)."""
+    initial value, tab position (-1 when not in the tab order). `password`: with the
+    password box."""
+    fields, order = FIELDS, TAB_ORDER
+    if password and PASSWORD_FIELD.name not in BY_NAME:
+        fields, order = with_password(fields, order)
     rows = []
-    for f in FIELDS:
+    for f in fields:
         cond = f"{f.enabled_when[0]}={f.enabled_when[1]}" if f.enabled_when else ""
-        pos = TAB_ORDER.index(f.name) if f.name in TAB_ORDER else -1
+        pos = order.index(f.name) if f.name in order else -1
         rows.append("\t".join([f.name, f.label, f.kind, "|".join(f.options),
                                "1" if f.labelled else "0", cond, f.initial, str(pos)]))
     return "\n".join(rows) + "\n"

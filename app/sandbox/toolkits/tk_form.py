@@ -67,9 +67,9 @@ class TkForm:
 
     def _add(self, f: spec.Field, row: int) -> None:
         body = self.body
-        if f.kind in (spec.TEXT, spec.READONLY):
+        if f.kind in (spec.TEXT, spec.READONLY, spec.PASSWORD):
             var = tk.StringVar(value=f.initial)
-            w = ttk.Entry(body, textvariable=var)
+            w = ttk.Entry(body, textvariable=var, show="*" if f.kind == spec.PASSWORD else "")
             if f.kind == spec.READONLY:
                 w.state(["disabled"])
         elif f.kind == spec.MULTILINE:

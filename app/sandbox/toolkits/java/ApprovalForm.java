@@ -110,6 +110,12 @@ public class ApprovalForm {
                     grid.add(t, wc);
                     break;
                 }
+                case "password": {
+                    JPasswordField t = new JPasswordField(30);
+                    f.holder = t; f.stops.add(t);
+                    grid.add(t, wc);
+                    break;
+                }
                 case "multiline": {
                     JTextArea a = new JTextArea(3, 30);
                     a.setLineWrap(true);
