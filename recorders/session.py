@@ -2,7 +2,7 @@
 the window and widget each went to, and at the end the recording saved and compiled.
 
     recorder = Recorder(parts, RecorderOptions(stop_key="ctrl+alt+s"))
-    recorder.start()                # listens (recorders/listen_x11.py) on its own threads
+    recorder.start()                # listens (recorders/backends.py) on its own threads
     recorder.wait()                 # until the stop key, or recorder.stop() (SIGINT, a button)
     recording = recorder.finish()   # the final value of every field, the target picture
     result = save_and_compile(recording, paths, answers=None)
@@ -31,7 +31,7 @@ from app.a11y.base import PASSWORD
 from app.errors import DeskhandError, UsageError
 from app.i18n import _
 from playbooks.keys import KeyNameError, parse_combo
-from recorders.listen_x11 import RawInput
+from recorders.raw_input import RawInput
 from recorders.recording import Event, RecordedSource, RecordedWindow, Recording, SourceLine
 from recorders.tree_watch import TreeWatch, widget_of
 
@@ -151,9 +151,8 @@ class Recorder:
     def start(self) -> None:
         factory = self.parts.listener_factory
         if factory is None:
-            from recorders.listen_x11 import X11InputListener
-            display = getattr(self.parts.desktop, "display_name", None) or os.environ.get("DISPLAY")
-            self._listener = X11InputListener(display, self._inbox.put)
+            from recorders.backends import open_listener
+            self._listener = open_listener(self.parts.desktop, self._inbox.put)
         else:
             self._listener = factory(self._inbox.put)
         self._t0 = time.monotonic()
