@@ -22,8 +22,9 @@ What differs from AT-SPI, and why this class exists:
 from __future__ import annotations
 
 import logging
+import queue
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any, Callable, ContextManager, TypeVar
@@ -53,25 +54,41 @@ class UiaTreeWatch(TreeWatch):
         self._com_thread: int | None = None
         self._com: Any = None
         self._com_failed = False
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="recorder-uia")
+        # A daemon thread, not a ThreadPoolExecutor: the interpreter waits for a pool's
+        # threads at exit, and one stuck in a hanging target's UIA call would keep
+        # `deskhand record` from ever ending.
+        self._jobs: queue.Queue[tuple[Future[Any], Callable[[], Any]] | None] = queue.Queue()
+        self._closed = False
+        self._thread = threading.Thread(target=self._serve, name="recorder-uia", daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            future, call = job
+            if future.set_running_or_notify_cancel():
+                future.set_result(call())
 
     def _on_com(self, default: T, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """fn(*args) on the COM thread; `default` when it faults or does not answer."""
         if threading.get_ident() == self._com_thread:
             return self._run(default, fn, *args, **kwargs)
-        try:
-            future: Future[T] = self._pool.submit(self._run, default, fn, *args, **kwargs)
-        except RuntimeError:                  # closed: no tree any more
+        if self._closed:
             return default
+        future: Future[T] = Future()
+        self._jobs.put((future, lambda: self._run(default, fn, *args, **kwargs)))
         try:
             return future.result(self.timeout)
         except FutureTimeout:
+            future.cancel()
             log.warning("UI Automation did not answer within %.0f s (the target may hang); "
                         "recording this input without the tree", self.timeout)
             return default
 
     def _run(self, default: T, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """On the pool's one thread, which joins COM before its first read."""
+        """On the watch's own thread, which joins COM before its first read."""
         if self._com_thread is None:
             self._com_thread = threading.get_ident()
             try:
@@ -118,8 +135,11 @@ class UiaTreeWatch(TreeWatch):
         return self._on_com([], super().final_values, window)
 
     def close(self) -> None:
+        if self._closed:
+            return
         self._on_com(None, self._close_on_com)
-        self._pool.shutdown(wait=False)
+        self._closed = True
+        self._jobs.put(None)
 
     def _close_on_com(self) -> None:
         super().close()

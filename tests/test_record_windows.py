@@ -416,6 +416,21 @@ def test_a_hanging_or_failing_target_is_no_tree_not_a_stopped_recording(uia_worl
     tree.close()
 
 
+def test_a_target_that_never_answers_does_not_keep_deskhand_from_exiting():
+    code = ("import threading; from tests.test_a11y_uia import Lib, build_form; "
+            "from app.a11y.uia import UiaAccessibility; from app.desktop.base import WindowInfo; "
+            "from recorders.tree_watch_windows import UiaTreeWatch; "
+            "lib = Lib({1: build_form(1, 1)}); w = WindowInfo(1, 'x', pid=1); "
+            "tree = UiaTreeWatch(UiaAccessibility(lib), timeout=0.2); tree.fields(w); "
+            "lib.GetFocusedControl = lambda: threading.Event().wait(); "
+            "print(tree.focused(w))")
+    t0 = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={"PYTHONPATH": ".", "PATH": "/usr/bin:/bin"}, timeout=60)
+    assert done.stdout.strip() == "None", done.stderr
+    assert time.monotonic() - t0 < 30
+
+
 def test_a_com_thread_that_cannot_start_means_no_tree(uia_world):
     def broken():
         raise OSError("CoInitializeEx failed")
