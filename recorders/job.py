@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Callable
 from app.errors import DeskhandError, UsageError
 from app.i18n import _
 from recorders import source as src
+from recorders.backends import check_session, tree_watch
 from recorders.outcome import (RecordPaths, RecordResult, finish_recording, load_recording,
                                save_source_picture)
 from recorders.recording import RecordedSource
 from recorders.session import (DEFAULT_CAPTURE_KEY, DEFAULT_STOP_KEY, Recorder, RecorderOptions,
                                RecorderParts, checked_keys)
-from recorders.backends import check_session, tree_watch
 from recorders.tree_watch import TreeWatch
 
 if TYPE_CHECKING:  # pragma: no cover

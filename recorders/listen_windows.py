@@ -157,6 +157,43 @@ def not_deskhands(_msg: int, data: Any) -> bool:
     return getattr(data, "dwExtraInfo", None) != DESKHAND_INPUT_MARK
 
 
+def process_parents() -> dict[int, int]:
+    """pid → parent pid of every process (a Toolhelp snapshot), so that the terminal
+    `deskhand record` runs in counts as Deskhand's own window; {} when it cannot be read."""
+    import ctypes
+    from ctypes import wintypes
+
+    class PROCESSENTRY32W(ctypes.Structure):
+        _fields_ = [("dwSize", wintypes.DWORD), ("cntUsage", wintypes.DWORD),
+                    ("th32ProcessID", wintypes.DWORD), ("th32DefaultHeapID", ctypes.c_size_t),
+                    ("th32ModuleID", wintypes.DWORD), ("cntThreads", wintypes.DWORD),
+                    ("th32ParentProcessID", wintypes.DWORD), ("pcPriClassBase", ctypes.c_long),
+                    ("dwFlags", wintypes.DWORD), ("szExeFile", ctypes.c_wchar * 260)]
+    try:
+        k = ctypes.WinDLL("kernel32", use_last_error=True)     # type: ignore[attr-defined]
+    except (AttributeError, OSError):
+        return {}
+    k.CreateToolhelp32Snapshot.restype = wintypes.HANDLE
+    k.CreateToolhelp32Snapshot.argtypes = (wintypes.DWORD, wintypes.DWORD)
+    k.Process32FirstW.argtypes = k.Process32NextW.argtypes = (
+        wintypes.HANDLE, ctypes.POINTER(PROCESSENTRY32W))
+    k.CloseHandle.argtypes = (wintypes.HANDLE,)
+    snapshot = k.CreateToolhelp32Snapshot(0x2, 0)          # TH32CS_SNAPPROCESS
+    if not snapshot or snapshot == wintypes.HANDLE(-1).value:
+        return {}
+    out: dict[int, int] = {}
+    try:
+        entry = PROCESSENTRY32W()
+        entry.dwSize = ctypes.sizeof(PROCESSENTRY32W)
+        more = k.Process32FirstW(snapshot, ctypes.byref(entry))
+        while more:
+            out[int(entry.th32ProcessID)] = int(entry.th32ParentProcessID)
+            more = k.Process32NextW(snapshot, ctypes.byref(entry))
+    finally:
+        k.CloseHandle(snapshot)
+    return out
+
+
 def pynput_hooks(*, on_press: Callable[..., None], on_release: Callable[..., None],
                  on_click: Callable[..., None]) -> tuple[Any, Any]:
     """pynput's keyboard and mouse listeners, not yet started."""

@@ -21,6 +21,7 @@ import fnmatch
 import logging
 import os
 import queue
+import sys
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -69,21 +70,32 @@ def normal_combo(text: str, what: str) -> str:
     return "+".join((*order, combo.key))
 
 
-def own_process_chain(pid: int | None = None, limit: int = 32) -> tuple[int, ...]:
-    """`pid` (this process) and its parents up to init, read from /proc (Linux); where
-    there is no /proc, just `pid`."""
+def own_process_chain(pid: int | None = None, limit: int = 32,
+                      parents: Callable[[], dict[int, int]] | None = None) -> tuple[int, ...]:
+    """`pid` (this process) and its parents up to init: read from /proc on Linux, from a
+    process snapshot on Windows (`parents`: pid → parent pid); just `pid` where neither
+    can be read."""
+    if parents is None and sys.platform.startswith("win"):
+        from recorders.listen_windows import process_parents
+        parents = process_parents
+    table = parents() if parents is not None else None
     chain = [pid or os.getpid()]
     while len(chain) < limit:
-        try:
-            with open(f"/proc/{chain[-1]}/stat", encoding="utf-8", errors="replace") as f:
-                stat = f.read()
-            parent = int(stat.rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            break
-        if parent <= 1:
+        parent = table.get(chain[-1]) if table is not None else _proc_parent(chain[-1])
+        # a parent that ended may have left its pid to another process: no loops
+        if parent is None or parent <= 1 or parent in chain:
             break
         chain.append(parent)
     return tuple(chain)
+
+
+def _proc_parent(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace") as f:
+            stat = f.read()
+        return int(stat.rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def checked_keys(capture_key: str, stop_key: str) -> tuple[str, str]:

@@ -481,3 +481,15 @@ def test_nothing_at_start_up_imports_pynput():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env={"PYTHONPATH": ".", "PATH": "/usr/bin:/bin"}, timeout=120)
     assert done.stdout.strip() == "False", done.stderr
+
+
+def test_deskhands_own_processes_on_windows_come_from_the_process_snapshot():
+    from recorders.listen_windows import process_parents
+    from recorders.session import own_process_chain
+    # python.exe ← cmd.exe ← OpenConsole.exe ← WindowsTerminal.exe ← explorer (gone: pid 1 is not followed)
+    table = {5000: 4200, 4200: 3100, 3100: 2900, 2900: 1}
+    assert own_process_chain(5000, parents=lambda: table) == (5000, 4200, 3100, 2900)
+    # a parent that ended left its pid to a child of ours: no loop
+    assert own_process_chain(5000, parents=lambda: {5000: 4200, 4200: 5000}) == (5000, 4200)
+    assert own_process_chain(5000, parents=dict) == (5000,)
+    assert process_parents() == {}                      # no Toolhelp here: just this process
