@@ -64,8 +64,8 @@ def open_listener(desktop: Any, on_input: Callable[[RawInput], None],
                   env: Mapping[str, str] = os.environ, platform: str = sys.platform) -> Any:
     """The input listener for the desktop the recording runs on (not started)."""
     if listener_platform(desktop, env, platform) == "windows":
-        from recorders.listen_windows import WindowsInputListener
-        return WindowsInputListener(on_input)
+        from recorders.listen_windows import WindowsInputListener, key_is_down
+        return WindowsInputListener(on_input, is_down=key_is_down)
     from recorders.listen_x11 import X11InputListener
     display = getattr(desktop, "display_name", None) or env.get("DISPLAY")
     return X11InputListener(display, on_input)

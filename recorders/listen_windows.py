@@ -56,6 +56,7 @@ _OEM = {0xBA: ";", 0xBB: "=", 0xBC: ",", 0xBD: "-", 0xBE: ".", 0xBF: "/", 0xC0: 
         0xDB: "[", 0xDC: "\\", 0xDD: "]", 0xDE: "'"}
 _PACKET_KEYS = {"\r": "enter", "\n": "enter", "\t": "tab", "\b": "backspace"}
 BUTTONS = ("left", "middle", "right")
+STUCK_S = 2.0
 
 
 def key_parts(key: Any) -> tuple[int | None, str | None, bool]:
@@ -79,18 +80,37 @@ class KeyReader:
     modifiers held are followed from their own presses and releases (the hook gives no
     state), and a surrogate pair sent as two VK_PACKETs is joined."""
 
-    def __init__(self) -> None:
+    def __init__(self, is_down: Callable[[int], bool] | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.held: dict[str, set[int]] = {}
+        self._since: dict[int, float] = {}
         self._high: str | None = None
+        self._is_down, self._clock = is_down, clock
 
     def modifiers(self) -> tuple[str, ...]:
+        self._forget_stuck()
         return tuple(m for m in _ORDER if self.held.get(m))
+
+    def _forget_stuck(self) -> None:
+        """A modifier whose release the hook never saw (Win+L: the release happens on the
+        secure desktop) would turn all later typing into combinations. One held longer
+        than STUCK_S that the keyboard's state says is up is forgotten; a fresh one is
+        believed (the hook may lag behind the keyboard)."""
+        if self._is_down is None:
+            return
+        now = self._clock()
+        for vks in self.held.values():
+            for vk in [v for v in vks if now - self._since.get(v, now) > STUCK_S]:
+                if not self._is_down(vk):
+                    vks.discard(vk)
+                    self._since.pop(vk, None)
 
     def release(self, key: Any) -> None:
         vk, _char, _dead = key_parts(key)
         name = _MODIFIER_OF.get(vk) if vk is not None else None
         if name is not None:
             self.held.get(name, set()).discard(vk)
+            self._since.pop(vk, None)
 
     def press(self, key: Any) -> Press:
         vk, char, dead = key_parts(key)
@@ -100,6 +120,7 @@ class KeyReader:
         name = _MODIFIER_OF.get(vk)
         if name is not None:
             self.held.setdefault(name, set()).add(vk)
+            self._since.setdefault(vk, self._clock())
             return Press()
         if vk in _LOCK_VKS or vk == VK_PROCESSKEY or dead:
             return Press()
@@ -155,6 +176,12 @@ def not_deskhands(_msg: int, data: Any) -> bool:
     """pynput's win32_event_filter: False (not handed to the callbacks, still delivered to
     every program) for input Deskhand itself sent."""
     return getattr(data, "dwExtraInfo", None) != DESKHAND_INPUT_MARK
+
+
+def key_is_down(vk: int) -> bool:
+    """GetAsyncKeyState: whether the key is down on the keyboard now (Windows only)."""
+    import ctypes
+    return bool(ctypes.windll.user32.GetAsyncKeyState(vk) & 0x8000)   # type: ignore[attr-defined]
 
 
 def process_parents() -> dict[int, int]:
@@ -214,11 +241,12 @@ class WindowsInputListener:
 
     def __init__(self, on_input: Callable[[RawInput], None], *,
                  hooks: Callable[..., tuple[Any, Any]] = pynput_hooks,
+                 is_down: Callable[[int], bool] | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.on_input = on_input
         self._hooks = hooks
         self._clock = clock
-        self.keys = KeyReader()
+        self.keys = KeyReader(is_down, clock)
         self._listeners: tuple[Any, ...] = ()
         self.failure: BaseException | None = None
         self.injected = 0              # presses some other program sent (kept, counted)

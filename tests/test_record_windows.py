@@ -94,6 +94,20 @@ def test_a_released_modifier_no_longer_counts_but_the_other_side_still_does():
         [Press(key="ctrl+v")]
 
 
+def test_a_modifier_whose_release_was_never_seen_is_forgotten_once_the_keyboard_says_up():
+    now = [0.0]
+    down = {0x5B: False, 0xA2: True}                    # Win was released on the lock screen
+    reader = KeyReader(is_down=lambda vk: down.get(vk, False), clock=lambda: now[0])
+    reader.press(CMD)
+    reader.press(CTRL_L)
+    now[0] = 0.5                                        # fresh: believed (the hook may lag)
+    assert reader.press(letter("a", "\x01")) == Press(key="ctrl+super+a")
+    now[0] = 3.0
+    assert reader.press(letter("v", "\x16")) == Press(key="ctrl+v")    # Ctrl is still held
+    down[0xA2] = False
+    assert reader.press(letter("a")) == Press(text="a")
+
+
 def test_named_keys_paste_keys_and_space():
     assert read(("+", TAB), ("+", SHIFT_L), ("+", TAB), ("-", SHIFT_L), ("+", ENTER),
                 ("+", BACKSPACE), ("+", F5)) == \
