@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Callable
 from app.errors import DeskhandError, UsageError
 from app.i18n import _
 from recorders import source as src
+from recorders.backends import check_session, tree_watch
 from recorders.outcome import (RecordPaths, RecordResult, finish_recording, load_recording,
                                save_source_picture)
 from recorders.recording import RecordedSource
@@ -83,6 +84,7 @@ class RecordJob:
         req = self.request
         if req.source_image:
             self._picture = src.picture_file(req.source_image)   # a bad file: exit 2 now
+        check_session()
         desktop = self.pipeline.desktop()
         source_window = None
         if req.source_window:
@@ -93,7 +95,7 @@ class RecordJob:
         except DeskhandError as exc:
             log.info("recording without a tree: %s", exc.message)
             a11y = None
-        self._tree = TreeWatch(a11y)
+        self._tree = tree_watch(a11y)
         self._grabber = self.pipeline.grabber()
         grabber = self._grabber
         options = RecorderOptions(capture_key=req.capture_key, stop_key=req.stop_key,
@@ -159,9 +161,8 @@ class RecordJob:
         return result
 
     def close(self) -> None:
-        if self._tree is not None and self._tree.a11y is not None:
-            self._tree.a11y.close()
-            self._tree.a11y = None
+        if self._tree is not None:
+            self._tree.close()
         if self._grabber is not None:
             self._grabber.close()
             self._grabber = None

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import struct
 import unicodedata
-from dataclasses import dataclass
 
 from app.desktop.x11_keymap import MODIFIER_KEYSYMS, NAMED_KEYSYMS
+from recorders.raw_input import Press
 
 # X core request opcode of ChangeKeyboardMapping (X11 protocol, section 9).
 CHANGE_KEYBOARD_MAPPING = 100
@@ -70,15 +70,6 @@ def held(state: int) -> tuple[str, ...]:
         if state & mask:
             out.append(name)
     return tuple(out)
-
-
-@dataclass(frozen=True)
-class Press:
-    """One key press, understood: `text` (a character the key put in) or `key` (a
-    combination such as 'ctrl+a', 'shift+tab', 'enter'); both None for a modifier."""
-
-    text: str | None = None
-    key: str | None = None
 
 
 def understand(keysym: int, state: int) -> Press:

@@ -15,29 +15,14 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
 from typing import Callable
 
 from app.errors import DesktopError
 from app.i18n import _
-from recorders.keysyms import KeyboardMapping, Press, understand
+from recorders.keysyms import KeyboardMapping, understand
+from recorders.raw_input import RawInput
 
 BUTTONS = {1: "left", 2: "middle", 3: "right"}
-
-
-@dataclass(frozen=True)
-class RawInput:
-    """One press, as the listener saw it. `kind` is "key" (with `press`: its meaning on
-    the mapping of that moment, and `state`) or "button" (`button`, `x`, `y` on the root)."""
-
-    t: float                      # time.monotonic() when it arrived
-    kind: str
-    press: Press | None = None
-    keysym: int = 0
-    state: int = 0
-    button: str | None = None
-    x: int = 0
-    y: int = 0
 
 
 class X11InputListener:

@@ -2,7 +2,7 @@
 the window and widget each went to, and at the end the recording saved and compiled.
 
     recorder = Recorder(parts, RecorderOptions(stop_key="ctrl+alt+s"))
-    recorder.start()                # listens (recorders/listen_x11.py) on its own threads
+    recorder.start()                # listens (recorders/backends.py) on its own threads
     recorder.wait()                 # until the stop key, or recorder.stop() (SIGINT, a button)
     recording = recorder.finish()   # the final value of every field, the target picture
     result = save_and_compile(recording, paths, answers=None)
@@ -24,6 +24,7 @@ import fnmatch
 import logging
 import os
 import queue
+import sys
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -35,7 +36,7 @@ from app.errors import DeskhandError, UsageError
 from app.i18n import _
 from playbooks.keys import KeyNameError, parse_combo
 from recorders.boxes import typed_text
-from recorders.listen_x11 import RawInput
+from recorders.raw_input import RawInput
 from recorders.recording import (Event, RecordedSource, RecordedWidget, RecordedWindow,
                                  Recording, SourceLine)
 from recorders.secret_look import BoxLook, look_at_box
@@ -78,21 +79,32 @@ def normal_combo(text: str, what: str) -> str:
     return "+".join((*order, combo.key))
 
 
-def own_process_chain(pid: int | None = None, limit: int = 32) -> tuple[int, ...]:
-    """`pid` (this process) and its parents up to init, read from /proc (Linux); where
-    there is no /proc, just `pid`."""
+def own_process_chain(pid: int | None = None, limit: int = 32,
+                      parents: Callable[[], dict[int, int]] | None = None) -> tuple[int, ...]:
+    """`pid` (this process) and its parents up to init: read from /proc on Linux, from a
+    process snapshot on Windows (`parents`: pid → parent pid); just `pid` where neither
+    can be read."""
+    if parents is None and sys.platform.startswith("win"):
+        from recorders.listen_windows import process_parents
+        parents = process_parents
+    table = parents() if parents is not None else None
     chain = [pid or os.getpid()]
     while len(chain) < limit:
-        try:
-            with open(f"/proc/{chain[-1]}/stat", encoding="utf-8", errors="replace") as f:
-                stat = f.read()
-            parent = int(stat.rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            break
-        if parent <= 1:
+        parent = table.get(chain[-1]) if table is not None else _proc_parent(chain[-1])
+        # a parent that ended may have left its pid to another process: no loops
+        if parent is None or parent <= 1 or parent in chain:
             break
         chain.append(parent)
     return tuple(chain)
+
+
+def _proc_parent(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace") as f:
+            stat = f.read()
+        return int(stat.rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def checked_keys(capture_key: str, stop_key: str) -> tuple[str, str]:
@@ -193,9 +205,8 @@ class Recorder:
     def start(self) -> None:
         factory = self.parts.listener_factory
         if factory is None:
-            from recorders.listen_x11 import X11InputListener
-            display = getattr(self.parts.desktop, "display_name", None) or os.environ.get("DISPLAY")
-            self._listener = X11InputListener(display, self._inbox.put)
+            from recorders.backends import open_listener
+            self._listener = open_listener(self.parts.desktop, self._inbox.put)
         else:
             self._listener = factory(self._inbox.put)
         self._t0 = time.monotonic()

@@ -41,6 +41,11 @@ class TreeWatch:
         self.a11y = accessibility
         self._fields: dict[int, list[FormField]] = {}
 
+    def close(self) -> None:
+        if self.a11y is not None:
+            self.a11y.close()
+            self.a11y = None
+
     def fields(self, window: "WindowInfo", *, refresh: bool = False) -> list[FormField]:
         if self.a11y is None:
             return []

@@ -15,7 +15,7 @@ from app.desktop.base import WindowInfo
 from app.errors import UsageError
 from recorders.keysyms import (CONTROL_MASK, LOCK_MASK, MOD1_MASK, SHIFT_MASK, KeyboardMapping,
                                Press, keysym_char, understand)
-from recorders.listen_x11 import RawInput
+from recorders.raw_input import RawInput
 from recorders.session import Recorder, RecorderOptions, RecorderParts, normal_combo
 from recorders.tree_watch import TreeWatch
 

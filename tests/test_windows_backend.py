@@ -939,6 +939,13 @@ def test_clipboard_open_is_retried_then_explained(fake: SimpleNamespace) -> None
     assert not fake.user32.is_open
 
 
+def test_selection_text_is_the_clipboards_text_for_the_recorder(fake: SimpleNamespace) -> None:
+    assert fake.desk.selection_text("CLIPBOARD") is None            # empty
+    fake.user32.put(wc.CF_UNICODETEXT, wc.unicode_text_bytes("福建省龙岩市𠮷"))
+    assert fake.desk.selection_text("CLIPBOARD") == "福建省龙岩市𠮷"
+    assert fake.desk.selection_text("PRIMARY") is None              # no such thing on Windows
+
+
 def test_copy_selection(fake: SimpleNamespace) -> None:
     u = fake.user32
 

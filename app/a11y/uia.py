@@ -38,6 +38,7 @@ INVOKE, SELECTION, VALUE, EXPAND, SELECTION_ITEM, TEXT_PATTERN, TOGGLE, LEGACY =
     10000, 10001, 10002, 10005, 10010, 10014, 10015, 10018)
 TOGGLE_ON = 1
 MAX_NODES = 3000
+FOCUS_ANCESTORS = 4     # levels from a focused inner control up to the field it belongs to
 SETTLE, POLL = 1.0, 0.01
 
 
@@ -163,15 +164,46 @@ class UiaAccessibility:
         return not_exposed_sentence(window.title, guess_toolkit(window.process), platform="win")
 
     def focused(self, window: WindowInfo) -> FormField | None:
+        """The field holding the keyboard focus: the focused control, or the field it is
+        part of (an editable combo box's inner edit, a spinner's). A control that is a
+        password box now (IsPassword, read live: a page can turn a box into one) is given
+        as a password field, even when it is none of the fields read before."""
         known = self._windows.get(window.id)
         now = self.lib.GetFocusedControl()
         if known is None or now is None:
             return None
-        handle = _handle(now)
-        for f in known.fields:
-            if f.node == handle:
-                return replace(f, focused=True)
+        secret = bool(now.IsPassword)
+        by_node = {f.node: f for f in known.fields}
+        control: Any = now
+        for _hop in range(FOCUS_ANCESTORS + 1):
+            f = by_node.get(_handle(control))
+            if f is not None:
+                return replace(f, focused=True, role=PASSWORD if secret else f.role)
+            control = control.GetParentControl()
+            if control is None or control.NativeWindowHandle == window.id:
+                break
+        if secret:          # its keys are typed into a password box: never kept as text
+            name = str(now.Name or "")
+            return FormField(node=_handle(now), role=PASSWORD, name=name, label=name.strip(),
+                             label_source=BY_NAME if label_key(name) else "",
+                             bounds=_bounds(now), enabled=True, editable=True, focused=True,
+                             pid=window.pid, window_id=window.id, index=len(known.fields),
+                             frame=Accessible("uia", str(window.id)))
         return None
+
+    def is_password(self, window: WindowInfo, field: FormField) -> bool:
+        """Whether `field` is a password box now (IsPassword read live); True when that
+        cannot be told (the control is gone), so that nothing reads it."""
+        if field.role == PASSWORD:
+            return True
+        known = self._windows.get(window.id)
+        control = known.controls.get(field.node) if known else None
+        if control is None:
+            return False        # not of this form: every read of it is refused anyway
+        try:
+            return bool(control.IsPassword)
+        except Exception:       # COMError: the element is gone
+            return True
 
     # ------------------------------------------------------------------ the guard
     def _control(self, window: WindowInfo, field: FormField, roles: Iterable[str]) -> Any:
@@ -252,6 +284,12 @@ class UiaAccessibility:
     # ------------------------------------------------------------------ choices
     def _items(self, control: Any) -> list[Any]:
         return [c for c in _walk(control, 500) if c.ControlType == LISTITEM_ID]
+
+    def items(self, window: WindowInfo, field: FormField) -> list[str]:
+        """The texts of a combo box's or list's items, in order, as the tree has them now
+        (not expanded: opening a drop-down would change the supervisor's screen)."""
+        control = self._control(window, field, (COMBO, LIST))
+        return [str(i.Name) for i in self._items(control)]
 
     def _choice(self, control: Any) -> str:
         selection = control.GetPattern(SELECTION)

@@ -518,6 +518,13 @@ class WindowsDesktop:
     def clipboard_restore(self, snapshot: ClipboardSnapshot) -> None:
         self._clipboard.restore(snapshot)
 
+    def selection_text(self, selection: str = "CLIPBOARD", timeout: float = 0.5) -> str | None:
+        """The clipboard's text now, for the recorder, which notes what was pasted; None
+        when it holds no text, and for PRIMARY (Windows has no such selection)."""
+        if selection != "CLIPBOARD":
+            return None
+        return self._clipboard.read_text()
+
     def copy_selection(self, target: WindowInfo, timeout: float = 1.0,
                        stop: StopCheck | None = None) -> str | None:
         """Send ctrl+c to the target and return the text it copied; None if it

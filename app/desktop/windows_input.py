@@ -44,6 +44,11 @@ MOUSEEVENTF_MIDDLEUP = 0x0040
 MOUSEEVENTF_VIRTUALDESK = 0x4000
 MOUSEEVENTF_ABSOLUTE = 0x8000
 
+# dwExtraInfo of every INPUT Deskhand sends: the recorder's low-level hooks see it on the
+# event (KBDLLHOOKSTRUCT / MSLLHOOKSTRUCT) and leave Deskhand's own keys and clicks out,
+# while other injected input (an on-screen keyboard, an IME's VK_PACKET) is recorded.
+DESKHAND_INPUT_MARK = 0x44534B48      # "DSKH"
+
 MOUSE_BUTTONS: dict[str, tuple[int, int]] = {
     "left": (MOUSEEVENTF_LEFTDOWN, MOUSEEVENTF_LEFTUP),
     "right": (MOUSEEVENTF_RIGHTDOWN, MOUSEEVENTF_RIGHTUP),
@@ -207,12 +212,14 @@ def build_input_array(events: Sequence[KeyEvent | MouseEvent]) -> ctypes.Array[I
             slot.ki.wVk = ev.vk
             slot.ki.wScan = ev.scan
             slot.ki.dwFlags = ev.flags
+            slot.ki.dwExtraInfo = DESKHAND_INPUT_MARK
         else:
             slot.type = INPUT_MOUSE
             slot.mi.dx = ev.dx
             slot.mi.dy = ev.dy
             slot.mi.mouseData = ev.data
             slot.mi.dwFlags = ev.flags
+            slot.mi.dwExtraInfo = DESKHAND_INPUT_MARK
     return arr
 
 
