@@ -7,7 +7,7 @@ import pytest
 
 from app.cases import NEEDS_PERSON, STATUSES, FieldValue
 from app.checks import check_value
-from app.checks.listed import list_of, listed_word, near_words
+from app.checks.listed import LISTED_LABELS, list_of, listed_word, near_words
 from app.i18n import using
 from app.registry.dictionaries import shipped
 from app.values.honest import mark_unchecked, ok_is_checked
@@ -28,6 +28,14 @@ EDUCATION = words_of(shipped()["education"])
 ])
 def test_a_field_is_known_as_a_code_list_field_by_its_name_or_label(name, label, want):
     assert list_of(name, label) == want
+
+
+def test_the_recorder_names_every_code_list_field_so_the_capture_checks_it():
+    from recorders.source_fields import KNOWN_NAMES, field_name
+    for label, want in LISTED_LABELS.items():
+        name = field_name([label], set(), 1)
+        assert name in KNOWN_NAMES.values() and list_of(name, None) == want, label
+        assert list_of(field_name([label], {name}, 2), None) == want      # a second one
 
 
 def test_the_words_of_a_list_are_its_labels_and_other_wordings():
