@@ -18,26 +18,19 @@ pytest.importorskip("rapidocr_onnxruntime", reason="the default OCR engine is no
 
 from app.capture.read import read_source  # noqa: E402
 from app.checks.normalize import halfwidth_alnum  # noqa: E402
-from app.ocr import open_engine  # noqa: E402
 from app.sandbox.people import make_person  # noqa: E402
 from app.sandbox.record_cases import SEEDS  # noqa: E402
 from app.sandbox.sources import render_portal_page  # noqa: E402
 from playbooks.loader import load_playbook  # noqa: E402
 from recorders.compile import compile_recording  # noqa: E402
 from tests.recording_builder import lines_of, qt_recording  # noqa: E402
+from tests.test_compile_e2e import engine  # noqa: E402,F401  (the loaded RapidOCR, a fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 13107                      # 文化程度 高中, read 融中
 # the boxes of the ?form=case web form a supervisor fills from the page, label → field
 BOXES = {"申请人姓名": "applicant_name", "公民身份号码": "id_number", "婚姻状况": "marital_status",
          "文化程度": "education"}
-
-
-@pytest.fixture(scope="module")
-def engine():
-    e = open_engine("rapidocr")
-    e.load()
-    return e
 
 
 @pytest.fixture(scope="module")
