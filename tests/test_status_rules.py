@@ -124,14 +124,28 @@ def test_mark_unchecked_leaves_ok_only_where_a_check_ran():
         "remarks": FieldValue("加急", "ok", None, {"kind": "manual"}),
     }
     changed = mark_unchecked(pb, values, {"education": EDUCATION})
-    assert changed == ["applicant_name", "address", "street"]
+    assert changed == ["applicant_name", "address"]
     assert {n: fv.status for n, fv in values.items()} == {
         "applicant_name": "unchecked", "education": "ok", "id_number": "ok", "matter": "ok",
-        "kind": "ok", "address": "unchecked", "district": "ok", "street": "unchecked", "gender": "ok",
-        "remarks": "ok"}
+        "kind": "ok", "address": "unchecked", "district": "ok", "street": "ok", "gender": "ok",
+        "remarks": "ok"}      # derived fields are derive_fields' to mark (below)
     # without its list, 文化程度 is free text too
     values["education"].status = "ok"
     assert mark_unchecked(pb, values, {}) == ["education"]
+
+
+def test_the_parts_of_an_unchecked_address_that_no_table_checks_are_unchecked():
+    from app.values.derive import derive_fields
+    pb = load_playbook_text(PLAYBOOK, "p.yaml")
+    values = {"address": FieldValue("福建省龙岩市新罗区东城街道九一北路12号", "unchecked", None,
+                                    {"kind": "image"}),
+              "id_number": FieldValue(None, "missing")}
+    derive_fields(pb, values)
+    assert values["district"].value == "新罗区" and values["district"].status == "ok"
+    assert values["street"].value == "九一北路12号" and values["street"].status == "unchecked"
+    values["address"].status = "ok"            # confirmed by a registry: the rest is too
+    derive_fields(pb, values)
+    assert values["street"].status == "ok"
 
 
 def test_unchecked_is_a_status_of_its_own_that_does_not_stop_a_fill():

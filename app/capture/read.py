@@ -297,8 +297,8 @@ def _read_case(playbook: Playbook, image: Image.Image, engine: OcrEngine, boxes:
                                          [f.label or f.name for f in fields])))
     _cross(playbook, values)
     _address_prefix(playbook, values)
-    derive_fields(playbook, values)
     mark_unchecked(playbook, values, listed)
+    derive_fields(playbook, values)         # after: a part of unchecked text is unchecked
     case = Case(case_id=new_case_id(), playbook=playbook.id, fields=values, created=now_iso())
     problems = [row.problem] if row is not None and row.problem else []
     if row is not None and row.table is not None and row.table.unread:

@@ -17,7 +17,8 @@ from collections.abc import Mapping, Sequence
 from app.cases import FieldValue
 from playbooks.model import Playbook
 
-__all__ = ["SELF_CHECKING_TYPES", "NOT_READ", "ok_is_checked", "mark_unchecked"]
+__all__ = ["SELF_CHECKING_TYPES", "NOT_READ", "FREE_TEXT_PARTS", "ok_is_checked",
+           "mark_unchecked", "derived_status"]
 
 # Types whose check can fail on a misread value (choice only with its choices).
 SELF_CHECKING_TYPES = ("id_number", "credit_code", "date", "phone", "postcode")
@@ -41,9 +42,10 @@ def ok_is_checked(field_type: str, *, choices: Sequence[str] = (),
 
 def mark_unchecked(playbook: Playbook, values: Mapping[str, FieldValue],
                    listed: Mapping[str, Sequence[str]]) -> list[str]:
-    """Every read value that is "ok" without a check that could have failed becomes
-    "unchecked"; the town and the rest of an address that is unchecked are unchecked too.
-    `listed`: the code-list words of each field that has them. Returns the names changed."""
+    """Every value read off the source that is "ok" without a check that could have failed
+    becomes "unchecked" (derived fields are derive_fields' to mark, after this:
+    `derived_status`). `listed`: the code-list words of each field that has them. Returns
+    the names changed."""
     changed: list[str] = []
     for spec in playbook.fields:
         fv = values.get(spec.name)
@@ -55,17 +57,12 @@ def mark_unchecked(playbook: Playbook, values: Mapping[str, FieldValue],
         if not ok_is_checked(spec.type, choices=spec.choices, listed=listed.get(spec.name, ())):
             fv.status = "unchecked"
             changed.append(spec.name)
-    for spec in playbook.fields:        # derived after their sources: one pass suffices
-        fv = values.get(spec.name)
-        # an ID number's parts passed its check digit; an address's province, city and
-        # district (and their codes) are entries of the GB/T 2260 table; its town and the
-        # rest are free text
-        if spec.derive is None or fv is None or fv.status != "ok" \
-                or spec.derive.part not in FREE_TEXT_PARTS:
-            continue
-        src = values.get(spec.derive.source)
-        if src is not None and src.status == "unchecked" \
-                and not ok_is_checked(spec.type, choices=spec.choices):
-            fv.status = "unchecked"
-            changed.append(spec.name)
     return changed
+
+
+def derived_status(part: str, source_status: str) -> str:
+    """The status of a part derived, unchanged, from a value of `source_status`: an ID
+    number's parts passed its check digit; an address's province, city and district (and
+    their codes) are entries of the GB/T 2260 table; its town and the rest are as free as
+    the address they come from."""
+    return "unchecked" if part in FREE_TEXT_PARTS and source_status == "unchecked" else "ok"
