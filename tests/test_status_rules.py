@@ -150,3 +150,18 @@ def test_the_parts_of_an_unchecked_address_that_no_table_checks_are_unchecked():
 
 def test_unchecked_is_a_status_of_its_own_that_does_not_stop_a_fill():
     assert "unchecked" in STATUSES and "unchecked" not in NEEDS_PERSON
+
+
+def test_the_gate_checks_a_code_list_value_again_whatever_the_case_file_says():
+    from app.cases import Case
+    from app.fill.gate import vet
+    pb = load_playbook_text(PLAYBOOK.replace("  - type: applicant_name\n",
+                                             "  - type: applicant_name\n  - type: education\n"),
+                            "p.yaml")
+    case = Case("c", "p", {"applicant_name": FieldValue("何荣连", "unchecked", None, {}),
+                           "education": FieldValue("融中", "ok", None, {})})   # edited by hand
+    verdicts = {v.field: v for v in vet(pb, case)}
+    assert not verdicts["applicant_name"].needs_person
+    assert verdicts["education"].needs_person and "'高中'" in verdicts["education"].reasons[0]
+    case.fields["education"].value = "高中"
+    assert not {v.field: v for v in vet(pb, case)}["education"].needs_person
