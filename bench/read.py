@@ -75,6 +75,7 @@ class Tally:
         self.by_field: dict[str, list[int]] = {}
         self.bad_ok = 0          # a wrong ID number or credit code left marked ok
         self.wrong_ok = 0        # any wrong value left marked ok (or corrected)
+        self.false_ok = 0        # any wrong value marked ok itself
         self.discarded = 0       # captures that raised instead of keeping the case
         self.right_flagged = 0   # right values not left ok: the clerk is asked to look
         self.times: list[float] = []
@@ -100,6 +101,7 @@ class Tally:
             self._count(name, ok)
             if not ok and fv.value and fv.status in MARKED_OK:
                 self.wrong_ok += 1
+                self.false_ok += fv.status == "ok"
                 if types.get(name) in CHECKED and fv.status == "ok":
                     self.bad_ok += 1
 
@@ -119,6 +121,7 @@ class Tally:
             self._count(name, ok)
             if not ok and got and fv.status in MARKED_OK:
                 self.wrong_ok += 1
+                self.false_ok += fv.status == "ok"
             if ok and got and fv.status not in MARKED_OK:
                 self.right_flagged += 1
 
@@ -265,6 +268,7 @@ def run_engine(name: str, n: int, n_unseen: int, kinds: tuple[str, ...], whole: 
     return {
         "engine": name, **shipped, **unseen,
         "wrong_marked_ok": sum(t.wrong_ok for t in tallies.values()),
+        "false_ok": sum(t.false_ok for t in tallies.values()),
         "model_load_s": round(load_s, 3),
         "weakest_fields": sorted(((round(k.rate(f), 3), kind, f) for kind, k in tallies.items()
                                   for f in k.by_field if k.rate(f) < 1.0))[:8],
