@@ -62,7 +62,7 @@ def test_a_value_not_in_its_list_is_invalid_with_the_suggestion_and_never_replac
     with using("zh_CN"):
         zh = check_value("text", "融中", [("融", "高"), ("中",)], listed=EDUCATION,
                          list_label="文化程度")
-    assert zh.problems == ["“融中”不是文化程度的规范取值——是否为“高中”？请对照来源核对；系统未作任何改动。"]
+    assert zh.problems == ["“融中”不是文化程度的规范取值，是否为“高中”？请对照来源核对；系统未作任何改动。"]
     far = check_value("text", "张三", listed=EDUCATION, list_label="文化程度")
     assert far.status == "invalid" and far.candidates == [] and "张三" in far.problems[0]
 
