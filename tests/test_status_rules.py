@@ -86,6 +86,7 @@ def test_listed_words_only_for_text_fields_named_like_a_list():
 ])
 def test_ok_is_checked_only_where_a_wrong_value_could_have_failed(ftype, choices, listed, checked):
     assert ok_is_checked(ftype, choices=choices, listed=listed) is checked
+    assert ok_is_checked(ftype, choices=choices, listed=listed, coded=True)   # found in its list
 
 
 PLAYBOOK = """deskhand: 1
@@ -103,6 +104,7 @@ fields:
   - {name: street, label: 街道门牌, derive: {from: address, part: rest}}
   - {name: gender, label: 性别, type: choice, choices: [男, 女], derive: {from: id_number, part: gender}}
   - {name: remarks, label: 备注, read: clerk}
+  - {name: nation_code, label: 民族代码, transform: [{to_code: ethnicity}]}
 fill:
   - type: applicant_name
 """
@@ -122,13 +124,14 @@ def test_mark_unchecked_leaves_ok_only_where_a_check_ran():
         "street": FieldValue("西城路1号", "ok", None, {"kind": "derived", "from": "address"}),
         "gender": FieldValue("男", "ok", None, {"kind": "derived", "from": "id_number"}),
         "remarks": FieldValue("加急", "ok", None, {"kind": "manual"}),
+        "nation_code": FieldValue("01", "ok", None, dict(read)),     # 汉族 found in its list
     }
     changed = mark_unchecked(pb, values, {"education": EDUCATION})
     assert changed == ["applicant_name", "address"]
     assert {n: fv.status for n, fv in values.items()} == {
         "applicant_name": "unchecked", "education": "ok", "id_number": "ok", "matter": "ok",
         "kind": "ok", "address": "unchecked", "district": "ok", "street": "ok", "gender": "ok",
-        "remarks": "ok"}      # derived fields are derive_fields' to mark (below)
+        "remarks": "ok", "nation_code": "ok"}      # derived fields are derive_fields' to mark (below)
     # without its list, 文化程度 is free text too
     values["education"].status = "ok"
     assert mark_unchecked(pb, values, {}) == ["education"]

@@ -29,11 +29,12 @@ FREE_TEXT_PARTS = ("town", "rest")
 
 
 def ok_is_checked(field_type: str, *, choices: Sequence[str] = (),
-                  listed: Sequence[str] = ()) -> bool:
+                  listed: Sequence[str] = (), coded: bool = False) -> bool:
     """Whether "ok" for a value read as a field of this type says a check passed that a
     wrong value could have failed (`choices`: a choice field's; `listed`: the words of
-    the code list a text field holds an entry of)."""
-    if field_type in SELF_CHECKING_TYPES:
+    the code list a text field holds an entry of; `coded`: a `code`/`to_code` transform
+    found the value in its list, or the field would be invalid)."""
+    if field_type in SELF_CHECKING_TYPES or coded:
         return True
     if field_type == "choice":
         return bool(choices)
@@ -54,7 +55,9 @@ def mark_unchecked(playbook: Playbook, values: Mapping[str, FieldValue],
         kind = fv.source.get("kind")
         if kind in NOT_READ or kind == "derived":
             continue
-        if not ok_is_checked(spec.type, choices=spec.choices, listed=listed.get(spec.name, ())):
+        coded = any(t.kind in ("code", "to_code") for t in spec.transform)
+        if not ok_is_checked(spec.type, choices=spec.choices, listed=listed.get(spec.name, ()),
+                             coded=coded):
             fv.status = "unchecked"
             changed.append(spec.name)
     return changed
