@@ -20,8 +20,10 @@ from app.i18n import _
 from app.files import write_text_atomically
 
 CASE_FORMAT = 1
-STATUSES = ("ok", "corrected", "mismatch", "invalid", "missing", "unverified")
+STATUSES = ("ok", "corrected", "mismatch", "invalid", "missing", "unverified", "unchecked")
 NEEDS_PERSON = ("invalid", "mismatch", "missing", "unverified")   # statuses a person must look at
+# "unchecked": read, but no check could have failed on it (free text): shown as such, typed
+# like ok (app/values/honest.py); a registry confirming it makes it ok
 
 
 @dataclass

@@ -30,7 +30,8 @@ from playbooks.model import Playbook
 
 # Field statuses as the clerk reads them (the review's words); --json keeps the codes.
 STATUS_WORDS = {"ok": N_("ok"), "corrected": N_("corrected"), "mismatch": N_("mismatch"),
-                "invalid": N_("invalid"), "missing": N_("missing"), "unverified": N_("unverified")}
+                "invalid": N_("invalid"), "missing": N_("missing"), "unverified": N_("unverified"),
+                "unchecked": N_("unchecked")}
 
 
 class SafeText:

@@ -13,6 +13,11 @@ loader refuses is reported "not readable yet" with the loader's message.
     python bench/read.py [--n 50] [--n-unseen 30] [--unseen-from 0]
                          [--engines rapidocr,easyocr,rapidocr-v4]
                          [--kinds above,table] [--misses] [--quick]
+    python bench/read.py --false-ok [--n 60] [--misses]
+
+(--false-ok: only the statuses, bench/statuses.py: ID cards, portal pages, ministry grids
+and the ?form=case portal page, --n of each; `false_ok` counts fields marked ok whose value
+is wrong, with the count of each status.)
 
 (rapidocr: PP-OCRv5 recogniser, the default; rapidocr-v4: the recogniser inside the
 RapidOCR wheel; --misses prints every field read wrong, masked where personal; --quick:
@@ -70,6 +75,7 @@ class Tally:
         self.by_field: dict[str, list[int]] = {}
         self.bad_ok = 0          # a wrong ID number or credit code left marked ok
         self.wrong_ok = 0        # any wrong value left marked ok (or corrected)
+        self.false_ok = 0        # any wrong value marked ok itself
         self.discarded = 0       # captures that raised instead of keeping the case
         self.right_flagged = 0   # right values not left ok: the clerk is asked to look
         self.times: list[float] = []
@@ -95,6 +101,7 @@ class Tally:
             self._count(name, ok)
             if not ok and fv.value and fv.status in MARKED_OK:
                 self.wrong_ok += 1
+                self.false_ok += fv.status == "ok"
                 if types.get(name) in CHECKED and fv.status == "ok":
                     self.bad_ok += 1
 
@@ -114,6 +121,7 @@ class Tally:
             self._count(name, ok)
             if not ok and got and fv.status in MARKED_OK:
                 self.wrong_ok += 1
+                self.false_ok += fv.status == "ok"
             if ok and got and fv.status not in MARKED_OK:
                 self.right_flagged += 1
 
@@ -260,6 +268,7 @@ def run_engine(name: str, n: int, n_unseen: int, kinds: tuple[str, ...], whole: 
     return {
         "engine": name, **shipped, **unseen,
         "wrong_marked_ok": sum(t.wrong_ok for t in tallies.values()),
+        "false_ok": sum(t.false_ok for t in tallies.values()),
         "model_load_s": round(load_s, 3),
         "weakest_fields": sorted(((round(k.rate(f), 3), kind, f) for kind, k in tallies.items()
                                   for f in k.by_field if k.rate(f) < 1.0))[:8],
@@ -269,6 +278,24 @@ def run_engine(name: str, n: int, n_unseen: int, kinds: tuple[str, ...], whole: 
 
 def machine_load() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
+
+
+def false_ok_main(n: int, misses: bool) -> int:
+    from bench.statuses import run_statuses
+    load = {"cores": os.cpu_count(), "loadavg_before": machine_load()}
+    print(f"machine: {load['cores']} cores, load average {load['loadavg_before']} "
+          "(1, 5, 15 min) before", flush=True)
+    engine = open_engine("rapidocr")
+    engine.load()
+    t0 = time.perf_counter()
+    out = run_statuses(engine, n, show_misses=misses,
+                       progress=lambda line: print(mask_text(line), flush=True))
+    load["loadavg_after"] = machine_load()
+    print(f"machine: load average {load['loadavg_after']} after", flush=True)
+    print(json.dumps({**out, "engine": engine.name, "sources_per_kind": n,
+                      "elapsed_s": round(time.perf_counter() - t0, 1), "machine": load},
+                     ensure_ascii=False))
+    return 0
 
 
 def main() -> int:
@@ -282,7 +309,13 @@ def main() -> int:
     ap.add_argument("--misses", action="store_true", help="print each field read wrong")
     ap.add_argument("--quick", action="store_true",
                     help="one source of each kind, rapidocr only, no whole pages")
+    ap.add_argument("--false-ok", action="store_true",
+                    help="only the statuses: --n sources of each kind the sandbox renders (ID "
+                         "card, portal page, ministry grid, the ?form=case page), rapidocr; "
+                         "false_ok = fields ok whose value is wrong")
     args = ap.parse_args()
+    if args.false_ok:
+        return false_ok_main(args.n, args.misses)
     kinds = tuple(k for k in args.kinds.split(",") if k)
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:

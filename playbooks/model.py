@@ -90,7 +90,8 @@ TRANSFORM_NAMES = ("halfwidth", "fullwidth", "upper", "lower", "digits", "no_sep
 # ... and steps written as a one-key mapping with an argument.
 TRANSFORM_KINDS = ("date", "code", "to_code", "replace")
 # The code lists Deskhand ships (app/registry/dictionaries/; a test keeps the two the same).
-SHIPPED_DICTIONARIES = ("sex", "ethnicity", "marital_status", "id_type")
+SHIPPED_DICTIONARIES = ("sex", "ethnicity", "marital_status", "id_type", "education",
+                        "political_status", "relationship")
 # The parts of an address a field may be derived as (app/checks/address.py).
 DERIVE_PARTS = ("province", "city", "district", "town", "rest",
                 "province_code", "city_code", "district_code")

@@ -160,15 +160,15 @@ def render_form(seed: int, *, layout: str = "above", columns: int = 4, spaced: b
 
 def score(fields: dict, truth: dict[str, str | None]) -> dict[str, list[str]]:
     """Each field of a read case (name → FieldValue) against the truth: `exact` (the right
-    value, or missing when the page does not show it), `wrong_ok` (a wrong value marked ok
-    or corrected: what must never happen), `flagged` (not ok, for a person to look at),
+    value, or missing when the page does not show it), `wrong_ok` (a wrong value marked ok,
+    corrected or unchecked — typed without a person being asked: what must never happen), `flagged` (not ok, for a person to look at),
     `doubted` (right, but flagged only because the OCR engine was not sure of a character:
     the clerk is asked to compare; the price of never leaving a misread ok)."""
     from app.checks.normalize import halfwidth_alnum
     out: dict[str, list[str]] = {"exact": [], "wrong_ok": [], "flagged": [], "doubted": []}
     for name, want in truth.items():
         fv = fields[name]
-        good = fv.status in ("ok", "corrected")
+        good = fv.status in ("ok", "corrected", "unchecked")    # what no one is asked about
         problems = fv.source.get("problems", [])
         if want is None:
             out["exact" if fv.status == "missing" else "wrong_ok" if good else "flagged"].append(name)

@@ -183,7 +183,8 @@ def test_bench_read_quick_reports_every_kind_and_the_machine_load():
     assert proc.returncode == 0, proc.stderr[-2000:]
     last = json.loads(proc.stdout.strip().splitlines()[-1])
     for key in ("page_exact", "idcard_exact", "idcard_p50_s", "page_capture_p50_s",
-                "bad_check_digit_marked_ok", "peak_rss_mb", "wrong_marked_ok", "table_p50_s"):
+                "bad_check_digit_marked_ok", "peak_rss_mb", "wrong_marked_ok", "table_p50_s",
+                "false_ok"):
         assert key in last, key
     assert isinstance(last["wrong_marked_ok"], int)
     for kind in KINDS:
@@ -196,3 +197,17 @@ def test_bench_read_quick_reports_every_kind_and_the_machine_load():
     assert machine["cores"] >= 1
     assert len(machine["loadavg_before"]) == 3 and len(machine["loadavg_after"]) == 3
     assert "load average" in proc.stdout
+
+
+def test_bench_read_false_ok_counts_each_status_over_every_source_kind():
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "read.py"), "--false-ok",
+                           "--n", "1"], capture_output=True, text=True, timeout=300, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    last = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert last["cases"] == 4 and last["false_ok"] == 0, last
+    for kind in ("idcard", "portal", "grid", "case"):
+        assert last[kind]["cases"] == 1 and sum(last[kind]["statuses"].values()) >= 4, kind
+    assert set(last["statuses"]) <= {"ok", "corrected", "unchecked", "invalid", "missing"}
+    assert last["statuses"]["unchecked"] > 0          # names and addresses: free text
+    assert len(last["machine"]["loadavg_before"]) == 3 and "load average" in proc.stdout

@@ -189,7 +189,7 @@ def test_expected_yaml_reads_values_statuses_given_and_form(tmp_path):
                     "form:\n  申请人姓名: 张三\n  性别: ''\n", encoding="utf-8")
     e = load_expected(path, pb)
     assert e.fields["applicant_name"].value == "张三"
-    assert e.fields["applicant_name"].statuses == ("ok", "corrected")
+    assert e.fields["applicant_name"].statuses == ("ok", "corrected", "unchecked")
     assert e.fields["gender"].statuses == ("missing",) and e.fields["gender"].value is None
     assert e.given == {"matter": "公积金提取"} and e.form == {"申请人姓名": "张三", "性别": ""}
 

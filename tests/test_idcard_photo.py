@@ -19,7 +19,7 @@ from app.extract.reread import settle
 from app.ocr.base import Line, TextBox
 from app.ocr.ctc import doubts, dropped, variants
 
-MARKED_OK = ("ok", "corrected")
+MARKED_OK = ("ok", "corrected", "unchecked")     # typed without asking (unchecked: free text)
 ROOT = Path(__file__).resolve().parent.parent
 PHOTO = ROOT / "tests" / "fixtures" / "playbooks" / "unseen" / "idcard_photo.yaml"
 CARD = ROOT / "playbooks" / "library" / "idcard-to-qt-intake.yaml"

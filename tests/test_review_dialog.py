@@ -440,3 +440,13 @@ def test_a_choice_is_picked_from_its_list_with_the_keyboard(qtbot, playbook, ima
     assert row.fv.value == "女" and row.fv.source["edited_by_clerk"] and dialog.can_fill
     dialog.accept()
     assert rec.confirmed[0].fields["gender"].value == "女"
+
+
+def test_unchecked_free_text_is_shown_so_and_does_not_stop_the_fill(qtbot, playbook, image):
+    case = all_ok_case()
+    case.fields["address"] = FieldValue("北京市朝阳区", "unchecked", None, ocr([100, 200, 300, 60]))
+    dialog, _rec = open_dialog(qtbot, case, playbook, image)
+    row = dialog.rows["address"]
+    assert row.chip.status == "unchecked" and row.chip.text() == "Unchecked"
+    assert "#546e7a" in row.chip.styleSheet() and "no check can confirm" in row.chip.toolTip()
+    assert not dialog.needs_confirmation and dialog.fill_button.isEnabled()

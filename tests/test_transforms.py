@@ -187,7 +187,7 @@ def test_loader_problems_name_the_line_and_suggest():
         "a date code; use codes such as %Y (year), %m (month) and %d (day)",
         "t.yaml:10: transform step 3 of field 'amount' names the code list 'sexx', which "
         "Deskhand does not ship (did you mean 'sex'?); the lists are sex, ethnicity, "
-        "marital_status, id_type",
+        "marital_status, id_type, education, political_status, relationship",
         "t.yaml:11: transform step 4 of field 'amount' is 'date', which needs its argument, "
         "e.g. {date: \"%Y-%m-%d\"}",
         "t.yaml:12: transform step 5 of field 'amount' is 'upper', which takes no argument; "

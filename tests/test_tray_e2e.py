@@ -200,7 +200,8 @@ def test_hotkeys_capture_review_and_fill(world, kind):
     _set_playbook(world, "portal-to-qt-intake" if kind == "qt" else "portal-to-web-intake")
     st = world.capture()
     assert st["statuses"].pop("matter") == "missing"     # the clerk's to give, never guessed
-    assert set(st["statuses"].values()) <= {"ok", "corrected"}, st["statuses"]
+    assert set(st["statuses"].values()) <= {"ok", "corrected", "unchecked"}, st["statuses"]
+    assert st["statuses"]["id_number"] == "ok"
     assert not st["review_can_fill"]                     # blocked: 办理事项 is required
     world.key("Return")
     time.sleep(0.5)

@@ -291,3 +291,21 @@ def test_capture_verifies_an_id_card_and_records_the_answers(server, keyring_env
                  "--registries", str(settings), "-o", str(case), env=keyring_env)
     assert r.returncode == 1 and f"deskhand vault set {DEMO_CREDENTIAL}" in r.stdout + r.stderr
     assert case.exists()
+
+
+def test_free_text_the_registry_holds_becomes_ok_and_a_likeness_leaves_it_unchecked(server):
+    p = make_person(5)
+    shorter = p.address.split("省", 1)[-1]          # the same address, written without 省
+    case = case_for(5, address=shorter)
+    for name in ("applicant_name", "address"):
+        case.fields[name].status = "unchecked"       # as a capture leaves free text
+    with client_for(server) as client:
+        verify_case(case, pb(), client)
+    assert case.fields["applicant_name"].status == "ok"           # held exactly: checked
+    assert case.fields["address"].status == "unchecked"           # only like it
+    assert case.fields["address"].source["registry"]["result"] == "confirmed"
+    case = case_for(5)
+    case.fields["address"].status = "unchecked"
+    with client_for(server) as client:
+        verify_case(case, pb(), client)
+    assert case.fields["address"].status == "ok"

@@ -27,6 +27,8 @@ from app.i18n import _, join
 from app.ocr.base import OcrEngine, TextBox
 from app.privacy import SENSITIVE_TYPES, mask
 from app.values.derive import derive_fields
+from app.values.honest import mark_unchecked
+from app.values.listed import listed_words
 from app.values.transforms import apply_transforms
 from playbooks.anchors import anchor_key
 from playbooks.model import FieldSpec, Playbook, ReadSpec, RowMatch, TableSpec
@@ -182,6 +184,7 @@ def _read_case(playbook: Playbook, image: Image.Image, engine: OcrEngine, boxes:
     values: dict[str, FieldValue] = {}
     missing_required = []
     read_any = False
+    listed = {f.name: words for f in fields if (words := listed_words(f))}
     for f in fields:
         if f.derive is not None:                   # computed below from its source
             continue
@@ -242,7 +245,8 @@ def _read_case(playbook: Playbook, image: Image.Image, engine: OcrEngine, boxes:
                 continue
             alts = alts if len(done.value) == len(raw) else None   # still one per character
             raw = done.value
-        result = check_value(f.type, raw, alts, choices=f.choices)
+        result = check_value(f.type, raw, alts, choices=f.choices, listed=listed.get(f.name, ()),
+                             list_label=f.label or "")
         if why and result.status in ("ok", "corrected"):    # the OCR engine was not sure
             result = replace(result, status="invalid", problems=[*result.problems, why])
         if f.type == "text" and result.status == "ok":
@@ -277,6 +281,8 @@ def _read_case(playbook: Playbook, image: Image.Image, engine: OcrEngine, boxes:
             prov["alternatives"] = ["".join(a) for a in alts]
         if result.problems:
             prov["problems"] = list(result.problems)
+        if result.candidates and listed.get(f.name):
+            prov["suggestions"] = list(result.candidates)     # for the clerk, never put in
         if result.warnings:
             prov["warnings"] = list(result.warnings)
         if f.transform:         # marks the value as transformed: a fill does not do it again
@@ -291,7 +297,8 @@ def _read_case(playbook: Playbook, image: Image.Image, engine: OcrEngine, boxes:
                                          [f.label or f.name for f in fields])))
     _cross(playbook, values)
     _address_prefix(playbook, values)
-    derive_fields(playbook, values)
+    mark_unchecked(playbook, values, listed)
+    derive_fields(playbook, values)         # after: a part of unchecked text is unchecked
     case = Case(case_id=new_case_id(), playbook=playbook.id, fields=values, created=now_iso())
     problems = [row.problem] if row is not None and row.problem else []
     if row is not None and row.table is not None and row.table.unread:

@@ -5,6 +5,11 @@
                         as a digit (O→0) or a character fixed by the check digit; `original`
                         keeps what was read and `warnings` says what changed
            "invalid"    fails its check; `problems` says why, in sentences a clerk can act on
+
+"ok" says a check that could have failed passed. Free text has none (only emptiness and an
+e-mail's form): the capture shows such a value as "unchecked" (app/capture/honest.py). A
+text field holding an entry of a code list (文化程度, 民族…) is checked against the list when
+its words are given (`listed`).
 """
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ from app.checks.credit_code import ALPHABET, AUTHORITIES, inspect_credit_code
 from app.checks.dates import format_date_text, inspect_date
 from app.checks.errors import CheckError
 from app.checks.id_number import inspect_id_number
+from app.checks.listed import MAX_SUGGESTIONS, listed_word, near_words
 from app.checks.normalize import (
     DIGIT_LOOKALIKES,
     PositionMapper,
@@ -148,12 +154,35 @@ def _meant_as_email(v: str) -> bool:
             and sum(c.isascii() for c in v) >= 0.6 * len(v))
 
 
+def _check_listed(v: str, value: str, listed: Sequence[str],
+                  alternatives: Sequence[Sequence[str]] | None, label: str) -> FieldCheck:
+    word = listed_word(v, listed)
+    if word is not None:
+        return FieldCheck("ok", word, value)
+    near = near_words(v, listed, alternatives)[:MAX_SUGGESTIONS]
+    name = label or _("this field")
+    if not near:
+        return FieldCheck("invalid", v, value, [_(
+            "'{value}' is not one of the values of {list}: compare it with the source and type "
+            "the value as the list writes it.", value=v, list=name)])
+    if len(near) == 1:
+        problem = _("'{value}' is not one of the values of {list}: is it '{first}'? Compare it "
+                    "with the source; nothing was changed.", value=v, list=name, first=near[0])
+    else:
+        problem = _("'{value}' is not one of the values of {list}: is it '{first}' or "
+                    "'{second}'? Compare it with the source; nothing was changed.",
+                    value=v, list=name, first=near[0], second=near[1])
+    return FieldCheck("invalid", v, value, [problem], candidates=near)
+
+
 def check_value(
     field_type: str,
     value: str,
     alternatives: Sequence[Sequence[str]] | None = None,
     *,
     choices: Sequence[str] = (),
+    listed: Sequence[str] = (),
+    list_label: str = "",
     today: date | None = None,
 ) -> FieldCheck:
     """Check `value` as a field of `field_type` (text, id_number, credit_code, date, phone,
@@ -162,6 +191,9 @@ def check_value(
     `alternatives`: per character of `value`, other readings the OCR engine offered; used
     to correct ID numbers and credit codes (without them a confusion table is used).
     `choices`: for a choice field, the values allowed (none given: any non-empty value).
+    `listed`: for a text field holding an entry of a code list, every word of the list
+    (`list_label`, the field's label, names it in the sentence); a value not among them is
+    invalid, with the entries one character away as `candidates`, never put in its place.
     `today`: for tests; birth dates after it are impossible."""
     if value is None:
         value = ""
@@ -183,6 +215,8 @@ def check_value(
             return FieldCheck("invalid", v, value, [_(
                 "'{value}' does not look like an e-mail address (letters, digits and . _ - + "
                 "before the @, a domain after it): compare it with the source.", value=v)])
+        if field_type == "text" and listed:
+            return _check_listed(v, value, listed, alternatives, list_label)
         return FieldCheck("ok", v, value)
     if field_type == "id_number":
         return _check_code(value, alternatives, id_number_char,

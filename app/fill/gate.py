@@ -9,7 +9,7 @@ Three outcomes per field:
 - refused       characters that must never reach a target (control characters such as
                 ESC or NUL, bidirectional overrides, unpaired surrogates; a line break
                 except in a `multiline` field). No confirmation lets them through.
-- needs person  the value fails its check (check digit, date, phone, choice…), disagrees
+- needs person  the value fails its check (check digit, date, phone, choice, code list…), disagrees
                 with the ID number (birth date, sex), or its case status says so
                 (invalid, mismatch, missing, unverified) — and no person confirmed it.
 - fine          checked ok, or confirmed by a person (the review's 我已核对 tick, or the
@@ -29,6 +29,7 @@ from app.checks import check_value, cross_check
 from app.checks.cross import roles_for
 from app.errors import NeedsPersonError, RefusedValueError
 from app.i18n import N_, _, join
+from app.values.listed import listed_words
 from playbooks.model import FieldSpec, Playbook
 
 __all__ = ["Verdict", "vet", "require_typeable", "forbidden_characters", "confirm",
@@ -144,7 +145,8 @@ def vet(playbook: Playbook, case: Case, only: Collection[str] | None = None) -> 
         v = Verdict(spec.name, spec.label or spec.name, confirmed=is_confirmed(fv))
         v.refused = forbidden_characters(fv.value, multiline=spec.multiline)
         if not v.refused:
-            check = check_value(spec.type, fv.value, choices=spec.choices)
+            check = check_value(spec.type, fv.value, choices=spec.choices,
+                                listed=listed_words(spec), list_label=spec.label or "")
             if check.status != "ok":
                 v.reasons += check.problems or [
                     _("it is not valid as written; it would be taken as '{value}'",

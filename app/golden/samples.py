@@ -32,7 +32,10 @@ __all__ = ["Expected", "Want", "Sample", "find_samples", "samples_folder", "load
            "EXPECTED_STATUSES", "SOURCE_NAMES"]
 
 SOURCE_NAMES = ("source.png", "source.jpg", "source.jpeg")
-EXPECTED_STATUSES = ("ok", "corrected", "invalid", "missing")
+EXPECTED_STATUSES = ("ok", "corrected", "invalid", "missing", "unchecked")
+# A sample giving only a value expects it taken: ok, corrected, or unchecked (free text,
+# which no check can confirm: app/values/honest.py).
+TAKEN = ("ok", "corrected", "unchecked")
 TOP_KEYS = ("fields", "given", "form")
 WANT_KEYS = ("value", "status")
 
@@ -128,7 +131,7 @@ def load_expected(path: Path, playbook: Playbook) -> Expected:
 def _want(node, path: Path, name: str) -> Want:
     from yaml.nodes import MappingNode
     if not isinstance(node, MappingNode):
-        return Want(text(node, path, name, allow_null=True), ("ok", "corrected"), line_of(node))
+        return Want(text(node, path, name, allow_null=True), TAKEN, line_of(node))
     items = mapping(node, path, WANT_KEYS, name)
     status = text(items["status"], path, "'status'") if "status" in items else "ok"
     if status not in EXPECTED_STATUSES:
@@ -136,6 +139,6 @@ def _want(node, path: Path, name: str) -> Want:
                                             "sample; use one of: {statuses}", status=status,
                                             statuses=join(EXPECTED_STATUSES)))
     value = text(items["value"], path, "'value'", allow_null=True) if "value" in items else None
-    if status in ("ok", "corrected") and value is None:
+    if status in TAKEN and value is None:
         raise fail(path, node, _("give the 'value' the capture must read for {name}", name=name))
     return Want(value, (status,), line_of(node))

@@ -6,7 +6,8 @@ request) are made once per case. What each registry answered is recorded in the 
 the case file is the clerk's own record; logs only ever see masked text.
 
 Outcomes per confirmed field:
-- ok          the registry agrees (the field's status stays ok, or corrected stays corrected);
+- ok          the registry agrees (the field's status stays ok, or corrected stays corrected;
+              unchecked free text becomes ok when the registry holds exactly it);
 - corrected   the registry's value is what the OCR engine also considered at the differing
               characters (傅赞 read, 赟 the runner-up, 傅赟 on record): taken, original kept;
 - mismatch    they disagree: both values kept, the clerk decides;
@@ -33,7 +34,7 @@ from playbooks.model import Playbook, VerifySpec
 
 __all__ = ["verify_case", "VerifyReport", "mark_unverified"]
 
-CONFIRMABLE = ("ok", "corrected")
+CONFIRMABLE = ("ok", "corrected", "unchecked")
 MAX_PARALLEL = 8
 
 
@@ -183,6 +184,10 @@ def _apply(case: Case, spec: VerifySpec, answer: Answer, playbook: Playbook) -> 
                                     "is settled.", lookup=spec.lookup, value=reg_value))
         elif agrees:
             record["result"] = "confirmed"
+            if fv.status == "unchecked" and (coded is not None or rule.rule != "fuzzy"
+                                             or same("exact", fv.value, reg_value)):
+                # the registry holds it (a fuzzy likeness alone leaves a misread possible)
+                fv.status = "ok"
         elif coded is None and rule.rule == "exact" and alternatives_explain(
                 fv.value, reg_value, fv.source.get("alternatives")):
             record["result"] = "corrected"

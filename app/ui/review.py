@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QGridLayout, QHBox
 
 from app.cases import NEEDS_PERSON, Case, FieldValue
 from app.checks import check_value
+from app.values.listed import listed_words
 from app.fill.gate import Verdict, confirm, vet
 from app.ui.widgets import (OnTopDialog, StatusChip, crop_box, is_sensitive, mask_in_text,
                             masked, to_pixmap)
@@ -193,7 +194,9 @@ class FieldRow(QObject):
             else:
                 # The local check still applies to what the clerk typed: a mistyped ID
                 # number is caught here, not in the approval client.
-                result = check_value(self.spec.type, typed, choices=self.spec.choices)
+                result = check_value(self.spec.type, typed, choices=self.spec.choices,
+                                     listed=listed_words(self.spec),
+                                     list_label=self.spec.label or "")
                 if result.problems:
                     source["problems"] = list(result.problems)
                 if result.warnings:
@@ -301,6 +304,9 @@ class FieldRow(QObject):
             return "ok", self.tr("Passed"), "", details or self.tr("Checked; nothing to look at.")
         if fv.status == "corrected":
             return "corrected", self.tr("Corrected"), read_as, details
+        if fv.status == "unchecked":
+            return "unchecked", self.tr("Unchecked"), "", details or self.tr(
+                "Read from the source; no check can confirm free text: compare it with the source.")
         if fv.status == "mismatch":
             both = self.tr("Source: {value} · Registry: {registry}").format(
                 value=self.edit.text(), registry=self.registry.text())

@@ -23,6 +23,7 @@ STATUS_COLOURS: dict[str, tuple[str, str]] = {
     "mismatch": ("#ef6c00", "white"), "invalid": ("#c62828", "white"),
     "missing": ("#757575", "white"), "missing_required": ("#c62828", "white"),
     "unverified": ("#ffb300", "black"), "edited": ("#00796b", "white"),
+    "unchecked": ("#546e7a", "white"),
 }
 
 

@@ -25,6 +25,7 @@ from app.checks.id_number import IdInfo, parse_id_number
 from app.errors import InvalidValueError
 from app.i18n import N_, _, join
 from app.registry.dictionaries import shipped
+from app.values.honest import derived_status
 from app.values.transforms import apply_transforms
 from playbooks.model import ID_PARTS, FieldSpec, Playbook
 
@@ -82,7 +83,7 @@ def _derived_value(spec: FieldSpec, split: AddressSplit, source: FieldValue,
         return FieldValue(None, "missing", None, prov)
     if remark:
         prov["warnings"] = [remark]
-    status = "ok"
+    status = derived_status(part, source.status)
     if spec.type == "choice":
         chosen = next((c for c in spec.choices if same_place(value, c)), None)
         check = check_value("choice", chosen or value, choices=spec.choices)
@@ -90,7 +91,7 @@ def _derived_value(spec: FieldSpec, split: AddressSplit, source: FieldValue,
         if check.status != "ok":
             status = "invalid"
             prov["problems"] = list(check.problems)
-    if status == "ok" and source.status in _STATUS_WORDS:
+    if status in ("ok", "unchecked") and source.status in _STATUS_WORDS:
         # a part of a value a person must look at needs the same look (invalid: the gate
         # gives this sentence; mismatch would speak of a registry value the part lacks)
         status = "invalid"

@@ -178,6 +178,14 @@
         <translation>已纠正</translation>
     </message>
     <message>
+        <source>Unchecked</source>
+        <translation>未经校验</translation>
+    </message>
+    <message>
+        <source>Read from the source; no check can confirm free text: compare it with the source.</source>
+        <translation>从来源读取；自由文本无法自动校验：请对照来源核对。</translation>
+    </message>
+    <message>
         <source>Source: {value} · Registry: {registry}</source>
         <translation>来源：{value} · 共享库：{registry}</translation>
     </message>

@@ -1,5 +1,6 @@
 """Code lists: what a gateway's codes mean (GB/T 2261.1 sex, GB/T 3304 ethnic groups,
-GB/T 2261.2 marital status, common identity-document types), shipped as YAML beside this
+GB/T 2261.2 marital status, common identity-document types, GB/T 4658 education, GB/T 4762
+political status, GB/T 4761 family relationship), shipped as YAML beside this
 file; IT adds a gateway's own lists in the registry settings (`dictionaries:`).
 
 A code decodes to a `Coded` value: its word (初婚), the other wordings (离异 for 离婚, 男 for
@@ -22,7 +23,8 @@ from app.checks.normalize import to_halfwidth
 __all__ = ["Coded", "Dictionary", "Entry", "shipped", "parse_codes", "SHIPPED_NAMES"]
 
 HERE = Path(__file__).resolve().parent
-SHIPPED_NAMES = ("sex", "ethnicity", "marital_status", "id_type")
+SHIPPED_NAMES = ("sex", "ethnicity", "marital_status", "id_type", "education", "political_status",
+                 "relationship")
 
 
 def _normal(text: str) -> str:
