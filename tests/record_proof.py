@@ -17,6 +17,7 @@ Everything is started on the desktop's own X session and ended by it.
 from __future__ import annotations
 
 import os
+import re
 import select
 import subprocess
 import sys
@@ -250,9 +251,12 @@ def _wait_listening(proc: subprocess.Popen, timeout: float) -> str:
 
 
 def literal_values(playbook_text: str, values: dict[str, str], allowed: set[str]) -> list[str]:
-    """The case's values (other than the declared constants) found in a playbook's text."""
+    """The case's values (other than the declared constants) found in a playbook's text,
+    outside its fields' `choices` lists: those are the items of the target's own drop-downs
+    (the web form lists every portal matter), the form's words rather than the case's."""
+    text = re.sub(r"choices: \[[^\]\n]*\]", "choices: []", playbook_text)
     return sorted(v for v in set(values.values())
-                  if isinstance(v, str) and len(v) >= 2 and v not in allowed and v in playbook_text)
+                  if isinstance(v, str) and len(v) >= 2 and v not in allowed and v in text)
 
 
 def recorded_files(playbook: Path) -> list[Path]:

@@ -127,7 +127,7 @@ def plan_for(target: str, values: Mapping[str, str]) -> Plan:
         p.click_type(PASSWORD_BOX[0], PASSWORD_BOX[1], PASSWORD)
         p.choose("matter", "办理事项", CONSTANTS["qt"]["matter"])
     elif target == "web":                    # portal page → 城市审批系统（网页版）, 15 fields
-        # (no drop-down here: the Qt and GTK plans pick theirs with the mouse)
+        # 办理事项 picked with the mouse in Chromium's own drop-down, from the portal's value
         p.click_type("applicant_name", "申请人姓名", v["applicant_name"])
         p.radio("gender", "性别", v["gender"])
         p.tab_type("ethnicity", v["ethnicity"])
@@ -137,6 +137,7 @@ def plan_for(target: str, values: Mapping[str, str]) -> Plan:
         p.typo("address", v["address"], tab=True)
         p.click_type("employer", "工作单位", v["employer"])
         p.tab_type("credit_code", v["credit_code"])
+        p.choose("matter", "办理事项", v["matter"])
         p.click_type("postcode", "邮政编码", v["postcode"])
         p.tab_type("email", v["email"])
         p.click_type("case_number", "办件编号", v["case_number"])
