@@ -45,16 +45,14 @@ def _constant(value: object) -> str:
 
 
 def answers_yaml(target: str) -> str:
-    # keyed by the box's label as the compiler's question shows it (the Qt client marks a
-    # required box "* 办理事项"), and as a person names it (办理事项)
+    # keyed by the box's label as a person names it (办理事项), once: the compiler matches
+    # it however the target spells it (the Qt client's "* 办理事项", GTK's "婚姻状况：")
     lines = ["answers:"]
     for name, label in CONSTANT_BOXES[target].items():
-        for key in (label, f"* {label}", f"{label}："):
-            lines.append(f'  "{key}": {{constant: {_constant(CONSTANTS[target][name])}}}')
+        lines.append(f'  "{label}": {{constant: {_constant(CONSTANTS[target][name])}}}')
     if target == "qt":
         lines.append("vault:")
-        for key in (PASSWORD_BOX[1], f"* {PASSWORD_BOX[1]}"):
-            lines.append(f'  "{key}": {PASSWORD_CREDENTIAL}')
+        lines.append(f'  "{PASSWORD_BOX[1]}": {PASSWORD_CREDENTIAL}')
     return "\n".join(lines) + "\n"
 
 
