@@ -2,7 +2,7 @@
 Xvfb: a supervisor played by xdotool (app/sandbox/supervisor.py) fills three targets by
 hand from three sources while the real listener (`deskhand record`) records real X input —
 
-    ID card → the Qt sample client · portal page → the web form in Chromium (15 fields)
+    ID card → the Qt sample client · portal page → the web form in Chromium (16 fields)
     · ministry grid → the approval form in GTK
 
 — clicking boxes, typing Chinese, a typo backspaced, a paste, a radio, a drop-down item
