@@ -2,8 +2,8 @@
 openbox with the AT-SPI bus on (tests/record_proof.py, tests/toolkit_targets.py).
 
 Per form — ID card → the Qt sample client (with a password box, read from a private
-Secret Service at replay), portal page → the web form in Chromium (15
-fields), ministry grid → the GTK approval form — a supervisor played by xdotool
+Secret Service at replay), portal page → the web form in Chromium (16
+fields, 办理事项 picked with the mouse), ministry grid → the GTK approval form — a supervisor played by xdotool
 (app/sandbox/supervisor.py) fills the target once while the real `deskhand record`
 listens, then presses the stop key. Printed per form:
 - supervisor_s: the supervisor's acting, first click to the stop key;

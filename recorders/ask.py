@@ -14,6 +14,7 @@ from typing import Any, TextIO
 import yaml
 
 from app.i18n import _
+from recorders.questions import answer_key
 
 _KINDS = {"c": "constant", "s": "source", "r": "registry"}
 
@@ -38,7 +39,7 @@ def ask_questions(questions: list[Any], existing: Path | None, out: TextIO, inp:
             if got is None:
                 break
             if got or default:
-                doc["vault"][box] = got or default
+                _put(doc["vault"], box, got or default)
             continue
         got = _read(inp, out, _("c TEXT: a constant; s LABEL: a field of the source by its "
                                 "label; r REGISTRY.ENDPOINT.VALUE: from a registry; Enter: the "
@@ -47,10 +48,18 @@ def ask_questions(questions: list[Any], existing: Path | None, out: TextIO, inp:
             break
         kind, _sep, text = got.partition(" ")
         if kind in _KINDS and text.strip():
-            doc["answers"][box] = {_KINDS[kind]: text.strip()}
+            _put(doc["answers"], box, {_KINDS[kind]: text.strip()})
         elif got:
             print(_("Not understood; the clerk types this one."), file=out)
     return {k: v for k, v in doc.items() if v}
+
+
+def _put(section: dict[str, Any], box: str, answer: Any) -> None:
+    """The answer for `box`, replacing one the file held under another spelling of its
+    label (婚姻状况 for 婚姻状况：), which would otherwise contradict it."""
+    for key in [k for k in section if answer_key(str(k)) == answer_key(box)]:
+        del section[key]
+    section[box] = answer
 
 
 def write_answers(doc: dict[str, Any], path: Path) -> None:

@@ -165,6 +165,9 @@ def compile_recording(recording: Recording, *, answers: Answers | None = None,
     choice_words: set[str] = set()
     bound_auto = 0
     values_total = 0
+    asked = 0          # boxes not bound by themselves: q1, q2… whether answered or not
+    matched = answers.match([b.label for b in rp.boxes if not b.secret and (b.value or "").strip()],
+                            [b.label for b in rp.boxes if b.secret])
     proc = rp.window.process if rp.window is not None else None
     pid = playbook_id or _ascii_id(f"recorded-{proc or 'form'}") or "recorded-form"
 
@@ -199,9 +202,10 @@ def compile_recording(recording: Recording, *, answers: Answers | None = None,
     for box in rp.boxes:
         if box.secret:
             fname = field_name([box.label or "密码"], taken, len(fields) + 1)
-            qid = f"q{len(questions) + 1}"
+            qid = f"q{asked + 1}"
             default = vault_name(proc or pid, fname)
-            given = answers.for_vault(box.label, qid)
+            asked += 1
+            given = matched.vault(box.label, qid)
             vname = given or default
             f = new_field([box.label or "密码"],
                           {"label": box.label or "密码", "read": {"vault": vname}, "secret": True},
@@ -222,8 +226,8 @@ def compile_recording(recording: Recording, *, answers: Answers | None = None,
         if box.choice:
             choice_words.update(box.options)
             choice_words.add(value)
-        qid = f"q{len(questions) + 1}"
-        answer: Answer | None = answers.for_value(box.label, qid)
+        qid = f"q{asked + 1}"
+        answer: Answer | None = matched.value(box.label)
         binding = Binding(None) if answer is not None else bind(
             value, all_places, box_label=box.label, choices=choices, labels=label_text)
         m = binding.match
@@ -258,6 +262,9 @@ def compile_recording(recording: Recording, *, answers: Answers | None = None,
             field_of[box.n] = f.name
             bound_auto += 1
             continue
+        asked += 1               # the same ids with answers as without (q2 stays q2)
+        if answer is None:       # a question's id answers only a value that is asked
+            answer = matched.value("", qid)
         if answer is not None and answer.kind != "clerk":
             f = _answered(box, value, answer, new_field, verify, report)
             if answer.kind == "constant":
@@ -321,6 +328,7 @@ def compile_recording(recording: Recording, *, answers: Answers | None = None,
     left = literal_values_left(text, rp.boxes, constants, choice_words)
     report[:0] = [_("{bound} of {total} values were bound to the source without a question.",
                     bound=bound_auto, total=values_total)]
+    report += matched.problems()
     if questions:
         report.append(_("{n} question(s) left: until answered, those values are given by the "
                         "clerk in the review.", n=len(questions)))

@@ -15,6 +15,11 @@ Answers come from a YAML file (`deskhand record --answers FILE`) or are built in
       办理事项: clerk                           # the clerk gives it each time
     vault:
       登录密码: city-approval-login             # a password box → its credential's name
+
+A box's label matches however it is spelt: "婚姻状况", "婚姻状况：", "* 婚姻状况 " and
+"婚姻状况:" are one label (full-/half-width forms, a required mark, trailing colons, spaces
+and case do not matter; `answer_key`). An answer whose label fits two boxes of the
+recording, or none, is used for none and said in the draft's report (`AnswerMatch`).
 """
 from __future__ import annotations
 
@@ -25,14 +30,23 @@ from typing import Any, Literal
 
 import yaml
 
+from app.a11y.base import label_key
 from app.errors import UsageError
-from app.i18n import _
+from app.i18n import _, join
 from app.privacy import mask
 
-__all__ = ["Question", "Answer", "Answers", "ANSWER_KINDS", "vault_name", "masked"]
+__all__ = ["Question", "Answer", "Answers", "AnswerMatch", "ANSWER_KINDS", "answer_key",
+           "vault_name", "masked"]
 
 ANSWER_KINDS = ("constant", "registry", "source", "clerk")
 _VAULT_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+_QUESTION_ID = re.compile(r"^q[0-9]+$")
+
+
+def answer_key(label: str) -> str:
+    """A label as an answers file's key is compared: full-width forms folded, a required
+    mark and colons at the ends dropped (label_key), every space gone, case ignored."""
+    return "".join(label_key(label).split()).casefold()
 
 
 @dataclass(frozen=True)
@@ -59,10 +73,15 @@ class Answers:
     vault: dict[str, str] = field(default_factory=dict)       # by box label or question id
 
     def for_value(self, box: str, qid: str = "") -> Answer | None:
-        return self.values.get(box) or (self.values.get(qid) if qid else None)
+        """The answer keyed by `box` (spelt any way answer_key folds) or by `qid`."""
+        return _lookup(self.values, box, qid)
 
     def for_vault(self, box: str, qid: str = "") -> str | None:
-        return self.vault.get(box) or (self.vault.get(qid) if qid else None)
+        return _lookup(self.vault, box, qid)
+
+    def match(self, value_boxes: list[str], vault_boxes: list[str]) -> "AnswerMatch":
+        """These answers against one recording's boxes (their labels, a box per item)."""
+        return AnswerMatch(self, value_boxes, vault_boxes)
 
     @classmethod
     def from_yaml(cls, text: str, where: str = "answers") -> "Answers":
@@ -76,14 +95,18 @@ class Answers:
             raise UsageError(_("{where} must be a mapping with 'answers' and 'vault'.",
                                  where=where))
         out = cls()
+        for section in ("answers", "vault"):
+            if not isinstance(data.get(section) or {}, dict):
+                raise UsageError(_("{where}: '{section}' must map each box's label to its "
+                                   "answer.", where=where, section=section))
         for box, raw in (data.get("answers") or {}).items():
-            out.values[str(box)] = _answer(str(box), raw, where)
+            _add(out.values, str(box), _answer(str(box), raw, where), where)
         for box, name in (data.get("vault") or {}).items():
             if not isinstance(name, str) or not _VAULT_NAME.match(name):
                 raise UsageError(_("{where}: the vault name for '{box}' must be lower-case "
                                      "letters, digits, '.', '_' or '-', e.g. city-login.",
                                      where=where, box=box))
-            out.vault[str(box)] = name
+            _add(out.vault, str(box), name, where)
         return out
 
     @classmethod
@@ -96,6 +119,92 @@ class Answers:
         except UnicodeDecodeError:
             raise UsageError(_("The answers file {path} is not UTF-8 text.", path=path)) from None
         return cls.from_yaml(text, str(path))
+
+
+class AnswerMatch:
+    """Answers matched to the boxes of one recording: an answer keyed by a label is used
+    only when that label (as answer_key folds it) is one box's; a key fitting no box or
+    several, or a question id never asked, becomes a sentence in `problems()`."""
+
+    def __init__(self, answers: Answers, value_boxes: list[str], vault_boxes: list[str]) -> None:
+        self.answers = answers
+        self._boxes = {"values": _count(value_boxes), "vault": _count(vault_boxes)}
+        self._shown = {"values": list(dict.fromkeys(b for b in value_boxes if b)),
+                       "vault": list(dict.fromkeys(b for b in vault_boxes if b))}
+        self._used: set[tuple[str, str]] = set()
+
+    def value(self, box: str, qid: str = "") -> Answer | None:
+        return self._get("values", self.answers.values, box, qid)
+
+    def vault(self, box: str, qid: str = "") -> str | None:
+        return self._get("vault", self.answers.vault, box, qid)
+
+    def _get(self, section: str, given: dict, box: str, qid: str) -> Any:
+        key = _key_of(given, box)
+        if key is not None and self._boxes[section].get(answer_key(box), 0) == 1:
+            self._used.add((section, key))
+            return given[key]
+        if qid and qid in given:
+            self._used.add((section, qid))
+            return given[qid]
+        return None
+
+    def problems(self) -> list[str]:
+        """A sentence for each answer that was used for no box, saying why."""
+        out = []
+        for section, given in (("values", self.answers.values), ("vault", self.answers.vault)):
+            boxes = self._boxes[section]
+            for key in given:
+                if (section, key) in self._used:
+                    continue
+                fits = boxes.get(answer_key(key), 0)
+                if fits > 1:
+                    out.append(_("The answer for '{key}' fits {n} boxes labelled so; it was used "
+                                 "for none of them: answer each by its question's id (q1, q2…) "
+                                 "instead.", key=key, n=fits))
+                elif _QUESTION_ID.match(key):
+                    out.append(_("The answer for '{key}' names no question of this recording.",
+                                 key=key))
+                elif not fits:
+                    out.append(_("The answer for '{key}' fits no box of this recording; its boxes "
+                                 "are: {labels}.", key=key,
+                                 labels=join(self._shown[section]) or "—"))
+        return out
+
+
+def _count(labels: list[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for label in labels:
+        k = answer_key(label)
+        if k:
+            out[k] = out.get(k, 0) + 1
+    return out
+
+
+def _key_of(given: dict, box: str) -> str | None:
+    """The key of `given` spelling the label `box`; None when there is none."""
+    want = answer_key(box)
+    if not want:
+        return None
+    return next((k for k in given if answer_key(k) == want), None)
+
+
+def _lookup(given: dict, box: str, qid: str) -> Any:
+    key = _key_of(given, box)
+    if key is not None:
+        return given[key]
+    return given.get(qid) if qid else None
+
+
+def _add(into: dict, key: str, answer: Any, where: str) -> None:
+    """One answer per label however it is spelt: the same answer twice is one; two
+    different ones for one label are refused, naming both spellings."""
+    other = _key_of(into, key) if answer_key(key) else None
+    if other is not None and into[other] != answer:
+        raise UsageError(_("{where}: '{one}' and '{two}' name the same box with different "
+                           "answers; keep one.", where=where, one=other, two=key))
+    if other is None:
+        into[key] = answer
 
 
 def _answer(box: str, raw: Any, where: str) -> Answer:

@@ -17,6 +17,7 @@ Everything is started on the desktop's own X session and ended by it.
 from __future__ import annotations
 
 import os
+import re
 import select
 import subprocess
 import sys
@@ -44,16 +45,14 @@ def _constant(value: object) -> str:
 
 
 def answers_yaml(target: str) -> str:
-    # keyed by the box's label as the compiler's question shows it (the Qt client marks a
-    # required box "* 办理事项"), and as a person names it (办理事项)
+    # keyed by the box's label as a person names it (办理事项), once: the compiler matches
+    # it however the target spells it (the Qt client's "* 办理事项", GTK's "婚姻状况：")
     lines = ["answers:"]
     for name, label in CONSTANT_BOXES[target].items():
-        for key in (label, f"* {label}", f"{label}："):
-            lines.append(f'  "{key}": {{constant: {_constant(CONSTANTS[target][name])}}}')
+        lines.append(f'  "{label}": {{constant: {_constant(CONSTANTS[target][name])}}}')
     if target == "qt":
         lines.append("vault:")
-        for key in (PASSWORD_BOX[1], f"* {PASSWORD_BOX[1]}"):
-            lines.append(f'  "{key}": {PASSWORD_CREDENTIAL}')
+        lines.append(f'  "{PASSWORD_BOX[1]}": {PASSWORD_CREDENTIAL}')
     return "\n".join(lines) + "\n"
 
 
@@ -250,9 +249,12 @@ def _wait_listening(proc: subprocess.Popen, timeout: float) -> str:
 
 
 def literal_values(playbook_text: str, values: dict[str, str], allowed: set[str]) -> list[str]:
-    """The case's values (other than the declared constants) found in a playbook's text."""
+    """The case's values (other than the declared constants) found in a playbook's text,
+    outside its fields' `choices` lists: those are the items of the target's own drop-downs
+    (the web form lists every portal matter), the form's words rather than the case's."""
+    text = re.sub(r"choices: \[[^\]\n]*\]", "choices: []", playbook_text)
     return sorted(v for v in set(values.values())
-                  if isinstance(v, str) and len(v) >= 2 and v not in allowed and v in playbook_text)
+                  if isinstance(v, str) and len(v) >= 2 and v not in allowed and v in text)
 
 
 def recorded_files(playbook: Path) -> list[Path]:

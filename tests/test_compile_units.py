@@ -169,6 +169,61 @@ def test_answers_from_yaml_and_their_mistakes():
             Answers.from_yaml(bad)
 
 
+def test_an_answers_file_matches_labels_however_they_are_spelt():
+    """A box labelled "婚姻状况：" by the compiler is answered by 婚姻状况, "* 婚 姻 状 况 ",
+    婚姻状况: or a full-width ＥＭＡＩＬ for Email; two spellings of one label with
+    different answers are refused, the same answer twice is one."""
+    from recorders.questions import answer_key
+    assert {answer_key(k) for k in ("婚姻状况：", "婚姻状况", "* 婚 姻 状 况 ", "婚姻状况:",
+                                    "＊婚姻状况：：")} == {"婚姻状况"}
+    assert answer_key("ＥＭＡＩＬ：") == answer_key("Email") == "email"
+    a = Answers.from_yaml("answers:\n  \"* 婚姻状况 \": {constant: 未婚}\n  婚姻状况: {constant: 未婚}\n"
+                          "  ＥＭＡＩＬ: clerk\nvault:\n  登录密码：: city.login\n")
+    assert a.for_value("婚姻状况：") == Answer("constant", "未婚") and len(a.values) == 2
+    assert a.for_value("Email") == Answer("clerk") and a.for_vault("登录密码") == "city.login"
+    with pytest.raises(UsageError, match="婚姻状况.*婚姻状况："):
+        Answers.from_yaml("answers:\n  婚姻状况: {constant: 未婚}\n  婚姻状况：: {constant: 已婚}\n")
+    with pytest.raises(UsageError, match="answers"):
+        Answers.from_yaml("answers: [备注]\n")
+
+
+def test_an_answer_fitting_two_boxes_or_none_is_used_for_none_and_said():
+    remark, remark2, marital = W("备注："), W("备注"), W("婚姻状况：")
+    events = [ev("text", widget=remark, text="加急办理"), ev("text", widget=remark2, text="已核验"),
+              ev("text", widget=marital, text="已婚")]
+    answers = Answers.from_yaml("answers:\n  备注: {constant: 加急办理}\n  婚姻状况: {constant: 已婚}\n"
+                                "  婚姻状态: {constant: 已婚}\n  q9: clerk\n")
+    draft = compile_recording(rec(events), answers=answers)
+    pb = load_playbook_text(draft.yaml, "x.yaml")
+    # 婚姻状况 answered its box
+    assert [f.read.constant for f in pb.fields if f.label == "婚姻状况"] == ["已婚"]
+    # 备注 fits two boxes: neither is answered, both stay questions for the clerk
+    assert [q.box for q in draft.questions] == ["备注", "备注"]
+    said = " ".join(draft.report)
+    assert "'备注' fits 2 boxes" in said and "q1" in said
+    assert "'婚姻状态' fits no box of this recording; its boxes are: 备注, 婚姻状况." in said
+    assert "'q9' names no question" in said
+    assert "加急办理" not in draft.yaml and "已核验" not in draft.yaml
+    # by the questions' ids, each one is answered
+    by_id = Answers.from_yaml("answers:\n  q1: {constant: 加急办理}\n  q2: {constant: 已核验}\n"
+                              "  婚姻状况: {constant: 已婚}\n")
+    draft = compile_recording(rec(events), answers=by_id)
+    assert draft.questions == [] and not any("fits" in r or "names no" in r for r in draft.report)
+    pb = load_playbook_text(draft.yaml, "x.yaml")
+    assert sorted(f.read.constant for f in pb.fields) == ["加急办理", "已婚", "已核验"]
+
+
+def test_a_question_id_answers_only_a_value_that_is_asked():
+    """q1 is the first question: not the first box, which binds to the source by itself."""
+    name, remark = W("申请人"), W("备注")
+    draft = compile_recording(rec([ev("text", widget=name, text="张𠀾伟"),
+                                   ev("text", widget=remark, text="加急办理")]),
+                              answers=Answers({"q1": Answer("constant", "加急办理")}))
+    pb = load_playbook_text(draft.yaml, "x.yaml")
+    assert pb.field_spec("applicant_name").read.anchor == "姓名"
+    assert pb.field_spec("remarks").read.constant == "加急办理" and draft.questions == []
+
+
 # -- emission -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("value", ["男", "%Y-%m-%d", "yes", "1990", "a: b", "#x", "张 三", "*审批*",

@@ -279,17 +279,94 @@ def test_the_tray_opens_the_editor_on_the_chosen_playbook(qtbot, tmp_path):
 
 
 def test_trial_on_a_shipped_golden_sample_reads_given_and_status_entries(pipeline):
-    """The samples `deskhand test` runs (playbooks/library/samples): `given` values are
-    what the clerk gives, a `{status: …}` entry has no value to compare."""
-    from app.trial import find_samples, run_trial
+    """The samples `deskhand test` runs (playbooks/library/samples), read by the same
+    reader (app/golden/samples.py): `given` values are what the clerk gives, a
+    `{status: …}` entry is compared by its status."""
+    from app.trial import run_trial, source_pictures
     path = LIB / "portal-to-qt-intake.yaml"
     pb = load_playbook(path)
-    samples = find_samples(path, pb.id)
+    samples = source_pictures(path, pb.id)
     assert samples, "the shipped playbook has golden samples"
-    sample = samples[0]
-    assert "matter" in sample.given
-    trial = run_trial(pipeline, pb, sample.source, sample.expected, sample.given)
-    assert trial.differences == []
-    assert trial.dry is not None and trial.dry.code == 0, trial.dry_error
+    sample = next(s for s in samples if s.name == "case-3")    # its e-mail is `invalid`
+    trial = run_trial(pipeline, pb, sample)
+    assert trial.note is None and trial.differences == []
+    email = next(f for f in trial.fields if f.name == "email")
+    assert email.want.statuses == ("invalid",) and email.status == "invalid" and email.as_expected
+    # the dry run plans the clerk's matter, and waits for the clerk to check the e-mail
+    assert trial.dry is not None and trial.dry.needs == ["email"], trial.dry_error
+    from app.golden.samples import load_sample
+    given = load_sample(sample.sample, pb).expected.given
     chosen = [r for r in trial.dry.rows if r["field"] == "matter"]
-    assert chosen and chosen[0]["text"] == sample.given["matter"]
+    assert "matter" in given and chosen and chosen[0]["text"] == given["matter"]
+
+
+def test_the_trial_compares_as_deskhand_test_does_value_and_status(tmp_path, pipeline, capsys):
+    """One reader, one comparison: a field expected `invalid` that reads `ok` differs in the
+    editor's trial exactly as it does in `deskhand test` (the editor's own reader used to
+    compare the value only)."""
+    from app.trial import run_trial, source_pictures
+    drawn = write_sample(tmp_path)
+    path = playbook_copy(tmp_path)
+    case = tmp_path / "samples" / PB_ID / f"card-{SEED}" / "expected.yaml"
+    fields = dict(drawn["truth"], ethnicity={"status": "invalid",
+                                             "value": drawn["truth"]["ethnicity"]})
+    case.write_text(yaml.safe_dump({"fields": fields}, allow_unicode=True), encoding="utf-8")
+    pb = load_playbook(path)
+    trial = run_trial(pipeline, pb, source_pictures(path, pb.id)[0])
+    assert trial.differences == ["ethnicity"] and trial.note is None
+    assert main(["test", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert [line.split()[2].rstrip(":") for line in out.splitlines()
+            if line.strip().startswith("≠ field")] == ["ethnicity"]
+
+
+def test_a_sample_with_only_its_picture_is_tried_and_said_not_compared(qtbot, tmp_path, pipeline,
+                                                                       capsys):
+    """A case folder whose expected.yaml is not written yet: the editor still reads it and
+    draws its boxes, compares nothing and says why; `deskhand test` refuses it (exit 2)
+    with the reader's sentence."""
+    write_sample(tmp_path)
+    folder = tmp_path / "samples" / PB_ID / f"card-{SEED}"
+    (folder / "expected.yaml").unlink()
+    path = playbook_copy(tmp_path)
+    editor = open_editor(qtbot, path, pipeline)
+    assert editor.source.samples.currentText() == f"card-{SEED}"
+    wait_trial(qtbot, editor)
+    trial = editor.trial
+    assert all(f.as_expected is None for f in trial.fields) and trial.differences == []
+    assert "applicant_name" in editor.source.boxes
+    assert "no expected.yaml" in trial.note and str(folder / "expected.yaml") in trial.note
+    assert trial.note in editor.source.status.text()
+    editor.trial = None
+    editor.run_trial(show=True)
+    wait_trial(qtbot, editor)
+    qtbot.waitUntil(lambda: editor.trial_dialog is not None)
+    assert editor.trial_dialog.summary.text() == editor.trial.note
+    assert main(["test", str(path)]) == 2
+    assert "no expected.yaml beside its source picture" in capsys.readouterr().err
+
+
+def test_a_sample_that_no_longer_fits_the_playbook_says_so_in_the_trial(tmp_path, pipeline):
+    """expected.yaml naming a field the playbook does not have is read as `deskhand test`
+    reads it: the trial compares nothing and gives the reader's file:line sentence."""
+    from app.trial import run_trial, source_pictures
+    drawn = write_sample(tmp_path)
+    case = tmp_path / "samples" / PB_ID / f"card-{SEED}" / "expected.yaml"
+    case.write_text(yaml.safe_dump({"fields": dict(drawn["truth"], nickname="小张")},
+                                   allow_unicode=True), encoding="utf-8")
+    path = playbook_copy(tmp_path)
+    pb = load_playbook(path)
+    trial = run_trial(pipeline, pb, source_pictures(path, pb.id)[0])
+    assert all(f.as_expected is None for f in trial.fields)
+    assert f"{case}:" in trial.note and "'nickname' is not a field" in trial.note
+    assert trial.dry is not None
+
+
+def test_a_case_folder_with_two_pictures_is_named_in_the_editor(qtbot, tmp_path, pipeline):
+    write_sample(tmp_path)
+    folder = tmp_path / "samples" / PB_ID / f"card-{SEED}"
+    shutil.copy(folder / "source.png", folder / "source.jpg")
+    editor = open_editor(qtbot, playbook_copy(tmp_path), pipeline)
+    assert editor.samples == [] and editor.trial is None
+    said = editor.source.status.text()
+    assert str(folder) in said and "holds 2" in said

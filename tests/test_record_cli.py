@@ -90,7 +90,9 @@ def test_questions_asked_on_a_terminal_become_an_answers_file(tmp_path):
     from types import SimpleNamespace as Q
     from recorders.ask import ask_questions, question_line, write_answers
     given = tmp_path / "given.yaml"
-    given.write_text("answers:\n  办理事项: {constant: 不动产登记}\n", encoding="utf-8")
+    # (备注： is the file's other spelling of 备注: the answer typed now replaces it)
+    given.write_text("answers:\n  办理事项: {constant: 不动产登记}\n  备注：: {constant: 无}\n",
+                     encoding="utf-8")
     questions = [Q(id="q1", box="备注", kind="value", shown="材**", why="matches nothing"),
                  Q(id="q2", box="工作单位", kind="value", shown="龙**", why=""),
                  Q(id="q3", box="联系人", kind="value", shown="", why=""),

@@ -2,7 +2,7 @@
 Xvfb: a supervisor played by xdotool (app/sandbox/supervisor.py) fills three targets by
 hand from three sources while the real listener (`deskhand record`) records real X input —
 
-    ID card → the Qt sample client · portal page → the web form in Chromium (15 fields)
+    ID card → the Qt sample client · portal page → the web form in Chromium (16 fields)
     · ministry grid → the approval form in GTK
 
 — clicking boxes, typing Chinese, a typo backspaced, a paste, a radio, a drop-down item
@@ -113,6 +113,8 @@ def test_the_playbook_passes_check_and_binds_every_value(recorded):
                                 .read_text(encoding="utf-8"))
     draft = compile_recording(Recording.load(rec.recording), answers=answers)
     assert draft.questions == [], draft.questions
+    # each answer, keyed by the label as a person spells it, found its one box
+    assert not [r for r in draft.report if "answer for" in r], draft.report
     assert draft.literal_case_values_left == 0
     # (the password is no value: the vault gives it)
     assert draft.values_total == len(rec.wanted) - (1 if proof.kind == "qt" else 0)

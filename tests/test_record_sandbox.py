@@ -2,6 +2,10 @@
 supervisor's plans. The desktop parts run in tests/test_record_e2e.py."""
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
 import pytest
 
 from app.sandbox.record_cases import CASES_PER_KIND, KINDS, record_case, record_cases
@@ -38,7 +42,7 @@ def test_each_plan_does_what_a_supervisor_does(target):
     plan = plan_for(target, values)
     kinds = {a.do for a in plan.acts}
     assert {"click", "type", "typo", "paste", "radio", "tab"} <= kinds, kinds
-    assert ("choose" in kinds) == (target != "web")    # a drop-down picked with the mouse
+    assert "choose" in kinds                         # a drop-down picked with the mouse
     typed = "".join(a.text for a in plan.acts if a.do in ("type", "typo", "paste"))
     assert any("\u4e00" <= ch <= "\u9fff" for ch in typed)
     state = expected_state(target, values)
@@ -50,8 +54,17 @@ def test_each_plan_does_what_a_supervisor_does(target):
     assert (state.get(PASSWORD_BOX[0]) == PASSWORD) == (target == "qt")
 
 
-def test_the_web_plan_is_a_15_field_form():
-    assert len(expected_state("web", record_case("portal", 0).values)) == 15
+def test_the_web_plan_is_a_16_field_form_whose_drop_down_lists_every_portal_matter():
+    """15 typed values and 办理事项 picked in Chromium's drop-down; the case form lists the
+    portal's matters, so every recorded and replayed case's matter is one of its items."""
+    assert len(expected_state("web", record_case("portal", 0).values)) == 16
+    from app.sandbox.sources import _MATTERS
+    page = (Path(__file__).resolve().parents[1] / "resources" / "web_form" / "index.html"
+            ).read_text(encoding="utf-8")
+    listed = re.search(r"const CASE_MATTERS = (\[.*?\]);", page, re.S)
+    assert listed and json.loads(listed.group(1)) == [m for m, _dept in _MATTERS]
+    assert {record_case("portal", i).values["matter"] for i in range(6)} <= set(json.loads(
+        listed.group(1)))
 
 
 def test_web_form_query():

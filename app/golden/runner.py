@@ -185,7 +185,7 @@ def run_sample(pb: Playbook, sample: Sample, pipeline: Pipeline, workdir: Path,
 def _field_check(pb: Playbook, name: str, want: Want, fv: FieldValue | None) -> FieldCheck:
     got = fv.value if fv is not None else None
     status = fv.status if fv is not None else "missing"
-    same = status in want.statuses and (want.value is None or (got or "") == want.value)
+    same = want.holds(got, status)
     spec = pb.field_spec(name)
     personal = spec.type if spec.type in ("id_number", "phone") else \
         "text" if spec.sensitive else None

@@ -17,6 +17,11 @@ expected.yaml:
 
     samples = find_samples(playbook)          [Sample], sorted by case name
     expected = load_expected(path, playbook)  PlaybookError (file:line) when malformed
+
+The one reader of this layout, for `deskhand test` and the editor's 试运行 alike: the
+editor lists a folder's pictures first (`sample_pictures`, also for a case whose
+expected.yaml is not written yet) and reads a case's expected.yaml when it tries it
+(`load_sample`), against the playbook as it is then.
 """
 from __future__ import annotations
 
@@ -28,7 +33,8 @@ from app.golden.yaml_nodes import fail, line_of, mapping, read_nodes, text
 from app.i18n import _, join
 from playbooks.model import Playbook
 
-__all__ = ["Expected", "Want", "Sample", "find_samples", "samples_folder", "load_expected",
+__all__ = ["Expected", "Want", "Sample", "SamplePicture", "find_samples", "sample_pictures",
+           "load_sample", "samples_folder", "samples_root", "load_expected",
            "EXPECTED_STATUSES", "SOURCE_NAMES"]
 
 SOURCE_NAMES = ("source.png", "source.jpg", "source.jpeg")
@@ -49,6 +55,10 @@ class Want:
     statuses: tuple[str, ...]
     line: int = 0
 
+    def holds(self, value: str | None, status: str) -> bool:
+        """Whether a capture's value and status are what the sample expects."""
+        return status in self.statuses and (self.value is None or (value or "") == self.value)
+
 
 @dataclass
 class Expected:
@@ -67,28 +77,57 @@ class Sample:
     expected: Expected
 
 
+@dataclass(frozen=True)
+class SamplePicture:
+    """A case folder's source picture, its expected.yaml not read yet."""
+
+    name: str
+    folder: Path
+    source: Path
+
+    @property
+    def expected_path(self) -> Path:
+        return self.folder / "expected.yaml"
+
+
+def samples_root(playbook_path: Path, playbook_id: str) -> Path:
+    """<folder of the playbook>/samples/<playbook id>"""
+    return Path(playbook_path).resolve().parent / "samples" / playbook_id
+
+
 def samples_folder(playbook: Playbook) -> Path:
-    return Path(playbook.path or ".").resolve().parent / "samples" / playbook.id
+    return samples_root(Path(playbook.path or "."), playbook.id)
 
 
-def find_samples(playbook: Playbook) -> list[Sample]:
-    """Every case folder of the playbook's samples (none: an empty list)."""
-    root = samples_folder(playbook)
+def sample_pictures(root: Path) -> list[SamplePicture]:
+    """The picture of every case folder under `root`, by case name (none: an empty list).
+    PlaybookError for a folder without its one source picture."""
     if not root.is_dir():
         return []
     out = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
         sources = [folder / n for n in SOURCE_NAMES if (folder / n).is_file()]
-        expected = folder / "expected.yaml"
         if len(sources) != 1:
             raise PlaybookError(str(folder), 1, _(
                 "a sample folder holds one source picture ({names}); this one holds {count}",
                 names=join(SOURCE_NAMES), count=len(sources)))
-        if not expected.is_file():
-            raise PlaybookError(str(expected), 1, _("the sample has no expected.yaml beside its "
-                                                    "source picture"))
-        out.append(Sample(folder.name, folder, sources[0], load_expected(expected, playbook)))
+        out.append(SamplePicture(folder.name, folder, sources[0]))
     return out
+
+
+def load_sample(picture: SamplePicture, playbook: Playbook) -> Sample:
+    """The sample with its expected.yaml read against `playbook`; PlaybookError when the
+    file is missing or malformed."""
+    if not picture.expected_path.is_file():
+        raise PlaybookError(str(picture.expected_path), 1, _(
+            "the sample has no expected.yaml beside its source picture"))
+    return Sample(picture.name, picture.folder, picture.source,
+                  load_expected(picture.expected_path, playbook))
+
+
+def find_samples(playbook: Playbook) -> list[Sample]:
+    """Every case folder of the playbook's samples (none: an empty list)."""
+    return [load_sample(p, playbook) for p in sample_pictures(samples_folder(playbook))]
 
 
 def load_expected(path: Path, playbook: Playbook) -> Expected:

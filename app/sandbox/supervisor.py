@@ -17,8 +17,9 @@ display); a typo is made and corrected with BackSpace; some fields are reached b
 Each plan says which value goes into which box, and `expected_state(plan)` what the form
 must hold afterwards (its own report, app/sandbox/targets.py). The plans are the three
 pairs of issue 13: ID card → the Qt sample client (`--form secured`: the supervisor also
-types a password into 经办人密码), portal page → the web form in Chromium (the 15-field
-`?form=case` variant), ministry grid → the GTK approval form.
+types a password into 经办人密码), portal page → the web form in Chromium (16 fields of
+the `?form=case` variant, 办理事项 picked with the mouse in Chromium's drop-down), ministry
+grid → the GTK approval form.
 """
 from __future__ import annotations
 
@@ -43,8 +44,8 @@ TYPE_DELAY_MS = 30                # a brisk typist
 TARGETS = ("qt", "web", "gtk")
 SOURCE_OF = {"qt": "idcard", "web": "portal", "gtk": "grid"}
 # Values that are on no source: the supervisor declares them constants when asked.
-# (The web form's 15 values are all on the portal page: a 15-field form bound without a
-# question, issue 13's figure.)
+# (The web form's 16 values are all on the portal page: a form of more than 15 fields
+# bound without a question, issue 13's figure.)
 CONSTANTS = {"qt": {"matter": "公积金提取"},
              "web": {},
              "gtk": {"marital_status": "未婚", "verified": True}}
@@ -126,8 +127,8 @@ def plan_for(target: str, values: Mapping[str, str]) -> Plan:
         p.click_type("address", "住址", v["address"])
         p.click_type(PASSWORD_BOX[0], PASSWORD_BOX[1], PASSWORD)
         p.choose("matter", "办理事项", CONSTANTS["qt"]["matter"])
-    elif target == "web":                    # portal page → 城市审批系统（网页版）, 15 fields
-        # (no drop-down here: the Qt and GTK plans pick theirs with the mouse)
+    elif target == "web":                    # portal page → 城市审批系统（网页版）, 16 fields
+        # 办理事项 picked with the mouse in Chromium's own drop-down, from the portal's value
         p.click_type("applicant_name", "申请人姓名", v["applicant_name"])
         p.radio("gender", "性别", v["gender"])
         p.tab_type("ethnicity", v["ethnicity"])
@@ -137,6 +138,7 @@ def plan_for(target: str, values: Mapping[str, str]) -> Plan:
         p.typo("address", v["address"], tab=True)
         p.click_type("employer", "工作单位", v["employer"])
         p.tab_type("credit_code", v["credit_code"])
+        p.choose("matter", "办理事项", v["matter"])
         p.click_type("postcode", "邮政编码", v["postcode"])
         p.tab_type("email", v["email"])
         p.click_type("case_number", "办件编号", v["case_number"])

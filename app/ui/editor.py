@@ -261,10 +261,16 @@ class EditorWindow(QMainWindow):
     def _find_samples(self) -> None:
         from app.trial import source_pictures
         pid = self.doc.data.get("id") if self.doc is not None else None
-        self.samples = source_pictures(self.path, str(pid)) if pid else []
+        problem = None
+        try:
+            self.samples = source_pictures(self.path, str(pid)) if pid else []
+        except DeskhandError as exc:      # a case folder without its one picture
+            self.samples, problem = [], str(exc)
         self.source.set_samples([s.name for s in self.samples])
         if not self.samples:
             self.source.show_picture(None)
+            if problem:
+                self.source.show_message(problem)
             return
         from app.capture.sources import load_image
         try:
@@ -302,8 +308,9 @@ class EditorWindow(QMainWindow):
             hidden = [f.name for f in pb.fields if is_sensitive(f)]
             self.source.show_fields(trial.picture, trial.fields, hidden)
             found = sum(1 for f in trial.fields if f.box)
-            self.source.show_message(self.tr("{0}: {1} of {2} fields found on the picture.")
-                                     .format(sample.name, found, len(trial.fields)))
+            said = self.tr("{0}: {1} of {2} fields found on the picture.").format(
+                sample.name, found, len(trial.fields))
+            self.source.show_message(f"{said} {trial.note}" if trial.note else said)
             if show:
                 self.show_trial(trial, pb)
             self.trial_finished.emit(trial)
@@ -318,8 +325,7 @@ class EditorWindow(QMainWindow):
             self.source.show_message(message)
             self.trial_finished.emit(exc)
 
-        run_in_worker("deskhand-trial", lambda: run_trial(self.pipeline, pb, sample.source,
-                                                          sample.expected, sample.given),
+        run_in_worker("deskhand-trial", lambda: run_trial(self.pipeline, pb, sample),
                       done, failed, self.main)
 
     def show_trial(self, trial: Any, playbook: Any) -> None:

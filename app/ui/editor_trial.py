@@ -41,8 +41,9 @@ class TrialDialog(QDialog):
         self.table.verticalHeader().setVisible(False)
         for row, f in enumerate(trial.fields):
             verdict = {True: "✓", False: "✗", None: ""}[f.as_expected]
-            cells = (f"{f.label} ({f.name})", f.shown, f.status,
-                     self._masked(f.name, f.expected), verdict)
+            expected = self._masked(f.name, f.expected) if f.expected is not None else \
+                "/".join(f.want.statuses) if f.want is not None else ""
+            cells = (f"{f.label} ({f.name})", f.shown, f.status, expected, verdict)
             for col, text in enumerate(cells):
                 self.table.setItem(row, col, QTableWidgetItem(text))
         self.plan = QListWidget(self)
@@ -90,7 +91,8 @@ class TrialDialog(QDialog):
         self.summary.setText(
             self.tr("{0} of {1} fields as the sample expects.").format(compared - len(diff),
                                                                       compared)
-            if compared else self.tr("The sample gives no expected values to compare with."))
+            if compared else self.trial.note
+            or self.tr("The sample gives no expected values to compare with."))
         self.headers[0].setText(self.tr("Fields read from the sample"))
         self.headers[1].setText(self.tr("What a fill would type, and where (dry run; nothing "
                                         "is typed)"))
