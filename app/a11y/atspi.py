@@ -78,6 +78,7 @@ class AtSpiAccessibility:
         self._ways: dict[str, _Ways] = {}
         self._actions: dict[Accessible, list[str]] = {}
         self._clicked: Accessible | None = None      # the box focused by a click last
+        self._unshown: set[Accessible] = set()       # boxes whose tree hides what they hold
 
     def close(self) -> None:
         self.bus.close()
@@ -243,9 +244,13 @@ class AtSpiAccessibility:
                 raise FieldRefusedError(_("'{title}' refused the text for '{label}'.",
                                           title=window.title, label=field.label or field.name))
             elif keys is None or self._text(node) == text:
+                self._unshown.discard(node)
                 return METHOD_TREE
-            # else the tree took the text but holds something else (Java's bridge and a
-            # character beyond the BMP): the keys type it again, below
+            else:
+                # the tree took the text but shows something else (Java's bridge and a
+                # character beyond the BMP): the keys type it again, below, and only the
+                # box's own copy can prove it (tree_shows)
+                self._unshown.add(node)
         keys = self._need_keys(window, field, keys)
         if clicks and not clicking:         # learnt just now that this program needs keys
             states, seen = self._usable_reading(window, field, (TEXT, PASSWORD), where,
@@ -268,6 +273,11 @@ class AtSpiAccessibility:
         if self._wait(lambda: self._text(node) == text):
             _processed(keys)
         return METHOD_FOCUS_KEYS
+
+    def tree_shows(self, field: FormField) -> bool:
+        """False for a box the tree was just seen not to show as it holds it (Java's bridge
+        and a character beyond the BMP): waiting for the tree to show its text is in vain."""
+        return field.node not in self._unshown
 
     def read_text(self, window: WindowInfo, field: FormField) -> str:
         self._check(window, field)

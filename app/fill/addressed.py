@@ -102,6 +102,13 @@ def run_addressed(engine: "FillEngine", playbook: Playbook, step: SetStep | Pres
         current.press(step, ps, target, stop)
 
 
+def _tree_shows(a11y: Accessibility, box: FormField) -> bool:
+    """Can the tree show what `box` holds? (Where it cannot, a box is proven by its own
+    copy at once rather than by a read-back gathered for later, which would wait in vain.)"""
+    shows = getattr(a11y, "tree_shows", None)
+    return shows is None or bool(shows(box))
+
+
 def read_later(engine: "FillEngine", stop: StopCheck) -> None:
     """Do the read-backs a fill's set steps left for later (before any other kind of step
     and at the end of the fill)."""
@@ -279,7 +286,7 @@ class AddressedFill:
                 result.method = a11y.set_text(target, box, value, keys=keys, wait=not later)
                 self._changed(target)
                 result.chars = len(value)
-                if later and result.method == METHOD_FOCUS_KEYS:
+                if later and result.method == METHOD_FOCUS_KEYS and _tree_shows(a11y, box):
                     assert self.later is not None
                     self.later.add(LaterRead(result, box, value, target))
                     return result                    # "typed" until read back
