@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Callable, TextIO
 from app.errors import UsageError
 from app.i18n import _
 
+from playbooks.scenario import SCENARIO_FILE
+
 if TYPE_CHECKING:  # pragma: no cover
     from app.fill.engine import FillOptions
     from app.pipeline import Pipeline
     from app.scenario.run import ScenarioReport
     from playbooks.model import Playbook
-
-SCENARIO_FILE = "scenario.yaml"
 
 
 def is_scenario(ref: str) -> bool:

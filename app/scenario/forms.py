@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from playbooks.errors import PlaybookError, PlaybookErrors
+from playbooks.loader import FIELD_NAME_RE
 from playbooks.model import Playbook
-from playbooks.scenario import Scenario
+from playbooks.scenario import SCENARIO_FILE, Scenario
 from playbooks.text import _
 
 from app.scenario.model import Keep, ScenarioForm, ScenarioForms
 
-FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 Resolve = Callable[[str], Playbook]      # a playbook file or library id → the playbook
 
 
@@ -58,7 +58,7 @@ def scenario_forms(scenario: Scenario, resolve: Resolve) -> ScenarioForms:
 
 def _scenario_id(scenario: Scenario) -> str:
     """The pack's folder name, or the file's stem for a lone scenario file."""
-    return scenario.folder.name if scenario.path.name == "scenario.yaml" else scenario.path.stem
+    return scenario.folder.name if scenario.path.name == SCENARIO_FILE else scenario.path.stem
 
 
 def _entry(written: Any, line: int, where: str, errors: list[PlaybookError]
@@ -100,9 +100,9 @@ def _keeps(written: Any, line: int, where: str, errors: list[PlaybookError]) -> 
                 "each value to keep needs 'field' (a field name) and 'label' (the text beside "
                 "it on the form)")))
             continue
-        if not FIELD_NAME.match(item["field"]):
+        if not FIELD_NAME_RE.match(item["field"]):   # as a playbook's fields are named
             errors.append(PlaybookError(where, line, _(
-                "'{field}' cannot be a field name: use letters, digits and _",
+                "'{field}' cannot be a field name: use lower-case letters, digits and _",
                 field=item["field"])))
             continue
         pattern = item.get("pattern")

@@ -32,6 +32,17 @@ class Kept:
     via: str = ""                   # VIA_TREE, VIA_OCR or "" (not found)
     problem: str | None = None      # a sentence when not kept, or kept unverified
 
+    @property
+    def status(self) -> str | None:
+        """ok only when read through the tree (the program's own text) and matching the
+        pattern if there is one; invalid when it does not match; unverified when read by
+        OCR (a pattern cannot tell a misread digit: a person confirms it); None: not kept."""
+        if self.value is None:
+            return None
+        if self.keep.pattern is not None and not re.fullmatch(self.keep.pattern, self.value):
+            return "invalid"
+        return "ok" if self.via == VIA_TREE else "unverified"
+
 
 def read_kept(keep: Keep, window: WindowInfo, *, a11y: "Accessibility | None",
               screen: "Callable[[], ScreenText] | None") -> Kept:
@@ -64,32 +75,25 @@ def _first_word(text: str) -> str:
 
 
 def _checked(keep: Keep, value: str, via: str) -> Kept:
-    if not value:
-        return Kept(keep, None, via, _("'{label}' shows nothing yet, so {field} was not kept.",
-                                       label=keep.label, field=keep.field))
-    if keep.pattern is not None and not re.fullmatch(keep.pattern, value):
-        return Kept(keep, value, via, _("'{label}' shows '{value}', which is not the form "
-                                        "expected ({pattern}).", label=keep.label, value=value,
-                                        pattern=keep.pattern))
-    if via == VIA_OCR:
-        # a pattern cannot tell a misread digit: a person confirms what OCR read
-        return Kept(keep, value, via, _("'{label}' was read by OCR: confirm {field} before the "
-                                        "next form uses it.", label=keep.label, field=keep.field))
-    return Kept(keep, value, via)
+    kept = Kept(keep, value or None, via)
+    if kept.value is None:
+        kept.problem = _("'{label}' shows nothing yet, so {field} was not kept.",
+                         label=keep.label, field=keep.field)
+    elif kept.status == "invalid":
+        kept.problem = _("'{label}' shows '{value}', which is not the form expected "
+                         "({pattern}).", label=keep.label, value=value, pattern=keep.pattern)
+    elif kept.status == "unverified":
+        kept.problem = _("'{label}' was read by OCR: confirm {field} before the next form "
+                         "uses it.", label=keep.label, field=keep.field)
+    return kept
 
 
 def keep_in_case(case: Case, kept: Kept, form: str) -> None:
-    """Put a kept value into the case: ok only when read through the tree (the program's
-    own text) and matching its pattern if it has one; invalid when it does not match;
-    unverified when read by OCR (a person confirms it)."""
-    if kept.value is None:
+    """Put a kept value into the case, with its status (Kept.status) and where it came from."""
+    if kept.status is None:
         return
-    if kept.keep.pattern is not None and not re.fullmatch(kept.keep.pattern, kept.value):
-        status = "invalid"
-    else:
-        status = "ok" if kept.via == VIA_TREE else "unverified"
     source = {"kind": "form", "form": form, "label": label_key(kept.keep.label), "via": kept.via,
               "at": now_iso()}
     if kept.problem:
         source["problems"] = [kept.problem]
-    case.fields[kept.keep.field] = FieldValue(kept.value, status, None, source)
+    case.fields[kept.keep.field] = FieldValue(kept.value, kept.status, None, source)

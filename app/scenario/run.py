@@ -122,10 +122,10 @@ def run_scenario(scenario: ScenarioForms, case: Case, case_path: Path, *, fill: 
         report.forms.append(result)
         missing = [k for k in result.kept if k.value is None]
         if missing or result.differs:
-            report.stopped_at = index + 1 if index + 1 < len(scenario.forms) else None
+            # kept values missing: this form's are read again on resuming; else the next form
+            report.stopped_at = index if missing else \
+                (index + 1 if index + 1 < len(scenario.forms) else None)
             report.message = _stop_sentence(form, index, len(scenario.forms), result, missing)
-            if missing:
-                report.stopped_at = index      # its kept values are read again on resuming
             return report
     return report
 
