@@ -39,8 +39,9 @@ def read_id_card(playbook: "Playbook", image: "Image.Image", engine: "OcrEngine"
         source = {**provenance, **read.source, "kind": "image", "read_status": read.status,
                   "read_problems": list(read.source.get("problems", []))}
         if read.value is None and not source["read_problems"]:
-            source["read_problems"] = [_("The card's {what} could not be read; type it.",
-                                         what=_("name") if key == "name" else _("ID number"))]
+            source["read_problems"] = [_("The name on the card could not be read; type it.")
+                                       if key == "name" else
+                                       _("The ID number on the card could not be read; type it.")]
         person[key] = FieldValue(read.value or "", read.status, read.original, source)
     return person
 

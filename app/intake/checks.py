@@ -69,9 +69,12 @@ def check_one(fv: FieldValue, item: Item, today: date | None = None) -> None:
             _fail(fv, str(exc))
             return
         fv.value = plain(number)
-        if number <= 0 or (item.kind == "percent" and number > _HUNDRED):
-            _fail(fv, _("{label} is {value}; it must be more than 0{limit}.", label=item.label,
-                        value=fv.value, limit=_(" and at most 100") if item.kind == "percent" else ""))
+        if number <= 0:
+            _fail(fv, _("{label} is {value}; it must be more than 0.", label=item.label,
+                        value=fv.value))
+        elif item.kind == "percent" and number > _HUNDRED:
+            _fail(fv, _("{label} is {value}%; a share is at most 100%.", label=item.label,
+                        value=fv.value))
 
 
 def _number(fv: FieldValue | None) -> Decimal | None:
