@@ -163,3 +163,25 @@ def test_documents_are_refused_naming_the_group_row_and_field():
         refuse_unconfirmed(case, {"company_name"})
     assert "shareholders › 2 › id_number" in info.value.message
     assert info.value.exit_code == 1
+
+
+def test_fill_scenario_refuses_a_case_whose_group_values_need_a_person(tmp_path):
+    """Before any window is looked for: the sentence names the group, row and field."""
+    import subprocess
+    import sys
+    (tmp_path / "a.yaml").write_text(
+        'deskhand: 1\nid: form-a\nname: 设立登记\ntarget: {title: "设立登记*"}\nfields:\n'
+        '  - {name: company_name, label: 企业名称, type: text}\nfill:\n  - type: company_name\n',
+        encoding="utf-8")
+    (tmp_path / "scenario.yaml").write_text("scenario: 1\nname: 企业开办\ntargets:\n  - a.yaml\n",
+                                            encoding="utf-8")
+    intake = sample()
+    intake.groups["shareholders"][0]["due_date"].value = "2046-02-30"
+    check_intake(intake, TODAY)
+    save_case(intake.to_case("企业开办"), tmp_path / "case.json")
+    r = subprocess.run([sys.executable, "-m", "app.cli", "fill", str(tmp_path), "--case",
+                        str(tmp_path / "case.json"), "--yes"], capture_output=True, text=True,
+                       timeout=120, cwd=ROOT, env={**__import__("os").environ, "DISPLAY": ""})
+    assert r.returncode == 1, r.stderr
+    assert "Nothing was typed: shareholders › 1 › due_date failed a check" in r.stderr
+    assert "Traceback" not in r.stderr
