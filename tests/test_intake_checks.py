@@ -185,3 +185,42 @@ def test_fill_scenario_refuses_a_case_whose_group_values_need_a_person(tmp_path)
     assert r.returncode == 1, r.stderr
     assert "Nothing was typed: shareholders › 1 › due_date failed a check" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_a_name_read_by_ocr_into_a_group_stays_unchecked_when_the_case_is_opened_again(tmp_path):
+    from app.cases import FieldValue
+    intake = sample()
+    intake.groups["shareholders"][1]["name"] = FieldValue(
+        "陈雨桐", "unchecked", None, {"kind": "image", "read_status": "unchecked"})
+    check_intake(intake, TODAY)
+    save_case(intake.to_case("企业开办"), tmp_path / "case.json")
+    again = Intake.from_case(load_case(tmp_path / "case.json"))
+    check_intake(again, TODAY)
+    assert status(again, "shareholders", 1, "name") == "unchecked"
+    assert status(again, "shareholders", 0, "name") == "ok"
+
+
+def test_a_share_that_is_not_the_amounts_part_of_the_capital_is_invalid():
+    intake = sample()
+    rows = intake.groups["shareholders"]
+    rows[0]["share"].value, rows[1]["share"].value = "40", "60"      # the amounts are 60 and 40
+    check_intake(intake, TODAY)
+    assert status(intake, "shareholders", 0, "share") == "invalid"
+    assert "60 of 100 万元 is 60% of the capital, but the share given is 40%" in problems(intake)
+    rows[0]["amount"].value, rows[1]["amount"].value = "33.33", "66.67"
+    rows[0]["share"].value, rows[1]["share"].value = "33.33", "66.67"
+    check_intake(intake, TODAY)
+    assert intake.problems() == []
+
+
+def test_a_legal_representative_under_18_is_invalid():
+    from app.checks import id_check_char
+    first17 = "35080220100101201"                                     # born 2010-01-01
+    intake = sample()
+    minor = first17 + id_check_char(first17)
+    intake.set("legal_rep_id", minor)
+    intake.groups["shareholders"][0]["id_number"].value = minor
+    check_intake(intake, TODAY)
+    assert intake.fields["legal_rep_id"].status == "invalid"
+    assert status(intake, "shareholders", 0, "id_number") == "ok"    # a shareholder may be
+    assert "is 16 on 2026-12-04" in problems(intake)

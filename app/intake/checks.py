@@ -8,7 +8,9 @@ card keeps what the capture found (source["read_status"], ["read_problems"]): a 
 confidence reading stays invalid until a person types it.
 
 Across values: shares add up to 100%; the shareholders' amounts add up to the registered
-capital (万元); an ID number appears once in a group, and wherever it appears (the legal
+capital (万元), each share being its amount's part of it; the legal representative,
+directors and supervisors are 18 or older on the application date; an ID number appears
+once in a group, and wherever it appears (the legal
 representative who is also a shareholder) with the same name.
 """
 from __future__ import annotations
@@ -92,6 +94,14 @@ def _sums(intake: Intake) -> None:
                                 total=plain(sum(shares))))
     amounts = [_number(r.get("amount")) for r in rows]
     capital = _number(intake.fields.get("registered_capital"))
+    for r, amount, share in zip(rows, amounts, shares):
+        # 持股比例 is the part of the registered capital a shareholder subscribed
+        if capital and amount is not None and share is not None and \
+                abs(amount * _HUNDRED / capital - share) > Decimal("0.01"):
+            _fail(r["share"], _("{amount} of {capital} 万元 is {part}% of the capital, but the share "
+                                "given is {share}%.", amount=plain(amount), capital=plain(capital),
+                                part=plain((amount * _HUNDRED / capital).quantize(Decimal("0.01"))),
+                                share=plain(share)))
     if rows and None not in amounts and capital is not None and sum(amounts) != capital:
         sentence = _("The shareholders' amounts add up to {total} 万元, but the registered capital "
                      "is {capital} 万元.", total=plain(sum(amounts)), capital=plain(capital))
@@ -100,7 +110,7 @@ def _sums(intake: Intake) -> None:
 
 
 def _people(intake: Intake) -> list[tuple[str, FieldValue, FieldValue, str]]:
-    """(where, name, ID number, group or "") for every person on the form who has an ID."""
+    """(where, name, ID number, group title or "") for every person on the form with an ID."""
     out = []
     for name_field, id_field in PERSON_FIELDS.items():
         if name_field in intake.fields and id_field in intake.fields:
@@ -109,8 +119,38 @@ def _people(intake: Intake) -> list[tuple[str, FieldValue, FieldValue, str]]:
     for g in GROUPS:
         for i, row in enumerate(intake.groups.get(g.name, []), 1):
             if "name" in row and "id_number" in row:
-                out.append((f"{g.title} {i}", row["name"], row["id_number"], g.name))
+                out.append((f"{g.title} {i}", row["name"], row["id_number"], g.title))
     return out
+
+
+# who must be of full age (18): a company's legal representative, directors and
+# supervisors may not be persons without full civil capacity (公司法 第一百七十八条)
+ADULTS = ("legal_rep_id", "supervisor_id", "directors", "supervisors")
+
+
+def _adults(intake: Intake, today: date | None) -> None:
+    on = _date(intake.fields.get("application_date")) or today or date.today()
+    ids = [intake.fields[n] for n in ADULTS if n in intake.fields]
+    ids += [row["id_number"] for g in ADULTS for row in intake.groups.get(g, [])
+            if "id_number" in row]
+    for fv in ids:
+        if fv.status in _FAILED or len(fv.value or "") != 18:
+            continue
+        born = date(int(fv.value[6:10]), int(fv.value[10:12]), int(fv.value[12:14]))
+        age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+        if age < 18:
+            _fail(fv, _("The person with this ID number is {age} on {day}; a legal representative, "
+                        "director or supervisor must be 18 or older.", age=age,
+                        day=on.isoformat()))
+
+
+def _date(fv: FieldValue | None) -> date | None:
+    if fv is None or fv.status in _FAILED or not fv.value:
+        return None
+    try:
+        return date.fromisoformat(fv.value)
+    except ValueError:
+        return None
 
 
 def _same_people(intake: Intake) -> None:
@@ -124,7 +164,7 @@ def _same_people(intake: Intake) -> None:
             if group and group in seen:
                 _fail(id_fv, _("The ID number {id} is given twice in {group} ({first} and "
                                "{second}); each person is listed once.", id=mask(number, "id_number"),
-                               group=where.rsplit(" ", 1)[0], first=seen[group], second=where))
+                               group=group, first=seen[group], second=where))
             seen.setdefault(group, where)
         names = {p[1].value for p in people if p[1].value}
         if len(names) > 1:
@@ -150,5 +190,6 @@ def check_intake(intake: Intake, today: date | None = None) -> list[str]:
         if len(rows) < g.min_rows:
             whole.append(_("{group}: give at least {n} row.", group=g.title, n=g.min_rows))
     _sums(intake)
+    _adults(intake, today)
     _same_people(intake)
     return whole

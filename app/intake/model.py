@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.cases import Case, FieldValue, new_case_id, now_iso
+from app.cases import NEEDS_PERSON, Case, FieldValue, new_case_id, now_iso
 
 __all__ = ["Item", "Section", "Group", "SECTIONS", "GROUPS", "ITEMS", "Intake", "PERSON_FIELDS"]
 
@@ -128,7 +128,6 @@ class Intake:
 
     def problems(self) -> list[tuple[str, str]]:
         """(place, sentence) for every value a person must look at, in the form's order."""
-        from app.cases import NEEDS_PERSON
         out = [(label_of(n), p) for n, fv in self.fields.items()
                if fv.status in NEEDS_PERSON for p in fv.source.get("problems", [])]
         for g in GROUPS:
@@ -161,6 +160,14 @@ class Intake:
         for g, rows in case.groups.items():
             for i, row in enumerate(rows):
                 intake.groups.setdefault(g, []).append(
-                    {k: FieldValue(v or "", case.status_in_group(g, i, k), None, {"kind": "intake"})
-                     for k, v in row.items()})
+                    {k: _cell(v, case.status_in_group(g, i, k)) for k, v in row.items()})
         return intake
+
+
+def _cell(value: str | None, status: str) -> FieldValue:
+    """A group value from a case file. Only its status is kept there: "unchecked" is what
+    a reading of free text gets, never what typing gets, so it stays unchecked until a
+    person types over it; other values are checked again as typed."""
+    if status == "unchecked":
+        return FieldValue(value or "", status, None, {"kind": "image", "read_status": status})
+    return FieldValue(value or "", status, None, {"kind": "intake"})
