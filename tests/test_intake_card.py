@@ -133,3 +133,14 @@ def test_bad_usage_is_a_sentence_and_exit_2(tmp_path, args, words):
     assert r.returncode == 2, r.stderr
     assert words in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "case.json").exists()
+
+
+def test_the_form_without_a_display_says_how_to_go_on_and_writes_nothing(tmp_path):
+    import os
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY",
+                                                             "QT_QPA_PLATFORM")}
+    r = subprocess.run([sys.executable, "-m", "app.cli", "intake", str(PACK), "-o",
+                        str(tmp_path / "case.json")], capture_output=True, text=True, timeout=120,
+                       cwd=ROOT, env=env)
+    assert r.returncode == 3 and "--from ANSWERS.json" in r.stderr
+    assert not (tmp_path / "case.json").exists()

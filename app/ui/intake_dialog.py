@@ -242,6 +242,8 @@ def run_intake_dialog(intake: Intake, read_card: ReadCard | None, output: Path,
     problem = display_problem()
     if problem:
         print(problem, file=sys.stderr)
+        print(_("Without a display, give the form's answers in a file: deskhand intake SCENARIO "
+                "--from ANSWERS.json -o CASE.json --yes."), file=sys.stderr)
         return 3
     app = QApplication.instance() or QApplication([sys.argv[0]])
     settings, _problems = load_settings()
