@@ -62,8 +62,7 @@ class Case:
     group_status: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
     def status_in_group(self, group: str, row: int, key: str) -> str:
-        rows = self.group_status.get(group, [])
-        return rows[row].get(key, "ok") if row < len(rows) else "ok"
+        return self._statuses(group, row).get(key, "ok")
 
     def doubtful_group_values(self) -> list[str]:
         """Each group value a person must look at, as "shareholders › 2 › share" (rows from 1)."""
@@ -81,7 +80,7 @@ class Case:
                "fields": {k: asdict(v) for k, v in self.fields.items()},
                "fills": self.fills, "verification": self.verification}
         if self.groups:     # only when there are some: older readers see the same file
-            doc["groups"] = {g: [{k: {"value": v, "status": self.group_status[g][i][k]}
+            doc["groups"] = {g: [{k: {"value": v, "status": self._statuses(g, i)[k]}
                                   if k in self._statuses(g, i) else v for k, v in row.items()}
                                  for i, row in enumerate(rows)]
                              for g, rows in self.groups.items()}
