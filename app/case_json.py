@@ -13,7 +13,9 @@ refusal is a CaseFileError (exit 2) whose sentence names the file and the key.
 
 Repeating groups (shareholders, directors: several people with the same fields) are lists
 of objects of text: in a bare file a key whose value is such a list, in a case file the
-top-level "groups" object. Each row is {"name": "张三", "id_number": "…", "share": "60"}.
+top-level "groups" object. Each row is {"name": "张三", "id_number": "…", "share": "60"}; in a
+case file a value may carry its status, {"value": "张三", "status": "ok"} (the intake form
+writes them so: app/intake/).
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from app.i18n import N_, _
 from playbooks.files import FileRefused, read_regular_file
 
 __all__ = ["read_case_json", "check_plain", "check_case", "split_groups", "check_groups",
+           "split_group_status",
            "MAX_CASE_BYTES", "MAX_DEPTH", "MAX_DIGITS", "MAX_FIELDS", "MAX_NAME", "MAX_ROWS"]
 
 MAX_CASE_BYTES = 16 * 1024 * 1024   # a case is a few KB; a 100,000-character field ~300 KB
@@ -230,11 +233,37 @@ def check_groups(groups: Any, p: Path) -> dict[str, list[dict[str, str | None]]]
         for i, row in enumerate(rows, 1):
             _field_names(row, p)
             for key, value in row.items():
+                if isinstance(value, dict):   # {"value": "张三", "status": "ok"}: a checked value
+                    _typed(value, _GROUP_VALUE, p, (name, str(i), key))
+                    value = value.get("value")
                 if value is not None and not isinstance(value, str):
                     raise CaseFileError(_("In {path}, {where} must be text (or null for no "
                                           "value); write numbers in quotes, such as \"60\".",
                                           path=p, where=_where(name, str(i), key)))
     return groups
+
+
+def split_group_status(groups: dict[str, list[dict[str, Any]]], p: Path, statuses: tuple[str, ...]
+                       ) -> tuple[dict[str, list[dict[str, str | None]]], dict[str, list[dict[str, str]]]]:
+    """Checked groups (`check_groups`) as their values and, apart, the status of each value
+    written as {"value": …, "status": …}; a value written as bare text has none recorded
+    (older case files, bare files)."""
+    values: dict[str, list[dict[str, str | None]]] = {}
+    status: dict[str, list[dict[str, str]]] = {}
+    for name, rows in groups.items():
+        values[name], status[name] = [], []
+        for i, row in enumerate(rows, 1):
+            values[name].append({k: v.get("value") if isinstance(v, dict) else v
+                                 for k, v in row.items()})
+            status[name].append({k: v.get("status", "ok") for k, v in row.items()
+                                 if isinstance(v, dict)})
+            for key, s in status[name][-1].items():
+                if s not in statuses:
+                    raise CaseFileError(_("In {path}, {where} is the unknown status '{status}'; a "
+                                          "status is one of {statuses}.", path=p,
+                                          where=_where(name, str(i), key, "status"),
+                                          status=_shown(s), statuses=", ".join(statuses)))
+    return values, {k: v for k, v in status.items() if any(v)}
 
 
 _Check = Callable[[Any], bool]
@@ -270,6 +299,10 @@ _TOP: dict[str, tuple[_Check, str]] = {
     "fills": (_list_of(lambda x: isinstance(x, dict)), N_("a list of objects")),
     "verification": (_list_of(lambda x: isinstance(x, dict)), N_("a list of objects")),
     "groups": (lambda v: isinstance(v, dict), N_("an object of groups")),
+}
+_GROUP_VALUE: dict[str, tuple[_Check, str]] = {
+    "value": (_opt(_is_str), N_("text or null")),
+    "status": (_is_str, N_("text")),
 }
 _FIELD: dict[str, tuple[_Check, str]] = {
     "value": (_opt(_is_str), N_("text or null")),

@@ -14,9 +14,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from app.case_json import check_case, check_plain, read_case_json, split_groups
-from app.errors import CaseFileError
-from app.i18n import _
+from app.case_json import check_case, check_plain, read_case_json, split_group_status, split_groups
+from app.errors import CaseFileError, NeedsPersonError
+from app.i18n import _, join
 from app.files import write_text_atomically
 
 CASE_FORMAT = 1
@@ -57,6 +57,18 @@ class Case:
     verification: list[dict[str, Any]] = field(default_factory=list)   # what each registry answered
     # repeating groups: {"shareholders": [{"name": "张三", "id_number": "…", "share": "60"}, …]}
     groups: dict[str, list[dict[str, str | None]]] = field(default_factory=dict)
+    # the status of each group value, in the same places ({"shareholders": [{"share": "ok"}]});
+    # a value without one was given as plain text (older files): "ok", as a plain field is
+    group_status: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+
+    def status_in_group(self, group: str, row: int, key: str) -> str:
+        return self._statuses(group, row).get(key, "ok")
+
+    def doubtful_group_values(self) -> list[str]:
+        """Each group value a person must look at, as "shareholders › 2 › share" (rows from 1)."""
+        return [f"{group} › {i} › {key}"
+                for group, rows in self.groups.items() for i, row in enumerate(rows, 1)
+                for key in row if self.status_in_group(group, i - 1, key) in NEEDS_PERSON]
 
     def value(self, name: str) -> str | None:
         fv = self.fields.get(name)
@@ -68,8 +80,27 @@ class Case:
                "fields": {k: asdict(v) for k, v in self.fields.items()},
                "fills": self.fills, "verification": self.verification}
         if self.groups:     # only when there are some: older readers see the same file
-            doc["groups"] = self.groups
+            doc["groups"] = {g: [{k: {"value": v, "status": self._statuses(g, i)[k]}
+                                  if k in self._statuses(g, i) else v for k, v in row.items()}
+                                 for i, row in enumerate(rows)]
+                             for g, rows in self.groups.items()}
         return doc
+
+    def _statuses(self, group: str, row: int) -> dict[str, str]:
+        rows = self.group_status.get(group, [])
+        return rows[row] if row < len(rows) else {}
+
+
+def refuse_doubtful_values(case: Case, fields: list[str], what: str) -> None:
+    """NeedsPersonError (exit 1) naming `fields` (the case's fields a person must look at)
+    and every group value that failed a check or needs a person, by group, row and field;
+    `what` says what is refused (the documents, the forms)."""
+    places = fields + case.doubtful_group_values()
+    if places:
+        raise NeedsPersonError(_("{what}: {places} failed a check or need a person (a registry "
+                                 "disagreement or no verification); correct them in the intake "
+                                 "form or the review, then try again.", what=what,
+                                 places=join(places)), fields=places)
 
 
 def now_iso() -> str:
@@ -97,7 +128,7 @@ def load_case(path: str | Path, playbook: str | None = None) -> Case:
         values, groups = split_groups(raw, p)
         case = case_from_values(check_plain(values, p), playbook, {"kind": "json", "file": str(p)})
         case.plain = True
-        case.groups = groups
+        case.groups, case.group_status = split_group_status(groups, p, STATUSES)
         return case
     version = raw["deskhand_case"]
     if version != CASE_FORMAT or isinstance(version, bool):
@@ -105,6 +136,7 @@ def load_case(path: str | Path, playbook: str | None = None) -> Case:
         raise CaseFileError(_("The case file {path} has format {format}; this Deskhand reads "
                               "format {supported}.", path=p, format=shown, supported=CASE_FORMAT))
     raw = check_case(raw, p, STATUSES)
+    groups, group_status = split_group_status(raw.get("groups") or {}, p, STATUSES)
     fields = {k: FieldValue(v.get("value"), v.get("status", "ok"), v.get("original"),
                             dict(v.get("source") or {}))
               for k, v in raw["fields"].items()}
@@ -112,7 +144,7 @@ def load_case(path: str | Path, playbook: str | None = None) -> Case:
                 fields=fields, created=raw.get("created", ""),
                 fills=list(raw.get("fills") or []),
                 verification=list(raw.get("verification") or []),
-                groups=dict(raw.get("groups") or {}))
+                groups=groups, group_status=group_status)
 
 
 def save_case(case: Case, path: str | Path) -> None:

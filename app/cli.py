@@ -682,6 +682,10 @@ def build_parser() -> argparse.ArgumentParser:
     ed = sub.add_parser("edit", help="the playbook editor: the source's fields, the steps and "
                                      "the YAML side by side, with a trial run on samples")
     ed.add_argument("playbook", help="a playbook file, or the id of one in the library")
+    ik = sub.add_parser("intake", help="the 一张表单 of a scenario (企业开办): the form, or "
+                                       "--from answers with --yes, writes the case")
+    from app.intake import cli as intake_cli
+    intake_cli.add_arguments(ik)
     dc = sub.add_parser("docs", help="a scenario's documents (Word and PDF) from one case, with "
                                      "a manifest of where each value came from")
     from app.docs import cli as docs_cli
@@ -697,8 +701,13 @@ def cmd_test(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: Tex
     return golden_test(args, pipeline, out, err)
 
 
+def cmd_intake(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: TextIO) -> int:
+    from app.intake.cli import cmd_intake as intake
+    return intake(args, pipeline, out, err)
+
+
 PIPELINE_COMMANDS = {"check": cmd_check, "fill": cmd_fill, "capture": cmd_capture, "ocr": cmd_ocr,
-                     "test": cmd_test, "record": cmd_record}
+                     "test": cmd_test, "record": cmd_record, "intake": cmd_intake}
 
 
 def _pipeline(args: argparse.Namespace) -> Pipeline:

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.cases import NEEDS_PERSON, Case
-from app.errors import NeedsPersonError
-from app.i18n import _, join
+from app.cases import NEEDS_PERSON, Case, refuse_doubtful_values
+from app.i18n import _
 
 __all__ = ["case_context", "refuse_unconfirmed"]
 
@@ -21,13 +20,9 @@ def case_context(case: Case) -> dict[str, Any]:
 
 
 def refuse_unconfirmed(case: Case, used: set[str]) -> None:
-    """NeedsPersonError (exit 1) when a field the templates use failed a check, disagrees
-    with a registry or was never verified: documents state only confirmed values, as the
-    fill types only them."""
+    """NeedsPersonError (exit 1) when a field the templates use, or any group value, failed a
+    check, disagrees with a registry or was never verified: documents state only confirmed
+    values, as the fill types only them."""
     doubtful = sorted(name for name in used
                       if name in case.fields and case.fields[name].status in NEEDS_PERSON)
-    if doubtful:
-        raise NeedsPersonError(_("The documents need {fields}, which a person has not confirmed "
-                                 "(a failed check, a registry disagreement or no verification); "
-                                 "review the case, then make the documents again.",
-                                 fields=join(doubtful)), fields=doubtful)
+    refuse_doubtful_values(case, doubtful, _("The documents were not made"))

@@ -44,7 +44,7 @@ def is_scenario(ref: str) -> bool:
 def fill_scenario(args: argparse.Namespace, pipeline: "Pipeline", options: "FillOptions",
                   out: TextIO, err: TextIO,
                   print_report: Callable[["Playbook", object, TextIO], None]) -> int:
-    from app.cases import load_case
+    from app.cases import NEEDS_PERSON, load_case, refuse_doubtful_values
     from app.scenario.forms import scenario_forms
     from playbooks.scenario import load_scenario
     for flag, given in (("--set", args.set), ("--accept", args.accept),
@@ -57,6 +57,9 @@ def fill_scenario(args: argparse.Namespace, pipeline: "Pipeline", options: "Fill
         raise UsageError(_("Give the case to fill the scenario's forms from: --case CASE.json."))
     forms = scenario_forms(load_scenario(args.scenario_path), pipeline.playbook)
     case = load_case(args.case, forms.id)
+    refuse_doubtful_values(case, [n for n, fv in case.fields.items() if fv.status in NEEDS_PERSON
+                                  and fv.source.get("kind") != "form"],   # kept: run.py's
+                           _("Nothing was typed"))
     case_path = Path(args.output) if args.output else (
         pipeline.cases_dir / f"{case.case_id}.json" if case.plain else Path(args.case))
     if not args.yes:
