@@ -36,7 +36,7 @@ from typing import Any, Callable, TypeVar
 from Xlib import X, Xatom, error as xerror
 from Xlib.display import Display
 from Xlib.ext import xtest
-from Xlib.protocol import event as xevent
+from Xlib.protocol import event as xevent, request as xrequest
 
 from app.desktop.base import ClipboardSnapshot, FocusMoved, StopCheck, StopRequested, WindowInfo
 from app.desktop.x11_keymap import (MODIFIER_KEYSYMS, NAMED_KEYSYMS, KeycodePool, Keymap,
@@ -207,10 +207,12 @@ class X11Desktop:
             time.sleep(0.01)
         return False
 
-    def _shows_at(self, target: WindowInfo, x: int, y: int) -> bool:
+    def _shows_at(self, target: WindowInfo, x: int, y: int, seen: Any = None) -> bool:
         """Is the target the top-level window seen at screen point (x, y)? False when a
-        pop-up, a menu or another window lies over it there."""
-        seen = self.root.translate_coords(self.root, x, y).child
+        pop-up, a menu or another window lies over it there. `seen`: the top-level window
+        there, when asked already."""
+        if seen is None:
+            seen = self.root.translate_coords(self.root, x, y).child
         if not seen:
             return False
         seen_id = seen if isinstance(seen, int) else seen.id
@@ -237,9 +239,11 @@ class X11Desktop:
         return False
 
     # -- focus guard -------------------------------------------------------------
-    def _focus_within(self, target_id: int) -> bool:
-        """Does the X input focus (where keys really go) lie inside the target?"""
-        focus = self.d.get_input_focus().focus
+    def _focus_within(self, target_id: int, focus: Any = None) -> bool:
+        """Does the X input focus (where keys really go) lie inside the target? `focus`:
+        the focus window, when asked already."""
+        if focus is None:
+            focus = self.d.get_input_focus().focus
         fid = focus if isinstance(focus, int) else focus.id
         if fid in (X.NONE, X.PointerRoot):
             return False
@@ -259,11 +263,21 @@ class X11Desktop:
         it presses, so a held modifier is always the clerk's."""
         self.d.grab_server()
         try:
-            if not self._focus_within(target.id):
+            # the checks' questions go out together: one round trip to the display, not three
+            disp, root = self.d.display, self.root.id
+            focus = xrequest.GetInputFocus(display=disp, defer=True)
+            pointer = xrequest.QueryPointer(display=disp, defer=True, window=root)
+            at = None if shown_at is None else xrequest.TranslateCoords(
+                display=disp, defer=True, src_wid=root, dst_wid=root,
+                src_x=shown_at[0], src_y=shown_at[1])
+            for asked in (focus, pointer, at):
+                if asked is not None:
+                    asked.reply()
+            if not self._focus_within(target.id, focus.focus):
                 return "focus"
-            if shown_at is not None and not self._shows_at(target, *shown_at):
+            if at is not None and not self._shows_at(target, *shown_at, seen=at.child or 0):
                 return "covered"
-            if self.root.query_pointer().mask & _HELD_MASK:
+            if pointer.mask & _HELD_MASK:
                 return "modifiers"
             for kind, detail in events:
                 if kind == X.MotionNotify:   # detail is the (x, y) to move the pointer to
