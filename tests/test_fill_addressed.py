@@ -459,7 +459,8 @@ def test_boxes_not_yet_read_back_stay_typed_when_focus_is_lost():
         calls["n"] += 1
         return 2 if calls["n"] > 2 else 1
     d.active_window_id = active_id    # type: ignore[method-assign]
-    d.active_window = lambda: d.windows[1] if calls["n"] > 2 else real()  # type: ignore[method-assign]
+    d.active_window = (                                   # type: ignore[method-assign]
+        lambda: d.windows[1] if calls["n"] > 2 else real())
     with pytest.raises(FocusLostError):
         fill(texts_playbook(), tree, desktop=d, values=TEXT_VALUES)
     # nothing was read back, so nothing is claimed

@@ -327,11 +327,12 @@ class AtSpiAccessibility:
         """Focus a text box by a click at its middle, where the tree says it shows whole
         inside the window and nothing lies over it there; then select what it holds and
         type `text`, by keys. The click and the keys reach the program in one stream, in
-        order (one guarded send where the desktop can), so nothing waits for the tree to show focus — a focus asked of the tree goes by
-        another way and may overtake keys still on theirs. (Measured, Chromium: 15 boxes
-        0.8 s waiting for focus and text in the tree after each.) Only for a read-back
-        done later, which proves the box holds its value. `states`, and `seen` (the
-        box's extents and length), were read in the guard's round."""
+        order (one guarded send where the desktop can), so nothing waits for the tree to
+        show focus — a focus asked of the tree goes by another way and may overtake keys
+        still on theirs. (Measured, Chromium: 15 boxes 0.8 s waiting for focus and text in
+        the tree after each.) Only for a read-back done later, which proves the box holds
+        its value. `states`, and `seen` (the box's extents and length), were read in the
+        guard's round."""
         click = getattr(keys, "click_type", None)
         if click is None or len(seen) != 2 or isinstance(seen[0], DBusFault):
             return False
