@@ -151,3 +151,41 @@ def test_a_target_that_does_not_answer_pings_gets_the_pauses(monkeypatch):
     X11Desktop._bind_missing(stub, "赵", None, False)
     assert sleeps[1] == pytest.approx(0.25, abs=0.05)        # the reuse gap, then the pause
     assert sleeps[2:] == [0.05]
+
+
+def test_characters_typed_later_ride_along_with_a_change_made_anyway(monkeypatch):
+    rec, sleeps = _Recorder(pong=True), []
+    stub, sleep = _desktop(rec, sleeps)
+    monkeypatch.setattr("app.desktop.x11.time.sleep", sleep)
+    X11Desktop._bind_missing(stub, "a", None, False, "张三")     # nothing missing: no change
+    assert rec.calls == []
+    X11Desktop._bind_missing(stub, "张", None, False, "a三李四王五赵")
+    # one change for 张 and what the next values lack, as far as the six slots go
+    assert [c[0] for c in rec.calls] == ["map", "map", "sync", "ping"]
+    bound = [ch for ch in "张三李四王五赵" if stub.pool.lookup(SYM[ch])]
+    assert bound == list("张三李四王五")
+    rec.calls.clear()
+    X11Desktop._bind_missing(stub, "三李四王五", None, False, "赵")  # typed with no change
+    assert rec.calls == []
+
+
+def test_slots_for_later_characters_are_only_ones_free_to_rebind_now():
+    now = [1.0]
+    pool = KeycodePool([50, 51], clock=lambda: now[0])
+    pool.bind(Stroke(50), 1)
+    pool.used(Stroke(50))                # its keys may still wait in the target's queue
+    pool.bind(Stroke(51), 2)             # settled, but 2 is still to be typed
+    got = pool.plan_ahead([3, 4, 5], taken={Stroke(50, True)}, later={2, 3, 4, 5})
+    assert got == [(Stroke(51, True), 3)]
+
+
+def test_a_slot_holding_a_character_still_to_be_typed_is_evicted_last():
+    now = [1.0]
+    pool = KeycodePool([50], clock=lambda: now[0])
+    for stroke, sym in ((Stroke(50), 1), (Stroke(50, True), 2)):
+        pool.bind(stroke, sym)
+        pool.used(stroke)
+        now[0] += 1                      # 1 is the least recently used
+    pool.settle()
+    assert pool.plan([3])[0] == [(Stroke(50), 3)]
+    assert pool.plan([3], later={1})[0] == [(Stroke(50, True), 3)]

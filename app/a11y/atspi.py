@@ -227,7 +227,7 @@ class AtSpiAccessibility:
         ways = self._ways_of(field)
         node = field.node
         # where a click will focus the box, its extents and length come in the guard's round
-        clicks = not wait and keys is not None and getattr(keys, "click_at", None) is not None
+        clicks = not wait and keys is not None and getattr(keys, "click_type", None) is not None
         where = (Call(node.app, node.path, "Component", "GetExtents", "u", (K.COORD_SCREEN,)),
                  Call.prop(node.app, node.path, "Text", "CharacterCount"))
         clicking = clicks and ways.no_editable_text
@@ -255,9 +255,8 @@ class AtSpiAccessibility:
         if clicks and not clicking:         # learnt just now that this program needs keys
             states, seen = self._usable_reading(window, field, (TEXT, PASSWORD), where,
                                                 typing=True)
-        if clicks and self._click_into(window, field, keys, states, seen):
-            keys.type_text(text)           # read back later by the caller (read_texts)
-            return METHOD_FOCUS_KEYS
+        if clicks and self._click_into(window, field, keys, states, seen, text):
+            return METHOD_FOCUS_KEYS       # read back later by the caller (read_texts)
         # keys typed before (into a box the caller reads later) must have reached the
         # program before a focus asked of the tree, which travels another way
         _caught_up(keys)
@@ -324,16 +323,17 @@ class AtSpiAccessibility:
         return self._wait(lambda: K.STATE_FOCUSED in self._state(node))
 
     def _click_into(self, window: WindowInfo, field: FormField, keys: KeyInput,
-                    states: set[int], seen: list[object]) -> bool:
+                    states: set[int], seen: list[object], text: str) -> bool:
         """Focus a text box by a click at its middle, where the tree says it shows whole
-        inside the window and nothing lies over it there; then select what it holds by
-        keys. The click and the keys reach the program in one stream, in order, so
-        nothing waits for the tree to show focus — a focus asked of the tree goes by
-        another way and may overtake keys still on theirs. (Measured, Chromium: 15 boxes
-        0.8 s waiting for focus and text in the tree after each.) Only for a read-back
-        done later, which proves the box holds its value. `states`, and `seen` (the
-        box's extents and length), were read in the guard's round."""
-        click = getattr(keys, "click_at", None)
+        inside the window and nothing lies over it there; then select what it holds and
+        type `text`, by keys. The click and the keys reach the program in one stream, in
+        order (one guarded send where the desktop can), so nothing waits for the tree to
+        show focus — a focus asked of the tree goes by another way and may overtake keys
+        still on theirs. (Measured, Chromium: 15 boxes 0.8 s waiting for focus and text in
+        the tree after each.) Only for a read-back done later, which proves the box holds
+        its value. `states`, and `seen` (the box's extents and length), were read in the
+        guard's round."""
+        click = getattr(keys, "click_type", None)
         if click is None or len(seen) != 2 or isinstance(seen[0], DBusFault):
             return False
         node = field.node
@@ -345,11 +345,11 @@ class AtSpiAccessibility:
             if extents is None:
                 return False
         x, y, w, h = extents
-        if not click(x + w // 2, y + h // 2):
+        # a length unknown: select all the same
+        if not click(x + w // 2, y + h // 2, text,
+                     select_all=isinstance(count, DBusFault) or bool(count)):
             return False
         self._clicked = node
-        if isinstance(count, DBusFault) or count:     # length unknown: select all the same
-            keys.press("ctrl+a")
         return True
 
     def _scrolled_into_view(self, window: WindowInfo, node: Accessible) -> tuple[int, ...] | None:

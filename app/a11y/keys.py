@@ -31,6 +31,20 @@ class DesktopKeys:
         click = getattr(self.desktop, "click_if_shown", None)
         return bool(click(x, y, self.target)) if click is not None else False
 
+    def click_type(self, x: int, y: int, text: str, *, select_all: bool = False) -> bool:
+        """A click at screen point (x, y), Ctrl+A if asked, then `text`: where the desktop
+        can, the click and the first keys in one guarded send. False, and nothing done,
+        when something lies over the target there (or the desktop cannot tell)."""
+        both = getattr(self.desktop, "click_and_type", None)
+        if both is not None:
+            return bool(both(x, y, self.target, text, select_all=select_all, stop=self.stop))
+        if not self.click_at(x, y):
+            return False
+        if select_all:
+            self.press("ctrl+a")
+        self.type_text(text)
+        return True
+
     def caught_up(self) -> bool:
         """Wait until the target has read every key sent so far (X11: a ping); False where
         the desktop cannot tell or the target did not answer."""

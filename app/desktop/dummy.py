@@ -31,6 +31,9 @@ class DummyDesktop:
     def active_window(self) -> WindowInfo | None:
         return self._win(self.focused) if self.focused is not None else None
 
+    def active_window_id(self) -> int | None:
+        return self.focused
+
     def list_windows(self) -> list[WindowInfo]:
         return list(self.windows)
 

@@ -291,6 +291,9 @@ class WindowsDesktop:
         hwnd = self._foreground()
         return self._window_info(hwnd) if hwnd else None
 
+    def active_window_id(self) -> int | None:
+        return self._foreground() or None
+
     def list_windows(self) -> list[WindowInfo]:
         hwnds: list[int] = []
 

@@ -137,8 +137,10 @@ class KeycodePool:
         slot = self._by_sym.get(keysym)
         return slot.stroke if slot else None
 
-    def plan(self, keysyms: list[int]) -> tuple[list[tuple[Stroke, int]], float]:
-        """Choose slots for `keysyms` that are not yet bound.
+    def plan(self, keysyms: list[int], later: frozenset[int] | set[int] = frozenset()
+             ) -> tuple[list[tuple[Stroke, int]], float]:
+        """Choose slots for `keysyms` that are not yet bound; a slot holding a character
+        of `later` (still to be typed) is taken only when no other is left.
 
         Returns the (slot, keysym) bindings to make and how long to wait before
         making them (0 when every chosen slot is safe to rebind).
@@ -153,7 +155,8 @@ class KeycodePool:
         free = sorted((s for s in self.slots if id(s) not in taken),
                       # never-used slots first, then settled ones, then the least recently
                       # used; plain before shifted (two keys fewer to send)
-                      key=lambda s: (s.keysym != NO_SYMBOL, not s.settled, s.last_used, s.level))
+                      key=lambda s: (s.keysym != NO_SYMBOL, s.keysym in later, not s.settled,
+                                     s.last_used, s.level))
         if len(wanted) > len(free):
             raise ValueError("more distinct characters than spare keycodes in one chunk")
         for sym, slot in zip(wanted, free):
@@ -161,6 +164,18 @@ class KeycodePool:
                 wait = max(wait, slot.last_used + self.reuse_gap_s - now)
             bindings.append((slot.stroke, sym))
         return bindings, max(0.0, wait)
+
+    def plan_ahead(self, keysyms: list[int], taken: set[Stroke], later: set[int]
+                   ) -> list[tuple[Stroke, int]]:
+        """Bindings for characters typed later, to ride along with a keymap change made
+        anyway: only into slots safe to rebind now (settled), holding nothing `later`
+        needs, and not `taken` by that change. Empty slots first, then the least recently
+        used; the characters in the order given (the order they will be typed)."""
+        wanted = [s for s in dict.fromkeys(keysyms) if s not in self._by_sym]
+        free = sorted((s for s in self.slots if s.stroke not in taken and s.settled
+                       and (s.keysym == NO_SYMBOL or s.keysym not in later)),
+                      key=lambda s: (s.keysym != NO_SYMBOL, s.last_used, s.level))
+        return [(slot.stroke, sym) for slot, sym in zip(free, wanted)]
 
     def _slot(self, stroke: Stroke) -> _Slot:
         return self.slots[int(stroke.shift) * len(self.keycodes) + self.keycodes.index(stroke.keycode)]

@@ -237,12 +237,12 @@ class AddressedFill:
         reason = stop()
         if reason:
             raise StopRequested(reason, 0)
-        active = self.engine.desktop.active_window()
-        if active is None or active.id != target.id:
-            raise FocusMoved(0, active)
+        desktop = self.engine.desktop
+        if desktop.active_window_id() != target.id:
+            raise FocusMoved(0, desktop.active_window())
         if box is not None and (box.window_id != target.id or
                                 (target.pid is not None and box.pid != target.pid)):
-            raise FocusMoved(0, active)
+            raise FocusMoved(0, desktop.active_window())
 
     def _through_tree(self, step: SetStep, ps: "PlannedStep", target: WindowInfo,
                       stop: StopCheck, box: FormField, choice: bool) -> "FieldResult":

@@ -383,9 +383,12 @@ class FillEngine:
         current: PlannedStep | None = None
         prepare = getattr(self.desktop, "prepare", None)
         finish = getattr(self.desktop, "finish", None)
+        expect = getattr(self.desktop, "expect_text", None)
         try:
             if prepare:
                 prepare(target)
+            if expect:      # the values in the order they go in (X11 binds ahead)
+                expect([ps.text for ps in steps[self.opt.start_step:] if ps.text])
             for ps in steps[self.opt.start_step:]:
                 current = ps
                 report.step_reached, report.field_reached, report.position = ps.index, ps.field, 0

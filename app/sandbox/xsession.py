@@ -311,17 +311,30 @@ class XSession:
         """Raise and focus a window (`xdotool windowactivate --sync`), then check that
         the window manager reports it active."""
         xdotool = _require("xdotool")
-        deadline = time.monotonic() + timeout
-        try:
-            subprocess.run([xdotool, "windowactivate", "--sync", str(win_id)], env=self.env(),
-                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.PIPE, timeout=timeout, check=False)
-        except subprocess.TimeoutExpired:
-            pass
+        start = time.monotonic()
+        deadline = start + timeout
+
+        def ask(*how: str) -> None:
+            try:
+                subprocess.run([xdotool, *how, str(win_id)], env=self.env(),
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, check=False,
+                               timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                pass
+        ask("windowactivate", "--sync")
+        asked_again = False
         while self.active_window() != win_id:
             if time.monotonic() >= deadline:
                 raise XSessionError(f"Window {win_id:#x} ({self._title(win_id)!r}) could not be "
                                     f"activated on {self.display}.")
+            if not asked_again and time.monotonic() - start > timeout / 3:
+                # a window that takes focus itself (WM_TAKE_FOCUS) with the manager's older
+                # timestamp is refused by the server after another program set the focus
+                # later (seen after Chromium): give it the focus, then ask the manager again
+                asked_again = True
+                ask("windowfocus", "--sync")
+                ask("windowactivate")
             time.sleep(0.02)
 
     def xdotool(self, *args: str, timeout: float = 30.0) -> str:
