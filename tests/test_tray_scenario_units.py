@@ -1,0 +1,149 @@
+"""The pure parts of scenarios in the tray: which packs are offered, the one review's fields,
+the scenario report across the fill worker's pipe, the summary's lines, the overlay's form
+title, and where documents go. The tray itself, end to end: tests/test_tray_scenario.py."""
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+from app.cases import Case, FieldValue, case_from_values
+from app.errors import FormWindowError
+from app.fill.engine import FieldResult, FillReport
+from app.fill.worker import scenario_report_from_json, scenario_report_to_json
+from app.scenario.keep import Kept
+from app.scenario.library import find_scenarios, group_lines, review_playbook
+from app.scenario.model import Keep, ScenarioForm, ScenarioForms
+from app.scenario.run import FormResult, ScenarioReport
+from app.ui.scenario_flow import documents_folder
+from app.ui.scenario_windows import scenario_summary_text
+from playbooks.loader import load_playbook_text
+
+FIRST = """\
+deskhand: 1
+id: unit-first
+name: 设立登记
+target: {title: "设立登记*"}
+fields:
+  - {name: company_name, label: 企业名称}
+  - {name: legal_rep_name, label: 法定代表人}
+fill:
+  - type: company_name
+  - type: legal_rep_name
+"""
+SECOND = """\
+deskhand: 1
+id: unit-second
+name: 税务登记
+target: {title: "税务登记*"}
+fields:
+  - {name: company_name, label: 纳税人名称}
+  - {name: registration_no, label: 受理编号}
+  - {name: agent_phone, label: 办税人电话, type: phone}
+fill:
+  - type: company_name
+  - type: registration_no
+  - type: agent_phone
+"""
+ROOT = Path(__file__).resolve().parents[1]
+PACK = "scenario: 1\nname: {name}\n{targets}"
+
+
+def forms() -> ScenarioForms:
+    first = load_playbook_text(FIRST, "first.yaml")
+    second = load_playbook_text(SECOND, "second.yaml")
+    return ScenarioForms("setup", "企业开办", (
+        ScenarioForm("设立登记", first, (Keep("registration_no", "受理编号"),)),
+        ScenarioForm("税务登记", second), ScenarioForm("社保登记", second)))
+
+
+def pack(folder: Path, name: str, text: str) -> None:
+    (folder / name).mkdir(parents=True)
+    (folder / name / "scenario.yaml").write_text(text, encoding="utf-8")
+
+
+def test_packs_with_targets_are_offered_broken_ones_listed_the_first_of_an_id_wins(tmp_path):
+    mine, shipped = tmp_path / "mine", tmp_path / "shipped"
+    pack(mine, "setup", PACK.format(name="我的企业开办", targets="targets:\n  - a.yaml\n"))
+    shutil.copytree(ROOT / "playbooks" / "library" / "company-setup", mine / "docs-only")
+    pack(mine, "broken", "scenario: 1\nname: [\n")
+    pack(shipped, "setup", PACK.format(name="企业开办", targets="targets:\n  - a.yaml\n"))
+    (mine / "loose.yaml").write_text("deskhand: 1\n", encoding="utf-8")
+    shelf = find_scenarios([mine, tmp_path / "absent", shipped])
+    assert [(s.id, s.name) for s in shelf.scenarios] == [("setup", "我的企业开办")]
+    assert shelf.get("setup").path == mine / "setup" and shelf.get("docs-only") is None
+    assert [p.name for p, _why in shelf.broken] == ["broken"]
+    assert "scenario.yaml" in shelf.broken[0][1]
+
+
+def test_the_review_shows_every_typed_field_once_but_not_a_number_a_form_issues():
+    f = forms()
+    pb = review_playbook(f, case_from_values({"company_name": "示例公司"}, "setup", {}))
+    assert pb.filled_names() == ["company_name", "legal_rep_name", "agent_phone"]
+    assert pb.field_spec("company_name").label == "企业名称"        # the first form's spec
+    assert pb.name == "企业开办" and pb.path is None
+    resumed = case_from_values({"registration_no": "SL-1"}, "setup", {})
+    assert "registration_no" in review_playbook(f, resumed).filled_names()
+
+
+def test_group_values_are_lines_with_id_numbers_masked():
+    case = Case("c", None, {}, groups={"shareholders": [
+        {"name": "林晓明", "id_number": "350802198503122038", "share": "60"}]})
+    lines = group_lines(case, lambda v: "***" if len(v) == 18 else v)
+    assert lines == ["shareholders 1: name 林晓明 · id_number *** · share 60"]
+
+
+def report() -> ScenarioReport:
+    fill = FillReport("unit-first", "done", results=[
+        FieldResult("company_name", 0, "readback_ok"), FieldResult("legal_rep_name", 1,
+                                                                   "readback_ok")])
+    kept = Kept(Keep("registration_no", "受理编号", r"SL-\d+"), "SL-20261205", "accessible")
+    error = FormWindowError("No window of form 2 of 3 (税务登记) is open.", playbook="unit-second")
+    return ScenarioReport("setup", [
+        FormResult(0, "设立登记", "done", 2, [], [kept], report=fill),
+        FormResult(1, "税务登记", "failed", message=error.message)], error, 1, "stopped at 2")
+
+
+def test_a_scenario_report_crosses_the_worker_pipe_whole():
+    import json
+    back = scenario_report_from_json(json.loads(json.dumps(scenario_report_to_json(report()))))
+    assert isinstance(back.error, FormWindowError) and back.error.exit_code == 3
+    assert back.stopped_at == 1 and back.message == "stopped at 2" and not back.done
+    first = back.forms[0]
+    assert (first.outcome, first.confirmed, first.report.readback_ok) == ("done", 2, 2)
+    assert first.kept[0].value == "SL-20261205" and first.kept[0].status == "ok"
+    assert back.forms[1].report is None and "税务登记" in back.forms[1].message
+
+
+def test_the_summary_has_a_line_per_form_and_says_where_it_goes_on():
+    title, body = scenario_summary_text(report(), ["设立登记", "税务登记", "社保登记"], "企业开办")
+    lines = body.splitlines()
+    assert title == "Stopped: 企业开办"
+    assert lines[0] == "Form 1/3 设立登记: filled, 2 of 2 fields read back correctly"
+    assert lines[1] == "  Kept registration_no = SL-20261205"
+    assert lines[2].startswith("Form 2/3 税务登记: not filled. No window of form 2")
+    assert lines[3] == "Form 3/3 社保登记: not started"
+    assert "form 2" in lines[-1]
+    done = ScenarioReport("setup", [FormResult(0, "设立登记", "skipped")])
+    assert scenario_summary_text(done, ["设立登记"], "企业开办")[0] == "All 1 forms filled: 企业开办"
+
+
+def test_the_overlay_names_the_form_and_counts_its_own_fields(qapp):
+    from app.ui.progress import FillProgress
+    f = forms()
+    overlay = FillProgress()
+    callback = overlay.scenario_callback([(x.name, x.playbook) for x in f.forms])
+    overlay.start(f.name, 0)
+    overlay._on_engine_event("form", {"index": 1, "total": 3, "name": "税务登记"})
+    overlay._on_engine_event("step", {"index": 2})
+    assert overlay.title.text() == "Form 2/3: 税务登记"
+    assert overlay.detail.text() == "Field 3 of 3: 办税人电话"
+    assert overlay.history[-2:] == ["Starting…", "Field 3 of 3: 办税人电话"]
+    assert callable(callback)
+    overlay.finish()
+
+
+def test_documents_go_to_a_new_folder_under_the_cases_folder(tmp_path):
+    case = Case("20261205-1", None, {"a": FieldValue("x", "ok")})
+    out = documents_folder(tmp_path, case, datetime(2026, 12, 5, 13, 1, 2))
+    assert out == tmp_path / "文书" / "20261205-1-20261205-130102"
