@@ -147,3 +147,70 @@ def test_documents_go_to_a_new_folder_under_the_cases_folder(tmp_path):
     case = Case("20261205-1", None, {"a": FieldValue("x", "ok")})
     out = documents_folder(tmp_path, case, datetime(2026, 12, 5, 13, 1, 2))
     assert out == tmp_path / "文书" / "20261205-1-20261205-130102"
+
+
+def scenario_tray(qtbot, tmp_path, last_scenario=None):
+    """The tray in-process (offscreen), a pack of two forms in the clerk's folder."""
+    from types import SimpleNamespace
+
+    from playbooks.loader import load_playbook
+    from test_tray_unit import KEYS, FakePipeline
+    from app.hotkeys.dummy import DummyHotkeys
+    from app.library import load_library
+    from app.ui.dispatch import MainThread
+    from app.ui.tray import TrayApp
+    folder = tmp_path / "mine"
+    pack(folder, "setup", PACK.format(name="企业开办", targets=(
+        "targets:\n  - playbook: first.yaml\n    keep:\n"
+        "      - {field: registration_no, label: 受理编号}\n  - second.yaml\n")))
+    (folder / "setup" / "first.yaml").write_text(FIRST, encoding="utf-8")
+    (folder / "setup" / "second.yaml").write_text(SECOND, encoding="utf-8")
+    pipeline = FakePipeline(load_library([]))
+    pipeline.playbook = lambda ref: load_playbook(ref)
+    pipeline.cases_dir = tmp_path / "cases"
+    saved: list[dict] = []
+    settings = SimpleNamespace(hotkeys=dict(KEYS), last_playbook=None, playbook_dirs=[str(folder)],
+                               last_scenario=last_scenario)
+    hotkeys = DummyHotkeys()
+    tray = TrayApp(pipeline=pipeline, settings=settings, hotkeys=hotkeys, main=MainThread(),
+                   log_dir=tmp_path / "logs", fill_worker=None,
+                   remember=lambda **changes: saved.append(changes) or settings)
+    tray.show()
+    return tray, hotkeys, saved
+
+
+def test_the_menu_offers_the_scenario_and_the_pick_is_remembered(qtbot, tmp_path):
+    tray, _hotkeys, saved = scenario_tray(qtbot, tmp_path)
+    menus = {a.text(): a.menu() for a in tray.menu.actions() if a.menu() is not None}
+    scenarios = [m for m in menus.values() if any(a.data() == "setup" for a in m.actions())]
+    assert len(scenarios) == 1 and not tray.act_intake.isVisible()
+    pick = next(a for a in scenarios[0].actions() if a.data() == "setup")
+    assert pick.text() == "企业开办"
+    pick.trigger()
+    assert tray.state.scenario_id == "setup" and saved == [{"last_scenario": "setup"}]
+    assert tray.act_intake.isVisible()
+    tray.choose_playbook("sample-qt-intake")                 # a playbook again: no scenario
+    assert tray.state.scenario_id is None and saved[-1] == {"last_scenario": None}
+    tray.icon.hide()
+    again, _h, _s = scenario_tray(qtbot, tmp_path / "again", last_scenario="setup")
+    assert again.state.scenario_id == "setup"
+    again.icon.hide()
+
+
+def test_a_capture_for_a_scenario_reads_with_its_first_form_and_opens_one_review(qtbot, tmp_path):
+    tray, hotkeys, _saved = scenario_tray(qtbot, tmp_path, last_scenario="setup")
+    seen = []
+    original = tray.pipeline.capture
+    tray.pipeline.capture = lambda pb, src: seen.append(pb.id) or original(pb, src)
+    hotkeys.trigger("capture")
+    qtbot.waitUntil(lambda: tray.scenarios.review is not None, timeout=5000)
+    review = tray.scenarios.review
+    assert seen == ["unit-first"]
+    # form 1's fields and form 2's, once; not the number form 1 issues
+    assert list(review.rows) == ["company_name", "legal_rep_name", "agent_phone"]
+    assert review.rows["agent_phone"].fv.status == "missing" and not review.can_fill
+    assert review.documents_button.isHidden()                # the pack has no documents
+    status = tray.status()
+    assert status["review_open"] and status["scenario_case"].endswith("c1.json")
+    review.close()
+    tray.icon.hide()
