@@ -75,6 +75,15 @@ def world(toolkit_desktop, tmp_path_factory):  # noqa: F811
         "  - playbook: first.yaml\n    name: 受理登记（桌面）\n"
         "    keep:\n      - {field: first_case_no, label: 受理编号, pattern: 'SL-\\d{8}-\\d{4}'}\n"
         "  - second.yaml\n", encoding="utf-8")
+    slow = folder / "slow"                    # form 1 pauses mid-way: time to press 中止
+    slow.mkdir()
+    (slow / "first.yaml").write_text(qt_playbook().replace(
+        "  - set: phone\n", "  - wait: {seconds: 4}\n  - set: phone\n"), encoding="utf-8")
+    (slow / "second.yaml").write_text(WEB_FORM % spec.window_title("chromium"), encoding="utf-8")
+    (slow / "scenario.yaml").write_text(
+        "scenario: 1\nname: 慢的两张表\ntargets:\n  - playbook: first.yaml\n    name: 受理登记（桌面）\n"
+        "    keep:\n      - {field: first_case_no, label: 受理编号}\n  - second.yaml\n",
+        encoding="utf-8")
     company = folder / "company"            # the 企业开办 pack, with a form to fill
     shutil.copytree(COMPANY, company)
     (company / "first.yaml").write_text(qt_playbook(), encoding="utf-8")
@@ -117,7 +126,7 @@ def test_a_scenario_is_picked_reviewed_once_filled_form_by_form_and_resumed(worl
     case = tray.tmp / "case.json"
     case.write_text(json.dumps(CASE, ensure_ascii=False), encoding="utf-8")
     tray.send(cmd="open_case", path=str(case))
-    st = tray.wait(lambda s: s["review_open"], 20, "the scenario's review")
+    st = tray.wait(lambda s: s["review_active"], 20, "the scenario's review, focused")
     # every field the two forms type, once; not the number form 1 issues for form 2
     assert set(st["review_fields"]) == set(CASE)
     assert "first_case_no" not in st["review_fields"] and st["review_can_fill"]
@@ -142,6 +151,7 @@ def test_a_scenario_is_picked_reviewed_once_filled_form_by_form_and_resumed(worl
     qt.reset()
     (pack / "second.yaml").write_text(WEB_FORM % spec.window_title("chromium"), encoding="utf-8")
     fills = st["fills"]
+    tray.wait(lambda s: s["summary_active"], 20, "the summary, focused")
     toolkit_desktop.session.xdotool("key", "Return")        # 继续, the summary's default button
     st = tray.wait(lambda s: s["fills"] > fills and not s["busy"], 120, "the resumed run")
     assert st["last_fill"]["outcome"] == "done", st
@@ -176,3 +186,38 @@ def test_documents_are_written_under_the_cases_folder_or_a_sentence_says_why_not
     assert out.parent == tray.tmp / "data" / "deskhand" / "cases" / "文书"
     assert len(list(out.glob("*.pdf"))) == 5 and len(list(out.glob("*.docx"))) == 5
     assert (out / "manifest.json").is_file()
+
+
+def test_an_abort_in_form_1_stops_the_scenario_and_continue_fills_both_forms(world, toolkit_desktop):  # noqa: F811
+    tray, qt, web, _pack = world
+    qt.reset()
+    web.reset()
+    assert tray.send(cmd="scenario", id="slow")["ok"]
+    case = tray.tmp / "slow-case.json"
+    case.write_text(json.dumps(CASE, ensure_ascii=False), encoding="utf-8")
+    tray.send(cmd="open_case", path=str(case))
+    st = tray.wait(lambda s: s["review_active"] and s["scenario_case"], 20, "the review, focused")
+    fills = st["fills"]
+    toolkit_desktop.session.xdotool("key", "Return")
+    tray.wait(lambda s: "第 5 / 15 项：公民身份号码" in s["progress_shown"], 60, "form 1 half typed")
+    tray.send(cmd="abort")                       # the overlay's 中止 does the same
+    st = tray.wait(lambda s: s["fills"] > fills and not s["busy"], 60, "the stop")
+    assert st["last_fill"]["outcome"] == "stopped" and st["last_fill"]["stopped_at"] == 0, st
+    assert [f["outcome"] for f in st["last_fill"]["forms"]] == ["failed"]
+    assert st["summary_open"] and st["scenario_can_resume"]
+    held = qt.state()["fields"]
+    assert held["applicant_name"] == CASE["applicant_name"] and held["phone"] == ""
+    assert web.state()["fields"]["applicant_name"] == ""          # form 2 not begun
+
+    qt.reset()
+    fills = st["fills"]
+    tray.wait(lambda s: s["summary_active"], 20, "the summary, focused")
+    toolkit_desktop.session.xdotool("key", "Return")            # 继续
+    st = tray.wait(lambda s: s["fills"] > fills and not s["busy"], 120, "the resumed run")
+    assert st["last_fill"]["outcome"] == "done", st
+    assert [f["outcome"] for f in st["last_fill"]["forms"]] == ["done", "done"]
+    held = qt.wait_state(lambda s: s["status"] == spec.SUBMITTED_STATUS, 8)["fields"]
+    want = expected_fields()
+    assert {n: held[n] for n in want if held[n] != want[n]} == {}
+    page = web.wait_state(lambda s: s["fields"]["remarks"] == spec.CASE_NUMBER, 8)["fields"]
+    assert page["applicant_name"] == CASE["applicant_name"]

@@ -90,6 +90,7 @@ class FillProgress(QWidget):
     def start(self, playbook_name: str, total: int) -> None:
         self.total, self._name = max(0, total), playbook_name
         self._current, self._stopping, self._form = None, False, None
+        self.history.clear()
         self.retranslate()
         self.detail.setText(self.tr("Starting…"))
         self.bar.setRange(0, max(1, self.total))

@@ -297,6 +297,8 @@ class ScenarioFlow(QObject):
             "scenario_confirmed": bool(current and current.confirmed),
             "scenario_can_resume": bool(report is not None and report.stopped_at is not None),
             "summary_open": bool(self.summary is not None and self.summary.isVisible()),
+            "summary_active": bool(self.summary is not None and self.summary.isVisible()
+                                   and self.summary.isActiveWindow()),
             "summary_text": self.summary.body.text() if self.summary is not None else None,
             "documents": str(self.last_docs) if self.last_docs else None,
             "documents_error": self.docs_error,
