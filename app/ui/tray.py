@@ -633,8 +633,8 @@ class TrayApp(QObject):
             "case": str(o.case_path) if o else None,
             "statuses": {n: f.status for n, f in o.case.fields.items()} if o else None,
             "review_open": bool(review is not None and review.isVisible()),
-            "review_active": bool(review is not None and review.isVisible()
-                                  and review.isActiveWindow()),   # keys reach it now
+            "review_active": bool(review is not None and review.isVisible()    # keys reach it now
+                                  and _safe(lambda: review.isActiveWindow())),
             "review_fields": _editor_boxes(review) if review is not None and review.isVisible() else {},
             "review_statuses": ({n: r.fv.status for n, r in review.rows.items()}
                                 if review is not None and review.isVisible() else {}),
