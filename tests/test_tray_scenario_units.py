@@ -214,3 +214,32 @@ def test_a_capture_for_a_scenario_reads_with_its_first_form_and_opens_one_review
     assert status["review_open"] and status["scenario_case"].endswith("c1.json")
     review.close()
     tray.icon.hide()
+
+
+def test_documents_without_libreoffice_are_a_sentence_and_leave_no_folder(qtbot, tmp_path,
+                                                                          monkeypatch):
+    company = ROOT / "playbooks" / "library" / "company-setup"
+    tray, _hotkeys, _saved = scenario_tray(qtbot, tmp_path, last_scenario="setup")
+    pack_dir = tmp_path / "mine" / "setup"
+    for item in company.iterdir():            # the 企业开办 documents, with the pack's forms
+        if item.name != "scenario.yaml":
+            (shutil.copytree if item.is_dir() else shutil.copy)(item, pack_dir / item.name)
+    forms_part = (pack_dir / "scenario.yaml").read_text(encoding="utf-8").split("targets:", 1)[1]
+    (pack_dir / "scenario.yaml").write_text(
+        (company / "scenario.yaml").read_text(encoding="utf-8") + "targets:" + forms_part,
+        encoding="utf-8")
+    tray.scenarios.shelf = find_scenarios([tmp_path / "mine"])
+    tray.scenarios.open_intake(str(company / "samples" / "case.json"))
+    review = tray.scenarios.review
+    assert review is not None and not review.documents_button.isHidden()
+    assert any("shareholders 2" in line for line in review.groups.text().splitlines())
+    assert "350802198503122038" not in review.groups.text()        # ID numbers masked
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))              # no soffice to be found
+    review.documents_button.click()
+    qtbot.waitUntil(lambda: tray.scenarios.docs_error is not None, timeout=60000)
+    assert "LibreOffice" in tray.scenarios.docs_error and tray.state.busy is None
+    assert tray.scenarios.last_docs is None
+    docs = tmp_path / "cases" / "文书"
+    assert not docs.exists() or not any(docs.iterdir())
+    review.close()
+    tray.icon.hide()
