@@ -197,6 +197,7 @@ class TrayApp(QObject):
         """New settings saved in the dialog: hotkeys, menu and OCR engine follow."""
         old_engine = getattr(self.settings, "ocr_engine", None)
         self.settings = settings
+        self.scenarios.shelf = _find_scenarios(settings)     # the playbook folders may have changed
         if self.hotkeys is not None:
             for name in list(_safe(self.hotkeys.registered) or {}):
                 _safe(lambda n=name: self.hotkeys.unregister(n))
