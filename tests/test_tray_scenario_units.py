@@ -86,11 +86,12 @@ def test_the_review_shows_every_typed_field_once_but_not_a_number_a_form_issues(
     assert "registration_no" in review_playbook(f, resumed).filled_names()
 
 
-def test_group_values_are_lines_with_id_numbers_masked():
+def test_group_values_are_lines_with_id_numbers_masked_and_doubts_marked():
     case = Case("c", None, {}, groups={"shareholders": [
-        {"name": "林晓明", "id_number": "350802198503122038", "share": "60"}]})
-    lines = group_lines(case, lambda v: "***" if len(v) == 18 else v)
-    assert lines == ["shareholders 1: name 林晓明 · id_number *** · share 60"]
+        {"name": "林晓明", "id_number": "350802198503122038", "share": "60"}]},
+        group_status={"shareholders": [{"share": "invalid"}]})
+    lines = group_lines(case, lambda v: "***" if len(v) == 18 else v, str.upper)
+    assert lines == ["shareholders 1: name 林晓明 · id_number *** · share 60 (INVALID)"]
 
 
 def report() -> ScenarioReport:
@@ -242,4 +243,22 @@ def test_documents_without_libreoffice_are_a_sentence_and_leave_no_folder(qtbot,
     docs = tmp_path / "cases" / "文书"
     assert not docs.exists() or not any(docs.iterdir())
     review.close()
+    tray.icon.hide()
+
+
+def test_a_group_value_that_failed_its_check_stops_the_fill_before_the_worker(qtbot, tmp_path):
+    tray, _hotkeys, _saved = scenario_tray(qtbot, tmp_path, last_scenario="setup")
+    said = []
+    tray.notify = lambda title, body, warning=False: said.append(body)
+    case = case_from_values({"company_name": "示例公司", "legal_rep_name": "林晓明",
+                             "agent_phone": "13905970002"}, "setup", {})
+    case.groups = {"shareholders": [{"name": "林晓明", "share": "60"}]}
+    case.group_status = {"shareholders": [{"share": "invalid"}]}
+    tray.scenarios.take_case(case, tmp_path / "case.json")
+    review = tray.scenarios.review
+    assert "share 60 (" in review.groups.text()
+    review.accept()                        # 填写: the refusal comes before the fill worker
+    assert tray.state.busy is None and tray.state.fills == 0
+    assert said and "shareholders › 1 › share" in said[-1]
+    assert not (tmp_path / "case.json").exists()             # nothing sent to be typed
     tray.icon.hide()

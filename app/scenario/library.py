@@ -91,12 +91,20 @@ def review_playbook(forms: ScenarioForms, case: Case) -> Playbook:
                                source_spec=None)
 
 
-def group_lines(case: Case, mask: Callable[[str], str]) -> list[str]:
+def group_lines(case: Case, mask: Callable[[str], str],
+                word: Callable[[str], str] = str) -> list[str]:
     """The case's repeating groups as lines a clerk reads (`mask` hides ID numbers and
-    phones): 'shareholders 1: name 张三 · share 60'."""
+    phones; `word` names a status): 'shareholders 1: name 张三 · share 60 (Invalid)' — a value
+    marked when its status is not ok (the intake form's checks)."""
     lines = []
     for group, members in case.groups.items():
         for n, member in enumerate(members, 1):
-            values = " · ".join(f"{k} {mask(str(v))}" for k, v in member.items() if v not in (None, ""))
-            lines.append(f"{group} {n}: {values}")
+            parts = []
+            for key, value in member.items():
+                if value in (None, ""):
+                    continue
+                status = case.status_in_group(group, n - 1, key)
+                parts.append(f"{key} {mask(str(value))}"
+                             + ("" if status == "ok" else f" ({word(status)})"))
+            lines.append(f"{group} {n}: " + " · ".join(parts))
     return lines

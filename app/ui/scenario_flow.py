@@ -19,11 +19,13 @@ from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog
 
-from app.cases import Case, load_case, save_case
+from app.cases import Case, load_case, refuse_doubtful_values, save_case
 from app.errors import DeskhandError
+from app.i18n import _
 from app.privacy import mask_text
 from app.scenario.library import ScenarioEntry, ScenarioShelf, group_lines, review_playbook
 from app.ui.dispatch import run_in_worker
+from app.ui.intake_dialog import status_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from app.scenario.model import ScenarioForms
@@ -96,7 +98,7 @@ class ScenarioFlow(QObject):
         if forms is None or self.tray._busy("intake"):
             return
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(None, self.tr("Case for {name}").format(
+            path, _kind = QFileDialog.getOpenFileName(None, self.tr("Case for {name}").format(
                 name=forms.name), str(self.tray.pipeline.cases_dir), self.tr("Cases (*.json)"))
             if not path:
                 return
@@ -130,7 +132,7 @@ class ScenarioFlow(QObject):
             self.review.close()
         entry = self.entry
         self.review = ReviewDialog(current.case, review_playbook(forms, current.case), None,
-                                   groups=group_lines(current.case, mask_text),
+                                   groups=group_lines(current.case, mask_text, status_text),
                                    documents=bool(entry and entry.documents))
         self.review.confirmed.connect(self._confirmed)
         self.review.cancelled.connect(lambda: self.tray._note("review cancelled"))
@@ -160,6 +162,14 @@ class ScenarioFlow(QObject):
             return
         if not current.confirmed:
             self.show_review()
+            return
+        try:
+            # the review confirms the forms' fields; a group value that failed the intake
+            # form's checks is corrected there (as `deskhand fill` refuses it too)
+            refuse_doubtful_values(current.case, [], _("Nothing was typed"))
+        except DeskhandError as exc:
+            tray.notify(self.tr("Check the case first"), mask_text(exc.message), warning=True)
+            tray.state.last_error = mask_text(exc.message)
             return
         if tray._busy("fill"):
             return

@@ -734,6 +734,10 @@
         <translation>没有可填写的内容</translation>
     </message>
     <message>
+        <source>Check the case first</source>
+        <translation>请先核对办件</translation>
+    </message>
+    <message>
         <source>Case not saved</source>
         <translation>办件未保存</translation>
     </message>
