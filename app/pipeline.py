@@ -437,7 +437,8 @@ class Pipeline:
             return run_scenario(
                 scenario, case, case_path,
                 fill=lambda form, c, log: self.fill(form.playbook, c, case_path, options,
-                                                    progress=progress,
+                                                    progress=_form_started(progress, form, log,
+                                                                            len(scenario.forms)),
                                                     accessibility=accessibility, log=log),
                 windows=self.desktop(),
                 read_kept=lambda keep, window: read_kept(
@@ -446,6 +447,16 @@ class Pipeline:
         finally:
             if backend is not None:
                 backend.close()
+
+
+def _form_started(progress: Progress | None, form: Any, log: dict, total: int
+                  ) -> Progress | None:
+    """Tell `progress` which form starts ("form": index, total, name) before its fill's
+    own events: the tray's overlay says 第 1/3 张表：设立登记."""
+    if progress is not None:
+        tag = log["scenario"]
+        progress("form", {"index": tag["form"], "total": total, "name": form.name})
+    return progress
 
 
 def build_pipeline(options: PipelineOptions | None = None) -> Pipeline:

@@ -56,7 +56,7 @@ HOTKEY_NAMES = ("capture", "fill", "abort")
 DEFAULT_HOTKEYS = {"capture": "Ctrl+Alt+C", "fill": "Ctrl+Alt+V", "abort": "Ctrl+Alt+Esc"}
 ON_OUTAGE = ("unverified", "stop")
 FIELDS = ("language", "ocr_engine", "hotkeys", "playbook_dirs", "registries", "on_outage",
-          "last_playbook", "accessibility")
+          "last_playbook", "accessibility", "last_scenario")
 LOCKABLE = FIELDS + tuple(f"hotkeys.{n}" for n in HOTKEY_NAMES)
 # A bare key as a global hotkey would fire while the clerk types; these may stand alone.
 _LONE_KEYS = frozenset({f"f{i}" for i in range(1, 13)} | {"pause", "printscreen"})
@@ -73,6 +73,7 @@ class Settings:
     registries: dict[str, Any] = field(default_factory=dict)
     on_outage: str = "unverified"
     last_playbook: str | None = None
+    last_scenario: str | None = None     # the scenario (业务场景) picked in the tray, if one is
     # Fields addressed by label go through the target's accessibility tree (False: by keys,
     # clicked beside the label — for a client whose tree misleads)
     accessibility: bool = True
@@ -233,7 +234,7 @@ def _last_playbook(v: Any) -> str | None:
 _PARSERS: dict[str, Callable[[Any], Any]] = {
     "language": _language, "ocr_engine": _ocr_engine, "hotkeys": _hotkeys,
     "playbook_dirs": _playbook_dirs, "registries": _registries, "on_outage": _on_outage,
-    "last_playbook": _last_playbook, "accessibility": _flag,
+    "last_playbook": _last_playbook, "accessibility": _flag, "last_scenario": _last_playbook,
 }
 
 

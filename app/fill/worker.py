@@ -8,7 +8,9 @@ field). A separate process has its own GIL. It is started once and kept warm, so
 still begins within a few milliseconds of the hotkey.
 
 Protocol: JSON lines. In: {"cmd": "fill", "playbook": PATH, "case": PATH,
-"wait_focus_s": S, "accessibility": true}, {"cmd": "abort"}, {"cmd": "quit"}. Out: {"event": "ready"},
+"wait_focus_s": S, "accessibility": true}, {"cmd": "scenario", "scenario": PACK, "case": PATH,
+"restart": false, "wait_focus_s": S} (Pipeline.fill_scenario: its done event holds a
+"scenario" report, scenario_report_to_json), {"cmd": "abort"}, {"cmd": "quit"}. Out: {"event": "ready"},
 {"event": "progress", "kind": K, "data": {...}}, then {"event": "done", "report": R} or
 {"event": "failed", "error": E, "report": R} where E is app.errors.error_to_json of the error
 (its class, sentence, playbook, step, field and exit code, so the tray shows and logs the
@@ -26,7 +28,8 @@ from typing import Any, TextIO
 
 from app.errors import DeskhandError, FillError, error_to_json
 
-__all__ = ["main", "report_to_json", "report_from_json"]
+__all__ = ["main", "report_to_json", "report_from_json", "scenario_report_to_json",
+           "scenario_report_from_json"]
 
 
 def report_to_json(report: Any) -> dict[str, Any] | None:
@@ -40,6 +43,36 @@ def report_from_json(data: dict[str, Any] | None) -> Any:
     data = dict(data)
     data["results"] = [FieldResult(**r) for r in data.get("results", [])]
     return FillReport(**data)
+
+
+def scenario_report_to_json(report: Any) -> dict[str, Any]:
+    """app.scenario.run.ScenarioReport as JSON: each form's result, its FillReport and the
+    values it kept; the error that stopped it as error_to_json."""
+    return {"scenario": report.scenario, "stopped_at": report.stopped_at,
+            "message": report.message,
+            "error": error_to_json(report.error) if report.error is not None else None,
+            "forms": [{"index": r.index, "name": r.name, "outcome": r.outcome,
+                       "confirmed": r.confirmed, "differs": list(r.differs),
+                       "message": r.message, "report": report_to_json(r.report),
+                       "kept": [{"keep": dataclasses.asdict(k.keep), "value": k.value,
+                                 "via": k.via, "problem": k.problem} for k in r.kept]}
+                      for r in report.forms]}
+
+
+def scenario_report_from_json(data: dict[str, Any]) -> Any:
+    from app.errors import error_from_json
+    from app.scenario.keep import Kept
+    from app.scenario.model import Keep
+    from app.scenario.run import FormResult, ScenarioReport
+    forms = [FormResult(f["index"], f["name"], f["outcome"], f.get("confirmed", 0),
+                        list(f.get("differs") or []),
+                        [Kept(Keep(**k["keep"]), k.get("value"), k.get("via", ""),
+                              k.get("problem")) for k in f.get("kept") or []],
+                        f.get("message"), report_from_json(f.get("report")))
+             for f in data.get("forms") or []]
+    error = error_from_json(data["error"]) if data.get("error") else None
+    return ScenarioReport(data.get("scenario", ""), forms, error, data.get("stopped_at"),
+                          data.get("message"))
 
 
 class _Worker:
@@ -86,6 +119,8 @@ class _Worker:
                 break
             if job.get("cmd") == "fill":
                 self.fill(job)
+            elif job.get("cmd") == "scenario":
+                self.fill_scenario(job)
         self.pipeline.close()
 
     def fill(self, job: dict[str, Any]) -> None:
@@ -111,6 +146,34 @@ class _Worker:
             self.emit({"event": "failed", "error": error_to_json(error), "report": None})
         else:
             self.emit({"event": "done", "report": report_to_json(report)})
+
+
+    def fill_scenario(self, job: dict[str, Any]) -> None:
+        """Every form of the scenario not filled yet, through Pipeline.fill_scenario (the
+        same run as `deskhand fill PACK`); a stop is a report, not a failure."""
+        from app.cases import load_case
+        from app.fill.engine import FillOptions
+        from app.scenario.forms import scenario_forms
+        from playbooks.scenario import load_scenario
+        self.abort.clear()
+        try:
+            forms = scenario_forms(load_scenario(job["scenario"]), self.pipeline.playbook)
+            case = load_case(job["case"], forms.id)
+            report = self.pipeline.fill_scenario(
+                forms, case, Path(job["case"]),
+                FillOptions(wait_focus_s=float(job.get("wait_focus_s", 5.0)), abort_keys=None,
+                            abort_event=self.abort),
+                restart=bool(job.get("restart")),
+                progress=lambda kind, data: self.emit({"event": "progress", "kind": kind,
+                                                       "data": _plain(data)}))
+        except DeskhandError as exc:
+            self.emit({"event": "failed", "error": error_to_json(exc), "report": None})
+        except Exception as exc:  # a fault of ours: logged here, a sentence for the tray
+            from app.logs import crash_sentence, log_crash
+            error = FillError(crash_sentence(exc, log_crash(exc, "fill worker")))
+            self.emit({"event": "failed", "error": error_to_json(error), "report": None})
+        else:
+            self.emit({"event": "done", "scenario": scenario_report_to_json(report)})
 
 
 def _plain(data: Any) -> Any:

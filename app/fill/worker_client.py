@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from app.errors import DeskhandError, FillError, error_from_json, error_to_json
-from app.fill.worker import report_from_json
+from app.fill.worker import report_from_json, scenario_report_from_json
 from app.i18n import _
 
 __all__ = ["FillWorkerProcess"]
@@ -94,6 +94,23 @@ class FillWorkerProcess:
         the report on `__deskhand_report__`. The worker writes the fill log into the case."""
         if not playbook.path:
             raise DeskhandError(_("This playbook has no file, so the fill worker cannot load it."))
+        return self._run({"cmd": "fill", "playbook": str(playbook.path), "case": str(case_path),
+                          "wait_focus_s": wait_focus_s}, progress, abort,
+                         lambda event: report_from_json(event.get("report")))
+
+    def fill_scenario(self, scenario: Path, case_path: Path, *, restart: bool = False,
+                      progress: Callable[[str, dict], None] | None = None,
+                      abort: threading.Event | None = None, wait_focus_s: float = 5.0) -> Any:
+        """Fill the forms of the scenario pack `scenario` not filled yet for the case saved at
+        `case_path` (Pipeline.fill_scenario in the worker). Returns the ScenarioReport (a
+        stop at a form is in it); raises the DeskhandError that kept it from starting.
+        `progress` also gets ("form", {index, total, name}) as each form starts."""
+        return self._run({"cmd": "scenario", "scenario": str(scenario), "case": str(case_path),
+                          "restart": restart, "wait_focus_s": wait_focus_s}, progress, abort,
+                         lambda event: scenario_report_from_json(event["scenario"]))
+
+    def _run(self, cmd: dict[str, Any], progress: Callable[[str, dict], None] | None,
+             abort: threading.Event | None, answer: Callable[[dict[str, Any]], Any]) -> Any:
         self.start()
         with self._cond:
             if not self._cond.wait_for(lambda: self._ready or self._events, self.start_timeout_s):
@@ -105,8 +122,7 @@ class FillWorkerProcess:
             self._events.clear()
         proc = self.proc
         assert proc is not None
-        self._send(proc, {"cmd": "fill", "playbook": str(playbook.path), "case": str(case_path),
-                          "wait_focus_s": wait_focus_s})
+        self._send(proc, cmd)
         stop_watch = threading.Event()
         if abort is not None:
             def watch() -> None:
@@ -128,7 +144,7 @@ class FillWorkerProcess:
                     if progress is not None:
                         progress(event.get("kind", ""), event.get("data") or {})
                 elif kind == "done":
-                    return report_from_json(event.get("report"))
+                    return answer(event)
                 elif kind == "failed":
                     if event.get("gone"):
                         self.proc = None

@@ -175,7 +175,9 @@ def run_tray(options: TrayOptions | None = None, argv: list[str] | None = None) 
     fill_worker = FillWorkerProcess(env={**os.environ, ENV_VAR: language()})
     tray = TrayApp(pipeline=pipeline, settings=settings, hotkeys=hotkeys,
                    main=main, log_dir=log_dir, fill_worker=fill_worker, quit_app=app.quit,
-                   open_settings=lambda: _open_settings(store, tray, translations))
+                   open_settings=lambda: _open_settings(store, tray, translations),
+                   remember=(lambda **changes: store.update(tray.settings, **changes))
+                   if store is not None else None)
     if translations is not None:   # the menu is text we built: build it again in the new language
         translations.languageChanged.connect(lambda _lang: tray.rebuild_menu())
         translations.languageChanged.connect(lambda lang: _worker_language(tray, fill_worker, lang))
@@ -245,6 +247,18 @@ def _answer(conn: Any, tray: Any, show_menu: Callable[[], None]) -> None:
             return
         elif cmd in ("capture", "fill", "abort"):
             getattr(tray, cmd)()
+            reply = {"ok": True}
+        elif cmd == "scenario":           # pick a scenario (业务场景) as the menu does
+            sid = request.get("id")
+            ok = tray.scenarios.shelf.get(sid) is not None
+            if ok:
+                tray.choose_scenario(sid)
+            reply = {"ok": ok}
+        elif cmd == "open_case":          # 打开案卷 for the scenario, with the file named
+            tray.scenarios.open_intake(str(request.get("path") or "") or None)
+            reply = {"ok": True}
+        elif cmd in ("resume", "documents"):
+            getattr(tray.scenarios, cmd)()
             reply = {"ok": True}
         elif cmd == "playbook":
             pid = request.get("id")

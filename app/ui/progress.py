@@ -44,6 +44,9 @@ class FillProgress(QWidget):
         self._current: tuple[int, str] | None = None
         self._stopping = False
         self._ordinals: dict[int, tuple[int, str]] = {}   # engine step index -> (i, label)
+        self._forms: list[tuple[str, Playbook]] = []        # a scenario's forms, in order
+        self._form: tuple[int, int, str] | None = None       # (n, total, name) filling now
+        self.history: list[str] = []    # what was shown, in order (tests, the tray's status)
 
         self.title = QLabel(self)
         self.title.setTextFormat(Qt.TextFormat.PlainText)   # playbook names may hold '<'
@@ -69,7 +72,12 @@ class FillProgress(QWidget):
     def retranslate(self) -> None:
         self.abort_button.setText(self.tr("Stopping…") if self._stopping else self.tr("Abort"))
         self.abort_button.setToolTip(self.tr("Stop typing; the case is kept."))
-        self.title.setText(self.tr("Filling: {name}").format(name=self._name))
+        if self._form is not None:
+            n, total, name = self._form
+            self._show_title(self.tr("Form {n}/{total}: {name}").format(n=n, total=total,
+                                                                         name=name))
+        else:
+            self._show_title(self.tr("Filling: {name}").format(name=self._name))
         if self._current is not None:
             self.step(*self._current)
 
@@ -81,7 +89,8 @@ class FillProgress(QWidget):
     # -- the API the tray drives ------------------------------------------------------
     def start(self, playbook_name: str, total: int) -> None:
         self.total, self._name = max(0, total), playbook_name
-        self._current, self._stopping = None, False
+        self._current, self._stopping, self._form = None, False, None
+        self.history.clear()
         self.retranslate()
         self.detail.setText(self.tr("Starting…"))
         self.bar.setRange(0, max(1, self.total))
@@ -94,12 +103,26 @@ class FillProgress(QWidget):
     def step(self, index: int, label: str) -> None:
         """Field `index` (1-based) of the total is being typed now."""
         self._current = (index, label)
-        self.detail.setText(self.tr("Field {i} of {n}: {label}").format(
+        self.set_message(self.tr("Field {i} of {n}: {label}").format(
             i=index, n=self.total, label=label))
         self.bar.setValue(max(0, min(index - 1, self.total)))
 
     def set_message(self, text: str) -> None:
         self.detail.setText(text)
+        self._remember(text)
+
+    def start_form(self, index: int, total: int, name: str) -> None:
+        """Form `index` (0-based) of a scenario's `total` starts: its title, its fields."""
+        if 0 <= index < len(self._forms):
+            self._ordinals = _ordinals(self._forms[index][1])
+            self.total = len(self._ordinals)
+        self._form, self._current = (index + 1, total, name), None
+        self.bar.setRange(0, max(1, self.total))
+        self.bar.setValue(0)
+        self.retranslate()
+        self.set_message(self.tr("Starting…"))
+        self.adjustSize()
+        self._place()
 
     def finish(self) -> None:
         self.bar.setValue(self.bar.maximum())
@@ -108,18 +131,26 @@ class FillProgress(QWidget):
     def engine_callback(self, playbook: Playbook) -> Progress:
         """A `Progress` callback for FillEngine, safe to call from any thread, that shows
         the engine's events here. Fields are counted by the steps that type or choose."""
-        self._ordinals = {}
-        for index, s in playbook.field_steps():
-            spec = playbook.field_spec(s.field)
-            self._ordinals[index] = (len(self._ordinals) + 1, spec.label or spec.name)
+        self._ordinals, self._forms = _ordinals(playbook), []
+        return self._emitter()
 
+    def scenario_callback(self, forms: list[tuple[str, Playbook]]) -> Progress:
+        """As `engine_callback`, for a scenario's fill: its forms (name, playbook) in order;
+        the ("form", {index, total, name}) event before each form's switches to it."""
+        self._ordinals, self._forms = {}, list(forms)
+        return self._emitter()
+
+    def _emitter(self) -> Progress:
         def progress(kind: str, data: dict) -> None:
             self._engine_event.emit(kind, dict(data))
         return progress
 
     # -- internals -------------------------------------------------------------------
     def _on_engine_event(self, kind: str, data: dict[str, Any]) -> None:
-        if kind == "step" and data.get("index") in self._ordinals:
+        if kind == "form":
+            self.start_form(int(data.get("index", 0)), int(data.get("total", 0)),
+                            str(data.get("name", "")))
+        elif kind == "step" and data.get("index") in self._ordinals:
             self.step(*self._ordinals[data["index"]])
         elif kind == "field_done":
             self.bar.setValue(min(self.bar.value() + 1, self.bar.maximum()))
@@ -129,6 +160,15 @@ class FillProgress(QWidget):
         elif kind == "waiting_for_modifiers":
             self.set_message(self.tr("Release the keys {keys} to start typing.").format(
                 keys="+".join(data.get("held", []))))
+
+    def _show_title(self, text: str) -> None:
+        if self.title.text() != text:
+            self.title.setText(text)
+            self._remember(text)
+
+    def _remember(self, text: str) -> None:
+        self.history.append(text)
+        del self.history[:-100]
 
     def _on_abort(self) -> None:
         self._stopping = True
@@ -146,3 +186,12 @@ class FillProgress(QWidget):
         x = area.right() - size.width() - m + 1 if right else area.left() + m
         y = area.bottom() - size.height() - m + 1 if bottom else area.top() + m
         self.move(x, y)
+
+
+def _ordinals(playbook: Playbook) -> dict[int, tuple[int, str]]:
+    """Engine step index → (field's place among those typed, its label)."""
+    out: dict[int, tuple[int, str]] = {}
+    for index, s in playbook.field_steps():
+        spec = playbook.field_spec(s.field)
+        out[index] = (len(out) + 1, spec.label or spec.name)
+    return out

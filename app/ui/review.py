@@ -331,10 +331,15 @@ class ReviewDialog(OnTopDialog):
 
     confirmed = Signal(object)     # Case: the edited copy
     cancelled = Signal()
+    documents_requested = Signal(object)   # Case: the edited copy (a scenario's 生成文书)
 
     def __init__(self, case: Case, playbook: Playbook, source_image: Image.Image | None,
                  parent: QWidget | None = None, *,
-                 on_closed: Callable[[], None] | None = None) -> None:
+                 on_closed: Callable[[], None] | None = None,
+                 groups: list[str] | None = None, documents: bool = False) -> None:
+        """A scenario's review (app/ui/scenario_flow.py) passes its forms' fields as one
+        playbook, the case's repeating groups as lines to read (`groups`) and `documents`
+        (a 生成文书 button, usable once nothing blocks the fill)."""
         super().__init__(parent, on_closed=on_closed)
         self.playbook = playbook
         self.case = copy.deepcopy(case)
@@ -360,6 +365,16 @@ class ReviewDialog(OnTopDialog):
 
         self.intro = QLabel(self)
         self.intro.setWordWrap(True)
+        self.groups = QLabel(self)
+        self.groups.setTextFormat(Qt.TextFormat.PlainText)
+        self.groups.setWordWrap(True)
+        self.groups.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._group_lines = list(groups or [])
+        self.groups.setVisible(bool(self._group_lines))
+        self.documents_button = QPushButton(self)
+        self.documents_button.setAutoDefault(False)
+        self.documents_button.setVisible(documents)
+        self.documents_button.clicked.connect(self._documents)
         self.hint = QLabel(self)
         self.hint.setWordWrap(True)
         self.confirm_box = QCheckBox(self)
@@ -374,11 +389,13 @@ class ReviewDialog(OnTopDialog):
         buttons = QHBoxLayout()
         buttons.addWidget(self.confirm_box)
         buttons.addStretch(1)
+        buttons.addWidget(self.documents_button)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.fill_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addWidget(scroll, 1)
+        layout.addWidget(self.groups)
         layout.addWidget(self.hint)
         layout.addLayout(buttons)
         # wide enough for every column, tall enough for the rows, within the screen
@@ -399,6 +416,10 @@ class ReviewDialog(OnTopDialog):
                                    "client. Coloured marks show what needs a look."))
         self.confirm_box.setText(self.tr("I have &checked the marked fields"))
         self.cancel_button.setText(self.tr("Cancel"))
+        self.documents_button.setText(self.tr("Write the &documents"))
+        self.groups.setText("\n".join([self.tr("Groups in the case (check them in the case "
+                                                "file or the intake form):"),
+                                        *self._group_lines]))
         for row in self.rows.values():
             row.retranslate()
         self._refresh()
@@ -464,13 +485,23 @@ class ReviewDialog(OnTopDialog):
         if self.can_fill:          # Enter reaches here only through the default button
             super().accept()
 
+    def _confirm_marked(self) -> None:
+        # The tick covered every marked row as it is now: the gate before typing (and the
+        # documents' refusal of unconfirmed values) takes that as a person's confirmation.
+        for row in self.rows.values():
+            if row.needs_attention:
+                confirm(row.fv, "clerk")
+
+    def _documents(self) -> None:
+        # The documents need only their own fields: a form's missing value does not stop
+        # them; a value not confirmed does (the documents refuse it, naming it).
+        if not self.needs_confirmation or self.confirm_box.isChecked():
+            self._confirm_marked()
+        self.documents_requested.emit(copy.deepcopy(self.case))
+
     def after_close(self, result: int) -> None:
         if result == QDialog.DialogCode.Accepted:
-            # The tick covered every marked row as it is now: the gate before typing
-            # takes that as a person's confirmation of exactly these values.
-            for row in self.rows.values():
-                if row.needs_attention:
-                    confirm(row.fv, "clerk")
+            self._confirm_marked()
             self.confirmed.emit(self.case)
         else:
             self.cancelled.emit()

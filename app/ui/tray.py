@@ -35,9 +35,10 @@ class TrayState:
     """What the tray knows between a capture and a fill (also what tests query)."""
 
     playbook_id: str | None = None
+    scenario_id: str | None = None      # a scenario (业务场景) chosen instead of a playbook
     outcome: Any = None                 # app.pipeline.CaptureOutcome of the last capture
     confirmed: bool = False             # the clerk confirmed the review of that case
-    busy: str | None = None             # "capture" | "fill" | "record" while one runs
+    busy: str | None = None             # "capture" | "fill" | "record" | "documents" while one runs
     last_fill: dict[str, Any] | None = None
     fills: int = 0                      # fills finished (done or not) since start
     last_error: str | None = None
@@ -50,14 +51,15 @@ class TrayApp(QObject):
     playbook library); `settings`: the loaded app.settings.Settings (hotkeys, language…);
     `hotkeys`: a backend from app.hotkeys or None; `fill_worker`: the process that types
     (app.fill.worker_client); `open_settings`: shows the settings dialog; `log_dir`: opened
-    by 打开日志."""
+    by 打开日志; `remember(**changes)` saves settings such as the scenario picked."""
 
     state_changed = Signal()
 
     def __init__(self, *, pipeline: Any, settings: Any,
                  hotkeys: Any | None, main: MainThread, log_dir: Path, fill_worker: Any,
                  open_settings: Callable[[], None] | None = None,
-                 quit_app: Callable[[], None] | None = None) -> None:
+                 quit_app: Callable[[], None] | None = None,
+                 remember: Callable[..., Any] | None = None) -> None:
         super().__init__()
         self.pipeline = pipeline
         self.fill_worker = fill_worker      # app.fill.worker_client.FillWorkerProcess
@@ -68,7 +70,12 @@ class TrayApp(QObject):
         self.log_dir = log_dir
         self._open_settings = open_settings
         self._quit_app = quit_app
+        self._remember = remember
         self.state = TrayState(playbook_id=self._first_playbook(getattr(settings, "last_playbook", None)))
+        from app.ui.scenario_flow import ScenarioFlow
+        self.scenarios = ScenarioFlow(self, _find_scenarios(settings))
+        if self.scenarios.shelf.get(getattr(settings, "last_scenario", None)):
+            self.state.scenario_id = settings.last_scenario
         self.abort_event = threading.Event()
         self._hotkeys_started = False
         self._warming = False
@@ -112,7 +119,7 @@ class TrayApp(QObject):
             for pb in playbooks:
                 act = QAction(pb.name, self, checkable=True)
                 act.setData(pb.id)
-                act.setChecked(pb.id == self.state.playbook_id)
+                act.setChecked(pb.id == self.state.playbook_id and not self.state.scenario_id)
                 act.triggered.connect(lambda _=False, pid=pb.id: self.choose_playbook(pid, warm=True))
                 group.addAction(act)
                 sub.addAction(act)
@@ -120,6 +127,19 @@ class TrayApp(QObject):
             act = pick.addAction(self.tr("Broken: {0}").format(path.name))
             act.setEnabled(False)
             act.setToolTip(problem)
+        scenarios = m.addMenu(self.tr("Scenarios"))
+        for entry in self.scenarios.shelf.scenarios:
+            act = QAction(entry.name, self, checkable=True)
+            act.setData(entry.id)
+            act.setChecked(entry.id == self.state.scenario_id)
+            act.triggered.connect(lambda _=False, sid=entry.id: self.choose_scenario(sid))
+            group.addAction(act)
+            scenarios.addAction(act)
+        for path, problem in self.scenarios.shelf.broken:
+            act = scenarios.addAction(self.tr("Broken: {0}").format(path.name))
+            act.setEnabled(False)
+            act.setToolTip(problem)
+        scenarios.setEnabled(not scenarios.isEmpty())
         m.addSeparator()
         keys = getattr(self.settings, "hotkeys", {}) or {}
         self.act_capture = m.addAction(self._with_key(self.tr("&Capture the source"), keys.get("capture")))
@@ -128,6 +148,9 @@ class TrayApp(QObject):
         self.act_capture_file.triggered.connect(self.capture_from_file)
         self.act_fill = m.addAction(self._with_key(self.tr("&Fill the approval client"), keys.get("fill")))
         self.act_fill.triggered.connect(self.fill)
+        self.act_intake = m.addAction(self.tr("&Open a case for the scenario…"))
+        self.act_intake.triggered.connect(lambda: self.scenarios.open_intake())
+        self.act_intake.setVisible(self.state.scenario_id is not None)
         self.act_last = m.addAction(self.tr("&Last case"))
         self.act_last.triggered.connect(self.show_last_case)
         m.addSeparator()
@@ -174,6 +197,7 @@ class TrayApp(QObject):
         """New settings saved in the dialog: hotkeys, menu and OCR engine follow."""
         old_engine = getattr(self.settings, "ocr_engine", None)
         self.settings = settings
+        self.scenarios.shelf = _find_scenarios(settings)     # the playbook folders may have changed
         if self.hotkeys is not None:
             for name in list(_safe(self.hotkeys.registered) or {}):
                 _safe(lambda n=name: self.hotkeys.unregister(n))
@@ -184,10 +208,40 @@ class TrayApp(QObject):
         self._note("settings applied")
 
     # -- menu actions --------------------------------------------------------------------
+    def choose_scenario(self, scenario_id: str) -> None:
+        """A scenario (业务场景) instead of a playbook: its case is opened (or captured with
+        its first form's playbook), reviewed once, and every form filled in turn."""
+        entry = self.scenarios.shelf.get(scenario_id)
+        if entry is None:
+            return
+        self.state.scenario_id = scenario_id
+        self.state.outcome, self.state.confirmed = None, False
+        self._note(f"scenario {scenario_id}")
+        if self._remember is not None:
+            self.settings = _safe(lambda: self._remember(last_scenario=scenario_id)) \
+                or self.settings
+        self.act_intake.setVisible(True)
+        self.icon.setToolTip(self.tr("Deskhand: {0}").format(entry.name))
+        self.state_changed.emit()
+
+    def scenario_progress(self, forms: Any) -> Callable[[str, dict], None]:
+        """Shows the overlay for a scenario's fill; the callback says which form is filled."""
+        from app.ui.progress import FillProgress
+        if self.progress is None:
+            self.progress = FillProgress()
+            self.progress.abort_requested.connect(self.abort)
+        self.progress.start(forms.name, 0)
+        return self.progress.scenario_callback([(f.name, f.playbook) for f in forms.forms])
+
     def choose_playbook(self, playbook_id: str, *, warm: bool = False) -> None:
         """`warm`: the clerk picked it in the menu, so a capture is coming: load the OCR
         model now, in the background (idle, the tray holds no model)."""
         self.state.playbook_id = playbook_id
+        if self.state.scenario_id is not None:
+            self.state.scenario_id = None
+            self.act_intake.setVisible(False)
+            if self._remember is not None:
+                self.settings = _safe(lambda: self._remember(last_scenario=None)) or self.settings
         pb = self.library.get(playbook_id)
         self._note(f"playbook {playbook_id}")
         if warm and not self._warming:
@@ -199,6 +253,8 @@ class TrayApp(QObject):
         self.state_changed.emit()
 
     def _playbook(self):  # type: ignore[no-untyped-def]
+        if self.state.scenario_id is not None:
+            return self.scenarios.capture_playbook()
         pb = self.library.get(self.state.playbook_id)
         if pb is None:
             self.notify(self.tr("No playbook"), self.tr("Pick a playbook in the tray menu first."),
@@ -239,6 +295,10 @@ class TrayApp(QObject):
             if outcome.verify_error is not None:
                 self.notify(self.tr("Registry not reached"), mask_text(outcome.verify_error.message),
                             warning=True)
+            if self.state.scenario_id is not None:
+                self.state.outcome = None       # the scenario's case, not a playbook's
+                self.scenarios.take_case(outcome.case, outcome.case_path)
+                return
             self.show_review()
 
         run_in_worker("deskhand-capture", work, done, self._failed("capture"), self.main)
@@ -359,9 +419,15 @@ class TrayApp(QObject):
         self.state_changed.emit()
 
     def show_last_case(self) -> None:
+        if self.state.scenario_id is not None:
+            self.scenarios.show_review()
+            return
         self.show_review()
 
     def fill(self) -> None:
+        if self.state.scenario_id is not None:
+            self.scenarios.fill()
+            return
         outcome = self.state.outcome
         if outcome is None:
             self.notify(self.tr("Nothing to fill"), self.tr("Capture a source first."), warning=True)
@@ -544,7 +610,11 @@ class TrayApp(QObject):
         log.info("tray: %s", event)
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
-        if reason == QSystemTrayIcon.ActivationReason.Trigger and self.state.outcome is not None:
+        if reason != QSystemTrayIcon.ActivationReason.Trigger:
+            return
+        if self.state.scenario_id is not None and self.scenarios.current is not None:
+            self.scenarios.show_review()
+        elif self.state.outcome is not None:
             self.show_review()
 
     def status(self) -> dict[str, Any]:
@@ -552,6 +622,9 @@ class TrayApp(QObject):
         o = self.state.outcome
         geo = self.icon.geometry()
         review = self.review
+        if self.state.scenario_id is not None and self.scenarios.review is not None:
+            review = self.scenarios.review      # the scenario's one review
+        progress = self.progress
         return {
             "tray_visible": self.icon.isVisible(), "tray_available": QSystemTrayIcon.isSystemTrayAvailable(),
             "tray_geometry": [geo.x(), geo.y(), geo.width(), geo.height()],
@@ -561,6 +634,8 @@ class TrayApp(QObject):
             "case": str(o.case_path) if o else None,
             "statuses": {n: f.status for n, f in o.case.fields.items()} if o else None,
             "review_open": bool(review is not None and review.isVisible()),
+            "review_active": bool(review is not None and review.isVisible()    # keys reach it now
+                                  and _safe(lambda: review.isActiveWindow())),
             "review_fields": _editor_boxes(review) if review is not None and review.isVisible() else {},
             "review_statuses": ({n: r.fv.status for n, r in review.rows.items()}
                                 if review is not None and review.isVisible() else {}),
@@ -569,7 +644,16 @@ class TrayApp(QObject):
             "last_error": self.state.last_error,
             "hotkey_problems": dict(self.state.hotkey_problems),
             "events": list(self.state.events[-20:]),
+            "progress_shown": list(progress.history) if progress is not None else [],
+            **self.scenarios.status(),
         }
+
+
+def _find_scenarios(settings: Any) -> Any:
+    """The scenario packs in the settings' playbook folders and the shipped library."""
+    from app.paths import library_dir
+    from app.scenario.library import find_scenarios
+    return find_scenarios([*(getattr(settings, "playbook_dirs", None) or []), library_dir()])
 
 
 def _editor_boxes(review: Any) -> dict[str, list[int]]:

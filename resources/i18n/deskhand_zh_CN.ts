@@ -17,6 +17,27 @@
     </message>
 </context>
 <context>
+    <name>DocumentsWritten</name>
+    <message>
+        <source>Documents written</source>
+        <translation>文书已生成</translation>
+    </message>
+    <message>
+        <source>{n} documents (Word and PDF) are in {folder}:
+{titles}</source>
+        <translation>{n} 份文书（Word 和 PDF）已保存在 {folder}：
+{titles}</translation>
+    </message>
+    <message>
+        <source>&amp;Open the folder</source>
+        <translation>打开文件夹(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation>关闭(&amp;C)</translation>
+    </message>
+</context>
+<context>
     <name>EditorWindow</name>
     <message>
         <source>Save</source>
@@ -246,6 +267,10 @@
     <message>
         <source>Stop typing; the case is kept.</source>
         <translation>停止填写；办件数据会保留。</translation>
+    </message>
+    <message>
+        <source>Form {n}/{total}: {name}</source>
+        <translation>第 {n}/{total} 张表：{name}</translation>
     </message>
     <message>
         <source>Filling: {name}</source>
@@ -638,6 +663,14 @@
         <translation>取消</translation>
     </message>
     <message>
+        <source>Write the &amp;documents</source>
+        <translation>生成文书(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Groups in the case (check them in the case file or the intake form):</source>
+        <translation>案卷中的成员信息（请在案卷文件或一张表单中核对）：</translation>
+    </message>
+    <message>
         <source>Confirm and &amp;fill</source>
         <translation>确认并填写(&amp;F)</translation>
     </message>
@@ -660,6 +693,120 @@
     <message>
         <source>All fields passed. Press Enter to fill.</source>
         <translation>全部通过。按 Enter 开始填写。</translation>
+    </message>
+</context>
+<context>
+    <name>ScenarioFlow</name>
+    <message>
+        <source>No scenario</source>
+        <translation>未选择业务场景</translation>
+    </message>
+    <message>
+        <source>Pick a scenario in the tray menu first.</source>
+        <translation>请先在托盘菜单中选择一个业务场景。</translation>
+    </message>
+    <message>
+        <source>The scenario cannot be used</source>
+        <translation>该业务场景无法使用</translation>
+    </message>
+    <message>
+        <source>Case for {name}</source>
+        <translation>选择案卷：{name}</translation>
+    </message>
+    <message>
+        <source>Cases (*.json)</source>
+        <translation>案卷 (*.json)</translation>
+    </message>
+    <message>
+        <source>Cannot read the case</source>
+        <translation>无法读取案卷</translation>
+    </message>
+    <message>
+        <source>No case yet</source>
+        <translation>尚无办件</translation>
+    </message>
+    <message>
+        <source>Open a case for the scenario first.</source>
+        <translation>请先为该业务场景打开案卷。</translation>
+    </message>
+    <message>
+        <source>Nothing to fill</source>
+        <translation>没有可填写的内容</translation>
+    </message>
+    <message>
+        <source>Check the case first</source>
+        <translation>请先核对办件</translation>
+    </message>
+    <message>
+        <source>Case not saved</source>
+        <translation>办件未保存</translation>
+    </message>
+    <message>
+        <source>Nothing was filled</source>
+        <translation>未填写任何内容</translation>
+    </message>
+    <message>
+        <source>The documents were not written</source>
+        <translation>文书未生成</translation>
+    </message>
+</context>
+<context>
+    <name>ScenarioSummary</name>
+    <message>
+        <source>Form {n}/{total} {name}</source>
+        <translation>第 {n}/{total} 张表 {name}</translation>
+    </message>
+    <message>
+        <source>: filled before, not typed again</source>
+        <translation>：之前已填写，本次不再录入</translation>
+    </message>
+    <message>
+        <source>: not filled. {why}</source>
+        <translation>：未填写。{why}</translation>
+    </message>
+    <message>
+        <source>: filled, {ok} of {n} fields read back correctly</source>
+        <translation>：已填写，{n} 项中 {ok} 项回读一致</translation>
+    </message>
+    <message>
+        <source>: filled</source>
+        <translation>：已填写</translation>
+    </message>
+    <message>
+        <source>These differ in the form: {fields}</source>
+        <translation>表单中以下各项不一致：{fields}</translation>
+    </message>
+    <message>
+        <source>Kept {field} = {value}</source>
+        <translation>已记录 {field} = {value}</translation>
+    </message>
+    <message>
+        <source>Form {n}/{total} {name}: not started</source>
+        <translation>第 {n}/{total} 张表 {name}：尚未开始</translation>
+    </message>
+    <message>
+        <source>All {total} forms filled: {name}</source>
+        <translation>{total} 张表全部填写完成：{name}</translation>
+    </message>
+    <message>
+        <source>Stopped: {name}</source>
+        <translation>已停止：{name}</translation>
+    </message>
+    <message>
+        <source>Press Continue to go on at form {n}; the forms before it are not typed again.</source>
+        <translation>点击“继续”将从第 {n} 张表接着填写，之前的表不会重复录入。</translation>
+    </message>
+    <message>
+        <source>C&amp;ontinue</source>
+        <translation>继续(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Write the &amp;documents</source>
+        <translation>生成文书(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation>关闭(&amp;C)</translation>
     </message>
 </context>
 <context>
@@ -804,6 +951,14 @@
     <message>
         <source>Deskhand: {0}</source>
         <translation>窗口助手：{0}</translation>
+    </message>
+    <message>
+        <source>Scenarios</source>
+        <translation>业务场景</translation>
+    </message>
+    <message>
+        <source>&amp;Open a case for the scenario…</source>
+        <translation>为业务场景打开案卷(&amp;O)…</translation>
     </message>
     <message>
         <source>&amp;Record a playbook…</source>
