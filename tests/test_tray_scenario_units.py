@@ -262,3 +262,42 @@ def test_a_group_value_that_failed_its_check_stops_the_fill_before_the_worker(qt
     assert said and "shareholders › 1 › share" in said[-1]
     assert not (tmp_path / "case.json").exists()             # nothing sent to be typed
     tray.icon.hide()
+
+
+def test_the_intake_form_opens_from_the_tray_and_its_saved_case_goes_to_the_review(qtbot,
+                                                                                    tmp_path):
+    import json
+
+    from test_intake_dialog import commit_text
+    company = ROOT / "playbooks" / "library" / "company-setup"
+    values = json.loads((company / "samples" / "case.json").read_text(encoding="utf-8"))
+    values["agent_id"] = "350802198809091520"                   # its check digit is 9
+    given = tmp_path / "given.json"
+    given.write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
+    tray, _hotkeys, _saved = scenario_tray(qtbot, tmp_path, last_scenario="setup")
+    assert tray.act_form.isVisible()
+    tray.scenarios.open_intake(str(given))
+    first = tray.scenarios.current
+    # the case not yet filled opens in the form again, its wrong value shown as such
+    tray.act_form.trigger()
+    dialog = tray.scenarios.intake_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.edits["agent_id"].text() == "350802198809091520"
+    assert dialog.intake.fields["agent_id"].status == "invalid"
+    commit_text(dialog.edits["agent_id"], "350802198809091529")
+    assert dialog.save()
+    qtbot.waitUntil(lambda: tray.scenarios.current is not first, timeout=5000)
+    current = tray.scenarios.current
+    assert current.case_path == first.case_path and current.case_path.is_file()
+    assert current.case.fields["agent_id"].value == "350802198809091529"
+    assert current.case.fields["agent_id"].status == "ok"
+    assert tray.scenarios.review is not None and tray.scenarios.review.isVisible()
+    tray.scenarios.review.close()
+    # a new applicant: the form starts empty and its case gets a file of its own
+    tray.scenarios.current.confirmed = True
+    tray.act_form.trigger()
+    fresh = tray.scenarios.intake_dialog
+    assert fresh is not dialog and fresh.edits["agent_id"].text() == ""
+    assert fresh.output.parent == tmp_path / "cases" and fresh.output != first.case_path
+    fresh.close()
+    tray.icon.hide()

@@ -64,6 +64,7 @@ class ScenarioFlow(QObject):
         self.review: Any = None
         self.summary: Any = None
         self.docs_window: Any = None
+        self.intake_dialog: Any = None
 
     # -- the chosen scenario ---------------------------------------------------------
     @property
@@ -111,6 +112,39 @@ class ScenarioFlow(QObject):
         case_path = self.tray.pipeline.cases_dir / f"{case.case_id}.json" if case.plain \
             else Path(path)
         self.take_case(case, case_path)
+
+    def fill_intake(self) -> None:
+        """The 一张表单 for the chosen scenario (app/ui/intake_dialog.py: the ID card read
+        by OCR into it, every value checked as it is typed). Saved, its case is the
+        scenario's case and goes to the one review. A case not yet filled (one the review
+        or the fill refused) opens in it again, to be corrected."""
+        from app.intake.cli import card_reader
+        from app.intake.model import Intake
+        from app.ui.intake_dialog import IntakeDialog
+        forms = self.forms()
+        if forms is None or self.tray._busy("intake"):
+            return
+        again = self.current is not None and not self.current.confirmed
+        intake = Intake.from_case(self.current.case) if again else Intake()
+        output = self.current.case_path if again else \
+            self.tray.pipeline.cases_dir / f"{intake.to_case(forms.name).case_id}.json"
+        if not again:
+            intake.case_id = output.stem
+        dialog = IntakeDialog(intake, card_reader(self.tray.pipeline), output, forms.name)
+        dialog.accepted.connect(lambda: self._intake_saved(dialog, forms.id))
+        self.intake_dialog = dialog
+        dialog.show()
+        dialog.raise_()
+
+    def _intake_saved(self, dialog: Any, scenario_id: str) -> None:
+        if not dialog.saved:
+            return
+        try:
+            case = load_case(dialog.output, scenario_id)
+        except DeskhandError as exc:
+            self.tray.notify(self.tr("Cannot read the case"), exc.message, warning=True)
+            return
+        self.take_case(case, Path(dialog.output))
 
     def take_case(self, case: Case, case_path: Path) -> None:
         """`case` (opened, captured or from the intake) is the scenario's case: review it."""

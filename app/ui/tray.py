@@ -151,6 +151,9 @@ class TrayApp(QObject):
         self.act_intake = m.addAction(self.tr("&Open a case for the scenario…"))
         self.act_intake.triggered.connect(lambda: self.scenarios.open_intake())
         self.act_intake.setVisible(self.state.scenario_id is not None)
+        self.act_form = m.addAction(self.tr("Fill in the basic-information &form (一张表单)…"))
+        self.act_form.triggered.connect(lambda: self.scenarios.fill_intake())
+        self.act_form.setVisible(self.state.scenario_id is not None)
         self.act_last = m.addAction(self.tr("&Last case"))
         self.act_last.triggered.connect(self.show_last_case)
         m.addSeparator()
@@ -221,6 +224,7 @@ class TrayApp(QObject):
             self.settings = _safe(lambda: self._remember(last_scenario=scenario_id)) \
                 or self.settings
         self.act_intake.setVisible(True)
+        self.act_form.setVisible(True)
         self.icon.setToolTip(self.tr("Deskhand: {0}").format(entry.name))
         self.state_changed.emit()
 
@@ -240,6 +244,7 @@ class TrayApp(QObject):
         if self.state.scenario_id is not None:
             self.state.scenario_id = None
             self.act_intake.setVisible(False)
+            self.act_form.setVisible(False)
             if self._remember is not None:
                 self.settings = _safe(lambda: self._remember(last_scenario=None)) or self.settings
         pb = self.library.get(playbook_id)

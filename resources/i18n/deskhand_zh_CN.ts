@@ -961,6 +961,10 @@
         <translation>为业务场景打开案卷(&amp;O)…</translation>
     </message>
     <message>
+        <source>Fill in the basic-information &amp;form (一张表单)…</source>
+        <translation>填写一张表单(&amp;F)…</translation>
+    </message>
+    <message>
         <source>&amp;Record a playbook…</source>
         <translation>录制业务流程(&amp;R)…</translation>
     </message>
