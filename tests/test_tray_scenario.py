@@ -87,10 +87,11 @@ def world(toolkit_desktop, tmp_path_factory):  # noqa: F811
     company = folder / "company"            # the 企业开办 pack, with a form to fill
     shutil.copytree(COMPANY, company)
     (company / "first.yaml").write_text(qt_playbook(), encoding="utf-8")
-    with (company / "scenario.yaml").open("a", encoding="utf-8") as f:
-        f.write("targets:\n  - first.yaml\n")
+    documents_only = (COMPANY / "scenario.yaml").read_text(encoding="utf-8").split("targets:")[0]
+    (company / "scenario.yaml").write_text(documents_only + "targets:\n  - first.yaml\n",
+                                           encoding="utf-8")
     (folder / "no-targets").mkdir()          # documents only: not offered in the tray
-    shutil.copy(COMPANY / "scenario.yaml", folder / "no-targets" / "scenario.yaml")
+    (folder / "no-targets" / "scenario.yaml").write_text(documents_only, encoding="utf-8")
     env = {**toolkit_desktop.env(), "XDG_RUNTIME_DIR": str(tmp / "run"),
            "XDG_CONFIG_HOME": str(tmp / "config"), "XDG_DATA_HOME": str(tmp / "data"),
            "XDG_STATE_HOME": str(tmp / "state"), "XDG_CACHE_HOME": str(tmp / "cache"),

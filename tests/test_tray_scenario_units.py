@@ -66,6 +66,9 @@ def test_packs_with_targets_are_offered_broken_ones_listed_the_first_of_an_id_wi
     mine, shipped = tmp_path / "mine", tmp_path / "shipped"
     pack(mine, "setup", PACK.format(name="我的企业开办", targets="targets:\n  - a.yaml\n"))
     shutil.copytree(ROOT / "playbooks" / "library" / "company-setup", mine / "docs-only")
+    scenario = mine / "docs-only" / "scenario.yaml"     # the shipped pack without its forms
+    scenario.write_text(scenario.read_text(encoding="utf-8").split("targets:")[0],
+                        encoding="utf-8")
     pack(mine, "broken", "scenario: 1\nname: [\n")
     pack(shipped, "setup", PACK.format(name="企业开办", targets="targets:\n  - a.yaml\n"))
     (mine / "loose.yaml").write_text("deskhand: 1\n", encoding="utf-8")
