@@ -101,12 +101,14 @@ class ToolkitDesktop:
         return self.bus.env()
 
     def launch(self, toolkit: str, timeout: float = 60.0, *, bridge: bool = True,
-               password: bool = False) -> Target:
+               password: bool = False, spec: str = "approval") -> Target:
         """Start `toolkit`'s form; it reports focus in 姓名 when this returns. Its
         `launch_seconds` is the time from the start to that report. `bridge` False: the
-        Swing form without its ATK bridge (no tree); `password` with a password box."""
+        Swing form without its ATK bridge (no tree); `password` with a password box; `spec`
+        another form (company, tax, social: app/sandbox/toolkits/company_forms.py)."""
         form = launch_form(self.session, toolkit, env=self.env(), work_dir=self.dir / "cache",
-                           timeout=timeout, bridge=bridge, password=password)
+                           timeout=timeout, bridge=bridge, password=password,
+                           spec=spec)
         self.forms.append(form)
         return form
 

@@ -30,7 +30,8 @@ CSS = b"""
 
 
 class GtkForm:
-    def __init__(self, title: str) -> None:
+    def __init__(self, title: str, form: spec.FormSpec = spec.APPROVAL) -> None:
+        self.spec = form
         self.title = title
         self.status_text = ""
         self.submitted: dict | None = None
@@ -43,7 +44,7 @@ class GtkForm:
         Gtk.StyleContext.add_provider_for_screen(self.window.get_screen(), provider,
                                                  Gtk.STYLE_PROVIDER_PRIORITY_APPLICATION)
         outer = Gtk.Box(orientation=Gtk.Orientation.VERTICAL, spacing=8)
-        heading = Gtk.Label(label=spec.HEADING, xalign=0)
+        heading = Gtk.Label(label=form.heading, xalign=0)
         heading.get_style_context().add_class("heading")
         outer.pack_start(heading, False, False, 0)
         self.grid = Gtk.Grid(column_spacing=14, row_spacing=8, margin=16)
@@ -53,22 +54,25 @@ class GtkForm:
         self.widgets: dict[str, Gtk.Widget] = {}     # the widget that holds each value
         self.stops: dict[str, Gtk.Widget] = {}       # the widget Tab stops at, per field
         self.owner: dict[Gtk.Widget, str] = {}       # focusable widget -> field name
-        for row, field in enumerate(spec.FIELDS):
+        self.radios: dict[str, list] = {}            # per group: [hidden "none", options...]
+        for row, field in enumerate(form.fields):
             self._add_row(row, field)
         self.status = Gtk.Label(label="", xalign=0)
-        self.submit = Gtk.Button(label=spec.SUBMIT_LABEL)
+        self.submit = Gtk.Button(label=form.submit)
         self.submit.connect("clicked", self._on_submit)
         self.owner[self.submit] = "submit"
         bottom = Gtk.Box(spacing=8)
         bottom.pack_start(self.status, True, True, 0)
         bottom.pack_end(self.submit, False, False, 0)
-        self.grid.attach(bottom, 1, len(spec.FIELDS), 1, 1)
+        self.grid.attach(bottom, 1, len(form.fields), 1, 1)
         # Tab order from the spec, not from the drawing (邮政编码 comes later).
-        chain = [self.stops[n] for n in spec.TAB_ORDER] + [bottom]
+        chain = [self.stops[n] for n in form.tab_order] + [bottom]
         with warnings.catch_warnings():      # deprecated, yet GTK 3's only explicit chain
             warnings.simplefilter("ignore", DeprecationWarning)
             self.grid.set_focus_chain(chain)
-        self.widgets["marital_status"].connect("changed", lambda *_: self._apply_conditions())
+        for field in form.fields:   # a choice may enable another box (婚姻状况 → 配偶姓名)
+            if field.kind == spec.SELECT:
+                self.widgets[field.name].connect("changed", lambda *_: self._apply_conditions())
         self._apply_conditions()
         # A test's trap (tests/test_keyguard_toolkits.py): DESKHAND_FORM_SWALLOW_TAB=field
         # eats the first Tab pressed in that field, as a client busy validating it might.
@@ -102,11 +106,11 @@ class GtkForm:
             holder = stop = Gtk.Box(spacing=18)
             none = Gtk.RadioButton(label="")           # hidden: "nothing chosen"
             none.set_no_show_all(True)
-            self.radios = [none]
+            radios = self.radios[field.name] = [none]
             for option in field.options:
                 b = Gtk.RadioButton.new_with_label_from_widget(none, option)
                 holder.pack_start(b, False, False, 0)
-                self.radios.append(b)
+                radios.append(b)
                 self.owner[b] = field.name
             holder.pack_start(none, False, False, 0)
             w = holder
@@ -138,24 +142,28 @@ class GtkForm:
     # ------------------------------------------------------------ behaviour
     def _apply_conditions(self) -> None:
         values = self.values()
-        for field in spec.FIELDS:
+        for field in self.spec.fields:
             if field.enabled_when is not None:
                 self.widgets[field.name].set_sensitive(spec.is_enabled(field, values))
 
     def _on_submit(self, *_args) -> None:
+        if self.spec.issues:
+            name, number = self.spec.issues
+            self.widgets[name].set_text(number)
         self.submitted = self.values()
-        self.status_text = spec.SUBMITTED_STATUS
+        self.status_text = self.spec.submitted_status
         self.status.set_text(self.status_text)
 
     def values(self) -> dict:
         out: dict = {}
-        for field in spec.FIELDS:
+        for field in self.spec.fields:
             w = self.widgets[field.name]
             if field.kind == spec.MULTILINE:
                 buf = w.get_buffer()
                 out[field.name] = buf.get_text(buf.get_start_iter(), buf.get_end_iter(), True)
             elif field.kind == spec.RADIO:
-                out[field.name] = next((b.get_label() for b in self.radios[1:] if b.get_active()), "")
+                out[field.name] = next((b.get_label() for b in self.radios[field.name][1:]
+                                       if b.get_active()), "")
             elif field.kind == spec.SELECT:
                 text = w.get_active_text() or ""
                 out[field.name] = "" if text == spec.NONE_CHOSEN else text
@@ -174,18 +182,18 @@ class GtkForm:
         return None
 
     def state(self) -> dict:
-        enabled = {f.name: self.widgets[f.name].get_sensitive() for f in spec.FIELDS}
-        return self.counter(spec.state_document(
+        enabled = {f.name: self.widgets[f.name].get_sensitive() for f in self.spec.fields}
+        return self.counter(self.spec.state_document(
             "gtk", self.title, self.values(), enabled, self.focused(), self.window.is_active(),
             self.status_text, self.submitted))
 
     def reset(self) -> None:
-        for field in spec.FIELDS:
+        for field in self.spec.fields:
             w = self.widgets[field.name]
             if field.kind == spec.MULTILINE:
                 w.get_buffer().set_text("")
             elif field.kind == spec.RADIO:
-                self.radios[0].set_active(True)
+                self.radios[field.name][0].set_active(True)
             elif field.kind == spec.SELECT:
                 w.set_active(0)
             elif field.kind == spec.CHECK:
@@ -194,12 +202,12 @@ class GtkForm:
                 w.set_text(field.initial)
         self.submitted, self.status_text = None, ""
         self.status.set_text("")
-        self.widgets[spec.FIRST].grab_focus()
+        self.widgets[self.spec.first].grab_focus()
 
 
 def main(argv: list[str] | None = None) -> int:
     args = form_arguments("gtk", argv)
-    form = GtkForm(args.title)
+    form = GtkForm(args.title, spec.form_spec(args.spec))
     form.window.show_all()
     form.window.present()
 
@@ -207,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         GLib.idle_add(lambda: fn() and False)
 
     return run_form(args.report_port, post, form.state, form.reset, main_loop=Gtk.main,
-                    later=post, focus_first=form.widgets[spec.FIRST].grab_focus)
+                    later=post, focus_first=form.widgets[form.spec.first].grab_focus)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from app.sandbox.targets import Target, TargetError, launch_python_target
 from app.sandbox.toolkits import spec
+from app.sandbox.toolkits.spec import APPROVAL, PASSWORD_ENV, PASSWORD_FIELD, form_spec
 from app.sandbox.toolkits.web import find_firefox, launch_browser_form
 from app.sandbox.xsession import XSession
 
@@ -33,6 +34,8 @@ JAVA_SOURCE = HERE / "java" / "ApprovalForm.java"
 ATK_WRAPPER_JARS = ("/usr/share/java/java-atk-wrapper.jar",)
 ATK_WRAPPER_LIBS = ("/usr/lib/x86_64-linux-gnu/jni", "/usr/lib/aarch64-linux-gnu/jni",
                     "/usr/lib/jni")
+
+FORMS_BY_NAME = ("gtk", "qt", "firefox", "chromium")     # take --spec (the others: approval)
 
 INSTALL = {
     "gtk": "apt-get install python3-gi gir1.2-gtk-3.0",
@@ -93,32 +96,43 @@ def missing_for(toolkit: str) -> str | None:
 
 def launch_form(session: XSession, toolkit: str, *, env: dict[str, str] | None = None,
                 work_dir: Path | str | None = None, timeout: float = 60.0,
-                bridge: bool = True, password: bool = False) -> Target:
+                bridge: bool = True, password: bool = False, spec: str = "approval") -> Target:
     """Start `toolkit`'s form; returns once its window is mapped and it reports focus in
     姓名. `env` is the environment to start from (AccessibilityBus.env() to expose the
     widgets; default the session's). `work_dir` holds the compiled Swing form (default:
     the user's cache folder) and the browsers' fresh profiles (default: the temporary
     folder); a profile is removed with its target. `bridge` False starts the Swing form
     without Java's ATK bridge: it then shows no tree, as at a site without the bridge.
-    `password`: the Tk or Swing form with its password box (spec.PASSWORD_FIELD)."""
+    `password`: the Tk or Swing form with its password box (PASSWORD_FIELD). `spec`:
+    which form (spec.form_spec: approval, or company, tax, social — company_forms.py — in
+    the toolkits that take a form by name: gtk, qt and the browsers)."""
     why = missing_for(toolkit)
     if why:
         raise TargetError(why[0].upper() + why[1:] + ".")
+    try:
+        drawn = form_spec(spec)
+    except ValueError as exc:
+        raise TargetError(f"{str(exc)[0].upper()}{str(exc)[1:]}.") from None
+    if drawn is not APPROVAL and toolkit not in FORMS_BY_NAME:
+        raise TargetError(f"The {spec} form is drawn only in {', '.join(FORMS_BY_NAME)}, "
+                          f"not in {toolkit}.")
     base = dict(env) if env is not None else session.env()
-    title = spec.window_title(toolkit)
+    title = drawn.window_title(toolkit)
     if toolkit in ("firefox", "chromium"):
         target = launch_browser_form(session, toolkit, title, env=base, work_dir=work_dir,
-                                     timeout=timeout)
+                                     timeout=timeout, form=drawn)
     else:
         argv, extra = _program(toolkit, work_dir, bridge, password)
+        if drawn is not APPROVAL:
+            argv += ["--spec", drawn.name]
         if password:
-            extra[spec.PASSWORD_ENV] = "1"
+            extra[PASSWORD_ENV] = "1"
         target = launch_python_target(session, f"{toolkit}-form", argv, title, 0, timeout,
                                        env={**base, **extra},
                                        match_pid=toolkit != "tk")   # Tk sets no _NET_WM_PID
     target.name = toolkit
     try:
-        target.wait_state(lambda s: s.get("focused") == spec.FIRST, timeout=10)
+        target.wait_state(lambda s: s.get("focused") == drawn.first, timeout=10)
     except BaseException:
         target.close()
         raise

@@ -36,8 +36,9 @@ class Poster(QObject):
 
 
 class QtForm(QWidget):
-    def __init__(self, title: str) -> None:
+    def __init__(self, title: str, form: spec.FormSpec = spec.APPROVAL) -> None:
         super().__init__()
+        self.spec = form
         self.title = title
         self.status_text = ""
         self.submitted: dict | None = None
@@ -45,7 +46,7 @@ class QtForm(QWidget):
         self.setWindowTitle(title)
         self.resize(760, 860)
         outer = QVBoxLayout(self)
-        heading = QLabel(spec.HEADING)
+        heading = QLabel(form.heading)
         heading.setStyleSheet("background: #1f4e8c; color: white; padding: 10px 16px; "
                               "font-size: 18px; font-weight: bold;")
         outer.addWidget(heading)
@@ -55,22 +56,25 @@ class QtForm(QWidget):
         self.widgets: dict[str, QWidget] = {}
         self.stops: dict[str, list[QWidget]] = {}
         self.owner: dict[QWidget, str] = {}
-        for row, f in enumerate(spec.FIELDS):
+        self.groups: dict[str, QButtonGroup] = {}
+        for row, f in enumerate(form.fields):
             self._add_row(grid, row, f)
         bottom = QHBoxLayout()
         self.status = QLabel("")
-        self.submit = QPushButton(spec.SUBMIT_LABEL)
+        self.submit = QPushButton(form.submit)
         self.submit.clicked.connect(self._on_submit)
         self.owner[self.submit] = "submit"
         bottom.addWidget(self.status, 1)
         bottom.addWidget(self.submit)
-        grid.addLayout(bottom, len(spec.FIELDS), 1)
+        grid.addLayout(bottom, len(form.fields), 1)
         outer.addStretch(1)
         # Tab order from the spec, not from the drawing (邮政编码 comes later).
-        chain = [w for n in spec.TAB_ORDER for w in self.stops[n]] + [self.submit]
+        chain = [w for n in form.tab_order for w in self.stops[n]] + [self.submit]
         for a, b in zip(chain, chain[1:]):
             QWidget.setTabOrder(a, b)
-        self.widgets["marital_status"].currentIndexChanged.connect(self._apply_conditions)
+        for f in form.fields:       # a choice may enable another box (婚姻状况 → 配偶姓名)
+            if f.kind == spec.SELECT:
+                self.widgets[f.name].currentIndexChanged.connect(self._apply_conditions)
         self._apply_conditions()
 
     def _add_row(self, grid: QGridLayout, row: int, f: spec.Field) -> None:
@@ -93,16 +97,14 @@ class QtForm(QWidget):
             w.setAccessibleName(f.label)
             lay = QHBoxLayout(w)
             lay.setContentsMargins(0, 0, 0, 0)
-            self.group = QButtonGroup(w)
-            self.radios = []
+            group = self.groups[f.name] = QButtonGroup(w)
             for option in f.options:
                 b = QRadioButton(option)
-                self.group.addButton(b)
-                self.radios.append(b)
+                group.addButton(b)
                 lay.addWidget(b)
                 self.owner[b] = f.name
             lay.addStretch(1)
-            stops = list(self.radios)
+            stops = list(group.buttons())
         elif f.kind == spec.SELECT:
             w = QComboBox()
             for option in (spec.NONE_CHOSEN, *f.options):
@@ -123,23 +125,26 @@ class QtForm(QWidget):
     # ------------------------------------------------------------ behaviour
     def _apply_conditions(self, *_args) -> None:
         values = self.values()
-        for f in spec.FIELDS:
+        for f in self.spec.fields:
             if f.enabled_when is not None:
                 self.widgets[f.name].setEnabled(spec.is_enabled(f, values))
 
     def _on_submit(self) -> None:
+        if self.spec.issues:
+            name, number = self.spec.issues
+            self.widgets[name].setText(number)
         self.submitted = self.values()
-        self.status_text = spec.SUBMITTED_STATUS
+        self.status_text = self.spec.submitted_status
         self.status.setText(self.status_text)
 
     def values(self) -> dict:
         out: dict = {}
-        for f in spec.FIELDS:
+        for f in self.spec.fields:
             w = self.widgets[f.name]
             if f.kind == spec.MULTILINE:
                 out[f.name] = w.toPlainText()
             elif f.kind == spec.RADIO:
-                b = self.group.checkedButton()
+                b = self.groups[f.name].checkedButton()
                 out[f.name] = b.text() if b is not None else ""
             elif f.kind == spec.SELECT:
                 out[f.name] = "" if w.currentIndex() <= 0 else w.currentText()
@@ -158,21 +163,22 @@ class QtForm(QWidget):
         return None
 
     def state(self) -> dict:
-        enabled = {f.name: self.widgets[f.name].isEnabled() for f in spec.FIELDS}
-        return self.counter(spec.state_document(
+        enabled = {f.name: self.widgets[f.name].isEnabled() for f in self.spec.fields}
+        return self.counter(self.spec.state_document(
             "qt", self.title, self.values(), enabled, self.focused(), self.isActiveWindow(),
             self.status_text, self.submitted))
 
     def reset(self) -> None:
-        for f in spec.FIELDS:
+        for f in self.spec.fields:
             w = self.widgets[f.name]
             if f.kind == spec.MULTILINE:
                 w.clear()
             elif f.kind == spec.RADIO:
-                self.group.setExclusive(False)
-                for b in self.radios:
+                group = self.groups[f.name]
+                group.setExclusive(False)
+                for b in group.buttons():
                     b.setChecked(False)
-                self.group.setExclusive(True)
+                group.setExclusive(True)
             elif f.kind == spec.SELECT:
                 w.setCurrentIndex(0)
             elif f.kind == spec.CHECK:
@@ -181,7 +187,7 @@ class QtForm(QWidget):
                 w.setText(f.initial)
         self.submitted, self.status_text = None, ""
         self.status.clear()
-        self.widgets[spec.FIRST].setFocus(Qt.OtherFocusReason)
+        self.widgets[self.spec.first].setFocus(Qt.OtherFocusReason)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -191,14 +197,14 @@ def main(argv: list[str] | None = None) -> int:
     font.setFamilies(["Noto Sans CJK SC", "Noto Sans SC", "Sans Serif"])
     font.setPointSize(11)
     app.setFont(font)
-    form = QtForm(args.title)
+    form = QtForm(args.title, spec.form_spec(args.spec))
     form.show()
     form.raise_()
     form.activateWindow()
     poster = Poster()         # kept referenced while the loop runs
     return run_form(args.report_port, poster.call.emit, form.state, form.reset,
                     main_loop=app.exec, later=lambda fn: QTimer.singleShot(0, fn),
-                    focus_first=lambda: form.widgets[spec.FIRST].setFocus(Qt.OtherFocusReason))
+                    focus_first=lambda: form.widgets[form.spec.first].setFocus(Qt.OtherFocusReason))
 
 
 if __name__ == "__main__":

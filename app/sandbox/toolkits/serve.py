@@ -53,8 +53,13 @@ def form_arguments(toolkit: str, argv: list[str] | None) -> argparse.Namespace:
                                              "tests (app/sandbox/toolkits/spec.py).")
     ap.add_argument("--report-port", type=int, default=0,
                     help="port for GET /state and POST /reset on 127.0.0.1 (0: a free one)")
-    ap.add_argument("--title", default=spec.window_title(toolkit), help="window title")
-    return ap.parse_args(argv)
+    ap.add_argument("--spec", default=spec.APPROVAL.name,
+                    help="which form: approval (default), company, tax or social")
+    ap.add_argument("--title", help="window title (default: the form's, with the toolkit)")
+    args = ap.parse_args(argv)
+    if args.title is None:
+        args.title = spec.form_spec(args.spec).window_title(toolkit)
+    return args
 
 
 def run_form(port: int, post: Post, read: Callable[[], dict], reset: Callable[[], None], *,

@@ -19,6 +19,10 @@ Every form answers GET /state with `state_document(...)`'s shape:
      "status": "" | "已提交", "submitted": {...} | null, "seq": n}
 Radio and drop-down values are the chosen option's text ("" for none); the checkbox is a
 bool. POST /reset clears it (受理编号 keeps its number) and puts focus in 姓名.
+
+That form is `APPROVAL`, a `FormSpec`; the module's names (FIELDS, TAB_ORDER, …) are its.
+Other forms are FormSpecs too (company_forms.py: the 企业开办 scenario's three), drawn by
+the Qt, GTK and web programs given `--spec NAME` (`form_spec(name)`).
 """
 from __future__ import annotations
 
@@ -120,10 +124,61 @@ TEXT_FIELDS = tuple(f.name for f in FIELDS if f.kind in (TEXT, MULTILINE))
 TOOLKITS = ("gtk", "tk", "java", "qt", "firefox", "chromium")
 
 
-def window_title(toolkit: str) -> str:
-    """Each toolkit's window carries its name, so that several can share one display
-    (in full-width brackets: `[` would be a character class in a playbook's title glob)."""
-    return f"{TITLE}（{toolkit}）"
+@dataclass(frozen=True)
+class FormSpec:
+    """One form every toolkit can draw: its fields in drawing order, its Tab order, its
+    title. `issues` (field, number): a read-only box 提交 fills with the number the form
+    issued (a 受理编号 read back off the form by a scenario's `keep`)."""
+
+    name: str
+    title: str
+    heading: str
+    fields: tuple[Field, ...]
+    tab_order: tuple[str, ...]
+    issues: tuple[str, str] | None = None
+    submit: str = SUBMIT_LABEL
+    submitted_status: str = SUBMITTED_STATUS
+    none_chosen: str = NONE_CHOSEN
+
+    @property
+    def by_name(self) -> dict[str, Field]:
+        return {f.name: f for f in self.fields}
+
+    @property
+    def first(self) -> str:
+        return self.tab_order[0]
+
+    def window_title(self, toolkit: str) -> str:
+        """Each toolkit's window carries its name, so that several can share one display
+        (in full-width brackets: `[` would be a character class in a playbook's title glob)."""
+        return f"{self.title}（{toolkit}）"
+
+    def empty_state(self) -> dict:
+        """`fields` and `enabled` of a freshly started (or reset) form."""
+        values = {f.name: initial_value(f) for f in self.fields}
+        return {"fields": values, "enabled": {f.name: is_enabled(f, values) for f in self.fields}}
+
+    def state_document(self, toolkit: str, title: str, fields: dict, enabled: dict,
+                       focused: str | None, active: bool, status: str,
+                       submitted: dict | None = None) -> dict:
+        """What GET /state answers (without `seq`, which `StateCounter` adds)."""
+        return {"toolkit": toolkit, "title": title,
+                "fields": {f.name: fields.get(f.name, initial_value(f)) for f in self.fields},
+                "enabled": {f.name: bool(enabled.get(f.name, False)) for f in self.fields},
+                "focused": focused, "active": bool(active), "status": status,
+                "submitted": submitted}
+
+    def spec_json(self) -> str:
+        """The form for the web page (a JSON object)."""
+        return json.dumps({
+            "title": self.title, "heading": self.heading, "submit": self.submit,
+            "submitted": self.submitted_status, "none_chosen": self.none_chosen,
+            "tab_order": list(self.tab_order), "issues": list(self.issues or ()),
+            "fields": [{"name": f.name, "label": f.label, "kind": f.kind,
+                        "options": list(f.options), "labelled": f.labelled,
+                        "enabled_when": list(f.enabled_when or ()), "initial": f.initial}
+                       for f in self.fields],
+        }, ensure_ascii=False)
 
 
 def initial_value(field: Field) -> str | bool:
@@ -141,21 +196,31 @@ def is_enabled(field: Field, values: dict) -> bool:
     return values.get(other) == wanted
 
 
+APPROVAL = FormSpec("approval", TITLE, HEADING, FIELDS, TAB_ORDER)
+
+
+def form_spec(name: str) -> FormSpec:
+    """The form called `name`: `approval` (this module's) or one of company_forms.py's."""
+    from app.sandbox.toolkits.company_forms import COMPANY_FORMS   # it imports this module
+    forms = {APPROVAL.name: APPROVAL, **{f.name: f for f in COMPANY_FORMS}}
+    if name not in forms:
+        raise ValueError(f"unknown form {name!r}: one of {', '.join(forms)}")
+    return forms[name]
+
+
+def window_title(toolkit: str) -> str:
+    return APPROVAL.window_title(toolkit)
+
+
 def empty_state() -> dict:
-    """`fields` and `enabled` of a freshly started (or reset) form."""
-    values = {f.name: initial_value(f) for f in FIELDS}
-    return {"fields": values, "enabled": {f.name: is_enabled(f, values) for f in FIELDS}}
+    return APPROVAL.empty_state()
 
 
 def state_document(toolkit: str, title: str, fields: dict, enabled: dict,
                    focused: str | None, active: bool, status: str,
                    submitted: dict | None = None) -> dict:
-    """What GET /state answers (without `seq`, which `StateCounter` adds)."""
-    return {"toolkit": toolkit, "title": title,
-            "fields": {f.name: fields.get(f.name, initial_value(f)) for f in FIELDS},
-            "enabled": {f.name: bool(enabled.get(f.name, False)) for f in FIELDS},
-            "focused": focused, "active": bool(active), "status": status,
-            "submitted": submitted}
+    return APPROVAL.state_document(toolkit, title, fields, enabled, focused, active, status,
+                                   submitted)
 
 
 class StateCounter:
@@ -174,14 +239,7 @@ class StateCounter:
 
 
 def spec_json() -> str:
-    """The form for the web page (a JSON object)."""
-    return json.dumps({
-        "title": TITLE, "heading": HEADING, "submit": SUBMIT_LABEL, "submitted": SUBMITTED_STATUS,
-        "none_chosen": NONE_CHOSEN, "tab_order": list(TAB_ORDER),
-        "fields": [{"name": f.name, "label": f.label, "kind": f.kind, "options": list(f.options),
-                    "labelled": f.labelled, "enabled_when": list(f.enabled_when or ()),
-                    "initial": f.initial} for f in FIELDS],
-    }, ensure_ascii=False)
+    return APPROVAL.spec_json()
 
 
 def spec_lines(password: bool = False) -> str:

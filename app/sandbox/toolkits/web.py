@@ -77,15 +77,15 @@ def firefox_argv(url: str, profile: str, binary: str) -> list[str]:
     return [binary, "--no-remote", "--new-instance", "--profile", profile, url]
 
 
-def form_server() -> WebFormServer:
-    initial = spec.empty_state()["fields"]
+def form_server(form: spec.FormSpec = spec.APPROVAL) -> WebFormServer:
+    initial = form.empty_state()["fields"]
     return WebFormServer(page=PAGE, field_names=tuple(initial), initial=initial,
-                         substitutions={"/*SPEC*/null": spec.spec_json()})
+                         substitutions={"/*SPEC*/null": form.spec_json()})
 
 
 def launch_browser_form(session: XSession, toolkit: str, title: str, *,
                         env: dict[str, str], work_dir: Path | str | None,
-                        timeout: float) -> Target:
+                        timeout: float, form: spec.FormSpec = spec.APPROVAL) -> Target:
     query = "?" + urllib.parse.urlencode({"toolkit": toolkit, "title": title})
     if toolkit == "chromium":
         binary = find_chromium()
@@ -105,7 +105,7 @@ def launch_browser_form(session: XSession, toolkit: str, title: str, *,
         raise TargetError(f"{toolkit} is not a browser.")
     if work_dir is not None:
         Path(work_dir).mkdir(parents=True, exist_ok=True)
-    return launch_browser_page(session, toolkit, form_server(), argv, query=query,
-                               title_glob=f"{title}*", first_field=spec.FIRST, env=env,
+    return launch_browser_page(session, toolkit, form_server(form), argv, query=query,
+                               title_glob=f"{title}*", first_field=form.first, env=env,
                                profile_dir=str(work_dir) if work_dir is not None else None,
                                timeout=timeout)
