@@ -198,6 +198,8 @@ SAMPLE_CASE = {
     "agent_name": "王建华",
     "agent_id": "350802198809091529",
     "agent_phone": "13905970002",
+    "accounting_method": "独立核算",
+    "unit_type": "企业",
     "meeting_date": "2026-12-01",
     "application_date": "2026-12-04",
     "authorization_end": "2027-03-04",
@@ -211,11 +213,27 @@ SAMPLE_CASE = {
 
 SCENARIO = """\
 # 企业开办: the documents an applicant submits to register a limited company, rendered from
-# one case (`deskhand docs playbooks/library/company-setup --case CASE -o DIR`).
+# one case (`deskhand docs playbooks/library/company-setup --case CASE -o DIR`), and the
+# three forms filled from it (`deskhand fill playbooks/library/company-setup --case CASE`).
 # Written by installer/make_templates.py; the format is in playbooks/README.md ("Scenarios").
 scenario: 1
 name: 企业开办
 documents:
+"""
+
+
+# The forms the scenario fills (`deskhand fill`), the playbooks beside scenario.yaml
+# (written by hand; the sandbox draws the forms: app/sandbox/toolkits/company_forms.py).
+TARGETS = """\
+targets:
+  - playbook: establishment.yaml
+    name: 设立登记
+    keep:
+      - {field: registration_no, label: 受理编号, pattern: "SL-\\\\d{8}-\\\\d{4}"}
+  - playbook: tax-registration.yaml
+    name: 税务登记
+  - playbook: social-security.yaml
+    name: 社保登记
 """
 
 
@@ -238,6 +256,7 @@ def main() -> int:
     for file, output, title_text, build in DOCUMENTS:
         save_fixed(build(), PACK / "templates" / file)
         lines.append(f"  - template: templates/{file}\n    output: {output}\n    title: {title_text}\n")
+    lines.append(TARGETS)
     (PACK / "scenario.yaml").write_text("".join(lines), encoding="utf-8")
     (PACK / "samples" / "case.json").write_text(
         json.dumps(SAMPLE_CASE, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

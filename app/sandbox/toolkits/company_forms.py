@@ -10,8 +10,7 @@ imports it for the GTK form).
 """
 from __future__ import annotations
 
-from app.sandbox.toolkits.spec import (CHECK, MULTILINE, RADIO, READONLY, SELECT, Field,
-                                       FormSpec)
+from app.sandbox.toolkits.spec import MULTILINE, RADIO, READONLY, SELECT, Field, FormSpec
 
 ISSUED_NUMBER = "SL-20261205-0018"      # the 受理编号 设立登记 issues on 提交
 ISSUED_PATTERN = r"SL-\d{8}-\d{4}"
@@ -38,7 +37,6 @@ _COMPANY_FIELDS = (
     Field("agent_name", "委托代理人姓名"),
     Field("agent_id", "代理人证件号码"),
     Field("agent_phone", "代理人手机"),
-    Field("promise", "已阅读并承诺", CHECK),
 )
 COMPANY = FormSpec("company", "市场主体登记系统 - 设立登记", "市场主体登记系统 · 公司设立登记",
                    _COMPANY_FIELDS, _in_drawing_order(_COMPANY_FIELDS),
