@@ -50,6 +50,7 @@ from playbooks.keys import KeyCombo, parse_combo
 _MASKS = {"shift": X.ShiftMask, "ctrl": X.ControlMask, "alt": X.Mod1Mask, "super": X.Mod4Mask}
 _BUTTONS = {"left": 1, "middle": 2, "right": 3}
 _HELD_MASK = X.ShiftMask | X.ControlMask | X.Mod1Mask | X.Mod4Mask
+ACTIVATE_NUDGE_S = 0.5      # how long the window manager alone is given to move the focus
 Event = tuple[int, int]  # (X.KeyPress | X.KeyRelease | X.Button*, keycode or button)
 F = TypeVar("F", bound=Callable)
 
@@ -183,17 +184,33 @@ class X11Desktop:
 
     @_x11_faults(N_("activating a window"))
     def activate(self, window: WindowInfo, timeout: float = 2.0) -> bool:
+        target = self.d.create_resource_object("window", window.id)
         msg = xevent.ClientMessage(
-            window=self.d.create_resource_object("window", window.id),
+            window=target,
             client_type=self._atom["_NET_ACTIVE_WINDOW"], data=(32, [2, X.CurrentTime, 0, 0, 0]))
         self.root.send_event(msg, event_mask=X.SubstructureRedirectMask | X.SubstructureNotifyMask)
         self.d.sync()
-        deadline = time.monotonic() + timeout
+        start = time.monotonic()
+        deadline, nudged = start + timeout, False
         while time.monotonic() < deadline:
             if self._focus_within(window.id):
                 return True
+            if not nudged and time.monotonic() - start > min(ACTIVATE_NUDGE_S, timeout / 2):
+                nudged = True
+                self._give_focus(target)
             time.sleep(0.01)
         return False
+
+    def _give_focus(self, target: Any) -> None:
+        """Set the input focus on a window the manager was asked to activate but that has
+        not taken it: a GTK window takes focus itself (WM_TAKE_FOCUS) with the manager's
+        last timestamp, which the X server refuses when another program (Chromium, just
+        typed into) set the focus later — the window then stays behind for good."""
+        try:
+            target.set_input_focus(X.RevertToParent, X.CurrentTime)
+            self.d.sync()
+        except (xerror.BadMatch, xerror.BadWindow):
+            pass                    # not viewable (yet): the manager's own answer decides
 
     def _shows_at(self, target: WindowInfo, x: int, y: int) -> bool:
         """Is the target the top-level window seen at screen point (x, y)? False when a

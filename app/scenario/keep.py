@@ -7,6 +7,7 @@ confirms it before a later form types it (the gate stops unconfirmed values)."""
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 VIA_TREE, VIA_OCR = "accessible", "ocr"
 RIGHT_OF_LABEL_PX = 480          # how far right of its label a value is looked for
+ISSUE_WAIT_S = 5.0               # how long an empty box is watched for the number to appear
 
 
 @dataclass
@@ -45,15 +47,24 @@ class Kept:
 
 
 def read_kept(keep: Keep, window: WindowInfo, *, a11y: "Accessibility | None",
-              screen: "Callable[[], ScreenText] | None") -> Kept:
+              screen: "Callable[[], ScreenText] | None", wait_s: float = ISSUE_WAIT_S,
+              clock: Callable[[], float] = time.monotonic,
+              sleep: Callable[[float], None] = time.sleep) -> Kept:
     """The value beside `keep.label` on the target, read through the tree, else by OCR
-    (`screen` makes the OCR reader, only when it is needed: loading it takes seconds)."""
+    (`screen` makes the OCR reader, only when it is needed: loading it takes seconds).
+    A box that shows nothing yet is read again for up to `wait_s`: a form issues its
+    number a moment after 提交 (its own event loop, or a round trip to its server)."""
     if a11y is not None:
         try:
             box = find_field([f for f in a11y.fields(window, refresh=True)
                               if f.role not in (PASSWORD, RADIO)], keep.label)
             if box is not None:
-                return _checked(keep, a11y.read_text(window, box).strip(), VIA_TREE)
+                deadline = clock() + wait_s
+                text = a11y.read_text(window, box).strip()
+                while not text and clock() < deadline:
+                    sleep(0.1)
+                    text = a11y.read_text(window, box).strip()
+                return _checked(keep, text, VIA_TREE)
         except AccessibilityError:
             pass                      # the tree failed: a look at the window instead
     if screen is not None:
