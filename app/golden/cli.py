@@ -31,10 +31,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_test(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: TextIO) -> int:
-    from app.golden.report import exit_code, print_results, results_json
     from app.golden.runner import open_target, run_playbook
     if args.record_form:
         return _record_form(args, pipeline, out)
+    from app.golden.scenario import is_scenario_pack, run_scenario_pack
+    if is_scenario_pack(Path(args.target)):
+        if args.live:
+            raise UsageError(_("--live fills one window: give one of the scenario's playbooks "
+                               "(its targets), not the pack."))
+        with tempfile.TemporaryDirectory(prefix="deskhand-test-") as tmp:
+            results = run_scenario_pack(Path(args.target), pipeline, Path(tmp))
+        return _print(args, results, out)
     with tempfile.TemporaryDirectory(prefix="deskhand-test-") as tmp:
         playbooks = open_target(args.target, pipeline, Path(tmp))
         live = None
@@ -46,6 +53,11 @@ def cmd_test(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: Tex
         finally:
             if live is not None:
                 live.close()
+    return _print(args, results, out)
+
+
+def _print(args: argparse.Namespace, results: list, out: TextIO) -> int:
+    from app.golden.report import exit_code, print_results, results_json
     if args.json:
         json.dump(results_json(results), out, ensure_ascii=False, indent=2)
         print(file=out)

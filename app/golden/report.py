@@ -47,11 +47,12 @@ def print_results(results: list[PlaybookResult], out: TextIO) -> None:
         for s in r.samples:
             mark = "✓" if s.same else "✗"
             how = {"model": _("fill replayed on the form model"),
-                   "live": _("filled in the live window")}.get(s.how, _("fields only"))
+                   "live": _("filled in the live window"),
+                   "documents": _("documents rendered")}.get(s.how, _("fields only"))
             print(f"  {mark} " + _("{sample} ({how})", sample=s.name, how=how), file=out)
             for c in s.checks:
                 want, got = shown_pair(c)
-                where = _("form") if c.where == "form" else _("field")
+                where = {"form": _("form"), "document": _("document")}.get(c.where, _("field"))
                 if c.same:
                     print(f"      = {where} {c.name}: {got}", file=out)
                     continue

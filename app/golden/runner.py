@@ -27,7 +27,7 @@ from app.values.derive import settle_case
 from playbooks.model import Playbook
 
 __all__ = ["FieldCheck", "SampleResult", "PlaybookResult", "open_target", "run_playbook",
-           "MAX_ZIP_BYTES"]
+           "run_sample", "replay_on_model", "compare_form", "MAX_ZIP_BYTES"]
 
 MAX_ZIP_BYTES = 200 * 1024 * 1024      # unpacked; a pack of 37 playbooks with samples is ~20 MB
 LiveFill = Callable[[Playbook, Case, Sample], tuple[dict[str, str], list[str]]]
@@ -159,14 +159,27 @@ def run_sample(pb: Playbook, sample: Sample, pipeline: Pipeline, workdir: Path,
                               path=samples_folder(pb) / "form.yaml"))
         return out
     else:
-        out.how = "model"
-        sim = simulate(pb, case, form)
-        if sim.stopped:
-            out.problems.append(_("the fill would not start: {why}", why=sim.stopped))
-        if sim.beyond:
-            out.problems.append(_("cannot simulate: {why}", why=sim.beyond))
-        out.notes += sim.notes
-        state = sim.state
+        state = replay_on_model(pb, case, form, out)
+    compare_form(pb, form, wanted, state, sample.expected.form_line, out)
+    return out
+
+
+def replay_on_model(pb: Playbook, case: Case, form: FormModel, out: SampleResult) -> dict[str, str]:
+    """The form's boxes after the fill replayed on its model; what stopped the replay is a
+    problem of `out`."""
+    out.how = "model"
+    sim = simulate(pb, case, form)
+    if sim.stopped:
+        out.problems.append(_("the fill would not start: {why}", why=sim.stopped))
+    if sim.beyond:
+        out.problems.append(_("cannot simulate: {why}", why=sim.beyond))
+    out.notes += sim.notes
+    return sim.state
+
+
+def compare_form(pb: Playbook, form: FormModel | None, wanted: dict[str, str | None],
+                 state: dict[str, str], line: int, out: SampleResult) -> None:
+    """Each box of the form after the fill against what expected.yaml (at `line`) says."""
     types = _box_types(pb, form)
     # a box expected.yaml does not list is expected as the form starts: empty, unchecked
     empty = {b.label: UNCHECKED for b in form.boxes if b.role == "check"} if form else {}
@@ -175,11 +188,10 @@ def run_sample(pb: Playbook, sample: Sample, pipeline: Pipeline, workdir: Path,
         got = state.get(label)
         if got is None:
             out.problems.append(_("the form has no box labelled '{label}' (expected.yaml line "
-                                  "{line}).", label=label, line=sample.expected.form_line))
+                                  "{line}).", label=label, line=line))
             continue
         out.checks.append(FieldCheck("form", label, want, got, want == got,
                                      sensitive=types.get(label)))
-    return out
 
 
 def _field_check(pb: Playbook, name: str, want: Want, fv: FieldValue | None) -> FieldCheck:
