@@ -61,16 +61,20 @@ def _warn_settings(pipeline: Pipeline, err: TextIO) -> None:
 def cmd_check(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: TextIO) -> int:
     worst = 0
     valid: list[Playbook] = []
+    from app.scenario.cli import check_scenario, is_scenario
     for ref in args.playbooks:
         try:
-            pb = pipeline.playbook(ref)
+            # a scenario: its file and templates, then each of its forms' playbooks
+            found = check_scenario(ref, pipeline, out) if is_scenario(ref) \
+                else [pipeline.playbook(ref)]
         except DeskhandError as exc:
             print(str(exc), file=err)
             worst = max(worst, exc.exit_code)
             continue
-        valid.append(pb)
-        print(_("{path}: ok ({name}, {fields} fields, {steps} steps)", path=pb.path, name=pb.name,
-                fields=len(pb.fields), steps=len(pb.steps)), file=out)
+        valid += found
+        for pb in found:
+            print(_("{path}: ok ({name}, {fields} fields, {steps} steps)", path=pb.path,
+                    name=pb.name, fields=len(pb.fields), steps=len(pb.steps)), file=out)
     if args.window is not None and valid:
         worst = max(worst, _check_window(args.window, valid, out))
     return worst
@@ -571,7 +575,8 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="deskhand", description="政务数字机器人 · 窗口助手 — Deskhand")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
-    c = sub.add_parser("check", help="validate playbooks; errors as file:line: message")
+    c = sub.add_parser("check", help="validate playbooks (or a scenario and its forms' "
+                                     "playbooks); errors as file:line: message")
     c.add_argument("playbooks", nargs="+")
     c.add_argument("--window", metavar="TITLE",
                    help="with the form open: look up each set and press step's label in this "

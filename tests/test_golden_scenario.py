@@ -82,3 +82,28 @@ def test_a_sample_naming_a_form_the_scenario_lacks_is_exit_2_with_file_and_line(
 def test_live_is_refused_on_a_pack(tmp_path):
     code, _out, err = deskhand(str(PACK), "--live", "某窗口")
     assert code == 2 and "--live fills one window" in err
+
+
+def check(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["check", *args], out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_deskhand_check_on_the_pack_checks_the_scenario_and_each_form_s_playbook():
+    code, out, err = check(str(PACK))
+    assert code == 0, err
+    assert "scenario.yaml: ok (scenario 企业开办: 3 forms, 5 documents)" in out
+    for name in ("establishment.yaml: ok (设立登记", "tax-registration.yaml: ok (税务登记",
+                 "social-security.yaml: ok (社保登记"):
+        assert name in out
+
+
+def test_deskhand_check_names_a_broken_target_s_file_and_line(tmp_path):
+    pack = copy_pack(tmp_path)
+    playbook = pack / "social-security.yaml"
+    playbook.write_text(playbook.read_text(encoding="utf-8").replace(
+        "    at: 单位类型\n", "    at: 单位类型\n    bogus: 1\n"), encoding="utf-8")
+    code, out, err = check(str(pack))
+    assert code == 2 and "ok (scenario" not in out
+    assert "social-security.yaml:27: step 3 has an unknown action 'bogus'" in err

@@ -41,6 +41,25 @@ def is_scenario(ref: str) -> bool:
     return any(line.startswith("scenario:") for line in head.splitlines())
 
 
+def check_scenario(ref: str, pipeline: "Pipeline", out: TextIO) -> list["Playbook"]:
+    """`deskhand check` on a scenario: the scenario file, each target's playbook and each
+    document's template; prints the scenario's line, returns the targets' playbooks. Raises
+    PlaybookErrors (exit 2) naming the scenario's lines, TemplateError for a template."""
+    from app.docs.templates import read_template, template_environment
+    from app.scenario.forms import scenario_forms
+    from playbooks.scenario import load_scenario
+    scenario = load_scenario(ref)
+    forms = scenario_forms(scenario, pipeline.playbook) if scenario.targets else None
+    env = template_environment()
+    for spec in scenario.documents:
+        read_template(spec.template, env)
+    playbooks = [f.playbook for f in forms.forms] if forms else []
+    print(_("{path}: ok (scenario {name}: {forms} forms, {documents} documents)",
+            path=scenario.path, name=scenario.name, forms=len(playbooks),
+            documents=len(scenario.documents)), file=out)
+    return playbooks
+
+
 def fill_scenario(args: argparse.Namespace, pipeline: "Pipeline", options: "FillOptions",
                   out: TextIO, err: TextIO,
                   print_report: Callable[["Playbook", object, TextIO], None]) -> int:
