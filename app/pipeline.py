@@ -45,6 +45,7 @@ __all__ = ["CaptureOutcome", "Pipeline", "PipelineOptions", "Source", "build_pip
 
 Progress = Callable[[str, dict], None]
 RAISE_SETTLE_S = 0.3      # a raised window has repainted by then (Xvfb + openbox; Qt and Chromium)
+FORM_SETTLE_S = 0.3       # a scenario's next form keeps the focus that long before it is filled
 
 
 @dataclass
@@ -442,7 +443,7 @@ class Pipeline:
                 windows=self.desktop(),
                 read_kept=lambda keep, window: read_kept(
                     keep, window, a11y=backend, screen=self.screen_text),
-                restart=restart)
+                restart=restart, settle_s=FORM_SETTLE_S)
         finally:
             if backend is not None:
                 backend.close()

@@ -41,6 +41,10 @@ class Desk:
         self.activated.append(window.title)
         return not self.refuse
 
+    def active_window(self) -> WindowInfo | None:
+        return next((w for w in self.list_windows() if self.activated
+                     and w.title == self.activated[-1]), None)
+
 
 @dataclass
 class Filled:
@@ -177,3 +181,47 @@ def test_a_kept_value_is_ok_only_when_read_from_the_tree_and_its_pattern_holds(v
     keep_in_case(case, Kept(keep, value, via), "设立登记")
     assert case.fields["registration_no"].status == status
     assert case.fields["registration_no"].source["label"] == "受理编号"
+
+
+
+def test_a_window_is_brought_up_again_after_settling_and_a_stolen_focus_stops_there(tmp_path):
+    """The program filled a moment ago may take the focus back: after `settle_s` each
+    form's window is activated again (at once when it kept the focus); when that fails the
+    scenario stops at that form, nothing typed into it."""
+    case, path = case_file(tmp_path)
+    desk, slept = Desk(ALL), []
+    report = run_scenario(SCENARIO, case, path, fill=Filler(), windows=desk,
+                          read_kept=kept_reader(), settle_s=0.3, sleep=slept.append)
+    assert report.done
+    assert desk.activated == [t for t in ALL for _ in (1, 2)] and slept == [0.3] * len(ALL)
+
+    class Stolen(Desk):             # form 2's window loses the focus while settling
+        def activate(self, window, timeout=2.0):
+            super().activate(window, timeout)
+            return self.activated.count(window.title) < 2 or window.title != ALL[1]
+
+    case, path = case_file(tmp_path / "again")
+    (tmp_path / "again").mkdir()
+    fill = Filler()
+    report = run_scenario(SCENARIO, case, path, fill=fill, windows=Stolen(ALL),
+                          read_kept=kept_reader(), settle_s=0.3, sleep=lambda s: None)
+    assert isinstance(report.error, FormWindowError) and report.stopped_at == 1
+    assert "did not come to the front" in report.error.message
+    assert fill.filled == ["设立登记"]
+
+
+def test_a_form_is_filled_only_once_the_desktop_reports_its_window_active(tmp_path):
+    """The window manager may report the window active seconds after it has the focus
+    (openbox after keys typed into Chromium): asked again until it does."""
+    class Lagging(Desk):
+        calls = 0
+
+        def active_window(self):
+            self.calls += 1
+            return None if self.calls % 4 else super().active_window()
+
+    case, path = case_file(tmp_path)
+    desk, slept = Lagging(ALL), []
+    report = run_scenario(SCENARIO, case, path, fill=Filler(), windows=desk,
+                          read_kept=kept_reader(), settle_s=0.3, sleep=slept.append)
+    assert report.done and len(slept) == 4 * len(ALL)

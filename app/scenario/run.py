@@ -12,6 +12,7 @@ that form before the next one starts (resuming goes on with the next form).
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol
@@ -30,6 +31,13 @@ __all__ = ["FormResult", "ScenarioReport", "forms_done", "run_scenario"]
 class Windows(Protocol):
     def list_windows(self) -> list[WindowInfo]: ...
     def activate(self, window: WindowInfo, timeout: float = 2.0) -> bool: ...
+    def active_window(self) -> WindowInfo | None: ...
+
+
+# How long a form's window may take to be reported active once it has the focus: openbox
+# reported it 3-5 s late after a fill typed Chinese into Chromium (measured; why is not
+# known), and a fill starts only in the window the desktop reports active.
+SETTLE_TIMEOUT_S = 10.0
 
 
 FillForm = Callable[[ScenarioForm, Case, dict], object]     # → FillReport; raises DeskhandError
@@ -79,11 +87,14 @@ def forms_done(case: Case, scenario: ScenarioForms) -> dict[int, dict]:
 
 
 def run_scenario(scenario: ScenarioForms, case: Case, case_path: Path, *, fill: FillForm,
-                 windows: Windows, read_kept: ReadKept, restart: bool = False) -> ScenarioReport:
+                 windows: Windows, read_kept: ReadKept, restart: bool = False,
+                 settle_s: float = 0.0, sleep: Callable[[float], None] = time.sleep
+                 ) -> ScenarioReport:
     """Fill every form of `scenario` not filled yet for `case`, in order. Stops at the first
     form that cannot be filled, or after one whose read-back differs or whose kept values
     could not be read; the report says where and why, and the case (saved) says where to
-    resume."""
+    resume. `settle_s`: how long a form's window must keep the focus once brought up before
+    it is filled (it is brought up again if the program just filled took the focus back)."""
     report = ScenarioReport(scenario.id)
     done = {} if restart else forms_done(case, scenario)
     first = True
@@ -97,7 +108,7 @@ def run_scenario(scenario: ScenarioForms, case: Case, case_path: Path, *, fill: 
             tag["restart"] = True
         first = False
         try:
-            window = _window_of(form, windows, index, len(scenario.forms))
+            window = _window_of(form, windows, index, len(scenario.forms), settle_s, sleep)
             if index in done:           # filled before; only its kept values are missing
                 result = FormResult(index, form.name, "done")
             else:
@@ -134,8 +145,11 @@ def _keeps_missing(case: Case, form: ScenarioForm) -> bool:
     return any(case.value(k.field) in (None, "") for k in form.keep)
 
 
-def _window_of(form: ScenarioForm, windows: Windows, index: int, total: int) -> WindowInfo:
-    """The one open window of the form's target, brought to the front."""
+def _window_of(form: ScenarioForm, windows: Windows, index: int, total: int,
+               settle_s: float = 0.0, sleep: Callable[[float], None] = time.sleep) -> WindowInfo:
+    """The one open window of the form's target, brought to the front — and still there
+    `settle_s` later: a program typed into a moment ago (Chromium) may finish its own work
+    by taking the focus back; activating again then returns it, or says it cannot."""
     spec = form.playbook.target
     found = [w for w in windows.list_windows() if matches(spec, w)]
     if not found:
@@ -149,12 +163,27 @@ def _window_of(form: ScenarioForm, windows: Windows, index: int, total: int) -> 
                                 count=len(found), n=index + 1, name=form.name,
                                 titles="、".join(w.title for w in found[:4])),
                               playbook=form.playbook.id)
-    if not windows.activate(found[0]):
+    if not windows.activate(found[0]) or (settle_s > 0 and not _settled(windows, found[0],
+                                                                          settle_s, sleep)):
         raise FormWindowError(_("The window of form {n} ({name}), '{title}', did not come to "
                                 "the front. Click it once, then run the scenario again.",
                                 n=index + 1, name=form.name, title=found[0].title),
                               playbook=form.playbook.id)
     return found[0]
+
+
+def _settled(windows: Windows, window: WindowInfo, settle_s: float,
+             sleep: Callable[[float], None]) -> bool:
+    """Still focused `settle_s` after it was brought up, and reported active (asked again
+    while not, for up to SETTLE_TIMEOUT_S)."""
+    for _attempt in range(max(1, int(SETTLE_TIMEOUT_S / settle_s))):
+        sleep(settle_s)
+        if not windows.activate(window):      # at once when it kept the focus
+            return False
+        active = windows.active_window()
+        if active is not None and active.id == window.id:
+            return True
+    return False
 
 
 def _log_kept(case: Case, scenario: ScenarioForms, index: int, kept: list[Kept]) -> None:
