@@ -101,23 +101,24 @@ def check_documents(outdir: Path, scenario: Scenario) -> dict[str, list[str]]:
 
 # ---- the forms -------------------------------------------------------------------------
 
-def expected_state(form_name: str, playbook, case: Case) -> dict[str, str]:
+def expected_state(form_name: str, playbook, case: Case) -> dict[str, str | bool]:
     """What the form `form_name` must hold after the fill: for each box the playbook sets
-    (found on the form by its label), the case's value as typed."""
+    (found on the form by its label), the case's value as typed (a check box: ticked)."""
     from app.sandbox.toolkits.spec import CHECK, form_spec
     by_label = {f.label: f for f in form_spec(form_name).fields}
-    want: dict[str, str] = {}
+    want: dict[str, str | bool] = {}
     for _i, step in playbook.field_steps():
         if not isinstance(step, SetStep) or (step.when and not holds(step.when, case)):
             continue
         box, value = by_label.get(step.at.label), case.value(step.field)
-        if box is None or value in (None, "") or box.kind == CHECK:
+        if box is None or value in (None, ""):
             continue
-        want[box.name] = text_for(playbook.field_spec(step.field), value)
+        want[box.name] = True if box.kind == CHECK else \
+            text_for(playbook.field_spec(step.field), value)
     return want
 
 
-def wrong_values(held: dict, want: dict[str, str]) -> dict[str, tuple]:
+def wrong_values(held: dict, want: dict) -> dict[str, tuple]:
     return {k: (held.get(k), v) for k, v in want.items() if held.get(k) != v}
 
 
