@@ -150,7 +150,38 @@ def keystrokes(forms: ScenarioForms, scenario: Scenario, case: Case,
 
 # ---- the run ---------------------------------------------------------------------------
 
-def run(runs: int = 3, quick: bool = False, verbose: bool = True) -> dict:
+def save_small(img, path: Path, colours: int = 48) -> None:
+    """A screenshot as a small PNG: a form's flat colours survive a palette of 48."""
+    from PIL import Image
+    img.convert("RGB").quantize(colours, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
+
+
+def screenshots(desk, x11, targets, docs_dir: Path, scenario: Scenario, out: Path) -> list[Path]:
+    """Each form as it holds the case (its window cut from the private screen), and the
+    first page of two documents, for the guide (installer/screenshots.py --scenario)."""
+    from PIL import Image
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for n, ((name, _toolkit), target) in enumerate(zip(FORMS, targets), 1):
+        target.activate()
+        time.sleep(0.5)                    # the focus frame drawn
+        window = next(w for w in x11.list_windows() if w.id == target.window_id)
+        shot = desk.session.screenshot().crop((window.x, window.y, window.x + window.width,
+                                               window.y + window.height))
+        written.append(out / f"form-{n}-{name}.png")
+        save_small(shot, written[-1])
+    for n, doc in enumerate(scenario.documents[:2], 1):
+        stem = out / f"document-{n}"
+        subprocess.run(["pdftoppm", "-r", "50", "-f", "1", "-l", "1", "-png", "-singlefile",
+                        str(docs_dir / f"{doc.output}.pdf"), str(stem)], check=True, timeout=60)
+        page = Path(f"{stem}.png")
+        save_small(Image.open(page), page, 16)
+        written.append(page)
+    return written
+
+
+def run(runs: int = 3, quick: bool = False, verbose: bool = True,
+        shots: Path | None = None) -> dict:
     from app.a11y.atspi import AtSpiAccessibility
     from app.a11y.atspi_bus import AtspiBus
     from app.desktop.x11 import X11Desktop
@@ -207,6 +238,9 @@ def run(runs: int = 3, quick: bool = False, verbose: bool = True) -> dict:
                 wrong_docs.update(problems)
                 say(f"run {i + 1}: forms {t1 - t0:.1f} s, documents {t2 - t1:.1f} s "
                     f"({len(made.documents)} written), in all {t2 - t0:.1f} s")
+            if shots is not None:
+                out["screenshots"] = [str(p) for p in
+                                      screenshots(desk, x11, targets, made.outdir, scenario, shots)]
         finally:
             x11.close()
         out["forms_filled"] = sum(f.name not in wrong_forms for f in forms.forms)
@@ -246,11 +280,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="timed runs (default 3)")
     parser.add_argument("--quick", action="store_true",
                         help="one run, no parallel conversions (the test's mode)")
+    parser.add_argument("--screenshots", metavar="DIR", type=Path,
+                        help="also save each filled form and two documents' first pages here")
     args = parser.parse_args(argv)
     load = os.getloadavg()
     print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores",
           flush=True)
-    out = run(1 if args.quick else max(1, args.runs), args.quick)
+    out = run(1 if args.quick else max(1, args.runs), args.quick, shots=args.screenshots)
     print(f"{out['forms_filled']}/{out['forms_total']} forms hold every value, "
           f"{out['documents_ok']}/{out['documents_total']} documents as expected")
     print(f"confirmed intake to all filled and rendered: {out['scenario_s']} s (median of "
