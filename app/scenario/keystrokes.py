@@ -17,9 +17,10 @@ The model (a count, not a timing; every figure here is a choice, written down):
   its place among the field's choices + 1 (Home, then Down to it); no choices known: 2.
 - A document: every value the template places in it (app/docs/templates.py `values`, once per
   row of a table) typed into the Word file, with one click to get to its place.
-What Deskhand asks of the clerk (`deskhand_actions`): the fill hotkey (its keys, from the
-settings' default), one confirmation for all forms, the documents button and its folder
-dialog's OK. Opening the clients, pressing their submit buttons and reading the
+What Deskhand asks of the clerk (`deskhand_actions`), the tray's way: the fill hotkey (its
+keys, from the settings' default), one confirmation of the review for all forms, the 生成文书
+button, and one key more for where the documents go (the tray puts them in the cases folder
+without asking: counted all the same, so as not to flatter Deskhand). Opening the clients, pressing their submit buttons and reading the
 documents are the same both ways and counted in neither. The intake (一张表单) is filled by
 the applicant, the ID card read by OCR: it is counted apart (`intake_keys`), for the case
 where the clerk types it.
@@ -171,9 +172,9 @@ def deskhand_actions(forms: int, documents: int) -> list[tuple[str, int]]:
     actions = []
     if forms:
         actions += [("fill hotkey " + DEFAULT_HOTKEYS["fill"], len(DEFAULT_HOTKEYS["fill"].split("+"))),
-                    ("confirm the scenario's forms once", 1)]
+                    ("confirm the review once for all forms", 1)]
     if documents:
-        actions += [("the documents button after the review", 1), ("OK in the folder dialog", 1)]
+        actions += [("the 生成文书 button", 1), ("where the documents go", 1)]
     return actions
 
 
