@@ -38,6 +38,8 @@ def test_the_scenario_bench_fills_three_forms_and_writes_five_documents(tmp_path
     assert r.stdout.strip(), r.stderr[-3000:]
     out = json.loads(r.stdout.strip().splitlines()[-1])
     # the forms' own /state held every value the pack's playbooks set, form 1's number kept
+    # the intake made by deskhand intake, the legal representative read off his ID card
+    assert out["intake_exit"] == 0 and out["intake_ok"] == 1, r.stdout
     assert out["wrong_forms"] == {} and out["forms_filled"] == 3, r.stdout
     # every PDF's text is tests/fixtures/docs/NAME.txt, every font embedded, CJK among them
     assert out["wrong_documents"] == {} and out["documents_ok"] == 5, r.stdout
