@@ -53,7 +53,7 @@ def check_one(fv: FieldValue, item: Item, today: date | None = None) -> None:
     if not text:
         fv.status = "missing" if item.required else "ok"
         if item.required:
-            fv.source["problems"] = [_("{label} is required.", label=item.label)]
+            fv.source["problems"] = [_("This value is required.")]
         return
     fv.status = "ok"
     if item.kind in ("id_number", "phone", "date"):
