@@ -41,8 +41,8 @@ class Desk:
         self.activated.append(window.title)
         return not self.refuse
 
-    def active_window(self) -> WindowInfo | None:
-        return next((w for w in self.list_windows() if self.activated
+    def active_window_id(self) -> int | None:
+        return next((w.id for w in self.list_windows() if self.activated
                      and w.title == self.activated[-1]), None)
 
 
@@ -216,9 +216,9 @@ def test_a_form_is_filled_only_once_the_desktop_reports_its_window_active(tmp_pa
     class Lagging(Desk):
         calls = 0
 
-        def active_window(self):
+        def active_window_id(self):
             self.calls += 1
-            return None if self.calls % 4 else super().active_window()
+            return None if self.calls % 4 else super().active_window_id()
 
     case, path = case_file(tmp_path)
     desk, slept = Lagging(ALL), []

@@ -31,7 +31,7 @@ __all__ = ["FormResult", "ScenarioReport", "forms_done", "run_scenario"]
 class Windows(Protocol):
     def list_windows(self) -> list[WindowInfo]: ...
     def activate(self, window: WindowInfo, timeout: float = 2.0) -> bool: ...
-    def active_window(self) -> WindowInfo | None: ...
+    def active_window_id(self) -> int | None: ...
 
 
 # How long a form's window may take to be reported active once it has the focus: openbox
@@ -180,8 +180,7 @@ def _settled(windows: Windows, window: WindowInfo, settle_s: float,
         sleep(settle_s)
         if not windows.activate(window):      # at once when it kept the focus
             return False
-        active = windows.active_window()
-        if active is not None and active.id == window.id:
+        if windows.active_window_id() == window.id:
             return True
     return False
 

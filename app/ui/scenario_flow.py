@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog
 
-from app.cases import Case, load_case, refuse_doubtful_values, save_case
+from app.cases import Case, load_case, new_case_id, refuse_doubtful_values, save_case
 from app.errors import DeskhandError
 from app.i18n import _
 from app.privacy import mask_text
@@ -124,12 +124,11 @@ class ScenarioFlow(QObject):
         forms = self.forms()
         if forms is None or self.tray._busy("intake"):
             return
-        again = self.current is not None and not self.current.confirmed
-        intake = Intake.from_case(self.current.case) if again else Intake()
-        output = self.current.case_path if again else \
-            self.tray.pipeline.cases_dir / f"{intake.to_case(forms.name).case_id}.json"
-        if not again:
-            intake.case_id = output.stem
+        if self.current is not None and not self.current.confirmed:
+            intake, output = Intake.from_case(self.current.case), self.current.case_path
+        else:
+            intake = Intake(case_id=new_case_id())
+            output = self.tray.pipeline.cases_dir / f"{intake.case_id}.json"
         dialog = IntakeDialog(intake, card_reader(self.tray.pipeline), output, forms.name)
         dialog.accepted.connect(lambda: self._intake_saved(dialog, forms.id))
         self.intake_dialog = dialog
