@@ -267,7 +267,7 @@ def test_clerks_clipboard_is_unchanged_after_a_fill(session, targets, tmp_path):
     web.activate()
     r = deskhand(session, "fill", "sample-web-intake", "--case",
                  str(write_case(tmp_path, CASES[1])), "--yes", "--wait-focus", "3")
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 0, r.stdout + r.stderr
     assert _clipboard(session) == mine
     assert "UTF8_STRING" in _clipboard(session, "-t", "TARGETS")
     holder.wait(timeout=5)   # xclip leaves once another owner took the selection
