@@ -68,6 +68,12 @@ def test_the_form_filled_through_its_widgets_saves_a_case_that_renders(qtbot, re
     assert "values need a person" in dialog.status_line.text()
 
     assert dialog.read_card_file(str(tmp_path / "card.png"), "legal_rep")
+    # read off the main thread: the form answers meanwhile, and cannot be saved half-read
+    assert dialog.reading and not dialog.save_button.isEnabled()
+    assert not dialog.card_button.isEnabled()
+    assert not dialog.read_card_file(str(tmp_path / "card.png"), "legal_rep")   # one at a time
+    qtbot.waitUntil(lambda: not dialog.reading, timeout=30000)
+    assert dialog.save_button.isEnabled() and dialog.card_button.isEnabled()
     assert dialog.edits["legal_rep_name"].text() == person.name
     assert dialog.edits["legal_rep_id"].text() == person.id_number
     assert dialog.chips["legal_rep_name"].status == "unchecked"      # read by OCR, free text
@@ -145,3 +151,28 @@ def test_a_bad_value_shows_its_status_in_chinese_and_saving_keeps_it(qtbot, tmp_
     case = load_case(output)
     assert case.fields["agent_id"].status == "invalid"
     assert case.value("agent_id") == "350802198809091520"                # nothing typed is lost
+
+
+def test_a_card_that_cannot_be_read_says_so_and_keeps_what_is_typed(qtbot, tmp_path):
+    from app.errors import CaptureError
+
+    def unreadable(path: str):
+        raise CaptureError(f"Cannot read the image {path}: not an image.")
+
+    def broken(path: str):
+        raise ZeroDivisionError("a fault of ours")
+
+    dialog = IntakeDialog(Intake(), unreadable, tmp_path / "case.json", "企业开办")
+    qtbot.addWidget(dialog)
+    commit_text(dialog.edits["company_name"], "厦门市鹭岛商贸有限公司")
+    assert dialog.read_card_file(str(tmp_path / "nothing.png"), "legal_rep")
+    qtbot.waitUntil(lambda: not dialog.reading, timeout=10000)
+    assert "not an image" in dialog.status_line.text()
+    assert dialog.edits["company_name"].text() == "厦门市鹭岛商贸有限公司"
+    assert dialog.card_button.isEnabled() and dialog.save_button.isEnabled()
+
+    dialog.read_card = broken
+    assert dialog.read_card_file(str(tmp_path / "nothing.png"), "legal_rep")
+    qtbot.waitUntil(lambda: not dialog.reading, timeout=10000)
+    assert "ZeroDivisionError" in dialog.status_line.text()
+    assert dialog.intake.value("company_name") == "厦门市鹭岛商贸有限公司"

@@ -28,6 +28,7 @@ from app.i18n import _
 from app.intake.card import PEOPLE, put_person
 from app.intake.checks import check_intake
 from app.intake.model import GROUPS, SECTIONS, Group, Intake
+from app.ui.dispatch import MainThread, run_in_worker
 from app.ui.widgets import STATUS_COLOURS, StatusChip
 
 __all__ = ["IntakeDialog", "run_intake_dialog", "status_text"]
@@ -48,6 +49,9 @@ class IntakeDialog(QDialog):
         super().__init__(parent)
         self.intake, self.read_card, self.output, self.scenario = intake, read_card, output, scenario
         self.saved = False
+        self.reading = False
+        # owned by the dialog: a card read that ends after it closed is dropped with it
+        self._main = MainThread(self)
         self.problems: list[str] = []
         self.setWindowTitle(_("{scenario} · basic information form (一张表单)", scenario=scenario))
         self.edits: dict[str, QLineEdit] = {}
@@ -197,27 +201,51 @@ class IntakeDialog(QDialog):
 
     # -- actions -----------------------------------------------------------------
     def read_card_file(self, path: str | None, who: str | None = None) -> bool:
-        """Read the ID card at `path` (asked for when None) into `who` (the combo's person)."""
-        if self.read_card is None:
+        """Start reading the ID card at `path` (asked for when None) into `who` (the combo's
+        person) off the main thread: OCR takes about a second and the form must not freeze.
+        False when nothing was started; `reading` is True until the values are in."""
+        if self.read_card is None or self.reading:
             return False
         if path is None:
             path, _filter = QFileDialog.getOpenFileName(
                 self, _("Read ID card…"), "", _("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff)"))
             if not path:
                 return False
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            put_person(self.intake, who or self.who.currentData() or "legal_rep",
-                       self.read_card(path))
-        except DeskhandError as exc:
-            self.status_line.setText(str(exc))
-            return False
-        finally:
-            QApplication.restoreOverrideCursor()
+        person = who or self.who.currentData() or "legal_rep"
+        read_card = self.read_card
+        self._reading(True)
+        self.status_line.setText(_("Reading the ID card…"))
+        run_in_worker("deskhand-id-card", lambda: read_card(path),
+                      lambda values: self._card_read(person, values), self._card_failed,
+                      self._main)
+        return True
+
+    def _reading(self, on: bool) -> None:
+        self.reading = on
+        self.card_button.setEnabled(not on and self.read_card is not None)
+        self.save_button.setEnabled(not on)     # saving now would lose the card's values
+
+    def _card_read(self, who: str, values: dict[str, FieldValue]) -> None:
+        self._reading(False)
+        put_person(self.intake, who, values)
         for name, edit in self.edits.items():
             edit.setText(self.intake.value(name))
         self.refresh()
-        return True
+
+    def _card_failed(self, exc: BaseException) -> None:
+        self._reading(False)
+        self.refresh()
+        if isinstance(exc, DeskhandError):
+            self.status_line.setText(str(exc))
+            return
+        from app.logs import log_crash
+        logged = log_crash(exc, "reading an ID card in the intake form")
+        self.status_line.setText(
+            _("The ID card could not be read because of an unexpected problem ({kind}); the "
+              "details are in {path}. The form keeps what is typed.",
+              kind=type(exc).__name__, path=logged) if logged else
+            _("The ID card could not be read because of an unexpected problem ({kind}). The "
+              "form keeps what is typed.", kind=type(exc).__name__))
 
     def save(self) -> bool:
         self.refresh()
