@@ -96,7 +96,7 @@ class ScenarioFlow(QObject):
         """The case for the chosen scenario. The 一张表单 intake dialog plugs in here; until
         then the clerk opens a case file (JSON: the intake's output, or plain values)."""
         forms = self.forms()
-        if forms is None or self.tray._busy("intake"):
+        if forms is None or self.tray.refuse_if_busy("intake"):
             return
         if path is None:
             path, _kind = QFileDialog.getOpenFileName(None, self.tr("Case for {name}").format(
@@ -122,7 +122,7 @@ class ScenarioFlow(QObject):
         from app.intake.model import Intake
         from app.ui.intake_dialog import IntakeDialog
         forms = self.forms()
-        if forms is None or self.tray._busy("intake"):
+        if forms is None or self.tray.refuse_if_busy("intake"):
             return
         if self.current is not None and not self.current.confirmed:
             intake, output = Intake.from_case(self.current.case), self.current.case_path
@@ -149,7 +149,7 @@ class ScenarioFlow(QObject):
         """`case` (opened, captured or from the intake) is the scenario's case: review it."""
         self.current = ScenarioCase(case, case_path)
         self.last_report, self.last_docs, self.docs_error = None, None, None
-        self.tray._note(f"scenario case {case.case_id}")
+        self.tray.note(f"scenario case {case.case_id}")
         self.show_review()
 
     # -- one review for all forms ------------------------------------------------------
@@ -168,12 +168,12 @@ class ScenarioFlow(QObject):
                                    groups=group_lines(current.case, mask_text, status_text),
                                    documents=bool(entry and entry.documents))
         self.review.confirmed.connect(self._confirmed)
-        self.review.cancelled.connect(lambda: self.tray._note("review cancelled"))
+        self.review.cancelled.connect(lambda: self.tray.note("review cancelled"))
         self.review.documents_requested.connect(self.documents)
         self.review.show()
         self.review.raise_()
         self.review.activateWindow()
-        self.tray._note("review shown")
+        self.tray.note("review shown")
         self.tray.state_changed.emit()
 
     def _confirmed(self, case: Case) -> None:
@@ -181,7 +181,7 @@ class ScenarioFlow(QObject):
         if current is None:
             return
         current.case, current.confirmed = case, True
-        self.tray._note("review confirmed")
+        self.tray.note("review confirmed")
         self.fill()       # Deskhand brings each form's window up itself: nothing to focus first
 
     # -- filling ---------------------------------------------------------------------
@@ -204,7 +204,7 @@ class ScenarioFlow(QObject):
             tray.notify(self.tr("Check the case first"), mask_text(exc.message), warning=True)
             tray.state.last_error = mask_text(exc.message)
             return
-        if tray._busy("fill"):
+        if tray.refuse_if_busy("fill"):
             return
         try:
             save_case(current.case, current.case_path)     # the worker fills what is on disk
@@ -216,7 +216,7 @@ class ScenarioFlow(QObject):
                 window.close()
         tray.state.busy = "fill"
         tray.abort_event.clear()
-        tray._note("scenario fill started")
+        tray.note("scenario fill started")
         progress = tray.scenario_progress(forms)
         path, entry = current.case_path, self.entry
         assert entry is not None
@@ -253,7 +253,7 @@ class ScenarioFlow(QObject):
             if not isinstance(exc, DeskhandError):
                 log.error("scenario fill failed", exc_info=exc)
             tray.state.last_fill = {"outcome": "failed", "message": mask_text(message)}
-            tray._note("scenario fill failed")
+            tray.note("scenario fill failed")
             tray.notify(self.tr("Nothing was filled"), mask_text(message), warning=True)
             tray.state_changed.emit()
             return
@@ -263,7 +263,7 @@ class ScenarioFlow(QObject):
             "stopped_at": report.stopped_at, "message": mask_text(report.message or "") or None,
             "forms": [{"name": r.name, "outcome": r.outcome, "readback_ok": r.confirmed,
                        "differs": list(r.differs)} for r in report.forms]}
-        tray._note("scenario " + ("done" if report.done else f"stopped at {report.stopped_at}"))
+        tray.note("scenario " + ("done" if report.done else f"stopped at {report.stopped_at}"))
         self.show_summary(forms)
         tray.state_changed.emit()
 
@@ -293,13 +293,13 @@ class ScenarioFlow(QObject):
         if current is None or entry is None:
             tray.notify(self.tr("No case yet"), self.tr("Open a case for the scenario first."))
             return
-        if tray._busy("documents"):
+        if tray.refuse_if_busy("documents"):
             return
         case = copy.deepcopy(case if case is not None else current.case)
         outdir = documents_folder(tray.pipeline.cases_dir, case)
         tray.state.busy = "documents"
         self.docs_error = None
-        tray._note("documents started")
+        tray.note("documents started")
 
         def work():  # type: ignore[no-untyped-def]
             outdir.parent.mkdir(parents=True, exist_ok=True)
@@ -309,7 +309,7 @@ class ScenarioFlow(QObject):
         def done(result: Any) -> None:
             tray.state.busy = None
             self.last_docs = result.outdir
-            tray._note(f"documents written: {len(result.documents)}")
+            tray.note(f"documents written: {len(result.documents)}")
             from app.ui.scenario_windows import DocumentsWritten
             self.docs_window = DocumentsWritten(result.outdir,
                                                 [d["title"] for d in result.documents],
@@ -323,7 +323,7 @@ class ScenarioFlow(QObject):
             if not isinstance(exc, DeskhandError):
                 log.error("documents failed", exc_info=exc)
             self.docs_error = mask_text(message)
-            tray._note("documents failed")
+            tray.note("documents failed")
             tray.notify(self.tr("The documents were not written"), mask_text(message),
                         warning=True)
             tray.state_changed.emit()

@@ -96,7 +96,7 @@ class TrayApp(QObject):
     def show(self) -> None:
         self.icon.show()
         self._register_hotkeys()
-        self._note("tray shown")
+        self.note("tray shown")
 
     def _first_playbook(self, wanted: str | None) -> str | None:
         if wanted and self.library.get(wanted):
@@ -208,7 +208,7 @@ class TrayApp(QObject):
         self._build_menu()
         if getattr(settings, "ocr_engine", None) != old_engine:
             self.pipeline.reset_engine()
-        self._note("settings applied")
+        self.note("settings applied")
 
     # -- menu actions --------------------------------------------------------------------
     def choose_scenario(self, scenario_id: str) -> None:
@@ -219,7 +219,7 @@ class TrayApp(QObject):
             return
         self.state.scenario_id = scenario_id
         self.state.outcome, self.state.confirmed = None, False
-        self._note(f"scenario {scenario_id}")
+        self.note(f"scenario {scenario_id}")
         if self._remember is not None:
             self.settings = _safe(lambda: self._remember(last_scenario=scenario_id)) \
                 or self.settings
@@ -248,7 +248,7 @@ class TrayApp(QObject):
             if self._remember is not None:
                 self.settings = _safe(lambda: self._remember(last_scenario=None)) or self.settings
         pb = self.library.get(playbook_id)
-        self._note(f"playbook {playbook_id}")
+        self.note(f"playbook {playbook_id}")
         if warm and not self._warming:
             self._warming = True
             threading.Thread(target=lambda: _safe(self.pipeline.warm_up), name="deskhand-ocr-warm-up",
@@ -270,11 +270,11 @@ class TrayApp(QObject):
         """Capture the playbook's source as it is on screen, or `image` (an
         app.pipeline.Source: a picture the clerk opened)."""
         pb = self._playbook()
-        if pb is None or self._busy("capture"):
+        if pb is None or self.refuse_if_busy("capture"):
             return
         self.state.busy = "capture"
         self.state.confirmed = False
-        self._note("capture started")
+        self.note("capture started")
         self.icon.setToolTip(self.tr("Reading the source…"))
         t0 = time.perf_counter()
         # Our own on-top windows would be in the picture: a new capture ends them.
@@ -296,7 +296,7 @@ class TrayApp(QObject):
         def done(outcome: Any) -> None:
             self.state.busy = None
             self.state.outcome = outcome
-            self._note(f"captured in {time.perf_counter() - t0:.2f} s")
+            self.note(f"captured in {time.perf_counter() - t0:.2f} s")
             if outcome.verify_error is not None:
                 self.notify(self.tr("Registry not reached"), mask_text(outcome.verify_error.message),
                             warning=True)
@@ -327,7 +327,7 @@ class TrayApp(QObject):
         """录制业务流程: the supervisor fills the approval client once while the recorder listens
         (recorders/job.py, the same job as `deskhand record`); the small window counts the
         events and stops it; the files are written beside the chosen playbook."""
-        if self._busy("record"):
+        if self.refuse_if_busy("record"):
             return
         if output is None:
             output, _ = QFileDialog.getSaveFileName(None, self.tr("Save the recorded playbook as"),
@@ -350,7 +350,7 @@ class TrayApp(QObject):
             return
         self.record_job = job
         self.state.busy = "record"
-        self._note("recording started")
+        self.note("recording started")
         try:
             window.stop_requested.disconnect()
         except (RuntimeError, TypeError):
@@ -368,7 +368,7 @@ class TrayApp(QObject):
         def done(result: Any) -> None:
             self.state.busy = None
             self.record_job = None
-            self._note("recording finished")
+            self.note("recording finished")
             window.finished(result.sentences, result.questions)
             self.state_changed.emit()
 
@@ -399,11 +399,11 @@ class TrayApp(QObject):
         self.review = ReviewDialog(outcome.case, outcome.playbook, outcome.image,
                                    on_closed=give_focus_back)
         self.review.confirmed.connect(self._review_confirmed)
-        self.review.cancelled.connect(lambda: self._note("review cancelled"))
+        self.review.cancelled.connect(lambda: self.note("review cancelled"))
         self.review.show()
         self.review.raise_()
         self.review.activateWindow()
-        self._note("review shown")
+        self.note("review shown")
         self.state_changed.emit()
 
     def _review_confirmed(self, case: Case) -> None:
@@ -417,7 +417,7 @@ class TrayApp(QObject):
             save_case(case, outcome.case_path)
         except DeskhandError as exc:
             self.notify(self.tr("Case not saved"), exc.message, warning=True)
-        self._note("review confirmed")
+        self.note("review confirmed")
         keys = getattr(self.settings, "hotkeys", {}) or {}
         self.icon.setToolTip(self.tr("Ready: focus the approval client and press {0}").format(
             keys.get("fill", "")))
@@ -437,7 +437,7 @@ class TrayApp(QObject):
         if outcome is None:
             self.notify(self.tr("Nothing to fill"), self.tr("Capture a source first."), warning=True)
             return
-        if self._busy("fill"):
+        if self.refuse_if_busy("fill"):
             return
         if outcome.needs_person and not self.state.confirmed:
             # filling waits for the clerk: show the review, which asks for confirmation
@@ -460,7 +460,7 @@ class TrayApp(QObject):
             self.review.close()
         self.state.busy = "fill"
         self.abort_event.clear()
-        self._note("fill started")
+        self.note("fill started")
         fields = sum(1 for s in steps if s.kind in ("type", "choose"))
         progress = self._show_progress(outcome.playbook, fields)
 
@@ -501,7 +501,7 @@ class TrayApp(QObject):
     def abort(self) -> None:
         if self.state.busy == "fill":
             self.abort_event.set()
-            self._note("abort requested")
+            self.note("abort requested")
 
     def edit_playbook(self) -> None:
         """The playbook editor on the chosen playbook (a file the supervisor picks when
@@ -520,7 +520,7 @@ class TrayApp(QObject):
         self.editor = EditorWindow(path, pipeline=self.pipeline, main=self.main)
         self.editor.show()
         self.editor.raise_()
-        self._note("editor opened")
+        self.note("editor opened")
 
     def open_settings(self) -> None:
         if self._open_settings:
@@ -529,10 +529,10 @@ class TrayApp(QObject):
     def open_logs(self) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.log_dir)))
-        self._note("logs opened")
+        self.note("logs opened")
 
     def quit(self) -> None:
-        self._note("quit")
+        self.note("quit")
         self.abort_event.set()
         if self.hotkeys is not None:
             _safe(self.hotkeys.stop)
@@ -561,7 +561,7 @@ class TrayApp(QObject):
             "readback_ok": int(getattr(report, "readback_ok", 0) or 0),
             "differs": list(getattr(report, "differs", []) or []),
             "message": mask_text(message) if message else None}
-        self._note(f"fill {self.state.last_fill['outcome']}")
+        self.note(f"fill {self.state.last_fill['outcome']}")
         if exc is not None and not isinstance(exc, DeskhandError):
             log.error("fill failed", exc_info=exc)
         elif message:
@@ -583,7 +583,7 @@ class TrayApp(QObject):
         self.state_changed.emit()
 
     # -- helpers -------------------------------------------------------------------------
-    def _busy(self, what: str) -> bool:
+    def refuse_if_busy(self, what: str) -> bool:
         if self.state.busy:
             self.notify(self.tr("Busy"), self.tr("Wait until the current step ends."))
             return True
@@ -596,7 +596,7 @@ class TrayApp(QObject):
             self.state.last_error = mask_text(message)
             if not isinstance(exc, DeskhandError):
                 log.error("%s failed", what, exc_info=exc)
-            self._note(f"{what} failed")
+            self.note(f"{what} failed")
             self.notify(self.tr("Capture failed") if what == "capture" else self.tr("Failed"),
                         mask_text(message), warning=True)
             self.icon.setToolTip(self.tr("Deskhand"))
@@ -609,7 +609,7 @@ class TrayApp(QObject):
         if self.icon.isVisible() and QSystemTrayIcon.supportsMessages():
             self.icon.showMessage(title, body, icon, 8000)
 
-    def _note(self, event: str) -> None:
+    def note(self, event: str) -> None:
         self.state.events.append(event)
         del self.state.events[:-50]
         log.info("tray: %s", event)
