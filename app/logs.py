@@ -22,17 +22,24 @@ def log_dir() -> Path:
 
 
 def setup_logging(folder: Path | None = None) -> Path:
-    """Log Deskhand's own loggers (`deskhand.*`) to deskhand.log in `folder`; its path."""
+    """Log Deskhand's own loggers (`deskhand.*`) to deskhand.log in `folder` (the user's
+    log folder unless given); its path."""
     folder = folder or log_dir()
     path = folder / "deskhand.log"
     root = logging.getLogger("deskhand")
     root.setLevel(logging.INFO)
-    if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
-        folder.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5,
-                                                       encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        root.addHandler(handler)
+    for h in [h for h in root.handlers if isinstance(h, logging.handlers.RotatingFileHandler)]:
+        if Path(h.baseFilename) == path.absolute():
+            return path
+        # the log folder moved (settings changed, or another test's home): the path told
+        # to the clerk must be the file the traceback is written to
+        root.removeHandler(h)
+        h.close()
+    folder.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5,
+                                                   encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
     return path
 
 
