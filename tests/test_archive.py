@@ -1,0 +1,280 @@
+"""Archive packages (app/archive/): SM3, metadata, byte-identical builds, the verifier's
+four properties and the three tamperings of issue 15, the command line's sentences."""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import sqlite3
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from app.archive.metadata import FileEntry, Record, metadata_xml, read_metadata
+from app.archive.package import PackOptions, build_package, zip_bytes
+from app.archive.sm3 import PureSm3, Sm3, hmac_sm3, native_sm3_available, sm3_hex
+from app.archive.verify import verify_package
+from app.cli import main
+from app.sandbox.archive_cases import write_sample_case
+from app.sandbox.archive_tamper import change_metadata, drop_file, flip_byte
+
+ABC = "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+ABCD16 = "debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732"
+
+
+# -- SM3 -------------------------------------------------------------------------------
+@pytest.mark.parametrize("pure", [True, False])
+def test_sm3_gives_the_standards_two_vectors(pure):
+    if not pure and not native_sm3_available():
+        pytest.skip("this OpenSSL has no SM3")
+    assert sm3_hex(b"abc", pure=pure) == ABC                 # GB/T 32905-2016 A.1
+    assert sm3_hex(b"abcd" * 16, pure=pure) == ABCD16        # A.2, 512 bits
+
+
+@pytest.mark.parametrize("size", [0, 1, 55, 56, 63, 64, 65, 119, 120, 1000, 4097])
+def test_pure_sm3_agrees_with_openssl_at_every_padding_boundary(size):
+    data = bytes((i * 7 + size) % 256 for i in range(size))
+    assert sm3_hex(data, pure=True) == hashlib.new("sm3", data).hexdigest()
+
+
+def test_sm3_streams_in_pieces_like_one_update():
+    data = os.urandom(3000)
+    h = PureSm3()
+    for i in range(0, len(data), 97):
+        h.update(data[i:i + 97])
+    assert h.hexdigest() == Sm3(data).hexdigest() == hashlib.new("sm3", data).hexdigest()
+
+
+@pytest.mark.parametrize("key", [b"k", b"x" * 64, b"long" * 40])
+def test_hmac_sm3_agrees_with_the_registrys_signing(key):
+    from cryptography.hazmat.primitives import hashes, hmac
+    h = hmac.HMAC(key, hashes.SM3())
+    h.update(b"GET\n/path\n")
+    want = h.finalize()
+    assert hmac_sm3(key, b"GET\n/path\n", pure=True) == want == hmac_sm3(key, b"GET\n/path\n")
+
+
+# -- metadata ------------------------------------------------------------------------------
+def test_metadata_reads_back_every_value_and_file():
+    record = Record("C1", "公积金提取", "housing", "张三", "3508**********123X", "2026-11-01",
+                    "2026-11-02", "已办结", "龙岩市住房公积金中心", "永久", "2026-11-02")
+    files = [FileEntry("content/case.json", "办件数据", "JSON", 12, "ab" * 32)]
+    xml = metadata_xml(record, files)
+    assert xml == metadata_xml(record, files)
+    values, listed = read_metadata(xml)
+    assert values["applicant"] == "张三" and values["retention"] == "永久"
+    assert listed == files
+    assert "<保管期限>永久</保管期限>" in xml.decode()
+
+
+# -- packages --------------------------------------------------------------------------
+@pytest.fixture
+def case(tmp_path) -> Path:
+    return write_sample_case(tmp_path / "cases", 3)
+
+
+@pytest.fixture
+def package(case, tmp_path) -> Path:
+    return build_package(case, tmp_path / "out", PackOptions(unit="龙岩市行政服务中心")).path
+
+
+def test_a_package_builds_byte_identically_twice(case, tmp_path):
+    a = build_package(case, tmp_path / "a", PackOptions(unit="U", retention="永久"))
+    os.utime(case, (1, 1))          # a file's own dates must not matter
+    b = build_package(case, tmp_path / "b", PackOptions(unit="U", retention="永久"))
+    assert a.path.read_bytes() == b.path.read_bytes()
+    with zipfile.ZipFile(a.path) as z:
+        names = z.namelist()
+        assert names == sorted(names)
+        assert {i.external_attr >> 16 for i in z.infolist()} == {0o100644}
+        assert {i.date_time for i in z.infolist()} == {(2026, 11, 4, 9, 3, 40)}
+        assert any(n.startswith("content/sources/") and n.endswith(".png") for n in names)
+
+
+def test_a_built_package_verifies_and_masks_the_id_number(package, case):
+    assert verify_package(package) == []
+    with zipfile.ZipFile(package) as z:
+        meta = z.read("metadata.xml").decode()
+    from app.sandbox.people import make_person
+    p = make_person(3)
+    assert p.id_number not in meta and p.id_number[:4] + "*" in meta
+    assert p.name in meta
+
+
+def test_a_flipped_byte_is_found_and_the_file_named(package, tmp_path):
+    bad, name = flip_byte(package, tmp_path / "bad.zip")
+    findings = verify_package(bad)
+    assert [(f.prop, f.file) for f in findings] == [("authentic", name)]
+    assert name in findings[0].sentence
+
+
+def test_a_missing_file_is_found_and_named(package, tmp_path):
+    bad, name = drop_file(package, tmp_path / "bad.zip")
+    findings = verify_package(bad)
+    assert [(f.prop, f.file) for f in findings] == [("complete", name)]
+
+
+def test_a_changed_metadata_value_is_found_and_named(package, tmp_path):
+    bad, element = change_metadata(package, tmp_path / "bad.zip")
+    sentences = [f.sentence for f in verify_package(bad)]
+    assert any(element in s and "changed" in s for s in sentences), sentences
+    assert any("metadata.xml" in s for s in sentences)
+
+
+def _rewrite(src: Path, dst: Path, **changes: bytes) -> Path:
+    with zipfile.ZipFile(src) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    files.update({k.replace("__", "/").replace("_dot_", "."): v for k, v in changes.items()})
+    dst.write_bytes(zip_bytes(files, (2026, 1, 1, 0, 0, 0)))
+    return dst
+
+
+def test_an_extra_file_is_found(package, tmp_path):
+    bad = _rewrite(package, tmp_path / "bad.zip", content__extra_dot_txt=b"hi")
+    assert [(f.prop, f.file) for f in verify_package(bad)] == [("complete", "content/extra.txt")]
+
+
+def test_an_unusable_file_is_found_even_with_a_matching_manifest(case, tmp_path):
+    """A PNG that is not one, recorded faithfully: fixity holds, usability does not."""
+    card = next(case.parent.glob("card-*.png"))
+    card.write_bytes(b"not a picture")
+    pkg = build_package(case, tmp_path / "o", PackOptions()).path
+    findings = verify_package(pkg)
+    assert [f.prop for f in findings] == ["usable"] and "PNG" in findings[0].sentence
+
+
+def test_an_unmasked_id_number_in_the_metadata_is_insecure(package, tmp_path):
+    """Rewritten with a consistent manifest, so that only the masking rule can catch it."""
+    from app.archive.package import MANIFEST, METADATA, TAGMANIFEST, manifest_text, parse_manifest
+    from app.sandbox.people import make_person
+    with zipfile.ZipFile(package) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    masked = files[METADATA].decode().split("<申请人证件号码>")[1].split("<")[0]
+    files[METADATA] = files[METADATA].replace(masked.encode(), make_person(3).id_number.encode())
+    digests = parse_manifest(files[MANIFEST])
+    digests[METADATA] = sm3_hex(files[METADATA])
+    files[MANIFEST] = manifest_text(digests)
+    files[TAGMANIFEST] = manifest_text({MANIFEST: sm3_hex(files[MANIFEST])})
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(zip_bytes(files, (2026, 1, 1, 0, 0, 0)))
+    props = {f.prop for f in verify_package(bad)}
+    assert "secure" in props
+
+
+def test_an_entry_outside_the_package_or_executable_is_insecure(package, tmp_path):
+    bad = tmp_path / "bad.zip"
+    with zipfile.ZipFile(package) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for info in zin.infolist():
+            if info.filename == "content/forms.json":
+                info.external_attr = 0o100755 << 16
+            zout.writestr(info, zin.read(info))
+        zout.writestr("../evil.txt", b"x")
+    found = [(f.prop, f.file) for f in verify_package(bad)]
+    assert ("secure", "../evil.txt") in found and ("secure", "content/forms.json") in found
+
+
+def test_a_signed_package_verifies_and_a_resigned_manifest_does_not(case, tmp_path):
+    key = bytes(range(32))
+    pkg = build_package(case, tmp_path / "s", PackOptions(signing_key=key)).path
+    assert verify_package(pkg) == []
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    public = Ed25519PrivateKey.from_private_bytes(key).public_key().public_bytes(
+        Encoding.Raw, PublicFormat.Raw).hex()
+    assert verify_package(pkg, public) == []
+    assert [f.prop for f in verify_package(pkg, "00" * 32)] == ["authentic"]
+    with zipfile.ZipFile(pkg) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    files["manifest-sm3.txt"] += b"0" * 64 + b"  content/x.json\n"
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(zip_bytes(files, (2026, 1, 1, 0, 0, 0)))
+    sentences = " ".join(f.sentence for f in verify_package(bad))
+    assert "signature does not match" in sentences
+
+
+def test_an_unpacked_folder_verifies_like_the_zip(package, tmp_path):
+    folder = tmp_path / "unpacked"
+    with zipfile.ZipFile(package) as z:
+        z.extractall(folder)
+    for p in folder.rglob("*"):
+        if p.is_file():
+            p.chmod(0o644)
+    assert verify_package(folder) == []
+    (folder / "content" / "forms.json").unlink()
+    assert [f.file for f in verify_package(folder)] == ["content/forms.json"]
+
+
+# -- the command line ---------------------------------------------------------------------
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_the_cli_builds_a_folder_of_cases_and_verifies_them(tmp_path):
+    for seed in (1, 2):
+        write_sample_case(tmp_path / "cases", seed)
+    code, out, err = run("archive", str(tmp_path / "cases"), "-o", str(tmp_path / "o"),
+                         "--retention", "永久", "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert len(doc["packages"]) == 2 and doc["failed"] == []
+    index = (tmp_path / "o" / "index-sm3.txt").read_text().splitlines()
+    assert len(index) == 2
+    code, out, err = run("archive", "verify", *(p["package"] for p in doc["packages"]))
+    assert code == 0 and out.count("authentic, complete, usable and secure") == 2
+
+
+def test_the_cli_reads_the_done_cases_of_a_batch_ledger(tmp_path):
+    paths = [write_sample_case(tmp_path / "cases", s) for s in (4, 5, 6)]
+    ledger = tmp_path / "batch.ledger"
+    db = sqlite3.connect(ledger)
+    db.execute("CREATE TABLE cases (key TEXT PRIMARY KEY, seq INTEGER NOT NULL, state TEXT NOT "
+               "NULL, case_path TEXT, origin TEXT, attempts INTEGER NOT NULL DEFAULT 0, outcome "
+               "TEXT, error TEXT, needs_person TEXT, started_at TEXT, finished_at TEXT, "
+               "seconds REAL)")
+    for i, (p, state) in enumerate(zip(paths, ("done", "set_aside", "done"))):
+        db.execute("INSERT INTO cases (key, seq, state, case_path) VALUES (?, ?, ?, ?)",
+                   (f"k{i}", i, state, str(p.relative_to(tmp_path))))
+    db.commit()
+    db.close()
+    code, out, err = run("archive", str(ledger), "-o", str(tmp_path / "o"), "--json")
+    assert code == 0, err
+    assert [p["case_id"] for p in json.loads(out)["packages"]] == ["20261105-0004",
+                                                                   "20261107-0006"]
+
+
+def test_the_cli_names_each_tampering_and_exits_1(package, tmp_path):
+    bad, name = flip_byte(package, tmp_path / "bad.zip")
+    code, out, err = run("archive", "verify", str(bad))
+    assert code == 1 and name in out and "Traceback" not in out + err
+
+
+@pytest.mark.parametrize("argv,words", [
+    (["archive", "nowhere.json", "-o", "o"], "There is no case file"),
+    (["archive", "verify", "nowhere.zip"], "There is no package"),
+    (["archive", "CASE", "--retention", "3天", "-o", "o"], "Retention period"),
+    (["archive", "verify"], "Name the package"),
+    (["archive", "upload", "x.zip"], "Name the package and the service"),
+])
+def test_bad_usage_is_a_sentence_and_exit_2(argv, words, case, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    argv = [str(case) if a == "CASE" else a for a in argv]
+    code, out, err = run(*argv)
+    assert code == 2 and words in err and "Traceback" not in err
+
+
+def test_a_file_that_is_not_a_zip_is_a_sentence(tmp_path):
+    junk = tmp_path / "junk.zip"
+    junk.write_bytes(b"garbage")
+    code, out, err = run("archive", "verify", str(junk))
+    assert code == 2 and "not a readable zip" in err
+
+
+def test_bare_values_are_refused_with_a_sentence(tmp_path):
+    plain = tmp_path / "plain.json"
+    plain.write_text(json.dumps({"applicant_name": "张三"}, ensure_ascii=False))
+    code, out, err = run("archive", str(plain), "-o", str(tmp_path / "o"))
+    assert code == 2 and "not a case file" in err
