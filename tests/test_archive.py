@@ -278,3 +278,59 @@ def test_bare_values_are_refused_with_a_sentence(tmp_path):
     plain.write_text(json.dumps({"applicant_name": "张三"}, ensure_ascii=False))
     code, out, err = run("archive", str(plain), "-o", str(tmp_path / "o"))
     assert code == 2 and "not a case file" in err
+
+
+def test_digits_inside_a_digest_are_not_taken_for_a_mobile_number():
+    """An SM3 hex digest can hold eleven digits in a row that read like a mobile number
+    (it happened with one case in 200); only the metadata's texts are checked."""
+    from app.archive.verify import _personal_texts
+    from app.privacy import mask_text
+    record = Record("C1", "m", "p", "张三", "3508**********123X", "", "", "", "", "30年", "")
+    digest = "a13912345678" + "b" * 52
+    xml = metadata_xml(record, [FileEntry("content/case.json", "办件数据", "JSON", 1, digest)])
+    assert mask_text(xml.decode()) != xml.decode()          # the whole text would be flagged
+    assert all(mask_text(t) == t for t in _personal_texts(xml))
+    phone = metadata_xml(Record("C1", "m", "p", "张三 13912345678", "", "", "", "", "", "30年", ""), [])
+    assert any(mask_text(t) != t for t in _personal_texts(phone))
+
+
+def _documents_folder(folder: Path, case_id: str) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "申请表.pdf").write_bytes(b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("word/document.xml", "<w:document/>")
+    (folder / "申请表.docx").write_bytes(buf.getvalue())
+    (folder / "manifest.json").write_text(json.dumps({
+        "deskhand_documents": 1, "case_id": case_id,
+        "documents": [{"title": "申请表", "docx": "申请表.docx", "pdf": "申请表.pdf"}]},
+        ensure_ascii=False), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("per_case", [False, True])
+def test_the_documents_deskhand_docs_made_are_filed_with_the_case(case, tmp_path, per_case):
+    from app.cases import load_case
+    case_id = load_case(case).case_id
+    docs = tmp_path / "docs"
+    _documents_folder(docs / case_id if per_case else docs, case_id)
+    _documents_folder(tmp_path / "other", "another-case")
+    pkg = build_package(case, tmp_path / "o", PackOptions(docs=docs)).path
+    with zipfile.ZipFile(pkg) as z:
+        names = set(z.namelist())
+        meta = z.read("metadata.xml").decode()
+    assert {"content/documents/manifest.json", "content/documents/申请表.pdf",
+            "content/documents/申请表.docx"} <= names
+    assert "<格式名称>PDF</格式名称>" in meta and "<题名>申请表</题名>" in meta
+    assert verify_package(pkg) == []
+    other = build_package(case, tmp_path / "o2", PackOptions(docs=tmp_path / "other")).path
+    with zipfile.ZipFile(other) as z:
+        assert not any(n.startswith("content/documents/") for n in z.namelist())
+
+
+def test_a_broken_pdf_among_the_documents_is_unusable(case, tmp_path):
+    from app.cases import load_case
+    docs = _documents_folder(tmp_path / "docs", load_case(case).case_id)
+    (docs / "申请表.pdf").write_bytes(b"%PDF-1.7\ntruncated")
+    findings = verify_package(build_package(case, tmp_path / "o", PackOptions(docs=docs)).path)
+    assert [(f.prop, f.file) for f in findings] == [("usable", "content/documents/申请表.pdf")]

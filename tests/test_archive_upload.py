@@ -116,3 +116,23 @@ def test_no_token_in_the_keyring_names_the_credential(keyring_env, package, tmp_
         r = deskhand("archive", "upload", str(package), "--to", url, "--credential",
                      "archive.other.token", env=keyring_env)
     assert r.returncode == 3 and "archive.other.token" in r.stderr
+
+
+def test_signing_with_the_key_in_the_keyring(keyring_env, tmp_path):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    key = bytes(range(1, 33))
+    public = Ed25519PrivateKey.from_private_bytes(key).public_key().public_bytes(
+        Encoding.Raw, PublicFormat.Raw).hex()
+    case = write_sample_case(tmp_path / "cases", 12)
+    r = deskhand("archive", str(case), "-o", str(tmp_path / "o"), "--sign", env=keyring_env)
+    assert r.returncode == 3 and "archive.signing.key" in r.stderr      # not stored yet
+    assert deskhand("vault", "set", "archive.signing.key", env=keyring_env,
+                    stdin=key.hex() + "\n").returncode == 0
+    r = deskhand("archive", str(case), "-o", str(tmp_path / "o"), "--sign", env=keyring_env)
+    assert r.returncode == 0, r.stderr
+    pkg = next((tmp_path / "o").glob("*.zip"))
+    r = deskhand("archive", "verify", str(pkg), "--public-key", public, env=keyring_env)
+    assert r.returncode == 0, r.stdout
+    r = deskhand("archive", "verify", str(pkg), "--public-key", "ab" * 32, env=keyring_env)
+    assert r.returncode == 1 and "not with the key given" in r.stdout

@@ -33,27 +33,36 @@ _BLOCK = struct.Struct(">16I")
 
 
 def _compress(v: tuple[int, ...], block: bytes, offset: int) -> tuple[int, ...]:
+    # Rotations are written out inline and the two round functions in two loops: this is
+    # the hot path of the pure-Python fallback, and a call or a branch per round costs ~20 %.
     w = list(_BLOCK.unpack_from(block, offset))
     for j in range(16, 68):
         x = w[j - 16] ^ w[j - 9] ^ (((w[j - 3] << 15) | (w[j - 3] >> 17)) & _M)
         x ^= (((x << 15) | (x >> 17)) & _M) ^ (((x << 23) | (x >> 9)) & _M)    # P1
         w.append(x ^ (((w[j - 13] << 7) | (w[j - 13] >> 25)) & _M) ^ w[j - 6])
     a, b, c, d, e, f, g, h = v
-    for j in range(64):
+    tj = _TJ
+    for j in range(16):
         a12 = ((a << 12) | (a >> 20)) & _M
-        ss1 = (a12 + e + _TJ[j]) & _M
+        ss1 = (a12 + e + tj[j]) & _M
         ss1 = ((ss1 << 7) | (ss1 >> 25)) & _M
-        ss2 = ss1 ^ a12
-        if j < 16:
-            ff, gg = a ^ b ^ c, e ^ f ^ g
-        else:
-            ff, gg = (a & b) | (a & c) | (b & c), (e & f) | (~e & g)
-        tt1 = (ff + d + ss2 + (w[j] ^ w[j + 4])) & _M
-        tt2 = (gg + h + ss1 + w[j]) & _M
+        wj = w[j]
+        tt1 = ((a ^ b ^ c) + d + (ss1 ^ a12) + (wj ^ w[j + 4])) & _M
+        tt2 = ((e ^ f ^ g) + h + ss1 + wj) & _M
         d, c, b, a = c, ((b << 9) | (b >> 23)) & _M, a, tt1
         h, g, f = g, ((f << 19) | (f >> 13)) & _M, e
         e = tt2 ^ (((tt2 << 9) | (tt2 >> 23)) & _M) ^ (((tt2 << 17) | (tt2 >> 15)) & _M)  # P0
-    return tuple(x ^ y for x, y in zip(v, (a, b, c, d, e, f, g, h)))
+    for j in range(16, 64):
+        a12 = ((a << 12) | (a >> 20)) & _M
+        ss1 = (a12 + e + tj[j]) & _M
+        ss1 = ((ss1 << 7) | (ss1 >> 25)) & _M
+        wj = w[j]
+        tt1 = (((a & b) | (c & (a | b))) + d + (ss1 ^ a12) + (wj ^ w[j + 4])) & _M
+        tt2 = (((e & f) | (g & ~e)) + h + ss1 + wj) & _M
+        d, c, b, a = c, ((b << 9) | (b >> 23)) & _M, a, tt1
+        h, g, f = g, ((f << 19) | (f >> 13)) & _M, e
+        e = tt2 ^ (((tt2 << 9) | (tt2 >> 23)) & _M) ^ (((tt2 << 17) | (tt2 >> 15)) & _M)  # P0
+    return (v[0] ^ a, v[1] ^ b, v[2] ^ c, v[3] ^ d, v[4] ^ e, v[5] ^ f, v[6] ^ g, v[7] ^ h)
 
 
 class Hasher(Protocol):
