@@ -2,12 +2,12 @@
 
     sm3_hex(b"abc")        # '66c7f0f4…8f4ba8e0'
     Sm3().update(chunk)    # streaming, for large files
-    hmac_sm3(key, data)    # HMAC (RFC 2104) over SM3
 
 `Sm3` uses OpenSSL's SM3 through `cryptography` (already a dependency, the registry's
 signing uses it) when that build has it, else the pure-Python `PureSm3` below: an archive
 must still verify on a PC whose OpenSSL lacks SM3. Both are tested against the standard's
-vectors and each other; bench/archive.py prints the speed of each.
+vectors and each other; bench/archive.py prints the speed of each. (HMAC-SM3 is the
+registry's, app/registry/signing.py: the archive signs with Ed25519, docs/archive.md.)
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import hmac as std_hmac
 import struct
 from typing import Protocol
 
-__all__ = ["Sm3", "PureSm3", "sm3_hex", "sm3_file", "hmac_sm3", "native_sm3_available"]
+__all__ = ["Sm3", "PureSm3", "sm3_hex", "native_sm3_available", "same_digest"]
 
 _IV = (0x7380166F, 0x4914B2B9, 0x172442D7, 0xDA8A0600,
        0xA96F30BC, 0x163138AA, 0xE38DEE4D, 0xB0FB0E4E)
@@ -155,28 +155,6 @@ def Sm3(data: bytes = b"", *, pure: bool = False) -> Hasher:  # noqa: N802 (read
 
 def sm3_hex(data: bytes, *, pure: bool = False) -> str:
     return Sm3(data, pure=pure).hexdigest()
-
-
-def sm3_file(path: "str | bytes | object", chunk: int = 1 << 20) -> tuple[str, int]:
-    """(hex SM3, size in bytes) of a file, read in chunks."""
-    h, size = Sm3(), 0
-    with open(path, "rb") as f:   # type: ignore[arg-type]
-        while block := f.read(chunk):
-            h.update(block)
-            size += len(block)
-    return h.hexdigest(), size
-
-
-def hmac_sm3(key: bytes, data: bytes, *, pure: bool = False) -> bytes:
-    """HMAC-SM3 (RFC 2104 with SM3, block 64 bytes)."""
-    if len(key) > 64:
-        key = Sm3(key, pure=pure).digest()
-    key = key.ljust(64, b"\x00")
-    inner = Sm3(bytes(k ^ 0x36 for k in key), pure=pure)
-    inner.update(data)
-    outer = Sm3(bytes(k ^ 0x5C for k in key), pure=pure)
-    outer.update(inner.digest())
-    return outer.digest()
 
 
 def same_digest(a: str | bytes, b: str | bytes) -> bool:
