@@ -39,9 +39,13 @@ from app.sandbox.archive_cases import write_sample_case  # noqa: E402
 from app.sandbox.archive_tamper import change_metadata, drop_file, flip_byte  # noqa: E402
 
 
-def tamper_found(workdir: Path) -> int:
+def tamper_found(workdir: Path | None = None) -> int:
     """Of three tamperings of one package (a byte, a missing file, a metadata value), how
-    many `verify_package` finds and names the file or element of (0–3)."""
+    many `verify_package` finds and names the file or element of (0–3). Without `workdir`,
+    in a temporary folder removed after (bench/batch.py calls it so)."""
+    if workdir is None:
+        with tempfile.TemporaryDirectory(prefix="deskhand-tamper-") as tmp:
+            return tamper_found(Path(tmp))
     workdir = Path(workdir)
     case = write_sample_case(workdir / "tamper-case", 42)
     pkg = build_package(case, workdir / "tamper-pkg", PackOptions(unit="龙岩市行政服务中心")).path

@@ -222,7 +222,8 @@ def test_the_cli_builds_a_folder_of_cases_and_verifies_them(tmp_path):
 def test_the_cli_reads_the_done_cases_of_a_batch_ledger(tmp_path):
     paths = [write_sample_case(tmp_path / "cases", s) for s in (4, 5, 6)]
     ledger = tmp_path / "batch.ledger"
-    db = sqlite3.connect(ledger)
+    db = sqlite3.connect(ledger, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")          # as the batch keeps it
     db.execute("CREATE TABLE cases (key TEXT PRIMARY KEY, seq INTEGER NOT NULL, state TEXT NOT "
                "NULL, case_path TEXT, origin TEXT, attempts INTEGER NOT NULL DEFAULT 0, outcome "
                "TEXT, error TEXT, needs_person TEXT, started_at TEXT, finished_at TEXT, "
@@ -230,9 +231,8 @@ def test_the_cli_reads_the_done_cases_of_a_batch_ledger(tmp_path):
     for i, (p, state) in enumerate(zip(paths, ("done", "set_aside", "done"))):
         db.execute("INSERT INTO cases (key, seq, state, case_path) VALUES (?, ?, ?, ?)",
                    (f"k{i}", i, state, str(p.relative_to(tmp_path))))
-    db.commit()
-    db.close()
     code, out, err = run("archive", str(ledger), "-o", str(tmp_path / "o"), "--json")
+    db.close()                                     # read while the batch still holds it open
     assert code == 0, err
     assert [p["case_id"] for p in json.loads(out)["packages"]] == ["20261105-0004",
                                                                    "20261107-0006"]
@@ -326,3 +326,34 @@ def test_a_broken_pdf_among_the_documents_is_unusable(case, tmp_path):
     (docs / "申请表.pdf").write_bytes(b"%PDF-1.7\ntruncated")
     findings = verify_package(build_package(case, tmp_path / "o", PackOptions(docs=docs)).path)
     assert [(f.prop, f.file) for f in findings] == [("usable", "content/documents/申请表.pdf")]
+
+
+def test_a_ledger_path_written_relative_to_where_the_batch_ran_is_found(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = write_sample_case(Path("run") / "b-cases", 8)          # relative, as given
+    ledger = Path("run") / "b.ledger"
+    db = sqlite3.connect(ledger)
+    db.execute("CREATE TABLE cases (key TEXT PRIMARY KEY, seq INTEGER NOT NULL, state TEXT NOT "
+               "NULL, case_path TEXT)")
+    db.execute("INSERT INTO cases VALUES ('k', 1, 'done', ?)", (str(path),))
+    db.commit()
+    db.close()
+    code, out, err = run("archive", str(ledger), "-o", "o", "--json")
+    assert code == 0, err
+    assert [p["case_id"] for p in json.loads(out)["packages"]] == ["20261109-0008"]
+
+
+def test_a_ledger_without_the_cases_table_is_a_sentence(tmp_path):
+    ledger = tmp_path / "other.db"
+    sqlite3.connect(ledger).execute("CREATE TABLE t (x)").connection.close()
+    code, out, err = run("archive", str(ledger), "-o", str(tmp_path / "o"))
+    assert code == 2 and "not a batch ledger" in err
+
+
+def test_bench_tamper_found_without_a_folder():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("bench_archive",
+                                                  Path(__file__).parents[1] / "bench" / "archive.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.tamper_found() == 3

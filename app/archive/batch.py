@@ -43,7 +43,10 @@ def _ledger_cases(path: Path) -> list[Path]:
             raise UsageError(_("The ledger {path} has no case file for the done case {key}.",
                                path=path, key=key))
         p = Path(case_path)
-        out.append(p if p.is_absolute() else path.parent / p)
+        if not p.is_absolute():
+            # beside the ledger, else as the batch wrote it (relative to where it ran)
+            p = next((c for c in (path.parent / p, p) if c.exists()), path.parent / p)
+        out.append(p)
     return out
 
 
