@@ -357,3 +357,30 @@ def test_bench_tamper_found_without_a_folder():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.tamper_found() == 3
+
+
+def test_a_broken_case_in_a_folder_is_named_and_the_others_filed(tmp_path):
+    write_sample_case(tmp_path / "cases", 9)
+    (tmp_path / "cases" / "broken.json").write_text("{not json", encoding="utf-8")
+    code, out, err = run("archive", str(tmp_path / "cases"), "-o", str(tmp_path / "o"))
+    assert code == 1 and "broken.json: not packaged" in err and "Traceback" not in err
+    assert len(list((tmp_path / "o").glob("*.zip"))) == 1
+
+
+def test_verify_json_lists_each_finding_with_its_property(package, tmp_path):
+    bad, name = drop_file(package, tmp_path / "bad.zip")
+    code, out, err = run("archive", "verify", str(package), str(bad), "--json")
+    doc = json.loads(out)
+    assert code == 1 and [p["ok"] for p in doc["packages"]] == [True, False]
+    assert doc["packages"][1]["findings"] == [
+        {"property": "complete", "file": name,
+         "sentence": f"{name} is listed but missing from the package."}]
+
+
+def test_without_openssls_sm3_the_pure_fallback_builds_the_same_package(case, tmp_path,
+                                                                        monkeypatch):
+    import app.archive.sm3 as sm3
+    native = build_package(case, tmp_path / "n", PackOptions()).path.read_bytes()
+    monkeypatch.setattr(sm3, "_NATIVE", False)
+    pure = build_package(case, tmp_path / "p", PackOptions()).path
+    assert pure.read_bytes() == native and verify_package(pure) == []
