@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import json
 import stat
+import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, fields
@@ -166,7 +167,6 @@ def _metadata_values(files: dict[str, bytes], values: dict[str, str]) -> list[Fi
     raw = files.get("content/case.json")
     if raw is None:
         return []
-    import tempfile
     with tempfile.TemporaryDirectory(prefix="deskhand-verify-") as tmp:
         p = Path(tmp) / "case.json"
         p.write_bytes(raw)
