@@ -384,3 +384,10 @@ def test_without_openssls_sm3_the_pure_fallback_builds_the_same_package(case, tm
     monkeypatch.setattr(sm3, "_NATIVE", False)
     pure = build_package(case, tmp_path / "p", PackOptions()).path
     assert pure.read_bytes() == native and verify_package(pure) == []
+
+
+def test_an_output_folder_that_cannot_be_written_is_a_sentence(case, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    code, out, err = run("archive", str(case), "-o", str(blocker / "sub"))
+    assert code == 2 and "choose another folder with -o" in err and "Traceback" not in err
