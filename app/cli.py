@@ -695,6 +695,9 @@ def build_parser() -> argparse.ArgumentParser:
                                      "a manifest of where each value came from")
     from app.docs import cli as docs_cli
     docs_cli.add_arguments(dc)
+    from app.archive import cli as archive_cli   # argparse only; the archive loads on run
+    archive_cli.add_arguments(sub.add_parser("archive", help="archive packages of cases (SM3, "
+                                             "metadata XML): build, verify, upload"))
     d = sub.add_parser("demo", help="the sandbox: registry, portal page, approval client and the tray")
     from app.sandbox import demo as demo_module   # argparse only; the demo loads on run
     demo_module.add_arguments(d)
@@ -749,6 +752,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.command == "docs":
         from app.docs.cli import cmd_docs
         return cmd_docs(args, out, err)
+    if args.command == "archive":
+        from app.archive.cli import run as run_archive
+        return run_archive(args, out, err)
     if args.command == "edit":
         from app.ui.editor import run_editor
         return run_editor(args.playbook)

@@ -63,6 +63,8 @@ re-export these names.
         ├── ConverterError     LibreOffice is absent, hung or wrote no PDF
         └── TemplateError      a template is broken, or needs what the case lacks  exit 2
             └── FormValueError a value has no Chinese form (a negative amount, not a date)
+    └── ArchiveError           an archive package could not be made or sent    exit 3
+        └── ArchiveUploadError the archive service timed out, refused or answered garbage
 
 Not errors but signals inside the fill (never leave it): app.desktop.base.FocusMoved and
 StopRequested, turned into FocusLostError / FillAbortedError by the engine. A value failing
@@ -98,6 +100,7 @@ __all__ = [
     "EasyOcrWeightsChecksumError", "UnknownOcrEngineError", "OcrImageError",
     "UnreadableImageError",
     "DocumentError", "ConverterError", "TemplateError", "FormValueError",
+    "ArchiveError", "ArchiveUploadError",
 ]
 
 
@@ -397,6 +400,15 @@ class TemplateError(DocumentError):
 class FormValueError(TemplateError):
     """A value cannot be written in the Chinese form a template asks for (an amount that is
     negative, too large or not a number; a date that is not one)."""
+
+
+class ArchiveError(DeskhandError):
+    """An archive package (app/archive/) could not be made, read or signed."""
+
+
+class ArchiveUploadError(ArchiveError):
+    """The archive service did not take a package: no answer in time, a refusal (its own
+    reason quoted) or an answer that is not a receipt."""
 
 
 # -- errors across a process boundary (the tray's fill worker) ---------------------------
