@@ -57,8 +57,11 @@ from playbooks.model import (
     VerifySpec,
     ChooseStep,
     ClickStep,
+    BatchSpec,
     FieldSpec,
     KeyStep,
+    LandedCheck,
+    SavedWhen,
     SOURCE_KINDS,
     Playbook,
     ReadSpec,
@@ -85,7 +88,7 @@ __all__ = [
 ]
 
 TOP_KEYS = ("deskhand", "id", "name", "department", "description", "source",
-            "target", "fields", "verify", "fill", "on_invalid")
+            "target", "fields", "verify", "fill", "on_invalid", "batch")
 REQUIRED_TOP_KEYS = ("deskhand", "id", "name", "target", "fields", "fill")
 TARGET_KEYS = ("title", "title_regex", "process")
 FIELD_KEYS = ("name", "label", "type", "required", "choices", "format", "sensitive", "multiline",
@@ -109,6 +112,10 @@ CLICK_KEYS = ("x", "y", "anchor", "dx", "dy", "button", "double")
 TYPE_KEYS = ("field", "method", "readback", "clear")
 CHOOSE_KEYS = ("field", "options")
 WAIT_KEYS = ("seconds", "title", "text", "timeout")
+BATCH_KEYS = ("key", "new", "save", "saved_when", "landed", "retries")
+SAVED_WHEN_KEYS = ("text", "within_s")
+LANDED_KEYS = ("ask", "found", "not_found", "within_s")
+MAX_RETRIES = 10
 STEP_KEYS: dict[str, tuple[str, ...]] = {
     "click": CLICK_KEYS, "type": TYPE_KEYS, "key": (), "choose": CHOOSE_KEYS, "wait": WAIT_KEYS,
     "set": (), "press": (),
@@ -592,6 +599,7 @@ class _Checker(AddressedSteps):
         on_invalid = self.on_invalid(top["on_invalid"][1]) if "on_invalid" in top else "field"
         if self.match_node is not None:
             self._field_ref(self.match_node, _("the field of 'match' in the table's row"))
+        batch = self.batch(*top["batch"]) if "batch" in top else None
 
         if self.errors or None in (pb_id, name, target, fields, steps, verify, on_invalid):
             return None
@@ -599,8 +607,92 @@ class _Checker(AddressedSteps):
             id=pb_id, name=name, target=target, fields=tuple(fields), steps=tuple(steps),
             version=version or FORMAT_VERSION, department=department, description=description,
             path=self.file, source=source, source_spec=source_spec, verify=tuple(verify),
-            on_invalid=on_invalid,
+            on_invalid=on_invalid, batch=batch,
         )
+
+    # ----------------------------------------------------------------- batch
+
+    def batch(self, knode: Node, node: Node) -> BatchSpec | None:
+        """`batch: {key, new, save, saved_when, landed, retries}` (see BatchSpec)."""
+        items = self.mapping(node, _quoted("batch"), "{key: id_number, save: [{key: ctrl+s}]}")
+        if items is None:
+            return None
+        before = len(self.errors)
+        self.unknown_keys(items, BATCH_KEYS, _quoted("batch"))
+        key = None
+        if "key" in items:
+            key = self._field_ref(items["key"][1], _("the key field of 'batch'"))
+        else:
+            self.error(knode, _("'batch' needs a 'key': the field that tells one case from "
+                                "another (e.g. key: id_number)"))
+        new = self.batch_steps(items, "new")
+        save = self.batch_steps(items, "save")
+        saved_when = self.saved_when(items["saved_when"][1]) if "saved_when" in items else None
+        if saved_when is not None and not save:
+            self.error(items["saved_when"][0], _("'saved_when' in 'batch' confirms a save, but "
+                                                 "there are no 'save' steps"))
+        landed = self.landed(items["landed"][1]) if "landed" in items else None
+        retries = 2
+        if "retries" in items:
+            retries = self.integer(items["retries"][1], _("'retries' of 'batch'"), 0,
+                                   MAX_RETRIES, pixels=False)
+        if len(self.errors) > before or key is None or retries is None:
+            return None
+        return BatchSpec(key=key, new=new, save=save, saved_when=saved_when, landed=landed,
+                         retries=retries, line=_line(knode))
+
+    def batch_steps(self, items: dict[str, tuple[Node, Node]], name: str) -> tuple[Step, ...]:
+        """The steps of `batch: {name: [...]}`, written as fill steps ('' when absent)."""
+        if name not in items:
+            return ()
+        knode, node = items[name]
+        if not isinstance(node, SequenceNode) or not node.value:
+            self.error(node, _("'{name}' in 'batch' must be a list of steps such as "
+                               "'- key: ctrl+s', not {found}", name=name,
+                               found=self.describe(node)))
+            return ()
+        steps = [self.step(n, item) for n, item in enumerate(node.value, 1)]
+        return tuple(s for s in steps if s is not None)
+
+    def saved_when(self, node: Node) -> SavedWhen | None:
+        what = _quoted("saved_when")
+        items = self.mapping(node, what, "{text: 保存成功, within_s: 10}")
+        if items is None:
+            return None
+        self.unknown_keys(items, SAVED_WHEN_KEYS, what)
+        if "text" not in items:
+            self.error(node, _("{what} needs the 'text' the target shows once saved (e.g. "
+                               "保存成功)", what=what))
+            return None
+        text = self.text(items["text"][1], _of("text", what))
+        within = (self.seconds(items["within_s"][1], _of("within_s", what))
+                  if "within_s" in items else SavedWhen.within_s)
+        if text is None or within is None:
+            return None
+        return SavedWhen(text=text, within_s=within, line=_line(node))
+
+    def landed(self, node: Node) -> LandedCheck | None:
+        what = _quoted("landed")
+        items = self.mapping(node, what, "{ask: [{key: ctrl+f}], found: 已受理, not_found: 未找到}")
+        if items is None:
+            return None
+        before = len(self.errors)
+        self.unknown_keys(items, LANDED_KEYS, what)
+        for need in ("ask", "found", "not_found"):
+            if need not in items:
+                self.error(node, _("{what} needs '{key}' (ask: the steps that query the target; "
+                                   "found / not_found: the answers it shows)", what=what, key=need))
+        if len(self.errors) > before:
+            return None
+        ask = self.batch_steps(items, "ask")
+        found = self.text(items["found"][1], _of("found", what))
+        not_found = self.text(items["not_found"][1], _of("not_found", what))
+        within = (self.seconds(items["within_s"][1], _of("within_s", what))
+                  if "within_s" in items else LandedCheck.within_s)
+        if len(self.errors) > before or None in (found, not_found, within):
+            return None
+        return LandedCheck(ask=ask, found=found, not_found=not_found, within_s=within,
+                           line=_line(node))
 
     # ----------------------------------------------------------------- verify
 

@@ -302,6 +302,45 @@ class VerifySpec:
 
 
 @dataclass(frozen=True)
+class SavedWhen:
+    """The text the target shows once a save took (保存成功), looked for up to `within_s`."""
+
+    text: str
+    within_s: float = 10.0
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class LandedCheck:
+    """How to ask the target whether a case is already in it (before a case that may have
+    been saved is filled again): `ask` steps (type the key into a query box, press 查询),
+    then the answer shows `found` or `not_found` within `within_s`."""
+
+    ask: tuple["Step", ...]
+    found: str
+    not_found: str
+    within_s: float = 5.0
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class BatchSpec:
+    """`batch:` (playbooks/README.md, "Batches"): what a batch of many cases needs beyond
+    one fill. `key` names the field that identifies a case; `new` brings an empty form
+    before each case; `save` keeps it in the target, `saved_when` confirms that; `landed`
+    asks the target whether a case is already there; `retries` bounds the retries of a
+    system error."""
+
+    key: str
+    new: tuple["Step", ...] = ()
+    save: tuple["Step", ...] = ()
+    saved_when: SavedWhen | None = None
+    landed: LandedCheck | None = None
+    retries: int = 2
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Playbook:
     id: str
     name: str
@@ -316,6 +355,7 @@ class Playbook:
     source_spec: SourceSpec | None = None        # ... and as checked
     verify: tuple[VerifySpec, ...] = ()          # registry look-ups (see playbooks/README.md)
     on_invalid: Literal["field", "fill"] = "field"   # see ON_INVALID
+    batch: BatchSpec | None = None               # many cases unattended (see BatchSpec)
 
     def field_steps(self) -> list[tuple[int, TypeStep | ChooseStep | SetStep]]:
         """(index, step) of every step that puts a field's value into the target."""
