@@ -10,8 +10,13 @@ from typing import Callable
 
 
 def make_report_handler(get_state: Callable[[], dict],
-                        reset: Callable[[float], bool]) -> type[BaseHTTPRequestHandler]:
-    """`reset(timeout)` returns False if the target did not reset in time."""
+                        reset: Callable[[float], bool],
+                        gets: dict[str, Callable[[], object]] | None = None,
+                        posts: dict[str, Callable[[], object]] | None = None
+                        ) -> type[BaseHTTPRequestHandler]:
+    """`reset(timeout)` returns False if the target did not reset in time. `gets` and
+    `posts` add paths of the target's own (the sample client's /records)."""
+    gets, posts = dict(gets or {}), dict(posts or {})
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -26,8 +31,11 @@ def make_report_handler(get_state: Callable[[], dict],
             self.wfile.write(body)
 
         def do_GET(self) -> None:  # noqa: N802
-            if self.path.split("?")[0] == "/state":
+            path = self.path.split("?")[0]
+            if path == "/state":
                 self._send(200, get_state())
+            elif path in gets:
+                self._send(200, gets[path]())
             else:
                 self._send(404, {"error": "not found"})
 
@@ -35,7 +43,10 @@ def make_report_handler(get_state: Callable[[], dict],
             length = int(self.headers.get("Content-Length") or 0)
             if length:
                 self.rfile.read(length)
-            if self.path.split("?")[0] != "/reset":
+            path = self.path.split("?")[0]
+            if path in posts:
+                self._send(200, posts[path]())
+            elif path != "/reset":
                 self._send(404, {"error": "not found"})
             elif not reset(5.0):
                 self._send(504, {"error": "the target did not reset within 5 s"})
@@ -61,9 +72,12 @@ class QuietHTTPServer(ThreadingHTTPServer):
 
 
 def serve_reports(port: int, get_state: Callable[[], dict],
-                  reset: Callable[[float], bool]) -> ThreadingHTTPServer:
+                  reset: Callable[[float], bool],
+                  gets: dict[str, Callable[[], object]] | None = None,
+                  posts: dict[str, Callable[[], object]] | None = None) -> ThreadingHTTPServer:
     """Bind 127.0.0.1:`port` (0 = any free port); the caller runs serve_forever in a thread."""
-    return QuietHTTPServer(("127.0.0.1", port), make_report_handler(get_state, reset))
+    return QuietHTTPServer(("127.0.0.1", port),
+                           make_report_handler(get_state, reset, gets, posts))
 
 
 def reset_by(request: Callable[[threading.Event], None]) -> Callable[[float], bool]:

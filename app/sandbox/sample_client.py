@@ -9,7 +9,15 @@ A small HTTP server on 127.0.0.1:<report-port> (0 = a free port) answers
     GET  /state  -> {"fields": {name: value}, "focused": name | null, "seq": n,
                      "active": bool, "status": "..."}
     POST /reset  -> clears every field, puts focus back in 申请人姓名, returns the state
+    GET  /records -> {"records": [{"receipt": "SL000001", "fields": {...}, "at": "..."}]}:
+                    what each press of 保存 kept (a record per save: saving the same person
+                    twice makes two, so a batch that typed a case twice shows here)
+    POST /clear-records -> forgets them (a reset does not)
 and `READY port=<n>` is printed on stdout once the window is shown.
+
+For batches (issue 15): 保存 issues a 受理号 (shown beside 保存成功); Ctrl+N brings an
+empty form (as a reset does); a 查询 box below (Ctrl+F focuses it; Enter or the 查询
+button asks) answers 已受理 受理号 … or 未找到 for a 证件号码 — the landed check.
 
 Threading: widgets are only touched on the GUI thread. Every change updates a
 snapshot (on the GUI thread, from signals) that the server thread reads under a
@@ -22,10 +30,11 @@ import argparse
 import json
 import sys
 import threading
+import time
 
 from app.sandbox.report_server import reset_by, serve_reports
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QApplication, QButtonGroup, QComboBox, QFormLayout,
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
                                QPushButton, QRadioButton, QVBoxLayout, QWidget)
@@ -117,6 +126,41 @@ class ReportState:
             return json.loads(json.dumps(self._data))
 
 
+class Records:
+    """What 保存 kept, read by the server thread: written only by the GUI thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._records: list[dict] = []
+        self._issued = 0
+
+    def add(self, fields: dict[str, str]) -> str:
+        with self._lock:
+            self._issued += 1     # never reused, even after clear: a receipt names one save
+            receipt = f"SL{self._issued:06d}"
+            self._records.append({"receipt": receipt, "fields": dict(fields),
+                                  "at": time.strftime("%Y-%m-%dT%H:%M:%S")})
+            return receipt
+
+    def find(self, id_number: str) -> str | None:
+        """The receipt of the latest record with this 公民身份号码, or None."""
+        want = id_number.strip().upper()
+        with self._lock:
+            for r in reversed(self._records):
+                if r["fields"].get("id_number", "").strip().upper() == want:
+                    return r["receipt"]
+        return None
+
+    def get(self) -> dict:
+        with self._lock:
+            return {"records": json.loads(json.dumps(self._records))}
+
+    def clear(self) -> dict:
+        with self._lock:
+            self._records.clear()
+        return {"records": []}
+
+
 class Bridge(QObject):
     """Carries requests from the server thread to the GUI thread."""
 
@@ -125,9 +169,11 @@ class Bridge(QObject):
 
 class IntakeForm(QWidget):
     def __init__(self, title: str, report: ReportState, bridge: Bridge,
-                 fields: tuple[tuple[str, str], ...] = FIELDS) -> None:
+                 fields: tuple[tuple[str, str], ...] = FIELDS,
+                 records: Records | None = None) -> None:
         super().__init__()
         self.fields = fields
+        self.records = records if records is not None else Records()
         self.report = report
         self._built = False
         self.setObjectName("form_root")
@@ -217,10 +263,16 @@ class IntakeForm(QWidget):
         self.save = QPushButton("保存")
         self.save.setObjectName("save")
         self.save.clicked.connect(self._save)
-        buttons.addWidget(self.status, 1)
+        self.receipt = QLabel("")
+        self.receipt.setObjectName("receipt")
+        buttons.addWidget(self.status)
+        buttons.addWidget(self.receipt, 1)
         buttons.addWidget(self.save)
         outer.addLayout(buttons)
+        outer.addLayout(self._query_row())
         outer.addStretch(1)
+        QShortcut(QKeySequence("Ctrl+N"), self, activated=lambda: self._reset(None))
+        QShortcut(QKeySequence("Ctrl+F"), self, activated=self._focus_query)
 
         chain.append(self.save)
         for a, b in zip(chain, chain[1:]):
@@ -230,6 +282,36 @@ class IntakeForm(QWidget):
 
         bridge.reset_requested.connect(self._reset, Qt.QueuedConnection)
         QApplication.instance().focusChanged.connect(lambda *_: self._changed())
+
+    def _query_row(self) -> QHBoxLayout:
+        """查询 by 证件号码: is a case already saved here (a batch's landed check)."""
+        row = QHBoxLayout()
+        row.setContentsMargins(16, 10, 16, 0)
+        label = QLabel("查询证件号码：")
+        self.query = QLineEdit()
+        self.query.setObjectName("query_id")
+        self.query.setAccessibleName("查询证件号码")
+        label.setBuddy(self.query)
+        self.query.returnPressed.connect(self._ask)
+        ask = QPushButton("查询")
+        ask.setObjectName("ask")
+        ask.clicked.connect(self._ask)
+        self.answer = QLabel("")
+        self.answer.setObjectName("answer")
+        for w in (label, self.query, ask):
+            row.addWidget(w)
+        row.addWidget(self.answer, 1)
+        return row
+
+    def _focus_query(self) -> None:
+        self.query.setFocus(Qt.ShortcutFocusReason)
+        self.query.selectAll()
+
+    def _ask(self) -> None:
+        text = self.query.text().strip()
+        receipt = self.records.find(text) if text else None
+        self.answer.setText("请输入证件号码" if not text else
+                            f"已受理 受理号 {receipt}" if receipt else "未找到")
 
     # ------------------------------------------------------------ keyboard like a browser form
     # The 性别 radio group behaves as in a browser (and so as in the web form):
@@ -301,7 +383,9 @@ class IntakeForm(QWidget):
         super().changeEvent(event)
 
     def _save(self) -> None:
+        receipt = self.records.add(self.values())
         self.status.setText("保存成功")
+        self.receipt.setText(f"受理号 {receipt}")
         self._changed()
 
     @Slot(object)
@@ -318,6 +402,9 @@ class IntakeForm(QWidget):
             else:
                 w.clear()
         self.status.clear()
+        self.receipt.clear()
+        self.query.clear()
+        self.answer.clear()
         self.first.setFocus(Qt.OtherFocusReason)
         self._changed()
         if done is not None:
@@ -345,9 +432,11 @@ def main(argv: list[str] | None = None) -> int:
     fields = fields_for(args.form)
     report = ReportState(fields)
     bridge = Bridge()
-    form = IntakeForm(args.title, report, bridge, fields)
+    records = Records()
+    form = IntakeForm(args.title, report, bridge, fields, records)
 
-    server = serve_reports(args.report_port, report.get, reset_by(bridge.reset_requested.emit))
+    server = serve_reports(args.report_port, report.get, reset_by(bridge.reset_requested.emit),
+                           gets={"/records": records.get}, posts={"/clear-records": records.clear})
     threading.Thread(target=server.serve_forever, name="report-server", daemon=True).start()
 
     form.show()
