@@ -698,6 +698,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.archive import cli as archive_cli   # argparse only; the archive loads on run
     archive_cli.add_arguments(sub.add_parser("archive", help="archive packages of cases (SM3, "
                                              "metadata XML): build, verify, upload"))
+    from app.batch import cli as batch_cli
+    batch_cli.add_arguments(sub.add_parser("batch", help="many cases from a .xlsx/.csv/folder, "
+                                                         "unattended, with a resumable ledger"))
     d = sub.add_parser("demo", help="the sandbox: registry, portal page, approval client and the tray")
     from app.sandbox import demo as demo_module   # argparse only; the demo loads on run
     demo_module.add_arguments(d)
@@ -714,8 +717,14 @@ def cmd_intake(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: T
     return intake(args, pipeline, out, err)
 
 
+def cmd_batch(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: TextIO) -> int:
+    from app.batch.cli import cmd_batch as batch
+    return batch(args, pipeline, out, err)
+
+
 PIPELINE_COMMANDS = {"check": cmd_check, "fill": cmd_fill, "capture": cmd_capture, "ocr": cmd_ocr,
-                     "test": cmd_test, "record": cmd_record, "intake": cmd_intake}
+                     "test": cmd_test, "record": cmd_record, "intake": cmd_intake,
+                     "batch": cmd_batch}
 
 
 def _pipeline(args: argparse.Namespace) -> Pipeline:
