@@ -57,6 +57,17 @@ def row_case(values: dict[str, str], playbook: "Playbook", source: dict) -> Case
     return case
 
 
+# Excel keeps 15 significant digits of a number: an 18-digit ID number typed without a
+# leading apostrophe is already wrong in the file, whatever reads it.
+EXACT_DIGITS = 15
+
+
+def lost_digits(cell) -> bool:
+    """A number too long for Excel to have kept exactly."""
+    v = cell.value
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) >= 10 ** EXACT_DIGITS
+
+
 def cell_text(cell) -> str:  # an openpyxl cell
     """What the cell shows, as text (see the module's docstring)."""
     value = cell.value
@@ -110,6 +121,14 @@ class XlsxSource:
                 origin = _("{file} row {row}", file=self.path.name, row=n)
                 case = row_case(values, self.playbook,
                                 {"kind": "xlsx", "file": str(self.path), "row": n})
+                for name, c in zip(names, row):
+                    if name and lost_digits(c) and name in case.fields:
+                        fv = case.fields[name]
+                        fv.status = "invalid"
+                        fv.source["problems"] = [_(
+                            "Excel stored it as a number and kept only its first {n} digits; "
+                            "enter it in the sheet as text (with a leading ') and run again.",
+                            n=EXACT_DIGITS)]
                 yield BatchItem(key_of(case, self.key_field), case, origin)
         finally:
             book.close()

@@ -1,0 +1,318 @@
+"""Batches, pure logic: the sources (cells as a clerk sees them), the ledger (states, one
+transaction per change, duplicates set aside), the runner's classification of errors
+(business → set aside at once; system → retried, then escalated; a case that may be in
+the target → asked first) on a stand-in pipeline, and the report's totals."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from app.batch.ledger import Ledger
+from app.batch.runner import BatchControl, BatchOptions, run_batch
+from app.batch.sources import open_source
+from app.batch.source import BatchItem
+from app.cases import case_from_values
+from app.cli import main
+from app.desktop.base import WindowInfo
+from app.errors import FocusLostError, UsageError
+from app.fill.engine import FillOptions, FillReport
+from app.sandbox.batch_cases import (applicant, bad_check_digit, write_batch_playbook,
+                                     write_workbook)
+from playbooks.loader import load_playbook
+
+
+def focus_lost() -> FocusLostError:
+    return FocusLostError("focus moved", field="applicant_name", step=1, typed=0)
+
+
+@pytest.fixture()
+def pb(tmp_path):
+    return load_playbook(write_batch_playbook(tmp_path))
+
+
+def items_of(source) -> list[BatchItem]:
+    return list(source.items())
+
+
+# -- sources ------------------------------------------------------------------------
+def test_xlsx_cells_are_read_as_the_clerk_sees_them(tmp_path, pb):
+    from openpyxl import Workbook
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["* 申请人姓名", "出生日期", "公民身份号码", "邮政编码", "住址", "不认识的列"])
+    sheet.append(["张三", dt.datetime(1990, 1, 2), 350802199001, 1234, "福建省１号（东）", "x"])
+    sheet["D2"].number_format = "000000"
+    sheet.append([None, None, None, None, None, None])        # an empty row is skipped
+    sheet.append(["李四", "1985-05-06", "35080219850506123X", "364000", "", ""])
+    book.save(tmp_path / "c.xlsx")
+    got = items_of(open_source(str(tmp_path / "c.xlsx"), pb, None))
+    assert [i.origin for i in got] == ["c.xlsx row 2", "c.xlsx row 4"]
+    first = {k: v.value for k, v in got[0].case.fields.items() if v.value}
+    assert first == {"applicant_name": "张三", "birth_date": "1990-01-02",
+                     "id_number": "350802199001", "postcode": "001234",
+                     "address": "福建省１号（东）"}
+    assert got[1].key == "35080219850506123X"
+    # an empty required cell reads missing, so the check sets the case aside
+    assert got[1].case.fields["address"].status == "missing"
+
+
+def test_an_id_number_excel_kept_as_a_number_is_not_trusted(tmp_path, pb):
+    """Excel keeps 15 digits of a number: the ID number is wrong in the file itself; the
+    case says so (invalid, with why) and the batch sets it aside."""
+    rows = [applicant(1)]
+    write_workbook(tmp_path / "c.xlsx", rows, id_as_number=True)
+    [got] = items_of(open_source(str(tmp_path / "c.xlsx"), pb, None))
+    fv = got.case.fields["id_number"]
+    assert fv.status == "invalid" and "first 15 digits" in fv.source["problems"][0]
+
+
+def test_csv_utf8_with_bom_and_gbk_with_a_note(tmp_path, pb):
+    rows = "申请人姓名,公民身份号码\n王五,350802199001011234\n"
+    (tmp_path / "u.csv").write_bytes(b"\xef\xbb\xbf" + rows.encode("utf-8"))
+    (tmp_path / "g.csv").write_bytes(rows.encode("gbk"))
+    u = open_source(str(tmp_path / "u.csv"), pb, None)
+    g = open_source(str(tmp_path / "g.csv"), pb, None)
+    for src in (u, g):
+        [item] = items_of(src)
+        assert item.case.value("applicant_name") == "王五"
+    assert "GBK" in g.describe() and "GBK" not in u.describe()
+
+
+def test_a_folder_of_case_files(tmp_path, pb):
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    for i in (1, 2):
+        (folder / f"{i}.json").write_text(json.dumps(applicant(i), ensure_ascii=False),
+                                          encoding="utf-8")
+    got = items_of(open_source(str(folder), pb, None))
+    assert [i.key for i in got] == [applicant(1)["id_number"], applicant(2)["id_number"]]
+
+
+@pytest.mark.parametrize("name, words", [
+    ("cases.xls", "old Excel file"), ("cases.txt", "--from takes"),
+    ("missing.xlsx", "There is no file")])
+def test_an_unknown_source_is_a_sentence(tmp_path, pb, name, words):
+    if name != "missing.xlsx":
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    with pytest.raises(UsageError, match=words):
+        open_source(str(tmp_path / name), pb, None)
+
+
+def test_a_header_naming_no_field_is_refused(tmp_path, pb):
+    (tmp_path / "c.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="names none of the fields"):
+        items_of(open_source(str(tmp_path / "c.csv"), pb, None))
+
+
+# -- ledger -------------------------------------------------------------------------
+def item(key: str, origin: str) -> BatchItem:
+    return BatchItem(key, case_from_values({"id_number": key}, None, {}), origin)
+
+
+def test_ledger_sets_aside_a_duplicate_key_and_a_missing_one(tmp_path):
+    path = tmp_path / "b.ledger"
+    with Ledger(path) as ledger:
+        ledger.ingest([item("A", "row 2"), item("B", "row 3"), item("A", "row 4"),
+                       item("", "row 5")], "pb")
+        rows = ledger.rows()
+        assert [(r.key, r.state) for r in rows] == [
+            ("A", "pending"), ("B", "pending"), ("A#3", "set_aside"), ("#4", "set_aside")]
+        assert "row 4 holds the same key as row 2" in rows[2].error
+        assert Path(rows[0].case_path).is_file()
+    # WAL + synchronous FULL, and every change is visible to another connection at once
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    with Ledger(path) as ledger:
+        ledger.start("A", "pending")
+        ledger.mark("A", "filling")
+        assert db.execute("SELECT state, attempts FROM cases WHERE key='A'").fetchone() == \
+            ("filling", 1)
+        ledger.finish("A", "done", outcome="saved", seconds=1.5)
+        assert ledger.counts()["done"] == 1
+        assert [r.key for r in ledger.open_rows()] == ["B"]
+
+
+def test_a_file_that_is_not_a_ledger_is_a_sentence(tmp_path):
+    bad = tmp_path / "x.ledger"
+    bad.write_bytes(b"not sqlite at all" * 100)
+    with pytest.raises(UsageError, match="is not a batch ledger"):
+        Ledger(bad)
+
+
+# -- the runner, on a stand-in pipeline ---------------------------------------------
+TARGET = WindowInfo(id=7, title="城市审批系统 - 受理登记", pid=1, process="python")
+
+
+class FakeDesktop:
+    def active_window(self):
+        return TARGET
+
+    def list_windows(self):
+        return [TARGET]
+
+    def activate(self, window, timeout=2.0):
+        return True
+
+
+@dataclass
+class FakeScreen:
+    answer: str
+
+    def locate(self, text, window, *, fuzzy=True, fresh=False):
+        return (1, 1) if text == self.answer else None
+
+
+@dataclass
+class FakePipeline:
+    """Counts fills per kind (fill / save / ask); `fail` raises for the first n fills."""
+
+    fail: list = field(default_factory=list)
+    answer: str = "未找到"
+    calls: list = field(default_factory=list)
+
+    def fill(self, playbook, case, path, options, **kw):
+        kind = ("ask" if any(getattr(s, "keys", None) and str(s.keys[0]) == "ctrl+f"
+                             for s in playbook.steps) else
+                "save" if len(playbook.steps) <= 3 else "fill")
+        self.calls.append((kind, case.value("id_number")))
+        if kind == "fill" and self.fail:
+            raise self.fail.pop(0)
+        return FillReport(playbook=playbook.id, outcome="done")
+
+    def desktop(self):
+        return FakeDesktop()
+
+    def screen_text(self):
+        return FakeScreen(self.answer)
+
+    def verify(self, pb, case):
+        return None
+
+
+def ledger_with(tmp_path, pb, rows) -> Ledger:
+    ledger = Ledger(tmp_path / "b.ledger")
+    ledger.ingest([BatchItem(r["id_number"], case_from_values(r, pb.id, {}), f"row {i}")
+                   for i, r in enumerate(rows, 2)], pb.id)
+    return ledger
+
+
+OPTIONS = BatchOptions(fill=FillOptions(), backoff_s=0.0)
+
+
+def test_a_bad_check_digit_is_set_aside_at_once_and_never_typed(tmp_path, pb):
+    good, bad = applicant(1), applicant(2)
+    bad["id_number"] = bad_check_digit(bad["id_number"])
+    ledger = ledger_with(tmp_path, pb, [good, bad])
+    fake = FakePipeline()
+    result = run_batch(pb, ledger, fake, OPTIONS)
+    assert result.counts["done"] == 1 and result.counts["set_aside"] == 1
+    row = ledger.row(bad["id_number"])
+    assert row.needs_person == ["id_number"] and "check digit" in row.error
+    assert row.attempts == 1                       # looked at once, never retried
+    assert [c for c in fake.calls if c[1] == bad["id_number"]] == []
+    assert result.exit_code == 1
+
+
+def test_a_system_error_is_retried_then_done(tmp_path, pb):
+    ledger = ledger_with(tmp_path, pb, [applicant(1)])
+    fake = FakePipeline(fail=[focus_lost(), focus_lost()])
+    result = run_batch(pb, ledger, fake, OPTIONS)
+    row = ledger.rows()[0]
+    assert (row.state, row.attempts) == ("done", 3)
+    # before each retry the target is asked whether the case is there already
+    assert [c[0] for c in fake.calls] == ["fill", "ask", "fill", "ask", "fill", "save"]
+    assert result.exit_code == 0
+
+
+def test_a_system_error_past_the_retries_is_escalated(tmp_path, pb):
+    ledger = ledger_with(tmp_path, pb, [applicant(1), applicant(2)])
+    fake = FakePipeline(fail=[focus_lost()] * 3)
+    result = run_batch(pb, ledger, fake, BatchOptions(fill=FillOptions(), backoff_s=0.0,
+                                                      retries=2))
+    first, second = ledger.rows()
+    assert (first.state, first.attempts, first.outcome) == ("escalated", 3, "system_error")
+    assert "focus moved" in first.error
+    assert second.state == "done"                  # the batch goes on with the next case
+    assert result.exit_code == 1
+
+
+@pytest.mark.parametrize("was, answer, typed", [
+    ("saving", "已受理", False), ("filling", "已受理", False),
+    ("saving", "未找到", True), ("filling", "未找到", True)])
+def test_a_case_cut_off_is_asked_for_first(tmp_path, pb, was, answer, typed):
+    ledger = ledger_with(tmp_path, pb, [applicant(1)])
+    key = applicant(1)["id_number"]
+    ledger.start(key, "pending")
+    ledger.mark(key, was)                          # as a kill -9 leaves it
+    fake = FakePipeline(answer=answer)
+    run_batch(pb, ledger, fake, OPTIONS)
+    row = ledger.row(key)
+    assert row.state == "done"
+    assert row.outcome == ("saved" if typed else "landed")
+    assert ("fill", key) in fake.calls if typed else ("fill", key) not in fake.calls
+
+
+def test_stop_leaves_the_ledger_resumable(tmp_path, pb):
+    ledger = ledger_with(tmp_path, pb, [applicant(1), applicant(2)])
+    control = BatchControl()
+    fake = FakePipeline()
+
+    def progress(kind, data):
+        if kind == "done":
+            control.stop()
+    result = run_batch(pb, ledger, fake, OPTIONS, control, progress)
+    assert result.stopped and result.counts["done"] == 1 and result.counts["pending"] == 1
+    assert run_batch(pb, ledger, fake, OPTIONS).counts["done"] == 2
+
+
+def test_the_report_totals_are_the_ledgers(tmp_path, pb):
+    from openpyxl import load_workbook
+
+    from app.batch.report import write_reports
+    bad = applicant(2)
+    bad["id_number"] = bad_check_digit(bad["id_number"])
+    ledger = ledger_with(tmp_path, pb, [applicant(1), bad, applicant(3)])
+    run_batch(pb, ledger, FakePipeline(), OPTIONS)
+    xlsx, page = write_reports(tmp_path / "rep", ledger, pb)
+    rows = list(load_workbook(xlsx).worksheets[0].iter_rows(values_only=True))[1:]
+    assert len(rows) == 3
+    assert [r[3] for r in rows].count("done") == ledger.counts()["done"] == 2
+    text = page.read_text(encoding="utf-8")
+    assert 'data-total="3"' in text and 'data-done="2"' in text and 'data-set-aside="1"' in text
+    for r in (applicant(1), bad):       # ID numbers masked in both
+        assert r["id_number"] not in text
+        assert all(r["id_number"] not in str(cell) for row in rows for cell in row)
+
+
+# -- the command line (no display needed for these) ----------------------------------
+def run_cli(*args: str) -> tuple[int, str, str]:
+    import io
+    out, err = io.StringIO(), io.StringIO()
+    return main(["batch", *args], out, err), out.getvalue(), err.getvalue()
+
+
+def test_cli_bad_input_is_a_sentence_and_exit_2(tmp_path, pb):
+    book = write_batch_playbook(tmp_path)
+    code, _out, err = run_cli(str(book), "--from", str(tmp_path / "nope.xlsx"), "--yes",
+                              "--ledger", str(tmp_path / "l.ledger"))
+    assert code == 2 and "There is no file" in err and "Traceback" not in err
+    plain = tmp_path / "plain.yaml"
+    plain.write_text((Path(__file__).resolve().parent.parent / "playbooks/library/"
+                      "sample-qt-intake.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    code, _out, err = run_cli(str(plain), "--from", "x.xlsx", "--yes")
+    assert code == 2 and "no 'batch' section" in err
+    code, _out, err = run_cli("--status", str(tmp_path / "none.ledger"))
+    assert code == 2 and "There is no ledger" in err
+
+
+def test_cli_status_counts_a_ledger(tmp_path, pb):
+    ledger = ledger_with(tmp_path, pb, [applicant(1), applicant(2)])
+    ledger.finish(applicant(1)["id_number"], "done", outcome="saved")
+    ledger.close()
+    code, out, _err = run_cli("--status", str(tmp_path / "b.ledger"), "--json")
+    assert code == 1 and json.loads(out)["counts"]["done"] == 1
