@@ -1,0 +1,150 @@
+"""`deskhand batch` into the real Qt sample client on the test run's own Xvfb + openbox:
+judged by what the client kept (GET /records: one record per press of 保存), not by
+Deskhand's report. A small batch with a wrong check digit fills and saves the rest; a
+batch killed with kill -9 while a case is being filled, or saved, resumes without typing
+any case twice or skipping one."""
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from app.sandbox.xsession import XSession, missing_binaries
+
+pytestmark = [pytest.mark.desktop, pytest.mark.timeout(600)]
+if missing_binaries(("Xvfb", "openbox", "xdotool", "xclip")):
+    pytest.skip("needs Xvfb, openbox, xdotool and xclip (bash installer/dev.sh setup)",
+                allow_module_level=True)
+
+from app.sandbox.batch_cases import (applicant, bad_check_digit, write_batch_playbook,  # noqa: E402
+                                     write_workbook)
+from app.sandbox.targets import launch_qt_client  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def session():
+    with XSession() as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def client(session):
+    qt = launch_qt_client(session)
+    yield qt
+    qt.close()
+
+
+def records(client) -> list[dict]:
+    return client._http("GET", "/records", 3)["records"]
+
+
+def fresh(client) -> None:
+    client._http("POST", "/clear-records", 3)
+    client.reset()
+    client.activate()
+
+
+def batch(session, tmp_path: Path, *args: str, wait: bool = True):
+    argv = [sys.executable, "-m", "app.cli", "batch", str(write_batch_playbook(tmp_path)),
+            "--ledger", str(tmp_path / "b.ledger"), "--yes", "--offline", *args]
+    if wait:
+        return subprocess.run(argv, env=session.env(), capture_output=True, text=True,
+                              timeout=400, cwd=ROOT)
+    return subprocess.Popen(argv, env=session.env(), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, cwd=ROOT, start_new_session=True)
+
+
+def assert_each_once_and_right(client, rows: list[dict]) -> None:
+    kept = records(client)
+    by_id: dict[str, list[dict]] = {}
+    for r in kept:
+        by_id.setdefault(r["fields"]["id_number"], []).append(r["fields"])
+    assert sorted(by_id) == sorted(r["id_number"] for r in rows), "a case skipped or a stray save"
+    for row in rows:
+        assert len(by_id[row["id_number"]]) == 1, f"typed twice: {row['id_number'][:4]}…"
+        assert by_id[row["id_number"]][0] == row
+
+
+def test_a_small_batch_fills_and_saves_and_sets_aside_a_bad_check_digit(session, client,
+                                                                       tmp_path):
+    fresh(client)
+    rows = [applicant(seed) for seed in range(11, 19)]
+    bad = dict(rows[3], id_number=bad_check_digit(rows[3]["id_number"]))
+    rows[3] = bad
+    write_workbook(tmp_path / "cases.xlsx", rows)
+    r = batch(session, tmp_path, "--from", str(tmp_path / "cases.xlsx"), "--report",
+              str(tmp_path / "report"), "--json")
+    assert r.returncode == 1, r.stderr          # one set aside
+    doc = json.loads(r.stdout)
+    assert doc["counts"]["done"] == 7 and doc["counts"]["set_aside"] == 1
+    good = [x for x in rows if x is not bad]
+    assert_each_once_and_right(client, good)
+    # the report says which field needs a person, and never shows an ID number
+    page = (tmp_path / "report" / "b-report.html").read_text(encoding="utf-8")
+    assert "公民身份号码" in page and 'data-set-aside="1"' in page
+    assert all(x["id_number"] not in page for x in rows)
+    # running again: nothing left to do, nothing typed again
+    again = batch(session, tmp_path, "--from", str(tmp_path / "cases.xlsx"), "--json")
+    assert again.returncode == 1 and json.loads(again.stdout)["counts"]["done"] == 7
+    assert len(records(client)) == 7
+
+
+def wait_for_state(ledger: Path, state: str, proc, min_seq: int, timeout: float = 120) -> int:
+    """Poll the ledger (a reader beside the writer: WAL) until a case of seq >= min_seq is
+    in `state`; its seq."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read()
+        if ledger.exists():
+            try:
+                db = sqlite3.connect(f"file:{ledger}?mode=ro", uri=True, timeout=1)
+                row = db.execute("SELECT seq FROM cases WHERE state=? AND seq>=?",
+                                 (state, min_seq)).fetchone()
+                db.close()
+                if row:
+                    return row[0]
+            except sqlite3.OperationalError:
+                pass
+        time.sleep(0.005)
+    raise AssertionError(f"no case reached {state}")
+
+
+@pytest.mark.parametrize("state", ["filling", "saving"])
+def test_kill_9_mid_case_then_resume_types_no_case_twice_and_skips_none(session, client,
+                                                                        tmp_path, state):
+    fresh(client)
+    rows = [applicant(seed) for seed in range(31, 36)]
+    write_workbook(tmp_path / "cases.xlsx", rows)
+    rng = random.Random(state)
+    proc = batch(session, tmp_path, "--from", str(tmp_path / "cases.xlsx"), wait=False)
+    try:
+        seq = wait_for_state(tmp_path / "b.ledger", state, proc, min_seq=2)
+        time.sleep(rng.uniform(0.0, 0.1))
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)      # the batch and only what it started
+        proc.wait(10)
+    db = sqlite3.connect(tmp_path / "b.ledger")
+    cut = db.execute("SELECT state FROM cases WHERE seq=?", (seq,)).fetchone()[0]
+    db.close()
+    assert cut in ("filling", "saving"), cut
+    r = batch(session, tmp_path, "--json")       # resumes from the ledger alone
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["counts"]["done"] == len(rows)
+    assert_each_once_and_right(client, rows)
+    db = sqlite3.connect(tmp_path / "b.ledger")
+    outcome, attempts = db.execute("SELECT outcome, attempts FROM cases WHERE seq=?",
+                                   (seq,)).fetchone()
+    db.close()
+    # the cut case was asked for first: found (landed) or filled again from an empty form
+    assert attempts == 2 and outcome in ("landed", "saved")
+    print(f"cut in {cut}: {outcome}")
