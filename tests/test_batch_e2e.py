@@ -148,3 +148,70 @@ def test_kill_9_mid_case_then_resume_types_no_case_twice_and_skips_none(session,
     # the cut case was asked for first: found (landed) or filled again from an empty form
     assert attempts == 2 and outcome in ("landed", "saved")
     print(f"cut in {cut}: {outcome}")
+
+
+VERIFY = """
+verify:
+  - lookup: reference.person
+    confirm: {applicant_name: exact, gender: exact, birth_date: date}
+"""
+
+
+def test_a_registry_mismatch_is_set_aside_and_a_silent_registry_retried(session, client,
+                                                                        tmp_path, monkeypatch):
+    """In process (the registry's secret handed in, no keyring): a name the population
+    registry holds otherwise is set aside, never typed; a registry that answers too late
+    is a system error, retried, then escalated — nothing of that case saved."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from registry_server import RegistryServer
+
+    from app.batch.ledger import Ledger
+    from app.batch.runner import BatchOptions, run_batch
+    from app.batch.sources import open_source
+    from app.fill.engine import FillOptions
+    from app.pipeline import PipelineOptions, build_pipeline
+    from app.registry.reference import write_reference_settings
+    from app.settings import Settings
+    from playbooks.loader import load_playbook
+    fresh(client)
+    for name, value in session.env().items():
+        if name in ("DISPLAY", "QT_QPA_PLATFORM", "NO_AT_BRIDGE"):
+            monkeypatch.setenv(name, value)
+    monkeypatch.delenv("XAUTHORITY", raising=False)
+    book = write_batch_playbook(tmp_path)
+    book.write_text(book.read_text(encoding="utf-8") + VERIFY, encoding="utf-8")
+    pb = load_playbook(book)
+    rows = [applicant(seed) for seed in (4, 5, 6)]
+    rows[1] = dict(rows[1], applicant_name=rows[1]["applicant_name"] + "某")
+    write_workbook(tmp_path / "cases.xlsx", rows)
+    with RegistryServer(tmp_path / "registry", people=40) as server:
+        settings = write_reference_settings(tmp_path / "registries.yaml", server.url,
+                                            timeout_s=1.0, retries=0)
+        secret = server.secret.decode()
+        pipeline = build_pipeline(PipelineOptions(
+            settings=Settings(), registries=settings, cases_dir=tmp_path / "cases",
+            secrets=lambda name: secret, display=session.display))
+        try:
+            with Ledger(tmp_path / "b.ledger") as ledger:
+                ledger.ingest(open_source(str(tmp_path / "cases.xlsx"), pb, pipeline), pb.id)
+                options = BatchOptions(fill=FillOptions(wait_focus_s=3.0), backoff_s=0.1,
+                                       retries=1)
+                client.activate()
+                # the third case's look-up: too late, every time
+                calls = []
+
+                def progress(kind, data):
+                    calls.append(kind)
+                    if kind == "set_aside":
+                        server.set_faults("delay=3@population")
+                result = run_batch(pb, ledger, pipeline, options, progress=progress)
+                first, second, third = ledger.rows()
+        finally:
+            pipeline.close()
+    assert (first.state, second.state, third.state) == ("done", "set_aside", "escalated")
+    assert second.outcome == "registry" and second.needs_person == ["applicant_name"]
+    assert third.attempts == 2 and calls.count("retry") == 1
+    assert "did not answer" in third.error or "time" in third.error.lower()
+    assert result.exit_code == 1
+    # judged by the client: only the first was saved
+    assert [r["fields"] for r in records(client)] == [rows[0]]

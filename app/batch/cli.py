@@ -34,6 +34,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="retries of a system error per case (default: the playbook's, else 2)")
     p.add_argument("--status", metavar="LEDGER", help="print a ledger's counts and stop")
     p.add_argument("--offline", action="store_true", help="do not ask the registries")
+    p.add_argument("--registries", metavar="FILE",
+                   help="registry settings file (default: the settings, then registries.yaml)")
     p.add_argument("--yes", action="store_true", help="do not ask before typing")
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
     p.add_argument("--wait-focus", type=float, default=3.0, metavar="S",

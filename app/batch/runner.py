@@ -30,7 +30,7 @@ from app.batch.ledger import FINAL_STATES, Ledger, Row
 from app.cases import Case, load_case
 from app.errors import (CheckError, ChoiceNotFoundError, DeskhandError, FillAbortedError,
                         FillError, NeedsPersonError, RefusedValueError, RegistryConfigError,
-                        UsageError)
+                        RegistryUnavailableError, UsageError)
 from app.fill.engine import FillOptions
 from app.i18n import _, join
 from app.privacy import mask
@@ -246,9 +246,16 @@ class BatchRunner:
                 f"{self._label(n)}: {join(r)}" for n, r in problems.items()), list(problems))
 
     def verify(self, case: Case) -> None:
+        """A registry that did not answer is a system error (retried; the case is not saved
+        until it did, so a retry asks again); a value it disagrees with sets the case aside."""
         error = self.pipeline.verify(self.pb, case)
         if error is not None:
-            raise error      # the registry did not answer: a system error, retried
+            raise error
+        failed = [a for a in case.verification if a.get("status") == "failed"]
+        if failed:       # IT's on_outage "unverified": no exception, but no answer either
+            raise RegistryUnavailableError(_("The registry look-up {lookup} did not answer: "
+                                             "{why}", lookup=failed[0].get("lookup"),
+                                             why=failed[0].get("error") or "?"))
         try:
             self.check(case)
         except SetAside as sa:
