@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -18,11 +17,11 @@ from app.batch.sources import open_source
 from app.batch.source import BatchItem
 from app.cases import case_from_values
 from app.cli import main
-from app.desktop.base import WindowInfo
 from app.errors import FocusLostError, UsageError
-from app.fill.engine import FillOptions, FillReport
+from app.fill.engine import FillOptions
 from app.sandbox.batch_cases import (applicant, bad_check_digit, write_batch_playbook,
                                      write_workbook)
+from batch_fakes import FakePipeline
 from playbooks.loader import load_playbook
 
 
@@ -144,56 +143,7 @@ def test_a_file_that_is_not_a_ledger_is_a_sentence(tmp_path):
         Ledger(bad)
 
 
-# -- the runner, on a stand-in pipeline ---------------------------------------------
-TARGET = WindowInfo(id=7, title="城市审批系统 - 受理登记", pid=1, process="python")
-
-
-class FakeDesktop:
-    def active_window(self):
-        return TARGET
-
-    def list_windows(self):
-        return [TARGET]
-
-    def activate(self, window, timeout=2.0):
-        return True
-
-
-@dataclass
-class FakeScreen:
-    answer: str
-
-    def locate(self, text, window, *, fuzzy=True, fresh=False):
-        return (1, 1) if text == self.answer else None
-
-
-@dataclass
-class FakePipeline:
-    """Counts fills per kind (fill / save / ask); `fail` raises for the first n fills."""
-
-    fail: list = field(default_factory=list)
-    answer: str = "未找到"
-    calls: list = field(default_factory=list)
-
-    def fill(self, playbook, case, path, options, **kw):
-        kind = ("ask" if any(getattr(s, "keys", None) and str(s.keys[0]) == "ctrl+f"
-                             for s in playbook.steps) else
-                "save" if len(playbook.steps) <= 3 else "fill")
-        self.calls.append((kind, case.value("id_number")))
-        if kind == "fill" and self.fail:
-            raise self.fail.pop(0)
-        return FillReport(playbook=playbook.id, outcome="done")
-
-    def desktop(self):
-        return FakeDesktop()
-
-    def screen_text(self):
-        return FakeScreen(self.answer)
-
-    def verify(self, pb, case):
-        return None
-
-
+# -- the runner, on a stand-in pipeline (tests/batch_fakes.py) ----------------------
 def ledger_with(tmp_path, pb, rows) -> Ledger:
     ledger = Ledger(tmp_path / "b.ledger")
     ledger.ingest([BatchItem(r["id_number"], case_from_values(r, pb.id, {}), f"row {i}")

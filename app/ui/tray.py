@@ -85,6 +85,7 @@ class TrayApp(QObject):
         self.recorder_window: Any = None     # app.ui.recorder_window.RecorderWindow, made on use
         self.record_job: Any = None          # recorders.job.RecordJob while one records
         self.editor: Any = None
+        self.batch_window: Any = None        # app.ui.batch_window.BatchWindow, made on use
         self.icon = QSystemTrayIcon(tray_icon(), self)
         self.icon.setToolTip(self.tr("Deskhand: pick a playbook, press the capture key on the source"))
         self.menu = QMenu()
@@ -156,6 +157,8 @@ class TrayApp(QObject):
         self.act_form.setVisible(self.state.scenario_id is not None)
         self.act_last = m.addAction(self.tr("&Last case"))
         self.act_last.triggered.connect(self.show_last_case)
+        self.act_batch = m.addAction(self.tr("&Batch from a spreadsheet…"))
+        self.act_batch.triggered.connect(self.open_batch)
         m.addSeparator()
         self.act_record = m.addAction(self.tr("&Record a playbook…"))
         self.act_record.triggered.connect(self.record)
@@ -422,6 +425,22 @@ class TrayApp(QObject):
         self.icon.setToolTip(self.tr("Ready: focus the approval client and press {0}").format(
             keys.get("fill", "")))
         self.state_changed.emit()
+
+    def open_batch(self) -> None:
+        """The 批量办理 window for the chosen playbook (one with a `batch:` section)."""
+        pb = self._playbook()
+        if pb is None:
+            return
+        if getattr(pb, "batch", None) is None:
+            self.notify(self.tr("No batch"), self.tr("Playbook {0} has no batch section; a "
+                                                     "supervisor adds one.").format(pb.name),
+                        warning=True)
+            return
+        from app.ui.batch_window import BatchWindow
+        if self.batch_window is None or self.batch_window.playbook.id != pb.id:
+            self.batch_window = BatchWindow(self.pipeline, pb, self.main)
+        self.batch_window.show()
+        self.batch_window.raise_()
 
     def show_last_case(self) -> None:
         if self.state.scenario_id is not None:

@@ -2,6 +2,77 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>BatchWindow</name>
+    <message>
+        <source>Batch: {name}</source>
+        <translation>批量办理：{name}</translation>
+    </message>
+    <message>
+        <source>Fill many cases with {name}, unattended. Leave the keyboard and mouse alone while it runs.</source>
+        <translation>用 {name} 无人值守地办理多件。运行期间请勿动键盘和鼠标。</translation>
+    </message>
+    <message>
+        <source>No cases chosen yet.</source>
+        <translation>尚未选择案件。</translation>
+    </message>
+    <message>
+        <source>Choose cases…</source>
+        <translation>选择案件…</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Open the report</source>
+        <translation>打开报告</translation>
+    </message>
+    <message>
+        <source>Choose the cases</source>
+        <translation>选择案件</translation>
+    </message>
+    <message>
+        <source>Cases (*.xlsx *.csv);;All files (*)</source>
+        <translation>案件 (*.xlsx *.csv);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Reading the cases…</source>
+        <translation>正在读取案件…</translation>
+    </message>
+    <message>
+        <source>Stopping after this step…</source>
+        <translation>本步完成后停止…</translation>
+    </message>
+    <message>
+        <source>Case {seq}/{total}: {key} ({origin})</source>
+        <translation>第 {seq}/{total} 件：{key}（{origin}）</translation>
+    </message>
+    <message>
+        <source>Done {done} · set aside {set_aside} · escalated {escalated} · still to do {left}</source>
+        <translation>已完成 {done} · 已搁置 {set_aside} · 已上报 {escalated} · 待办 {left}</translation>
+    </message>
+    <message>
+        <source>Stopped; start again to resume.</source>
+        <translation>已停止；再次点击“开始”即可继续。</translation>
+    </message>
+    <message>
+        <source>Finished. The report is beside the ledger.</source>
+        <translation>已完成。报告在台账旁边。</translation>
+    </message>
+</context>
+<context>
     <name>DemoGuide</name>
     <message>
         <source>Deskhand demo: how it works</source>
@@ -965,6 +1036,10 @@
         <translation>填写一张表单(&amp;F)…</translation>
     </message>
     <message>
+        <source>&amp;Batch from a spreadsheet…</source>
+        <translation>从表格批量办理(&amp;B)…</translation>
+    </message>
+    <message>
         <source>&amp;Record a playbook…</source>
         <translation>录制业务流程(&amp;R)…</translation>
     </message>
@@ -1027,6 +1102,14 @@
     <message>
         <source>Ready: focus the approval client and press {0}</source>
         <translation>就绪：切换到审批系统并按 {0}</translation>
+    </message>
+    <message>
+        <source>No batch</source>
+        <translation>不能批量办理</translation>
+    </message>
+    <message>
+        <source>Playbook {0} has no batch section; a supervisor adds one.</source>
+        <translation>业务流程 {0} 没有批量办理段（batch）；请科室负责人添加。</translation>
     </message>
     <message>
         <source>Nothing to fill</source>
