@@ -14,7 +14,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, Sequence, TextIO
+from typing import Any, Callable, Sequence, TextIO
 
 from app.cases import Case, FieldValue, case_from_values, load_case, save_case
 from app.errors import DeskhandError, NeedsPersonError, RefusedValueError, UsageError
@@ -251,16 +251,11 @@ def cmd_fill(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: Tex
         return _dry_run(args, pb, case, case_path, out, err)
 
     def ask(steps: list[PlannedStep]) -> bool:
-        if args.yes:
-            return True
-        if not sys.stdin.isatty():
-            raise UsageError(_("Refusing to type without confirmation: run with --yes, or "
-                               "from a terminal to be asked."))
-        answer = input(_("Type {n} fields of case {case} into the approval client? Focus it "
-                         "within {seconds} s after answering. [y/N] ",
-                         n=sum(s.kind in ("type", "set") for s in steps), case=case.case_id,
-                         seconds=f"{args.wait_focus:g}"))
-        return answer.strip().lower() in ("y", "yes", "是")
+        return args.yes or asked_yes(lambda: _(
+            "Type {n} fields of case {case} into the approval client? Focus it within "
+            "{seconds} s after answering. [y/N] ",
+            n=sum(s.kind in ("type", "set") for s in steps), case=case.case_id,
+            seconds=f"{args.wait_focus:g}"))
 
     last = len(pb.steps)
     if not 1 <= args.start_step <= last:
@@ -295,6 +290,15 @@ def cmd_fill(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: Tex
         print(_("Warning: {warning}", warning=warning), file=err)
     print(_("Case kept at {path}", path=case_path), file=err)
     return code
+
+
+def asked_yes(question: Callable[[], str]) -> bool:
+    """The person at the terminal answered yes to `question` (--yes was not given); no
+    terminal to ask on is a UsageError."""
+    if not sys.stdin.isatty():
+        raise UsageError(_("Refusing to type without confirmation: run with --yes, or "
+                           "from a terminal to be asked."))
+    return input(question()).strip().lower() in ("y", "yes", "是")
 
 
 def _fill_options(args: argparse.Namespace) -> FillOptions:

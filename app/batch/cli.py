@@ -11,7 +11,6 @@ import argparse
 import json
 import re
 import signal
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -112,15 +111,10 @@ def cmd_batch(args: argparse.Namespace, pipeline: "Pipeline", out: TextIO, err: 
 
 
 def _confirmed(args: argparse.Namespace, name: str, todo: int, err: TextIO) -> bool:
-    if args.yes:
-        return True
-    if not sys.stdin.isatty():
-        raise UsageError(_("Refusing to type without confirmation: run with --yes, or from a "
-                           "terminal to be asked."))
-    answer = input(_("Fill {n} cases with {playbook} unattended? Leave the keyboard and mouse "
-                     "alone while it runs; Ctrl+Alt+Esc stops it. [y/N] ", n=todo,
-                     playbook=name))
-    return answer.strip().lower() in ("y", "yes", "是")
+    from app.cli import asked_yes
+    return args.yes or asked_yes(lambda: _(
+        "Fill {n} cases with {playbook} unattended? Leave the keyboard and mouse alone while "
+        "it runs; Ctrl+Alt+Esc stops it. [y/N] ", n=todo, playbook=name))
 
 
 def _run(args: argparse.Namespace, pb, ledger, pipeline: "Pipeline", err: TextIO):
