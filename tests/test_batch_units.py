@@ -266,3 +266,30 @@ def test_cli_status_counts_a_ledger(tmp_path, pb):
     ledger.close()
     code, out, _err = run_cli("--status", str(tmp_path / "b.ledger"), "--json")
     assert code == 1 and json.loads(out)["counts"]["done"] == 1
+
+
+# -- the playbook's batch: section ----------------------------------------------------
+@pytest.mark.parametrize("section, words", [
+    ("batch: {save: [{key: space}]}", "'batch' needs a 'key'"),
+    ("batch: {key: id_numbr}", "names the field 'id_numbr', which the playbook does not declare"),
+    ("batch: {key: id_number, saved_when: {text: 保存成功}}", "there are no 'save' steps"),
+    ("batch: {key: id_number, retries: 11}", "between 0 and 10"),
+    ("batch: {key: id_number, save: [{key: spcae}]}", "spcae"),
+    ("batch: {key: id_number, landed: {ask: [{key: ctrl+f}], found: 已受理}}", "'not_found'"),
+    ("batch: {key: id_number, resume: true}", "resume"),
+])
+def test_a_wrong_batch_section_is_a_line_numbered_error(section, words):
+    from playbooks.errors import PlaybookErrors
+    from playbooks.loader import load_playbook_text
+    base = (Path(__file__).resolve().parent.parent / "playbooks/library/"
+            "sample-qt-intake.yaml").read_text(encoding="utf-8")
+    with pytest.raises(PlaybookErrors) as e:
+        load_playbook_text(base + "\n" + section + "\n", "pb.yaml")
+    text = str(e.value)
+    assert words in text and "pb.yaml:" in text, text
+
+
+def test_a_playbook_without_batch_is_unchanged():
+    base = load_playbook(Path(__file__).resolve().parent.parent / "playbooks/library/"
+                         "sample-qt-intake.yaml")
+    assert base.batch is None
