@@ -14,9 +14,10 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, Sequence, TextIO
+from typing import Any, Sequence, TextIO
 
 from app.cases import Case, FieldValue, case_from_values, load_case, save_case
+from app.confirm import asked_yes
 from app.errors import DeskhandError, NeedsPersonError, RefusedValueError, UsageError
 from app.fill.dry_run import dry_run
 from app.fill.engine import FillOptions, FillReport, PlannedStep, masked_text
@@ -290,15 +291,6 @@ def cmd_fill(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: Tex
         print(_("Warning: {warning}", warning=warning), file=err)
     print(_("Case kept at {path}", path=case_path), file=err)
     return code
-
-
-def asked_yes(question: Callable[[], str]) -> bool:
-    """The person at the terminal answered yes to `question` (--yes was not given); no
-    terminal to ask on is a UsageError."""
-    if not sys.stdin.isatty():
-        raise UsageError(_("Refusing to type without confirmation: run with --yes, or "
-                           "from a terminal to be asked."))
-    return input(question()).strip().lower() in ("y", "yes", "是")
 
 
 def _fill_options(args: argparse.Namespace) -> FillOptions:

@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> dict:
         playbook = load_playbook(book)
         write_workbook(work / "cases.xlsx", rows)
         ledger = work / "b.ledger"
-        qt = launch_qt_client(session)
+        qt = launch_qt_client(session, form="batch")
         qt._http("POST", "/clear-records", 3)
         argv = [sys.executable, "-m", "app.cli", "batch", str(book), "--from",
                 str(work / "cases.xlsx"), "--ledger", str(ledger), "--yes", "--offline",

@@ -39,7 +39,7 @@ def session():
 
 @pytest.fixture(scope="module")
 def client(session):
-    qt = launch_qt_client(session)
+    qt = launch_qt_client(session, form="batch")
     yield qt
     qt.close()
 

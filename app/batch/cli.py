@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -42,13 +41,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--abort-keys", default="ctrl+alt+esc", help="abort combination, or 'none'")
 
 
-def default_ledger(pipeline: "Pipeline", playbook_id: str, source: str) -> Path:
-    stem = re.sub(r"[^\w.-]+", "_", Path(source.rstrip("/\\")).name or "source")
-    return pipeline.cases_dir / "batches" / f"{playbook_id}-{stem}.ledger"
-
-
 def cmd_batch(args: argparse.Namespace, pipeline: "Pipeline", out: TextIO, err: TextIO) -> int:
-    from app.batch.ledger import Ledger
+    from app.batch.ledger import Ledger, default_ledger
     if args.status:
         return _status(Path(args.status), args, pipeline, out)
     if not args.playbook or not args.source and not args.ledger:
@@ -63,7 +57,7 @@ def cmd_batch(args: argparse.Namespace, pipeline: "Pipeline", out: TextIO, err: 
         raise UsageError(_("Playbook {playbook} has no 'batch' section, so it cannot run a "
                            "batch; add one naming at least its key field (playbooks/README.md, "
                            "\"Batches\").", playbook=pb.id))
-    path = Path(args.ledger) if args.ledger else default_ledger(pipeline, pb.id, args.source)
+    path = Path(args.ledger) if args.ledger else default_ledger(pipeline.cases_dir, pb.id, args.source)
     if path.exists() and not path.is_file():
         raise UsageError(_("--ledger {file} is a folder; give a file name.", file=path))
     with Ledger(path) as ledger:
@@ -111,7 +105,7 @@ def cmd_batch(args: argparse.Namespace, pipeline: "Pipeline", out: TextIO, err: 
 
 
 def _confirmed(args: argparse.Namespace, name: str, todo: int, err: TextIO) -> bool:
-    from app.cli import asked_yes
+    from app.confirm import asked_yes
     return args.yes or asked_yes(lambda: _(
         "Fill {n} cases with {playbook} unattended? Leave the keyboard and mouse alone while "
         "it runs; Ctrl+Alt+Esc stops it. [y/N] ", n=todo, playbook=name))

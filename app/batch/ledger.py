@@ -13,6 +13,7 @@ failed (system error, will be retried), escalated (system error after the retrie
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,13 @@ CREATE TABLE IF NOT EXISTS cases (
 );
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT);
 """
+
+
+def default_ledger(cases_dir: Path, playbook_id: str, source: str) -> Path:
+    """Where a batch's ledger is kept unless one is named: in the cases folder, under the
+    playbook's and the source's names (so the same source resumes the same ledger)."""
+    stem = re.sub(r"[^\w.-]+", "_", Path(source.rstrip("/\\")).name or "source")
+    return cases_dir / "batches" / f"{playbook_id}-{stem}.ledger"
 
 
 @dataclass(frozen=True)

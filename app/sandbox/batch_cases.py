@@ -1,5 +1,5 @@
-"""Batches for the sample Qt client (tests, bench/batch.py): the batch playbook and a
-workbook of synthetic applicants.
+"""Batches for the sample Qt client started with `--form batch` (tests, bench/batch.py):
+the batch playbook and a workbook of synthetic applicants.
 
 The playbook is the shipped sample-qt-intake with a `batch:` section added (so the two
 never drift apart): Ctrl+N for an empty form, Tab + Space on 保存, 保存成功 to confirm,

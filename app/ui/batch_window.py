@@ -3,8 +3,8 @@ worker thread through `run_batch`, watch it (a progress bar, the current case wi
 masked, the counts), pause, resume or stop it, and open the report at the end.
 
 The ledger is kept in the cases folder under the playbook's and the source's names
-(app/batch/cli.py `default_ledger`), so choosing the same file again resumes it — the same
-ledger `deskhand batch` would use.
+(app/batch/ledger.py `default_ledger`), so choosing the same file again resumes it: the
+same ledger `deskhand batch` would use.
 """
 from __future__ import annotations
 
@@ -113,9 +113,10 @@ class BatchWindow(QWidget):
         """Read `source` into the ledger (or resume it) and run the batch on a worker."""
         if source is None or self._running:
             return
-        from app.batch.cli import default_ledger
+        from app.batch.ledger import default_ledger
         self.source = Path(source)
-        self.ledger_path = default_ledger(self.pipeline, self.playbook.id, str(source))
+        self.ledger_path = default_ledger(self.pipeline.cases_dir, self.playbook.id,
+                                          str(source))
         self.control = BatchControl()
         self.reports, self.result = [], None
         self._running = True
