@@ -207,6 +207,31 @@ def test_a_case_cut_off_is_asked_for_first(tmp_path, pb, was, answer, typed):
     assert ("fill", key) in fake.calls if typed else ("fill", key) not in fake.calls
 
 
+def test_without_a_landed_check_a_failed_save_is_set_aside_not_saved_again(tmp_path):
+    """A save whose confirmation did not come may have taken: with no way to ask the
+    target, the case goes to a person instead of being typed and saved a second time."""
+    import dataclasses
+
+    from app.errors import DesktopError
+    book = write_batch_playbook(tmp_path)
+    pb = load_playbook(book)
+    pb = dataclasses.replace(pb, batch=dataclasses.replace(pb.batch, landed=None))
+    ledger = ledger_with(tmp_path, pb, [applicant(1)])
+
+    class SaveTimesOut(FakePipeline):
+        def fill(self, playbook, case, path, options, **kw):
+            report = super().fill(playbook, case, path, options, **kw)
+            if self.calls[-1][0] == "save":
+                raise DesktopError("Waited 10 s for the text '保存成功', but it did not appear.")
+            return report
+    fake = SaveTimesOut()
+    run_batch(pb, ledger, fake, OPTIONS)
+    row = ledger.rows()[0]
+    assert (row.state, row.outcome) == ("set_aside", "maybe_saved")
+    assert "保存成功" in row.error
+    assert [c[0] for c in fake.calls] == ["fill", "save"]          # not typed again
+
+
 def test_stop_leaves_the_ledger_resumable(tmp_path, pb):
     ledger = ledger_with(tmp_path, pb, [applicant(1), applicant(2)])
     control = BatchControl()

@@ -175,6 +175,15 @@ class BatchRunner:
                 raise        # the set-up is wrong: nothing else would go better
             except DeskhandError as exc:
                 row = self.ledger.row(row.key)
+                if row.state == "saving" and self.spec.landed is None:
+                    # the save may have taken: without a way to ask, a retry could save twice
+                    self.ledger.finish(row.key, "set_aside", outcome="maybe_saved", error=_(
+                        "Saving this case went wrong ({error}), and the playbook has no "
+                        "'landed' check to ask the client; look in the client whether it is "
+                        "there before doing it by hand.", error=exc.message),
+                        seconds=time.perf_counter() - t0)
+                    self.progress("set_aside", {"seq": row.seq, "fields": []})
+                    return
                 if row.attempts > self.retries:
                     self.ledger.finish(row.key, "escalated", outcome="system_error",
                                        error=exc.message, seconds=time.perf_counter() - t0)
