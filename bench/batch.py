@@ -21,8 +21,8 @@ resumed each time, judged by what the client kept (GET /records: one record per 
   batch checks, a clerk would too): the estimate flatters the clerk.
 - `saved_ratio` = 1 − deskhand_s_per_case / manual_s_per_case (machine time, against the
   clerk's; the clerk's own time with a batch is starting it).
-- `tamper_found`: the archive part's figure, from bench/archive.py `tamper_found()` when that
-  module exists (it comes with the archive engineer's branch); null until then.
+- `tamper_found`: the archive part's figure (of three tamperings of a package, how many
+  are found and named), from bench/archive.py `tamper_found()`; null without that module.
 
     PYTHONPATH=. .venv/bin/python bench/batch.py [--cases 200] [--kills 5] [--seed 1]
 
