@@ -195,17 +195,15 @@ class FolderSource:
         return _("folder {folder}", folder=self.path.name)
 
     def items(self) -> Iterator[BatchItem]:
-        captured = self.path / ".captured"
         for f in self._files():
             if f.suffix.lower() == ".json":
                 case = load_case(f, self.playbook.id)
             else:
                 if self.pipeline is None:
                     raise UsageError(_("Reading images needs the OCR pipeline."))
-                captured.mkdir(exist_ok=True)
                 source = self.pipeline.load_image(self.playbook, f)
-                case = self.pipeline.capture(self.playbook, source, verify=False,
-                                             case_path=captured / f"{f.stem}.json").case
+                # kept in the cases folder as any capture is (the source folder untouched)
+                case = self.pipeline.capture(self.playbook, source, verify=False).case
             yield BatchItem(key_of(case, self.key_field), case, f.name)
 
 
