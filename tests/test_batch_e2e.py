@@ -89,6 +89,9 @@ def test_a_small_batch_fills_and_saves_and_sets_aside_a_bad_check_digit(session,
     assert doc["counts"]["done"] == 7 and doc["counts"]["set_aside"] == 1
     good = [x for x in rows if x is not bad]
     assert_each_once_and_right(client, good)
+    # what it printed (progress on stderr, the JSON) never shows an ID number whole
+    assert all(x["id_number"] not in r.stdout + r.stderr for x in rows)
+    assert rows[0]["id_number"][:4] + "*" * 10 + rows[0]["id_number"][-4:] in r.stderr
     # the report says which field needs a person, and never shows an ID number
     page = (tmp_path / "report" / "b-report.html").read_text(encoding="utf-8")
     assert "公民身份号码" in page and 'data-set-aside="1"' in page
