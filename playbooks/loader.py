@@ -40,6 +40,7 @@ from playbooks.steps_addressed import (AT_KEYS, SET_KEYS, STEP_SIBLING_KEYS, WHE
                                        AddressedSteps)
 from playbooks.node_words import (_did_you_mean, _did_you_mean_hint, _either, _is_null, _line,
                                   _of, _quote_list, _quoted, _short, _suggest)
+from playbooks.batch_grid import batch_section
 from playbooks.model import (
     COMPARE_RULES,
     DEFAULT_FUZZY_THRESHOLD,
@@ -85,7 +86,7 @@ __all__ = [
 ]
 
 TOP_KEYS = ("deskhand", "id", "name", "department", "description", "source",
-            "target", "fields", "verify", "fill", "on_invalid")
+            "target", "fields", "verify", "fill", "on_invalid", "batch")
 REQUIRED_TOP_KEYS = ("deskhand", "id", "name", "target", "fields", "fill")
 TARGET_KEYS = ("title", "title_regex", "process")
 FIELD_KEYS = ("name", "label", "type", "required", "choices", "format", "sensitive", "multiline",
@@ -592,6 +593,7 @@ class _Checker(AddressedSteps):
         on_invalid = self.on_invalid(top["on_invalid"][1]) if "on_invalid" in top else "field"
         if self.match_node is not None:
             self._field_ref(self.match_node, _("the field of 'match' in the table's row"))
+        batch_grid = batch_section(self, top["batch"][1], source_spec) if "batch" in top else None
 
         if self.errors or None in (pb_id, name, target, fields, steps, verify, on_invalid):
             return None
@@ -599,7 +601,7 @@ class _Checker(AddressedSteps):
             id=pb_id, name=name, target=target, fields=tuple(fields), steps=tuple(steps),
             version=version or FORMAT_VERSION, department=department, description=description,
             path=self.file, source=source, source_spec=source_spec, verify=tuple(verify),
-            on_invalid=on_invalid,
+            on_invalid=on_invalid, batch_grid=batch_grid,
         )
 
     # ----------------------------------------------------------------- verify

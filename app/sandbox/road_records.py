@@ -87,7 +87,7 @@ def face(seed: int) -> Image.Image:
     colours and sizes from `seed`; the same seed gives the same pixels."""
     rng = random.Random(f"face:{seed}")
     w, h = PHOTO_SIZE
-    backs = ((67, 142, 219), (255, 255, 255), (220, 40, 40), (120, 170, 230))
+    backs = ((67, 142, 219), (200, 215, 235), (220, 40, 40), (120, 170, 230))   # never the grid's white
     skins = ((241, 204, 176), (224, 180, 140), (198, 150, 110), (250, 220, 196))
     img = Image.new("RGB", (w, h), rng.choice(backs))
     d = ImageDraw.Draw(img)
