@@ -396,11 +396,12 @@ def _row_span(rows: list, i: int, height: int) -> tuple[int, int]:
     return max(0, int(row.mid - half)), min(height, int(row.mid + half))
 
 
-def grid_source(pipeline: "Pipeline", playbook: "Playbook", cases_dir: Path,
+def grid_source(playbook: "Playbook", pipeline: "Pipeline", photos_dir: Path | None = None,
                 progress: Progress | None = None) -> GridSource:
-    """`deskhand batch PLAYBOOK --from grid`: the playbook's grid, photos kept under the
-    batch's cases folder."""
-    return GridSource(pipeline, playbook, photos_dir=cases_dir / "photos", progress=progress)
+    """`deskhand batch PLAYBOOK --from grid` (one entry in app/batch/sources.py's
+    dispatch): the playbook's grid, photos kept under the cases folder unless given."""
+    return GridSource(pipeline, playbook, photos_dir=photos_dir or pipeline.cases_dir / "photos",
+                      progress=progress)
 
 
 def describe_conflicts(summary: GridSummary) -> str | None:
