@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 from app.batch.source import BatchItem
 from app.cases import Case, FieldValue
 from app.errors import CaptureError, UsageError
+from app.files import write_bytes_atomically
 from app.i18n import _, join
 from app.privacy import SENSITIVE_TYPES, mask
 
@@ -338,7 +339,7 @@ class GridSource:
         self.photos_dir.mkdir(parents=True, exist_ok=True)
         path = self.photos_dir / f"photo-{digest[:20]}.png"
         if not path.exists():       # named by its content: a file there already is this one
-            _write_atomically(path, data.getvalue())
+            write_bytes_atomically(path, data.getvalue())
         row.case.fields[name] = FieldValue(str(path.resolve()), "ok", None, {
             "kind": "photo", "pixels_sha256": digest, "size": list(picture.size)})
 
@@ -370,21 +371,6 @@ class GridSource:
             backend.press(window, button)
         finally:
             backend.close()
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    import os
-    import tempfile
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _row_span(rows: list, i: int, height: int) -> tuple[int, int]:
