@@ -116,3 +116,30 @@ def test_three_rows_filled_into_the_approval_form_judged_by_the_form(session, tm
     finally:
         form.close()
         pipe.close()
+
+
+def test_pages_turned_by_pressing_the_next_button_through_the_accessibility_tree(tmp_path,
+                                                                                 monkeypatch):
+    """`next_page: {press: 下一页}`: the button found by its name in the window's tree and
+    pressed there (no key, no position); the last page is where the pager says 3/3."""
+    from toolkit_targets import ToolkitDesktop, require_desktop
+    require_desktop()
+    text = PLAYBOOK.read_text(encoding="utf-8").replace("next_page: {key: pagedown}",
+                                                         "next_page: {press: 下一页}")
+    assert "press: 下一页" in text
+    playbook_file = tmp_path / "press.yaml"
+    playbook_file.write_text(text, encoding="utf-8")
+    with ToolkitDesktop() as desk:
+        for name, value in desk.env().items():
+            monkeypatch.setenv(name, value)
+        grid = launch_road_transport(desk.session, env=desk.env())
+        try:
+            pipe = pipeline_on(desk.session, tmp_path / "cases", monkeypatch)
+            source = GridSource(pipe, pipe.playbook(str(playbook_file)),
+                                photos_dir=tmp_path / "photos")
+            items = list(source.items())
+            assert grid.state()["page"] == 3
+        finally:
+            grid.close()
+    assert len(items) == 23 and source.summary.ended_by == "pager"
+    assert source.summary.pages == 3
