@@ -118,15 +118,23 @@ def test_three_rows_filled_into_the_approval_form_judged_by_the_form(session, tm
         pipe.close()
 
 
-def test_pages_turned_by_pressing_the_next_button_through_the_accessibility_tree(tmp_path,
-                                                                                 monkeypatch):
+@pytest.mark.parametrize("pager, ended_by", [
+    (None, "pager"),
+    ("{pattern: \"页码(\\\\d+)/(\\\\d+)\"}", "next disabled"),   # a pager never read
+])
+def test_pages_turned_by_pressing_the_next_button_through_the_accessibility_tree(
+        tmp_path, monkeypatch, pager, ended_by):
     """`next_page: {press: 下一页}`: the button found by its name in the window's tree and
-    pressed there (no key, no position); the last page is where the pager says 3/3."""
+    pressed there (no key, no position); the last page is where the pager says 3/3, or,
+    with no pager read, where 下一页 is greyed out in the tree."""
     from toolkit_targets import ToolkitDesktop, require_desktop
     require_desktop()
     text = PLAYBOOK.read_text(encoding="utf-8").replace("next_page: {key: pagedown}",
                                                          "next_page: {press: 下一页}")
     assert "press: 下一页" in text
+    if pager is not None:
+        start = text.index("    pager: ")
+        text = text[:start] + f"    pager: {pager}" + text[text.index("\n", start):]
     playbook_file = tmp_path / "press.yaml"
     playbook_file.write_text(text, encoding="utf-8")
     with ToolkitDesktop() as desk:
@@ -141,5 +149,5 @@ def test_pages_turned_by_pressing_the_next_button_through_the_accessibility_tree
             assert grid.state()["page"] == 3
         finally:
             grid.close()
-    assert len(items) == 23 and source.summary.ended_by == "pager"
+    assert len(items) == 23 and source.summary.ended_by == ended_by
     assert source.summary.pages == 3

@@ -107,8 +107,9 @@ class Paged(GridSource):
     def read_page(self, number: int) -> PageRead:
         return self.shown[min(self.turns, len(self.shown) - 1)]
 
-    def _turn(self, window) -> None:
+    def _turn(self, window) -> bool:
         self.turns += 1
+        return True
 
 
 @pytest.fixture
@@ -138,6 +139,13 @@ def test_without_a_pager_the_loop_stops_at_a_page_that_did_not_change(playbook):
     src.pipeline = NoDesktop()
     assert [i.key for i in src.items()] == ["A", "B"]
     assert src.summary.ended_by == "same page" and src.summary.pages == 2
+
+
+def test_the_loop_stops_when_the_next_page_button_is_greyed_out(playbook):
+    src = Paged([page(1, [case("A")]), page(2, [case("B")])], playbook)
+    src.pipeline = NoDesktop()
+    src._turn = lambda window: False     # type: ignore[method-assign]
+    assert [i.key for i in src.items()] == ["A"] and src.summary.ended_by == "next disabled"
 
 
 def test_the_loop_stops_at_max_pages(playbook):

@@ -10,7 +10,8 @@ The playbook's source reads a table with `row: all`; its `batch.grid` section
 column holds the photo. Pages are read first, all of them, then merged:
 
 - the end: the pager reads n/N with n = N (第 3/3 页); or the page turned to reads the same
-  as the one before (no pager read, or a pager that does not say); or max_pages;
+  as the one before (no pager read, or a pager that does not say); or the next-page button
+  (`press`) is greyed out in the tree; or max_pages;
 - a page showing n ≠ 1 at the start is refused (a sentence: go to the first page), so no
   page before it is skipped unseen;
 - a record shown twice (a list re-sorted between two views) is taken once: by the batch key
@@ -79,7 +80,7 @@ class GridSummary:
     distinct: int = 0
     duplicates: int = 0             # rows shown again with the same values (dropped)
     conflicts: list[str] = field(default_factory=list)   # keys (masked) shown with other values
-    ended_by: str = ""              # pager | same page | max_pages
+    ended_by: str = ""              # pager | same page | next disabled | max_pages
     seconds: float = 0.0
 
 
@@ -251,8 +252,9 @@ class GridSource:
         pages: list[PageRead] = []
         previous: PageRead | None = None
         for number in range(1, spec.max_pages + 1):
-            if number > 1:
-                self._turn(window)
+            if number > 1 and not self._turn(window):
+                self.summary.ended_by = "next disabled"     # the button is greyed out
+                return pages
             page = self.read_page(number)
             if number == 1 and page.pager is not None and page.pager[0] != 1:
                 raise UsageError(_("The grid shows page {page} of {pages}: go to its first "
@@ -344,7 +346,8 @@ class GridSource:
             "kind": "photo", "pixels_sha256": digest, "size": list(picture.size)})
 
     # -- turning ------------------------------------------------------------------
-    def _turn(self, window: "WindowInfo") -> None:
+    def _turn(self, window: "WindowInfo") -> bool:
+        """Show the next page; False when there is none (its button greyed out)."""
         turn = self.spec.next_page
         desktop = self.pipeline.desktop()
         if not desktop.activate(window, 2.0):
@@ -355,11 +358,13 @@ class GridSource:
                 desktop.press(combo, window)
         elif turn.click is not None:
             desktop.click(turn.click[0], turn.click[1], window)
-        elif turn.press is not None:
-            self._press(window, turn.press)
+        elif turn.press is not None and not self._press(window, turn.press):
+            return False
         time.sleep(self.spec.settle_s)
+        return True
 
-    def _press(self, window: "WindowInfo", label: str) -> None:
+    def _press(self, window: "WindowInfo", label: str) -> bool:
+        """Press the button named `label` in the window's tree; False if it is greyed out."""
         from app.a11y.base import find_field
         backend = self.pipeline.accessibility()
         try:
@@ -368,7 +373,10 @@ class GridSource:
                 raise CaptureError(_("The button {label} was not found in the window {title}: "
                                      "the grid's next page cannot be shown.", label=label,
                                      title=window.title))
+            if not button.enabled:
+                return False
             backend.press(window, button)
+            return True
         finally:
             backend.close()
 
