@@ -202,3 +202,37 @@ def test_a_grid_batch_needs_a_table_read_row_by_row():
         load_playbook_text(broken("batch:\n  key: id_number\n  grid: {next_page: {key: pagedown}}\n",
                                   row="first"), "pb.yaml")
     assert "row: all" in str(e.value)
+
+
+def photo_row(image_with_photo: bool, tmp_path: Path, playbook) -> GridRow:
+    """A row of a one-row table (序号 | 照片 | 姓名) read off a picture, its photo kept."""
+    from app.capture.read import CaptureResult
+    from app.extract.table import Column, Row, RowValues, TableRead
+    img = Image.new("RGB", (120, 60), (255, 255, 255))
+    if image_with_photo:
+        img.paste(Image.new("RGB", (24, 30), (67, 142, 219)), (35, 15))
+    table = TableRead([Column("序号", "序号", 2, 20), Column("照片", None, 30, 50),
+                       Column("姓名", "姓名", 70, 100)],
+                      [Row([], 10, 50, colour=(255, 255, 255))], [])
+    c = case("350802199003071036")
+    c.fields["photo"] = FieldValue(None, "missing")
+    row = GridRow(1, 1, c, CaptureResult(c, row=RowValues({}, table=table)))
+    src = GridSource(pipeline=None, playbook=playbook, photos_dir=tmp_path)  # type: ignore[arg-type]
+    src._keep_photo(img, row)
+    return row
+
+
+def test_the_photo_file_is_named_by_its_content_never_by_the_person(tmp_path, playbook):
+    import hashlib
+    field = photo_row(True, tmp_path, playbook).case.fields["photo"]
+    assert field.status == "ok" and Path(field.value).is_file()
+    assert "350802" not in field.value and Path(field.value).parent == tmp_path
+    kept = Image.open(field.value)
+    assert kept.size == (24, 30)
+    assert field.source["pixels_sha256"] == hashlib.sha256(kept.convert("RGB").tobytes()).hexdigest()
+
+
+def test_a_row_without_a_photo_keeps_the_field_missing_with_a_sentence(tmp_path, playbook):
+    field = photo_row(False, tmp_path, playbook).case.fields["photo"]
+    assert field.status == "missing" and field.value is None
+    assert "照片" in field.source["problems"][0]
