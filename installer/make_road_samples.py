@@ -68,10 +68,7 @@ def expected(row: dict, page: int) -> str:
 def main() -> int:
     import os
 
-    from app.capture.sources import find_window, grab_window
-    from app.capture.screen import ScreenGrabber
-    from app.desktop.x11 import X11Desktop
-    from app.sandbox.road_launch import launch_road_transport
+    from app.sandbox.road_launch import launch_road_transport, window_picture
     from app.sandbox.xsession import XSession
     SAMPLES.mkdir(parents=True, exist_ok=True)
     (SAMPLES / "form.yaml").write_text(dump_form(form_model(), (
@@ -80,15 +77,12 @@ def main() -> int:
     with XSession() as session:
         os.environ["DISPLAY"] = session.display
         grid = launch_road_transport(session)
-        desktop = X11Desktop(session.display)
         try:
             for page in (1, 2, 3):
                 state = grid.wait_state(lambda s, p=page: s["page"] == p, 5)
                 session.activate(grid.window_id)
                 time.sleep(0.4)
-                window = find_window(desktop, "道路运政管理信息系统*")
-                with ScreenGrabber(display=session.display) as grabber:
-                    image = grab_window(grabber, window)
+                image = window_picture(session, grid.window_id)
                 case = SAMPLES / f"case-{page}"
                 case.mkdir(exist_ok=True)
                 image.save(case / "source.png", optimize=True)
@@ -97,7 +91,6 @@ def main() -> int:
                 session.xdotool("key", "Next")
         finally:
             grid.close()
-            desktop.close()
     print(f"wrote {SAMPLES}")
     return 0
 

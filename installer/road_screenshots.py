@@ -21,17 +21,8 @@ PLAYBOOK = ROOT / "playbooks" / "library" / "road-transport" / "practitioners.ya
 
 
 def shoot(session, window_id: int, path: Path) -> None:
-    """The window alone (its frame's inside), as a PNG."""
-    from app.capture.screen import ScreenGrabber
-    from app.capture.sources import grab_window
-    from app.desktop.x11 import X11Desktop
-    desktop = X11Desktop(session.display)
-    try:
-        window = next(w for w in desktop.list_windows() if w.id == window_id)
-        with ScreenGrabber(display=session.display) as grabber:
-            grab_window(grabber, window).save(path, optimize=True)
-    finally:
-        desktop.close()
+    from app.sandbox.road_launch import window_picture
+    window_picture(session, window_id).save(path, optimize=True)
 
 
 def main() -> int:

@@ -13,7 +13,7 @@ from app.sandbox.road_transport import TITLE
 from app.sandbox.targets import Target, launch_python_target
 from app.sandbox.xsession import XSession
 
-__all__ = ["launch_road_transport", "TITLE"]
+__all__ = ["launch_road_transport", "window_picture", "TITLE"]
 
 
 def launch_road_transport(session: XSession, *, seed: int = 0, count: int = 23,
@@ -27,3 +27,17 @@ def launch_road_transport(session: XSession, *, seed: int = 0, count: int = 23,
                              timeout, extra, env)
     t.wait_state(lambda s: s.get("page") == 1, timeout=10)
     return t
+
+
+def window_picture(session: XSession, window_id: int):
+    """The window's inside as a PIL image, as a capture grabs it (the samples, the guide)."""
+    from app.capture.screen import ScreenGrabber
+    from app.capture.sources import grab_window
+    from app.desktop.x11 import X11Desktop
+    desktop = X11Desktop(session.display)
+    try:
+        window = next(w for w in desktop.list_windows() if w.id == window_id)
+        with ScreenGrabber(display=session.display) as grabber:
+            return grab_window(grabber, window)
+    finally:
+        desktop.close()
