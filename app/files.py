@@ -15,8 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-__all__ = ["write_text_atomically", "sweep_stale_temp_files", "make_private_dir",
-           "STALE_TEMP_S"]
+__all__ = ["write_text_atomically", "write_bytes_atomically", "sweep_stale_temp_files",
+           "make_private_dir", "STALE_TEMP_S"]
 
 STALE_TEMP_S = 60.0
 # mkstemp's random part: 8 characters of [a-z0-9_]. Only names of this exact shape are ours.
@@ -68,13 +68,21 @@ def write_text_atomically(path: str | Path, text: str) -> None:
     disk, then rename it over `path`: readers see the old file or the new one, and the
     file keeps mode 0600. Stale temporary files of earlier killed writes in the same
     folder are removed first. Raises OSError (the temporary file is removed then)."""
-    p = Path(path)
+    _write_atomically(Path(path), text, "w")
+
+
+def write_bytes_atomically(path: str | Path, data: bytes) -> None:
+    """`data` written as write_text_atomically writes text (a picture kept with a case)."""
+    _write_atomically(Path(path), data, "wb")
+
+
+def _write_atomically(p: Path, payload: str | bytes, mode: str) -> None:
     make_private_dir(p.parent)
     sweep_stale_temp_files(p.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        with os.fdopen(fd, mode, **({"encoding": "utf-8"} if mode == "w" else {})) as f:
+            f.write(payload)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, p)

@@ -40,6 +40,7 @@ from playbooks.steps_addressed import (AT_KEYS, SET_KEYS, STEP_SIBLING_KEYS, WHE
                                        AddressedSteps)
 from playbooks.node_words import (_did_you_mean, _did_you_mean_hint, _either, _is_null, _line,
                                   _of, _quote_list, _quoted, _short, _suggest)
+from playbooks.batch_grid import GridSpec, grid_section
 from playbooks.model import (
     COMPARE_RULES,
     DEFAULT_FUZZY_THRESHOLD,
@@ -112,7 +113,7 @@ CLICK_KEYS = ("x", "y", "anchor", "dx", "dy", "button", "double")
 TYPE_KEYS = ("field", "method", "readback", "clear")
 CHOOSE_KEYS = ("field", "options")
 WAIT_KEYS = ("seconds", "title", "text", "timeout")
-BATCH_KEYS = ("key", "new", "save", "saved_when", "landed", "retries")
+BATCH_KEYS = ("key", "new", "save", "saved_when", "landed", "retries", "grid")
 SAVED_WHEN_KEYS = ("text", "within_s")
 LANDED_KEYS = ("ask", "found", "not_found", "within_s")
 MAX_RETRIES = 10
@@ -599,7 +600,8 @@ class _Checker(AddressedSteps):
         on_invalid = self.on_invalid(top["on_invalid"][1]) if "on_invalid" in top else "field"
         if self.match_node is not None:
             self._field_ref(self.match_node, _("the field of 'match' in the table's row"))
-        batch = self.batch(*top["batch"]) if "batch" in top else None
+        batch, batch_grid = (self.batch(*top["batch"], source_spec) if "batch" in top
+                             else (None, None))
 
         if self.errors or None in (pb_id, name, target, fields, steps, verify, on_invalid):
             return None
@@ -607,16 +609,18 @@ class _Checker(AddressedSteps):
             id=pb_id, name=name, target=target, fields=tuple(fields), steps=tuple(steps),
             version=version or FORMAT_VERSION, department=department, description=description,
             path=self.file, source=source, source_spec=source_spec, verify=tuple(verify),
-            on_invalid=on_invalid, batch=batch,
+            on_invalid=on_invalid, batch=batch, batch_grid=batch_grid,
         )
 
     # ----------------------------------------------------------------- batch
 
-    def batch(self, knode: Node, node: Node) -> BatchSpec | None:
-        """`batch: {key, new, save, saved_when, landed, retries}` (see BatchSpec)."""
+    def batch(self, knode: Node, node: Node, source: SourceSpec | None
+              ) -> tuple[BatchSpec | None, GridSpec | None]:
+        """`batch: {key, new, save, saved_when, landed, retries, grid}` (see BatchSpec; the
+        grid, every row of a paged table, in playbooks/batch_grid.py)."""
         items = self.mapping(node, _quoted("batch"), "{key: id_number, save: [{key: ctrl+s}]}")
         if items is None:
-            return None
+            return None, None
         before = len(self.errors)
         self.unknown_keys(items, BATCH_KEYS, _quoted("batch"))
         key = None
@@ -636,10 +640,12 @@ class _Checker(AddressedSteps):
         if "retries" in items:
             retries = self.integer(items["retries"][1], _("'retries' of 'batch'"), 0,
                                    MAX_RETRIES, pixels=False)
+        grid = (grid_section(self, items["grid"][1], key, source)
+                if "grid" in items and key is not None else None)
         if len(self.errors) > before or key is None or retries is None:
-            return None
+            return None, None
         return BatchSpec(key=key, new=new, save=save, saved_when=saved_when, landed=landed,
-                         retries=retries, line=_line(knode))
+                         retries=retries, line=_line(knode)), grid
 
     def batch_steps(self, items: dict[str, tuple[Node, Node]], name: str) -> tuple[Step, ...]:
         """The steps of `batch: {name: [...]}`, written as fill steps ('' when absent)."""

@@ -7,9 +7,12 @@ still point a supervisor at the right place.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import TYPE_CHECKING, Literal, Union
 
 from playbooks.keys import KeyCombo
+
+if TYPE_CHECKING:  # pragma: no cover
+    from playbooks.batch_grid import GridSpec
 
 FORMAT_VERSION = 1
 FIELD_TYPES = ("text", "id_number", "credit_code", "date", "phone", "choice")
@@ -356,6 +359,7 @@ class Playbook:
     verify: tuple[VerifySpec, ...] = ()          # registry look-ups (see playbooks/README.md)
     on_invalid: Literal["field", "fill"] = "field"   # see ON_INVALID
     batch: BatchSpec | None = None               # many cases unattended (see BatchSpec)
+    batch_grid: "GridSpec | None" = None         # batch.grid: every row of a paged grid
 
     def field_steps(self) -> list[tuple[int, TypeStep | ChooseStep | SetStep]]:
         """(index, step) of every step that puts a field's value into the target."""

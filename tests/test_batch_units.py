@@ -318,3 +318,16 @@ def test_a_playbook_without_batch_is_unchanged():
     base = load_playbook(Path(__file__).resolve().parent.parent / "playbooks/library/"
                          "sample-qt-intake.yaml")
     assert base.batch is None
+
+
+def test_from_grid_needs_a_grid_and_the_desktop(tmp_path, pb):
+    from app.batch.grid import GridSource
+    with pytest.raises(UsageError, match="reads no grid"):
+        open_source("grid", pb, None)                  # a batch playbook without batch.grid
+    road = load_playbook(Path(__file__).resolve().parent.parent /
+                         "playbooks/library/road-transport/practitioners.yaml")
+    assert road.batch is not None and road.batch_grid is not None
+    assert road.batch_grid.key == road.batch.key
+    with pytest.raises(UsageError, match="needs the desktop"):
+        open_source("grid", road, None)
+    assert isinstance(open_source("grid", road, FakePipeline(cases_dir=tmp_path)), GridSource)

@@ -215,6 +215,8 @@ def open_source(spec: str, playbook: "Playbook", pipeline: "Pipeline | None") ->
                            "batch; add one naming at least its key field (playbooks/README.md, "
                            "\"Batches\").", playbook=playbook.id))
     key = playbook.batch.key
+    if spec == "grid":
+        return _grid(playbook, pipeline)
     path = Path(spec)
     if path.is_dir():
         return FolderSource(path, playbook, key, pipeline)
@@ -228,5 +230,18 @@ def open_source(spec: str, playbook: "Playbook", pipeline: "Pipeline | None") ->
     if suffix == ".xls":
         raise UsageError(_("{file} is an old Excel file (.xls); save it as .xlsx (Excel "
                            "Workbook) or .csv and try again.", file=path))
-    raise UsageError(_("--from takes a .xlsx or .csv file or a folder of case files or "
-                       "images, not '{spec}'.", spec=spec))
+    raise UsageError(_("--from takes a .xlsx or .csv file, a folder of case files or "
+                       "images, or 'grid', not '{spec}'.", spec=spec))
+
+
+def _grid(playbook: "Playbook", pipeline: "Pipeline | None") -> BatchSource:
+    """`--from grid`: every row of the paged grid the playbook's source window shows."""
+    if playbook.batch_grid is None:
+        raise UsageError(_("Playbook {playbook} reads no grid: '--from grid' needs a 'grid' in "
+                           "its 'batch' section (playbooks/README.md, \"Batches from grids\").",
+                           playbook=playbook.id))
+    if pipeline is None:
+        raise UsageError(_("A batch from a grid reads the source window, which needs the "
+                           "desktop; run it from deskhand batch or the tray."))
+    from app.batch.grid import grid_source
+    return grid_source(playbook, pipeline)

@@ -56,6 +56,7 @@ class CaptureResult:
     boxes: list[TextBox] = field(default_factory=list)   # what OCR read (a lazy table: what it needed)
     image: Image.Image | None = None       # the picture the boxes are on (an ID card levelled)
     problems: list[str] = field(default_factory=list)   # about the whole source: no row taken
+    row: RowValues | None = None           # a table's row read (its band, the table's columns)
 
     @property
     def needs_person(self) -> list[str]:
@@ -304,7 +305,7 @@ def _read_case(playbook: Playbook, image: Image.Image, engine: OcrEngine, boxes:
     if row is not None and row.table is not None and row.table.unread:
         boxes = row.table.seen      # what was read: the boxes of `detect` hold no text
     return CaptureResult(case, missing_required, ocr_s, time.perf_counter() - t0, boxes, image,
-                         problems)
+                         problems, row)
 
 
 def _card_value(f: FieldSpec, found: Found, image: Image.Image, engine: OcrEngine,

@@ -57,6 +57,8 @@ class QtForm(QWidget):
         self.stops: dict[str, list[QWidget]] = {}
         self.owner: dict[QWidget, str] = {}
         self.groups: dict[str, QButtonGroup] = {}
+        self.previews: dict[str, QLabel] = {}
+        self.photos: dict[str, dict] = {}     # name -> the shown file's sha256 and size
         for row, f in enumerate(form.fields):
             self._add_row(grid, row, f)
         bottom = QHBoxLayout()
@@ -87,6 +89,21 @@ class QtForm(QWidget):
             w = QLineEdit(f.initial)
             w.setEnabled(f.kind != spec.READONLY)
             stops = [w]
+        elif f.kind == spec.PHOTO:
+            box = QWidget()
+            lay = QHBoxLayout(box)
+            lay.setContentsMargins(0, 0, 0, 0)
+            w = QLineEdit()
+            preview = QLabel("（无照片）")
+            preview.setFixedSize(96, 120)
+            preview.setAlignment(Qt.AlignCenter)
+            preview.setStyleSheet("border: 1px solid #aab4c2;")
+            lay.addWidget(w, 1)
+            lay.addWidget(preview)
+            self.previews[f.name] = preview
+            w.textChanged.connect(lambda text, name=f.name: self._show_photo(name, text))
+            grid.addWidget(box, row, 1)
+            stops = [w]
         elif f.kind == spec.MULTILINE:
             w = QPlainTextEdit()
             w.setTabChangesFocus(True)
@@ -115,7 +132,8 @@ class QtForm(QWidget):
             stops = [w]
         else:  # pragma: no cover
             raise ValueError(f.kind)
-        grid.addWidget(w, row, 1)
+        if f.kind != spec.PHOTO:
+            grid.addWidget(w, row, 1)
         self.widgets[f.name] = w
         self.stops[f.name] = stops
         self.owner.setdefault(w, f.name)
@@ -123,6 +141,24 @@ class QtForm(QWidget):
             label.setBuddy(stops[0] if f.kind != spec.RADIO else w)
 
     # ------------------------------------------------------------ behaviour
+    def _show_photo(self, name: str, path: str) -> None:
+        """The picture at `path` beside its box, when it is a picture; its file's SHA-256
+        (and size) in the state, so a test can judge the photo by the form's own report."""
+        import hashlib
+        import os
+        from PySide6.QtGui import QPixmap
+        preview = self.previews[name]
+        pixmap = QPixmap(path) if path and os.path.isfile(path) else QPixmap()
+        if pixmap.isNull():
+            preview.setPixmap(QPixmap())
+            preview.setText("（无照片）")
+            self.photos.pop(name, None)
+            return
+        preview.setPixmap(pixmap.scaled(preview.size(), Qt.KeepAspectRatio))
+        with open(path, "rb") as f:
+            digest = hashlib.sha256(f.read()).hexdigest()
+        self.photos[name] = {"sha256": digest, "width": pixmap.width(), "height": pixmap.height()}
+
     def _apply_conditions(self, *_args) -> None:
         values = self.values()
         for f in self.spec.fields:
@@ -164,9 +200,12 @@ class QtForm(QWidget):
 
     def state(self) -> dict:
         enabled = {f.name: self.widgets[f.name].isEnabled() for f in self.spec.fields}
-        return self.counter(self.spec.state_document(
+        doc = self.spec.state_document(
             "qt", self.title, self.values(), enabled, self.focused(), self.isActiveWindow(),
-            self.status_text, self.submitted))
+            self.status_text, self.submitted)
+        if self.previews:
+            doc["photos"] = {name: self.photos.get(name) for name in self.previews}
+        return self.counter(doc)
 
     def reset(self) -> None:
         for f in self.spec.fields:

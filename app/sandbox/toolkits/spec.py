@@ -41,6 +41,7 @@ NONE_CHOSEN = "（请选择）"       # the drop-down's first entry, meaning no 
 TEXT, MULTILINE, RADIO, SELECT, CHECK, READONLY = ("text", "multiline", "radio", "select",
                                                    "check", "readonly")
 PASSWORD = "password"     # a masked box; only with $DESKHAND_FORM_PASSWORD (Tk and Swing)
+PHOTO = "photo"           # a photo file's path, the picture shown beside it (Qt; road_form.py)
 
 
 @dataclass(frozen=True)
@@ -200,9 +201,11 @@ APPROVAL = FormSpec("approval", TITLE, HEADING, FIELDS, TAB_ORDER)
 
 
 def form_spec(name: str) -> FormSpec:
-    """The form called `name`: `approval` (this module's) or one of company_forms.py's."""
+    """The form called `name`: `approval` (this module's), one of company_forms.py's, or
+    road_form.py's."""
     from app.sandbox.toolkits.company_forms import COMPANY_FORMS   # it imports this module
-    forms = {APPROVAL.name: APPROVAL, **{f.name: f for f in COMPANY_FORMS}}
+    from app.sandbox.toolkits.road_form import ROAD
+    forms = {APPROVAL.name: APPROVAL, **{f.name: f for f in COMPANY_FORMS}, ROAD.name: ROAD}
     if name not in forms:
         raise ValueError(f"unknown form {name!r}: one of {', '.join(forms)}")
     return forms[name]
