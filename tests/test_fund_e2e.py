@@ -1,0 +1,83 @@
+"""公积金提取 end to end (issue 15): the citizen portal's detail page in Chromium → capture by
+OCR → the reference registry on loopback (name confirmed; marital status, spouse and
+property certificate filled) → the fund system (Qt) filled by label → 保存. Judged by the
+fund system's own GET /records against the applications' ground truth
+(app/sandbox/fund_cases.py), and a case whose name the registry disagrees with refused
+before anything is typed, the field named."""
+from __future__ import annotations
+
+import pytest
+
+from app.sandbox.fund_cases import FILLED_BY_REGISTRY, application
+from app.sandbox.fund_system import FUND, accept_number
+from fund_harness import FundDesk, box_names, wrong_boxes
+from toolkit_targets import require_desktop, require_toolkit
+
+pytestmark = [pytest.mark.desktop, pytest.mark.timeout(400)]
+
+# 1 已婚 with spouse and property, 4 未婚 without property, 2 离婚 with property
+SEEDS = (1, 4, 2)
+MISMATCH = 6             # the portal prints another name than the population register holds
+WRONG_NAME = "司马贞"
+
+
+@pytest.fixture(scope="module")
+def fund(tmp_path_factory):
+    require_desktop()
+    require_toolkit("qt")
+    require_toolkit("chromium")
+    overrides = {MISMATCH: {"name": WRONG_NAME}}
+    with FundDesk(tmp_path_factory.mktemp("fund"), [*SEEDS, MISMATCH],
+                  overrides=overrides) as desk:
+        yield desk
+
+
+def test_the_truth_names_every_box_of_the_fund_system():
+    assert set(application(1).expected) == box_names()
+
+
+def test_each_application_lands_in_the_fund_system_with_the_registrys_values(fund):
+    runs = [fund.handle(seed) for seed in SEEDS]
+    records = fund.records()
+    assert [r["accept_no"] for r in records] == [accept_number(i) for i in (1, 2, 3)]
+    for run, record in zip(runs, records):
+        app = run.app
+        assert run.error is None, (app.seed, run.error and run.error.message)
+        assert record["fields"]["application_no"] == app.application_no
+        assert wrong_boxes(record, app) == {}, app.seed
+        fields = run.case.fields
+        # verified only where the registry answered: the name confirmed, the rest filled
+        assert fields["applicant_name"].status == "ok"
+        assert fields["applicant_name"].source.get("registry"), app.seed
+        assert fields["marital_status"].value == app.marital_status
+        assert fields["marital_status"].status == "ok"
+        for name in ("spouse_name", "estate_cert"):
+            held = getattr(app, name)
+            assert fields[name].status == ("ok" if held else "missing"), (app.seed, name)
+            assert (fields[name].value or "") == held
+        # the portal's own values are never marked as confirmed by a registry
+        for name in ("amount", "bank_card", "bank_name", "employer", "application_no"):
+            assert not fields[name].source.get("registry"), name
+    married, single, divorced = records
+    assert married["fields"]["spouse_name"] and married["fields"]["estate_cert"]
+    assert single["fields"]["spouse_name"] == single["fields"]["estate_cert"] == ""
+    assert divorced["fields"]["marital_status"] == "离婚"
+    # the form is empty again, its 保存 confirmed with the last 受理号
+    state = fund.fund.state()
+    assert state["status"] == FUND.submitted_status
+    assert state["fields"]["accept_no"] == accept_number(3)
+    assert state["fields"]["applicant_name"] == ""
+
+
+def test_a_registry_mismatch_is_refused_before_anything_is_typed(fund):
+    before = fund.records()
+    fund.fund.reset()
+    run = fund.handle(MISMATCH)
+    assert run.case.fields["applicant_name"].status == "mismatch"
+    assert "applicant_name" in run.needs_person
+    assert run.error is not None
+    assert "applicant_name" in run.error.message or "申请人" in run.error.message, \
+        run.error.message
+    assert fund.records() == before                        # nothing kept
+    held = fund.fund.state()["fields"]
+    assert all(v == "" for k, v in held.items()), held     # nothing typed
