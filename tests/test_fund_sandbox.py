@@ -81,3 +81,19 @@ def test_the_pack_playbook_loads_and_refuses_on_any_bad_value():
     assert pb.on_invalid == "fill"
     assert {f.name for f in pb.fields} == set(application(1).expected)
     assert pb.target.title.startswith(FUND.title)
+
+
+def test_deskhand_test_passes_the_packs_samples_and_masks_the_numbers():
+    import io
+    import json
+    import re
+
+    from app.cli import main
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["test", str(PLAYBOOK.parent), "--json"], out, err)
+    doc = json.loads(out.getvalue())
+    assert code == 0, out.getvalue() + err.getvalue()
+    assert doc["samples"] == doc["samples_same"] == 3
+    assert not re.search(r"\d{17}[\dX]", out.getvalue()), "a whole ID or card number was shown"
+    # the fund system's boxes are labelled otherwise than the portal's (手机 → 手机号码)
+    assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", out.getvalue()), "a whole mobile was shown"
