@@ -81,3 +81,36 @@ def test_a_registry_mismatch_is_refused_before_anything_is_typed(fund):
     assert fund.records() == before                        # nothing kept
     held = fund.fund.state()["fields"]
     assert all(v == "" for k, v in held.items()), held     # nothing typed
+
+
+LANDED = """\
+deskhand: 1
+id: fund-landed
+name: 已受理？
+target: {title: "公积金管理系统 - 提取受理*"}
+fields:
+  - {name: id_number, type: id_number}
+fill:
+  - {set: id_number, at: 查询（证件号码或网上申请编号）}
+  - press: 查询
+"""
+
+
+def test_the_query_box_tells_a_kept_application_from_one_never_saved(fund):
+    """What a batch asks before it retries a case: has it landed already?"""
+    from app.cases import Case, FieldValue
+    from app.fill.engine import FillOptions
+    from playbooks.loader import load_playbook_text
+    pb = load_playbook_text(LANDED, "fund-landed.yaml")
+    window = next(w for w in fund.x11.list_windows() if w.id == fund.fund.window_id)
+    kept = {r["fields"]["id_number"]: r["accept_no"] for r in fund.records()}
+    for seed in (SEEDS[0], MISMATCH):
+        number = application(seed).person.id_number
+        case = Case(f"landed-{seed}", pb.id, {"id_number": FieldValue(number, "ok")})
+        fund.x11.activate(window, 3.0)
+        fund.pipeline.fill(pb, case, fund.work / f"landed-{seed}.json",
+                           FillOptions(abort_keys=None, failsafe=False, wait_focus_s=5.0))
+        shown = fund.fund.wait_state(lambda s: s["query"] != "", 5)["query"]
+        assert shown == (f"已受理：受理号 {kept[number]} {application(seed).person.name} "
+                         f"{application(seed).amount}" if number in kept else "未找到"), shown
+        fund.fund.reset()
