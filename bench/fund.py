@@ -55,7 +55,43 @@ def clerk_seconds() -> tuple[int, float]:
     return keys, keys * K_S + len(actions) * M_S
 
 
-def run(n: int, verbose: bool = True) -> dict:
+def window_shot(desk, window_id: int, path: Path) -> Path:
+    """One window cut from the private screen, as a small PNG (flat colours: 64 are enough)."""
+    from PIL import Image
+    desk.x11.activate(next(w for w in desk.x11.list_windows() if w.id == window_id), 3.0)
+    time.sleep(0.5)                          # the frame repainted as active
+    w = next(w for w in desk.x11.list_windows() if w.id == window_id)
+    shot = desk.desk.session.screenshot().crop((w.x, w.y, w.x + w.width, w.y + w.height))
+    shot.convert("RGB").quantize(64, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
+    return path
+
+
+def screenshots(desk, seed: int, out: Path) -> list[Path]:
+    """For the guide: the portal's page, the fund system filled (before 保存), and after 保存."""
+    from app.fill.engine import FillOptions
+    from playbooks.loader import load_playbook_text
+    out.mkdir(parents=True, exist_ok=True)
+    desk.portal.show(seed)
+    shots = [window_shot(desk, desk.browser.window_id, out / "portal.png")]
+    source = desk.pipeline.grab_window(desk.playbook)
+    outcome = desk.pipeline.capture(desk.playbook, source, case_path=desk.work / "shot-case.json")
+    text = Path(desk.playbook.path).read_text(encoding="utf-8")
+    unsaved = load_playbook_text(text.replace("  - press: 保存\n", ""), "no-save.yaml")
+    options = FillOptions(abort_keys=None, failsafe=False, wait_focus_s=5.0)
+    fund = next(w for w in desk.x11.list_windows() if w.id == desk.fund.window_id)
+    desk.x11.activate(fund, 3.0)
+    desk.pipeline.fill(unsaved, outcome.case, desk.work / "shot-case.json", options)
+    shots.append(window_shot(desk, desk.fund.window_id, out / "fund-filled.png"))
+    save = load_playbook_text("deskhand: 1\nid: save\nname: 保存\ntarget: {title: \"公积金管理系统*\"}\n"
+                              "fields: [{name: x, required: false}]\nfill: [{press: 保存}]\n",
+                              "save.yaml")
+    desk.pipeline.fill(save, outcome.case, desk.work / "shot-case.json", options)
+    desk.fund.wait_state(lambda s: s["status"] == "保存成功", 10)
+    shots.append(window_shot(desk, desk.fund.window_id, out / "fund-saved.png"))
+    return shots
+
+
+def run(n: int, verbose: bool = True, shots: Path | None = None) -> dict:
     from fund_harness import FundDesk, box_names, wrong_boxes
     say = print if verbose else (lambda *a, **k: None)
     seeds = list(range(1, n + 1))
@@ -78,6 +114,8 @@ def run(n: int, verbose: bool = True) -> dict:
             say(f"case {seed}: {r.seconds:.2f} s (capture+verify {r.capture_s:.2f}, fill+保存 "
                 f"{r.fill_s:.2f}){'' if not bad else ' WRONG ' + json.dumps(bad, ensure_ascii=False)}")
         records = desk.records()
+        if shots is not None:
+            out["screenshots"] = [str(p) for p in screenshots(desk, seeds[0], shots)]
     boxes = len(box_names())
     seconds = [r.seconds for r in runs]
     keys, values, manual_s = (statistics.mean(m[i] for m in manual) for i in range(3))
@@ -111,13 +149,15 @@ def run(n: int, verbose: bool = True) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=20, help="applications (default 20)")
+    parser.add_argument("--screenshots", metavar="DIR", type=Path,
+                        help="also save the portal page and the fund system (filled, saved) here")
     args = parser.parse_args(argv)
     load = os.getloadavg()
     print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores",
           flush=True)
     from app.errors import DeskhandError
     try:
-        out = run(max(1, args.cases))
+        out = run(max(1, args.cases), shots=args.screenshots)
     except DeskhandError as exc:          # no Xvfb, Chromium or Qt…
         print(f"The bench could not run: {getattr(exc, 'message', None) or exc}", file=sys.stderr)
         return 3

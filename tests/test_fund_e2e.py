@@ -114,3 +114,17 @@ def test_the_query_box_tells_a_kept_application_from_one_never_saved(fund):
         assert shown == (f"已受理：受理号 {kept[number]} {application(seed).person.name} "
                          f"{application(seed).amount}" if number in kept else "未找到"), shown
         fund.fund.reset()
+
+
+def test_typing_the_next_application_clears_the_last_saves_message(fund):
+    """A batch waits for 保存成功 after each 保存: the previous one must not still show."""
+    fund.fund.reset()
+    run = fund.handle(SEEDS[1])
+    assert run.error is None and fund.fund.state()["status"] == FUND.submitted_status
+    import subprocess
+    window = next(w for w in fund.x11.list_windows() if w.id == fund.fund.window_id)
+    fund.x11.activate(window, 3.0)
+    subprocess.run(["xdotool", "type", "--delay", "20", "TQ1"], env=fund.desk.session.env(),
+                   check=True, timeout=10)
+    state = fund.fund.wait_state(lambda s: s["fields"]["application_no"] == "TQ1", 5)
+    assert state["status"] == "" and state["fields"]["accept_no"] == ""

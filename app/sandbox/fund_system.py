@@ -7,7 +7,9 @@ what it saves: the target side of the 公积金提取 scenario.
 The form is `FUND` (a toolkits/spec.FormSpec drawn by qt_form.QtForm): selects for 提取原因
 and 婚姻状况, 配偶姓名 enabled only when 已婚. **保存** checks the required boxes, issues the
 next 受理号 (GJJTQ-20261205-0001, -0002 …) into its read-only box, keeps the record, shows
-`保存成功（受理号 …）` and clears the boxes for the next application (focus back in the first).
+`保存成功（受理号 …）` and clears the boxes for the next application (focus back in the first);
+the first edit after that clears the message and the 受理号 (a wait for 保存成功 is never met
+by the previous save).
 A required box left empty shows `保存失败：…` and keeps nothing. The **查询** box under the
 form finds a kept record by 证件号码 or 网上申请编号 and shows `已受理：受理号 …` or `未找到`
 (how a batch checks whether a case already landed before it retries).
@@ -110,6 +112,22 @@ def main(argv: list[str] | None = None) -> int:     # pragma: no cover - runs as
             row.addWidget(self.query_button)
             self.layout().insertLayout(self.layout().count() - 1, row)
             self.layout().insertWidget(self.layout().count() - 1, self.query_result)
+            # Typing the next application clears the last one's 保存成功 and 受理号: a later
+            # wait for 保存成功 must not be met by the previous save.
+            self._quiet = False
+            for f in FUND.fields:
+                w = self.widgets[f.name]
+                if f.kind == SELECT:
+                    w.currentIndexChanged.connect(self._edited)
+                elif f.kind != READONLY:
+                    w.textChanged.connect(self._edited)
+
+        def _edited(self, *_args) -> None:
+            if not self._quiet and (self.status_text or self.widgets["accept_no"].text()):
+                self.status_text = ""
+                self.status.clear()
+                self.widgets["accept_no"].clear()
+                self.submitted = None
 
         def _on_submit(self) -> None:       # 保存
             values = self.values()
@@ -123,7 +141,11 @@ def main(argv: list[str] | None = None) -> int:     # pragma: no cover - runs as
             self.records.append({"accept_no": number,
                                  "saved_at": datetime.now().isoformat(timespec="seconds"),
                                  "fields": values})
-            self.reset()                   # ready for the next application
+            self._quiet = True
+            try:
+                self.reset()               # ready for the next application
+            finally:
+                self._quiet = False
             self.widgets["accept_no"].setText(number)
             self.submitted = values
             self.status_text = SAVED
