@@ -12,8 +12,8 @@ from typing import Literal, Union
 from playbooks.keys import KeyCombo
 
 FORMAT_VERSION = 1
-FIELD_TYPES = ("text", "id_number", "credit_code", "date", "phone", "choice")
-FieldType = Literal["text", "id_number", "credit_code", "date", "phone", "choice"]
+FIELD_TYPES = ("text", "id_number", "credit_code", "date", "phone", "choice", "bank_card")
+FieldType = Literal["text", "id_number", "credit_code", "date", "phone", "choice", "bank_card"]
 TypeMethod = Literal["auto", "keys", "paste"]
 
 
