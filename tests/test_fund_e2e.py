@@ -128,3 +128,8 @@ def test_typing_the_next_application_clears_the_last_saves_message(fund):
                    check=True, timeout=10)
     state = fund.fund.wait_state(lambda s: s["fields"]["application_no"] == "TQ1", 5)
     assert state["status"] == "" and state["fields"]["accept_no"] == ""
+    # Ctrl+N: an empty form for the next application (a batch's `new` step)
+    subprocess.run(["xdotool", "key", "ctrl+n"], env=fund.desk.session.env(), check=True,
+                   timeout=10)
+    state = fund.fund.wait_state(lambda s: s["fields"]["application_no"] == "", 5)
+    assert state["focused"] == FUND.first and state["status"] == ""

@@ -12,7 +12,8 @@ the first edit after that clears the message and the 受理号 (a wait for 保�
 by the previous save).
 A required box left empty shows `保存失败：…` and keeps nothing. The **查询** box under the
 form finds a kept record by 证件号码 or 网上申请编号 and shows `已受理：受理号 …` or `未找到`
-(how a batch checks whether a case already landed before it retries).
+(how a batch checks whether a case already landed before it retries). Ctrl+N empties the
+form for a new application; Ctrl+F goes to the 查询 box.
 
 Loopback reports (127.0.0.1):
     GET  /state              spec.state_document's shape, plus "records": n, "query": the
@@ -81,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:     # pragma: no cover - runs as
     import argparse
 
     from PySide6.QtCore import Qt, QTimer
-    from PySide6.QtGui import QFont
+    from PySide6.QtGui import QFont, QKeySequence, QShortcut
     from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QLineEdit, QPushButton
 
     from app.sandbox.report_server import QuietHTTPServer, make_report_handler
@@ -121,6 +122,15 @@ def main(argv: list[str] | None = None) -> int:     # pragma: no cover - runs as
                     w.currentIndexChanged.connect(self._edited)
                 elif f.kind != READONLY:
                     w.textChanged.connect(self._edited)
+
+            QShortcut(QKeySequence("Ctrl+N"), self, activated=self.new_application)
+            QShortcut(QKeySequence("Ctrl+F"), self,
+                      activated=lambda: self.query.setFocus(Qt.ShortcutFocusReason))
+
+        def new_application(self) -> None:
+            """Ctrl+N: an empty form (the last save's message and 受理号 gone)."""
+            self.reset()
+            self.widgets["accept_no"].clear()
 
         def _edited(self, *_args) -> None:
             if not self._quiet and (self.status_text or self.widgets["accept_no"].text()):
