@@ -67,7 +67,8 @@ def window_shot(desk, window_id: int, path: Path) -> Path:
 
 
 def screenshots(desk, seed: int, out: Path) -> list[Path]:
-    """For the guide: the portal's page, the fund system filled (before 保存), and after 保存."""
+    """For the guide: the portal's page, the fund system filled (before 保存), after 保存,
+    and the portal's list of applications."""
     from app.fill.engine import FillOptions
     from playbooks.loader import load_playbook_text
     out.mkdir(parents=True, exist_ok=True)
@@ -88,6 +89,8 @@ def screenshots(desk, seed: int, out: Path) -> list[Path]:
     desk.pipeline.fill(save, outcome.case, desk.work / "shot-case.json", options)
     desk.fund.wait_state(lambda s: s["status"] == "保存成功", 10)
     shots.append(window_shot(desk, desk.fund.window_id, out / "fund-saved.png"))
+    desk.portal.show(None)                   # the list, with its export
+    shots.append(window_shot(desk, desk.browser.window_id, out / "portal-list.png"))
     return shots
 
 

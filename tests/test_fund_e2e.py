@@ -133,3 +133,12 @@ def test_typing_the_next_application_clears_the_last_saves_message(fund):
                    timeout=10)
     state = fund.fund.wait_state(lambda s: s["fields"]["application_no"] == "", 5)
     assert state["focused"] == FUND.first and state["status"] == ""
+
+
+def test_the_portal_goes_to_its_list_and_back_to_an_application(fund):
+    from app.sandbox.fund_portal import DETAIL_TITLE, LIST_TITLE
+    session = fund.desk.session
+    fund.portal.show(None)
+    assert session.window_title(fund.browser.window_id).startswith(LIST_TITLE)
+    assert fund.portal.show(SEEDS[1]).seed == SEEDS[1]
+    assert session.window_title(fund.browser.window_id).startswith(DETAIL_TITLE)

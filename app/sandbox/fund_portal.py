@@ -4,6 +4,7 @@ Chromium: the source side of the 公积金提取 scenario.
     portal = FundPortal(applications(range(1, 11))).start()
     browser = launch_portal(session, portal, work_dir)     # Chromium --app on the detail page
     portal.show(3)          # the page goes to application seed 3 and says when it is drawn
+    portal.show(None)       # … to the list
 
     GET /                   the list of applications (申请编号, 申请人, 提取原因, 金额, 申请日期, 状态)
     GET /application/NO     an application's detail page (DETAIL_LABELS, one row each)
@@ -68,8 +69,9 @@ async function poll() {
   try {
     const r = await fetch('/control', {cache: 'no-store'});
     const c = await r.json();
-    if (c.shown && c.generation !== generation) {
-      location.href = '/application/' + c.shown + '?g=' + c.generation; return; }
+    if (c.generation !== generation) {
+      location.href = (c.shown ? '/application/' + c.shown : '/list') + '?g=' + c.generation;
+      return; }
   } catch (e) {}
   setTimeout(poll, 120);
 }
@@ -126,10 +128,10 @@ class FundPortal:
         return f"{self.url}/application/{no or self._shown}"
 
     # ------------------------------------------------------------ the page shown
-    def show(self, which: int | str, timeout: float = 15.0) -> FundApplication:
-        """Send the open detail page to application `which` (a seed or an application
-        number) and wait until it says it has been drawn."""
-        no = which if isinstance(which, str) else next(
+    def show(self, which: int | str | None, timeout: float = 15.0) -> FundApplication | None:
+        """Send the open page to application `which` (a seed or an application number;
+        None: the list) and wait until it says it has been drawn."""
+        no = "" if which is None else which if isinstance(which, str) else next(
             n for n, a in self.apps.items() if a.seed == which)
         with self._cond:
             count = self._drawn[1]
@@ -138,8 +140,8 @@ class FundPortal:
             ok = self._cond.wait_for(lambda: self._drawn[0] == no and self._drawn[1] > count,
                                      timeout)
         if not ok:
-            raise TimeoutError(f"the portal page did not show {no} within {timeout} s")
-        return self.apps[no]
+            raise TimeoutError(f"the portal page did not show {no or 'the list'} within {timeout} s")
+        return self.apps.get(no)
 
     def wait_drawn(self, timeout: float = 30.0) -> str:
         with self._cond:
@@ -163,7 +165,7 @@ class FundPortal:
                 f"<table class='detail'>{rows}</table></main>"
                 + _POLL % (json.dumps(no), generation) + "</body></html>")
 
-    def list_page(self) -> str:
+    def list_page(self, generation: int) -> str:
         cols = ("application_no", "applicant_name", "reason", "amount", "apply_date")
         head = "".join(f"<th>{DETAIL_LABELS[c]}</th>" for c in cols) + "<th>状态</th>"
         body = "".join(
@@ -175,7 +177,8 @@ class FundPortal:
                 f"<header>公积金网上服务大厅</header><main><h2>提取申请列表</h2>"
                 f"<div class='tools'>导出：<a href='/export.xlsx'>Excel（.xlsx）</a> · "
                 f"<a href='/export.csv'>CSV</a></div>"
-                f"<table class='list'><tr>{head}</tr>{body}</table></main></body></html>")
+                f"<table class='list'><tr>{head}</tr>{body}</table></main>"
+                + _POLL % ('""', generation) + "</body></html>")
 
     def export_csv(self) -> bytes:
         out = io.StringIO()
@@ -215,14 +218,13 @@ class FundPortal:
 
             def do_GET(self) -> None:  # noqa: N802
                 path = self.path.split("?")[0]
+                query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+                with portal._cond:
+                    generation = int(query.get("g", [portal._generation])[0])
                 if path in ("/", "/list"):
-                    self._html(portal.list_page())
+                    self._html(portal.list_page(generation))
                 elif path.startswith("/application/") and path[13:] in portal.apps:
-                    query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
-                    with portal._cond:
-                        current = portal._generation
-                    self._html(portal.detail_page(path[13:],
-                                                  int(query.get("g", [current])[0])))
+                    self._html(portal.detail_page(path[13:], generation))
                 elif path == "/control":
                     with portal._cond:
                         control = {"shown": portal._shown, "generation": portal._generation}
