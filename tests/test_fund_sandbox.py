@@ -97,3 +97,28 @@ def test_deskhand_test_passes_the_packs_samples_and_masks_the_numbers():
     assert not re.search(r"\d{17}[\dX]", out.getvalue()), "a whole ID or card number was shown"
     # the fund system's boxes are labelled otherwise than the portal's (手机 → 手机号码)
     assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", out.getvalue()), "a whole mobile was shown"
+
+
+def test_an_exported_row_cleans_and_checks_to_the_truth(portal):
+    """What a batch from the portal's export would type: each row's cells (as printed:
+    37,700.50, cards in groups of four) through the playbook's transforms and checks."""
+    from openpyxl import load_workbook
+
+    from app.cases import Case, FieldValue
+    from app.fill.gate import vet
+    from app.fill.values import text_for
+    from app.values.derive import settle_case
+    from playbooks.loader import load_playbook
+    pb = load_playbook(PLAYBOOK)
+    by_label = {f.label: f for f in pb.fields}
+    rows = list(load_workbook(io.BytesIO(get(portal.url + "/export.xlsx"))).active
+                .iter_rows(values_only=True))
+    for row, app in zip(rows[1:], applications([1, 4, 2])):
+        fields = {by_label[h].name: FieldValue(str(v), "unchecked", source={"kind": "json"})
+                  for h, v in zip(rows[0], row)}
+        case = Case(f"x{app.seed}", pb.id, fields)
+        settle_case(pb, case)
+        bad = [v.field for v in vet(pb, case) if v.refused or v.needs_person]
+        assert bad == [], (app.seed, bad)
+        typed = {n: text_for(pb.field_spec(n), fv.value) for n, fv in case.fields.items()}
+        assert typed == {k: v for k, v in app.expected.items() if k in typed}, app.seed
