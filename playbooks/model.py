@@ -15,8 +15,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from playbooks.batch_grid import GridSpec
 
 FORMAT_VERSION = 1
-FIELD_TYPES = ("text", "id_number", "credit_code", "date", "phone", "choice")
-FieldType = Literal["text", "id_number", "credit_code", "date", "phone", "choice"]
+FIELD_TYPES = ("text", "id_number", "credit_code", "date", "phone", "choice", "bank_card")
+FieldType = Literal["text", "id_number", "credit_code", "date", "phone", "choice", "bank_card"]
 TypeMethod = Literal["auto", "keys", "paste"]
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 
+from app.checks.bank_card import MAX_DIGITS as CARD_MAX_DIGITS, inspect_bank_card
 from app.checks.correct import Status, confusion_alternatives, correct
 from app.checks.credit_code import ALPHABET, AUTHORITIES, inspect_credit_code
 from app.checks.dates import format_date_text, inspect_date
@@ -40,11 +41,13 @@ from app.checks.phone import parse_phone
 from app.checks.postcode import inspect_postcode
 from app.i18n import N_, _, join, n_
 
-FIELD_TYPES = ("text", "id_number", "credit_code", "date", "phone", "choice", "postcode")
+FIELD_TYPES = ("text", "id_number", "credit_code", "date", "phone", "choice", "postcode",
+               "bank_card")
 
 DIGITS = "0123456789"
 # What may stand at each position, so that correction only tries readings that could be right.
 ID_ALLOWED: tuple[str, ...] = (DIGITS,) * 17 + (DIGITS + "X",)
+CARD_ALLOWED: tuple[str, ...] = (DIGITS,) * CARD_MAX_DIGITS
 CREDIT_ALLOWED: tuple[str, ...] = (
     ("".join(AUTHORITIES), "".join(sorted({t for _name, types in AUTHORITIES.values() for t in types})))
     + (DIGITS,) * 6 + (ALPHABET,) * 10
@@ -76,6 +79,11 @@ def _changes(read: str, used: str, confirmed: bool) -> list[str]:
 
 def _identity(_pos: int, ch: str) -> str:
     return ch
+
+
+def _digit_char(_pos: int, ch: str) -> str:
+    """Every position of a bank card number is a digit."""
+    return letters_to_digits(ch)
 
 
 def _check_code(
@@ -186,7 +194,7 @@ def check_value(
     today: date | None = None,
 ) -> FieldCheck:
     """Check `value` as a field of `field_type` (text, id_number, credit_code, date, phone,
-    choice; postcode too).
+    choice, bank_card; postcode too).
 
     `alternatives`: per character of `value`, other readings the OCR engine offered; used
     to correct ID numbers and credit codes (without them a confusion table is used).
@@ -226,6 +234,9 @@ def check_value(
         return _check_code(value, alternatives, credit_code_char,
                            partial(inspect_credit_code), CREDIT_ALLOWED,
                            N_("read the credit code again from the source."))
+    if field_type == "bank_card":
+        return _check_code(value, alternatives, _digit_char, inspect_bank_card, CARD_ALLOWED,
+                           N_("read the bank card number again from the source."))
     if field_type == "date":
         read = format_date_text(value)
         mapped = letters_to_digits(read)

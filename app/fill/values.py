@@ -17,7 +17,7 @@ def text_for(spec: FieldSpec, value: str) -> str:
             raise UsageError(_("'{value}' in field {field} is not a date (write it like "
                                "2024-03-01).", value=value, field=spec.name), field=spec.name)
         return d.strftime(spec.format or "%Y-%m-%d")
-    if spec.type in ("id_number", "credit_code"):
+    if spec.type in ("id_number", "credit_code", "bank_card"):
         return remove_spaces(to_halfwidth(value)).upper()
     if spec.type == "phone":
         return remove_spaces(to_halfwidth(value))

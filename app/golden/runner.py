@@ -208,10 +208,15 @@ def _field_check(pb: Playbook, name: str, want: Want, fv: FieldValue | None) -> 
 def _box_types(pb: Playbook, form: FormModel | None) -> dict[str, str]:
     """Which form boxes hold personal numbers: those whose label is a sensitive field's."""
     from app.a11y.base import label_key
+    from playbooks.model import SetStep
     out = {}
     for f in pb.fields:
         if f.label and (f.type in ("id_number", "phone") or f.sensitive):
             out[label_key(f.label)] = f.type if f.type in ("id_number", "phone") else "text"
+    # the box a `set` step names may be labelled otherwise than the source (手机 → 手机号码)
+    for _i, step in pb.field_steps():
+        if isinstance(step, SetStep) and label_key(pb.field_spec(step.field).label or "") in out:
+            out[label_key(step.at.label)] = out[label_key(pb.field_spec(step.field).label)]
     if form is not None:
         return {b.label: out[b.key] for b in form.boxes if b.key in out}
     return out

@@ -21,7 +21,7 @@ __all__ = ["SELF_CHECKING_TYPES", "NOT_READ", "FREE_TEXT_PARTS", "ok_is_checked"
            "mark_unchecked", "derived_status"]
 
 # Types whose check can fail on a misread value (choice only with its choices).
-SELF_CHECKING_TYPES = ("id_number", "credit_code", "date", "phone", "postcode")
+SELF_CHECKING_TYPES = ("id_number", "credit_code", "date", "phone", "postcode", "bank_card")
 # Provenances that are not a reading of the source: their "ok" is not OCR's.
 NOT_READ = ("constant", "manual", "registry", "vault", "clerk", "json")
 # The parts of an address that no table checks (app/checks/address.py).
