@@ -143,3 +143,38 @@ def test_the_portal_goes_to_its_list_and_back_to_an_application(fund):
     assert session.window_title(fund.browser.window_id).startswith(LIST_TITLE)
     assert fund.portal.show(SEEDS[1]).seed == SEEDS[1]
     assert session.window_title(fund.browser.window_id).startswith(DETAIL_TITLE)
+
+
+def test_a_batch_from_the_portals_export_saves_each_once_and_sets_the_mismatch_aside(fund, tmp_path):
+    """`deskhand batch`'s runner over the portal's .xlsx export: the registry fills what the
+    applicants no longer bring before the batch judges the case; the fill's 保存 is the
+    batch's save stage, pressed once and confirmed by 保存成功. Judged by the fund system's
+    records kept during the batch."""
+    from app.batch.ledger import Ledger
+    from app.batch.runner import BatchOptions, run_batch
+    from app.batch.sources import open_source
+    from app.fill.engine import FillOptions
+    export = tmp_path / "tiqu.xlsx"
+    export.write_bytes(fund.portal.export_xlsx())
+    before = len(fund.records())
+    window = next(w for w in fund.x11.list_windows() if w.id == fund.fund.window_id)
+    fund.x11.activate(window, 3.0)
+    with Ledger(tmp_path / "fund.ledger") as ledger:
+        ledger.ingest(open_source(str(export), fund.playbook, fund.pipeline), fund.playbook.id)
+        result = run_batch(fund.playbook, ledger, fund.pipeline,
+                           BatchOptions(fill=FillOptions(abort_keys=None, failsafe=False,
+                                                         wait_focus_s=5.0), backoff_s=0.1))
+        rows = {r.key: r for r in ledger.rows()}
+    new = fund.records()[before:]
+    by_id = {r["fields"]["id_number"]: r for r in new}
+    assert len(new) == len(by_id) == len(SEEDS), [r["fields"]["id_number"] for r in new]
+    for seed in SEEDS:
+        app = next(a for a in fund.apps if a.seed == seed)
+        assert rows[app.person.id_number].state == "done", rows[app.person.id_number].error
+        assert rows[app.person.id_number].outcome == "saved"
+        assert wrong_boxes(by_id[app.person.id_number], app) == {}
+    wrong = next(a for a in fund.apps if a.seed == MISMATCH)
+    assert rows[wrong.person.id_number].state == "set_aside"
+    assert rows[wrong.person.id_number].needs_person == ["applicant_name"]
+    assert wrong.person.id_number not in by_id
+    assert result.exit_code == 1

@@ -34,7 +34,7 @@ from app.errors import (CheckError, ChoiceNotFoundError, DeskhandError, FillAbor
 from app.fill.engine import FillOptions
 from app.i18n import _, join
 from app.privacy import mask
-from playbooks.model import Playbook, WaitStep
+from playbooks.model import Playbook, Step, WaitStep
 
 if TYPE_CHECKING:  # pragma: no cover
     from app.pipeline import Pipeline
@@ -122,8 +122,13 @@ class BatchRunner:
         self.retries = options.retries if options.retries is not None else self.spec.retries
         # stop → the fill's own abort between chunks
         self.fill_options = dataclasses.replace(options.fill, abort_event=control.stopping)
-        steps = self.spec.new + playbook.steps
-        self.fill_pb = dataclasses.replace(playbook, steps=steps)
+        steps = playbook.steps
+        save = self.spec.save
+        if save and _unlined(steps[-len(save):]) == _unlined(save):
+            # the fill ends with the save itself (one case at the tray saves too): in a batch
+            # those steps are the save stage, once, with `saving` committed before them
+            steps = steps[:-len(save)]
+        self.fill_pb = dataclasses.replace(playbook, steps=self.spec.new + steps)
         wait = (WaitStep(text=self.spec.saved_when.text, timeout=self.spec.saved_when.within_s),)\
             if self.spec.saved_when else ()
         self.save_pb = dataclasses.replace(playbook, steps=self.spec.save + wait) \
@@ -215,9 +220,10 @@ class BatchRunner:
                     "The batch stopped while this case was being saved, and the playbook has "
                     "no 'landed' check to ask the client; look in the client whether it is "
                     "there before doing it by hand."), [])
-        self.check(case)
+        registry = bool(self.options.verify and self.pb.verify and not case.verification)
+        self.check(case, registry_to_come=registry)
         self._go_on()
-        if self.options.verify and self.pb.verify and not case.verification:
+        if registry:
             self.verify(case)
             self._go_on()
         self.ledger.mark(key, "filling")          # committed before the first key
@@ -236,18 +242,24 @@ class BatchRunner:
         self.progress("done", {"seq": row.seq, "landed": False})
 
     # -- the stages ------------------------------------------------------------------
-    def check(self, case: Case) -> None:
-        """The gate's verdicts now, before anything is typed: a value that fails → set aside."""
+    def check(self, case: Case, registry_to_come: bool = False) -> None:
+        """The gate's verdicts now, before anything is typed: a value that fails → set aside.
+        With `registry_to_come`, a field a registry look-up fills (婚姻状况) is not judged
+        empty yet: verify checks the whole case again once the registry answered."""
         from app.fill.gate import vet
         from app.values.derive import settle_case
         settle_case(self.pb, case)
+        later = ({name for spec in self.pb.verify for name in spec.fill}
+                 if registry_to_come else set())
         problems: dict[str, list[str]] = {}
         for v in vet(self.pb, case):
-            if v.refused or v.needs_person:
+            if (v.refused or v.needs_person) and not (v.field in later and not case.value(v.field)):
                 problems[v.field] = v.reasons or [_("it holds characters that are never typed")]
         filled = set(self.pb.filled_names())
         for spec in self.pb.fields:
             fv = case.fields.get(spec.name)
+            if spec.name in later:
+                continue
             if spec.required and spec.name in filled and (fv is None or not fv.value):
                 problems.setdefault(spec.name, [_("it has no value")])
         if problems:
@@ -324,6 +336,11 @@ def run_batch(playbook: Playbook, ledger: Ledger, pipeline: "Pipeline", options:
     """Run every case of `ledger` not finished yet (see the module's docstring)."""
     return BatchRunner(playbook, ledger, pipeline, options, control or BatchControl(),
                        progress).run()
+
+
+def _unlined(steps: tuple[Step, ...]) -> list[Step]:
+    """The steps as written, wherever in the file (a step's line is not what it does)."""
+    return [dataclasses.replace(s, line=0) for s in steps]
 
 
 __all__ = ["BatchControl", "BatchOptions", "BatchResult", "run_batch", "masked_key"]
