@@ -151,3 +151,48 @@ def test_pages_turned_by_pressing_the_next_button_through_the_accessibility_tree
             grid.close()
     assert len(items) == 23 and source.summary.ended_by == ended_by
     assert source.summary.pages == 3
+
+
+def test_a_batch_from_the_grid_submits_every_clean_row_once(session, tmp_path, monkeypatch):
+    """`deskhand batch practitioners.yaml --from grid` in process: the grid read page by page
+    into the ledger, then each row typed into the 从业资格证 form and 提交 pressed once
+    (Ctrl+N an empty form before each, 已提交 awaited after). Judged by the form's own
+    records: every row the batch calls done is there once with the window's values and its
+    photo; every row set aside is one whose reading needed a person, and is not there."""
+    from app.batch.ledger import Ledger
+    from app.batch.runner import BatchOptions, run_batch
+    from app.batch.sources import open_source
+    from app.fill.engine import FillOptions
+    grid = launch_road_transport(session)
+    pipe = pipeline_on(session, tmp_path / "cases", monkeypatch)
+    playbook = pipe.playbook(str(PLAYBOOK))
+    form = launch_form(session, "qt", spec=ROAD.name)
+    try:
+        truth = {r["id_number"]: r for r in grid.state()["truth"]}
+        with Ledger(tmp_path / "road.ledger") as ledger:
+            session.activate(grid.window_id)
+            assert ledger.ingest(open_source("grid", playbook, pipe), playbook.id) == 23
+            session.activate(form.window_id)
+            result = run_batch(playbook, ledger, pipe, BatchOptions(
+                fill=FillOptions(wait_focus_s=5, failsafe=False, abort_keys=None),
+                backoff_s=0.1))
+            rows = ledger.rows()
+        records = form.state()["records"]
+    finally:
+        form.close()
+        grid.close()
+        pipe.close()
+    done = [r for r in rows if r.state == "done"]
+    aside = [r for r in rows if r.state == "set_aside"]
+    assert len(done) + len(aside) == 23 and len(done) >= 18, [(r.key, r.error) for r in aside]
+    kept = [r["fields"]["id_number"] for r in records]
+    assert sorted(kept) == sorted(r.key for r in done), "each done row submitted once"
+    for record in records:
+        want = truth[record["fields"]["id_number"]]
+        assert {n: record["fields"][n] for n in TRUTH_KEYS} == \
+            {n: want[k] for n, k in TRUTH_KEYS.items()}
+        assert record["photos"]["photo"]["sha256"] == hashlib.sha256(
+            Path(record["fields"]["photo"]).read_bytes()).hexdigest()
+    for r in aside:
+        assert r.outcome == "check" and r.needs_person, (r.key, r.outcome, r.error)
+    assert result.exit_code == (1 if aside else 0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QApplication, QButtonGroup, QCheckBox, QComboBox, QGridLayout,
                                QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
                                QRadioButton, QVBoxLayout, QWidget)
@@ -42,6 +42,9 @@ class QtForm(QWidget):
         self.title = title
         self.status_text = ""
         self.submitted: dict | None = None
+        # every 提交 kept, like a real client's saved applications (a batch's judge: one
+        # record per case, none twice); POST /reset keeps them
+        self.records: list[dict] = []
         self.counter = spec.StateCounter()
         self.setWindowTitle(title)
         self.resize(760, 860)
@@ -78,6 +81,8 @@ class QtForm(QWidget):
             if f.kind == spec.SELECT:
                 self.widgets[f.name].currentIndexChanged.connect(self._apply_conditions)
         self._apply_conditions()
+        # Ctrl+N: an empty form for the next application (a batch's `new` step)
+        QShortcut(QKeySequence("Ctrl+N"), self, activated=self.reset)
 
     def _add_row(self, grid: QGridLayout, row: int, f: spec.Field) -> None:
         label = None
@@ -170,6 +175,8 @@ class QtForm(QWidget):
             name, number = self.spec.issues
             self.widgets[name].setText(number)
         self.submitted = self.values()
+        self.records.append({"fields": dict(self.submitted),
+                             "photos": {n: self.photos.get(n) for n in self.previews}})
         self.status_text = self.spec.submitted_status
         self.status.setText(self.status_text)
 
@@ -205,6 +212,7 @@ class QtForm(QWidget):
             self.status_text, self.submitted)
         if self.previews:
             doc["photos"] = {name: self.photos.get(name) for name in self.previews}
+        doc["records"] = self.records
         return self.counter(doc)
 
     def reset(self) -> None:
