@@ -236,3 +236,23 @@ def test_a_row_without_a_photo_keeps_the_field_missing_with_a_sentence(tmp_path,
     field = photo_row(False, tmp_path, playbook).case.fields["photo"]
     assert field.status == "missing" and field.value is None
     assert "照片" in field.source["problems"][0]
+
+
+def test_a_reading_that_stopped_early_is_refused_not_passed_on():
+    from app.batch.grid import missed_rows, stated_total
+    full = [case(f"3508021990010{i:04d}") for i in range(10)]
+    assert stated_total("共 24 条  第 1/3 页") == 24 and stated_total("第 1/3 页") is None
+    assert stated_total("共24条") == 24
+    ok = [page(1, full, (1, 3)), page(2, full, (2, 3)), page(3, full[:4], (3, 3))]
+    assert missed_rows(ok) is None
+    short = [page(1, full, (1, 3)), page(2, full[:3], (2, 3)), page(3, full[:4], (3, 3))]
+    assert "page 2" in missed_rows(short) and "nothing was taken" in missed_rows(short)
+    # every page read short alike: only the total the grid states can tell
+    alike = [page(1, full[:3], (1, 3)), page(2, full[:3], (2, 3)), page(3, full[:3], (3, 3))]
+    assert missed_rows(alike) is None
+    alike[0].total = 24
+    assert "24 records" in missed_rows(alike) and "9 rows" in missed_rows(alike)
+    ok[0].total = 24                      # 24 read: a record shown twice is no missing one
+    assert missed_rows(ok) is None
+    ok[0].total = 23
+    assert missed_rows(ok) is None

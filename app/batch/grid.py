@@ -48,6 +48,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from playbooks.model import Playbook
 
 __all__ = ["GridRow", "PageRead", "GridSummary", "GridSource", "pager_numbers", "end_of_pages",
+           "missed_rows", "stated_total",
            "merge_rows", "cut_photo", "grid_source"]
 
 Progress = Callable[[str, dict], None]
@@ -71,6 +72,7 @@ class PageRead:
     number: int                     # 1-based, in the order shown
     rows: list[GridRow]
     pager: tuple[int, int] | None = None    # (this page, pages) as the pager reads
+    total: int | None = None        # the rows the grid says it lists (共 24 条), if it says
 
 
 @dataclass
@@ -96,6 +98,38 @@ def pager_numbers(text: str, pattern: str) -> tuple[int, int] | None:
     except (IndexError, ValueError):
         return None
     return (n, total) if 1 <= n <= total else None
+
+
+TOTAL = re.compile(r"共\s*(\d+)\s*条")
+
+
+def stated_total(text: str) -> int | None:
+    """The number of records a grid says it lists (共 24 条), or None."""
+    m = TOTAL.search(text) or TOTAL.search("".join(text.split()))
+    return int(m.group(1)) if m else None
+
+
+def missed_rows(pages: list[PageRead]) -> str | None:
+    """Why the pages read must have missed rows, or None. A reading that stopped early on a
+    page would skip records without a word, so: every page but the last holds as many rows
+    as the fullest of them, and the rows read reach the total the grid states."""
+    if not pages:
+        return None
+    full = max(len(p.rows) for p in pages[:-1]) if len(pages) > 1 else 0
+    for p in pages[:-1]:
+        if len(p.rows) < full:
+            return _("Only {rows} rows were read on page {page} of the grid, where another page "
+                     "had {full}: the reading missed rows, so nothing was taken. Check the "
+                     "playbook's table (its header and columns) against the window.",
+                     rows=len(p.rows), page=p.number, full=full)
+    stated = [p.total for p in pages if p.total is not None]
+    read = sum(len(p.rows) for p in pages)
+    if stated and read < stated[-1]:       # more: a record shown twice (a re-sort)
+        return _("The grid says it lists {total} records, but {read} rows were read on {pages} "
+                 "pages: the reading missed rows, so nothing was taken. Check the playbook's "
+                 "table (its header and columns) against the window.",
+                 total=stated[-1], read=read, pages=len(pages))
+    return None
 
 
 def _signature(page: PageRead) -> tuple:
@@ -239,6 +273,9 @@ class GridSource:
     def items(self) -> Iterator[BatchItem]:
         t0 = time.perf_counter()
         self.pages = self.read_pages()
+        missed = missed_rows(self.pages)
+        if missed is not None:
+            raise CaptureError(missed)
         items = merge_rows(self.pages, self.spec.key, self.playbook, self.summary)
         self.summary.pages = len(self.pages)
         self.summary.seconds = time.perf_counter() - t0
@@ -281,7 +318,7 @@ class GridSource:
         if results and results[0].problems:
             if number == 1:
                 raise CaptureError(results[0].problems[0])
-            return PageRead(number, [], self._pager(source.image, None))
+            return PageRead(number, [], *self._pager(source.image, None))
         rows: list[GridRow] = []
         for i, result in enumerate(results, 1):
             row = GridRow(number, i, result.case, result)
@@ -289,10 +326,12 @@ class GridSource:
                 fv.source["grid"] = {"page": number, "row": i}
             self._keep_photo(source.image, row)
             rows.append(row)
-        return PageRead(number, rows, self._pager(source.image, results[-1] if results else None))
+        return PageRead(number, rows, *self._pager(source.image, results[-1] if results else None))
 
-    def _pager(self, image: "Image.Image", last: "CaptureResult | None") -> tuple[int, int] | None:
-        """The pager's numbers: read in its region, else under the table's last row."""
+    def _pager(self, image: "Image.Image", last: "CaptureResult | None"
+               ) -> tuple[tuple[int, int] | None, int | None]:
+        """The pager's numbers and the total it states (共 N 条): read in its region, else
+        under the table's last row."""
         region = self.spec.pager_region
         if region is not None:
             box = (region.x, region.y, region.x + region.width, region.y + region.height)
@@ -303,10 +342,10 @@ class GridSource:
             box = (0, 0, image.width, image.height)
         crop = image.crop(box)
         if crop.width < 8 or crop.height < 8:
-            return None
+            return None, None
         text = " ".join(b.text for b in sorted(self.pipeline.engine().read(crop),
                                                key=lambda b: b.x))
-        return pager_numbers(text, self.spec.pager_pattern)
+        return pager_numbers(text, self.spec.pager_pattern), stated_total(text)
 
     def _keep_photo(self, image: "Image.Image", row: GridRow) -> None:
         name = self.spec.photo_field

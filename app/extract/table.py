@@ -298,12 +298,16 @@ def _column_at(columns: list[Column], x: float) -> int:
 
 
 def _rough_bands(columns: list[Column], h: float) -> list[Column]:
-    """Bands from the header texts alone (left edge to the next one's): enough to count a
-    line's cells before the rows, and so the real borders, are known."""
+    """Bands from the header texts alone: enough to count a line's cells before the rows,
+    and so the real borders, are known. Two columns part halfway between one header's end
+    and the next one's start: under left-aligned headers a cell's text starts at its
+    header's left, under centred ones it may start well before it (a short name left-
+    aligned in a column whose header is centred), and either way its middle lies before
+    that half-way line of the next column."""
     out = []
     for k, c in enumerate(columns):
-        left = c.x0 - (3 * h if k == 0 else 0)
-        right = columns[k + 1].x0 if k + 1 < len(columns) else math.inf
+        left = c.x0 - 3 * h if k == 0 else out[-1].right
+        right = (c.x1 + columns[k + 1].x0) / 2 if k + 1 < len(columns) else math.inf
         out.append(Column(c.text, c.header, c.x0, c.x1, left, right))
     return out
 

@@ -18,10 +18,11 @@ __all__ = ["launch_road_transport", "window_picture", "TITLE"]
 
 def launch_road_transport(session: XSession, *, seed: int = 0, count: int = 23,
                           per_page: int = 10, conflict: bool = False, title: str = TITLE,
+                          look: str = "legacy",
                           timeout: float = 30.0, env: dict[str, str] | None = None) -> Target:
     """The window, once mapped and reporting page 1."""
     extra = ("--seed", str(seed), "--count", str(count), "--per-page", str(per_page),
-             *(("--conflict",) if conflict else ()))
+             *(("--conflict",) if conflict else ()), "--look", look)
     t = launch_python_target(session, "road-transport",
                              [sys.executable, "-m", "app.sandbox.road_transport"], title, 0,
                              timeout, extra, env)

@@ -38,6 +38,8 @@ QHeaderView::section { background: #d4d0c8; color: black; border: 1px solid #808
 QPushButton { background: #d4d0c8; border: 2px outset #ffffff; padding: 2px 10px; }
 QPushButton:disabled { color: #808080; }
 """
+CENTRED_STYLE = STYLE.replace("gridline-color: #a0a0a0", "gridline-color: #303030").replace(
+    "padding: 2px 2px 2px 6px", "padding: 2px")
 
 
 def _pixmap(seed: int) -> QPixmap:
@@ -52,7 +54,7 @@ class Bridge(QObject):
 
 
 class RoadWindow(QWidget):
-    def __init__(self, title: str, pages: list, truth: list) -> None:
+    def __init__(self, title: str, pages: list, truth: list, look: str = "legacy") -> None:
         super().__init__()
         self.pages, self.truth = pages, truth
         self.page = 0
@@ -61,7 +63,9 @@ class RoadWindow(QWidget):
         self._seq = 0
         self.setObjectName("root")
         self.setWindowTitle(title)
-        self.setStyleSheet(STYLE)
+        # "centred": headers centred over left-aligned cells and dark grid lines, the look
+        # the table reader was not tuned on
+        self.setStyleSheet(STYLE if look == "legacy" else CENTRED_STYLE)
         self.resize(1040, 100 + ROW_HEIGHT * max(len(p) for p in pages) + 90)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
@@ -79,7 +83,8 @@ class RoadWindow(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.Fixed)
-        header.setDefaultAlignment(Qt.AlignLeft | Qt.AlignVCenter)   # as the legacy grid has it
+        header.setDefaultAlignment((Qt.AlignLeft if look == "legacy" else Qt.AlignHCenter)
+                                   | Qt.AlignVCenter)
         for k, width in enumerate((44, 48, 80, 44, 190, 170, 180, 110, 110)):
             self.table.setColumnWidth(k, width)
         self.table.installEventFilter(self)
@@ -187,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--per-page", type=int, default=10)
     ap.add_argument("--conflict", action="store_true",
                     help="the record shown twice shows another 资格证号 the second time")
+    ap.add_argument("--look", choices=("legacy", "centred"), default="legacy")
     args = ap.parse_args(argv)
     truth = practitioners(args.seed, args.count)
     pages = paged(truth, args.per_page, conflict=args.conflict)
@@ -197,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     f.setFamilies(["SimSun", "Noto Sans CJK SC", "Sans Serif"])
     f.setPointSize(10)
     app.setFont(f)
-    window = RoadWindow(args.title, pages, truth)
+    window = RoadWindow(args.title, pages, truth, args.look)
     bridge = Bridge()
     bridge.reset_requested.connect(window.reset, Qt.QueuedConnection)
     server = serve_reports(args.report_port, window.state, reset_by(bridge.reset_requested.emit))
