@@ -104,8 +104,40 @@ def test_an_unknown_source_is_a_sentence(tmp_path, pb, name, words):
 
 def test_a_header_naming_no_field_is_refused(tmp_path, pb):
     (tmp_path / "c.csv").write_text("a,b\n1,2\n", encoding="utf-8")
-    with pytest.raises(UsageError, match="names none of the fields"):
+    with pytest.raises(UsageError, match="None of the first 10 rows of c.csv names the fields"):
         items_of(open_source(str(tmp_path / "c.csv"), pb, None))
+
+
+def test_a_sheet_as_offices_make_them_title_rows_labels_with_breaks_hidden_rows(tmp_path, pb):
+    """A title above the header, a date line, labels written over two lines or with a note
+    in brackets, a row the clerk filtered out (hidden): the header is found, the labels
+    known, the hidden row left out and said."""
+    from openpyxl import Workbook
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["厦门市2026年12月受理登记汇总表"])
+    sheet.merge_cells("A1:D1")
+    sheet.append(["制表日期：2026-12-05"])
+    sheet.append([])
+    sheet.append(["申请人\n姓名", "公民身份号码（18位）", "出生　日期", "住址"])
+    first, second = applicant(1), applicant(2)
+    sheet.append([first["applicant_name"], first["id_number"], first["birth_date"], "甲"])
+    sheet.append([second["applicant_name"], second["id_number"], second["birth_date"], "乙"])
+    sheet.row_dimensions[6].hidden = True
+    sheet.append(["合计：2 人"])
+    book.save(tmp_path / "c.xlsx")
+    source = open_source(str(tmp_path / "c.xlsx"), pb, None)
+    got = items_of(source)
+    assert [i.origin for i in got] == ["c.xlsx row 5", "c.xlsx row 7"]
+    assert got[0].case.value("applicant_name") == first["applicant_name"]
+    assert got[0].case.value("id_number") == first["id_number"]
+    assert got[0].case.value("birth_date") == first["birth_date"]
+    assert got[1].key == ""              # the total line: no key, so the ledger sets it aside
+    assert "1 hidden rows left out" in source.describe()
+    (tmp_path / "t.csv").write_text("汇总表\n\n* 申请人姓名,公民身份号码\n张三,"
+                                    f"{first['id_number']}\n", encoding="utf-8")
+    [row] = items_of(open_source(str(tmp_path / "t.csv"), pb, None))
+    assert row.origin == "t.csv row 4" and row.case.value("applicant_name") == "张三"
 
 
 # -- ledger -------------------------------------------------------------------------

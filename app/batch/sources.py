@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
@@ -30,21 +31,46 @@ def key_of(case: Case, key_field: str) -> str:
     return (case.value(key_field) or "").strip().upper()
 
 
-def header_names(header: list[str], playbook: "Playbook", where: str) -> list[str | None]:
+# A sheet may start with a title (XX市公积金提取申请汇总表), a date line or a blank row
+# before its header: the header is the first of these rows that names two known fields.
+HEADER_SEARCH = 10
+
+
+def _label_key(text: str) -> str:
+    """A header or label as compared: no spaces or line breaks (full-width ones too), no
+    leading '*' (required), no trailing colon."""
+    return "".join(text.split()).lstrip("*").rstrip("：:")
+
+
+def header_names(header: list[str], playbook: "Playbook") -> list[str | None]:
     """Each column's field name (None: a column the playbook does not know, ignored). A
-    header may be the field's name or its label (申请人姓名), with or without a '*'."""
-    by_label = {(f.label or f.name): f.name for f in playbook.fields}
+    header may be the field's name or its label (申请人姓名), with or without a '*', with
+    or without a note in brackets the label lacks (金额（元）for 金额)."""
+    by_label = {_label_key(f.label or f.name): f.name for f in playbook.fields}
     names = {f.name for f in playbook.fields}
     out: list[str | None] = []
     for text in header:
-        t = text.strip().lstrip("*").strip().rstrip("：:")
-        out.append(t if t in names else by_label.get(t))
-    if not any(out):
-        known = join([f.label or f.name for f in playbook.fields])
-        raise UsageError(_("The first row of {where} names none of the fields of playbook "
-                           "{playbook}; give a header row with field names or labels ({known}).",
-                           where=where, playbook=playbook.id, known=known))
+        t = _label_key(text)
+        bare = re.sub(r"[（(][^）)]*[）)]$", "", t)
+        out.append(t if t in names else by_label.get(t) or by_label.get(bare))
     return out
+
+
+def find_header(rows: Iterator[list[str]], playbook: "Playbook", where: str
+                ) -> tuple[int, list[str | None]]:
+    """(the header's 1-based row, each column's field name), looking at the first
+    HEADER_SEARCH rows; the rows before it (a title) are passed over."""
+    wanted = min(2, len(playbook.fields))
+    for n, row in enumerate(rows, 1):
+        names = header_names(row, playbook)
+        if sum(1 for x in names if x) >= wanted:
+            return n, names
+        if n >= HEADER_SEARCH:
+            break
+    known = join([f.label or f.name for f in playbook.fields])
+    raise UsageError(_("None of the first {n} rows of {where} names the fields of playbook "
+                       "{playbook}; give a header row with field names or labels ({known}).",
+                       n=HEADER_SEARCH, where=where, playbook=playbook.id, known=known))
 
 
 def row_case(values: dict[str, str], playbook: "Playbook", source: dict) -> Case:
@@ -96,25 +122,33 @@ class XlsxSource:
 
     def __init__(self, path: Path, playbook: "Playbook", key_field: str) -> None:
         self.path, self.playbook, self.key_field = path, playbook, key_field
+        self.note: str | None = None
 
     def describe(self) -> str:
-        return _("{file} (first sheet)", file=self.path.name)
+        return _("{file} (first sheet)", file=self.path.name) + (
+            f" ({self.note})" if self.note else "")
 
     def items(self) -> Iterator[BatchItem]:
         from openpyxl import load_workbook
         try:
-            book = load_workbook(self.path, read_only=True, data_only=True)
+            # not read_only: a read-only sheet does not say which rows are hidden
+            book = load_workbook(self.path, data_only=True)
         except Exception as exc:   # openpyxl raises many kinds for a file that is not one
             raise UsageError(_("{file} could not be read as an Excel workbook (.xlsx): {why}.",
                                file=self.path, why=type(exc).__name__)) from None
         try:
-            rows = book.worksheets[0].iter_rows()
-            header = next(rows, None)
-            if header is None:
+            sheet = book.worksheets[0]
+            if sheet.max_row == sheet.max_column == 1 and sheet.cell(1, 1).value is None:
                 raise UsageError(_("{file} is empty: its first sheet has no header row.",
                                    file=self.path))
-            names = header_names([cell_text(c) for c in header], self.playbook, self.path.name)
-            for n, row in enumerate(rows, 2):
+            first, names = find_header(([cell_text(c) for c in r] for r in sheet.iter_rows()),
+                                       self.playbook, self.path.name)
+            hidden = 0
+            for n, row in enumerate(sheet.iter_rows(min_row=first + 1), first + 1):
+                if sheet.row_dimensions[n].hidden:
+                    # filtered out or hidden by the clerk: not what they meant to hand in
+                    hidden += any(c.value is not None for c in row)
+                    continue
                 values = {name: cell_text(c) for name, c in zip(names, row) if name}
                 if not any(values.values()):
                     continue
@@ -130,6 +164,8 @@ class XlsxSource:
                             "enter it in the sheet as text (with a leading ') and run again.",
                             n=EXACT_DIGITS)]
                 yield BatchItem(key_of(case, self.key_field), case, origin)
+            if hidden:
+                self.note = _("{n} hidden rows left out", n=hidden)
         finally:
             book.close()
 
@@ -160,12 +196,11 @@ class CsvSource:
         return text
 
     def items(self) -> Iterator[BatchItem]:
-        rows = csv.reader(io.StringIO(self._text(), newline=""))
-        header = next(rows, None)
-        if header is None:
+        lines = list(csv.reader(io.StringIO(self._text(), newline="")))
+        if not lines:
             raise UsageError(_("{file} is empty: it has no header row.", file=self.path))
-        names = header_names(header, self.playbook, self.path.name)
-        for n, row in enumerate(rows, 2):
+        first, names = find_header(iter(lines), self.playbook, self.path.name)
+        for n, row in enumerate(lines[first:], first + 1):
             values = {name: v.strip() for name, v in zip(names, row) if name}
             if not any(values.values()):
                 continue

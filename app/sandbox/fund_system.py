@@ -123,11 +123,11 @@ def main(argv: list[str] | None = None) -> int:     # pragma: no cover - runs as
                 elif f.kind != READONLY:
                     w.textChanged.connect(self._edited)
 
-            QShortcut(QKeySequence("Ctrl+N"), self, activated=self.new_application)
+            # Ctrl+N is QtForm's (new_form), here with the 受理号 cleared too
             QShortcut(QKeySequence("Ctrl+F"), self,
                       activated=lambda: self.query.setFocus(Qt.ShortcutFocusReason))
 
-        def new_application(self) -> None:
+        def new_form(self) -> None:
             """Ctrl+N: an empty form (the last save's message and 受理号 gone)."""
             self.reset()
             self.widgets["accept_no"].clear()

@@ -82,7 +82,11 @@ class QtForm(QWidget):
                 self.widgets[f.name].currentIndexChanged.connect(self._apply_conditions)
         self._apply_conditions()
         # Ctrl+N: an empty form for the next application (a batch's `new` step)
-        QShortcut(QKeySequence("Ctrl+N"), self, activated=self.reset)
+        QShortcut(QKeySequence("Ctrl+N"), self, activated=lambda: self.new_form())
+
+    def new_form(self) -> None:
+        """Ctrl+N: an empty form for the next application (a form may clear more)."""
+        self.reset()
 
     def _add_row(self, grid: QGridLayout, row: int, f: spec.Field) -> None:
         label = None
