@@ -363,3 +363,35 @@ def test_from_grid_needs_a_grid_and_the_desktop(tmp_path, pb):
     with pytest.raises(UsageError, match="needs the desktop"):
         open_source("grid", road, None)
     assert isinstance(open_source("grid", road, FakePipeline(cases_dir=tmp_path)), GridSource)
+
+
+def test_a_fault_every_case_meets_stops_the_batch_and_the_resume_does_them(tmp_path, pb):
+    """The client closed mid-batch: three cases in a row escalated stop it (the others are
+    not run into the same fault), those three open again; once the client is back the same
+    ledger does all of them."""
+    from app.errors import DesktopError
+    people = [applicant(n) for n in range(1, 8)]
+    ledger = ledger_with(tmp_path, pb, people)
+    gone = DesktopError("The window 城市审批系统 is not open.")
+    options = BatchOptions(fill=FillOptions(), backoff_s=0.0, retries=1)
+    fake = FakePipeline(fail=[gone] * 20)
+    result = run_batch(pb, ledger, fake, options)
+    rows = ledger.rows()
+    assert [r.state for r in rows] == ["failed"] * 3 + ["pending"] * 4
+    assert [r.attempts for r in rows[:3]] == [0, 0, 0]      # their retries went on the fault
+    assert result.stopped and result.exit_code == 3
+    assert "3 cases in a row" in result.halted and "not open" in result.halted
+    assert sum(1 for c in fake.calls if c[0] == "fill") == 3 * 2     # none after the stop
+    again = run_batch(pb, ledger, FakePipeline(), options)
+    assert [r.state for r in ledger.rows()] == ["done"] * 7
+    assert again.exit_code == 0 and again.halted is None
+
+
+def test_escalations_apart_do_not_stop_the_batch(tmp_path, pb):
+    ledger = ledger_with(tmp_path, pb, [applicant(n) for n in range(1, 6)])
+    options = BatchOptions(fill=FillOptions(), backoff_s=0.0, retries=0)
+    # cases 1 and 2 fail (no retries): two escalated in a row, and the batch goes on
+    fake = FakePipeline(fail=[focus_lost(), focus_lost()])
+    run_batch(pb, ledger, fake, options)
+    states = [r.state for r in ledger.rows()]
+    assert states[:2] == ["escalated", "escalated"] and "pending" not in states

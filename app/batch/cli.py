@@ -92,6 +92,7 @@ def cmd_batch(args: argparse.Namespace, pipeline: "Pipeline", out: TextIO, err: 
         code = result.exit_code
         if args.json:
             json.dump({"ledger": str(path), "counts": result.counts, "stopped": result.stopped,
+                       "halted": result.halted,
                        "seconds": round(result.seconds, 2), "reports": reports,
                        "exit_code": code}, out, ensure_ascii=False, indent=2)
             print(file=out)
@@ -99,7 +100,9 @@ def cmd_batch(args: argparse.Namespace, pipeline: "Pipeline", out: TextIO, err: 
             _print_counts(result.counts, out)
             for r in reports:
                 print(_("Report: {file}", file=r), file=out)
-        if result.stopped:
+        if result.halted:
+            print(result.halted, file=err)
+        elif result.stopped:
             print(_("Stopped; run the same command again to resume."), file=err)
         return code
 

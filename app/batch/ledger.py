@@ -196,6 +196,12 @@ class Ledger:
         self.db.execute("UPDATE cases SET state=?, attempts=attempts+1, error=NULL, "
                         "started_at=COALESCE(started_at, ?) WHERE key=?", (state, now_iso(), key))
 
+    def reopen(self, key: str) -> None:
+        """An escalated case to do again from the start (the batch stopped on a fault every
+        case met: its retries were spent on that fault, not on the case)."""
+        self.db.execute("UPDATE cases SET state='failed', attempts=0, finished_at=NULL "
+                        "WHERE key=?", (key,))
+
     def mark(self, key: str, state: str) -> None:
         """`saving`, before the save is pressed."""
         self.db.execute("UPDATE cases SET state=? WHERE key=?", (state, key))

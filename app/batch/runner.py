@@ -80,6 +80,15 @@ class Stopped(Exception):
     """The batch was told to stop (control or the abort keys): the ledger stays resumable."""
 
 
+class Halted(Exception):
+    """Cases in a row failed the same system way: the rest would too (the client closed,
+    the network down), so the batch stops; those cases are open again for the resume."""
+
+
+# escalations in a row that stop a batch rather than run every case into the same fault
+HALT_AFTER = 3
+
+
 class SetAside(Exception):
     """A business error: a person must look at the case; it is not retried."""
 
@@ -93,10 +102,14 @@ class BatchResult:
     counts: dict[str, int]
     stopped: bool = False
     seconds: float = 0.0
+    halted: str | None = None       # why the batch stopped itself (cases in a row failed)
 
     @property
     def exit_code(self) -> int:
-        """0 all done; 1 some set aside or escalated (or stopped before the end)."""
+        """0 all done; 1 some set aside or escalated (or stopped before the end); 3 the
+        batch stopped itself on a fault that every case met."""
+        if self.halted:
+            return 3
         open_ = sum(n for s, n in self.counts.items() if s not in FINAL_STATES)
         return 0 if not open_ and self.counts["set_aside"] == self.counts["escalated"] == 0 \
             else 1
@@ -141,7 +154,8 @@ class BatchRunner:
     def run(self) -> BatchResult:
         t0 = time.perf_counter()
         total = sum(self.ledger.counts().values())
-        stopped = False
+        stopped, halted = False, None
+        in_a_row: list[str] = []          # escalated one after another
         try:
             for row in self.ledger.open_rows():
                 if not self.control.go_on():
@@ -149,9 +163,21 @@ class BatchRunner:
                 self.progress("case", {"seq": row.seq, "total": total, "origin": row.origin,
                                        "key": masked_key(self.pb, row.key)})
                 self.run_case(row)
+                after = self.ledger.row(row.key)
+                in_a_row = in_a_row + [row.key] if after.state == "escalated" else []
+                if len(in_a_row) >= HALT_AFTER:
+                    raise Halted(after.error or "?")
         except Stopped:
             stopped = True
-        result = BatchResult(self.ledger.counts(), stopped, time.perf_counter() - t0)
+        except Halted as exc:
+            for key in in_a_row:
+                self.ledger.reopen(key)
+            stopped, halted = True, _(
+                "{n} cases in a row could not be done because of the same kind of fault "
+                "({error}); the batch stopped so that the rest are not run into it. Put it "
+                "right (start the client, check the network) and run the same command again: "
+                "the batch resumes, those {n} cases included.", n=len(in_a_row), error=exc)
+        result = BatchResult(self.ledger.counts(), stopped, time.perf_counter() - t0, halted)
         self.progress("finished", {"counts": result.counts, "stopped": stopped})
         return result
 

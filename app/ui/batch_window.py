@@ -184,8 +184,10 @@ class BatchWindow(QWidget):
         self.result, self.reports = outcome
         self._running = False
         self._show_counts(self.result.counts)
-        self.case_label.setText(self.tr("Stopped; start again to resume.") if self.result.stopped
-                                else self.tr("Finished. The report is beside the ledger."))
+        self.case_label.setText(
+            mask_text(self.result.halted) if self.result.halted else
+            self.tr("Stopped; start again to resume.") if self.result.stopped
+            else self.tr("Finished. The report is beside the ledger."))
         self._update_buttons()
         self.finished.emit(self.result)
 
