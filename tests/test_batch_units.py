@@ -395,3 +395,17 @@ def test_escalations_apart_do_not_stop_the_batch(tmp_path, pb):
     run_batch(pb, ledger, fake, options)
     states = [r.state for r in ledger.rows()]
     assert states[:2] == ["escalated", "escalated"] and "pending" not in states
+
+
+def test_no_desktop_is_said_once_and_no_case_is_touched(tmp_path, pb):
+    from app.errors import DesktopError
+
+    class NoDisplay(FakePipeline):
+        def desktop(self):
+            raise DesktopError("No X display: DISPLAY is not set.")
+
+    ledger = ledger_with(tmp_path, pb, [applicant(1), applicant(2)])
+    fake = NoDisplay()
+    result = run_batch(pb, ledger, fake, OPTIONS)
+    assert result.exit_code == 3 and "No X display" in result.halted
+    assert [r.state for r in ledger.rows()] == ["pending", "pending"] and fake.calls == []

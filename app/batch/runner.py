@@ -157,6 +157,13 @@ class BatchRunner:
         stopped, halted = False, None
         in_a_row: list[str] = []          # escalated one after another
         try:
+            self.pipeline.desktop()        # no display at all: said once, no case touched
+        except DeskhandError as exc:
+            result = BatchResult(self.ledger.counts(), True, time.perf_counter() - t0,
+                                 exc.message)
+            self.progress("finished", {"counts": result.counts, "stopped": True})
+            return result
+        try:
             for row in self.ledger.open_rows():
                 if not self.control.go_on():
                     raise Stopped()
