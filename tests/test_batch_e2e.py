@@ -218,3 +218,61 @@ def test_a_registry_mismatch_is_set_aside_and_a_silent_registry_retried(session,
     assert result.exit_code == 1
     # judged by the client: only the first was saved
     assert [r["fields"] for r in records(client)] == [rows[0]]
+
+
+def test_the_trays_batch_window_stops_pauses_and_resumes_a_real_batch(session, client, tmp_path,
+                                                                     qtbot, monkeypatch):
+    """The tray's 批量办理 window driving real fills into the Qt client: 停止 in the middle
+    of a case (the fill's own abort between chunks), 暂停 between cases with nothing typed
+    while paused, 继续 and 开始 again on the same ledger; judged by the client's records:
+    every case once, every field right."""
+    pytest.importorskip("PySide6")
+    from app.batch.runner import BatchOptions
+    from app.fill.engine import FillOptions
+    from app.pipeline import PipelineOptions, build_pipeline
+    from app.settings import Settings
+    from app.ui.batch_window import BatchWindow
+    from app.ui.dispatch import MainThread
+    from playbooks.loader import load_playbook
+    for name, value in session.env().items():
+        if name in ("DISPLAY", "NO_AT_BRIDGE"):
+            monkeypatch.setenv(name, value)
+    fresh(client)
+    rows = [applicant(seed) for seed in range(41, 47)]
+    write_workbook(tmp_path / "cases.xlsx", rows)
+    pb = load_playbook(write_batch_playbook(tmp_path))
+    pipeline = build_pipeline(PipelineOptions(settings=Settings(), cases_dir=tmp_path / "cases",
+                                              display=session.display))
+    window = BatchWindow(pipeline, pb, MainThread(),
+                         BatchOptions(fill=FillOptions(wait_focus_s=3.0, abort_keys=None,
+                                                       failsafe=False), verify=False))
+    qtbot.addWidget(window)
+    try:
+        with qtbot.wait_signal(window.finished, timeout=120000) as done:
+            window.start(tmp_path / "cases.xlsx")
+            qtbot.waitUntil(lambda: len(window.history) >= 2, timeout=60000)
+            time.sleep(0.15)                         # into the second case's fill
+            window.stop()
+        assert done.args[0].stopped
+        held = len(records(client))
+        assert 1 <= held <= 2, "stopped within the second case"
+        with qtbot.wait_signal(window.finished, timeout=120000) as done:
+            window.start(tmp_path / "cases.xlsx")    # the same ledger: resumed
+            qtbot.waitUntil(lambda: len(records(client)) >= held + 1, timeout=60000)
+            window.pause()
+            # the case under way ends (a loaded machine: some seconds), then nothing moves
+            paused_at, deadline = client.state()["seq"], time.monotonic() + 20
+            while time.monotonic() < deadline:
+                time.sleep(1.0)
+                now = client.state()["seq"]
+                if now == paused_at:
+                    break
+                paused_at = now
+            kept = len(records(client))
+            time.sleep(1.5)
+            assert client.state()["seq"] == paused_at and len(records(client)) == kept < 6
+            window.resume()
+        assert not done.args[0].stopped and done.args[0].counts["done"] == 6
+        assert_each_once_and_right(client, rows)
+    finally:
+        pipeline.close()
