@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from playbooks.keys import KeyCombo
 from playbooks.model import Region
+from playbooks.node_words import _line
 from playbooks.text import _
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -65,10 +66,6 @@ class GridSpec:
     max_pages: int = 100
     settle_s: float = DEFAULT_SETTLE_S
     line: int = 0
-
-
-def _line(node: Any) -> int:
-    return node.start_mark.line + 1
 
 
 def grid_section(checker: Any, node: "Node", key: str, source: "SourceSpec | None"
