@@ -50,11 +50,9 @@ from app.cases import case_from_values  # noqa: E402
 from app.sandbox.batch_cases import applicant, write_batch_playbook, write_workbook  # noqa: E402
 from app.sandbox.targets import launch_qt_client  # noqa: E402
 from app.sandbox.xsession import XSession  # noqa: E402
-from app.scenario.keystrokes import KeyModel, form_keys  # noqa: E402
+from app.scenario.keystrokes import KeyModel, form_keys, klm_seconds  # noqa: E402
 from playbooks.loader import load_playbook  # noqa: E402
 
-K_S = 0.28           # one keystroke (KLM, average skilled typist)
-M_S = 1.35           # mental preparation: find the next value and its box
 SAVE_KEYS = 2        # press 保存, clear the form for the next case
 
 
@@ -64,7 +62,7 @@ def manual_seconds(playbook, rows: list[dict]) -> float:
     for values in rows:
         case = case_from_values({k: v for k, v in values.items() if v}, playbook.id, {})
         job = form_keys("form", playbook, case, KeyModel())
-        total += job.keys * K_S + len(job.values) * M_S + SAVE_KEYS * K_S + M_S
+        total += klm_seconds(job.keys + SAVE_KEYS, len(job.values) + 1)
     return total / max(1, len(rows))
 
 

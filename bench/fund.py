@@ -34,8 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))   # the desktop harness
 
-K_S = 0.28          # KLM: one keystroke, an average skilled typist (40 wpm)
-M_S = 1.35          # KLM: one mental act (find the next value)
+from app.scenario.keystrokes import KLM_KEY_S as K_S, KLM_MENTAL_S as M_S, klm_seconds  # noqa: E402
 TARGET_SAVED = 0.95
 CAPTURE_HOTKEY_KEYS = 3     # Ctrl+Alt+C
 
@@ -44,7 +43,7 @@ def manual_seconds(playbook, case) -> tuple[int, int, float]:
     """(keys, values, seconds) to type the case into the fund system by hand."""
     from app.scenario.keystrokes import form_keys
     job = form_keys("提取受理", playbook, case)
-    return job.keys, len(job.values), job.keys * K_S + len(job.values) * M_S
+    return job.keys, len(job.values), klm_seconds(job.keys, len(job.values))
 
 
 def clerk_seconds() -> tuple[int, float]:
@@ -52,7 +51,7 @@ def clerk_seconds() -> tuple[int, float]:
     from app.scenario.keystrokes import deskhand_actions
     actions = [("capture hotkey", CAPTURE_HOTKEY_KEYS), *deskhand_actions(1, 0)]
     keys = sum(k for _what, k in actions)
-    return keys, keys * K_S + len(actions) * M_S
+    return keys, klm_seconds(keys, len(actions))
 
 
 def window_shot(desk, window_id: int, path: Path) -> Path:

@@ -45,10 +45,10 @@ if str(ROOT) not in sys.path:
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from app.scenario.keystrokes import KeyModel, form_keys  # noqa: E402
+from app.scenario.keystrokes import KeyModel, form_keys, klm_seconds  # noqa: E402
 
 PLAYBOOK = ROOT / "playbooks" / "library" / "road-transport" / "practitioners.yaml"
-K_S, M_S, SUBMIT_KEYS = 0.28, 1.35, 2       # as bench/batch.py
+SUBMIT_KEYS = 2       # as bench/batch.py
 PHOTO_KEYS, PHOTO_M = 13, 2
 # the case's field -> the ground truth's key
 TRUTH_KEYS = {"applicant_name": "name", "gender": "gender", "id_number": "id_number",
@@ -61,7 +61,7 @@ def manual_seconds(playbook, case) -> float:
     job = form_keys("form", playbook, case, KeyModel())
     values = [v for v in job.values if v.field != "photo"]
     keys = sum(v.keys for v in values) + PHOTO_KEYS + SUBMIT_KEYS
-    return keys * K_S + (len(values) + PHOTO_M + 1) * M_S
+    return klm_seconds(keys, len(values) + PHOTO_M + 1)
 
 
 def photo_right(path: str | None, seed: int) -> bool:

@@ -37,8 +37,20 @@ from app.fill.values import text_for
 from app.settings import DEFAULT_HOTKEYS
 from playbooks.model import ChooseStep, Playbook, SetStep
 
-__all__ = ["KeyModel", "ValueKeys", "JobKeys", "text_keys", "form_keys", "document_keys",
-           "intake_keys", "deskhand_actions", "saved_ratio"]
+__all__ = ["KLM_KEY_S", "KLM_MENTAL_S", "klm_seconds", "KeyModel", "ValueKeys", "JobKeys",
+           "text_keys", "form_keys", "document_keys", "intake_keys", "deskhand_actions", "saved_ratio"]
+
+
+# The keystroke-level model's costs (Card, Moran & Newell), for the benches' "by hand"
+# figures: a key of an average skilled typist (40 words a minute), and the mental act of
+# finding the next value and its box.
+KLM_KEY_S = 0.28
+KLM_MENTAL_S = 1.35
+
+
+def klm_seconds(keys: int, acts: float) -> float:
+    """Seconds by hand for `keys` keystrokes and `acts` values looked for."""
+    return keys * KLM_KEY_S + acts * KLM_MENTAL_S
 
 
 @dataclass(frozen=True)

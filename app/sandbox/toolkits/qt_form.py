@@ -82,7 +82,7 @@ class QtForm(QWidget):
                 self.widgets[f.name].currentIndexChanged.connect(self._apply_conditions)
         self._apply_conditions()
         # Ctrl+N: an empty form for the next application (a batch's `new` step)
-        QShortcut(QKeySequence("Ctrl+N"), self, activated=lambda: self.new_form())
+        QShortcut(QKeySequence("Ctrl+N"), self, activated=self.new_form)
 
     def new_form(self) -> None:
         """Ctrl+N: an empty form for the next application (a form may clear more)."""
