@@ -570,6 +570,8 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="deskhand", description="政务数字机器人 · 窗口助手 — Deskhand")
+    p.add_argument("--version", action="store_true",
+                   help="print the version (and, in a package, what it was built with)")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
     c = sub.add_parser("check", help="validate playbooks (or a scenario and its forms' "
                                      "playbooks); errors as file:line: message")
@@ -730,6 +732,10 @@ def _pipeline(args: argparse.Namespace) -> Pipeline:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.version:
+        from app.version import version_text
+        print(version_text(), file=out)
+        return 0
     if not args.command or args.command == "tray":
         from app.ui.app import TrayOptions, run_tray
         return run_tray(TrayOptions(registries=getattr(args, "registries", None),

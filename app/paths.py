@@ -1,11 +1,20 @@
 """Where Deskhand keeps and finds things."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import platformdirs
 
-ROOT = Path(__file__).resolve().parent.parent
+
+def is_frozen() -> bool:
+    """True in the packaged program (PyInstaller), False when run from source."""
+    return bool(getattr(sys, "frozen", False)) and hasattr(sys, "_MEIPASS")
+
+
+# The folder holding app/, playbooks/library and resources/: the checkout, or the bundle's
+# data folder (PyInstaller's sys._MEIPASS, /opt/deskhand/_internal in the Linux package).
+ROOT = Path(getattr(sys, "_MEIPASS")) if is_frozen() else Path(__file__).resolve().parent.parent
 
 
 def library_dir() -> Path:

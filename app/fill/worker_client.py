@@ -14,10 +14,10 @@ from typing import Any, Callable
 from app.errors import DeskhandError, FillError, error_from_json, error_to_json
 from app.fill.worker import report_from_json, scenario_report_from_json
 from app.i18n import _
+from app.paths import ROOT
 
 __all__ = ["FillWorkerProcess"]
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 class FillWorkerProcess:

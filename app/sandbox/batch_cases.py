@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.paths import library_dir
 from app.sandbox.people import make_person
 
-ROOT = Path(__file__).resolve().parents[2]
-BASE_PLAYBOOK = ROOT / "playbooks" / "library" / "sample-qt-intake.yaml"
+BASE_PLAYBOOK = library_dir() / "sample-qt-intake.yaml"
 PLAYBOOK_ID = "sample-qt-batch"
 BATCH_SECTION = """
 batch:

@@ -47,6 +47,7 @@ from typing import Any
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
 from app.errors import DesktopError
+from app.paths import resources_dir
 from app.sandbox.people import Person
 
 __all__ = [
@@ -59,7 +60,7 @@ Box = tuple[int, int, int, int]
 PORTAL_SIZE = (1920, 1080)
 CARD_SIZE = (856, 540)
 PORTAL_TITLE = "e龙岩 - 办件详情"
-TEMPLATE = Path(__file__).resolve().parents[2] / "resources" / "portal" / "detail.html"
+TEMPLATE = resources_dir() / "portal" / "detail.html"
 
 
 @dataclass

@@ -55,10 +55,10 @@ from pathlib import Path
 from typing import Callable
 
 from app.errors import DesktopError
+from app.paths import ROOT
 from app.sandbox.web_form import PAGE_TITLE, WebFormServer, chromium_argv, find_chromium
 from app.sandbox.xsession import XSession
 
-ROOT = Path(__file__).resolve().parents[2]
 QT_TITLE = "城市审批系统 - 受理登记"
 DECOY_TITLE = "诱饵窗口"
 DECOY_SCRIPT = ROOT / "tests" / "targets" / "decoy_window.py"

@@ -33,8 +33,9 @@ from typing import Callable
 from app.sandbox.report_server import QuietHTTPServer
 
 from app.errors import DesktopError
+from app.paths import resources_dir
 
-PAGE_DIR = Path(__file__).resolve().parents[2] / "resources" / "web_form"
+PAGE_DIR = resources_dir() / "web_form"
 PAGE_TITLE = "城市审批系统（网页版） - 受理登记"
 FIELD_NAMES = ("applicant_name", "gender", "ethnicity", "birth_date", "id_number", "phone",
                "address", "employer", "credit_code", "matter", "postcode", "email", "remarks")

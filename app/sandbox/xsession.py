@@ -30,8 +30,9 @@ import time
 from typing import Iterable, Sequence
 
 from app.errors import DesktopError
+from app.paths import resources_dir
 
-OPENBOX_RC = Path(__file__).resolve().parents[2] / "resources" / "openbox" / "rc.xml"
+OPENBOX_RC = resources_dir() / "openbox" / "rc.xml"
 INSTALL_HINT = "run `apt-get install xvfb openbox xdotool x11-utils fonts-noto-cjk`"
 
 

@@ -30,12 +30,12 @@ from typing import Any, Iterable
 import httpx
 
 from app.errors import DeskhandError
+from app.paths import ROOT
 from app.registry.auth import SignedAuth   # the client's own signing, re-exported for benches
 from app.sandbox.gateways.profiles import DEFAULT_KEY_IDS
 
 __all__ = ["RegistryServer", "RegistryServerError", "SignedAuth", "AUTO"]
 
-ROOT = Path(__file__).resolve().parents[3]
 AUTO: Any = object()        # a fresh random value for this server
 _ENV = ("DESKHAND_REGISTRY_SECRET", "DESKHAND_REGISTRY_TOKEN", "DESKHAND_REGISTRY_API_KEY",
         "DESKHAND_REGISTRY_ADMIN_TOKEN")

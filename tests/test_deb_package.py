@@ -1,0 +1,165 @@
+"""The Linux package, end to end: build it (installer/build_deb.sh), `apt-get install` it,
+run the installed program, then `apt-get purge` it and check that no file of the package
+is left and that a clerk's case file in a home folder is.
+
+Runs only as root with apt and dpkg-deb, and never over a deskhand package already
+installed; whatever fails midway, the package is purged before the module ends.
+$DESKHAND_DEB=PATH tests a package built before instead of building one.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "resources" / "samples" / "idcard-front.jpg"
+PRESET = "packs:\n  require_signature: false\n"
+
+
+def _installed() -> bool:
+    status = subprocess.run(["dpkg-query", "-W", "-f=${Status}", "deskhand"],
+                            capture_output=True, text=True).stdout
+    return "ok installed" in status or "config-files" in status
+
+
+def _why_not() -> str | None:
+    if os.name != "posix" or os.geteuid() != 0:
+        return "installs a .deb: needs root"
+    for tool in ("apt-get", "dpkg-deb", "dpkg-query"):
+        if not shutil.which(tool):
+            return f"needs {tool} (a Debian-family system)"
+    if _installed():
+        return "a deskhand package is already installed here; not touching it"
+    return None
+
+
+pytestmark = pytest.mark.skipif(_why_not() is not None, reason=_why_not() or "")
+
+
+def _run(argv: list[str], env: dict[str, str] | None = None, timeout: float = 600,
+         **kw) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=env, **kw)
+
+
+def _purge() -> subprocess.CompletedProcess[str]:
+    return _run(["apt-get", "purge", "-y", "-q", "deskhand"],
+                env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+
+
+@pytest.fixture(scope="module")
+def deb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    given = os.environ.get("DESKHAND_DEB")
+    if given:
+        return Path(given).resolve()
+    out = tmp_path_factory.mktemp("deb")
+    preset = out / "preset.yaml"
+    preset.write_text(PRESET, encoding="utf-8")
+    # zstd: Debian 12's dpkg reads it and it is several times faster than xz on two cores.
+    env = {**os.environ, "DESKHAND_DEB_COMPRESS": os.environ.get("DESKHAND_DEB_COMPRESS", "zstd")}
+    r = _run(["bash", "installer/build_deb.sh", "--preset", str(preset), "-o", str(out)],
+             env=env, cwd=ROOT)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-4000:]
+    debs = list(out.glob("deskhand_*_amd64.deb"))
+    assert len(debs) == 1, r.stdout
+    return debs[0]
+
+
+@pytest.fixture(scope="module")
+def installed(deb: Path):
+    """The package installed; purged at the end whatever happened."""
+    try:
+        r = _run(["apt-get", "install", "-y", "-q", "--no-install-recommends", str(deb)],
+                 env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+        files = _run(["dpkg-query", "-L", "deskhand"]).stdout.split("\n")
+        yield [f for f in files if f.strip()]
+    finally:
+        if _installed():
+            _purge()
+
+
+@pytest.fixture
+def home_env(tmp_path: Path) -> dict[str, str]:
+    """The installed program run as a clerk would, its folders in this test's own tree."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    env.update(HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path / "data"),
+               XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_CACHE_HOME=str(tmp_path / "cache"),
+               XDG_STATE_HOME=str(tmp_path / "state"), DESKHAND_LANG="en", PATH="/usr/bin:/bin")
+    return env
+
+
+def test_version_of_the_installed_program(installed: list[str], home_env: dict[str, str]) -> None:
+    r = _run(["/usr/bin/deskhand", "--version"], env=home_env, cwd="/")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    from app.version import VERSION
+    assert lines[0] == f"deskhand {VERSION}"
+    info = dict(line.split(": ", 1) for line in lines[1:])
+    assert info["python"].startswith("3.11") and info["qt"].startswith("PySide6 6.")
+    assert "PP-OCRv5" in info["ocr"] and "or newer needed" in info["glibc"]
+
+
+def test_installed_program_reads_with_both_recognisers(installed: list[str],
+                                                        home_env: dict[str, str]) -> None:
+    """The doctor's self-test when the installed program has one; the frozen OCR either way
+    (the PP-OCRv5 default and PP-OCRv4), so both model sets are known to be in the bundle."""
+    doctor_help = _run(["/usr/bin/deskhand", "doctor", "--help"], env=home_env, cwd="/").stdout
+    if "--self-test" in doctor_help:
+        r = _run(["/usr/bin/deskhand", "doctor", "--self-test"], env=home_env, cwd="/")
+        assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    for engine in ("rapidocr", "rapidocr-v4"):
+        r = _run(["/usr/bin/deskhand", "ocr", "--engine", engine, "--json", str(SAMPLE)],
+                 env=home_env, cwd="/")
+        assert r.returncode == 0, r.stderr
+        texts = "".join(b["text"] for b in json.loads(r.stdout)["boxes"])
+        assert "公民身份号码" in texts, (engine, texts)
+
+
+def test_installed_layout(installed: list[str]) -> None:
+    assert os.path.realpath("/usr/bin/deskhand") == "/opt/deskhand/deskhand"
+    menu = Path("/usr/share/applications/deskhand.desktop").read_text(encoding="utf-8")
+    assert "Name[zh_CN]=窗口助手" in menu and "Exec=deskhand tray" in menu
+    assert "Exec=deskhand tray" in Path("/etc/xdg/autostart/deskhand.desktop").read_text(encoding="utf-8")
+    assert Path("/usr/share/icons/hicolor/256x256/apps/deskhand.png").stat().st_size > 1000
+    assert Path("/etc/deskhand/preset.yaml").read_text(encoding="utf-8") == PRESET
+    conffiles = _run(["dpkg-query", "-W", "-f=${Conffiles}", "deskhand"]).stdout
+    assert "/etc/deskhand/preset.yaml" in conffiles
+    assert Path("/opt/deskhand/_internal/resources/i18n/deskhand_zh_CN.qm").is_file()
+
+
+def test_purge_leaves_no_file_of_the_package_and_keeps_cases(installed: list[str]) -> None:
+    home = Path(pwd.getpwuid(0).pw_dir)
+    cases = home / ".local" / "share" / "deskhand" / "cases"
+    made = [p for p in (cases, *cases.parents) if not p.exists() and p != home and home in p.parents]
+    witness = cases / f"deskhand-deb-test-{uuid.uuid4().hex}.json"
+    cases.mkdir(parents=True, exist_ok=True)
+    witness.write_text('{"deskhand_case": 1}', encoding="utf-8")
+    try:
+        r = _purge()
+        assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+        assert not _installed()
+        left = []
+        for path in map(Path, installed):
+            if path.is_symlink() or path.is_file():
+                left.append(str(path))
+            elif path.is_dir() and not any(path.iterdir()):
+                owner = _run(["dpkg-query", "-S", str(path)])
+                if owner.returncode != 0:
+                    left.append(str(path) + "/")
+        assert left == [], f"left behind by the purge: {left[:20]}"
+        assert not Path("/opt/deskhand").exists() and not Path("/etc/deskhand").exists()
+        assert witness.read_text(encoding="utf-8") == '{"deskhand_case": 1}'
+    finally:
+        witness.unlink(missing_ok=True)
+        for folder in made:   # deepest first: only what this test created
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
