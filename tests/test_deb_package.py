@@ -131,7 +131,20 @@ def test_installed_layout(installed: list[str]) -> None:
     assert Path("/etc/deskhand/preset.yaml").read_text(encoding="utf-8") == PRESET
     conffiles = _run(["dpkg-query", "-W", "-f=${Conffiles}", "deskhand"]).stdout
     assert "/etc/deskhand/preset.yaml" in conffiles
-    assert Path("/opt/deskhand/_internal/resources/i18n/deskhand_zh_CN.qm").is_file()
+
+
+def test_installed_windows_speak_chinese(installed: list[str], home_env: dict[str, str]) -> None:
+    """The tray's catalogue loads from the bundle as built (not recompiled: the package has
+    no lrelease), through the frozen program's `-c`."""
+    code = ("from PySide6.QtCore import QCoreApplication\n"
+            "from app.ui.i18n import install\n"
+            "app = QCoreApplication([])\n"
+            "ok = install(app, 'zh_CN').switch('zh_CN')\n"
+            "print(ok, QCoreApplication.translate('BatchWindow', 'Start'))\n")
+    r = _run(["/usr/bin/deskhand", "-c", code], env={**home_env, "QT_QPA_PLATFORM": "offscreen"},
+             cwd="/")
+    assert (r.returncode, r.stdout.strip()) == (0, "True 开始"), r.stderr[-2000:]
+    assert "i18n" not in r.stderr, r.stderr
 
 
 def test_purge_leaves_no_file_of_the_package_and_keeps_cases(installed: list[str]) -> None:
