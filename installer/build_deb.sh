@@ -62,7 +62,7 @@ EOF
 
 rm -rf build/dist/deskhand build/deb
 DESKHAND_BUILD_INFO=$PWD/build/build_info.json PYTHONPATH=$pyi "$python" -m PyInstaller \
-  --noconfirm --log-level WARN --distpath build/dist --workpath build/pyi-work installer/deskhand.spec
+  --noconfirm --log-level WARN --distpath build/dist --workpath build/pyi-work installer/linux/deskhand.spec
 stamp "PyInstaller"
 
 root=build/deb/root
@@ -79,7 +79,7 @@ desktop() {   # $1: extra lines
     "Terminal=false" "Categories=Office;Utility;" "$@"
 }
 desktop "StartupNotify=false" > "$root/usr/share/applications/deskhand.desktop"
-# At login the tray starts by itself (a second start only brings the running one forward).
+# At login the tray starts by itself, for every user of the PC.
 desktop "NoDisplay=true" "X-GNOME-Autostart-enabled=true" > "$root/etc/xdg/autostart/deskhand.desktop"
 if [ -n "$preset" ]; then
   install -D -m 0644 "$preset" "$root/etc/deskhand/preset.yaml"

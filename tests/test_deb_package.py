@@ -122,6 +122,18 @@ def test_installed_program_reads_with_both_recognisers(installed: list[str],
         assert "公民身份号码" in texts, (engine, texts)
 
 
+def test_installed_vault_uses_the_os_keyring(installed: list[str], home_env: dict[str, str],
+                                             tmp_path: Path) -> None:
+    """keyring finds its Secret Service backend in the bundle (entry points, secretstorage):
+    `deskhand vault set/check` against a private gnome-keyring."""
+    from secret_service import SecretService, require_tools
+    require_tools()
+    with SecretService(tmp_path / "keyring") as service:
+        env = {**home_env, **service.overlay}
+        r = _run(["/usr/bin/deskhand", "vault", "check"], env=env, cwd="/")
+        assert r.returncode == 0 and "SecretService" in r.stdout, r.stdout + r.stderr
+
+
 def test_installed_layout(installed: list[str]) -> None:
     assert os.path.realpath("/usr/bin/deskhand") == "/opt/deskhand/deskhand"
     menu = Path("/usr/share/applications/deskhand.desktop").read_text(encoding="utf-8")
