@@ -10,21 +10,32 @@
 # front of the existing venv on PYTHONPATH: the venv is only read, never changed, and no second
 # venv is installed (that costs minutes; CI already has .venv).
 set -euo pipefail
-cd "$(dirname "$0")/.."
 
 PYINSTALLER=pyinstaller==6.22.3
-preset="" out_dir=dist
+preset="" out_dir=$(realpath -m "$(dirname "$0")/../dist")
 while [ $# -gt 0 ]; do
-  case "$1" in
-    --preset) preset=$(realpath "$2"); shift 2 ;;
-    -o) out_dir=$2; shift 2 ;;
+  case "$1" in   # paths as the caller gave them, before the cd below
+    --preset) preset=$(realpath -m "$2"); shift 2 ;;
+    -o) out_dir=$(realpath -m "$2"); shift 2 ;;
     *) echo "usage: bash installer/build_deb.sh [--preset FILE] [-o DIR]" >&2; exit 2 ;;
   esac
 done
+cd "$(dirname "$0")/.."
 compress=${DESKHAND_DEB_COMPRESS:-xz}
 python=${DESKHAND_PYTHON:-.venv/bin/python}
 [ -x "$python" ] || { echo "No $python: run 'bash installer/dev.sh setup' first." >&2; exit 1; }
 [ -z "$preset" ] || [ -f "$preset" ] || { echo "No preset file $preset" >&2; exit 1; }
+if [ -n "$preset" ]; then   # a broken preset is refused here, not on every PC it reaches
+  "$python" - "$preset" <<'EOF' || exit 1
+import sys
+from app.errors import DeskhandError
+from app.settings import SettingsStore
+try:
+    SettingsStore("/nonexistent/settings.yaml", sys.argv[1], preset_required=True).load()
+except DeskhandError as e:
+    sys.exit(f"Not building: {e}")
+EOF
+fi
 command -v dpkg-deb >/dev/null || { echo "dpkg-deb is missing (apt-get install dpkg)" >&2; exit 1; }
 
 t0=$(date +%s.%N)

@@ -2,8 +2,9 @@
 run the installed program, then `apt-get purge` it and check that no file of the package
 is left and that a clerk's case file in a home folder is.
 
-Runs only as root with apt and dpkg-deb, and never over a deskhand package already
-installed; whatever fails midway, the package is purged before the module ends.
+The install tests run only as root with apt and dpkg-deb, and never over a deskhand
+package already installed; whatever fails midway, the package is purged before the module
+ends.
 $DESKHAND_DEB=PATH tests a package built before instead of building one.
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "resources" / "samples" / "idcard-front.jpg"
-PRESET = "packs:\n  require_signature: false\n"
+PRESET = "settings:\n  language: zh_CN\n"
 
 
 def _installed() -> bool:
@@ -40,7 +41,8 @@ def _why_not() -> str | None:
     return None
 
 
-pytestmark = pytest.mark.skipif(_why_not() is not None, reason=_why_not() or "")
+# Every test that installs; the preset check before a build runs anywhere.
+as_root = pytest.mark.skipif(_why_not() is not None, reason=_why_not() or "")
 
 
 def _run(argv: list[str], env: dict[str, str] | None = None, timeout: float = 600,
@@ -95,6 +97,16 @@ def home_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+def test_a_broken_preset_is_refused_before_building(tmp_path: Path) -> None:
+    preset = tmp_path / "preset.yaml"
+    preset.write_text("settings:\n  language: fr\n", encoding="utf-8")
+    r = _run(["bash", "installer/build_deb.sh", "--preset", str(preset), "-o", str(tmp_path)],
+             cwd=ROOT, timeout=60)
+    assert r.returncode == 1 and "Not building" in r.stderr and "language" in r.stderr, r.stderr
+    assert not list(tmp_path.glob("*.deb"))
+
+
+@as_root
 def test_version_of_the_installed_program(installed: list[str], home_env: dict[str, str]) -> None:
     r = _run(["/usr/bin/deskhand", "--version"], env=home_env, cwd="/")
     assert r.returncode == 0, r.stderr
@@ -106,6 +118,7 @@ def test_version_of_the_installed_program(installed: list[str], home_env: dict[s
     assert "PP-OCRv5" in info["ocr"] and "or newer needed" in info["glibc"]
 
 
+@as_root
 def test_installed_program_reads_with_both_recognisers(installed: list[str],
                                                         home_env: dict[str, str]) -> None:
     """The doctor's self-test when the installed program has one; the frozen OCR either way
@@ -122,6 +135,7 @@ def test_installed_program_reads_with_both_recognisers(installed: list[str],
         assert "公民身份号码" in texts, (engine, texts)
 
 
+@as_root
 def test_installed_vault_uses_the_os_keyring(installed: list[str], home_env: dict[str, str],
                                              tmp_path: Path) -> None:
     """keyring finds its Secret Service backend in the bundle (entry points, secretstorage):
@@ -134,6 +148,7 @@ def test_installed_vault_uses_the_os_keyring(installed: list[str], home_env: dic
         assert r.returncode == 0 and "SecretService" in r.stdout, r.stdout + r.stderr
 
 
+@as_root
 def test_installed_layout(installed: list[str]) -> None:
     assert os.path.realpath("/usr/bin/deskhand") == "/opt/deskhand/deskhand"
     menu = Path("/usr/share/applications/deskhand.desktop").read_text(encoding="utf-8")
@@ -145,6 +160,7 @@ def test_installed_layout(installed: list[str]) -> None:
     assert "/etc/deskhand/preset.yaml" in conffiles
 
 
+@as_root
 def test_installed_windows_speak_chinese(installed: list[str], home_env: dict[str, str]) -> None:
     """The tray's catalogue loads from the bundle as built (not recompiled: the package has
     no lrelease), through the frozen program's `-c`."""
@@ -159,6 +175,7 @@ def test_installed_windows_speak_chinese(installed: list[str], home_env: dict[st
     assert "i18n" not in r.stderr, r.stderr
 
 
+@as_root
 def test_purge_leaves_no_file_of_the_package_and_keeps_cases(installed: list[str]) -> None:
     home = Path(pwd.getpwuid(0).pw_dir)
     cases = home / ".local" / "share" / "deskhand" / "cases"
