@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -156,6 +157,7 @@ def main() -> int:
     finally:
         if "installed" in run(["dpkg-query", "-W", "-f=${Status}", "deskhand"]).stdout:
             run(["apt-get", "purge", "-y", "-q", "deskhand"], env=APT_ENV)
+        shutil.rmtree(tmp, ignore_errors=True)
     print(json.dumps(result, ensure_ascii=False))
     return 0
 
