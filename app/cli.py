@@ -694,6 +694,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.archive import cli as archive_cli   # argparse only; the archive loads on run
     archive_cli.add_arguments(sub.add_parser("archive", help="archive packages of cases (SM3, "
                                              "metadata XML): build, verify, upload"))
+    from app.packs import cli as pack_cli      # argparse only; the packs load on run
+    pack_cli.add_arguments(sub.add_parser("pack", help="signed playbook packs: keygen, build, "
+                                          "sign, verify, install, list, remove"))
     from app.batch import cli as batch_cli
     batch_cli.add_arguments(sub.add_parser("batch", help="many cases from a .xlsx/.csv/folder, "
                                                          "unattended, with a resumable ledger"))
@@ -760,6 +763,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.command == "archive":
         from app.archive.cli import run as run_archive
         return run_archive(args, out, err)
+    if args.command == "pack":
+        from app.packs.cli import run as run_pack
+        return run_pack(args, out, err)
     if args.command == "edit":
         from app.ui.editor import run_editor
         return run_editor(args.playbook)

@@ -65,6 +65,7 @@ re-export these names.
             └── FormValueError a value has no Chinese form (a negative amount, not a date)
     └── ArchiveError           an archive package could not be made or sent    exit 3
         └── ArchiveUploadError the archive service timed out, refused or answered garbage
+    └── PackError              a playbook pack is not trusted, intact or installable  exit 1
 
 Not errors but signals inside the fill (never leave it): app.desktop.base.FocusMoved and
 StopRequested, turned into FocusLostError / FillAbortedError by the engine. A value failing
@@ -100,7 +101,7 @@ __all__ = [
     "EasyOcrWeightsChecksumError", "UnknownOcrEngineError", "OcrImageError",
     "UnreadableImageError",
     "DocumentError", "ConverterError", "TemplateError", "FormValueError",
-    "ArchiveError", "ArchiveUploadError",
+    "ArchiveError", "ArchiveUploadError", "PackError",
 ]
 
 
@@ -409,6 +410,21 @@ class ArchiveError(DeskhandError):
 class ArchiveUploadError(ArchiveError):
     """The archive service did not take a package: no answer in time, a refusal (its own
     reason quoted) or an answer that is not a receipt."""
+
+
+class PackError(DeskhandError):
+    """A playbook pack (app/packs/) is refused or cannot be installed: `reason` names why
+    ("unsigned", "unknown_key", "manifest", "changed", "missing", "added", "not_pack",
+    "unsafe", "older", "samples", "not_installed"), `file` the file it is about."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, reason: str = "", file: str = "",
+                 key_id: str = "", **context: Any) -> None:
+        super().__init__(message, **context)
+        self.reason = reason
+        self.file = file
+        self.key_id = key_id
 
 
 # -- errors across a process boundary (the tray's fill worker) ---------------------------

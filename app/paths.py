@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,3 +36,21 @@ def registry_settings_path() -> Path:
     import os
     env = os.environ.get("DESKHAND_REGISTRIES")
     return Path(env) if env else user_config_dir() / "registries.yaml"
+
+
+def system_packs_dir(environ: Mapping[str, str] | None = None, platform: str | None = None) -> Path:
+    """Packs IT installed for every user: $DESKHAND_SYSTEM_PACKS, else
+    %PROGRAMDATA%\\Deskhand\\packs on Windows, /var/lib/deskhand/packs elsewhere."""
+    import os
+    import sys
+    env = os.environ if environ is None else environ
+    if env.get("DESKHAND_SYSTEM_PACKS"):
+        return Path(env["DESKHAND_SYSTEM_PACKS"])
+    if (platform or sys.platform) == "win32":
+        return Path(env.get("PROGRAMDATA", r"C:\ProgramData")) / "Deskhand" / "packs"
+    return Path("/var/lib/deskhand/packs")
+
+
+def user_packs_dir() -> Path:
+    """Packs one user installed (`deskhand pack install --user`)."""
+    return Path(platformdirs.user_data_dir("deskhand", appauthor=False)) / "packs"

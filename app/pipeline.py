@@ -467,9 +467,10 @@ def build_pipeline(options: PipelineOptions | None = None) -> Pipeline:
     settings = options.settings
     if settings is None:
         settings, problems = load_settings()
-    from app.library import load_library
+    from app.library import library_sources, load_library
     from app.paths import default_cases_dir
-    library = load_library(settings.playbook_dirs or [])
+    sources = library_sources(settings)
+    library = load_library(sources.folders, sources.refused)
     display = options.display if options.display is not None else os.environ.get("DISPLAY")
     engine_name = options.ocr_engine or settings.ocr_engine or "rapidocr"
 
