@@ -63,7 +63,7 @@ def library_sources(settings: Any, pack_roots: Sequence[Path] | None = None) -> 
         else:
             folders.append(Path(d).expanduser())
     for pack in installed_packs(roots, policy):
-        if pack.offered:
+        if pack.offered(policy):
             folders.append(pack.folder)
         else:
             refused.append((pack.folder, pack.problem))

@@ -147,8 +147,8 @@ def build_pack(folder: Path, out: Path, *, pack_id: str | None = None, version: 
     if not re.fullmatch(r"[0-9][0-9A-Za-z.+-]{0,31}", version):
         raise UsageError(_("The version '{version}' must start with a digit, e.g. 1.2 or "
                            "2026.12.1.", version=version))
+    files = pack_files(folder)            # links refused before any file is read as YAML
     count = check_playbooks(folder)
-    files = pack_files(folder)
     created = _created(folder, environ)
     files[MANIFEST] = manifest_bytes(pack_id, version, created.strftime("%Y-%m-%dT%H:%M:%SZ"),
                                      builder_name(), files)

@@ -266,8 +266,7 @@ def cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.json:
         print(json.dumps({"require_signature": settings.packs.require_signature, "packs": [
             {"id": p.id, "version": p.version, "folder": str(p.folder), "state": p.state,
-             "offered": p.offered and (p.state == "trusted"
-                                       or not settings.packs.require_signature),
+             "offered": p.offered(settings.packs),
              "key_id": p.key_id, "signer": p.signer, "problem": p.problem} for p in packs]},
             ensure_ascii=False), file=out)
         return 0

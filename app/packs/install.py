@@ -44,9 +44,10 @@ class InstalledPack:
     signer: str = ""
     problem: str = ""        # why it is refused (or "")
 
-    @property
-    def offered(self) -> bool:
-        return self.state != "refused"
+    def offered(self, policy: PackPolicy) -> bool:
+        """Shown to the clerk: signed by a trusted key and intact; or anything, as a loose
+        folder is, when IT does not require signatures."""
+        return self.state == "trusted" or not policy.require_signature
 
 
 def version_key(version: str) -> tuple[int, ...]:
