@@ -78,6 +78,9 @@ def cmd_check(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: Te
                     name=pb.name, fields=len(pb.fields), steps=len(pb.steps)), file=out)
     if args.window is not None and valid:
         worst = max(worst, _check_window(args.window, valid, out))
+    for folder, reason in pipeline.library.refused:   # IT requires signed packs
+        print(_("Not offered in the tray: {folder}: {reason}", folder=folder, reason=reason),
+              file=err)
     return worst
 
 

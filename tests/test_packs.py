@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import shutil
 import stat
 import zipfile
@@ -122,12 +121,12 @@ def _built(tmp_path: Path, key=None) -> Path:
     return zpath
 
 
-BAD = {
-    "unsigned": (lambda z, k: build_pack(z.parent / "clinic", z, version="1.0"), "unsigned", ""),
-    "altered": (None, "changed", "pack-intake.yaml"),
-    "added": (None, "added", "samples/pack-intake/extra.yaml"),
-    "manifest edited": (None, "manifest", MANIFEST),
-    "wrong key": (None, "unknown_key", ""),
+BAD = {   # kind: (reason, file named)
+    "unsigned": ("unsigned", ""),
+    "altered": ("changed", "pack-intake.yaml"),
+    "added": ("added", "samples/pack-intake/extra.yaml"),
+    "manifest edited": ("manifest", MANIFEST),
+    "wrong key": ("unknown_key", ""),
 }
 
 
@@ -149,7 +148,7 @@ def test_each_bad_pack_is_refused_with_its_reason(kind, tmp_path, keys):
     else:
         sign_pack(zpath, keys["old"][0])
         bad = zpath
-    _make, reason, file = BAD[kind]
+    reason, file = BAD[kind]
     root = tmp_path / "packs"
     with pytest.raises(PackError) as caught:
         install_pack(bad, root, policy(("it", keys["new"])))
@@ -317,4 +316,13 @@ def test_check_pack_names_a_missing_file(tmp_path, keys):
     with pytest.raises(PackError) as caught:
         check_pack(files, policy(("it", keys["new"])), zpath)
     assert (caught.value.reason, caught.value.file) == ("missing", "samples/pack-intake/notes.txt")
-    assert os.path.basename(str(zpath)) == "clinic.zip"
+
+
+def test_deskhand_check_says_which_packs_are_not_offered(env, tmp_path, keys):
+    install_pack(_built(tmp_path), env / "system-packs", PackPolicy())      # unsigned
+    (env / "preset.yaml").write_text(
+        f"packs:\n  trusted_keys:\n  {public_line('it', keys['new'][1])}\n"
+        "  require_signature: true\n", encoding="utf-8")
+    code, _out, err = run("check", str(SHIPPED / "sample-qt-intake.yaml"))
+    assert code == 0
+    assert "Not offered in the tray" in err and "clinic is not signed" in err
