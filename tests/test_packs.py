@@ -266,12 +266,15 @@ def test_install_test_refuses_a_pack_whose_golden_sample_fails(env, tmp_path):
     good = tmp_path / "good.zip"
     assert run("pack", "build", str(folder), "-o", str(good))[0] == 0
     assert run("pack", "install", str(good), "--test")[0] == 0
+    assert run("test", str(good))[0] == 0                  # deskhand test PACK.zip
     expected = folder / "samples" / "scenario" / "case-1" / "expected.yaml"
     text = expected.read_text(encoding="utf-8")
     assert "企业名称: " in text
     expected.write_text(text.replace("企业名称: ", "企业名称: 错", 1), encoding="utf-8")
     bad = tmp_path / "bad.zip"
     assert run("pack", "build", str(folder), "-o", str(bad), "--version", "1.1")[0] == 0
+    code, out, _err = run("test", str(bad))
+    assert code == 1 and "✗" in out
     code, out, _err = run("pack", "install", str(bad), "--test", "--json")
     doc = json.loads(out)
     assert code == 1 and doc["reason"] == "samples" and "企业名称" in doc["problem"]

@@ -89,29 +89,16 @@ def _audit(settings: Any) -> Any:
 def golden_failures(folder: Path, settings: Any) -> list[str]:
     """Every golden sample of the unpacked pack in `folder` run as `deskhand test` runs
     them (offline, on the form models); a sentence per playbook that differs."""
-    from app.golden.runner import run_playbook
-    from app.golden.scenario import run_scenario_pack
+    from app.golden.pack import run_pack_folder
     from app.pipeline import PipelineOptions, build_pipeline
-    from playbooks.scenario import SCENARIO_FILE
     pipeline = build_pipeline(PipelineOptions(settings=settings))
-    failed: list[str] = []
     try:
         with tempfile.TemporaryDirectory(prefix="deskhand-pack-test-") as tmp:
-            for p in sorted(folder.glob("*.y*ml")):
-                try:
-                    results = [run_playbook(pipeline.playbook(str(p)), pipeline, Path(tmp))]
-                except DeskhandError as exc:
-                    failed.append(exc.message)
-                    continue
-                failed += _differences(results)
-            for d in sorted(p.parent for p in folder.glob(f"*/{SCENARIO_FILE}")):
-                try:
-                    failed += _differences(run_scenario_pack(d, pipeline, Path(tmp)))
-                except DeskhandError as exc:
-                    failed.append(exc.message)
+            return _differences(run_pack_folder(folder, pipeline, Path(tmp)))
+    except DeskhandError as exc:       # a broken sample: the pack is not proven
+        return [exc.message]
     finally:
         pipeline.close()
-    return failed
 
 
 def _differences(results: list[Any]) -> list[str]:

@@ -26,7 +26,7 @@ from app.packs.build import PACK_ID
 from app.packs.manifest import MANIFEST, parse_manifest, read_folder, read_zip
 from app.packs.trust import PackPolicy, Verdict, check_pack
 
-__all__ = ["InstalledPack", "install_pack", "remove_pack", "installed_packs", "read_installed",
+__all__ = ["InstalledPack", "install_pack", "unpack", "remove_pack", "installed_packs", "read_installed",
            "version_key", "Audit", "SampleRunner"]
 
 Audit = Callable[[str, dict[str, Any]], None]
@@ -101,7 +101,7 @@ def _report(audit: Audit | None, event: str, **data: Any) -> None:
         audit(event, data)
 
 
-def _unpack(files: dict[str, bytes], into: Path) -> None:
+def unpack(files: dict[str, bytes], into: Path) -> None:
     for name, data in files.items():
         target = into / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -156,7 +156,7 @@ def install_pack(path: Path, root: Path, policy: PackPolicy, *, force: bool = Fa
                                path=root, reason=exc.strerror or type(exc).__name__)) from None
         try:
             os.chmod(staged, 0o755)
-            _unpack(files, staged)
+            unpack(files, staged)
             failed = run_samples(staged) if run_samples is not None else []
             if failed:
                 raise PackError(_("The pack {pack} failed its golden samples, so it was not "
