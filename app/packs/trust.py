@@ -95,8 +95,8 @@ def check_pack(files: dict[str, bytes], policy: PackPolicy, where: object) -> Ve
     verdict = Verdict(manifest, "unsigned")
     if SIGNATURE not in files:
         if policy.require_signature:
-            raise PackError(_("The pack {pack} is not signed, and IT requires signed packs: ask "
-                              "IT for a signed copy.", pack=manifest.id), reason="unsigned")
+            raise PackError(_("The pack {pack} is not signed, and signed packs are required (IT's "
+                              "preset): ask IT for a signed copy.", pack=manifest.id), reason="unsigned")
     else:
         public, good = _signed_by(files[SIGNATURE], files[MANIFEST], where)
         kid = key_id(public)
