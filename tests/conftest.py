@@ -78,6 +78,11 @@ def private_home(tmp_path_factory: pytest.TempPathFactory):
     private_tmp = base / "tmp"
     private_tmp.mkdir(mode=0o700)
     mp.setenv("TMPDIR", str(private_tmp))
+    # packs IT installed on this machine (/var/lib/deskhand/packs) are not the suite's
+    mp.setenv("DESKHAND_SYSTEM_PACKS", str(base / "system-packs"))
+    preset = base / "preset.yaml"             # nor its IT preset (/etc/deskhand/preset.yaml)
+    preset.write_text("settings: {}\n", encoding="utf-8")
+    mp.setenv("DESKHAND_PRESET", str(preset))
     mp.setattr(tempfile, "tempdir", str(private_tmp))   # gettempdir() caches its first answer
     try:
         yield base
