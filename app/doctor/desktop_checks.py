@@ -107,9 +107,9 @@ def hotkeys_check(open_backend: Callable[[], "HotkeyBackend"], hotkeys: Mapping[
             try:
                 backend.register(name, combo, lambda: None)
             except HotkeyConflictError as exc:
-                taken.append(combo)
+                taken.append(exc.combo or combo)
                 sentences.append(exc.message)
-            except DeskhandError as exc:
+            except DeskhandError as exc:      # not on this keyboard, cannot be parsed
                 taken.append(combo)
                 sentences.append(exc.message)
     finally:
