@@ -308,3 +308,20 @@ def test_the_hidden_entry_runs_sandbox_modules_only():
     r = subprocess.run([*run, "app.vault.cli"], cwd=ROOT, capture_output=True, text=True,
                        timeout=60)
     assert r.returncode == 2 and "only app.sandbox modules" in r.stderr
+
+
+def test_targets_when_accessibility_cannot_be_reached():
+    from app.desktop.base import WindowInfo
+    from app.errors import AccessibilityUnavailableError
+    from playbooks.model import TargetSpec
+    books = [SimpleNamespace(target=TargetSpec(title="城市审批系统*")),
+             SimpleNamespace(target=TargetSpec(title="公积金*"))]
+    desktop = SimpleNamespace(list_windows=lambda: [WindowInfo(7, "城市审批系统 - 受理登记")])
+
+    def no_bus():
+        raise AccessibilityUnavailableError("install at-spi2-core")
+    checks = d.target_checks(books, desktop, no_bus)
+    assert [(x.name, x.level) for x in checks] == [("target.title '城市审批系统*'", c.WARN),
+                                                   ("target.title '公积金*'", c.OK),
+                                                   ("accessibility", c.WARN)]
+    assert checks[2].detail == "install at-spi2-core"

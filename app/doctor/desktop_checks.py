@@ -137,6 +137,7 @@ def target_checks(playbooks: Iterable["Playbook"], desktop: "Desktop",
         return []
     windows = desktop.list_windows()
     a11y: Any = None
+    unavailable: Check | None = None       # the accessibility bus cannot be reached: said once
     checks = []
     try:
         for shown, spec in targets.items():
@@ -149,17 +150,22 @@ def target_checks(playbooks: Iterable["Playbook"], desktop: "Desktop",
                 checks.append(Check(name, title, OK, _("open; accessibility is off in the "
                                                        "settings: Deskhand types with keys")))
                 continue
-            if a11y is None:
+            if a11y is None and unavailable is None:
                 try:
                     a11y = open_a11y()
                 except DeskhandError as exc:
-                    return checks + [Check("accessibility", _("Accessibility"), WARN, exc.message,
-                                           _("Deskhand types with keys until it is installed."))]
+                    unavailable = Check("accessibility", _("Accessibility"), WARN, exc.message,
+                                        _("Deskhand types with keys until it is installed."))
+            if a11y is None:
+                checks.append(Check(name, title, WARN, _("open; its fields cannot be asked (see "
+                                                         "Accessibility): Deskhand types with "
+                                                         "keys")))
+                continue
             checks.append(_exposes(name, title, a11y, open_now[0]))
     finally:
         if a11y is not None:
             a11y.close()
-    return checks
+    return checks + ([unavailable] if unavailable else [])
 
 
 def _exposes(name: str, title: str, a11y: "Accessibility", window: Any) -> Check:
