@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import platform
 import time
+import unicodedata
 from collections.abc import Iterable
 from typing import Any, TextIO
 
@@ -32,15 +33,21 @@ def exit_code(checks: Iterable[Check]) -> int:
     return 1 if any(not c.ok for c in checks) else 0
 
 
+def columns(text: str) -> int:
+    """How many terminal columns `text` takes: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def line(check: Check, width: int = 16) -> str:
-    text = f"{MARKS[check.level]} {check.title:<{width}} {check.detail}"
+    pad = " " * max(0, width - columns(check.title))
+    text = f"{MARKS[check.level]} {check.title}{pad} {check.detail}"
     if check.advice and check.level != OK:
         text += "\n    → " + check.advice
     return text
 
 
 def print_report(checks: list[Check], out: TextIO) -> int:
-    width = min(28, max((len(c.title) for c in checks), default=0))
+    width = min(28, max((columns(c.title) for c in checks), default=0))
     for c in checks:
         print(line(c, width), file=out)
     counts = {level: sum(1 for c in checks if c.level == level) for level in (OK, WARN, FAIL)}
