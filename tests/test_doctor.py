@@ -2,6 +2,7 @@
 the self-test's step bookkeeping. The real parts are in tests/test_doctor_e2e.py."""
 from __future__ import annotations
 
+import copy
 import io
 import json
 import subprocess
@@ -135,7 +136,7 @@ def test_a_registry_refusing_or_missing_its_credential_fails_with_advice():
 
 
 def test_a_registry_without_a_sample_is_only_reached():
-    doc = reference_settings("http://gateway.test", scheme="none")
+    doc = copy.deepcopy(reference_settings("http://gateway.test", scheme="none"))  # shared dicts
     for ep in doc["registries"]["reference"]["endpoints"].values():
         ep.pop("sample", None)
     [check] = c.registry_checks(lambda: parse_registry_settings(doc), lambda n: "",
@@ -285,7 +286,10 @@ def test_no_xvfb_skips_the_fill_with_the_package_to_install(tmp_path):
     step = Step("fill", "Fill")
     test._run_step(step, test.fill)
     assert step.level == SKIPPED
-    assert step.detail == "skipped: Xvfb is not installed (apt-get install xvfb)"
+    assert step.detail == "skipped: Xvfb not installed (apt-get install xvfb openbox)"
+    no_wm, bare = Step("fill", "Fill"), SelfTest(tmp_path, xvfb="/usr/bin/Xvfb", openbox=None)
+    bare._run_step(no_wm, bare.fill)
+    assert no_wm.level == SKIPPED and no_wm.detail.startswith("skipped: openbox not installed")
     assert selftest_exit([Step("ocr", "o", PASSED), step]) == 4
     assert selftest_exit([Step("ocr", "o", PASSED)]) == 0
     assert selftest_exit([Step("ocr", "o", PASSED)], faults=1) == 3
