@@ -144,10 +144,26 @@ def test_an_unreachable_registry_and_a_taken_hotkey_fail_with_advice(tmp_path, s
     assert lines[-1].endswith("failed.") and "Traceback" not in r.stderr
 
 
-def test_self_test_proves_the_chain_on_its_own_display(tmp_path):
-    env = dict(os.environ, DESKHAND_LANG="en")
+FROZEN_SHIM = """#!{python}
+# What a PyInstaller build is to Deskhand: sys.frozen set, sys.executable the deskhand program
+import sys
+sys.frozen = True
+sys.executable = __file__
+from app.cli import main
+sys.exit(main())
+"""
+
+
+def test_self_test_proves_the_chain_on_its_own_display_as_a_frozen_build(tmp_path):
+    """Run as a frozen build runs it: the registry and the sample client are started through
+    the deskhand program itself (app.paths.module_argv), not `python -m`."""
+    shim = tmp_path / "deskhand"
+    shim.write_text(FROZEN_SHIM.format(python=sys.executable), encoding="utf-8")
+    shim.chmod(0o755)
+    env = dict(os.environ, DESKHAND_LANG="en", PYTHONPATH=str(ROOT))
     env.pop("DISPLAY", None)                     # it brings its own
-    r = deskhand(env, "doctor", "--self-test", "--json")
+    r = subprocess.run([str(shim), "doctor", "--self-test", "--json"], env=env, cwd=tmp_path,
+                       capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
     doc = json.loads(r.stdout)
     steps = {s["name"]: s for s in doc["steps"]}

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from app.doctor.report import columns
 from app.errors import DeskhandError, SelfTestError
 from app.i18n import _, join
 from app.privacy import mask, mask_text
@@ -43,6 +44,7 @@ SAMPLE_PLAYBOOK = "idcard-to-qt-intake"
 SAMPLE_CASE = "case-1"
 REGISTRY_PEOPLE = 20          # seeds 0..19: the sample's person (seed 11) among them
 PASSED, FAILED, SKIPPED = "ok", "fail", "skipped"
+TITLE_COLUMNS = 28             # the longest step title, English or Chinese
 
 
 @dataclass
@@ -269,7 +271,8 @@ def run_self_test(out: TextIO, *, as_json: bool = False, selftest: SelfTest | No
     def show(step: Step) -> None:
         if not as_json:
             mark = {PASSED: "✓", FAILED: "✗", SKIPPED: "–"}[step.level]
-            print(f"{mark} {step.title}  {step.seconds:5.1f} s  {step.detail}", file=out,
+            pad = " " * max(0, TITLE_COLUMNS - columns(step.title))
+            print(f"{mark} {step.title}{pad} {step.seconds:5.1f} s  {step.detail}", file=out,
                   flush=True)
     try:
         steps = test.run(show)
