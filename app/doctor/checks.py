@@ -114,8 +114,8 @@ def ocr_check(engine: str, model_files: Callable[[str], list[Path]],
                      _("Reinstall Deskhand (the OCR model ships with it)."))
     size = sum(f.stat().st_size for f in files) / 2**20
     sums = _("sha256 checked") if rec == "ppocrv5" else _("present")
-    return Check("ocr", title, OK, _("{engine} {version}, recogniser {rec}: {n} files, {mb:.0f} MB, "
-                                     "{sums}", engine=engine,
+    return Check("ocr", title, OK, _("{engine} {version}, recogniser {rec}: {n} files, "
+                                     "{mb:.0f} MB, {sums}", engine=engine,
                                      version=versions.get("rapidocr_onnxruntime") or "?", rec=rec,
                                      n=len(files), mb=size, sums=sums))
 

@@ -7,8 +7,9 @@ without a display of its own and without touching the clerk's cases, settings or
 3. registry: the reference registry started on 127.0.0.1 (ephemeral port, a throw-away
    secret held in memory), the case verified against it;
 4. fill: on a private display (Xvfb and openbox: without a window manager no window is
-   listed, so without either the step is skipped) the sample approval client started as a process of its own, the case typed into it, and its own state read
-   back; everything started here is ended by its PID.
+   listed, so without either the step is skipped) the sample approval client started as a
+   process of its own, the case typed into it, and its own state read back; everything
+   started here is ended by its PID.
 
 Everything is written to a temporary folder, removed at the end. The sandbox parts are
 imported lazily, here only (app/sandbox is a leaf).
