@@ -329,3 +329,28 @@ def test_targets_when_accessibility_cannot_be_reached():
                                                    ("target.title '公积金*'", c.OK),
                                                    ("accessibility", c.WARN)]
     assert checks[2].detail == "install at-spi2-core"
+
+
+def test_a_check_that_crashes_is_a_fault_line_and_the_others_still_run(tmp_path):
+    from app.doctor.runner import DoctorParts, run_checks
+    from app.library import PlaybookLibrary
+    from app.settings import Settings
+
+    def none():
+        raise RegistryNotConfiguredError("No data-sharing registry is set up.")
+
+    def boom():
+        raise RuntimeError("the hotkey backend broke")
+    parts = DoctorParts(settings=Settings(), settings_path=tmp_path / "settings.yaml",
+                        settings_problems=[], preset_path=tmp_path / "preset.yaml",
+                        preset_required=False, library=PlaybookLibrary([]), vault=FakeVault(),
+                        registries=none, secrets=lambda n: "", desktop=boom, accessibility=boom,
+                        hotkeys=boom, log_dir=tmp_path / "logs", cases_dir=tmp_path / "cases",
+                        environ={}, model_files=lambda rec: [])
+    checks = run_checks(parts)
+    names = [x.name for x in checks]
+    assert names == ["versions", "display", "keyring", "hotkeys.fault", "ocr", "registries",
+                     "preset", "settings", "logs", "cases"]
+    fault = checks[3]
+    assert fault.detail == "this check could not run: the hotkey backend broke"
+    assert "deskhand.log" in fault.advice and exit_code(checks) == 3

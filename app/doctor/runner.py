@@ -4,11 +4,10 @@
     checks = run_checks(parts)             # [Check]; a check that crashes is a fault line
 
 A check that raises something unexpected does not stop the others: it becomes a line
-named "<check>.fault" (exit code 3), with the traceback in the log.
+named "<check>.fault" (exit code 3), with the traceback in deskhand.log (app.logs).
 """
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from collections.abc import Callable, Mapping
@@ -20,7 +19,8 @@ from app.doctor import checks as c
 from app.doctor import desktop_checks as d
 from app.doctor.report import FAULT
 from app.errors import DeskhandError
-from app.i18n import _
+from app.i18n import _, sentences
+from app.logs import log_crash
 
 if TYPE_CHECKING:  # pragma: no cover
     import httpx
@@ -32,9 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from app.registry.settings import RegistrySettings
     from app.settings import Settings
 
-__all__ = ["DoctorParts", "run_checks"]
-
-log = logging.getLogger("deskhand.doctor")
+__all__ = ["DoctorParts", "run_checks", "where_logged"]
 
 
 @dataclass
@@ -107,12 +105,16 @@ def run_checks(parts: DoctorParts) -> list[c.Check]:
         try:
             got = step()
         except Exception as exc:   # one broken check must not hide the others
-            log.exception("doctor: the %s check failed", name)
             got = c.Check(f"{name}.{FAULT}", name, c.FAIL,
                           _("this check could not run: {reason}", reason=exc),
-                          _("Send the log folder's deskhand.log to IT."))
+                          where_logged(log_crash(exc, f"deskhand doctor ({name})")))
         out += got if isinstance(got, list) else [got]
     return out
+
+
+def where_logged(path: Path | None) -> str:
+    return sentences([_("The details are in {path}.", path=path) if path else
+                      _("The details could not be logged."), _("Please pass this to IT.")])
 
 
 def _registries_or_none(load: Callable[[], "RegistrySettings"]) -> "RegistrySettings | None":

@@ -20,7 +20,6 @@ Exit codes: 0 every step passed; 1 a step failed; 3 a fault stopped the self-tes
 from __future__ import annotations
 
 import json
-import logging
 import os
 import secrets as pysecrets
 import shutil
@@ -38,8 +37,6 @@ from app.i18n import _, join
 from app.privacy import mask, mask_text
 
 __all__ = ["Step", "SelfTest", "run_self_test", "SAMPLE_PLAYBOOK", "SAMPLE_CASE"]
-
-log = logging.getLogger("deskhand.doctor")
 
 SAMPLE_PLAYBOOK = "idcard-to-qt-intake"
 SAMPLE_CASE = "case-1"
@@ -109,10 +106,13 @@ class SelfTest:
         except DeskhandError as exc:
             step.level, step.detail = FAILED, mask_text(exc.message)
         except Exception as exc:   # a fault of ours: said in one line, the traceback logged
-            log.exception("self-test: step %s", step.name)
+            from app.doctor.runner import where_logged
+            from app.logs import log_crash
             self.faults += 1
-            step.level, step.detail = FAILED, _("a fault stopped this step: {reason}",
-                                                reason=mask_text(f"{type(exc).__name__}: {exc}"))
+            where = where_logged(log_crash(exc, f"deskhand doctor --self-test ({step.name})"))
+            step.level = FAILED
+            step.detail = _("a fault stopped this step: {reason}",
+                            reason=mask_text(f"{type(exc).__name__}: {exc}")) + " " + where
         step.seconds = time.perf_counter() - t0
 
     def close(self) -> None:
