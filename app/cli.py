@@ -23,6 +23,7 @@ from app.fill.dry_run import dry_run
 from app.fill.engine import FillOptions, FillReport, PlannedStep, masked_text
 from app.fill.gate import confirm, printable
 from app.i18n import N_, _, join, sentences
+from app.paths import RUN_MODULE
 from app.privacy import mask_text
 from app.pipeline import CaptureOutcome, Pipeline, PipelineOptions, build_pipeline
 from app.values.derive import settle_case
@@ -469,7 +470,16 @@ def cmd_registry_test(args: argparse.Namespace, pipeline: Pipeline, out: TextIO,
 
 # -- doctor ------------------------------------------------------------------------
 def cmd_doctor(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Does a window show its fields to accessibility; if not, what turns it on."""
+    """The system checks (no window named), the self-test, or: does a window show its
+    fields to accessibility; if not, what turns it on."""
+    if args.self_test:
+        from app.doctor.selftest import run_self_test
+        return run_self_test(out, as_json=args.json)
+    if not (args.window or args.fields or args.delay):
+        from app.doctor.report import print_report, report_json
+        from app.doctor.runner import DoctorParts, run_checks
+        checks = run_checks(DoctorParts.default(getattr(args, "registries", None)))
+        return report_json(checks, out) if args.json else print_report(checks, out)
     from app.a11y import open_accessibility
     from app.a11y.doctor import run_doctor
     from app.desktop import open_desktop
@@ -652,10 +662,17 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("vault", help="credentials in the OS keyring")
     from app.vault import cli as vault_cli
     vault_cli.add_arguments(v)
-    dr = sub.add_parser("doctor", help="does a window show its fields to accessibility, and "
-                                       "what turns it on")
+    dr = sub.add_parser("doctor", help="check this computer for Deskhand (display, keyring, "
+                                       "hotkeys, OCR, registries…); --self-test proves the "
+                                       "whole chain; --window: does a window show its fields")
+    dr.add_argument("--self-test", action="store_true",
+                    help="read a sample ID card, check it, verify it on a loopback registry and "
+                         "fill it into the sample client on a private display")
+    dr.add_argument("--registries", metavar="FILE",
+                    help="registry settings file to check (default: the settings)")
     dr.add_argument("--window", metavar="TITLE",
-                    help="the window with this title (or a part of it); default: the focused one")
+                    help="does this window (title or a part of it) show its fields to "
+                         "accessibility; with --fields or --delay alone: the focused one")
     dr.add_argument("--delay", type=float, default=0.0, metavar="S",
                     help="wait S seconds first (time to click the program to look at)")
     dr.add_argument("--fields", action="store_true", help="list the fields found, with their labels")
@@ -778,8 +795,27 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 2
 
 
+def _run_module(module: str, args: list[str]) -> int:
+    """`deskhand __run-module MODULE ARGS`: a frozen build's `python -m MODULE ARGS`
+    (app.paths.module_argv), e.g. the sample client the self-test fills."""
+    import runpy
+    if not module.startswith("app.sandbox."):     # not a back door to any module
+        print(f"{RUN_MODULE}: only app.sandbox modules run this way, not {module!r}",
+              file=sys.stderr)
+        return 2
+    sys.argv = [module, *args]
+    try:
+        runpy.run_module(module, run_name="__main__", alter_sys=True)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
          err: TextIO | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == [RUN_MODULE] and len(argv) > 1:
+        return _run_module(argv[1], argv[2:])
     out = SafeText(out or sys.stdout)  # type: ignore[assignment]
     err = SafeText(err or sys.stderr)  # type: ignore[assignment]
     try:

@@ -59,6 +59,7 @@ re-export these names.
     ├── VaultError             the OS keyring cannot be used                   exit 3
         ├── VaultUnavailableError   no keyring backend, or it is locked
         └── CredentialMissingError  the named credential is not in the keyring
+    ├── SelfTestError          a `doctor --self-test` step gave other than its sample  exit 1
     └── DocumentError          documents from templates could not be made      exit 3
         ├── ConverterError     LibreOffice is absent, hung or wrote no PDF
         └── TemplateError      a template is broken, or needs what the case lacks  exit 2
@@ -380,6 +381,11 @@ class VaultUnavailableError(VaultError):
 
 class CredentialMissingError(VaultError):
     pass
+
+
+class SelfTestError(DeskhandError):
+    """A step of `deskhand doctor --self-test` did not give what the shipped sample says."""
+    exit_code = 1
 
 
 class DocumentError(DeskhandError):

@@ -54,3 +54,24 @@ def system_packs_dir(environ: Mapping[str, str] | None = None, platform: str | N
 def user_packs_dir() -> Path:
     """Packs one user installed (`deskhand pack install --user`)."""
     return Path(platformdirs.user_data_dir("deskhand", appauthor=False)) / "packs"
+# The hidden first argument that makes a frozen Deskhand run one of its modules as a
+# program (a PyInstaller build has no `python -m`): see app.cli.main.
+RUN_MODULE = "__run-module"
+
+
+def is_frozen() -> bool:
+    """Running from a PyInstaller build (the .deb, the Windows installer)."""
+    import sys
+    return bool(getattr(sys, "frozen", False))
+
+
+def module_argv(module: str, *, frozen: bool | None = None) -> list[str]:
+    """How to start a Deskhand module as a process of its own: `python -m MODULE` from a
+    source tree or a venv; the deskhand executable itself when frozen (its own command
+    line for app.cli, else the hidden RUN_MODULE entry)."""
+    import sys
+    if not (is_frozen() if frozen is None else frozen):
+        return [sys.executable, "-m", module]
+    if module == "app.cli":
+        return [sys.executable]
+    return [sys.executable, RUN_MODULE, module]
