@@ -511,7 +511,12 @@ def load_settings() -> tuple["Settings", list[str]]:
         settings = store.load()
         return settings, list(store.problems)
     except DeskhandError as exc:
-        return Settings(), [exc.message]
+        # Fail closed: a preset that cannot be read may be the one requiring signed packs,
+        # so only the playbooks that ship with Deskhand are offered until IT fixes it.
+        from app.packs.trust import PackPolicy
+        return Settings(packs=PackPolicy(require_signature=True)), [sentences([
+            exc.message, _("Until it is fixed only the playbooks that ship with Deskhand "
+                           "are offered.")])]
 
 
 def registry_settings_for(settings: "Settings", override: str | Path | None) -> "RegistrySettings":

@@ -329,3 +329,20 @@ def test_deskhand_check_says_which_packs_are_not_offered(env, tmp_path, keys):
     code, _out, err = run("check", str(SHIPPED / "sample-qt-intake.yaml"))
     assert code == 0
     assert "Not offered in the tray" in err and "clinic is not signed" in err
+
+
+def test_a_broken_preset_offers_only_what_ships(tmp_path, monkeypatch, keys):
+    """A preset that cannot be read may be the one requiring signatures: fail closed (an
+    unsigned installed pack is not offered) and say why."""
+    from app.pipeline import load_settings
+    preset = tmp_path / "preset.yaml"
+    preset.write_text("packs: [this is not a mapping\n", encoding="utf-8")
+    monkeypatch.setenv("DESKHAND_PRESET", str(preset))
+    settings, problems = load_settings()
+    assert settings.packs.require_signature and not settings.packs.trusted_keys
+    assert "only the playbooks that ship with Deskhand" in problems[0]
+    root = tmp_path / "packs"
+    install_pack(_built(tmp_path), root, PackPolicy())          # unsigned, installed freely
+    assert library_sources(Settings(), [root]).folders == [root / "clinic"]
+    sources = library_sources(settings, [root])
+    assert sources.folders == [] and sources.refused[0][0] == root / "clinic"
