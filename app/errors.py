@@ -421,7 +421,7 @@ class ArchiveUploadError(ArchiveError):
 class PackError(DeskhandError):
     """A playbook pack (app/packs/) is refused or cannot be installed: `reason` names why
     ("unsigned", "unknown_key", "manifest", "changed", "missing", "added", "not_pack",
-    "unsafe", "older", "samples", "not_installed"), `file` the file it is about."""
+    "unsafe", "older", "samples", "not_installed", "untrusted"), `file` the file it is about."""
 
     exit_code = 1
 

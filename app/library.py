@@ -28,6 +28,15 @@ class PlaybookLibrary:
     playbooks: list[Playbook] = field(default_factory=list)
     broken: list[tuple[Path, str]] = field(default_factory=list)   # file, first error line
     refused: list[tuple[Path, str]] = field(default_factory=list)  # folder, why not trusted
+    folders: list[Path] = field(default_factory=list)    # the folders offered, shipped last
+
+    def offers_file(self, path: str | Path | None) -> bool:
+        """`path` lies in a folder the library offers (a pack's subfolder counts): a
+        playbook the clerk could have picked in the tray."""
+        if not path:
+            return False
+        target = Path(path).resolve()
+        return any(target.is_relative_to(f.resolve()) for f in self.folders)
 
     def by_department(self) -> dict[str, list[Playbook]]:
         groups: dict[str, list[Playbook]] = {}
@@ -76,9 +85,9 @@ def load_library(folders: Iterable[str | Path] = (),
     the same id wins (folders listed first override the shipped ones). Nothing in a
     folder stops the tray from starting: whatever fails is listed in `broken`; `refused`
     (from library_sources) is kept to be shown."""
-    lib = PlaybookLibrary(refused=list(refused))
+    lib = PlaybookLibrary(refused=list(refused), folders=[*map(Path, folders), library_dir()])
     seen: set[str] = set()
-    for folder in [*map(Path, folders), library_dir()]:
+    for folder in lib.folders:
         try:
             if not folder.is_dir():
                 continue

@@ -375,6 +375,7 @@ class Pipeline:
         try:
             from app.values.vault_fields import with_vault_values
             # passwords from the keyring, into a copy that is never saved
+            self._refuse_untrusted(playbook)
             typed = with_vault_values(playbook, case, self.secret)
             steps = plan(playbook, typed)      # the gate: raises before anything is typed
             if before_typing is not None and not before_typing(steps):
@@ -420,6 +421,19 @@ class Pipeline:
                                **(log or {})})
             save_case(case, path)
 
+
+    def _refuse_untrusted(self, playbook: "Playbook") -> None:
+        """When IT requires signed packs, only a playbook the tray would offer (shipped, or
+        in a trusted pack) types; a file named on the command line does not slip past."""
+        policy = getattr(self.settings, "packs", None)
+        if policy is None or not policy.require_signature or \
+                self.library.offers_file(playbook.path):
+            return
+        from app.errors import PackError
+        raise PackError(_("IT requires signed playbook packs, and {path} is not in a trusted "
+                          "pack: nothing was typed. Ask IT to sign it into a pack ('deskhand "
+                          "check' and 'deskhand test' still read it).", path=playbook.path),
+                        reason="untrusted", file=str(playbook.path or ""), playbook=playbook.id)
 
     def fill_scenario(self, scenario: "ScenarioForms", case: Case, case_path: Path,
                       options: "FillOptions", *, restart: bool = False,

@@ -346,3 +346,25 @@ def test_a_broken_preset_offers_only_what_ships(tmp_path, monkeypatch, keys):
     assert library_sources(Settings(), [root]).folders == [root / "clinic"]
     sources = library_sources(settings, [root])
     assert sources.folders == [] and sources.refused[0][0] == root / "clinic"
+
+
+def test_a_playbook_file_outside_trusted_packs_types_nothing_when_signatures_are_required(
+        tmp_path, keys):
+    """`deskhand fill /some/file.yaml` must not slip past the tray's rule: refused at the
+    gate, before a key, the case kept; a shipped playbook still fills."""
+    from app.desktop.dummy import DummyDesktop
+    from app.fill.engine import FillOptions
+    from app.pipeline import PipelineOptions, build_pipeline
+    from app.cases import case_from_values
+    from app.errors import PackError
+    desktop = DummyDesktop()
+    required = Settings(packs=policy(("it", keys["new"])))
+    pipe = build_pipeline(PipelineOptions(settings=required, cases_dir=tmp_path / "cases",
+                                          desktop_factory=lambda: desktop))
+    loose = pipe.playbook(str(make_folder(tmp_path) / "pack-intake.yaml"))
+    case = case_from_values({"name": "张三"}, loose.id, {"kind": "test"})
+    with pytest.raises(PackError) as info:
+        pipe.fill(loose, case, tmp_path / "c.json", FillOptions())
+    assert info.value.reason == "untrusted" and "nothing was typed" in info.value.message
+    assert not any(desktop.received.values()) and (tmp_path / "c.json").is_file()
+    assert pipe.library.offers_file(pipe.playbook("sample-qt-intake").path)
