@@ -65,6 +65,7 @@ re-export these names.
             └── FormValueError a value has no Chinese form (a negative amount, not a date)
     └── ArchiveError           an archive package could not be made or sent    exit 3
         └── ArchiveUploadError the archive service timed out, refused or answered garbage
+    └── AuditError             the audit log cannot be written, read or verified exit 3
 
 Not errors but signals inside the fill (never leave it): app.desktop.base.FocusMoved and
 StopRequested, turned into FocusLostError / FillAbortedError by the engine. A value failing
@@ -409,6 +410,12 @@ class ArchiveError(DeskhandError):
 class ArchiveUploadError(ArchiveError):
     """The archive service did not take a package: no answer in time, a refusal (its own
     reason quoted) or an answer that is not a receipt."""
+
+
+class AuditError(DeskhandError):
+    """The audit log (app/audit/) cannot be written, read, verified or exported: the
+    sentence names the file and what to do. Case work never stops for it."""
+    exit_code = 3
 
 
 # -- errors across a process boundary (the tray's fill worker) ---------------------------
