@@ -697,6 +697,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.batch import cli as batch_cli
     batch_cli.add_arguments(sub.add_parser("batch", help="many cases from a .xlsx/.csv/folder, "
                                                          "unattended, with a resumable ledger"))
+    from app.audit import cli as audit_cli   # argparse only; the log loads on run
+    audit_cli.add_arguments(sub.add_parser("audit", help="the audit log: verify the chain and "
+                                                         "checkpoints, export for an inspector"))
     d = sub.add_parser("demo", help="the sandbox: registry, portal page, approval client and the tray")
     from app.sandbox import demo as demo_module   # argparse only; the demo loads on run
     demo_module.add_arguments(d)
@@ -757,6 +760,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.command == "docs":
         from app.docs.cli import cmd_docs
         return cmd_docs(args, out, err)
+    if args.command == "audit":
+        from app.audit.cli import run as run_audit
+        return run_audit(args, out, err)
     if args.command == "archive":
         from app.archive.cli import run as run_archive
         return run_archive(args, out, err)
