@@ -142,13 +142,15 @@ def _checkpoint_problem(entries: dict[int, tuple[int, dict[str, Any]]], last_seq
                         checkpoints: list[Checkpoint], verdict: Verdict) -> Problem | None:
     mine = [cp for cp in checkpoints if cp.log == log_id]
     verdict.checkpoints_read = len(mine)
+    beyond = [cp for cp in mine if cp.seq > last_seq]
+    if beyond:
+        newest = max(beyond, key=lambda c: c.seq)
+        return Problem("truncated", last_seq + 1, 0, _(
+            "The newest entries were deleted: the log ends at seq {last} but the checkpoint "
+            "of {time} names seq {seq}; entries seq {first}–{seq} at least are gone.",
+            last=last_seq, time=newest.time, seq=newest.seq, first=last_seq + 1))
     for cp in sorted(mine, key=lambda c: c.seq):
         if cp.seq not in entries:
-            if cp.seq > last_seq:
-                return Problem("truncated", cp.seq, 0, _(
-                    "The newest entries were deleted: the log ends at seq {last} but the "
-                    "checkpoint of {time} names seq {seq}.", last=last_seq, time=cp.time,
-                    seq=cp.seq))
             continue       # a gap inside the log: the chain names it
         number, entry = entries[cp.seq]
         if entry["mac"] != cp.mac:
