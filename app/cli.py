@@ -252,11 +252,14 @@ def cmd_fill(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: Tex
         return _dry_run(args, pb, case, case_path, out, err)
 
     def ask(steps: list[PlannedStep]) -> bool:
-        return args.yes or asked_yes(lambda: _(
+        yes = args.yes or asked_yes(lambda: _(
             "Type {n} fields of case {case} into the approval client? Focus it within "
             "{seconds} s after answering. [y/N] ",
             n=sum(s.kind in ("type", "set") for s in steps), case=case.case_id,
             seconds=f"{args.wait_focus:g}"))
+        pipeline.review(pb, case, "accepted" if yes else "cancelled",
+                        "cli --yes" if args.yes else "cli prompt")
+        return yes
 
     last = len(pb.steps)
     if not 1 <= args.start_step <= last:

@@ -58,6 +58,8 @@ ON_OUTAGE = ("unverified", "stop")
 FIELDS = ("language", "ocr_engine", "hotkeys", "playbook_dirs", "registries", "on_outage",
           "last_playbook", "accessibility", "last_scenario")
 LOCKABLE = FIELDS + tuple(f"hotkeys.{n}" for n in HOTKEY_NAMES)
+# Top-level sections of IT's preset; `audit:` is read by app.audit.config (IT's alone)
+PRESET_SECTIONS = ("settings", "locked", "audit")
 # A bare key as a global hotkey would fire while the clerk types; these may stand alone.
 _LONE_KEYS = frozenset({f"f{i}" for i in range(1, 13)} | {"pause", "printscreen"})
 
@@ -475,8 +477,9 @@ class SettingsStore:
         if not isinstance(doc, Mapping):
             raise self._preset_error(_("it holds {kind}, not {{settings: {{...}}, locked: [...]}}",
                                        kind=type(doc).__name__))
-        problems = [_("unknown key '{key}' (allowed: settings, locked)", key=k)
-                    for k in doc if k not in ("settings", "locked")]
+        problems = [_("unknown key '{key}' (allowed: {allowed})", key=k,
+                      allowed=join(PRESET_SECTIONS))
+                    for k in doc if k not in PRESET_SECTIONS]
         raw = doc.get("settings") or {}
         if not isinstance(raw, Mapping):
             problems.append(_("'settings' must be a mapping of setting names to values"))

@@ -126,6 +126,8 @@ class AuditLog:
     def append(self, event: str, data: dict[str, Any]) -> dict[str, Any]:
         """Write one entry (its values masked); the entry written. AuditError if the log
         cannot be written."""
+        if self.closed:     # used again after a session end (the tray's pipeline rebuilt)
+            self.closed, self._stop, self._timer = False, threading.Event(), None
         key, _why = self.key()
         body = mask_data(dict(data))
         try:
