@@ -10,6 +10,7 @@ a forger, and `verify` says so.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac as std_hmac
 import json
@@ -22,6 +23,7 @@ ALG_SM3, ALG_SHA256, ALG_UNKEYED = "HMAC-SM3", "HMAC-SHA256", "SHA256-UNKEYED"
 GENESIS = "0" * 64
 
 
+@functools.cache
 def keyed_alg() -> str:
     """HMAC-SM3 when this OpenSSL has SM3, else HMAC-SHA256 (recorded in every entry)."""
     try:
