@@ -26,7 +26,7 @@ name: 审计探针
 source: {kind: image}
 target: {title: "城市审批系统 - 受理登记*"}
 fields:
-  - {name: applicant_name, label: 姓名, sensitive: true}
+  - {name: applicant_name, label: 姓名}
   - {name: id_number, label: 公民身份号码, type: id_number}
   - {name: phone, label: 联系电话, type: phone}
 fill:
@@ -85,3 +85,22 @@ def test_capture_review_fill_are_entries_with_masked_values(tmp_path):
     assert ID not in text and PHONE not in text and list(unmasked_ids(text)) == []
     assert verify_log(log, KEY, []).ok
 
+
+
+def test_a_verify_record_keeps_statuses_and_masks_values_by_type(tmp_path):
+    from app.audit.records import field_value, verify_record
+    from app.cases import Case, FieldValue
+    folder = tmp_path / "playbooks"
+    folder.mkdir()
+    (folder / "audit-probe.yaml").write_text(PLAYBOOK, encoding="utf-8")
+    pipeline = build_pipeline(PipelineOptions(settings=Settings(playbook_dirs=[str(folder)]),
+                                              cases_dir=tmp_path, audit=lambda e, d: None))
+    pb = pipeline.playbook("audit-probe")
+    case = Case("c1", pb.id, {"id_number": FieldValue(ID, "ok"), "phone": FieldValue(PHONE, "mismatch")})
+    log = tmp_path / "audit.jsonl"
+    AuditLog(log, key=lambda: (KEY, None)).append("verify", verify_record(pb, case, None))
+    data = json.loads(log.read_text(encoding="utf-8").splitlines()[1])["data"]
+    assert data["fields"] == [{"name": "id_number", "status": "ok"},
+                              {"name": "phone", "status": "mismatch"}]
+    assert field_value(pb, "applicant_name", "欧阳娜娜") == "欧***"
+    assert field_value(pb, "phone", "139 0597 1234") == "139******1234"

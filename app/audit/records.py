@@ -1,6 +1,6 @@
 """What the pipeline records of a case in the audit log: small dicts of masked values.
-The log masks again whatever it is given; masking here by the playbook's field types keeps
-a phone written with spaces or a field marked `sensitive` masked too."""
+The log masks again whatever it is given (mask_text); masking here by the playbook's field
+types also covers what mask_text cannot recognise (a phone with spaces, a name)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -17,15 +17,20 @@ __all__ = ["capture_record", "fill_record", "verify_record", "field_value"]
 
 
 def field_value(playbook: "Playbook", name: str, value: str | None) -> str | None:
+    """ID numbers and phones keep 4+4 / 3+4 characters; a choice (男, 公积金提取) is one of
+    the playbook's own words and stays; anything else — a name, an address, a date — keeps
+    its first character (张*): the case file holds the value, the log proves what was done."""
+    if value is None:
+        return None
     try:
-        spec = playbook.field_spec(name)
+        kind = playbook.field_spec(name).type
     except KeyError:
+        kind = "text"
+    if kind in PERSONAL_KINDS:
+        return masked_value(value, kind)
+    if kind == "choice":
         return masked_value(value, None)
-    if spec.type in PERSONAL_KINDS:
-        return masked_value(value, spec.type)
-    if spec.sensitive and value is not None:
-        return mask(value, "text")
-    return masked_value(value, None)
+    return mask(value, "text")
 
 
 def _type(playbook: "Playbook", name: str) -> str:
@@ -49,7 +54,7 @@ def verify_record(playbook: "Playbook", case: "Case", error: str | None) -> dict
             "outcome": "error" if error else "done", "message": error,
             "lookups": [{"lookup": a.get("lookup"), "status": a.get("status")}
                         for a in case.verification],
-            "fields": {n: fv.status for n, fv in case.fields.items()}}
+            "fields": [{"name": n, "status": fv.status} for n, fv in case.fields.items()]}
 
 
 def fill_record(playbook: "Playbook", case: "Case", report: "FillReport",
