@@ -51,8 +51,11 @@ def scan_logs(root: Path) -> list[str]:
     found = []
     for path in sorted(p for p in root.rglob("*") if p.is_file() and is_log(p)):
         try:
-            text = path.read_text(encoding="utf-8", errors="replace")
+            raw = path.read_bytes()
         except OSError:
             continue
+        if b"\0" in raw:    # a browser profile's leveldb "*.log" is binary, not a log
+            continue
+        text = raw.decode("utf-8", errors="replace")
         found += [f"{path}:{n}: {value}" for n, value in unmasked_ids(text)]
     return found

@@ -288,6 +288,7 @@ def test_the_log_scan_finds_a_planted_id_and_not_masked_ones(tmp_path):
     (tmp_path / "sub" / "deskhand.log").write_text(f"ok 3508**********1236\nx {ID} y\n")
     (tmp_path / "case.json").write_text(ID)             # a case file, not a log
     (tmp_path / "rotated.log.2").write_text("350802199001011234\n")   # wrong check digit
+    (tmp_path / "000003.log").write_bytes(b"\0\1" + ID.encode())        # leveldb, binary
     try:
         assert scan_logs(tmp_path) == [f"{tmp_path / 'sub' / 'deskhand.log'}:2: 3508**********1236"]
     finally:        # the run's own scan (conftest) would find it too
