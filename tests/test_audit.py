@@ -293,3 +293,36 @@ def test_the_log_scan_finds_a_planted_id_and_not_masked_ones(tmp_path):
         assert scan_logs(tmp_path) == [f"{tmp_path / 'sub' / 'deskhand.log'}:2: 3508**********1236"]
     finally:        # the run's own scan (conftest) would find it too
         (tmp_path / "sub" / "deskhand.log").unlink()
+
+
+def test_the_preset_places_the_log_and_its_checkpoints(tmp_path, monkeypatch):
+    from app.audit import open_audit
+    from app.settings import SettingsStore
+    preset = tmp_path / "preset.yaml"
+    preset.write_text(f"settings: {{ocr_engine: rapidocr}}\naudit:\n  dir: {tmp_path / 'a'}\n"
+                      f"  checkpoint_file: {tmp_path / 'it' / 'cp.jsonl'}\n"
+                      "  checkpoint_every: 2\n", encoding="utf-8")
+    SettingsStore(tmp_path / "user.yaml", preset).load()     # `audit:` is a preset section
+    audit = open_audit(preset_path=preset, key=lambda: (KEY, None), at_exit=False)
+    for i in range(2):
+        audit.append("capture", {"n": i})
+    audit.close()
+    assert audit.path == tmp_path / "a" / "audit.jsonl"
+    assert [c.seq for c in read_checkpoints(tmp_path / "it" / "cp.jsonl")] == [2, 3]
+    preset.write_text("audit: {checkpoint_evry: 2}\n", encoding="utf-8")
+    from app.errors import PresetError
+    with pytest.raises(PresetError, match="unknown key 'audit.checkpoint_evry'"):
+        open_audit(preset_path=preset, at_exit=False)
+
+
+def test_a_checkpoint_follows_within_the_minutes_while_running(tmp_path):
+    cps = tmp_path / "cp.jsonl"
+    audit = AuditLog(tmp_path / "audit.jsonl", key=lambda: (KEY, None), sinks=[FileSink(cps)],
+                     checkpoint_every=100, checkpoint_minutes=0.002)     # 0.12 s
+    audit.append("fill", {})
+    for _ in range(100):
+        if cps.exists():
+            break
+        threading.Event().wait(0.05)
+    audit.close()
+    assert [(c.seq, c.reason) for c in read_checkpoints(cps)] == [(2, "timer")]

@@ -235,10 +235,11 @@ def sinks_for(config: AuditConfig) -> list[Sink]:
 
 def open_audit(settings: Any = None, *, config: AuditConfig | None = None,
                preset_path: Path | None = None, vault: Any = None,
+               key: Callable[[], tuple[bytes | None, str | None]] | None = None,
                at_exit: bool = True) -> AuditLog:
     """The installation's audit log, as IT's preset sets it up (`settings` is accepted for
     the callers' convenience; the `audit:` section is IT's alone and read from the preset).
-    The key comes from the keyring, made on first use."""
+    The key comes from the keyring, made on first use (`key` gives it another way)."""
     if config is None:
         if preset_path is None:
             from app.settings import default_preset_path
@@ -246,7 +247,7 @@ def open_audit(settings: Any = None, *, config: AuditConfig | None = None,
         config = preset_audit_config(preset_path)
     from app.audit.key import load_or_create_key
 
-    def key() -> tuple[bytes | None, str | None]:
+    def keyring() -> tuple[bytes | None, str | None]:
         from app.vault import Vault
         return load_or_create_key(vault if vault is not None else Vault())
 
@@ -255,7 +256,7 @@ def open_audit(settings: Any = None, *, config: AuditConfig | None = None,
     except OSError as e:
         raise AuditError(_("The audit folder {path} cannot be made ({reason}).",
                            path=config.dir, reason=e.strerror or e)) from None
-    audit = AuditLog(config.log_path, key=key, sinks=sinks_for(config),
+    audit = AuditLog(config.log_path, key=key or keyring, sinks=sinks_for(config),
                      checkpoint_every=config.checkpoint_every,
                      checkpoint_minutes=config.checkpoint_minutes)
     if at_exit:
