@@ -236,7 +236,7 @@ def sinks_for(config: AuditConfig) -> list[Sink]:
 def open_audit(settings: Any = None, *, config: AuditConfig | None = None,
                preset_path: Path | None = None, vault: Any = None,
                key: Callable[[], tuple[bytes | None, str | None]] | None = None,
-               at_exit: bool = True) -> AuditLog:
+               warn: Callable[[str], None] | None = None, at_exit: bool = True) -> AuditLog:
     """The installation's audit log, as IT's preset sets it up (`settings` is accepted for
     the callers' convenience; the `audit:` section is IT's alone and read from the preset).
     The key comes from the keyring, made on first use (`key` gives it another way)."""
@@ -258,7 +258,7 @@ def open_audit(settings: Any = None, *, config: AuditConfig | None = None,
                            path=config.dir, reason=e.strerror or e)) from None
     audit = AuditLog(config.log_path, key=key or keyring, sinks=sinks_for(config),
                      checkpoint_every=config.checkpoint_every,
-                     checkpoint_minutes=config.checkpoint_minutes)
+                     checkpoint_minutes=config.checkpoint_minutes, warn=warn)
     if at_exit:
         atexit.register(audit.close)
     return audit
