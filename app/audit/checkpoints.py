@@ -16,7 +16,6 @@ it: verify reads seq/mac/log whatever the SD-ID.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 import socket
@@ -31,7 +30,6 @@ from app.i18n import _
 __all__ = ["Checkpoint", "FileSink", "SyslogSink", "parse_syslog_url", "read_checkpoints",
            "rfc5424_line"]
 
-log = logging.getLogger(__name__)
 PRI = 13 * 8 + 6
 SD_ID = "checkpoint@32473"
 SEND_TIMEOUT_S = 2.0

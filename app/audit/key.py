@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 __all__ = ["KEY_NAME", "key_from_file", "key_from_vault", "load_or_create_key"]
 
 KEY_NAME = "audit.hmac_key"
-log = logging.getLogger(__name__)
+log = logging.getLogger("deskhand.audit")   # deskhand.log (app/logs.py) takes deskhand.*
 
 
 def _parse(text: str, where: str) -> bytes:

@@ -32,7 +32,7 @@ from app.i18n import _
 
 __all__ = ["AuditLog", "open_audit", "now_utc", "read_last_entry"]
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("deskhand.audit")   # deskhand.log (app/logs.py) takes deskhand.*
 TAIL_CHUNK = 8192
 
 
