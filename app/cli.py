@@ -256,11 +256,14 @@ def cmd_fill(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: Tex
         return _dry_run(args, pb, case, case_path, out, err)
 
     def ask(steps: list[PlannedStep]) -> bool:
-        return args.yes or asked_yes(lambda: _(
+        yes = args.yes or asked_yes(lambda: _(
             "Type {n} fields of case {case} into the approval client? Focus it within "
             "{seconds} s after answering. [y/N] ",
             n=sum(s.kind in ("type", "set") for s in steps), case=case.case_id,
             seconds=f"{args.wait_focus:g}"))
+        pipeline.review(pb, case, "accepted" if yes else "cancelled",
+                        "cli --yes" if args.yes else "cli prompt")
+        return yes
 
     last = len(pb.steps)
     if not 1 <= args.start_step <= last:
@@ -720,6 +723,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.batch import cli as batch_cli
     batch_cli.add_arguments(sub.add_parser("batch", help="many cases from a .xlsx/.csv/folder, "
                                                          "unattended, with a resumable ledger"))
+    from app.audit import cli as audit_cli   # argparse only; the log loads on run
+    audit_cli.add_arguments(sub.add_parser("audit", help="the audit log: verify the chain and "
+                                                         "checkpoints, export for an inspector"))
     d = sub.add_parser("demo", help="the sandbox: registry, portal page, approval client and the tray")
     from app.sandbox import demo as demo_module   # argparse only; the demo loads on run
     demo_module.add_arguments(d)
@@ -780,6 +786,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.command == "docs":
         from app.docs.cli import cmd_docs
         return cmd_docs(args, out, err)
+    if args.command == "audit":
+        from app.audit.cli import run as run_audit
+        return run_audit(args, out, err)
     if args.command == "archive":
         from app.archive.cli import run as run_archive
         return run_archive(args, out, err)

@@ -67,6 +67,7 @@ re-export these names.
     └── ArchiveError           an archive package could not be made or sent    exit 3
         └── ArchiveUploadError the archive service timed out, refused or answered garbage
     └── PackError              a playbook pack is not trusted, intact or installable  exit 1
+    └── AuditError             the audit log cannot be written, read or verified exit 3
 
 Not errors but signals inside the fill (never leave it): app.desktop.base.FocusMoved and
 StopRequested, turned into FocusLostError / FillAbortedError by the engine. A value failing
@@ -431,6 +432,10 @@ class PackError(DeskhandError):
         self.reason = reason
         self.file = file
         self.key_id = key_id
+class AuditError(DeskhandError):
+    """The audit log (app/audit/) cannot be written, read, verified or exported: the
+    sentence names the file and what to do. Case work never stops for it."""
+    exit_code = 3
 
 
 # -- errors across a process boundary (the tray's fill worker) ---------------------------

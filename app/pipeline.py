@@ -44,6 +44,7 @@ __all__ = ["CaptureOutcome", "Pipeline", "PipelineOptions", "Source", "build_pip
            "source_scale"]
 
 Progress = Callable[[str, dict], None]
+Audit = Callable[[str, dict], None]     # app.audit.AuditLog is one; it never raises
 RAISE_SETTLE_S = 0.3      # a raised window has repainted by then (Xvfb + openbox; Qt and Chromium)
 FORM_SETTLE_S = 0.3       # a scenario's next form keeps the focus that long before it is filled
 
@@ -94,6 +95,7 @@ class PipelineOptions:
     desktop_factory: Callable[[], "Desktop"] | None = None
     grabber_factory: Callable[[], Any] | None = None
     accessibility_factory: Callable[[], "Accessibility"] | None = None
+    audit: Audit | None = None                # default: the installation's audit log (app.audit)
 
 
 def source_scale(playbook: "Playbook", image: "Image.Image", kind: str,
@@ -119,8 +121,10 @@ class Pipeline:
                  registries: Callable[[], "RegistrySettings"],
                  secrets: Callable[[str], str],
                  problems: list[str] | None = None,
-                 accessibility_factory: Callable[[], "Accessibility"] | None = None) -> None:
+                 accessibility_factory: Callable[[], "Accessibility"] | None = None,
+                 audit: Audit | None = None) -> None:
         self.settings = settings
+        self.audit: Audit = audit or (lambda event, data: None)   # every stage is one entry
         self.library = library
         self.cases_dir = cases_dir
         self.problems = list(problems or [])    # settings problems, shown as warnings
@@ -227,6 +231,9 @@ class Pipeline:
                 if d is not None:
                     d.close()
             self._desktop = self._ui_desktop = None
+        closing = getattr(self.audit, "close", None)
+        if closing is not None:     # session end: a checkpoint of the audit log
+            closing()
 
     # -- sources --------------------------------------------------------------------
     def load_image(self, playbook: "Playbook", path: str | Path,
@@ -303,6 +310,8 @@ class Pipeline:
         for result, path in zip(results, paths):
             case = result.case
             save_case(case, path)
+            from app.audit.records import capture_record
+            self.audit("capture", capture_record(playbook, case, source.provenance))
             error = None
             timings = {"read_s": read_s}
             if playbook.verify and verify:
@@ -334,6 +343,7 @@ class Pipeline:
     def verify(self, playbook: "Playbook", case: Case) -> DeskhandError | None:
         """Ask the registries the playbook names; the error that stopped it, if any. The
         case is updated either way: fields no registry confirmed are `unverified`."""
+        from app.audit.records import verify_record
         from app.registry.client import RegistryClient
         from app.registry.verify import mark_unverified, verify_case
         try:
@@ -342,8 +352,16 @@ class Pipeline:
                 verify_case(case, playbook, client)
         except DeskhandError as exc:
             mark_unverified(case, playbook, exc.message)
+            self.audit("verify", verify_record(playbook, case, exc.message))
             return exc
+        self.audit("verify", verify_record(playbook, case, None))
         return None
+
+    def review(self, playbook: "Playbook", case: Case, decision: str, by: str) -> None:
+        """The clerk's decision on a case before typing (the tray's review, the command
+        line's question or --yes): one audit entry."""
+        self.audit("review", {"playbook": playbook.id, "case": case.case_id,
+                              "decision": decision, "by": by})
 
     # -- fill -----------------------------------------------------------------------
     def fill(self, playbook: "Playbook", case: Case, case_path: Path | None, options: "FillOptions",
@@ -420,6 +438,9 @@ class Pipeline:
             case.fills.append({**report.log_entry(error.message if error else None),
                                **(log or {})})
             save_case(case, path)
+            from app.audit.records import fill_record
+            self.audit("fill", fill_record(playbook, case, report,
+                                           error.message if error else None))
 
 
     def _refuse_untrusted(self, playbook: "Playbook") -> None:
@@ -507,13 +528,22 @@ def build_pipeline(options: PipelineOptions | None = None) -> Pipeline:
         from app.vault import Vault
         return Vault().get(name)
 
+    audit = options.audit
+    if audit is None:
+        from app.audit import open_audit
+        try:
+            audit = open_audit(settings)
+        except DeskhandError as exc:    # a broken `audit:` preset: said, and no case stops
+            problems.append(exc.message)
+
     return Pipeline(settings=settings, library=library,
                     cases_dir=options.cases_dir or default_cases_dir(),
                     engine_factory=options.engine_factory or engine,
                     desktop_factory=options.desktop_factory or desktop,
                     grabber_factory=options.grabber_factory or grabber,
                     registries=registries, secrets=options.secrets or secrets,
-                    problems=problems, accessibility_factory=options.accessibility_factory)
+                    problems=problems, accessibility_factory=options.accessibility_factory,
+                    audit=audit)
 
 
 def load_settings() -> tuple["Settings", list[str]]:

@@ -62,6 +62,9 @@ ON_OUTAGE = ("unverified", "stop")
 FIELDS = ("language", "ocr_engine", "hotkeys", "playbook_dirs", "registries", "on_outage",
           "last_playbook", "accessibility", "last_scenario")
 LOCKABLE = FIELDS + tuple(f"hotkeys.{n}" for n in HOTKEY_NAMES)
+# Top-level sections of IT's preset; `packs:` and `audit:` are IT's alone (`audit:` is
+# read by app.audit.config)
+PRESET_SECTIONS = ("settings", "locked", "packs", "audit")
 # A bare key as a global hotkey would fire while the clerk types; these may stand alone.
 _LONE_KEYS = frozenset({f"f{i}" for i in range(1, 13)} | {"pause", "printscreen"})
 
@@ -268,7 +271,6 @@ def _pack_policy(v: Any) -> PackPolicy:
     return PackPolicy(tuple(keys), require)
 
 
-_PRESET_SECTIONS = ("settings", "locked", "packs")
 _PARSERS: dict[str, Callable[[Any], Any]] = {
     "language": _language, "ocr_engine": _ocr_engine, "hotkeys": _hotkeys,
     "playbook_dirs": _playbook_dirs, "registries": _registries, "on_outage": _on_outage,
@@ -515,8 +517,8 @@ class SettingsStore:
             raise self._preset_error(_("it holds {kind}, not {{settings: {{...}}, locked: [...]}}",
                                        kind=type(doc).__name__))
         problems = [_("unknown key '{key}' (allowed: {allowed})", key=k,
-                      allowed=join(_PRESET_SECTIONS))
-                    for k in doc if k not in _PRESET_SECTIONS]
+                      allowed=join(PRESET_SECTIONS))
+                    for k in doc if k not in PRESET_SECTIONS]
         raw = doc.get("settings") or {}
         if not isinstance(raw, Mapping):
             problems.append(_("'settings' must be a mapping of setting names to values"))

@@ -95,7 +95,9 @@ def test_build_sign_verify_install_then_the_library_offers_it(env, tmp_path, mon
     assert run("pack", "verify", str(zpath))[0] == 1        # unsigned
     assert run("pack", "sign", str(zpath), "--key", str(tmp_path / "k.pem"))[0] == 0
     (env / "preset.yaml").write_text(
-        f"packs:\n  trusted_keys:\n  {line.strip()}\n  require_signature: true\n", encoding="utf-8")
+        f"packs:\n  trusted_keys:\n  {line.strip()}\n  require_signature: true\n"
+        f"audit: {{dir: {tmp_path / 'audit'}, checkpoint_file: {tmp_path / 'cp.jsonl'}}}\n",
+        encoding="utf-8")
     code, out, _e = run("pack", "verify", str(zpath), "--json")
     assert code == 0 and json.loads(out)["signer"] == "it-2026"
     code, out, err = run("pack", "install", str(zpath))
@@ -113,6 +115,14 @@ def test_build_sign_verify_install_then_the_library_offers_it(env, tmp_path, mon
 
     assert run("pack", "remove", "clinic")[0] == 0
     assert not (env / "system-packs" / "clinic").exists()
+    # each install and removal is an entry of the audit log, the chain intact to its checkpoint
+    from app.audit.verify import read_entries
+    events = [(e["event"], e["data"].get("id"), e["data"].get("outcome"))
+              for _n, e, _l in read_entries(tmp_path / "audit" / "audit.jsonl") if e]
+    assert ("pack_install", "clinic", "installed") in events and events[-1][0] == "pack_remove"
+    code, out, err = run("audit", "verify", "--log", str(tmp_path / "audit" / "audit.jsonl"),
+                         "--checkpoints", str(tmp_path / "cp.jsonl"))
+    assert code == 0, out + err
 
 
 def _built(tmp_path: Path, key=None) -> Path:

@@ -18,6 +18,8 @@ import argparse
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -77,13 +79,22 @@ def _root(args: argparse.Namespace) -> Path:
     return system_packs_dir() if args.system or (as_root and not args.user) else user_packs_dir()
 
 
-def _audit(settings: Any) -> Any:
-    """The audit log's append, once app.audit is there (another part of issue 16)."""
+@contextmanager
+def _audit(settings: Any, err: TextIO) -> Iterator[Any]:
+    """The installation's audit log (a callable that never raises), closed afterwards so
+    that its checkpoint is written; None, with a warning, when it cannot be opened: IT's
+    pack work goes on, as a clerk's case does."""
+    from app.audit import open_audit
     try:
-        from app.audit import open_audit   # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return open_audit(settings).append
+        log = open_audit(settings)
+    except DeskhandError as exc:
+        print(_("Warning: {warning}", warning=exc.message), file=err)
+        yield None
+        return
+    try:
+        yield log
+    finally:
+        log.close()
 
 
 def golden_failures(folder: Path, settings: Any) -> list[str]:
@@ -215,8 +226,9 @@ def cmd_install(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     settings = _settings()
     runner = (lambda folder: golden_failures(folder, settings)) if args.test else None
     try:
-        pack = install_pack(Path(args.pack), _root(args), settings.packs, force=args.force,
-                            run_samples=runner, audit=_audit(settings))
+        with _audit(settings, err) as audit:
+            pack = install_pack(Path(args.pack), _root(args), settings.packs, force=args.force,
+                                run_samples=runner, audit=audit)
     except PackError as exc:
         if args.json:
             print(json.dumps({"pack": args.pack, "installed": False, "reason": exc.reason,
@@ -239,7 +251,8 @@ def cmd_install(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def cmd_remove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from app.packs.install import remove_pack
     settings = _settings()
-    pack = remove_pack(args.id, _root(args), audit=_audit(settings))
+    with _audit(settings, err) as audit:
+        pack = remove_pack(args.id, _root(args), audit=audit)
     print(_("✓ pack {id} {version} removed from {folder}.", id=pack.id, version=pack.version,
             folder=pack.folder), file=out)
     return 0

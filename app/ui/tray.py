@@ -406,18 +406,23 @@ class TrayApp(QObject):
         self.review = ReviewDialog(outcome.case, outcome.playbook, outcome.image,
                                    on_closed=give_focus_back)
         self.review.confirmed.connect(self._review_confirmed)
-        self.review.cancelled.connect(lambda: self.note("review cancelled"))
+        self.review.cancelled.connect(lambda: self._review_cancelled(outcome))
         self.review.show()
         self.review.raise_()
         self.review.activateWindow()
         self.note("review shown")
         self.state_changed.emit()
 
+    def _review_cancelled(self, outcome: Any) -> None:
+        self.pipeline.review(outcome.playbook, outcome.case, "cancelled", "tray review")
+        self.note("review cancelled")
+
     def _review_confirmed(self, case: Case) -> None:
         outcome = self.state.outcome
         if outcome is None:
             return
         outcome.case = case
+        self.pipeline.review(outcome.playbook, case, "accepted", "tray review")
         self.state.confirmed = True
         from app.cases import save_case
         try:
