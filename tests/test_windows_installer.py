@@ -12,6 +12,7 @@ import re
 import shutil
 import struct
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -39,8 +40,11 @@ def stub_payload(folder: Path) -> Path:
 
 def compile_installer(tmp_path: Path, *defines: str) -> tuple[subprocess.CompletedProcess, Path]:
     out = tmp_path / "setup.exe"
-    proc = subprocess.run([MAKENSIS, "-V4", "-NOCONFIG", *defines, f"-DOUTFILE={out}",
-                           str(SCRIPT)], capture_output=True, text=True, timeout=60)
+    # makensis for Windows writes its log in the console's code page unless told otherwise
+    charset = ["-OUTPUTCHARSET", "UTF8"] if sys.platform == "win32" else []
+    proc = subprocess.run([MAKENSIS, *charset, "-V4", "-NOCONFIG", *defines, f"-DOUTFILE={out}",
+                           str(SCRIPT)], capture_output=True, text=True, encoding="utf-8",
+                          errors="replace", timeout=60)
     return proc, out
 
 
