@@ -20,7 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "installer" / "windows" / "deskhand.nsi"
 MAKENSIS = shutil.which("makensis")
-pytestmark = pytest.mark.skipif(
+needs_makensis = pytest.mark.skipif(
     MAKENSIS is None, reason="makensis is not installed (apt-get install nsis)")
 
 UNINST = r"HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall\Deskhand"
@@ -66,6 +66,7 @@ def pe_header(path: Path) -> tuple[int, int]:
     return machine, subsystem
 
 
+@needs_makensis
 def test_installer_compiles_to_a_gui_pe_with_install_and_uninstall_steps(tmp_path):
     dist = stub_payload(tmp_path)
     preset = tmp_path / "preset.yaml"
@@ -120,6 +121,7 @@ def test_installer_compiles_to_a_gui_pe_with_install_and_uninstall_steps(tmp_pat
     assert "2 language tables" in log
 
 
+@needs_makensis
 def test_without_a_bundled_preset_none_is_written_and_without_a_payload_it_says_why(tmp_path):
     dist = stub_payload(tmp_path)
     proc, exe = compile_installer(tmp_path, f"-DDIST={dist}")
@@ -132,3 +134,19 @@ def test_without_a_bundled_preset_none_is_written_and_without_a_payload_it_says_
     proc, exe = compile_installer(tmp_path)
     assert proc.returncode != 0 and not exe.exists()
     assert "Name the PyInstaller folder" in proc.stdout + proc.stderr
+
+
+def test_the_it_guides_preset_example_is_a_preset_deskhand_accepts(tmp_path):
+    """docs/it-rollout.md shows IT a preset: it must load, lock what it says, and its
+    registries must parse (a wrong example there would be copied to every PC)."""
+    from app.settings import SettingsStore
+    guide = (ROOT / "docs" / "it-rollout.md").read_text(encoding="utf-8")
+    block = re.search(r"^## IT preset.*?^```yaml\n(.*?)^```", guide, re.M | re.S)
+    assert block, "no yaml example in the guide's IT preset section"
+    preset = tmp_path / "preset.yaml"
+    preset.write_text(block.group(1), encoding="utf-8")
+    settings = SettingsStore(tmp_path / "settings.yaml", preset, preset_required=True).load()
+    assert settings.locked == {"registries", "hotkeys.fill", "language"}
+    assert settings.is_locked("registries.city") and not settings.is_locked("hotkeys.capture")
+    assert settings.playbook_dirs == ["\\\\fs01\\playbooks"]
+    assert settings.registry_settings().registries["city"].base_url.startswith("https://")
