@@ -150,3 +150,15 @@ def test_the_it_guides_preset_example_is_a_preset_deskhand_accepts(tmp_path):
     assert settings.is_locked("registries.city") and not settings.is_locked("hotkeys.capture")
     assert settings.playbook_dirs == ["\\\\fs01\\playbooks"]
     assert settings.registry_settings().registries["city"].base_url.startswith("https://")
+
+
+def test_the_windows_workflow_names_files_that_exist():
+    """windows.yml runs only on GitHub's Windows runners: a renamed test file or script
+    would first show there. Every repository path it names must exist here."""
+    import yaml
+    text = (ROOT / ".github" / "workflows" / "windows.yml").read_text(encoding="utf-8")
+    flow = yaml.safe_load(text)
+    assert flow["jobs"]["installer"]["runs-on"] == "windows-latest"
+    named = set(re.findall(r"(?:tests|installer|resources)/[\w./-]+\.\w+", text.replace("\\", "/")))
+    assert {"tests/test_windows_backend.py", "installer/windows/build.ps1"} <= named
+    assert [p for p in sorted(named) if not (ROOT / p).exists()] == []
