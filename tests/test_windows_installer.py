@@ -119,6 +119,9 @@ def test_installer_compiles_to_a_gui_pe_with_install_and_uninstall_steps(tmp_pat
     assert uninstall.count('RMDir: /r "$APPDATA\\Deskhand"') == 1
     # both languages' strings are compiled in
     assert "2 language tables" in log
+    # makensis for Windows reads a script without a BOM in the ANSI code page: the Chinese
+    # strings (shortcut 窗口助手, messages) would be garbled there
+    assert SCRIPT.read_bytes().startswith(b"\xef\xbb\xbf")
 
 
 @needs_makensis

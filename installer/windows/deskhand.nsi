@@ -1,4 +1,4 @@
-; Deskhand (窗口助手) — the Windows installer. NSIS 3, Unicode.
+﻿; Deskhand (窗口助手) — the Windows installer. NSIS 3, Unicode.
 ;
 ; Built by installer/windows/build.ps1 after PyInstaller made the one-folder program:
 ;   makensis -DDIST=dist\deskhand -DVERSION=0.1.0 [-DPRESET=preset.yaml] [-DOUTFILE=out.exe]
