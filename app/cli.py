@@ -23,6 +23,7 @@ from app.fill.dry_run import dry_run
 from app.fill.engine import FillOptions, FillReport, PlannedStep, masked_text
 from app.fill.gate import confirm, printable
 from app.i18n import N_, _, join, sentences
+from app.paths import RUN_MODULE
 from app.privacy import mask_text
 from app.pipeline import CaptureOutcome, Pipeline, PipelineOptions, build_pipeline
 from app.values.derive import settle_case
@@ -78,6 +79,9 @@ def cmd_check(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: Te
                     name=pb.name, fields=len(pb.fields), steps=len(pb.steps)), file=out)
     if args.window is not None and valid:
         worst = max(worst, _check_window(args.window, valid, out))
+    for folder, reason in pipeline.library.refused:   # IT requires signed packs
+        print(_("Not offered in the tray: {folder}: {reason}", folder=folder, reason=reason),
+              file=err)
     return worst
 
 
@@ -252,11 +256,14 @@ def cmd_fill(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: Tex
         return _dry_run(args, pb, case, case_path, out, err)
 
     def ask(steps: list[PlannedStep]) -> bool:
-        return args.yes or asked_yes(lambda: _(
+        yes = args.yes or asked_yes(lambda: _(
             "Type {n} fields of case {case} into the approval client? Focus it within "
             "{seconds} s after answering. [y/N] ",
             n=sum(s.kind in ("type", "set") for s in steps), case=case.case_id,
             seconds=f"{args.wait_focus:g}"))
+        pipeline.review(pb, case, "accepted" if yes else "cancelled",
+                        "cli --yes" if args.yes else "cli prompt")
+        return yes
 
     last = len(pb.steps)
     if not 1 <= args.start_step <= last:
@@ -466,7 +473,16 @@ def cmd_registry_test(args: argparse.Namespace, pipeline: Pipeline, out: TextIO,
 
 # -- doctor ------------------------------------------------------------------------
 def cmd_doctor(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Does a window show its fields to accessibility; if not, what turns it on."""
+    """The system checks (no window named), the self-test, or: does a window show its
+    fields to accessibility; if not, what turns it on."""
+    if args.self_test:
+        from app.doctor.selftest import run_self_test
+        return run_self_test(out, as_json=args.json)
+    if not (args.window or args.fields or args.delay):
+        from app.doctor.report import print_report, report_json
+        from app.doctor.runner import DoctorParts, run_checks
+        checks = run_checks(DoctorParts.default(getattr(args, "registries", None)))
+        return report_json(checks, out) if args.json else print_report(checks, out)
     from app.a11y import open_accessibility
     from app.a11y.doctor import run_doctor
     from app.desktop import open_desktop
@@ -651,10 +667,17 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("vault", help="credentials in the OS keyring")
     from app.vault import cli as vault_cli
     vault_cli.add_arguments(v)
-    dr = sub.add_parser("doctor", help="does a window show its fields to accessibility, and "
-                                       "what turns it on")
+    dr = sub.add_parser("doctor", help="check this computer for Deskhand (display, keyring, "
+                                       "hotkeys, OCR, registries…); --self-test proves the "
+                                       "whole chain; --window: does a window show its fields")
+    dr.add_argument("--self-test", action="store_true",
+                    help="read a sample ID card, check it, verify it on a loopback registry and "
+                         "fill it into the sample client on a private display")
+    dr.add_argument("--registries", metavar="FILE",
+                    help="registry settings file to check (default: the settings)")
     dr.add_argument("--window", metavar="TITLE",
-                    help="the window with this title (or a part of it); default: the focused one")
+                    help="does this window (title or a part of it) show its fields to "
+                         "accessibility; with --fields or --delay alone: the focused one")
     dr.add_argument("--delay", type=float, default=0.0, metavar="S",
                     help="wait S seconds first (time to click the program to look at)")
     dr.add_argument("--fields", action="store_true", help="list the fields found, with their labels")
@@ -696,9 +719,15 @@ def build_parser() -> argparse.ArgumentParser:
     from app.archive import cli as archive_cli   # argparse only; the archive loads on run
     archive_cli.add_arguments(sub.add_parser("archive", help="archive packages of cases (SM3, "
                                              "metadata XML): build, verify, upload"))
+    from app.packs import cli as pack_cli      # argparse only; the packs load on run
+    pack_cli.add_arguments(sub.add_parser("pack", help="signed playbook packs: keygen, build, "
+                                          "sign, verify, install, list, remove"))
     from app.batch import cli as batch_cli
     batch_cli.add_arguments(sub.add_parser("batch", help="many cases from a .xlsx/.csv/folder, "
                                                          "unattended, with a resumable ledger"))
+    from app.audit import cli as audit_cli   # argparse only; the log loads on run
+    audit_cli.add_arguments(sub.add_parser("audit", help="the audit log: verify the chain and "
+                                                         "checkpoints, export for an inspector"))
     d = sub.add_parser("demo", help="the sandbox: registry, portal page, approval client and the tray")
     from app.sandbox import demo as demo_module   # argparse only; the demo loads on run
     demo_module.add_arguments(d)
@@ -763,9 +792,15 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.command == "docs":
         from app.docs.cli import cmd_docs
         return cmd_docs(args, out, err)
+    if args.command == "audit":
+        from app.audit.cli import run as run_audit
+        return run_audit(args, out, err)
     if args.command == "archive":
         from app.archive.cli import run as run_archive
         return run_archive(args, out, err)
+    if args.command == "pack":
+        from app.packs.cli import run as run_pack
+        return run_pack(args, out, err)
     if args.command == "edit":
         from app.ui.editor import run_editor
         return run_editor(args.playbook)
@@ -775,14 +810,33 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 2
 
 
+def _run_module(module: str, args: list[str]) -> int:
+    """`deskhand __run-module MODULE ARGS`: a frozen build's `python -m MODULE ARGS`
+    (app.paths.module_argv), e.g. the sample client the self-test fills."""
+    import runpy
+    if not module.startswith("app.sandbox."):     # not a back door to any module
+        print(f"{RUN_MODULE}: only app.sandbox modules run this way, not {module!r}",
+              file=sys.stderr)
+        return 2
+    sys.argv = [module, *args]
+    try:
+        runpy.run_module(module, run_name="__main__", alter_sys=True)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
          err: TextIO | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == [RUN_MODULE] and len(argv) > 1:
+        return _run_module(argv[1], argv[2:])
     out = SafeText(out or sys.stdout)  # type: ignore[assignment]
     err = SafeText(err or sys.stderr)  # type: ignore[assignment]
     try:
         try:
             args = build_parser().parse_args(argv)
-        except SystemExit as exc:   # --help, --version
+        except SystemExit as exc:   # --help
             return int(exc.code or 0)
         return run(args, out, err)  # type: ignore[arg-type]
     except DeskhandError as exc:

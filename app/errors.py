@@ -59,12 +59,15 @@ re-export these names.
     ├── VaultError             the OS keyring cannot be used                   exit 3
         ├── VaultUnavailableError   no keyring backend, or it is locked
         └── CredentialMissingError  the named credential is not in the keyring
+    ├── SelfTestError          a `doctor --self-test` step gave other than its sample  exit 1
     └── DocumentError          documents from templates could not be made      exit 3
         ├── ConverterError     LibreOffice is absent, hung or wrote no PDF
         └── TemplateError      a template is broken, or needs what the case lacks  exit 2
             └── FormValueError a value has no Chinese form (a negative amount, not a date)
     └── ArchiveError           an archive package could not be made or sent    exit 3
         └── ArchiveUploadError the archive service timed out, refused or answered garbage
+    └── PackError              a playbook pack is not trusted, intact or installable  exit 1
+    └── AuditError             the audit log cannot be written, read or verified exit 3
 
 Not errors but signals inside the fill (never leave it): app.desktop.base.FocusMoved and
 StopRequested, turned into FocusLostError / FillAbortedError by the engine. A value failing
@@ -100,7 +103,7 @@ __all__ = [
     "EasyOcrWeightsChecksumError", "UnknownOcrEngineError", "OcrImageError",
     "UnreadableImageError",
     "DocumentError", "ConverterError", "TemplateError", "FormValueError",
-    "ArchiveError", "ArchiveUploadError",
+    "ArchiveError", "ArchiveUploadError", "PackError",
 ]
 
 
@@ -381,6 +384,11 @@ class CredentialMissingError(VaultError):
     pass
 
 
+class SelfTestError(DeskhandError):
+    """A step of `deskhand doctor --self-test` did not give what the shipped sample says."""
+    exit_code = 1
+
+
 class DocumentError(DeskhandError):
     """Documents from templates (app/docs/) could not be made: nothing is left half-written
     in the output folder."""
@@ -409,6 +417,25 @@ class ArchiveError(DeskhandError):
 class ArchiveUploadError(ArchiveError):
     """The archive service did not take a package: no answer in time, a refusal (its own
     reason quoted) or an answer that is not a receipt."""
+
+
+class PackError(DeskhandError):
+    """A playbook pack (app/packs/) is refused or cannot be installed: `reason` names why
+    ("unsigned", "unknown_key", "manifest", "changed", "missing", "added", "not_pack",
+    "unsafe", "older", "samples", "not_installed", "untrusted"), `file` the file it is about."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, reason: str = "", file: str = "",
+                 key_id: str = "", **context: Any) -> None:
+        super().__init__(message, **context)
+        self.reason = reason
+        self.file = file
+        self.key_id = key_id
+class AuditError(DeskhandError):
+    """The audit log (app/audit/) cannot be written, read, verified or exported: the
+    sentence names the file and what to do. Case work never stops for it."""
+    exit_code = 3
 
 
 # -- errors across a process boundary (the tray's fill worker) ---------------------------

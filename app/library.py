@@ -1,11 +1,14 @@
 """The playbooks a clerk can pick: the shipped library plus IT's and the supervisor's
-folders. A broken playbook does not hide the others; it is listed with its error."""
+folders and the installed playbook packs. A broken playbook does not hide the others; it
+is listed with its error. When IT's preset requires signed packs, only the shipped library
+and packs still matching a trusted signature are offered: the clerk's own folders and
+untrusted packs are listed in `refused` with the reason."""
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable, Sequence
 
 from app.errors import DeskhandError
 from app.i18n import _
@@ -13,7 +16,8 @@ from app.paths import library_dir
 from playbooks.loader import load_playbook
 from playbooks.model import Playbook
 
-__all__ = ["PlaybookLibrary", "load_library", "DEFAULT_DEPARTMENT"]
+__all__ = ["PlaybookLibrary", "load_library", "DEFAULT_DEPARTMENT", "LibrarySources",
+           "library_sources"]
 
 DEFAULT_DEPARTMENT = "其他"
 log = logging.getLogger("deskhand.library")
@@ -23,6 +27,16 @@ log = logging.getLogger("deskhand.library")
 class PlaybookLibrary:
     playbooks: list[Playbook] = field(default_factory=list)
     broken: list[tuple[Path, str]] = field(default_factory=list)   # file, first error line
+    refused: list[tuple[Path, str]] = field(default_factory=list)  # folder, why not trusted
+    folders: list[Path] = field(default_factory=list)    # the folders offered, shipped last
+
+    def offers_file(self, path: str | Path | None) -> bool:
+        """`path` lies in a folder the library offers (a pack's subfolder counts): a
+        playbook the clerk could have picked in the tray."""
+        if not path:
+            return False
+        target = Path(path).resolve()
+        return any(target.is_relative_to(f.resolve()) for f in self.folders)
 
     def by_department(self) -> dict[str, list[Playbook]]:
         groups: dict[str, list[Playbook]] = {}
@@ -34,13 +48,46 @@ class PlaybookLibrary:
         return next((p for p in self.playbooks if p.id == playbook_id), None)
 
 
-def load_library(folders: Iterable[str | Path] = ()) -> PlaybookLibrary:
+@dataclass(frozen=True)
+class LibrarySources:
+    folders: list[Path]                   # searched in this order, before the shipped library
+    refused: list[tuple[Path, str]]       # folders not offered, and why
+
+
+def library_sources(settings: Any, pack_roots: Sequence[Path] | None = None) -> LibrarySources:
+    """The clerk's folders, then the installed packs (system, then the user's), under the
+    preset's pack policy (`settings.packs`)."""
+    from app.packs.install import installed_packs
+    from app.packs.trust import PackPolicy
+    from app.paths import system_packs_dir, user_packs_dir
+    policy = getattr(settings, "packs", None) or PackPolicy()
+    roots = [system_packs_dir(), user_packs_dir()] if pack_roots is None else pack_roots
+    folders: list[Path] = []
+    refused: list[tuple[Path, str]] = []
+    for d in getattr(settings, "playbook_dirs", None) or []:
+        if policy.require_signature:
+            refused.append((Path(d), _("{folder}: IT requires signed playbook packs, so playbooks "
+                                       "in this folder are not offered; ask IT to sign them into "
+                                       "a pack.", folder=d)))
+        else:
+            folders.append(Path(d).expanduser())
+    for pack in installed_packs(roots, policy):
+        if pack.offered(policy):
+            folders.append(pack.folder)
+        else:
+            refused.append((pack.folder, pack.problem))
+    return LibrarySources(folders, refused)
+
+
+def load_library(folders: Iterable[str | Path] = (),
+                 refused: Iterable[tuple[Path, str]] = ()) -> PlaybookLibrary:
     """Every *.yaml in the shipped library and `folders`; the first of two playbooks with
     the same id wins (folders listed first override the shipped ones). Nothing in a
-    folder stops the tray from starting: whatever fails is listed in `broken`."""
-    lib = PlaybookLibrary()
+    folder stops the tray from starting: whatever fails is listed in `broken`; `refused`
+    (from library_sources) is kept to be shown."""
+    lib = PlaybookLibrary(refused=list(refused), folders=[*map(Path, folders), library_dir()])
     seen: set[str] = set()
-    for folder in [*map(Path, folders), library_dir()]:
+    for folder in lib.folders:
         try:
             if not folder.is_dir():
                 continue

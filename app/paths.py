@@ -3,18 +3,22 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 
 def is_frozen() -> bool:
-    """True in the packaged program (PyInstaller), False when run from source."""
-    return bool(getattr(sys, "frozen", False)) and hasattr(sys, "_MEIPASS")
+    """Running from a PyInstaller build (the .deb, the Windows installer)."""
+    return bool(getattr(sys, "frozen", False))
 
 
 # The folder holding app/, playbooks/library and resources/: the checkout, or the bundle's
 # data folder (PyInstaller's sys._MEIPASS, /opt/deskhand/_internal in the Linux package).
-ROOT = Path(getattr(sys, "_MEIPASS")) if is_frozen() else Path(__file__).resolve().parent.parent
+ROOT = Path(getattr(sys, "_MEIPASS", None) or Path(__file__).resolve().parent.parent)
 
 
 def library_dir() -> Path:
@@ -41,3 +45,36 @@ def registry_settings_path() -> Path:
     import os
     env = os.environ.get("DESKHAND_REGISTRIES")
     return Path(env) if env else user_config_dir() / "registries.yaml"
+
+
+def system_packs_dir(environ: Mapping[str, str] | None = None, platform: str | None = None) -> Path:
+    """Packs IT installed for every user: $DESKHAND_SYSTEM_PACKS, else
+    %PROGRAMDATA%\\Deskhand\\packs on Windows, /var/lib/deskhand/packs elsewhere."""
+    import os
+    import sys
+    env = os.environ if environ is None else environ
+    if env.get("DESKHAND_SYSTEM_PACKS"):
+        return Path(env["DESKHAND_SYSTEM_PACKS"])
+    if (platform or sys.platform) == "win32":
+        return Path(env.get("PROGRAMDATA", r"C:\ProgramData")) / "Deskhand" / "packs"
+    return Path("/var/lib/deskhand/packs")
+
+
+def user_packs_dir() -> Path:
+    """Packs one user installed (`deskhand pack install --user`)."""
+    return Path(platformdirs.user_data_dir("deskhand", appauthor=False)) / "packs"
+# The hidden first argument that makes a frozen Deskhand run one of its modules as a
+# program (a PyInstaller build has no `python -m`): see app.cli.main.
+RUN_MODULE = "__run-module"
+
+
+def module_argv(module: str, *, frozen: bool | None = None) -> list[str]:
+    """How to start a Deskhand module as a process of its own: `python -m MODULE` from a
+    source tree or a venv; the deskhand executable itself when frozen (its own command
+    line for app.cli, else the hidden RUN_MODULE entry)."""
+    import sys
+    if not (is_frozen() if frozen is None else frozen):
+        return [sys.executable, "-m", module]
+    if module == "app.cli":
+        return [sys.executable]
+    return [sys.executable, RUN_MODULE, module]

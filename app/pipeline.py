@@ -44,6 +44,7 @@ __all__ = ["CaptureOutcome", "Pipeline", "PipelineOptions", "Source", "build_pip
            "source_scale"]
 
 Progress = Callable[[str, dict], None]
+Audit = Callable[[str, dict], None]     # app.audit.AuditLog is one; it never raises
 RAISE_SETTLE_S = 0.3      # a raised window has repainted by then (Xvfb + openbox; Qt and Chromium)
 FORM_SETTLE_S = 0.3       # a scenario's next form keeps the focus that long before it is filled
 
@@ -94,6 +95,7 @@ class PipelineOptions:
     desktop_factory: Callable[[], "Desktop"] | None = None
     grabber_factory: Callable[[], Any] | None = None
     accessibility_factory: Callable[[], "Accessibility"] | None = None
+    audit: Audit | None = None                # default: the installation's audit log (app.audit)
 
 
 def source_scale(playbook: "Playbook", image: "Image.Image", kind: str,
@@ -119,8 +121,10 @@ class Pipeline:
                  registries: Callable[[], "RegistrySettings"],
                  secrets: Callable[[str], str],
                  problems: list[str] | None = None,
-                 accessibility_factory: Callable[[], "Accessibility"] | None = None) -> None:
+                 accessibility_factory: Callable[[], "Accessibility"] | None = None,
+                 audit: Audit | None = None) -> None:
         self.settings = settings
+        self.audit: Audit = audit or (lambda event, data: None)   # every stage is one entry
         self.library = library
         self.cases_dir = cases_dir
         self.problems = list(problems or [])    # settings problems, shown as warnings
@@ -227,6 +231,9 @@ class Pipeline:
                 if d is not None:
                     d.close()
             self._desktop = self._ui_desktop = None
+        closing = getattr(self.audit, "close", None)
+        if closing is not None:     # session end: a checkpoint of the audit log
+            closing()
 
     # -- sources --------------------------------------------------------------------
     def load_image(self, playbook: "Playbook", path: str | Path,
@@ -303,6 +310,8 @@ class Pipeline:
         for result, path in zip(results, paths):
             case = result.case
             save_case(case, path)
+            from app.audit.records import capture_record
+            self.audit("capture", capture_record(playbook, case, source.provenance))
             error = None
             timings = {"read_s": read_s}
             if playbook.verify and verify:
@@ -334,6 +343,7 @@ class Pipeline:
     def verify(self, playbook: "Playbook", case: Case) -> DeskhandError | None:
         """Ask the registries the playbook names; the error that stopped it, if any. The
         case is updated either way: fields no registry confirmed are `unverified`."""
+        from app.audit.records import verify_record
         from app.registry.client import RegistryClient
         from app.registry.verify import mark_unverified, verify_case
         try:
@@ -342,8 +352,16 @@ class Pipeline:
                 verify_case(case, playbook, client)
         except DeskhandError as exc:
             mark_unverified(case, playbook, exc.message)
+            self.audit("verify", verify_record(playbook, case, exc.message))
             return exc
+        self.audit("verify", verify_record(playbook, case, None))
         return None
+
+    def review(self, playbook: "Playbook", case: Case, decision: str, by: str) -> None:
+        """The clerk's decision on a case before typing (the tray's review, the command
+        line's question or --yes): one audit entry."""
+        self.audit("review", {"playbook": playbook.id, "case": case.case_id,
+                              "decision": decision, "by": by})
 
     # -- fill -----------------------------------------------------------------------
     def fill(self, playbook: "Playbook", case: Case, case_path: Path | None, options: "FillOptions",
@@ -375,6 +393,7 @@ class Pipeline:
         try:
             from app.values.vault_fields import with_vault_values
             # passwords from the keyring, into a copy that is never saved
+            self._refuse_untrusted(playbook)
             typed = with_vault_values(playbook, case, self.secret)
             steps = plan(playbook, typed)      # the gate: raises before anything is typed
             if before_typing is not None and not before_typing(steps):
@@ -419,7 +438,23 @@ class Pipeline:
             case.fills.append({**report.log_entry(error.message if error else None),
                                **(log or {})})
             save_case(case, path)
+            from app.audit.records import fill_record
+            self.audit("fill", fill_record(playbook, case, report,
+                                           error.message if error else None))
 
+
+    def _refuse_untrusted(self, playbook: "Playbook") -> None:
+        """When IT requires signed packs, only a playbook the tray would offer (shipped, or
+        in a trusted pack) types; a file named on the command line does not slip past."""
+        policy = getattr(self.settings, "packs", None)
+        if policy is None or not policy.require_signature or \
+                self.library.offers_file(playbook.path):
+            return
+        from app.errors import PackError
+        raise PackError(_("IT requires signed playbook packs, and {path} is not in a trusted "
+                          "pack: nothing was typed. Ask IT to sign it into a pack ('deskhand "
+                          "check' and 'deskhand test' still read it).", path=playbook.path),
+                        reason="untrusted", file=str(playbook.path or ""), playbook=playbook.id)
 
     def fill_scenario(self, scenario: "ScenarioForms", case: Case, case_path: Path,
                       options: "FillOptions", *, restart: bool = False,
@@ -467,9 +502,10 @@ def build_pipeline(options: PipelineOptions | None = None) -> Pipeline:
     settings = options.settings
     if settings is None:
         settings, problems = load_settings()
-    from app.library import load_library
+    from app.library import library_sources, load_library
     from app.paths import default_cases_dir
-    library = load_library(settings.playbook_dirs or [])
+    sources = library_sources(settings)
+    library = load_library(sources.folders, sources.refused)
     display = options.display if options.display is not None else os.environ.get("DISPLAY")
     engine_name = options.ocr_engine or settings.ocr_engine or "rapidocr"
 
@@ -492,13 +528,22 @@ def build_pipeline(options: PipelineOptions | None = None) -> Pipeline:
         from app.vault import Vault
         return Vault().get(name)
 
+    audit = options.audit
+    if audit is None:
+        from app.audit import open_audit
+        try:
+            audit = open_audit(settings)
+        except DeskhandError as exc:    # a broken `audit:` preset: said, and no case stops
+            problems.append(exc.message)
+
     return Pipeline(settings=settings, library=library,
                     cases_dir=options.cases_dir or default_cases_dir(),
                     engine_factory=options.engine_factory or engine,
                     desktop_factory=options.desktop_factory or desktop,
                     grabber_factory=options.grabber_factory or grabber,
                     registries=registries, secrets=options.secrets or secrets,
-                    problems=problems, accessibility_factory=options.accessibility_factory)
+                    problems=problems, accessibility_factory=options.accessibility_factory,
+                    audit=audit)
 
 
 def load_settings() -> tuple["Settings", list[str]]:
@@ -510,7 +555,12 @@ def load_settings() -> tuple["Settings", list[str]]:
         settings = store.load()
         return settings, list(store.problems)
     except DeskhandError as exc:
-        return Settings(), [exc.message]
+        # Fail closed: a preset that cannot be read may be the one requiring signed packs,
+        # so only the playbooks that ship with Deskhand are offered until IT fixes it.
+        from app.packs.trust import PackPolicy
+        return Settings(packs=PackPolicy(require_signature=True)), [sentences([
+            exc.message, _("Until it is fixed only the playbooks that ship with Deskhand "
+                           "are offered.")])]
 
 
 def registry_settings_for(settings: "Settings", override: str | Path | None) -> "RegistrySettings":

@@ -13,9 +13,12 @@ changed that setting. IT's preset (see `default_preset_path`) looks like
 
     settings: {registries: {...}, hotkeys: {fill: Ctrl+Alt+F}, ocr_engine: rapidocr}
     locked: [registries, hotkeys.fill]
+    packs: {trusted_keys: [{name: it-2026, key: <base64>}], require_signature: true}
 
 A locked key always has the preset's value (or the default, if the preset names no value);
-an unlocked preset value is a default the clerk may change. Secrets never appear here:
+an unlocked preset value is a default the clerk may change. `packs:` is IT's alone (the
+keys whose playbook packs are trusted, docs/packs.md): the clerk's file cannot hold it.
+Secrets never appear here:
 a registry entry names a credential, the OS keyring (app.vault) holds it.
 """
 from __future__ import annotations
@@ -39,6 +42,7 @@ from app.files import write_text_atomically
 from app.hotkeys.combos import hotkey_name
 from app.i18n import LANGUAGES, _, join
 from app.ocr import ENGINES
+from app.packs.trust import PackPolicy, TrustedKey
 from app.paths import library_dir, user_config_dir
 from app.registry.settings import RegistrySettings, parse_registry_settings
 from playbooks.keys import KeyCombo, KeyNameError, parse_combo
@@ -58,6 +62,9 @@ ON_OUTAGE = ("unverified", "stop")
 FIELDS = ("language", "ocr_engine", "hotkeys", "playbook_dirs", "registries", "on_outage",
           "last_playbook", "accessibility", "last_scenario")
 LOCKABLE = FIELDS + tuple(f"hotkeys.{n}" for n in HOTKEY_NAMES)
+# Top-level sections of IT's preset; `packs:` and `audit:` are IT's alone (`audit:` is
+# read by app.audit.config)
+PRESET_SECTIONS = ("settings", "locked", "packs", "audit")
 # A bare key as a global hotkey would fire while the clerk types; these may stand alone.
 _LONE_KEYS = frozenset({f"f{i}" for i in range(1, 13)} | {"pause", "printscreen"})
 
@@ -78,6 +85,8 @@ class Settings:
     # clicked beside the label — for a client whose tree misleads)
     accessibility: bool = True
     locked: frozenset[str] = frozenset()
+    # IT's preset `packs:` section: which signed playbook packs are trusted
+    packs: PackPolicy = PackPolicy()
     # Where the values came from, for messages; not part of the value.
     origin: str | None = field(default=None, compare=False, repr=False)
 
@@ -231,6 +240,37 @@ def _last_playbook(v: Any) -> str | None:
     return v or None
 
 
+def _pack_policy(v: Any) -> PackPolicy:
+    """The preset's `packs:` section: {trusted_keys: [{name:, key:}], require_signature:}."""
+    from app.packs.keys import parse_public_key
+    if v is None:
+        return PackPolicy()
+    if not isinstance(v, Mapping):
+        raise ValueError(_("must be a mapping with trusted_keys and require_signature"))
+    unknown = [k for k in v if k not in ("trusted_keys", "require_signature")]
+    if unknown:
+        raise ValueError(_("unknown key '{key}' (allowed: trusted_keys, require_signature)",
+                           key=unknown[0]))
+    require = _flag(v.get("require_signature", False))
+    raw = v.get("trusted_keys") or []
+    if not isinstance(raw, list):
+        raise ValueError(_("trusted_keys must be a list of {{name:, key:}}"))
+    keys = []
+    for i, entry in enumerate(raw, 1):
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("name"), str) \
+                or not isinstance(entry.get("key"), str):
+            raise ValueError(_("trusted key {n} must be {{name: NAME, key: KEY}}", n=i))
+        try:
+            keys.append(TrustedKey(entry["name"], parse_public_key(entry["key"])))
+        except ValueError as e:
+            raise ValueError(_("trusted key {name}: {problem}", name=entry["name"],
+                               problem=e)) from None
+    if require and not keys:
+        raise ValueError(_("require_signature is true but no trusted_keys are listed: no pack "
+                           "could be installed"))
+    return PackPolicy(tuple(keys), require)
+
+
 _PARSERS: dict[str, Callable[[Any], Any]] = {
     "language": _language, "ocr_engine": _ocr_engine, "hotkeys": _hotkeys,
     "playbook_dirs": _playbook_dirs, "registries": _registries, "on_outage": _on_outage,
@@ -358,6 +398,7 @@ class _Base:
     data: dict[str, Any]
     locked: frozenset[str]
     preset: Path | None
+    packs: PackPolicy = PackPolicy()
 
 
 class SettingsStore:
@@ -396,7 +437,7 @@ class SettingsStore:
             self._report(_("{problem} in {path}; the hotkeys are back to their defaults",
                            problem=clashes[0], path=self.user_path))
             data["hotkeys"] = copy.deepcopy(base.data["hotkeys"])
-        return Settings(**data, locked=base.locked, origin=self._origin(base))
+        return Settings(**data, locked=base.locked, packs=base.packs, origin=self._origin(base))
 
     def _origin(self, base: _Base) -> str:
         return f"{self.user_path}" + (f", preset {base.preset}" if base.preset else "")
@@ -475,8 +516,9 @@ class SettingsStore:
         if not isinstance(doc, Mapping):
             raise self._preset_error(_("it holds {kind}, not {{settings: {{...}}, locked: [...]}}",
                                        kind=type(doc).__name__))
-        problems = [_("unknown key '{key}' (allowed: settings, locked)", key=k)
-                    for k in doc if k not in ("settings", "locked")]
+        problems = [_("unknown key '{key}' (allowed: {allowed})", key=k,
+                      allowed=join(PRESET_SECTIONS))
+                    for k in doc if k not in PRESET_SECTIONS]
         raw = doc.get("settings") or {}
         if not isinstance(raw, Mapping):
             problems.append(_("'settings' must be a mapping of setting names to values"))
@@ -489,12 +531,17 @@ class SettingsStore:
             locked = []
         problems += [_("'{key}' cannot be locked (lockable: {lockable})", key=k,
                        lockable=join(LOCKABLE)) for k in locked if k not in LOCKABLE]
+        packs = PackPolicy()
+        try:
+            packs = _pack_policy(doc.get("packs"))
+        except ValueError as e:
+            problems.append(f"packs: {e}")
         data = _merge(defaults, values)
         if not problems:
             problems += _hotkey_clashes(data["hotkeys"])
         if problems:
             raise self._preset_error(_("; ").join(problems))
-        return _Base(data, frozenset(locked), p)
+        return _Base(data, frozenset(locked), p, packs)
 
     def _preset_error(self, problem: str) -> PresetError:
         return PresetError(_("IT's preset file {path} cannot be used: {problem}. Ask IT (信息科) "

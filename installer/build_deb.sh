@@ -147,10 +147,12 @@ case "$1" in
     ;;
 esac
 if [ "$1" = purge ]; then
-  # Deskhand writes nothing under /opt or /etc at run time; these catch strays (e.g. Python
-  # bytecode). IT's own files in /etc/deskhand and users' cases in their homes stay.
-  rm -rf /opt/deskhand
-  rmdir --ignore-fail-on-non-empty /etc/deskhand 2>/dev/null || true
+  # Deskhand writes nothing under /opt or /etc at run time; this catches strays. The packs
+  # IT installed for every user (`deskhand pack install`) go with the package; an audit log
+  # IT placed in /var/lib/deskhand/audit, IT's own files in /etc/deskhand and the users'
+  # cases in their homes stay.
+  rm -rf /opt/deskhand /var/lib/deskhand/packs
+  rmdir /var/lib/deskhand /etc/deskhand 2>/dev/null || true
 fi
 exit 0
 EOF

@@ -25,6 +25,7 @@ APT_TEST_PACKAGES=(
   libatk-wrapper-java libatk-wrapper-java-jni   # Swing's bridge to the AT-SPI tree
   at-spi2-core gir1.2-atspi-2.0 python3-pyatspi # the AT-SPI bus, and reading its tree
   libreoffice-writer-nogui poppler-utils        # `deskhand docs`: Word → PDF, and pdffonts to check it
+  nsis                # makensis compiles the Windows installer's script (tests/test_windows_installer.py)
 )
 TORCH='torch==2.13.0+cpu'
 # PyPI's torch for Linux is the CUDA build, with several GB of nvidia-* packages; the CPU

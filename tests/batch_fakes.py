@@ -40,6 +40,10 @@ class FakePipeline:
     calls: list = field(default_factory=list)
     cases_dir: Path = Path(".")
     fill_s: float = 0.0            # how long a fill takes (to pause a window's batch mid-way)
+    audits: list = field(default_factory=list)   # (event, data) the runner recorded
+
+    def audit(self, event, data):
+        self.audits.append((event, data))
 
     def fill(self, playbook, case, path, options, **kw):
         kind = ("ask" if any(getattr(s, "keys", None) and str(s.keys[0]) == "ctrl+f"

@@ -13,7 +13,8 @@ start. A test of Chinese output sets it itself (tests/test_i18n.py).
 Nothing the suite writes may land in the real home or stay in /tmp (case files hold ID
 numbers): for the whole run the XDG base directories and TMPDIR point into pytest's own
 temporary folder, and at the end the run fails if a `deskhand*` entry was left in that
-TMPDIR or appeared in the system's temporary folder.
+TMPDIR or appeared in the system's temporary folder, or if a log it wrote holds an ID number
+in clear (tests/log_scan.py).
 """
 from __future__ import annotations
 
@@ -78,6 +79,11 @@ def private_home(tmp_path_factory: pytest.TempPathFactory):
     private_tmp = base / "tmp"
     private_tmp.mkdir(mode=0o700)
     mp.setenv("TMPDIR", str(private_tmp))
+    # packs IT installed on this machine (/var/lib/deskhand/packs) are not the suite's
+    mp.setenv("DESKHAND_SYSTEM_PACKS", str(base / "system-packs"))
+    preset = base / "preset.yaml"             # nor its IT preset (/etc/deskhand/preset.yaml)
+    preset.write_text("settings: {}\n", encoding="utf-8")
+    mp.setenv("DESKHAND_PRESET", str(preset))
     mp.setattr(tempfile, "tempdir", str(private_tmp))   # gettempdir() caches its first answer
     try:
         yield base
@@ -88,3 +94,8 @@ def private_home(tmp_path_factory: pytest.TempPathFactory):
     if found:
         pytest.fail("The test run left these behind (remove them, and find what made them):\n  "
                     + "\n  ".join(found), pytrace=False)
+    from tests.log_scan import scan_logs   # every log this run wrote: no ID number in clear
+    clear = scan_logs(tmp_path_factory.getbasetemp())
+    if clear:
+        pytest.fail("ID numbers in clear in these logs (mask them with app.privacy):\n  "
+                    + "\n  ".join(clear[:50]), pytrace=False)

@@ -198,6 +198,10 @@ def test_a_bad_check_digit_is_set_aside_at_once_and_never_typed(tmp_path, pb):
     assert row.attempts == 1                       # looked at once, never retried
     assert [c for c in fake.calls if c[1] == bad["id_number"]] == []
     assert result.exit_code == 1
+    # the audit log hears the batch's start, each case (its key masked) and its stop
+    actions = [(d["action"], d.get("state")) for e, d in fake.audits if e == "batch"]
+    assert actions == [("start", None), ("case", "done"), ("case", "set_aside"), ("stop", None)]
+    assert bad["id_number"] not in json.dumps(fake.audits, ensure_ascii=False)
 
 
 def test_a_system_error_is_retried_then_done(tmp_path, pb):

@@ -22,6 +22,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "resources" / "samples" / "idcard-front.jpg"
 PRESET = "settings:\n  language: zh_CN\n"
+SYSTEM_PACKS = Path("/var/lib/deskhand/packs")
 
 
 def _installed() -> bool:
@@ -38,6 +39,8 @@ def _why_not() -> str | None:
             return f"needs {tool} (a Debian-family system)"
     if _installed():
         return "a deskhand package is already installed here; not touching it"
+    if SYSTEM_PACKS.exists():
+        return f"{SYSTEM_PACKS} exists here (packs IT installed): a purge would remove them"
     return None
 
 
@@ -90,7 +93,10 @@ def installed(deb: Path):
 @pytest.fixture
 def home_env(tmp_path: Path) -> dict[str, str]:
     """The installed program run as a clerk would, its folders in this test's own tree."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    # not the suite's stand-ins for the preset and the system packs (tests/conftest.py): the
+    # installed program reads /etc/deskhand/preset.yaml as on a clerk's PC
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PYTHON", "VIRTUAL_ENV", "DESKHAND_PRESET", "DESKHAND_SYSTEM_PACKS"))}
     env.update(HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path / "data"),
                XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_CACHE_HOME=str(tmp_path / "cache"),
                XDG_STATE_HOME=str(tmp_path / "state"), DESKHAND_LANG="en", PATH="/usr/bin:/bin")
@@ -183,6 +189,13 @@ def test_purge_leaves_no_file_of_the_package_and_keeps_cases(installed: list[str
     witness = cases / f"deskhand-deb-test-{uuid.uuid4().hex}.json"
     cases.mkdir(parents=True, exist_ok=True)
     witness.write_text('{"deskhand_case": 1}', encoding="utf-8")
+    # a pack IT installed for every user goes with the package; an audit log there stays
+    pack = SYSTEM_PACKS / "sample" / "pack.yaml"
+    audit = SYSTEM_PACKS.parent / "audit" / f"deskhand-deb-test-{uuid.uuid4().hex}.jsonl"
+    audit_existed = audit.parent.exists()
+    for path in (pack, audit):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("{}\n", encoding="utf-8")
     try:
         r = _purge()
         assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
@@ -197,9 +210,18 @@ def test_purge_leaves_no_file_of_the_package_and_keeps_cases(installed: list[str
                     left.append(str(path) + "/")
         assert left == [], f"left behind by the purge: {left[:20]}"
         assert not Path("/opt/deskhand").exists() and not Path("/etc/deskhand").exists()
+        assert not SYSTEM_PACKS.exists()
+        assert audit.read_text(encoding="utf-8") == "{}\n"
         assert witness.read_text(encoding="utf-8") == '{"deskhand_case": 1}'
     finally:
         witness.unlink(missing_ok=True)
+        shutil.rmtree(SYSTEM_PACKS, ignore_errors=True)   # absent before (_why_not)
+        audit.unlink(missing_ok=True)
+        for folder in ([] if audit_existed else [audit.parent]) + [SYSTEM_PACKS.parent]:
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
         for folder in made:   # deepest first: only what this test created
             try:
                 folder.rmdir()

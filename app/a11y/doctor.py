@@ -1,6 +1,7 @@
-"""`deskhand doctor`: does a window show its fields to accessibility, and if not, what
-turns it on — one sentence for the clerk or IT (app/a11y/advice.py), and with --fields the
-fields found, with their labels and how each label was found.
+"""`deskhand doctor --window TITLE`: does a window show its fields to accessibility, and
+if not, what turns it on — one sentence for the clerk or IT (app/a11y/advice.py), and with
+--fields the fields found, with their labels and how each label was found. (`deskhand
+doctor` with no window named runs the system checks: app/doctor/.)
 
 Exit codes: 0 the window shows its fields; 1 it shows none (the fill will type with keys);
 2 no such window; 3 no display.

@@ -41,7 +41,7 @@ from app.privacy import mask
 
 __all__ = ["PackOptions", "PackageResult", "Material", "build_package", "record_for",
            "package_name", "METADATA", "MANIFEST", "TAGMANIFEST", "SIGNATURE", "RETENTIONS",
-           "FORMATS", "manifest_text", "parse_manifest"]
+           "FORMATS", "manifest_text", "parse_manifest", "zip_bytes", "write_shared_atomically"]
 
 METADATA, MANIFEST, TAGMANIFEST, SIGNATURE = ("metadata.xml", "manifest-sm3.txt",
                                               "tagmanifest-sm3.txt", "signature.json")
@@ -252,7 +252,8 @@ def zip_bytes(files: dict[str, bytes], date: tuple[int, int, int, int, int, int]
     return buf.getvalue()
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_shared_atomically(path: Path, data: bytes) -> None:
+    """`data` at `path` whole or not at all, mode 0644 (a package others read)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -284,7 +285,7 @@ def build_package(case_path: Path, outdir: Path, opts: PackOptions) -> PackageRe
     path = outdir / f"{package_name(case.case_id)}.zip"
     try:
         outdir.mkdir(parents=True, exist_ok=True)
-        _write_atomically(path, data)
+        write_shared_atomically(path, data)
     except OSError as exc:
         raise UsageError(_("Could not write the package {path} ({reason}); choose another "
                            "folder with -o.", path=path,

@@ -163,6 +163,9 @@ class BatchRunner:
                                  exc.message)
             self.progress("finished", {"counts": result.counts, "stopped": True})
             return result
+        audit = self.pipeline.audit
+        audit("batch", {"action": "start", "playbook": self.pb.id, "cases": total,
+                        "counts": self.ledger.counts()})
         try:
             for row in self.ledger.open_rows():
                 if not self.control.go_on():
@@ -171,6 +174,9 @@ class BatchRunner:
                                        "key": masked_key(self.pb, row.key)})
                 self.run_case(row)
                 after = self.ledger.row(row.key)
+                audit("batch", {"action": "case", "playbook": self.pb.id, "seq": row.seq,
+                                "key": masked_key(self.pb, row.key), "state": after.state,
+                                "outcome": after.outcome})
                 in_a_row = in_a_row + [row.key] if after.state == "escalated" else []
                 if len(in_a_row) >= HALT_AFTER:
                     raise Halted(after.error or "?")
@@ -185,6 +191,8 @@ class BatchRunner:
                 "right (start the client, check the network) and run the same command again: "
                 "the batch resumes, those {n} cases included.", n=len(in_a_row), error=exc)
         result = BatchResult(self.ledger.counts(), stopped, time.perf_counter() - t0, halted)
+        audit("batch", {"action": "stop", "playbook": self.pb.id, "counts": result.counts,
+                        "stopped": stopped, "halted": halted})
         self.progress("finished", {"counts": result.counts, "stopped": stopped})
         return result
 

@@ -42,6 +42,14 @@ def cmd_test(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: Tex
         with tempfile.TemporaryDirectory(prefix="deskhand-test-") as tmp:
             results = run_scenario_pack(Path(args.target), pipeline, Path(tmp))
         return _print(args, results, out)
+    if _is_pack_zip(Path(args.target)):       # deskhand pack build's zip
+        if args.live:
+            raise UsageError(_("--live fills one window: give one of the pack's playbooks."))
+        from app.golden.pack import run_pack_folder, unpack_pack
+        with tempfile.TemporaryDirectory(prefix="deskhand-test-") as tmp:
+            folder = unpack_pack(Path(args.target), Path(tmp) / "pack")
+            results = run_pack_folder(folder, pipeline, Path(tmp))
+        return _print(args, results, out)
     with tempfile.TemporaryDirectory(prefix="deskhand-test-") as tmp:
         playbooks = open_target(args.target, pipeline, Path(tmp))
         live = None
@@ -54,6 +62,17 @@ def cmd_test(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, err: Tex
             if live is not None:
                 live.close()
     return _print(args, results, out)
+
+
+def _is_pack_zip(path: Path) -> bool:
+    import zipfile
+    if path.suffix.lower() != ".zip" or not path.is_file():
+        return False
+    try:
+        with zipfile.ZipFile(path) as z:
+            return "manifest.json" in z.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
 
 
 def _print(args: argparse.Namespace, results: list, out: TextIO) -> int:

@@ -53,7 +53,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from PIL import Image
 
 __all__ = ["RapidOcrEngine", "to_bgr_array", "pad_to_aspect", "PACKAGE", "INSTALL_HINT",
-           "REC_MODELS"]
+           "REC_MODELS", "model_files"]
 
 PACKAGE = "rapidocr_onnxruntime"
 INSTALL_HINT = "pip install 'rapidocr_onnxruntime==1.4.4'"
@@ -398,6 +398,31 @@ def _session_options(threads: int, spin: bool) -> Iterator[None]:
             yield
         finally:
             OrtInferSession._init_sess_opts = stock
+
+
+def model_files(rec_model: str = "ppocrv5") -> list["Path"]:
+    """Every model file the engine loads, without loading it (`deskhand doctor`): those of
+    the rapidocr_onnxruntime wheel present, the PP-OCRv5 ones also sha256-checked.
+    OcrError (or OcrEngineNotInstalledError) naming the first that is wrong."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise OcrEngineNotInstalledError(
+            _("The OCR engine rapidocr is not installed: {hint}", hint=INSTALL_HINT))
+    folder = Path(list(spec.submodule_search_locations)[0]) / "models"
+    wheel = sorted(folder.glob("*.onnx"))
+    wanted = ("det", "cls") if rec_model == "ppocrv5" else ("det", "cls", "rec")
+    for part in wanted:
+        found = [p for p in wheel if f"_{part}_" in p.name and p.stat().st_size > 0]
+        if not found:
+            raise OcrError(_("The OCR model folder {path} has no {part} model; reinstall it: "
+                             "{hint}", path=folder, part=part, hint=INSTALL_HINT))
+    files = [p for p in wheel if any(f"_{part}_" in p.name for part in wanted)]
+    if rec_model == "ppocrv5":
+        files += list(_v5_files())
+    return files
 
 
 def _v5_files() -> tuple["Path", "Path"]:

@@ -17,6 +17,9 @@ DEMO_KEY_ID = "deskhand-demo"
 ENDPOINTS: dict[str, dict[str, Any]] = {
     "person": {   # 人口库
         "method": "GET", "path": "/population/v1/persons/{id_number}", "found": "data",
+        # the reference service's first seeded person: what `deskhand registry test
+        # reference.person` and `deskhand doctor` try the credential with
+        "sample": {"id_number": "350821197408062908"},
         "map": {"applicant_name": "data.xm", "gender": "data.xb", "ethnicity": "data.mz",
                 "birth_date": "data.csrq", "address": "data.hjdz", "id_number": "data.sfzh"}},
     "business": {   # 电子证照·营业执照

@@ -55,7 +55,7 @@ from pathlib import Path
 from typing import Callable
 
 from app.errors import DesktopError
-from app.paths import ROOT
+from app.paths import ROOT, module_argv
 from app.sandbox.web_form import PAGE_TITLE, WebFormServer, chromium_argv, find_chromium
 from app.sandbox.xsession import XSession
 
@@ -255,7 +255,7 @@ def launch_qt_client(session: XSession, port: int = 0, *, title: str = QT_TITLE,
     form="secured" has a password box (经办人密码) before 备注.
     `env`: its environment instead of session.env() (an accessibility bus, say)."""
     t = launch_python_target(session, "qt-client",
-                              [sys.executable, "-m", "app.sandbox.sample_client"], title, port, timeout,
+                              module_argv("app.sandbox.sample_client"), title, port, timeout,
                               ("--form", form), env)
     t.wait_state(lambda s: s.get("focused") == "applicant_name", timeout=10)
     return t

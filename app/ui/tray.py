@@ -128,6 +128,10 @@ class TrayApp(QObject):
             act = pick.addAction(self.tr("Broken: {0}").format(path.name))
             act.setEnabled(False)
             act.setToolTip(problem)
+        for path, problem in self.library.refused:     # IT requires signed packs
+            act = pick.addAction(self.tr("Not trusted: {0}").format(path.name))
+            act.setEnabled(False)
+            act.setToolTip(problem)
         scenarios = m.addMenu(self.tr("Scenarios"))
         for entry in self.scenarios.shelf.scenarios:
             act = QAction(entry.name, self, checkable=True)
@@ -402,18 +406,23 @@ class TrayApp(QObject):
         self.review = ReviewDialog(outcome.case, outcome.playbook, outcome.image,
                                    on_closed=give_focus_back)
         self.review.confirmed.connect(self._review_confirmed)
-        self.review.cancelled.connect(lambda: self.note("review cancelled"))
+        self.review.cancelled.connect(lambda: self._review_cancelled(outcome))
         self.review.show()
         self.review.raise_()
         self.review.activateWindow()
         self.note("review shown")
         self.state_changed.emit()
 
+    def _review_cancelled(self, outcome: Any) -> None:
+        self.pipeline.review(outcome.playbook, outcome.case, "cancelled", "tray review")
+        self.note("review cancelled")
+
     def _review_confirmed(self, case: Case) -> None:
         outcome = self.state.outcome
         if outcome is None:
             return
         outcome.case = case
+        self.pipeline.review(outcome.playbook, case, "accepted", "tray review")
         self.state.confirmed = True
         from app.cases import save_case
         try:
@@ -654,6 +663,7 @@ class TrayApp(QObject):
             "tray_geometry": [geo.x(), geo.y(), geo.width(), geo.height()],
             "playbook": self.state.playbook_id, "busy": self.state.busy,
             "menu_playbooks": {d: [p.id for p in pbs] for d, pbs in self.library.by_department().items()},
+            "menu_refused": [path.name for path, _problem in self.library.refused],
             "confirmed": self.state.confirmed,
             "case": str(o.case_path) if o else None,
             "statuses": {n: f.status for n, f in o.case.fields.items()} if o else None,
@@ -674,10 +684,12 @@ class TrayApp(QObject):
 
 
 def _find_scenarios(settings: Any) -> Any:
-    """The scenario packs in the settings' playbook folders and the shipped library."""
+    """The scenario packs in the folders the playbook library reads (the clerk's folders
+    and installed packs, as IT's preset allows) and the shipped library."""
+    from app.library import library_sources
     from app.paths import library_dir
     from app.scenario.library import find_scenarios
-    return find_scenarios([*(getattr(settings, "playbook_dirs", None) or []), library_dir()])
+    return find_scenarios([*library_sources(settings).folders, library_dir()])
 
 
 def _editor_boxes(review: Any) -> dict[str, list[int]]:

@@ -984,6 +984,10 @@
         <translation>无法使用：{0}</translation>
     </message>
     <message>
+        <source>Not trusted: {0}</source>
+        <translation>未获信任：{0}</translation>
+    </message>
+    <message>
         <source>&amp;Capture the source</source>
         <translation>采集来源(&amp;C)</translation>
     </message>

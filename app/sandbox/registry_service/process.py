@@ -30,7 +30,7 @@ from typing import Any, Iterable
 import httpx
 
 from app.errors import DeskhandError
-from app.paths import ROOT
+from app.paths import ROOT, module_argv
 from app.registry.auth import SignedAuth   # the client's own signing, re-exported for benches
 from app.sandbox.gateways.profiles import DEFAULT_KEY_IDS
 
@@ -83,7 +83,7 @@ class RegistryServer:
             args += ["--people", str(people)]
         if db is not None:
             args += ["--db", str(db)]
-        self.command = [sys.executable, "-m", "app.cli", "registry", "serve", *args, *extra_args]
+        self.command = [*module_argv("app.cli"), "registry", "serve", *args, *extra_args]
         self.url = ""
         self.proc: subprocess.Popen[bytes] | None = None
         self.returncode: int | None = None
