@@ -586,7 +586,8 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="deskhand", description="政务数字机器人 · 窗口助手 — Deskhand")
-    p.add_argument("--version", action="store_true",
+    # dest is not `version`: `pack build --version N` fills that one in the same namespace
+    p.add_argument("--version", action="store_true", dest="show_version",
                    help="print the version (and, in a package, what it was built with)")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
     c = sub.add_parser("check", help="validate playbooks (or a scenario and its forms' "
@@ -761,7 +762,7 @@ def _pipeline(args: argparse.Namespace) -> Pipeline:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    if args.version:
+    if args.show_version:
         from app.version import version_text
         print(version_text(), file=out)
         return 0

@@ -7,7 +7,8 @@
 - first_start_s: the installed tray started on a private Xvfb + openbox + trayer session,
   until its icon is embedded (its status socket says tray_visible, as bench/tray.py times);
 - idle_rss_mb: the RSS of the tray's process tree after 5 s idle;
-- purge_clean: after `apt-get purge`, no file of the package is left.
+- purge_clean: after `apt-get purge`, no file of the package is left;
+- bad_packs_refused, audit_tamper_found: bench/packs.py's and bench/audit.py's (of 3 each).
 
     python bench/install.py [--deb PATH] [--compress zstd]
 
@@ -27,6 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))   # bench/packs.py and bench/audit.py
 
 from app.sandbox.xsession import XSession  # noqa: E402
 from app.ui.app import wait_for_status  # noqa: E402
@@ -102,16 +104,18 @@ def purge_clean(files: list[str]) -> bool:
     return not Path("/opt/deskhand").exists()
 
 
-def bad_packs_refused() -> bool | None:
-    """TO BE FILLED AT MERGE (packs helper): an unsigned/tampered pack refused by the
-    installed `deskhand pack install`."""
-    return None
+def bad_packs_refused(workdir: Path) -> int:
+    """Of an unsigned, an altered and an unknown-key pack, how many `deskhand pack install`
+    refuses (bench/packs.py; run from this source tree, not the installed program)."""
+    from packs import bad_packs_refused as refused
+    return refused(workdir)
 
 
-def audit_tamper_found() -> bool | None:
-    """TO BE FILLED AT MERGE (audit helper): an edited audit log line found by the installed
-    program's audit check."""
-    return None
+def audit_tamper_found(workdir: Path) -> int:
+    """Of a truncated, an edited and a reordered audit log, how many `deskhand audit verify`
+    names (bench/audit.py; run from this source tree, not the installed program)."""
+    from audit import audit_tamper_found as found
+    return found(workdir)
 
 
 def main() -> int:
@@ -151,8 +155,8 @@ def main() -> int:
         first_start, idle = tray_figures(env)
         result["first_start_s"] = round(first_start, 2)
         result["idle_rss_mb"] = round(idle, 1)
-        result["bad_packs_refused"] = bad_packs_refused()
-        result["audit_tamper_found"] = audit_tamper_found()
+        result["bad_packs_refused"] = bad_packs_refused(tmp / "packs")
+        result["audit_tamper_found"] = audit_tamper_found(tmp / "audit")
         result["purge_clean"] = purge_clean(files)
     finally:
         if "installed" in run(["dpkg-query", "-W", "-f=${Status}", "deskhand"]).stdout:

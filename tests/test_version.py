@@ -24,6 +24,16 @@ def test_version_from_source_is_one_line_and_exit_0() -> None:
     assert (r.returncode, r.stdout) == (0, f"deskhand {VERSION}\n")
 
 
+def test_a_subcommand_option_named_version_is_not_the_programs(tmp_path: Path) -> None:
+    """`pack build --version 1.0` is the pack's version: it builds the pack, it does not
+    print Deskhand's."""
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["pack", "build", str(ROOT / "playbooks" / "library" / "company-setup"),
+                 "-o", str(tmp_path / "p.zip"), "--version", "1.0"], out=out, err=err)
+    assert code == 0, err.getvalue()
+    assert (tmp_path / "p.zip").is_file() and f"deskhand {VERSION}" not in out.getvalue()
+
+
 def test_frozen_version_adds_the_build_info_written_at_build_time(tmp_path: Path) -> None:
     (tmp_path / "build_info.json").write_text(json.dumps(
         {"python": "3.11.7", "qt": "PySide6 6.11.3"}), encoding="utf-8")
