@@ -23,7 +23,6 @@ from app.fill.dry_run import dry_run
 from app.fill.engine import FillOptions, FillReport, PlannedStep, masked_text
 from app.fill.gate import confirm, printable
 from app.i18n import N_, _, join, sentences
-from app.paths import RUN_MODULE
 from app.privacy import mask_text
 from app.pipeline import CaptureOutcome, Pipeline, PipelineOptions, build_pipeline
 from app.values.derive import settle_case
@@ -811,27 +810,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 2
 
 
-def _run_module(module: str, args: list[str]) -> int:
-    """`deskhand __run-module MODULE ARGS`: a frozen build's `python -m MODULE ARGS`
-    (app.paths.module_argv), e.g. the sample client the self-test fills."""
-    import runpy
-    if not module.startswith("app.sandbox."):     # not a back door to any module
-        print(f"{RUN_MODULE}: only app.sandbox modules run this way, not {module!r}",
-              file=sys.stderr)
-        return 2
-    sys.argv = [module, *args]
-    try:
-        runpy.run_module(module, run_name="__main__", alter_sys=True)
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    return 0
-
-
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
          err: TextIO | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == [RUN_MODULE] and len(argv) > 1:
-        return _run_module(argv[1], argv[2:])
     out = SafeText(out or sys.stdout)  # type: ignore[assignment]
     err = SafeText(err or sys.stderr)  # type: ignore[assignment]
     try:

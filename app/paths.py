@@ -63,18 +63,9 @@ def system_packs_dir(environ: Mapping[str, str] | None = None, platform: str | N
 def user_packs_dir() -> Path:
     """Packs one user installed (`deskhand pack install --user`)."""
     return Path(platformdirs.user_data_dir("deskhand", appauthor=False)) / "packs"
-# The hidden first argument that makes a frozen Deskhand run one of its modules as a
-# program (a PyInstaller build has no `python -m`): see app.cli.main.
-RUN_MODULE = "__run-module"
-
-
-def module_argv(module: str, *, frozen: bool | None = None) -> list[str]:
-    """How to start a Deskhand module as a process of its own: `python -m MODULE` from a
-    source tree or a venv; the deskhand executable itself when frozen (its own command
-    line for app.cli, else the hidden RUN_MODULE entry)."""
+def module_argv(module: str) -> list[str]:
+    """How to start a Deskhand module as a process of its own: `python -m MODULE`. Frozen
+    (PyInstaller), sys.executable is the deskhand program, whose entry
+    (installer/frozen_main.py) answers `-m MODULE` as python would."""
     import sys
-    if not (is_frozen() if frozen is None else frozen):
-        return [sys.executable, "-m", module]
-    if module == "app.cli":
-        return [sys.executable]
-    return [sys.executable, RUN_MODULE, module]
+    return [sys.executable, "-m", module]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +21,7 @@ from app.doctor.selftest import FAILED, PASSED, SKIPPED, SelfTest, Step
 from app.doctor.selftest import exit_code as selftest_exit
 from app.errors import (CredentialMissingError, HotkeyConflictError, HotkeyError, OcrError,
                         RegistryNotConfiguredError, SelfTestError, VaultUnavailableError)
-from app.paths import RUN_MODULE, module_argv
+from app.paths import module_argv
 from app.registry.reference import reference_settings
 from app.registry.settings import parse_registry_settings
 
@@ -296,22 +297,21 @@ def test_no_xvfb_skips_the_fill_with_the_package_to_install(tmp_path):
 
 
 # ------------------------------------------------------------------ starting a module, frozen
-def test_module_argv_from_source_and_frozen():
-    assert module_argv("app.sandbox.sample_client", frozen=False) == \
+def test_a_module_starts_as_python_minus_m_frozen_or_not(tmp_path):
+    """Frozen, sys.executable is the deskhand program: its entry answers -m as python does."""
+    assert module_argv("app.sandbox.sample_client") == \
         [sys.executable, "-m", "app.sandbox.sample_client"]
-    assert module_argv("app.sandbox.sample_client", frozen=True) == \
-        [sys.executable, RUN_MODULE, "app.sandbox.sample_client"]
-    assert module_argv("app.cli", frozen=True) == [sys.executable]
-
-
-def test_the_hidden_entry_runs_sandbox_modules_only():
-    run = [sys.executable, "-m", "app.cli", RUN_MODULE]
-    r = subprocess.run([*run, "app.sandbox.sample_client", "--help"], cwd=ROOT,
+    shim = tmp_path / "deskhand"
+    shim.write_text(f"#!{sys.executable}\nimport sys\nsys.path.insert(0, {str(ROOT / 'installer')!r})\n"
+                    "from frozen_main import main\nsys.exit(main())\n", encoding="utf-8")
+    shim.chmod(0o755)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    r = subprocess.run([str(shim), "-m", "app.sandbox.sample_client", "--help"], env=env,
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0 and "usage" in r.stdout.lower(), r.stderr
-    r = subprocess.run([*run, "app.vault.cli"], cwd=ROOT, capture_output=True, text=True,
+    r = subprocess.run([str(shim), "--version"], env=env, capture_output=True, text=True,
                        timeout=60)
-    assert r.returncode == 2 and "only app.sandbox modules" in r.stderr
+    assert r.returncode == 0 and r.stdout.startswith("deskhand "), r.stderr
 
 
 def test_targets_when_accessibility_cannot_be_reached():

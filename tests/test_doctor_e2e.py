@@ -149,7 +149,8 @@ FROZEN_SHIM = """#!{python}
 import sys
 sys.frozen = True
 sys.executable = __file__
-from app.cli import main
+sys.path.insert(0, {installer!r})
+from frozen_main import main
 sys.exit(main())
 """
 
@@ -158,7 +159,8 @@ def test_self_test_proves_the_chain_on_its_own_display_as_a_frozen_build(tmp_pat
     """Run as a frozen build runs it: the registry and the sample client are started through
     the deskhand program itself (app.paths.module_argv), not `python -m`."""
     shim = tmp_path / "deskhand"
-    shim.write_text(FROZEN_SHIM.format(python=sys.executable), encoding="utf-8")
+    shim.write_text(FROZEN_SHIM.format(python=sys.executable, installer=str(ROOT / "installer")),
+                    encoding="utf-8")
     shim.chmod(0o755)
     env = dict(os.environ, DESKHAND_LANG="en", PYTHONPATH=str(ROOT))
     env.pop("DISPLAY", None)                     # it brings its own
