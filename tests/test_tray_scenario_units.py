@@ -217,6 +217,8 @@ def test_a_capture_for_a_scenario_reads_with_its_first_form_and_opens_one_review
     status = tray.status()
     assert status["review_open"] and status["scenario_case"].endswith("c1.json")
     review.close()
+    # the clerk's decision is an entry of the audit log (Pipeline.review)
+    assert tray.pipeline.reviews == [("c1", "cancelled", "tray scenario review")]
     tray.icon.hide()
 
 

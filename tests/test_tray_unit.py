@@ -24,6 +24,10 @@ class FakePipeline:
     def __init__(self, library) -> None:
         self.captures = 0
         self.library = library
+        self.reviews: list[tuple[str, str, str]] = []     # the audit log's review entries
+
+    def review(self, playbook, case, decision, by):
+        self.reviews.append((case.case_id, decision, by))
 
     def grab_source(self, playbook):
         return SimpleNamespace(image=None, provenance={"kind": "window"}, scale=1.0)

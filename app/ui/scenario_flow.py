@@ -164,11 +164,12 @@ class ScenarioFlow(QObject):
         if self.review is not None:
             self.review.close()
         entry = self.entry
-        self.review = ReviewDialog(current.case, review_playbook(forms, current.case), None,
+        playbook = review_playbook(forms, current.case)
+        self.review = ReviewDialog(current.case, playbook, None,
                                    groups=group_lines(current.case, mask_text, status_text),
                                    documents=bool(entry and entry.documents))
-        self.review.confirmed.connect(self._confirmed)
-        self.review.cancelled.connect(lambda: self.tray.note("review cancelled"))
+        self.review.confirmed.connect(lambda case: self._confirmed(case, playbook))
+        self.review.cancelled.connect(lambda: self._cancelled(current.case, playbook))
         self.review.documents_requested.connect(self.documents)
         self.review.show()
         self.review.raise_()
@@ -176,10 +177,15 @@ class ScenarioFlow(QObject):
         self.tray.note("review shown")
         self.tray.state_changed.emit()
 
-    def _confirmed(self, case: Case) -> None:
+    def _cancelled(self, case: Case, playbook: Any) -> None:
+        self.tray.pipeline.review(playbook, case, "cancelled", "tray scenario review")
+        self.tray.note("review cancelled")
+
+    def _confirmed(self, case: Case, playbook: Any) -> None:
         current = self.current
         if current is None:
             return
+        self.tray.pipeline.review(playbook, case, "accepted", "tray scenario review")
         current.case, current.confirmed = case, True
         self.tray.note("review confirmed")
         self.fill()       # Deskhand brings each form's window up itself: nothing to focus first
