@@ -244,6 +244,20 @@ def test_hotkeys_taken_are_named_and_grabs_released():
     assert d.hotkeys_check(no_display, keys).level == c.FAIL
 
 
+def test_hotkeys_the_running_tray_holds_are_fine_the_ones_it_could_not_have_are_not():
+    keys = {"capture": "Ctrl+Alt+C", "fill": "Ctrl+Alt+V", "abort": "Ctrl+Alt+Esc"}
+    all_taken = set(keys.values())
+    tray = {"hotkey_problems": {}}
+    check = d.hotkeys_check(lambda: FakeHotkeys(all_taken), keys, lambda: tray)
+    assert check.level == c.OK and "held by the Deskhand tray" in check.detail
+    # the tray could not have Ctrl+Alt+V: another program holds it
+    tray = {"hotkey_problems": {"fill": "Ctrl+Alt+V is taken by another program."}}
+    check = d.hotkeys_check(lambda: FakeHotkeys(all_taken), keys, lambda: tray)
+    assert check.level == c.FAIL and check.detail.startswith("taken: Ctrl+Alt+V.")
+    # no tray answers: taken is taken
+    assert d.hotkeys_check(lambda: FakeHotkeys(all_taken), keys, lambda: None).level == c.FAIL
+
+
 def test_targets_open_or_not_and_what_they_show():
     from app.desktop.base import WindowInfo
     from playbooks.model import TargetSpec

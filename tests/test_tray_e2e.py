@@ -4,6 +4,7 @@ the credential in a real Secret Service, the portal page in a window, and the ap
 client as a Qt window and as a Chromium page."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -165,6 +166,16 @@ def test_second_launch_brings_up_the_first(world):
                        capture_output=True, text=True, timeout=30)
     assert r.returncode == 0 and "already running" in r.stderr
     world.key("Escape")          # the first one popped its menu up
+
+
+def test_the_doctor_finds_the_hotkeys_held_by_the_running_tray_not_taken(world):
+    """IT runs the doctor on a desk where the tray runs (the usual case): its hotkeys are
+    the tray's, not another program's."""
+    r = subprocess.run([sys.executable, "-m", "app.cli", "doctor", "--json"], env=world.env,
+                       cwd=ROOT, capture_output=True, text=True, timeout=60)
+    checks = {c["name"]: c for c in json.loads(r.stdout)["checks"]}
+    assert checks["hotkeys"]["ok"], checks["hotkeys"]
+    assert "held by the Deskhand tray" in checks["hotkeys"]["detail"]
 
 
 def test_menu_picks_a_playbook_and_opens_the_logs(world):

@@ -91,34 +91,41 @@ def display_check(environ: Mapping[str, str], *, platform: str = sys.platform,
     return Check("display", title, OK, detail)
 
 
-def hotkeys_check(open_backend: Callable[[], "HotkeyBackend"], hotkeys: Mapping[str, str]) -> Check:
+def hotkeys_check(open_backend: Callable[[], "HotkeyBackend"], hotkeys: Mapping[str, str],
+                  tray_status: Callable[[], Mapping[str, Any] | None] = lambda: None) -> Check:
     """Try to grab each configured hotkey, then let it go: a combination another program
-    holds is named."""
+    holds is named. One the Deskhand tray running on this display holds (`tray_status`:
+    its status, None when none runs) is as it should be."""
     title = _("Hotkeys")
     try:
         backend = open_backend()
     except DeskhandError as exc:
         return Check("hotkeys", title, FAIL, exc.message,
                      _("Run the doctor in the clerk's desktop session."))
-    taken: list[str] = []
-    sentences: list[str] = []
+    taken: list[tuple[str, str, str]] = []          # name, combination, why
     try:
         for name, combo in hotkeys.items():
             try:
                 backend.register(name, combo, lambda: None)
             except HotkeyConflictError as exc:
-                taken.append(exc.combo or combo)
-                sentences.append(exc.message)
+                taken.append((name, exc.combo or combo, exc.message))
             except DeskhandError as exc:      # not on this keyboard, cannot be parsed
-                taken.append(combo)
-                sentences.append(exc.message)
+                taken.append((name, combo, exc.message))
     finally:
         backend.stop()
+    tray = tray_status() if taken else None
+    if tray is not None:       # the tray holds its own, except those it could not have
+        problems = tray.get("hotkey_problems") or {}
+        held = [combo for name, combo, _why in taken if name not in problems]
+        taken = [t for t in taken if t[0] in problems]
+        if not taken:
+            return Check("hotkeys", title, OK, _("{combos} held by the Deskhand tray running "
+                                                 "on this display", combos=join(held)))
     if taken:
-        return Check("hotkeys", title, FAIL, _("taken: {combos}. {why}", combos=join(taken),
-                                               why=" ".join(sentences)),
-                     _("Close the program holding them, or choose others in 设置 (a running "
-                       "Deskhand tray holds its own: quit it before this check)."))
+        return Check("hotkeys", title, FAIL, _("taken: {combos}. {why}",
+                                               combos=join([c for _n, c, _w in taken]),
+                                               why=" ".join(w for _n, _c, w in taken)),
+                     _("Close the program holding them, or choose others in 设置."))
     return Check("hotkeys", title, OK, _("{combos} free", combos=join(list(hotkeys.values()))))
 
 

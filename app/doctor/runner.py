@@ -56,27 +56,39 @@ class DoctorParts:
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     transport: "httpx.BaseTransport | None" = None       # tests: registries without a network
     model_files: Callable[[str], list[Path]] | None = None
+    tray_status: Callable[[], Mapping[str, Any] | None] = lambda: None   # the running tray's
 
     @classmethod
     def default(cls, registries_file: str | None = None) -> "DoctorParts":
         from app.a11y import open_accessibility
         from app.desktop import open_desktop
         from app.hotkeys import open_hotkeys
-        from app.library import load_library
+        from app.library import library_sources, load_library
         from app.logs import log_dir
         from app.paths import default_cases_dir
         from app.pipeline import load_settings, registry_settings_for
         from app.settings import default_preset_path, default_user_path
         from app.vault import Vault
         settings, problems = load_settings()
+        sources = library_sources(settings)         # installed packs' targets too
         vault = Vault()
         return cls(settings=settings, settings_path=default_user_path(),
                    settings_problems=problems, preset_path=default_preset_path(),
                    preset_required=bool(os.environ.get("DESKHAND_PRESET")),
-                   library=load_library(settings.playbook_dirs or []), vault=vault,
+                   library=load_library(sources.folders, sources.refused), vault=vault,
                    registries=lambda: registry_settings_for(settings, registries_file),
                    secrets=vault.get, desktop=open_desktop, accessibility=open_accessibility,
-                   hotkeys=open_hotkeys, log_dir=log_dir(), cases_dir=default_cases_dir())
+                   hotkeys=open_hotkeys, log_dir=log_dir(), cases_dir=default_cases_dir(),
+                   tray_status=_tray_status)
+
+
+def _tray_status() -> Mapping[str, Any] | None:
+    """The Deskhand tray running on this display, if one does (Linux: its Unix socket;
+    on Windows its channel needs Qt, so the doctor cannot tell)."""
+    if sys.platform.startswith("win"):
+        return None
+    from app.tray_channel import send_unix
+    return send_unix({"cmd": "status"}, 1.0)
 
 
 def run_checks(parts: DoctorParts) -> list[c.Check]:
@@ -88,7 +100,8 @@ def run_checks(parts: DoctorParts) -> list[c.Check]:
         ("versions", lambda: c.versions_check(found)),
         ("display", lambda: d.display_check(env, platform=platform)),
         ("keyring", lambda: c.keyring_check(parts.vault, c.credential_names(registries))),
-        ("hotkeys", lambda: d.hotkeys_check(parts.hotkeys, parts.settings.hotkeys)),
+        ("hotkeys", lambda: d.hotkeys_check(parts.hotkeys, parts.settings.hotkeys,
+                                            parts.tray_status)),
         ("ocr", lambda: c.ocr_check(parts.settings.ocr_engine, parts.model_files or model_files,
                                     found)),
         ("registries", lambda: c.registry_checks(parts.registries, parts.secrets,

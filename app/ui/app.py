@@ -6,8 +6,6 @@ tests and the benchmark; it accepts connections from the same user only.
 """
 from __future__ import annotations
 
-import getpass
-import hashlib
 import json
 import logging
 import logging.handlers
@@ -17,6 +15,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
+
+from app.tray_channel import instance_name, send_unix
 
 __all__ = ["TrayOptions", "run_tray", "instance_name", "send_command", "wait_for_status",
            "display_problem"]
@@ -33,43 +33,13 @@ class TrayOptions:
     on_ready: Callable[[Any], None] | None = None  # called with the TrayApp once shown (demo)
 
 
-def instance_name(env: dict[str, str] | None = None) -> str:
-    """The local socket: per user and per display, so that two X displays (or a test's
-    private one) each have their own tray. On Linux an absolute path in the user's
-    runtime folder (so a plain Unix socket reaches it, no Qt needed); a pipe name on Windows."""
-    env = os.environ if env is None else env
-    where = env.get("DISPLAY", "") + env.get("WAYLAND_DISPLAY", "")
-    tag = hashlib.sha1(f"{getpass.getuser()}|{where}".encode()).hexdigest()[:10]
-    if sys.platform.startswith("win"):
-        return f"deskhand-{tag}"
-    run_dir = env.get("XDG_RUNTIME_DIR") or f"/tmp/deskhand-{os.getuid()}"
-    Path(run_dir).mkdir(mode=0o700, parents=True, exist_ok=True)
-    return str(Path(run_dir) / f"deskhand-{tag}.sock")
-
-
 def send_command(command: dict[str, Any], timeout_s: float = 3.0,
                  env: dict[str, str] | None = None) -> dict[str, Any] | None:
     """Send one command to the running tray (of `env`'s display); its answer, or None
     when no tray runs there."""
     if sys.platform.startswith("win"):
         return _send_qt(command, timeout_s, env)
-    import socket
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout_s)
-    try:
-        s.connect(instance_name(env))
-        s.sendall((json.dumps(command) + "\n").encode())
-        data = b""
-        while not data.endswith(b"\n"):
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-    except OSError:
-        return None
-    finally:
-        s.close()
-    return json.loads(data) if data.strip() else {}
+    return send_unix(command, timeout_s, env)
 
 
 def wait_for_status(pred: Callable[[dict[str, Any]], Any], timeout: float, what: str, *,
