@@ -91,6 +91,9 @@ case "$cmd" in
   demo)  install_system_packages "${APT_PACKAGES[@]}"; setup_venv ""
          exec .venv/bin/deskhand demo "$@" ;;
   test)  install_system_packages "${APT_PACKAGES[@]}" "${APT_TEST_PACKAGES[@]}"
-         setup_venv "test,easyocr"; exec .venv/bin/python -m pytest "$@" ;;
+         # Two workers (DESKHAND_TEST_WORKERS; 0 runs in this process), each test file in
+         # one of them (its module fixtures start once); each worker starts its own Xvfb.
+         setup_venv "test,easyocr"
+         exec .venv/bin/python -m pytest -n "${DESKHAND_TEST_WORKERS:-2}" --dist loadfile "$@" ;;
   *) echo "usage: bash installer/dev.sh demo|test|setup" >&2; exit 2 ;;
 esac
