@@ -71,7 +71,8 @@ def _timed_setup(workdir: Path) -> dict[str, float]:
         assert code == 0, line
         if name == "it":
             (workdir / "preset.yaml").write_text(
-                f"packs:\n  trusted_keys:\n  {line.splitlines()[0]}\n  require_signature: true\n",
+                f"packs:\n  trusted_keys:\n  {line.splitlines()[0]}\n  require_signature: true\n"
+                f"audit: {{dir: {workdir / 'audit'}}}\n",     # not the machine's own audit log
                 encoding="utf-8")
     source = workdir / "company-setup"
     shutil.copytree(ROOT / "playbooks" / "library" / "company-setup", source)

@@ -125,14 +125,16 @@ def test_version_of_the_installed_program(installed: list[str], home_env: dict[s
 
 
 @as_root
-def test_installed_program_reads_with_both_recognisers(installed: list[str],
-                                                        home_env: dict[str, str]) -> None:
-    """The doctor's self-test when the installed program has one; the frozen OCR either way
-    (the PP-OCRv5 default and PP-OCRv4), so both model sets are known to be in the bundle."""
-    doctor_help = _run(["/usr/bin/deskhand", "doctor", "--help"], env=home_env, cwd="/").stdout
-    if "--self-test" in doctor_help:
-        r = _run(["/usr/bin/deskhand", "doctor", "--self-test"], env=home_env, cwd="/")
-        assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+def test_installed_program_passes_its_self_test_and_reads_with_both_recognisers(
+        installed: list[str], home_env: dict[str, str]) -> None:
+    """`deskhand doctor --self-test` of the installed program (the sample card read, checked,
+    verified on a loopback registry, typed into the sample client on its own Xvfb), and the
+    frozen OCR with both recognisers (the PP-OCRv5 default and PP-OCRv4), so both model sets
+    are known to be in the bundle."""
+    r = _run(["/usr/bin/deskhand", "doctor", "--self-test", "--json"], env=home_env, cwd="/")
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    steps = {s["name"]: s["level"] for s in json.loads(r.stdout)["steps"]}
+    assert steps == {"ocr": "ok", "check": "ok", "registry": "ok", "fill": "ok"}, r.stdout
     for engine in ("rapidocr", "rapidocr-v4"):
         r = _run(["/usr/bin/deskhand", "ocr", "--engine", engine, "--json", str(SAMPLE)],
                  env=home_env, cwd="/")
