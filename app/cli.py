@@ -653,6 +653,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--registries", metavar="FILE", help="registry settings file")
     t.add_argument("--playbook", help="pick this playbook at start")
     t.add_argument("--no-hotkeys", action="store_true", help="menu only, no global hotkeys")
+    t.add_argument("--autostart", action="store_true",
+                   help="started at login: if a tray already runs, leave it be")
     rg = sub.add_parser("registry", help="try a data-sharing gateway; the reference one for the demo")
     rsub = rg.add_subparsers(dest="registry_command", required=True, parser_class=_Parser)
     rt = rsub.add_parser("test", help="one signed call to a gateway, shown whole (for IT)")
@@ -769,7 +771,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         from app.ui.app import TrayOptions, run_tray
         return run_tray(TrayOptions(registries=getattr(args, "registries", None),
                                     playbook=getattr(args, "playbook", None),
-                                    hotkeys=not getattr(args, "no_hotkeys", False)))
+                                    hotkeys=not getattr(args, "no_hotkeys", False),
+                                    autostart=getattr(args, "autostart", False)))
     command = PIPELINE_COMMANDS.get(args.command)
     if command is not None:
         pipeline = _pipeline(args)

@@ -91,7 +91,8 @@ desktop() {   # $1: extra lines
 }
 desktop "StartupNotify=false" > "$root/usr/share/applications/deskhand.desktop"
 # At login the tray starts by itself, for every user of the PC.
-desktop "NoDisplay=true" "X-GNOME-Autostart-enabled=true" > "$root/etc/xdg/autostart/deskhand.desktop"
+desktop "NoDisplay=true" "X-GNOME-Autostart-enabled=true" \
+  | sed 's/^Exec=deskhand tray$/Exec=deskhand tray --autostart/' > "$root/etc/xdg/autostart/deskhand.desktop"
 if [ -n "$preset" ]; then
   install -D -m 0644 "$preset" "$root/etc/deskhand/preset.yaml"
   echo /etc/deskhand/preset.yaml > "$root/DEBIAN/conffiles"

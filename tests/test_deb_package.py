@@ -161,7 +161,7 @@ def test_installed_layout(installed: list[str]) -> None:
     assert os.path.realpath("/usr/bin/deskhand") == "/opt/deskhand/deskhand"
     menu = Path("/usr/share/applications/deskhand.desktop").read_text(encoding="utf-8")
     assert "Name[zh_CN]=窗口助手" in menu and "Exec=deskhand tray" in menu
-    assert "Exec=deskhand tray" in Path("/etc/xdg/autostart/deskhand.desktop").read_text(encoding="utf-8")
+    assert "Exec=deskhand tray --autostart\n" in Path("/etc/xdg/autostart/deskhand.desktop").read_text(encoding="utf-8")
     assert Path("/usr/share/icons/hicolor/256x256/apps/deskhand.png").stat().st_size > 1000
     assert Path("/etc/deskhand/preset.yaml").read_text(encoding="utf-8") == PRESET
     conffiles = _run(["dpkg-query", "-W", "-f=${Conffiles}", "deskhand"]).stdout

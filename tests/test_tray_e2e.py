@@ -162,9 +162,15 @@ def test_tray_icon_is_visible_in_the_tray(world):
 
 
 def test_second_launch_brings_up_the_first(world):
+    # started again at login (the autostart entries): the running tray is left be
+    r = subprocess.run([sys.executable, "-m", "app.cli", "tray", "--autostart"], env=world.env,
+                       cwd=ROOT, capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0 and "already running" in r.stderr
+    assert "menu shown" not in world.status()["events"]
     r = subprocess.run([sys.executable, "-m", "app.cli"], env=world.env, cwd=ROOT,
                        capture_output=True, text=True, timeout=30)
     assert r.returncode == 0 and "already running" in r.stderr
+    assert "menu shown" in world.status()["events"]
     world.key("Escape")          # the first one popped its menu up
 
 

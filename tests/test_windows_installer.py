@@ -98,7 +98,7 @@ def test_installer_compiles_to_a_gui_pe_with_install_and_uninstall_steps(tmp_pat
     # Start menu and autostart for every user
     assert re.search(r'CreateShortcut: "\$SMPROGRAMS\\\$\(ShortcutName\)\.lnk"->'
                      r'"\$INSTDIR\\deskhand-tray\.exe"', install)
-    assert f'WriteRegStr: {RUN}="$INSTDIR\\deskhand-tray.exe"' in install
+    assert f'WriteRegStr: {RUN}="$INSTDIR\\deskhand-tray.exe" tray --autostart' in install
     # Add/Remove Programs
     for value in ("DisplayName=$(DisplayName)", "DisplayVersion=1.2.3", "Publisher=Deskhand",
                   'UninstallString="$INSTDIR\\uninstall.exe"',

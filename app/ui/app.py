@@ -31,6 +31,9 @@ class TrayOptions:
     playbook: str | None = None            # pick this playbook at start
     hotkeys: bool = True
     on_ready: Callable[[Any], None] | None = None  # called with the TrayApp once shown (demo)
+    # started at login (the autostart entries): a tray already running is left be, its
+    # menu not popped up in the clerk's face
+    autostart: bool = False
 
 
 def send_command(command: dict[str, Any], timeout_s: float = 3.0,
@@ -108,8 +111,9 @@ def run_tray(options: TrayOptions | None = None, argv: list[str] | None = None) 
     from PySide6.QtNetwork import QLocalServer
     from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-    if send_command({"cmd": "show"}, 0.5) is not None:
-        print("Deskhand is already running; its menu has been brought up.", file=sys.stderr)
+    if send_command({"cmd": "status" if options.autostart else "show"}, 0.5) is not None:
+        print("Deskhand is already running." if options.autostart else
+              "Deskhand is already running; its menu has been brought up.", file=sys.stderr)
         return 0
     app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
     app.setQuitOnLastWindowClosed(False)    # closing the review must not end the tray
@@ -194,6 +198,7 @@ def _popup_menu(tray: Any) -> None:
     from PySide6.QtGui import QCursor
     geo = tray.icon.geometry()
     tray.menu.popup(QPoint(geo.x(), geo.y() + geo.height()) if geo.width() > 0 else QCursor.pos())
+    tray.note("menu shown")
 
 
 def _answer(conn: Any, tray: Any, show_menu: Callable[[], None]) -> None:

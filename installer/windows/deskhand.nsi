@@ -159,7 +159,7 @@ Section "Deskhand" SecMain
 
   ; Start menu, and the tray at every user's logon (HKLM Run: see docs/it-rollout.md).
   CreateShortCut "$SMPROGRAMS\$(ShortcutName).lnk" "$INSTDIR\${TRAY_EXE}" "" "$INSTDIR\${TRAY_EXE}" 0
-  WriteRegStr HKLM "${RUN_KEY}" "Deskhand" '"$INSTDIR\${TRAY_EXE}"'
+  WriteRegStr HKLM "${RUN_KEY}" "Deskhand" '"$INSTDIR\${TRAY_EXE}" tray --autostart'
 
   ; Add/Remove Programs (Programs and Features)
   WriteRegStr HKLM "${UNINST_KEY}" "DisplayName" "$(DisplayName)"
