@@ -184,6 +184,50 @@ def test_installed_windows_speak_chinese(installed: list[str], home_env: dict[st
 
 
 @as_root
+def test_the_installed_tray_restarts_itself_into_an_upgrade(installed: list[str],
+                                                            home_env: dict[str, str],
+                                                            tmp_path: Path) -> None:
+    """IT upgrades the package while the tray runs: once idle, the tray restarts into the
+    build now on disk (its stamp in build_info.json), without a second tray."""
+    import time
+    from app.sandbox.xsession import XSession
+    from app.tray_channel import send_unix
+    info = next(Path("/opt/deskhand").rglob("build_info.json"))
+    with XSession() as session:
+        env = session.env({**home_env, "XDG_RUNTIME_DIR": str(tmp_path / "run"),
+                           "DESKHAND_UPDATE_CHECK_S": "0.3"})
+        (tmp_path / "run").mkdir(mode=0o700)
+        tray = subprocess.Popen(["/usr/bin/deskhand", "tray", "--no-hotkeys"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            def status() -> dict | None:
+                return send_unix({"cmd": "status"}, 2.0, env)
+            deadline = time.monotonic() + 60
+            while (first := status()) is None and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert first is not None and first["build"], "the installed tray did not start"
+            doc = json.loads(info.read_text(encoding="utf-8"))
+            doc["build"] = "an upgrade"
+            info.write_text(json.dumps(doc), encoding="utf-8")      # what dpkg would unpack
+            deadline = time.monotonic() + 60
+            now = None
+            while time.monotonic() < deadline:
+                now = status()
+                if now is not None and now["build"] == "an upgrade":
+                    break
+                time.sleep(0.2)
+            assert now is not None and now["build"] == "an upgrade", now
+            assert now["update_pending"] is None and tray.poll() is None   # the same process, new program
+        finally:
+            send_unix({"cmd": "quit"}, 2.0, env)
+            try:
+                tray.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                tray.kill()
+                tray.wait()
+
+
+@as_root
 def test_purge_leaves_no_file_of_the_package_and_keeps_cases(installed: list[str]) -> None:
     home = Path(pwd.getpwuid(0).pw_dir)
     cases = home / ".local" / "share" / "deskhand" / "cases"

@@ -222,3 +222,38 @@ def test_record_a_playbook_counts_events_stops_and_shows_the_report(qtbot, tmp_p
     window.button.click()
     assert not window.isVisible()
     tray.icon.hide()
+
+
+def test_an_upgrade_under_the_running_tray_restarts_it_once_idle(qtbot, tmp_path):
+    """IT upgrades the package while the clerk works: the tray tells once, waits while a
+    fill runs, then restarts into the new build (the helpers it starts are the new one)."""
+    on_disk = ["build 1"]
+    restarts = []
+    tray = TrayApp(pipeline=FakePipeline(load_library([])),
+                   settings=SimpleNamespace(hotkeys=dict(KEYS), last_playbook=None),
+                   hotkeys=DummyHotkeys(), main=MainThread(), log_dir=tmp_path / "logs",
+                   fill_worker=None, installed=lambda: on_disk[0],
+                   restart=lambda: restarts.append(on_disk[0]))
+    tray.show()
+    watch = tray.update_watch
+    assert watch.timer.isActive() and watch.started == "build 1"
+    watch.check()
+    assert restarts == [] and tray.status()["update_pending"] is None      # nothing new
+    on_disk[0] = "build 2"
+    tray.state.busy = "fill"                   # a fill under way: it waits
+    watch.check()
+    watch.check()
+    assert restarts == [] and tray.status()["update_pending"] == "build 2"
+    assert tray.state.events.count("update installed") == 1             # told once
+    tray.state.busy = None
+    watch.check()
+    assert restarts == ["build 2"] and not watch.timer.isActive()
+    tray.icon.hide()
+
+
+def test_from_a_source_tree_nothing_is_watched(qtbot):
+    from app.ui.update_watch import UpdateWatch
+    watch = UpdateWatch(lambda: None, idle=lambda: True, tell=lambda: None,
+                        restart=lambda: pytest.fail("restarted"))
+    assert not watch.timer.isActive()
+    watch.check()

@@ -147,11 +147,22 @@ def run_tray(options: TrayOptions | None = None, argv: list[str] | None = None) 
     from app.i18n import ENV_VAR, language
     # The worker's own sentences (fill errors) in the tray's language: $DESKHAND_LANG.
     fill_worker = FillWorkerProcess(env={**os.environ, ENV_VAR: language()})
+    from app.paths import is_frozen
+    from app.version import build_info
+    restarting: list[bool] = []
+
+    def restart() -> None:          # once the event loop ends: see below
+        restarting.append(True)
+        app.quit()
     tray = TrayApp(pipeline=pipeline, settings=settings, hotkeys=hotkeys,
                    main=main, log_dir=log_dir, fill_worker=fill_worker, quit_app=app.quit,
                    open_settings=lambda: _open_settings(store, tray, translations),
                    remember=(lambda **changes: store.update(tray.settings, **changes))
-                   if store is not None else None)
+                   if store is not None else None,
+                   installed=(lambda: build_info().get("build")) if is_frozen() else None,
+                   restart=restart,
+                   # how often to look for an upgrade on disk (tests: a fraction of a second)
+                   update_check_s=float(os.environ.get("DESKHAND_UPDATE_CHECK_S") or 60))
     if translations is not None:   # the menu is text we built: build it again in the new language
         translations.languageChanged.connect(lambda _lang: tray.rebuild_menu())
         translations.languageChanged.connect(lambda lang: _worker_language(tray, fill_worker, lang))
@@ -189,6 +200,9 @@ def run_tray(options: TrayOptions | None = None, argv: list[str] | None = None) 
             pass
     fill_worker.close()
     pipeline.close()
+    if restarting:       # upgraded under us: the new program, now its socket is free
+        log.info("restarting into the installed build")
+        os.execv(sys.executable, [sys.executable, "tray"])
     return code
 
 

@@ -59,7 +59,10 @@ class TrayApp(QObject):
                  hotkeys: Any | None, main: MainThread, log_dir: Path, fill_worker: Any,
                  open_settings: Callable[[], None] | None = None,
                  quit_app: Callable[[], None] | None = None,
-                 remember: Callable[..., Any] | None = None) -> None:
+                 remember: Callable[..., Any] | None = None,
+                 installed: Callable[[], str | None] | None = None,
+                 restart: Callable[[], None] | None = None,
+                 update_check_s: float = 60.0) -> None:
         super().__init__()
         self.pipeline = pipeline
         self.fill_worker = fill_worker      # app.fill.worker_client.FillWorkerProcess
@@ -92,6 +95,13 @@ class TrayApp(QObject):
         self._build_menu()
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._activated)
+        # a packaged build upgraded under the running tray: restart once idle
+        self.update_watch: Any = None
+        if installed is not None and restart is not None:
+            from app.ui.update_watch import UpdateWatch
+            self.update_watch = UpdateWatch(installed, idle=self.is_idle,
+                                            tell=self._tell_updated, restart=restart,
+                                            interval_ms=int(update_check_s * 1000))
 
     # -- set-up ------------------------------------------------------------------------
     def show(self) -> None:
@@ -637,6 +647,20 @@ class TrayApp(QObject):
         if self.icon.isVisible() and QSystemTrayIcon.supportsMessages():
             self.icon.showMessage(title, body, icon, 8000)
 
+    def is_idle(self) -> bool:
+        """Nothing under way that a restart would cut: no capture, fill or recording, no
+        review, editor or batch window open."""
+        windows = (self.review, self.scenarios.review, self.editor, self.batch_window,
+                   self.recorder_window)
+        return self.state.busy is None and self.record_job is None and \
+            not any(w is not None and _safe(lambda w=w: w.isVisible()) for w in windows)
+
+    def _tell_updated(self) -> None:
+        self.note("update installed")
+        self.notify(self.tr("Deskhand was updated"),
+                    self.tr("A new version was installed; Deskhand restarts itself as soon as "
+                            "nothing is under way. Nothing you are doing is lost."))
+
     def note(self, event: str) -> None:
         self.state.events.append(event)
         del self.state.events[:-50]
@@ -679,6 +703,8 @@ class TrayApp(QObject):
             "hotkey_problems": dict(self.state.hotkey_problems),
             "events": list(self.state.events[-20:]),
             "progress_shown": list(progress.history) if progress is not None else [],
+            "update_pending": self.update_watch.pending if self.update_watch else None,
+            "build": self.update_watch.started if self.update_watch else None,
             **self.scenarios.status(),
         }
 

@@ -972,6 +972,14 @@
 <context>
     <name>TrayApp</name>
     <message>
+        <source>Deskhand was updated</source>
+        <translation>窗口助手已更新</translation>
+    </message>
+    <message>
+        <source>A new version was installed; Deskhand restarts itself as soon as nothing is under way. Nothing you are doing is lost.</source>
+        <translation>已安装新版本；当前没有进行中的工作时，窗口助手会自动重新启动。您正在做的工作不会丢失。</translation>
+    </message>
+    <message>
         <source>Deskhand: pick a playbook, press the capture key on the source</source>
         <translation>窗口助手：选择业务流程，在来源页面按采集键</translation>
     </message>
