@@ -202,7 +202,7 @@ def run_tray(options: TrayOptions | None = None, argv: list[str] | None = None) 
     pipeline.close()
     if restarting:       # upgraded under us: the new program, now its socket is free
         log.info("restarting into the installed build")
-        os.execv(sys.executable, [sys.executable, "tray"])
+        os.execv(sys.executable, [sys.executable, *sys.argv[1:]])   # as it was started
     return code
 
 
