@@ -17,7 +17,7 @@ from playbooks.loader import load_playbook
 from playbooks.model import Playbook
 
 __all__ = ["PlaybookLibrary", "load_library", "DEFAULT_DEPARTMENT", "LibrarySources",
-           "library_sources"]
+           "library_sources", "library_for"]
 
 DEFAULT_DEPARTMENT = "其他"
 log = logging.getLogger("deskhand.library")
@@ -112,3 +112,10 @@ def load_library(folders: Iterable[str | Path] = (),
                 seen.add(pb.id)
                 lib.playbooks.append(pb)
     return lib
+
+
+def library_for(settings: Any) -> PlaybookLibrary:
+    """The library the settings offer: their folders and the installed packs, as IT's
+    preset allows (library_sources), then the shipped library."""
+    sources = library_sources(settings)
+    return load_library(sources.folders, sources.refused)

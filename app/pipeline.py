@@ -502,10 +502,9 @@ def build_pipeline(options: PipelineOptions | None = None) -> Pipeline:
     settings = options.settings
     if settings is None:
         settings, problems = load_settings()
-    from app.library import library_sources, load_library
+    from app.library import library_for
     from app.paths import default_cases_dir
-    sources = library_sources(settings)
-    library = load_library(sources.folders, sources.refused)
+    library = library_for(settings)
     display = options.display if options.display is not None else os.environ.get("DISPLAY")
     engine_name = options.ocr_engine or settings.ocr_engine or "rapidocr"
 
@@ -548,19 +547,16 @@ def build_pipeline(options: PipelineOptions | None = None) -> Pipeline:
 
 def load_settings() -> tuple["Settings", list[str]]:
     """The clerk's settings under IT's preset, and what was wrong with them. Broken
-    settings never stop Deskhand: the defaults are used and the problem reported."""
-    from app.settings import Settings, SettingsStore
+    settings never stop Deskhand: the problem is reported and app.settings.fail_closed's
+    defaults are used."""
+    from app.settings import SettingsStore, fail_closed
     try:
         store = SettingsStore.default()
         settings = store.load()
         return settings, list(store.problems)
     except DeskhandError as exc:
-        # Fail closed: a preset that cannot be read may be the one requiring signed packs,
-        # so only the playbooks that ship with Deskhand are offered until IT fixes it.
-        from app.packs.trust import PackPolicy
-        return Settings(packs=PackPolicy(require_signature=True)), [sentences([
-            exc.message, _("Until it is fixed only the playbooks that ship with Deskhand "
-                           "are offered.")])]
+        settings, problem = fail_closed(exc.message)
+        return settings, [problem]
 
 
 def registry_settings_for(settings: "Settings", override: str | Path | None) -> "RegistrySettings":

@@ -40,7 +40,7 @@ from app.errors import (DeskhandError, HotkeySettingError, PresetError, Registry
                         SettingLockedError, SettingsError)
 from app.files import write_text_atomically
 from app.hotkeys.combos import hotkey_name
-from app.i18n import LANGUAGES, _, join
+from app.i18n import LANGUAGES, _, join, sentences
 from app.ocr import ENGINES
 from app.packs.trust import PackPolicy, TrustedKey
 from app.paths import library_dir, user_config_dir
@@ -52,7 +52,7 @@ __all__ = ["Settings", "SettingsStore", "SettingsError", "SettingLockedError", "
            "HotkeySettingError", "hotkey_combo",
            "LANGUAGES", "HOTKEY_NAMES", "DEFAULT_HOTKEYS", "LOCKABLE", "ON_OUTAGE",
            "default_user_path", "default_preset_path", "read_registries_file",
-           "write_registry_settings"]
+           "write_registry_settings", "fail_closed"]
 
 log = logging.getLogger(__name__)
 
@@ -329,6 +329,14 @@ def _set(data: dict[str, Any], key: str, value: Any) -> None:
 
 def default_user_path() -> Path:
     return user_config_dir() / "settings.yaml"
+
+
+def fail_closed(problem: str) -> tuple[Settings, str]:
+    """What runs when the settings cannot be had at all (IT's preset cannot be read): the
+    defaults, offering only the playbooks that ship with Deskhand — the preset may be the
+    one requiring signed packs — and the sentence telling so."""
+    return Settings(packs=PackPolicy(require_signature=True)), sentences([
+        problem, _("Until it is fixed only the playbooks that ship with Deskhand are offered.")])
 
 
 def default_preset_path(environ: Mapping[str, str] = os.environ,

@@ -22,9 +22,9 @@ import sys
 import tempfile
 import time
 import zipfile
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -35,20 +35,10 @@ from app.cli import main as deskhand  # noqa: E402
 _REASONS = {"unsigned": "unsigned", "altered": "changed", "unknown key": "unknown_key"}
 
 
-@contextmanager
-def _private(workdir: Path) -> Iterator[None]:
+def _private(workdir: Path) -> Any:
     """The preset and the system packs folder inside `workdir`, for these calls only."""
-    saved = {k: os.environ.get(k) for k in ("DESKHAND_PRESET", "DESKHAND_SYSTEM_PACKS")}
-    os.environ["DESKHAND_PRESET"] = str(workdir / "preset.yaml")
-    os.environ["DESKHAND_SYSTEM_PACKS"] = str(workdir / "packs")
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    return mock.patch.dict(os.environ, {"DESKHAND_PRESET": str(workdir / "preset.yaml"),
+                                        "DESKHAND_SYSTEM_PACKS": str(workdir / "packs")})
 
 
 def _run(*argv: str) -> tuple[int, str]:

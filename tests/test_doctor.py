@@ -368,3 +368,15 @@ def test_a_check_that_crashes_is_a_fault_line_and_the_others_still_run(tmp_path)
     fault = checks[3]
     assert fault.detail == "this check could not run: the hotkey backend broke"
     assert "deskhand.log" in fault.advice and exit_code(checks) == 3
+
+
+def test_a_ca_bundle_that_cannot_be_read_is_a_failed_line_not_a_crash(tmp_path):
+    doc = copy.deepcopy(reference_settings("https://gateway.test", scheme="none"))
+    reg = doc["registries"]["reference"]
+    reg["ca_bundle"] = str(tmp_path / "missing-ca.pem")
+    for ep in reg["endpoints"].values():
+        ep.pop("sample", None)
+    [check] = c.registry_checks(lambda: parse_registry_settings(doc), lambda n: "",
+                                transport=httpx.MockTransport(lambda r: httpx.Response(200)))
+    assert check.level == c.FAIL and "missing-ca.pem" in check.detail, check
+    assert "ca_bundle" in check.advice

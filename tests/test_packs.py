@@ -351,6 +351,10 @@ def test_a_broken_preset_offers_only_what_ships(tmp_path, monkeypatch, keys):
     settings, problems = load_settings()
     assert settings.packs.require_signature and not settings.packs.trusted_keys
     assert "only the playbooks that ship with Deskhand" in problems[0]
+    from app.ui.app import _load_settings       # the tray loads its settings with their store
+    tray_settings, store, problem = _load_settings()
+    assert tray_settings.packs.require_signature and store is None
+    assert problem is not None and "only the playbooks that ship with Deskhand" in problem
     root = tmp_path / "packs"
     install_pack(_built(tmp_path), root, PackPolicy())          # unsigned, installed freely
     assert library_sources(Settings(), [root]).folders == [root / "clinic"]

@@ -169,7 +169,7 @@ def scenario_tray(qtbot, tmp_path, last_scenario=None):
         "      - {field: registration_no, label: 受理编号}\n  - second.yaml\n")))
     (folder / "setup" / "first.yaml").write_text(FIRST, encoding="utf-8")
     (folder / "setup" / "second.yaml").write_text(SECOND, encoding="utf-8")
-    pipeline = FakePipeline(load_library([]))
+    pipeline = FakePipeline(load_library([folder]))    # as the pipeline reads the settings
     pipeline.playbook = lambda ref: load_playbook(ref)
     pipeline.cases_dir = tmp_path / "cases"
     saved: list[dict] = []

@@ -185,11 +185,14 @@ def _reachable(name: str, title: str, reg: "Registry",
                transport: "httpx.BaseTransport | None") -> Check:
     import httpx
 
-    from app.registry.client import _tls_context
+    from app.registry.client import tls_context
     try:
         with httpx.Client(base_url=reg.base_url, timeout=reg.timeout_s, transport=transport,
-                          verify=_tls_context(reg), follow_redirects=False) as http:
+                          verify=tls_context(reg), follow_redirects=False) as http:
             status = http.get("/").status_code
+    except DeskhandError as exc:         # IT's CA bundle or client certificate cannot be read
+        return Check(name, title, FAIL, exc.message,
+                     _("Check the gateway's certificate and ca_bundle in the registry settings."))
     except (httpx.HTTPError, OSError) as exc:
         return Check(name, title, FAIL, _("{url} cannot be reached: {reason}", url=reg.base_url,
                                           reason=mask_text(str(exc) or type(exc).__name__)),

@@ -63,19 +63,18 @@ class DoctorParts:
         from app.a11y import open_accessibility
         from app.desktop import open_desktop
         from app.hotkeys import open_hotkeys
-        from app.library import library_sources, load_library
+        from app.library import library_for
         from app.logs import log_dir
         from app.paths import default_cases_dir
         from app.pipeline import load_settings, registry_settings_for
         from app.settings import default_preset_path, default_user_path
         from app.vault import Vault
         settings, problems = load_settings()
-        sources = library_sources(settings)         # installed packs' targets too
         vault = Vault()
         return cls(settings=settings, settings_path=default_user_path(),
                    settings_problems=problems, preset_path=default_preset_path(),
                    preset_required=bool(os.environ.get("DESKHAND_PRESET")),
-                   library=load_library(sources.folders, sources.refused), vault=vault,
+                   library=library_for(settings), vault=vault,   # installed packs' too
                    registries=lambda: registry_settings_for(settings, registries_file),
                    secrets=vault.get, desktop=open_desktop, accessibility=open_accessibility,
                    hotkeys=open_hotkeys, log_dir=log_dir(), cases_dir=default_cases_dir(),

@@ -29,7 +29,7 @@ from app.registry.dictionaries import Coded
 from app.registry.request import MISSING, json_path, mapped_values, render
 from app.registry.settings import Endpoint, Registry, RegistrySettings
 
-__all__ = ["Answer", "RegistryClient"]
+__all__ = ["Answer", "RegistryClient", "tls_context"]
 
 DEADLINE_MARGIN_S = 0.05
 
@@ -127,7 +127,7 @@ class RegistryClient:
                                  auth=build_auth(reg.auth, self._secrets, signed_hook,
                                                  base_url=reg.base_url, registry=reg.name),
                                  event_hooks=hooks,
-                                 verify=_tls_context(reg),
+                                 verify=tls_context(reg),
                                  transport=self._transport, follow_redirects=False,
                                  headers={"Accept": "application/json",
                                           "User-Agent": "Deskhand registry client"})
@@ -342,7 +342,7 @@ def _retry_after(resp: httpx.Response) -> float:
         return 0.0
 
 
-def _tls_context(reg: Registry) -> ssl.SSLContext | bool:
+def tls_context(reg: Registry) -> ssl.SSLContext | bool:
     """Verification on (the system's CAs, plus IT's bundle for a government intranet CA);
     the client certificate goes into the same context."""
     if not reg.verify_tls and not reg.client_cert:

@@ -263,15 +263,16 @@ def _answer(conn: Any, tray: Any, show_menu: Callable[[], None]) -> None:
 
 def _load_settings() -> tuple[Any, Any, str | None]:
     """(settings, store, a problem to show). Broken settings never stop the tray."""
-    from app.settings import Settings, SettingsStore
+    from app.settings import SettingsStore, fail_closed
     try:
         store = SettingsStore.default()
         settings = store.load()
         problems = list(getattr(store, "problems", []) or [])
         return settings, store, "\n".join(problems) or None
-    except Exception as exc:  # noqa: BLE001 - shown to the clerk, defaults used
+    except Exception as exc:  # noqa: BLE001 - shown to the clerk, fail_closed's defaults used
         log.exception("settings")
-        return Settings(), None, getattr(exc, "message", str(exc))
+        settings, problem = fail_closed(getattr(exc, "message", str(exc)))
+        return settings, None, problem
 
 
 def _install_language(app: Any, language: str) -> Any:

@@ -76,7 +76,9 @@ class TrayApp(QObject):
         self._remember = remember
         self.state = TrayState(playbook_id=self._first_playbook(getattr(settings, "last_playbook", None)))
         from app.ui.scenario_flow import ScenarioFlow
-        self.scenarios = ScenarioFlow(self, _find_scenarios(settings))
+        from app.scenario.library import find_scenarios
+        # the folders the library was read from (its packs verified once, at start)
+        self.scenarios = ScenarioFlow(self, find_scenarios(self.library.folders))
         if self.scenarios.shelf.get(getattr(settings, "last_scenario", None)):
             self.state.scenario_id = settings.last_scenario
         self.abort_event = threading.Event()
