@@ -187,6 +187,19 @@ def test_every_field_through_the_tree_is_confirmed_from_its_own_box():
     assert tree.reads == 2                                   # once, and once for 配偶姓名
 
 
+def test_a_page_whose_tree_has_not_begun_is_waited_for_not_typed_into_by_keys():
+    """A browser builds its page's tree when first asked; under load it shows nothing for
+    longer than one settle interval. Two empty reads do not mean a settled form."""
+    class SlowPage(FakeTree):
+        def fields(self, window, *, refresh=False):
+            self.reads += 1
+            return [] if self.reads <= 3 else list(self.shown)
+    tree = SlowPage(tree_form(spouse_enabled=True))
+    report, d = fill(FULL, tree)
+    assert {r.field: r.method for r in report.results} == dict.fromkeys(VALUES, "accessible")
+    assert d.received[1] == []                               # not one key
+
+
 def test_a_value_the_box_does_not_hold_is_never_confirmed():
     tree = FakeTree(tree_form(True))
     tree.garble = lambda s: s.replace("𠀾", "?")

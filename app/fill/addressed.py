@@ -151,13 +151,15 @@ class AddressedFill:
         return self._fields[target.id]
 
     def _settled(self, target: WindowInfo) -> list[FormField]:
-        """The fields of a tree still being built, once two reads SETTLE_S apart agree."""
+        """The fields of a tree still being built, once two reads SETTLE_S apart agree on
+        some: two empty reads only say the page has not begun (Firefox under load took
+        longer than SETTLE_S to start, and the whole form went in by keys)."""
         assert self.a11y is not None
         found = self.a11y.fields(target)
         for _try in range(SETTLE_READS):
             self.engine.sleep(SETTLE_S)
             again = self.a11y.fields(target, refresh=True)
-            if len(again) == len(found):
+            if again and len(again) == len(found):
                 break
             found = again
         return again
