@@ -9,7 +9,7 @@ import pytest
 
 from app.desktop.x11 import X11Desktop
 from app.desktop.x11_keymap import (KeycodePool, Keymap, Stroke, char_keysym, char_keysyms,
-                                    runs, segments)
+                                    rewritable, runs, segments, typing_keycodes)
 
 SYM = {ch: char_keysym(ch) for ch in "张三李四王五赵六"}
 
@@ -69,6 +69,39 @@ def test_one_mapping_request_per_run_of_neighbouring_keycodes():
     assert runs([]) == []
 
 
+def test_a_run_spans_the_keys_between_only_where_each_can_be_rewritten():
+    # 53..59 can be given their own rows again; 61 cannot
+    bridge = {53, 54, 55, 56, 57, 58, 59}.__contains__
+    assert runs([62, 50, 51, 52, 60, 63], bridge) == [(50, 11), (62, 2)]
+    assert runs([50, 60], lambda code: False) == [(50, 1), (60, 1)]
+
+
+A, SHIFT_A = 0x61, 0x41
+NO = 0
+
+
+def test_only_a_key_of_one_group_and_two_levels_is_rewritable():
+    assert rewritable([A, SHIFT_A, A, SHIFT_A, NO, NO, NO])          # a A
+    assert rewritable([0xFF50, NO, 0xFF50, NO, NO, NO, NO])           # Home
+    assert rewritable([NO] * 7)                                       # nothing
+    assert not rewritable([A, SHIFT_A, A, SHIFT_A, 0xE6, 0xC6, NO])   # de: a A æ Æ (AltGr)
+    assert not rewritable([0xFFBE] * 6 + [0x1008FE01])                # F1, its VT switch level
+    assert not rewritable([A, SHIFT_A, 0x6C6, 0x6E6])                 # us+ru: a second group
+    assert not rewritable([A, SHIFT_A])             # too narrow to tell: never rewritten
+
+
+def test_characters_go_to_the_spare_keycodes_one_change_can_span():
+    one_level = [0x1008FF12, NO, 0x1008FF12, NO, NO]
+    fkey = [0xFFC8] * 4 + [0x1008FE0B]
+    rows = {8: [NO] * 5, 9: fkey, 10: [NO] * 5, 11: fkey, **{c: one_level for c in range(12, 30)},
+            **{c: [NO] * 5 for c in (12, 15, 20, 29)}}
+    spare = [8, 10, 12, 15, 20, 29]
+    assert typing_keycodes(spare, rows.__getitem__) == [12, 15, 20, 29]   # 4 of 6
+    rows[13] = fkey                                     # 12 alone now; 15..29 is 3 of 6
+    assert typing_keycodes(spare, rows.__getitem__) == spare
+    assert typing_keycodes([], rows.__getitem__) == []
+
+
 def test_java_gets_a_character_beyond_the_bmp_as_its_utf16_halves():
     assert char_keysyms("𠀾") == [0x0102003E]
     assert char_keysyms("𠀾", utf16=True) == [0x0100D840, 0x0100DC3E]
@@ -91,12 +124,23 @@ def test_pieces_fit_the_spare_slots_and_keep_the_text():
 class _Recorder:
     """Stands in for the X connection and the ping: records the order of what is done."""
 
-    def __init__(self, pong: bool) -> None:
+    def __init__(self, pong: bool, rows: dict[int, list[int]] | None = None) -> None:
         self.calls: list[tuple] = []
         self.pong = pong
+        self.rows = rows or {}
+
+    def grab_server(self) -> None:
+        self.calls.append(("grab",))
+
+    def ungrab_server(self) -> None:
+        self.calls.append(("ungrab",))
+
+    def get_keyboard_mapping(self, first: int, count: int) -> list[list[int]]:
+        return [list(self.rows[c]) for c in range(first, first + count)]
 
     def change_keyboard_mapping(self, first: int, rows: list[list[int]]) -> None:
         self.calls.append(("map", first, [list(r) for r in rows]))
+        self.rows.update({first + i: list(r) for i, r in enumerate(rows)})
 
     def sync(self) -> None:
         self.calls.append(("sync",))
@@ -106,11 +150,18 @@ class _Recorder:
         return self.pong
 
 
-def _desktop(rec: _Recorder, sleeps: list[float]):
-    km = Keymap(50, [[0, 0], [0, 0], [0x61, 0x41], [0, 0]], set())   # spare: 50, 51, 53
+def _desktop(rec: _Recorder, sleeps: list[float], mapping: list[list[int]] | None = None):
+    mapping = mapping or [[0, 0], [0, 0], [0x61, 0x41], [0, 0]]   # spare: 50, 51, 53
+    km = Keymap(50, mapping, set())
+    rec.rows = {50 + i: list(r) for i, r in enumerate(mapping)}
     stub = SimpleNamespace(keymap=km, pool=KeycodePool(km.spare), d=rec, bind_settle_s=0.05,
                            _caught_up=rec.caught_up)
+    stub._remap = lambda codes: X11Desktop._remap(stub, codes)
     return stub, (lambda s: sleeps.append(s))
+
+
+def _maps(rec: _Recorder) -> list[tuple]:
+    return [c for c in rec.calls if c[0] in ("map", "ping")]
 
 
 def test_binding_is_one_request_per_run_then_a_sync_with_the_target(monkeypatch):
@@ -118,9 +169,10 @@ def test_binding_is_one_request_per_run_then_a_sync_with_the_target(monkeypatch)
     stub, sleep = _desktop(rec, sleeps)
     monkeypatch.setattr("app.desktop.x11.time.sleep", sleep)
     X11Desktop._bind_missing(stub, "张三李a", None, False)
-    # 50 and 51 in one request, the target's pong before any key, no blind pause
-    assert rec.calls == [("map", 50, [[SYM["张"], SYM["张"]], [SYM["三"], SYM["三"]]]),
-                         ("map", 53, [[SYM["李"], SYM["李"]]]), ("sync",), ("ping",)]
+    # 50 and 51 in one request (52, a A, is too narrow to be rewritten), all of it under
+    # a server grab, the target's pong before any key, no blind pause
+    assert rec.calls == [("grab",), ("map", 50, [[SYM["张"], SYM["张"]], [SYM["三"], SYM["三"]]]),
+                         ("map", 53, [[SYM["李"], SYM["李"]]]), ("ungrab",), ("sync",), ("ping",)]
     assert sleeps == []
     rec.calls.clear()
     X11Desktop._bind_missing(stub, "三a张", None, False)          # all bound: nothing to do
@@ -136,7 +188,7 @@ def test_a_used_slot_is_rebound_only_after_the_target_has_read_its_keys(monkeypa
         stub.pool.used(slot.stroke)
     rec.calls.clear()
     X11Desktop._bind_missing(stub, "赵", None, False)
-    assert [c[0] for c in rec.calls] == ["ping", "map", "sync", "ping"]
+    assert [c[0] for c in rec.calls] == ["ping", "grab", "map", "ungrab", "sync", "ping"]
     assert sleeps == []
 
 
@@ -161,7 +213,7 @@ def test_characters_typed_later_ride_along_with_a_change_made_anyway(monkeypatch
     assert rec.calls == []
     X11Desktop._bind_missing(stub, "张", None, False, "a三李四王五赵")
     # one change for 张 and what the next values lack, as far as the six slots go
-    assert [c[0] for c in rec.calls] == ["map", "map", "sync", "ping"]
+    assert [c[0] for c in _maps(rec)] == ["map", "map", "ping"]
     bound = [ch for ch in "张三李四王五赵" if stub.pool.lookup(SYM[ch])]
     assert bound == list("张三李四王五")
     rec.calls.clear()
@@ -189,3 +241,34 @@ def test_a_slot_holding_a_character_still_to_be_typed_is_evicted_last():
     pool.settle()
     assert pool.plan([3])[0] == [(Stroke(50), 3)]
     assert pool.plan([3], later={1})[0] == [(Stroke(50, True), 3)]
+
+
+def test_one_change_spans_the_keys_between_and_gives_them_their_own_rows(monkeypatch):
+    home, letter = [0xFF50, NO, 0xFF50, NO, NO], [A, SHIFT_A, A, SHIFT_A, NO]
+    rec, sleeps = _Recorder(pong=True), []
+    # spare 50, 53, 55; 51 and 52 keep their rows when rewritten, 54 (a level 3) does not
+    stub, sleep = _desktop(rec, sleeps, [[NO] * 5, home, letter, [NO] * 5,
+                                         [A, SHIFT_A, A, SHIFT_A, 0xE6], [NO] * 5])
+    monkeypatch.setattr("app.desktop.x11.time.sleep", sleep)
+    before = dict(rec.rows)
+    X11Desktop._bind_missing(stub, "张三李四王五", None, False)
+    maps = [c for c in rec.calls if c[0] == "map"]
+    assert [(c[1], len(c[2])) for c in maps] == [(50, 4), (55, 1)]
+    assert maps[0][2][1] == home and maps[0][2][2] == letter         # as they were
+    assert rec.rows[54] == before[54]                                 # never written
+    stub.pool.clear()
+    X11Desktop._remap(stub, [50, 53, 55])                 # given back: as before the fill
+    assert {c: r[:4] for c, r in rec.rows.items()} == {c: r[:4] for c, r in before.items()}
+
+
+def test_the_characters_needed_soonest_fill_the_slots_a_change_leaves(monkeypatch):
+    rec, sleeps = _Recorder(pong=True), []
+    stub, sleep = _desktop(rec, sleeps)                   # six slots
+    monkeypatch.setattr("app.desktop.x11.time.sleep", sleep)
+    X11Desktop._bind_missing(stub, "张三李四王五", None, False, "赵")
+    for slot in stub.pool.slots:
+        stub.pool.used(slot.stroke)
+    # 赵 now; then 六 and 七 soonest, 张 (still held) much later: 张 gives way to them
+    X11Desktop._bind_missing(stub, "赵", None, False, "六七李四王五张")
+    bound = {ch for ch in "张三李四王五赵六七" if stub.pool.lookup(char_keysym(ch))}
+    assert bound == set("赵六七李四王")

@@ -40,7 +40,8 @@ from Xlib.protocol import event as xevent, request as xrequest
 
 from app.desktop.base import ClipboardSnapshot, FocusMoved, StopCheck, StopRequested, WindowInfo
 from app.desktop.x11_keymap import (MODIFIER_KEYSYMS, NAMED_KEYSYMS, KeycodePool, Keymap,
-                                    Stroke, char_keysym, char_keysyms, runs, segments)
+                                    Stroke, char_keysym, char_keysyms, rewritable, runs,
+                                    segments, typing_keycodes)
 from app.desktop.x11_ping import Pinger
 from app.desktop.x11_selection import Selections
 from app.errors import ClipboardError, DeskhandError, DesktopError
@@ -152,7 +153,9 @@ class X11Desktop:
         mapping = [list(row) for row in self.d.get_keyboard_mapping(first, last - first + 1)]
         mod_codes = {c for group in self.d.get_modifier_mapping() for c in group if c}
         self.keymap = Keymap(first, mapping, mod_codes)
-        self.pool = KeycodePool(self.keymap.spare, reuse_gap_s)
+        self.pool = KeycodePool(typing_keycodes(self.keymap.spare,
+                                                lambda code: mapping[code - first]),
+                                reuse_gap_s)
         self._mod_code = {}
         for name, sym in MODIFIER_KEYSYMS.items():
             stroke = self.keymap.stroke(sym)
@@ -419,10 +422,9 @@ class X11Desktop:
             if self.pool.unsettled() and target is not None and self._caught_up(target):
                 self.pool.settle()
             time.sleep(self.pool.restore_wait())
-            for first, count in runs(self.pool.bound()):
-                self.d.change_keyboard_mapping(first, [[0, 0]] * count)
+            bound = self.pool.bound()
             self.pool.clear()
-            self.d.sync()
+            self._remap(bound)
         if self._caps_toggled:
             code = self.keymap.stroke(NAMED_KEYSYMS["capslock"])
             if code:
@@ -511,25 +513,26 @@ class X11Desktop:
         if not self.pool.slots:
             raise DesktopError(_("This keyboard layout has no spare keycodes to type Chinese "
                                  "with keystrokes; use method: paste for this field."))
-        ahead = [s for s in lacking(later) if s not in missing]
+        # the characters needed soonest after the piece fill the slots it leaves, in
+        # place of any needed later (so each change binds as much as it can: fewer changes)
+        ahead = [s for s in lacking(later) if s not in missing][:len(self.pool) - len(missing)]
         bindings, wait = self.pool.plan(missing, set(ahead))
         if not bindings:
             return
-        if wait:
+        if wait or (ahead and self.pool.unsettled()):
             # keys typed with these slots may still wait in the target's queue, to be
-            # read with the new map: its pong says it has read them
+            # read with the new map: its pong says it has read them. Asked for the
+            # characters ahead too, so that they may take every slot: each keymap change
+            # costs every X client on the desktop (x11_keymap.rewritable)
             if self._caught_up(target):
                 self.pool.settle()
-            else:
+            elif wait:
                 time.sleep(wait)
         needed = set(missing) | set(ahead)
         bindings += self.pool.plan_ahead(ahead, {stroke for stroke, _sym in bindings}, needed)
         for stroke, sym in bindings:
             self.pool.bind(stroke, sym)
-        for first, count in runs([stroke.keycode for stroke, _sym in bindings]):
-            self.d.change_keyboard_mapping(
-                first, [self.pool.row(code) for code in range(first, first + count)])
-        self.d.sync()
+        self._remap([stroke.keycode for stroke, _sym in bindings])
         # Chromium applies a keymap change on a later turn of its event loop: a key that
         # arrives in the same batch as the MappingNotify is read with the old map
         # (measured: 七 typed as the 木 bound there before). Its pong comes after it has
@@ -538,6 +541,28 @@ class X11Desktop:
             self.pool.settle()           # and every key sent before the change
         else:
             time.sleep(self.bind_settle_s)
+
+    def _remap(self, codes: list[int]) -> None:
+        """Give the spare `codes` the rows their slots hold now, in as few keymap changes
+        as the keys between them allow (x11_keymap.rewritable): those keys get their own
+        rows back, read afresh under a server grab so that nothing changes them between
+        the read and the write."""
+        if not codes:
+            return
+        first, last = min(codes), max(codes)
+        ours, changed = set(self.pool.keycodes), set(codes)
+        self.d.grab_server()
+        try:
+            held = {first + i: list(row) for i, row in enumerate(
+                self.d.get_keyboard_mapping(first, last - first + 1))}
+            width = max(2, *(len(row) for row in held.values()))
+            for start, count in runs(codes, lambda c: c in ours or rewritable(held[c])):
+                rows = [self.pool.row(c) if c in changed else held[c]
+                        for c in range(start, start + count)]
+                self.d.change_keyboard_mapping(start, [r + [0] * (width - len(r)) for r in rows])
+        finally:
+            self.d.ungrab_server()
+            self.d.sync()
 
     def caught_up(self, target: WindowInfo) -> bool:
         """Has the target's event loop read every key sent to it so far? Waits for its

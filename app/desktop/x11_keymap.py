@@ -224,16 +224,47 @@ class KeycodePool:
         self._by_sym.clear()
 
 
-def runs(keycodes: list[int]) -> list[tuple[int, int]]:
-    """Contiguous runs (first, count) of sorted `keycodes`: one ChangeKeyboardMapping
-    request (and one MappingNotify for every client) per run, not per keycode."""
+def runs(keycodes: list[int], bridge: Callable[[int], bool] = lambda code: False
+         ) -> list[tuple[int, int]]:
+    """Runs (first, count) covering sorted `keycodes`: one ChangeKeyboardMapping request
+    (and one MappingNotify for every client) per run, not per keycode. Two runs are
+    joined where every keycode between them can be bridged (`bridge`: rewritten with its
+    own row unchanged, see `rewritable`)."""
     out: list[tuple[int, int]] = []
     for code in sorted(set(keycodes)):
-        if out and out[-1][0] + out[-1][1] == code:
-            out[-1] = (out[-1][0], out[-1][1] + 1)
+        if out and all(bridge(c) for c in range(out[-1][0] + out[-1][1], code)):
+            out[-1] = (out[-1][0], code - out[-1][0] + 1)
         else:
             out.append((code, 1))
     return out
+
+
+def rewritable(row: list[int]) -> bool:
+    """Can this key be given its own core row again and stay exactly as it is? Every X
+    client handles each keymap change (openbox reopens its input method: ~35 ms of CPU
+    apiece; a fill of the 20-field form made ~90 changes, one per spare keycode), so a
+    change spans the spare keycodes it binds and rewrites the keys between them. Through the core protocol the server rebuilds a key's XKB
+    types from its row, which holds true only for one group of at most two levels: the
+    row's first two keysyms repeated in the next two and nothing after. Measured with
+    xkbcomp dumps over 14 layouts (us, cn, de, fr, jp, ru, ara, gb, us(intl),
+    cn(altgr-pinyin), us+ru, us+cn, us+de+fr+ru, numpad options): no such key changed;
+    keys with AltGr levels, F-keys (their VT-switch level) and keys of a second group did."""
+    syms = list(row)
+    return len(syms) >= 4 and not any(syms[4:]) and syms[0:2] == syms[2:4]
+
+
+def typing_keycodes(spare: list[int], row: Callable[[int], list[int]]) -> list[int]:
+    """The spare keycodes to bind characters to: those one keymap change can span (the
+    largest run bridged by rewritable keys) when they are at least two thirds of all, so
+    that each rebinding is one change; else every spare keycode. (evdev us: 15 of 19, from
+    120 to 248; a fill of the 20-field form went from ~90 keymap changes to 5.)"""
+    ours = set(spare)
+    groups = runs(spare, lambda code: code in ours or rewritable(row(code)))
+    if not groups:
+        return []
+    first, count = max(groups, key=lambda g: sum(g[0] <= c < g[0] + g[1] for c in spare))
+    inside = [c for c in spare if first <= c < first + count]
+    return inside if 3 * len(inside) >= 2 * len(spare) else list(spare)
 
 
 def segments(text: str, keymap: Keymap, capacity: int, utf16: bool = False) -> list[str]:
