@@ -1,9 +1,10 @@
 """playbooks/README.md documents every key and every word the loader accepts (issue 11: the
 page says undocumented keys are errors, so an accepted key it does not mention is a lie).
 
-The vocabulary is taken from the loader itself: every module-level `*_KEYS` tuple of
-playbooks/loader.py (a new one is picked up without touching this test) and the closed
-lists of playbooks/model.py the loader checks values against. A word counts as documented
+The vocabulary is taken from the checker itself: every module-level `*_KEYS` tuple of
+playbooks/check_words.py and playbooks/steps_addressed.py (a new one is picked up without
+touching this test) and the closed lists of playbooks/model.py the loader checks values
+against. A word counts as documented
 when the README shows it as code: inside backticks, or as a key in one of its YAML blocks.
 """
 from __future__ import annotations
@@ -13,14 +14,18 @@ from pathlib import Path
 
 import pytest
 
-import playbooks.loader as loader
+import playbooks.check_fields as check_fields
+import playbooks.check_sources as check_sources
+import playbooks.check_steps as check_steps
+import playbooks.check_words as check_words
 import playbooks.model as model
+import playbooks.steps_addressed as steps_addressed
 from playbooks.loader import load_playbook_text
 from playbooks.errors import PlaybookError
 
 README = Path(__file__).resolve().parent.parent / "playbooks" / "README.md"
 
-# closed lists of values the loader accepts (playbooks/model.py, playbooks/loader.py)
+# closed lists of values the loader accepts (playbooks/model.py, playbooks/check_words.py)
 VALUE_LISTS = ("FIELD_TYPES", "SOURCE_KINDS", "READ_DIRECTIONS", "TABLE_ROWS", "SELECTED_BY", "ID_PARTS",
                "TRANSFORM_NAMES", "TRANSFORM_KINDS", "SHIPPED_DICTIONARIES", "DERIVE_PARTS",
                "COMPARE_RULES", "SET_METHODS", "AT_ROLES", "ON_INVALID")
@@ -30,11 +35,13 @@ LOADER_LISTS = ("STEP_KINDS", "TYPE_METHODS", "BUTTONS")
 def accepted_words() -> dict[str, set[str]]:
     """Every key and closed-list word the loader accepts, by where it comes from."""
     out: dict[str, set[str]] = {}
-    for name, value in vars(loader).items():
-        if name.endswith("_KEYS") and isinstance(value, tuple):
-            out[f"loader.{name}"] = set(value)
+    for module in (check_words, steps_addressed):
+        where = module.__name__.rsplit(".", 1)[-1]
+        for name, value in vars(module).items():
+            if name.endswith("_KEYS") and isinstance(value, tuple):
+                out[f"{where}.{name}"] = set(value)
     for name in LOADER_LISTS:
-        out[f"loader.{name}"] = set(getattr(loader, name))
+        out[f"check_words.{name}"] = set(getattr(check_words, name))
     for name in VALUE_LISTS:
         out[f"model.{name}"] = set(getattr(model, name))
     return out
@@ -66,7 +73,7 @@ def test_the_check_finds_a_key_the_readme_leaves_out():
     text = README.read_text(encoding="utf-8")
     # a README without any mention of max_gap (a key of read:) must be caught
     stripped = re.sub(r"max_gap", "XXXX", text)
-    assert "loader.READ_KEYS: max_gap" in undocumented(stripped)
+    assert "check_words.READ_KEYS: max_gap" in undocumented(stripped)
 
 
 def test_the_vocabulary_is_what_the_loader_really_checks(monkeypatch):
@@ -79,6 +86,18 @@ def test_the_vocabulary_is_what_the_loader_really_checks(monkeypatch):
     with pytest.raises(PlaybookError) as e:
         load_playbook_text(base, "t.yaml")
     assert "colour" in str(e.value)
-    monkeypatch.setattr(loader, "READ_KEYS", (*loader.READ_KEYS, "colour"))
+    wider = (*check_words.READ_KEYS, "colour")
+    monkeypatch.setattr(check_words, "READ_KEYS", wider)
+    monkeypatch.setattr(check_sources, "READ_KEYS", wider)      # where the checker reads it
     load_playbook_text(base, "t.yaml")           # now accepted, and so it must be documented
-    assert "loader.READ_KEYS: colour" in undocumented(README.read_text(encoding="utf-8"))
+    assert "check_words.READ_KEYS: colour" in undocumented(README.read_text(encoding="utf-8"))
+
+
+def test_the_checker_reads_the_very_vocabulary_this_test_reads():
+    """The checker's parts take every *_KEYS tuple from check_words (or steps_addressed),
+    not copies of their own: the tuples read above are the ones checked against."""
+    home = {**vars(check_words), **vars(steps_addressed)}
+    for module in (check_sources, check_fields, check_steps):
+        for name, value in vars(module).items():
+            if name.endswith("_KEYS") and isinstance(value, tuple):
+                assert value is home[name], f"{module.__name__}.{name}"
