@@ -68,3 +68,25 @@ def test_without_a_keyring_entries_are_written_unkeyed_and_marked(tmp_path, monk
     code, doc = verify(audit.path, {**os.environ,
                                     "DBUS_SESSION_BUS_ADDRESS": dead_bus_address(tmp_path)})
     assert code == 0 and doc["unkeyed"] == 2 and doc["algorithms"] == ["SHA256-UNKEYED"], doc
+
+
+def test_the_demos_keyless_log_leaves_the_keyring_alone(tmp_path, keyring_service, monkeypatch):
+    """`deskhand demo` sets $DESKHAND_AUDIT_KEYLESS for itself and its fill worker: its
+    throwaway log is chained without a key, and no key is made in the clerk's keyring."""
+    for k, v in keyring_service.overlay.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setenv("DESKHAND_AUDIT_KEYLESS", "1")
+    vault = Vault(backend=keyring_service.backend(), service="deskhand-keyless-test")
+    said: list[str] = []
+    audit = open_audit(config=AuditConfig(dir=tmp_path, checkpoint_file=tmp_path / "cp.jsonl"),
+                       vault=vault, warn=said.append, at_exit=False)
+    audit.append("fill", {"outcome": "done"})
+    audit.close()
+    assert not vault.has(KEY_NAME) and said == []
+    entries = [json.loads(x) for x in audit.path.read_text(encoding="utf-8").splitlines()]
+    assert {e["alg"] for e in entries} == {"SHA256-UNKEYED"}
+    monkeypatch.delenv("DESKHAND_AUDIT_KEYLESS")
+    keyed = open_audit(config=AuditConfig(dir=tmp_path / "keyed"), vault=vault, at_exit=False)
+    keyed.append("fill", {"outcome": "done"})
+    keyed.close()
+    assert vault.has(KEY_NAME)         # without it: the keyring's key, as ever

@@ -233,13 +233,23 @@ def sinks_for(config: AuditConfig) -> list[Sink]:
     return sinks
 
 
+KEYLESS_ENV = "DESKHAND_AUDIT_KEYLESS"
+
+
+def _keyless() -> tuple[bytes | None, str | None]:
+    return None, None
+
+
 def open_audit(settings: Any = None, *, config: AuditConfig | None = None,
                preset_path: Path | None = None, vault: Any = None,
                key: Callable[[], tuple[bytes | None, str | None]] | None = None,
                warn: Callable[[str], None] | None = None, at_exit: bool = True) -> AuditLog:
     """The installation's audit log, as IT's preset sets it up (`settings` is accepted for
     the callers' convenience; the `audit:` section is IT's alone and read from the preset).
-    The key comes from the keyring, made on first use (`key` gives it another way)."""
+    The key comes from the keyring, made on first use (`key` gives it another way); with
+    $DESKHAND_AUDIT_KEYLESS set (`deskhand demo`, for its own throwaway log) there is none and
+    the keyring is not touched: the entries are chained by plain SHA-256, which `deskhand
+    audit verify` marks as weaker."""
     if config is None:
         if preset_path is None:
             from app.settings import default_preset_path
@@ -256,6 +266,8 @@ def open_audit(settings: Any = None, *, config: AuditConfig | None = None,
     except OSError as e:
         raise AuditError(_("The audit folder {path} cannot be made ({reason}).",
                            path=config.dir, reason=e.strerror or e)) from None
+    if key is None and os.environ.get(KEYLESS_ENV):
+        key = _keyless
     audit = AuditLog(config.log_path, key=key or keyring, sinks=sinks_for(config),
                      checkpoint_every=config.checkpoint_every,
                      checkpoint_minutes=config.checkpoint_minutes, warn=warn)

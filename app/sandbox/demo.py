@@ -9,7 +9,8 @@ With a display it is interactive. Without one (or with --autopilot) it runs on a
 virtual display and plays the clerk itself — capture hotkey, review, fill hotkey — and
 saves screenshots (the tray menu, the review, the filled client) into --screenshots
 (default: ./deskhand-demo); installer/screenshots.py uses that for docs/.
-The demo's registry secret lives in memory only: nothing is written to the keyring.
+The demo's registry secret lives in memory only, and its audit log (in its own folder) is
+chained without a key: nothing is written to the keyring.
 Everything else it writes (the case, the tray's settings and log, the registry's
 database, temporary files) goes to a folder of its own, removed at the end unless
 --keep: the clerk's real cases, settings and logs are never touched.
@@ -28,6 +29,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, TextIO
 
+from app.audit.log import KEYLESS_ENV
 from app.errors import DesktopError
 
 __all__ = ["run_demo", "add_arguments", "DEMO_SEED", "PORTAL_TITLE"]
@@ -91,6 +93,8 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     session: Any = None
     try:
         outside = _use_own_folders(work)
+        # its audit log is its own, removed with its folder: no key made in the keyring
+        os.environ[KEYLESS_ENV] = "1"
         procs.append(lambda: [shutil.rmtree(d, ignore_errors=True) for d in outside])
         if private:
             session = XSession().start()
