@@ -18,6 +18,7 @@ APT_PACKAGES=(
 APT_TEST_PACKAGES=(
   chromium xclip      # the web-form target and a clipboard owner the fill tests compare with
   x11-xkb-utils       # setxkbmap and xkbcomp: typing by keys leaves each layout as it was
+  fcitx5 fcitx5-frontend-gtk3 fcitx5-chinese-addons  # the input method of every office desktop
   gnome-keyring       # the vault's tests run a real Secret Service on a private bus (tests/secret_service.py)
   # the approval form in real toolkits, with accessibility on (docs/toolkit-targets.md):
   firefox-esr python3-tk

@@ -10,15 +10,14 @@ inactive (English), the target a GTK 3 entry, judged by what the entry itself ho
   or turned into one bound later; a second ping after a round trip through fcitx5's XIM
   selection did not help (the client holds keys back itself, one per round trip).
 
-Needs fcitx5 (Debian: fcitx5 fcitx5-frontend-gtk3), dbus-daemon and Debian's python3 with
-python3-gi; skipped without them. Starts its own Xvfb + openbox, D-Bus session bus and
+Needs fcitx5 (Debian: fcitx5 fcitx5-frontend-gtk3 fcitx5-chinese-addons, which
+installer/dev.sh test installs), dbus-daemon and Debian's python3 with python3-gi; skipped
+without them (failed on CI). Starts its own Xvfb + openbox, D-Bus session bus and
 fcitx5, with a private HOME.
 """
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -27,6 +26,7 @@ import pytest
 
 from app.desktop.x11 import X11Desktop
 from app.sandbox.xsession import XSession, missing_binaries
+from toolkit_targets import require
 
 pytestmark = [pytest.mark.desktop, pytest.mark.timeout(180)]
 
@@ -55,16 +55,14 @@ Layout=
 
 
 def _require() -> None:
-    missing = missing_binaries(("Xvfb", "openbox", "fcitx5", "fcitx5-remote", "dbus-daemon"))
-    if missing:
-        pytest.skip(f"not installed: {', '.join(missing)} (apt-get install fcitx5 "
-                    "fcitx5-frontend-gtk3 fcitx5-chinese-addons)")
-    if not Path("/usr/lib/x86_64-linux-gnu/gtk-3.0/3.0.0/immodules/im-fcitx5.so").exists() \
-            and not list(Path("/usr/lib").glob("*/gtk-3.0/3.0.0/immodules/im-fcitx5.so")):
-        pytest.skip("fcitx5's GTK 3 module is not installed (fcitx5-frontend-gtk3)")
-    if subprocess.run(["/usr/bin/python3", "-c", "import gi; gi.require_version('Gtk', '3.0')"],
-                      capture_output=True).returncode:
-        pytest.skip("Debian's python3 has no python3-gi / gir1.2-gtk-3.0")
+    missing = missing_binaries(("Xvfb", "openbox", "fcitx5", "fcitx5-remote", "dbus-daemon",
+                                "xprop"))
+    require(f"typing with fcitx5 running needs {', '.join(missing)}" if missing else None)
+    require(None if list(Path("/usr/lib").glob("*/gtk-3.0/3.0.0/immodules/im-fcitx5.so"))
+            else "typing with fcitx5 running needs its GTK 3 module (fcitx5-frontend-gtk3)")
+    gi = subprocess.run(["/usr/bin/python3", "-c", "import gi; gi.require_version('Gtk', '3.0')"],
+                        capture_output=True).returncode == 0
+    require(None if gi else "the GTK entry needs Debian's python3-gi and gir1.2-gtk-3.0")
 
 
 def _wait(check, timeout: float, what: str):
