@@ -42,6 +42,7 @@ from app.desktop.base import ClipboardSnapshot, FocusMoved, StopCheck, StopReque
 from app.desktop.x11_keymap import (MODIFIER_KEYSYMS, NAMED_KEYSYMS, KeycodePool, Keymap,
                                     Stroke, char_keysym, char_keysyms, rewritable, runs,
                                     segments, typing_keycodes)
+from app.desktop.x11_ime import InputMethodSwitch
 from app.desktop.x11_ping import Pinger
 from app.desktop.x11_selection import Selections
 from app.errors import ClipboardError, DeskhandError, DesktopError
@@ -52,6 +53,7 @@ _MASKS = {"shift": X.ShiftMask, "ctrl": X.ControlMask, "alt": X.Mod1Mask, "super
 _BUTTONS = {"left": 1, "middle": 2, "right": 3}
 _HELD_MASK = X.ShiftMask | X.ControlMask | X.Mod1Mask | X.Mod4Mask
 ACTIVATE_NUDGE_S = 0.5      # how long the window manager alone is given to move the focus
+IME_SETTLE_S = 0.1          # after a fill's last key, before the input method is turned on again
 Event = tuple[int, int]  # (X.KeyPress | X.KeyRelease | X.Button*, keycode or button)
 F = TypeVar("F", bound=Callable)
 
@@ -107,7 +109,7 @@ class X11Desktop:
                  reuse_gap_s: float = 0.25, bind_settle_s: float = 0.05,
                  paste_timeout_s: float = 2.0, modifier_wait_s: float = 5.0,
                  paste_stall_s: float = 5.0, use_ping: bool = True,
-                 ping_timeout_s: float = 0.5) -> None:
+                 ping_timeout_s: float = 0.5, ime: InputMethodSwitch | None = None) -> None:
         if not display_name:
             raise DesktopError(_("No X display: DISPLAY is not set. Start Deskhand from the "
                                  "desktop session where the approval client runs."))
@@ -144,6 +146,7 @@ class X11Desktop:
         self._abort_hotkeys = None    # app.hotkeys X11Hotkeys holding the abort grab
         self._probe = None            # x11_probe.X11Probe, made on first use
         self._latency: dict[int, float] = {}   # window → its last key-to-answer time (s)
+        self.ime = ime if ime is not None else InputMethodSwitch()   # fcitx put in English
         self._load_keymap(reuse_gap_s)
 
     # -- keyboard layout -----------------------------------------------------
@@ -405,9 +408,11 @@ class X11Desktop:
         return (str(got[0]), str(got[1])) if got else None
 
     def prepare(self, target: WindowInfo) -> None:
-        """Before a fill: re-read the layout (the clerk may have switched it) and
-        turn Caps Lock off so letters come out as written; finish() turns it back."""
+        """Before a fill: re-read the layout (the clerk may have switched it), put the
+        input method in English and turn Caps Lock off, so letters come out as written;
+        finish() turns both back."""
         self._load_keymap(self.pool.reuse_gap_s)
+        self.ime.english()
         if self.root.query_pointer().mask & X.LockMask:
             code = self.keymap.stroke(NAMED_KEYSYMS["capslock"])
             if code and self._send_guarded(_tap(code.keycode), target) == "sent":
@@ -434,6 +439,13 @@ class X11Desktop:
                 self.d.ungrab_server()
                 self.d.sync()
             self._caps_toggled = False
+        if self.ime.turned_off:
+            # the last keys may still be on their way to the input method, which would take
+            # them as pinyin once it is on: the target's pong, and a moment for the IM
+            if target is None or not self._caught_up(target):
+                time.sleep(self.bind_settle_s)
+            time.sleep(IME_SETTLE_S)
+            self.ime.restore()
 
     def choose_method(self, text: str, method: str = "auto") -> str:
         if method in ("keys", "paste"):
