@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from app.desktop.x11 import X11Desktop
-from app.desktop.x11_ime import InputMethodSwitch
+from app.desktop.x11_ime import InputMethodSwitch, fcitx_on_display
 from app.sandbox.xsession import XSession, missing_binaries
 from toolkit_targets import require
 
@@ -119,9 +119,11 @@ def test_keys_with_fcitx5_running_land_exactly(gtk_im, pinyin, tmp_path):
             return json.loads(entry.stdout.readline())
 
         wid = session.wait_window("fcitx5-entry", timeout=10)
-        # fcitx5-remote on this test's own session bus
-        ime = InputMethodSwitch(run=lambda argv, **kw: subprocess.run(argv, env=env, **kw))
-        desktop = X11Desktop(session.display, ime=ime)
+        desktop = X11Desktop(session.display)
+        # fcitx5-remote on this test's own session bus; fcitx found the desktop's own way
+        desktop.ime = InputMethodSwitch(
+            run=lambda argv, **kw: subprocess.run(argv, env=env, **kw),
+            running=lambda: fcitx_on_display(desktop.d))
         try:
             window = next(w for w in desktop.list_windows() if w.id == wid)
             assert desktop.activate(window)
@@ -155,3 +157,28 @@ def test_keys_with_fcitx5_running_land_exactly(gtk_im, pinyin, tmp_path):
         finally:
             desktop.close()
             entry.stdin.close()
+
+
+def test_a_fill_never_starts_fcitx5_where_it_is_not_running(tmp_path):
+    """fcitx5 installed, a session bus that could start it (its D-Bus service file), but no
+    fcitx5 running: the fill's prepare and finish ask nothing of it."""
+    _require()
+    asked: list[list[str]] = []
+    with XSession() as session:
+        bus = session.spawn(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+                            env=session.env(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        assert bus.stdout is not None
+        env = session.env({"DBUS_SESSION_BUS_ADDRESS": bus.stdout.readline().decode().strip(),
+                           "HOME": str(tmp_path)})
+        desktop = X11Desktop(session.display)
+        try:
+            def run(argv, **kw):
+                asked.append(argv)
+                return subprocess.run(argv, env=env, **kw)
+            desktop.ime = InputMethodSwitch(run=run, running=lambda: fcitx_on_display(desktop.d))
+            assert desktop.ime.tool is not None and not fcitx_on_display(desktop.d)
+            assert not desktop.ime.english()          # what prepare() and finish() call
+            desktop.ime.restore()
+        finally:
+            desktop.close()
+    assert asked == []

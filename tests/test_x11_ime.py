@@ -24,9 +24,9 @@ class Remote:
         return subprocess.CompletedProcess(argv, 0, stdout=self.state + "\n" if not argv[1:] else "")
 
 
-def switch(remote: Remote, installed: bool = True) -> InputMethodSwitch:
+def switch(remote: Remote, installed: bool = True, running: bool = True) -> InputMethodSwitch:
     return InputMethodSwitch(which=lambda name: f"/usr/bin/{name}" if installed else None,
-                             run=remote)
+                             run=remote, running=lambda: running)
 
 
 def test_pinyin_on_is_turned_off_for_the_fill_and_on_again_after():
@@ -59,3 +59,12 @@ def test_no_input_method_or_one_that_does_not_answer_changes_nothing():
     assert not ime.english()
     ime.restore()
     assert stuck.calls == [[]]
+
+
+def test_fcitx_installed_but_not_running_is_never_asked():
+    # asking would have D-Bus start fcitx5 (its package installs a service file for that)
+    remote = Remote("2")
+    ime = switch(remote, running=False)
+    assert not ime.english()
+    ime.restore()
+    assert remote.calls == []

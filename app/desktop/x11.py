@@ -42,7 +42,7 @@ from app.desktop.base import ClipboardSnapshot, FocusMoved, StopCheck, StopReque
 from app.desktop.x11_keymap import (MODIFIER_KEYSYMS, NAMED_KEYSYMS, KeycodePool, Keymap,
                                     Stroke, char_keysym, char_keysyms, rewritable, runs,
                                     segments, typing_keycodes)
-from app.desktop.x11_ime import InputMethodSwitch
+from app.desktop.x11_ime import InputMethodSwitch, fcitx_on_display
 from app.desktop.x11_ping import Pinger
 from app.desktop.x11_selection import Selections
 from app.errors import ClipboardError, DeskhandError, DesktopError
@@ -146,7 +146,9 @@ class X11Desktop:
         self._abort_hotkeys = None    # app.hotkeys X11Hotkeys holding the abort grab
         self._probe = None            # x11_probe.X11Probe, made on first use
         self._latency: dict[int, float] = {}   # window → its last key-to-answer time (s)
-        self.ime = ime if ime is not None else InputMethodSwitch()   # fcitx put in English
+        # fcitx put in English for a fill, where it runs on this display
+        self.ime = ime if ime is not None else InputMethodSwitch(
+            running=lambda: fcitx_on_display(self.d))
         self._load_keymap(reuse_gap_s)
 
     # -- keyboard layout -----------------------------------------------------
