@@ -5,8 +5,9 @@ GTK 3 entry, judged by what the entry itself holds.
 
 - GTK_IM_MODULE=fcitx (fcitx5's own GTK module, what im-config sets): exact.
 - GTK_IM_MODULE=xim (the X input method, as Tk, Java and Xt programs speak it): a known
-  failure, kept here as strict xfail. The entry looks the keys' characters up only when
-  fcitx5 hands them back, long after the entry answered the ping Deskhand syncs on:
+  failure, kept here as an xfail (not strict: it depends on timing). The entry looks the
+  keys' characters up only when fcitx5 hands them back, long after the entry answered the
+  ping Deskhand syncs on:
   measured, nearly every Chinese character dropped (the keycodes were given back first)
   or turned into one bound later; a second ping after a round trip through fcitx5's XIM
   selection did not help (the client holds keys back itself, one per round trip).
@@ -81,7 +82,8 @@ def _wait(check, timeout: float, what: str):
     ("fcitx", False),
     # pinyin on, as a clerk may leave it: the fill puts fcitx5 in English and back
     ("fcitx", True),
-    pytest.param("xim", False, marks=pytest.mark.xfail(strict=True, reason=(
+    # not strict: the loss depends on timing, and a fast machine may be lucky
+    pytest.param("xim", False, marks=pytest.mark.xfail(strict=False, reason=(
         "XIM hands the keys back late: they are looked up after the spare keycodes were "
         "rebound or given back (module docstring)"))),
 ], ids=["gtk-module", "gtk-module-pinyin-on", "xim"])
