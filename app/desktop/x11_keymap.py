@@ -243,9 +243,10 @@ def rewritable(row: list[int]) -> bool:
     """Can this key be given its own core row again and stay exactly as it is? Every X
     client handles each keymap change (openbox reopens its input method: ~35 ms of CPU
     apiece; a fill of the 20-field form made ~90 changes, one per spare keycode), so a
-    change spans the spare keycodes it binds and rewrites the keys between them. Through the core protocol the server rebuilds a key's XKB
-    types from its row, which holds true only for one group of at most two levels: the
-    row's first two keysyms repeated in the next two and nothing after. Measured with
+    change spans the spare keycodes it binds and rewrites the keys between them. Through
+    the core protocol the server rebuilds a key's XKB types from its row, which holds true
+    only for one group of at most two levels: the row's first two keysyms repeated in the
+    next two and nothing after. Measured with
     xkbcomp dumps over 14 layouts (us, cn, de, fr, jp, ru, ara, gb, us(intl),
     cn(altgr-pinyin), us+ru, us+cn, us+de+fr+ru, numpad options): no such key changed;
     keys with AltGr levels, F-keys (their VT-switch level) and keys of a second group did."""

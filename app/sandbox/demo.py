@@ -29,7 +29,6 @@ import time
 from pathlib import Path
 from typing import Any, Callable, TextIO
 
-from app.audit.log import KEYLESS_ENV
 from app.errors import DesktopError
 
 __all__ = ["run_demo", "add_arguments", "DEMO_SEED", "PORTAL_TITLE"]
@@ -76,6 +75,7 @@ def run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if sys.platform.startswith("win"):
         raise DesktopError("The demo runs on Linux (X11) for now; on Windows start the tray "
                            "with `deskhand` and the sample client with `python -m app.sandbox.sample_client`.")
+    from app.audit.log import KEYLESS_ENV
     from app.registry.reference import DEMO_CREDENTIAL, write_reference_settings
     from app.sandbox.registry_service.process import RegistryServer
     from app.sandbox.people import make_person
